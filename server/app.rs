@@ -1,0 +1,63 @@
+//! The application: shared state, the router with its middleware, and `serve`.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{Router, extract::FromRef};
+use tokio::net::TcpListener;
+use tower_http::{catch_panic::CatchPanicLayer, timeout::TimeoutLayer, trace::TraceLayer};
+
+use crate::{config::Limits, http, metrics::Metrics, store::Store, sync::SyncService};
+
+/// The state every handler can draw from; handlers ask only for the part they use.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub sync: Arc<SyncService>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Builds the state and starts the background tasks (the persister); needs a Tokio runtime.
+    pub fn new(store: Arc<dyn Store>, limits: Limits) -> Self {
+        let metrics = Arc::new(Metrics::default());
+        let sync = Arc::new(SyncService::new(store.clone(), metrics.clone(), limits));
+        Self {
+            store,
+            sync,
+            metrics,
+        }
+    }
+}
+
+/// The router with its middleware.
+pub fn app(state: AppState) -> Router {
+    http::router()
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::new())
+        // Spans name the method and path only: query strings may one day carry tokens.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+        }))
+        .with_state(state)
+}
+
+/// Serves on an already bound listener until `shutdown` resolves, then closes every WebSocket,
+/// waits for the rooms to finish and the last updates to be committed.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let sync = state.sync.clone();
+    let stopping = sync.clone();
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stopping.shutdown();
+        })
+        .await?;
+    sync.shutdown();
+    sync.wait_stopped().await;
+    Ok(())
+}

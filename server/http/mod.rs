@@ -1,0 +1,17 @@
+//! HTTP handlers, one module per resource, each exposing its own `router()`.
+
+pub mod canvases;
+pub mod health;
+pub mod sync;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+/// All routes of the server.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(canvases::router())
+        .merge(sync::router())
+}

@@ -1,0 +1,25 @@
+//! Doorbraak: the workspace of Dutch *doorbraakteams*.
+//!
+//! Each maatwerkcanvas is a Yjs CRDT document that a whole team co-edits live. The crate is laid
+//! out by concern:
+//!
+//! - [`config`]: command line and environment (clap).
+//! - [`app`]: the shared state, the router and `serve` on an already bound listener.
+//! - [`http`]: HTTP handlers, one module per resource, each with its own `router()`.
+//! - [`canvas`]: the domain of one canvas: its id, its anonymous label and the document schema.
+//! - [`sync`]: the y-websocket protocol (sans-IO codec and awareness), the per-canvas room actor,
+//!   the group-committing persister and the WebSocket transport.
+//! - [`store`]: durable storage behind one trait, with a SQLite implementation.
+//! - [`metrics`]: counters and histograms rendered in the Prometheus text format.
+//! - [`error`]: the HTTP error type that turns failures into Dutch messages.
+
+pub mod app;
+pub mod canvas;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod store;
+pub mod sync;
+
+pub use app::{AppState, app, serve};

@@ -1,0 +1,172 @@
+//! The SQLite store: one file, WAL journal, `synchronous = FULL` so that a commit survives not
+//! only a killed process but also a power cut.
+
+use std::{str::FromStr, time::Duration};
+
+use async_trait::async_trait;
+use sqlx::{
+    Row, SqlitePool,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use super::{AppendBatch, CanvasSummary, Store, StoreError, StoredCanvas, now_millis};
+use crate::canvas::CanvasId;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(folder) = options.get_filename().parent()
+            && !folder.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(folder)?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_canvas(
+        &self,
+        id: &CanvasId,
+        label: &str,
+        initial_update: &[u8],
+    ) -> Result<(), StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO canvases (id, label, created_at, updated_at) VALUES (?, ?, ?, ?)")
+            .bind(id.as_str())
+            .bind(label)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, 1, ?)")
+            .bind(id.as_str())
+            .bind(initial_update)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM canvases WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, label, created_at, updated_at FROM canvases ORDER BY updated_at DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(CanvasSummary {
+                    id: row.try_get("id")?,
+                    label: row.try_get("label")?,
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
+        // One read transaction, so the snapshot and the tail belong together even while the
+        // canvas is compacted by another connection.
+        let mut tx = self.pool.begin().await?;
+        let exists = sqlx::query("SELECT 1 FROM canvases WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let snapshot =
+            sqlx::query("SELECT state, upto_seq FROM canvas_snapshots WHERE canvas_id = ?")
+                .bind(id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| Ok::<_, sqlx::Error>((row.try_get("state")?, row.try_get("upto_seq")?)))
+                .transpose()?;
+        let after = snapshot.as_ref().map_or(0, |(_, seq)| *seq);
+        let updates = sqlx::query(
+            "SELECT seq, data FROM canvas_updates WHERE canvas_id = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(id.as_str())
+        .bind(after)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get("seq")?, row.try_get("data")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+        tx.commit().await?;
+        Ok(Some(StoredCanvas { snapshot, updates }))
+    }
+
+    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await?;
+        for batch in batches {
+            for (seq, update) in (batch.first_seq..).zip(&batch.updates) {
+                sqlx::query("INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, ?, ?)")
+                    .bind(batch.canvas.as_str())
+                    .bind(seq)
+                    .bind(update.as_ref())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("UPDATE canvases SET updated_at = ? WHERE id = ?")
+                .bind(now)
+                .bind(batch.canvas.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn compact(
+        &self,
+        id: &CanvasId,
+        snapshot: &[u8],
+        upto_seq: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO canvas_snapshots (canvas_id, state, upto_seq) VALUES (?, ?, ?) \
+             ON CONFLICT (canvas_id) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq",
+        )
+        .bind(id.as_str())
+        .bind(snapshot)
+        .bind(upto_seq)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM canvas_updates WHERE canvas_id = ? AND seq <= ?")
+            .bind(id.as_str())
+            .bind(upto_seq)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

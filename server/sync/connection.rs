@@ -1,0 +1,193 @@
+//! The WebSocket transport of one client: it only moves bytes between the socket and the room.
+//!
+//! Two tasks per connection: this reader, which decodes frames and forwards them to the room
+//! within the connection's rate budget, and a writer fed by a bounded queue, which also sends the
+//! keep-alive pings. A connection that stays silent for two ping intervals is closed.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt, stream::SplitSink};
+use tokio::sync::mpsc;
+use tracing::debug;
+
+use super::{
+    RoomError, SyncService,
+    budget::Budget,
+    limiter::ConnectionPermit,
+    peer::{Closer, PeerHandle, close_code},
+    protocol::{self, DecodeError},
+    room::RoomCommand,
+};
+use crate::canvas::CanvasId;
+
+/// How long a single frame may take to write before the client counts as gone.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Counts the connection as open for as long as it lives.
+struct OpenGauge(Arc<crate::metrics::Metrics>);
+
+impl Drop for OpenGauge {
+    fn drop(&mut self) {
+        self.0
+            .open_connections
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Serves one upgraded WebSocket until either side closes it.
+pub async fn serve(
+    socket: WebSocket,
+    sync: Arc<SyncService>,
+    canvas: CanvasId,
+    wants_saved: bool,
+    permit: ConnectionPermit,
+) {
+    let _permit = permit;
+    let ctx = sync.context().clone();
+    ctx.metrics
+        .open_connections
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let _gauge = OpenGauge(ctx.metrics.clone());
+    let limits = ctx.limits.clone();
+
+    let conn = sync.next_conn_id();
+    let (sink, mut stream) = socket.split();
+    let (outbox, queue) = mpsc::channel(limits.send_queue.max(1));
+    let closer = Closer::default();
+    let writer = tokio::spawn(write(sink, queue, closer.clone(), limits.ping_interval()));
+
+    let peer = PeerHandle {
+        id: conn,
+        outbox,
+        closer: closer.clone(),
+        wants_saved,
+    };
+    let room = match sync.join(&canvas, peer).await {
+        Ok(room) => Some(room),
+        Err(error) => {
+            let (code, reason) = match error {
+                RoomError::ShuttingDown | RoomError::Unloaded => (
+                    close_code::TRY_AGAIN_LATER,
+                    "De server is bezig; probeer het zo opnieuw.",
+                ),
+                RoomError::NotFound => (close_code::POLICY_VIOLATION, "Dit canvas bestaat niet."),
+                RoomError::Damaged | RoomError::Storage => (
+                    close_code::INTERNAL_ERROR,
+                    "Dit canvas kan nu niet worden geladen.",
+                ),
+            };
+            closer.close(code, reason);
+            None
+        }
+    };
+
+    if let Some(room) = room {
+        let silence = limits.ping_interval() * 2;
+        let mut budget = Budget::new(
+            limits.client_messages_per_sec,
+            limits.client_bytes_per_sec,
+            limits.max_message_bytes,
+        );
+        loop {
+            let frame = tokio::select! {
+                _ = closer.closed() => break,
+                frame = tokio::time::timeout(silence, stream.next()) => frame,
+            };
+            let data = match frame {
+                Err(_) => {
+                    debug!(conn, "no sign of life; closing");
+                    closer.close(close_code::GOING_AWAY, "Geen antwoord op ping.");
+                    break;
+                }
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => break,
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                Ok(Some(Ok(Message::Text(_)))) => {
+                    closer.close(
+                        close_code::UNSUPPORTED_DATA,
+                        "Alleen binaire berichten zijn toegestaan.",
+                    );
+                    break;
+                }
+                Ok(Some(Ok(Message::Binary(data)))) => data,
+            };
+            if data.len() > limits.max_message_bytes {
+                closer.close(close_code::MESSAGE_TOO_BIG, "Bericht is te groot.");
+                break;
+            }
+            let pause = budget.take(data.len());
+            if !pause.is_zero() {
+                tokio::select! {
+                    _ = closer.closed() => break,
+                    _ = tokio::time::sleep(pause) => {}
+                }
+            }
+            let message = match protocol::decode(&data) {
+                Ok(message) => message,
+                Err(error) => {
+                    debug!(conn, %error, "refused a message");
+                    let code = match error {
+                        DecodeError::UnknownType(_) | DecodeError::UnknownSyncType(_) => {
+                            close_code::UNSUPPORTED_DATA
+                        }
+                        _ => close_code::PROTOCOL_ERROR,
+                    };
+                    closer.close(code, "Ongeldig bericht.");
+                    break;
+                }
+            };
+            if room
+                .send(RoomCommand::Message { conn, message })
+                .await
+                .is_err()
+            {
+                break; // The room stopped; it has set the close reason.
+            }
+        }
+        let _ = room.send(RoomCommand::Leave { conn }).await;
+    }
+
+    closer.close(close_code::NORMAL, "");
+    let _ = writer.await;
+}
+
+/// Writes queued messages and pings until the connection is closed, then sends the close frame.
+async fn write(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut queue: mpsc::Receiver<Bytes>,
+    closer: Closer,
+    ping_every: Duration,
+) {
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    loop {
+        let message = tokio::select! {
+            biased;
+            _ = closer.closed() => break,
+            message = queue.recv() => match message {
+                Some(bytes) => Message::Binary(bytes),
+                None => break,
+            },
+            _ = ping.tick() => Message::Ping(Bytes::new()),
+        };
+        // A client whose TCP window stays shut blocks this send; closing must not wait for it.
+        let sent = tokio::select! {
+            sent = tokio::time::timeout(WRITE_TIMEOUT, sink.send(message)) => matches!(sent, Ok(Ok(()))),
+            _ = closer.closed() => false,
+        };
+        if !sent {
+            closer.close(close_code::GOING_AWAY, "");
+            break;
+        }
+    }
+    let (code, reason) = closer.frame();
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        sink.send(Message::Close(Some(frame))),
+    )
+    .await;
+}

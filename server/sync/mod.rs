@@ -1,0 +1,214 @@
+//! Live co-editing: the y-websocket protocol, rooms, persistence and the WebSocket transport.
+//!
+//! - [`protocol`] and [`awareness`] are sans-IO: bytes in, values out, tested without sockets.
+//! - [`doc`] wraps a canvas's yrs document behind a panic guard.
+//! - [`room`] is the actor of one loaded canvas; [`SyncService`] finds or starts rooms.
+//! - [`persister`] group-commits the updates of all rooms.
+//! - [`connection`] moves bytes between one WebSocket and its room.
+
+pub mod awareness;
+pub mod budget;
+pub mod connection;
+pub mod doc;
+pub mod limiter;
+pub mod peer;
+pub mod persister;
+pub mod protocol;
+pub mod room;
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use tracing::Instrument;
+
+use crate::{
+    canvas::{CanvasId, schema::CanvasContent},
+    config::Limits,
+    metrics::Metrics,
+    store::Store,
+};
+use limiter::ConnectionLimiter;
+use peer::PeerHandle;
+use persister::Persister;
+use room::RoomCommand;
+
+/// Commands waiting for a room at most; senders wait when it is full.
+const ROOM_QUEUE: usize = 1024;
+/// Attempts to reach a room that unloads at the very moment it is asked for.
+const ATTEMPTS: usize = 5;
+
+/// Why a canvas could not be served.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RoomError {
+    #[error("canvas does not exist")]
+    NotFound,
+    #[error("stored canvas state is damaged")]
+    Damaged,
+    #[error("database unavailable")]
+    Storage,
+    #[error("server is shutting down")]
+    ShuttingDown,
+    /// The room stopped while the request waited; asking again starts a fresh one.
+    #[error("canvas was unloaded")]
+    Unloaded,
+}
+
+/// What every room shares.
+pub struct SyncContext {
+    pub store: Arc<dyn Store>,
+    pub persister: Persister,
+    pub metrics: Arc<Metrics>,
+    pub limits: Limits,
+    pub shutdown: CancellationToken,
+}
+
+type RoomMap = Arc<Mutex<HashMap<CanvasId, (u64, mpsc::Sender<RoomCommand>)>>>;
+
+/// Finds or starts the room of a canvas and tracks every task of the sync service.
+pub struct SyncService {
+    ctx: Arc<SyncContext>,
+    rooms: RoomMap,
+    next_room: AtomicU64,
+    next_conn: AtomicU64,
+    pub limiter: ConnectionLimiter,
+    tasks: TaskTracker,
+    persister_stop: CancellationToken,
+    persister_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl SyncService {
+    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, limits: Limits) -> Self {
+        let persister_stop = CancellationToken::new();
+        let (persister, persister_task) =
+            Persister::spawn(store.clone(), metrics.clone(), persister_stop.clone());
+        let limiter = ConnectionLimiter::new(limits.max_connections_per_ip);
+        let ctx = SyncContext {
+            store,
+            persister,
+            metrics,
+            limits,
+            shutdown: CancellationToken::new(),
+        };
+        Self {
+            ctx: Arc::new(ctx),
+            rooms: RoomMap::default(),
+            next_room: AtomicU64::new(1),
+            next_conn: AtomicU64::new(1),
+            limiter,
+            tasks: TaskTracker::new(),
+            persister_stop,
+            persister_task: Mutex::new(Some(persister_task)),
+        }
+    }
+
+    pub fn context(&self) -> &Arc<SyncContext> {
+        &self.ctx
+    }
+
+    pub fn tasks(&self) -> &TaskTracker {
+        &self.tasks
+    }
+
+    pub fn next_conn_id(&self) -> u64 {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The queue of the canvas's room, starting the room if it is not loaded.
+    fn room(&self, id: &CanvasId) -> Result<mpsc::Sender<RoomCommand>, RoomError> {
+        if self.ctx.shutdown.is_cancelled() {
+            return Err(RoomError::ShuttingDown);
+        }
+        let mut rooms = self.rooms.lock().map_err(|_| RoomError::ShuttingDown)?;
+        if let Some((_, tx)) = rooms.get(id)
+            && !tx.is_closed()
+        {
+            return Ok(tx.clone());
+        }
+        let generation = self.next_room.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(ROOM_QUEUE);
+        rooms.insert(id.clone(), (generation, tx.clone()));
+        let (id, ctx, registry) = (id.clone(), self.ctx.clone(), self.rooms.clone());
+        let span = tracing::info_span!("canvas", canvas_id = %id);
+        self.tasks.spawn(
+            async move {
+                let _ = room::run(id.clone(), ctx, rx).await;
+                // Forget the room unless a newer one already took its place.
+                if let Ok(mut rooms) = registry.lock()
+                    && rooms.get(&id).is_some_and(|(g, _)| *g == generation)
+                {
+                    rooms.remove(&id);
+                }
+            }
+            .instrument(span),
+        );
+        Ok(tx)
+    }
+
+    /// Sends a command built by `make` and awaits its reply, retrying on a room that unloaded
+    /// in between.
+    async fn ask<T>(
+        &self,
+        id: &CanvasId,
+        make: impl Fn(oneshot::Sender<Result<T, RoomError>>) -> RoomCommand,
+    ) -> Result<(T, mpsc::Sender<RoomCommand>), RoomError> {
+        for _ in 0..ATTEMPTS {
+            let tx = self.room(id)?;
+            let (reply, answer) = oneshot::channel();
+            if tx.send(make(reply)).await.is_err() {
+                continue;
+            }
+            match answer.await {
+                Ok(Ok(value)) => return Ok((value, tx)),
+                Ok(Err(RoomError::Unloaded)) | Err(_) => continue,
+                Ok(Err(error)) => return Err(error),
+            }
+        }
+        Err(RoomError::Unloaded)
+    }
+
+    /// Adds a connection to the canvas's room; returns the room's queue for its messages.
+    pub async fn join(
+        &self,
+        id: &CanvasId,
+        peer: PeerHandle,
+    ) -> Result<mpsc::Sender<RoomCommand>, RoomError> {
+        let (_, tx) = self
+            .ask(id, |done| RoomCommand::Join {
+                peer: peer.clone(),
+                done,
+            })
+            .await?;
+        Ok(tx)
+    }
+
+    /// The canvas's current content.
+    pub async fn content(&self, id: &CanvasId) -> Result<CanvasContent, RoomError> {
+        let (content, _) = self
+            .ask(id, |reply| RoomCommand::ReadContent { reply })
+            .await?;
+        Ok(content)
+    }
+
+    /// Asks every room and connection to finish.
+    pub fn shutdown(&self) {
+        self.ctx.shutdown.cancel();
+    }
+
+    /// Waits until every room and connection has ended and the last updates are committed.
+    pub async fn wait_stopped(&self) {
+        self.tasks.close();
+        self.tasks.wait().await;
+        self.persister_stop.cancel();
+        let task = self.persister_task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}

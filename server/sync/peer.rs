@@ -1,0 +1,72 @@
+//! What a room knows of one connection: where to send its messages and how to close it.
+
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::awareness::ConnId;
+
+/// WebSocket close codes the server uses (RFC 6455, section 7.4.1).
+pub mod close_code {
+    pub const NORMAL: u16 = 1000;
+    pub const GOING_AWAY: u16 = 1001;
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    pub const UNSUPPORTED_DATA: u16 = 1003;
+    pub const INVALID_PAYLOAD: u16 = 1007;
+    pub const POLICY_VIOLATION: u16 = 1008;
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    pub const INTERNAL_ERROR: u16 = 1011;
+    pub const SERVICE_RESTART: u16 = 1012;
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+}
+
+/// Asks a connection to close, with the first code and reason given winning.
+///
+/// The close frame cannot travel through the connection's message queue: a slow client is closed
+/// precisely because that queue is full. The writer task watches this token instead.
+#[derive(Clone, Default)]
+pub struct Closer {
+    token: CancellationToken,
+    // A std mutex: held for a copy, never across an await.
+    frame: Arc<Mutex<Option<(u16, &'static str)>>>,
+}
+
+impl Closer {
+    /// Closes with `code` and a Dutch `reason` (at most 123 bytes, as a close frame allows).
+    pub fn close(&self, code: u16, reason: &'static str) {
+        if let Ok(mut frame) = self.frame.lock() {
+            frame.get_or_insert((code, reason));
+        }
+        self.token.cancel();
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
+    pub async fn closed(&self) {
+        self.token.cancelled().await
+    }
+
+    /// The code and reason to send, once closed.
+    pub fn frame(&self) -> (u16, &'static str) {
+        self.frame
+            .lock()
+            .ok()
+            .and_then(|f| *f)
+            .unwrap_or((close_code::NORMAL, ""))
+    }
+}
+
+/// A connection as a room sees it.
+#[derive(Clone)]
+pub struct PeerHandle {
+    pub id: ConnId,
+    /// Bounded: a room never waits on a client, it drops clients that fall behind.
+    pub outbox: mpsc::Sender<Bytes>,
+    pub closer: Closer,
+    /// Whether the client asked for the saved signal.
+    pub wants_saved: bool,
+}

@@ -1,0 +1,457 @@
+//! The room of one canvas: an actor task that owns the document, its presence and its peers.
+//!
+//! Everything that touches a canvas goes through the room's queue and is handled in order, in
+//! rounds: the room takes every command that is waiting, applies them to the document, has the
+//! persister commit the round's updates, and only then sends anything out. So no client ever
+//! receives (through relay or through sync step 2) an update that is not yet on disk, and a busy
+//! canvas commits many updates per transaction.
+
+use std::{collections::HashMap, sync::Arc, time::Instant};
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, error, warn};
+
+use super::{
+    RoomError, SyncContext,
+    awareness::{AwarenessTable, ConnId},
+    doc::{ApplyError, CanvasDoc},
+    peer::{PeerHandle, close_code},
+    protocol::{self, AwarenessEntry, ClientMessage},
+};
+use crate::{
+    canvas::{CanvasId, schema::CanvasContent},
+    store::AppendBatch,
+};
+
+/// Commands taken in one round at most.
+const MAX_ROUND: usize = 256;
+
+pub enum RoomCommand {
+    Join {
+        peer: PeerHandle,
+        done: oneshot::Sender<Result<(), RoomError>>,
+    },
+    Leave {
+        conn: ConnId,
+    },
+    Message {
+        conn: ConnId,
+        message: ClientMessage,
+    },
+    ReadContent {
+        reply: oneshot::Sender<Result<CanvasContent, RoomError>>,
+    },
+}
+
+struct Peer {
+    handle: PeerHandle,
+    /// Update messages received from this peer and durably stored.
+    saved: u64,
+    /// Update messages received in the current round.
+    unsaved: u64,
+}
+
+/// Something to send once the round is committed.
+enum Outgoing {
+    To(ConnId, Bytes),
+    /// To every peer but `except`; `update` marks relayed document updates for the metrics.
+    Broadcast {
+        except: Option<ConnId>,
+        message: Bytes,
+        update: bool,
+    },
+    Content(oneshot::Sender<Result<CanvasContent, RoomError>>),
+}
+
+/// How a room ended; the registry needs to know nothing more.
+enum End {
+    /// Shut down, unloaded or broken: the room is dropped and reloaded on demand.
+    Stop,
+}
+
+pub struct Room {
+    id: CanvasId,
+    doc: CanvasDoc,
+    peers: HashMap<ConnId, Peer>,
+    awareness: AwarenessTable,
+    next_seq: i64,
+    /// Log entries since the last snapshot.
+    log_len: u64,
+    ctx: Arc<SyncContext>,
+}
+
+/// Loads the canvas and runs its room until it is unloaded, broken or shut down.
+///
+/// On a load failure every waiting command gets the error and the stored rows stay untouched:
+/// a canvas that cannot be read is never served, so it can never be overwritten by an empty one.
+pub async fn run(
+    id: CanvasId,
+    ctx: Arc<SyncContext>,
+    mut rx: mpsc::Receiver<RoomCommand>,
+) -> Result<(), RoomError> {
+    let room = match load(&id, &ctx).await {
+        Ok(room) => room,
+        Err(error) => {
+            rx.close();
+            while let Some(command) = rx.recv().await {
+                match command {
+                    RoomCommand::Join { done, .. } => drop(done.send(Err(error.clone()))),
+                    RoomCommand::ReadContent { reply } => drop(reply.send(Err(error.clone()))),
+                    _ => {}
+                }
+            }
+            return Err(error);
+        }
+    };
+    ctx.metrics
+        .loaded_canvases
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let result = room.run(&mut rx).await;
+    ctx.metrics
+        .loaded_canvases
+        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    // Whatever is still queued was sent to a room that no longer exists: refuse it so that
+    // joiners retry on a fresh room.
+    rx.close();
+    while let Some(command) = rx.recv().await {
+        match command {
+            RoomCommand::Join { done, .. } => drop(done.send(Err(RoomError::Unloaded))),
+            RoomCommand::ReadContent { reply } => drop(reply.send(Err(RoomError::Unloaded))),
+            _ => {}
+        }
+    }
+    result
+}
+
+async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> {
+    let stored = match ctx.store.load_canvas(id).await {
+        Ok(Some(stored)) => stored,
+        Ok(None) => return Err(RoomError::NotFound),
+        Err(error) => {
+            error!(%error, "loading the canvas from the database failed");
+            return Err(RoomError::Storage);
+        }
+    };
+    let doc = CanvasDoc::load(&stored).map_err(|error| {
+        error!(%error, "stored canvas state is damaged; the canvas stays unloaded and its rows untouched");
+        RoomError::Damaged
+    })?;
+    Ok(Room {
+        id: id.clone(),
+        doc,
+        peers: HashMap::new(),
+        awareness: AwarenessTable::default(),
+        next_seq: stored.last_seq() + 1,
+        log_len: stored.updates.len() as u64,
+        ctx: ctx.clone(),
+    })
+}
+
+impl Room {
+    async fn run(mut self, rx: &mut mpsc::Receiver<RoomCommand>) -> Result<(), RoomError> {
+        let timeout = self.ctx.limits.awareness_timeout();
+        let mut sweep =
+            tokio::time::interval((timeout / 3).max(std::time::Duration::from_millis(200)));
+        let mut idle_since = tokio::time::Instant::now();
+        loop {
+            let idle_deadline = idle_since + self.ctx.limits.idle_unload();
+            let unload = self.peers.is_empty();
+            tokio::select! {
+                biased;
+                _ = self.ctx.shutdown.cancelled() => {
+                    self.close_all(close_code::GOING_AWAY, "De server wordt herstart.");
+                    return Ok(());
+                }
+                command = rx.recv() => {
+                    let Some(command) = command else { return Ok(()) };
+                    let mut round = vec![command];
+                    while round.len() < MAX_ROUND {
+                        match rx.try_recv() {
+                            Ok(command) => round.push(command),
+                            Err(_) => break,
+                        }
+                    }
+                    if let Err(End::Stop) = self.round(round).await {
+                        return Ok(());
+                    }
+                    if self.peers.is_empty() {
+                        idle_since = tokio::time::Instant::now();
+                    }
+                }
+                _ = sweep.tick() => {
+                    let removed = self.awareness.sweep(Instant::now(), timeout);
+                    let mut out = Vec::new();
+                    announce_presence(&mut out, &removed);
+                    self.deliver(out);
+                }
+                _ = tokio::time::sleep_until(idle_deadline), if unload => {
+                    debug!("unloading idle canvas");
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Handles one round of commands: apply, commit, then send.
+    async fn round(&mut self, commands: Vec<RoomCommand>) -> Result<(), End> {
+        let mut out = Vec::new();
+        let mut updates = Vec::new();
+        let mut broken = false;
+        for command in commands {
+            match command {
+                RoomCommand::Join { peer, done } => {
+                    out.push(Outgoing::To(
+                        peer.id,
+                        protocol::encode_sync_step1(&self.doc.state_vector()),
+                    ));
+                    let present = self.awareness.current();
+                    if !present.is_empty() {
+                        out.push(Outgoing::To(
+                            peer.id,
+                            protocol::encode_awareness(present.iter()),
+                        ));
+                    }
+                    self.peers.insert(
+                        peer.id,
+                        Peer {
+                            handle: peer,
+                            saved: 0,
+                            unsaved: 0,
+                        },
+                    );
+                    let _ = done.send(Ok(()));
+                }
+                RoomCommand::Leave { conn } => self.remove_peer(conn, &mut out),
+                RoomCommand::ReadContent { reply } => {
+                    out.push(Outgoing::Content(reply));
+                }
+                RoomCommand::Message { conn, message } => {
+                    if !self.peers.contains_key(&conn) {
+                        continue; // Already removed, for example as too slow.
+                    }
+                    if let Err(ApplyError::Panicked) =
+                        self.handle(conn, message, &mut out, &mut updates)
+                    {
+                        broken = true;
+                        break;
+                    }
+                }
+            }
+        }
+
+        if !updates.is_empty() {
+            let count = updates.len() as i64;
+            let batch = AppendBatch {
+                canvas: self.id.clone(),
+                first_seq: self.next_seq,
+                updates,
+            };
+            if let Err(error) = self.ctx.persister.append(batch).await {
+                // The document in memory is now ahead of the database. Drop it: clients reconnect,
+                // the room reloads what is stored and the clients send back what it lacks.
+                error!(%error, "updates could not be stored; closing the canvas so clients resync");
+                self.close_all(
+                    close_code::INTERNAL_ERROR,
+                    "Opslaan is mislukt; de verbinding wordt hersteld.",
+                );
+                return Err(End::Stop);
+            }
+            self.next_seq += count;
+            self.log_len += count as u64;
+        }
+        if broken {
+            // Whatever the panic left in memory must not be served; what was committed is safe.
+            warn!("a client update made the CRDT library panic; reloading the canvas");
+            self.close_all(
+                close_code::SERVICE_RESTART,
+                "Het canvas wordt opnieuw geladen.",
+            );
+            return Err(End::Stop);
+        }
+        for peer in self.peers.values_mut().filter(|p| p.unsaved > 0) {
+            peer.saved += std::mem::take(&mut peer.unsaved);
+            if peer.handle.wants_saved {
+                out.push(Outgoing::To(
+                    peer.handle.id,
+                    protocol::encode_saved(peer.saved),
+                ));
+            }
+        }
+        self.deliver(out);
+        self.compact_if_due().await;
+        Ok(())
+    }
+
+    /// Handles one message of a peer. Only a panic inside yrs is returned as an error: it
+    /// affects the whole room; other bad input closes just the offending connection.
+    fn handle(
+        &mut self,
+        conn: ConnId,
+        message: ClientMessage,
+        out: &mut Vec<Outgoing>,
+        updates: &mut Vec<Bytes>,
+    ) -> Result<(), ApplyError> {
+        match message {
+            ClientMessage::SyncStep1(remote) => {
+                out.push(Outgoing::To(
+                    conn,
+                    protocol::encode_sync_step2(&self.doc.diff(&remote)),
+                ));
+            }
+            ClientMessage::SyncStep2(update) | ClientMessage::Update(update) => {
+                self.ctx
+                    .metrics
+                    .updates_received
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                match self.doc.apply(&update) {
+                    Ok(changed) => {
+                        if changed {
+                            out.push(Outgoing::Broadcast {
+                                except: Some(conn),
+                                message: protocol::encode_update(&update),
+                                update: true,
+                            });
+                            updates.push(update);
+                        }
+                        if let Some(peer) = self.peers.get_mut(&conn) {
+                            peer.unsaved += 1;
+                        }
+                    }
+                    Err(error) => {
+                        warn!(%error, conn, "refused a document update");
+                        if let Some(peer) = self.peers.get(&conn) {
+                            peer.handle.closer.close(
+                                close_code::INVALID_PAYLOAD,
+                                "Deze wijziging kan niet worden verwerkt.",
+                            );
+                        }
+                        self.remove_peer(conn, out);
+                        if matches!(error, ApplyError::Panicked) {
+                            return Err(error);
+                        }
+                    }
+                }
+            }
+            ClientMessage::Awareness(entries) => {
+                let changed = self.awareness.apply(conn, entries, Instant::now());
+                announce_presence(out, &changed);
+            }
+            ClientMessage::QueryAwareness => {
+                let present = self.awareness.current();
+                out.push(Outgoing::To(
+                    conn,
+                    protocol::encode_awareness(present.iter()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_peer(&mut self, conn: ConnId, out: &mut Vec<Outgoing>) {
+        if self.peers.remove(&conn).is_some() {
+            let removed = self.awareness.disconnect(conn);
+            announce_presence(out, &removed);
+        }
+    }
+
+    /// Sends without ever waiting: a peer whose queue is full is disconnected (it resyncs when it
+    /// reconnects), and its presence removal is sent in turn.
+    fn deliver(&mut self, mut out: Vec<Outgoing>) {
+        while !out.is_empty() {
+            let mut too_slow = Vec::new();
+            for outgoing in out.drain(..) {
+                match outgoing {
+                    Outgoing::To(conn, message) => {
+                        if let Some(peer) = self.peers.get(&conn) {
+                            send(peer, message, &mut too_slow);
+                        }
+                    }
+                    Outgoing::Broadcast {
+                        except,
+                        message,
+                        update,
+                    } => {
+                        let mut sent = 0;
+                        for peer in self.peers.values().filter(|p| Some(p.handle.id) != except) {
+                            if send(peer, message.clone(), &mut too_slow) {
+                                sent += 1;
+                            }
+                        }
+                        if update {
+                            self.ctx
+                                .metrics
+                                .updates_broadcast
+                                .fetch_add(sent, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                    Outgoing::Content(reply) => {
+                        let _ = reply.send(Ok(self.doc.content()));
+                    }
+                }
+            }
+            for conn in too_slow {
+                if let Some(peer) = self.peers.get(&conn) {
+                    self.ctx
+                        .metrics
+                        .clients_disconnected_slow
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    peer.handle.closer.close(
+                        close_code::TRY_AGAIN_LATER,
+                        "Verbinding te traag; opnieuw verbinden.",
+                    );
+                }
+                self.remove_peer(conn, &mut out);
+            }
+        }
+    }
+
+    /// Folds the log into a snapshot once it is long enough. A failure loses nothing (the log
+    /// stays), so it is logged and tried again after the next round.
+    async fn compact_if_due(&mut self) {
+        if self.log_len < self.ctx.limits.compact_after.max(1) {
+            return;
+        }
+        let snapshot = self.doc.snapshot();
+        let upto = self.next_seq - 1;
+        match self.ctx.store.compact(&self.id, &snapshot, upto).await {
+            Ok(()) => {
+                debug!(upto, bytes = snapshot.len(), "compacted the update log");
+                self.log_len = 0;
+            }
+            Err(error) => warn!(%error, "compacting the update log failed"),
+        }
+    }
+
+    fn close_all(&mut self, code: u16, reason: &'static str) {
+        for peer in self.peers.values() {
+            peer.handle.closer.close(code, reason);
+        }
+        self.peers.clear();
+    }
+}
+
+fn announce_presence(out: &mut Vec<Outgoing>, entries: &[AwarenessEntry]) {
+    if !entries.is_empty() {
+        // Also to the sender: y-websocket clients take any message as a sign of life, and a lone
+        // client would otherwise reconnect every 30 seconds.
+        out.push(Outgoing::Broadcast {
+            except: None,
+            message: protocol::encode_awareness(entries.iter()),
+            update: false,
+        });
+    }
+}
+
+/// Queues a message for a peer; returns whether it was queued.
+fn send(peer: &Peer, message: Bytes, too_slow: &mut Vec<ConnId>) -> bool {
+    match peer.handle.outbox.try_send(message) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            too_slow.push(peer.handle.id);
+            false
+        }
+        // The connection is gone; its Leave is on the way.
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+    }
+}

@@ -1,0 +1,227 @@
+//! Nothing seen is lost: restarts, kill -9, compaction, unloading, and damaged stored state.
+
+use std::process::Stdio;
+
+use doorbraak::config::Limits;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn state_survives_a_restart() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus herstart").await;
+    let mut a = app.connect(&id).await;
+    a.type_text("blijft bewaard").await;
+    a.round_trip().await;
+    let app = app.restart(test_limits()).await;
+    assert_eq!(app.connect(&id).await.text(), "blijft bewaard");
+}
+
+/// The real binary, started on a database; returns the child and its address.
+async fn start_binary(database_url: &str) -> (tokio::process::Child, String) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorbraak"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the doorbraak binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = within("the server to announce its address", async {
+        BufReader::new(stdout)
+            .lines()
+            .next_line()
+            .await
+            .expect("read")
+            .expect("a line")
+    })
+    .await;
+    let address = line.rsplit("http://").next().expect("address").to_owned();
+    (child, address)
+}
+
+#[tokio::test]
+async fn kill_9_loses_nothing_any_client_has_seen() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let (mut server, address) = start_binary(&database_url).await;
+    let http = reqwest_lite::Client::new(address.parse().expect("address"));
+    let (_, created) = http
+        .post_json(
+            "/api/canvases",
+            &serde_json::json!({ "label": "Casus kill" }),
+        )
+        .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let url = format!("ws://{address}/sync/{id}");
+
+    let mut observer = Client::connect(&url).await;
+    let mut writer = Client::connect(&url).await;
+    let writing = tokio::spawn(async move {
+        // Writes until the server dies under it.
+        for n in 0.. {
+            let update = {
+                let before = yrs::ReadTxn::state_vector(&yrs::Transact::transact(&writer.doc));
+                let mut txn = yrs::Transact::transact_mut(&writer.doc);
+                let len = yrs::Text::len(&writer.situation, &txn);
+                yrs::Text::insert(&writer.situation, &mut txn, len, &format!("{n};"));
+                drop(txn);
+                yrs::ReadTxn::encode_state_as_update_v1(
+                    &yrs::Transact::transact(&writer.doc),
+                    &before,
+                )
+            };
+            let sent = futures_util::SinkExt::send(
+                writer.ws_mut(),
+                tokio_tungstenite::tungstenite::Message::Binary(
+                    doorbraak::sync::protocol::encode_update(&update),
+                ),
+            )
+            .await;
+            if sent.is_err() {
+                return n;
+            }
+            tokio::task::yield_now().await;
+        }
+        unreachable!()
+    });
+
+    observer
+        .wait("a stream of updates", |c| c.updates_received >= 200)
+        .await;
+    server.kill().await.expect("SIGKILL");
+    // Everything the observer's socket still delivers was received too.
+    while observer.pump().await {}
+    let observed = observer.text();
+    let written = within("the writer to notice", writing)
+        .await
+        .expect("writer");
+    assert!(written >= 200);
+
+    let (_server, address) = start_binary(&database_url).await;
+    let fresh = Client::connect(&format!("ws://{address}/sync/{id}")).await;
+    let recovered = fresh.text();
+    assert!(
+        recovered.starts_with(&observed),
+        "lost updates: observer saw {} bytes, the restarted server has {}",
+        observed.len(),
+        recovered.len()
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_canvas_is_reported_and_never_overwritten() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus beschadigd").await;
+    let mut a = app.connect(&id).await;
+    a.type_text("waardevol").await;
+    a.round_trip().await;
+    a.close().await;
+    let mut app = app;
+    app.stop().await;
+
+    let db = app.sqlite().await;
+    sqlx::query(
+        "INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, 1000, X'FFFFFF0102')",
+    )
+    .bind(&id)
+    .execute(&db)
+    .await
+    .expect("insert damage");
+    let rows_before: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT seq, data FROM canvas_updates WHERE canvas_id = ? ORDER BY seq")
+            .bind(&id)
+            .fetch_all(&db)
+            .await
+            .expect("rows");
+
+    let app = app.restart(test_limits()).await;
+    let mut client = Client::connect_raw(&app.ws_url(&id, "")).await;
+    let (code, reason) = client.closed_with().await;
+    assert_eq!(code, 1011, "{reason}");
+    let (status, body) = app.http.get(&format!("/api/canvases/{id}")).await;
+    assert_eq!(status, 500);
+    assert!(
+        body["fout"]
+            .as_str()
+            .is_some_and(|m| m.contains("kan nu niet worden geladen")),
+        "{body}"
+    );
+
+    let rows_after: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT seq, data FROM canvas_updates WHERE canvas_id = ? ORDER BY seq")
+            .bind(&id)
+            .fetch_all(&db)
+            .await
+            .expect("rows");
+    assert_eq!(rows_before, rows_after, "stored rows stay untouched");
+    let snapshots: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM canvas_snapshots")
+        .fetch_one(&db)
+        .await
+        .expect("count");
+    assert_eq!(snapshots, 0);
+}
+
+#[tokio::test]
+async fn a_long_log_is_compacted_into_a_snapshot() {
+    let limits = Limits {
+        compact_after: 10,
+        ..test_limits()
+    };
+    let app = TestApp::spawn_with(limits.clone()).await;
+    let id = app.create_canvas("Casus compact").await;
+    let mut a = app.connect(&id).await;
+    for n in 0..25 {
+        a.type_text(&format!("{n} ")).await;
+        a.round_trip().await;
+    }
+    let db = app.sqlite().await;
+    let (snapshot_upto,): (i64,) =
+        sqlx::query_as("SELECT upto_seq FROM canvas_snapshots WHERE canvas_id = ?")
+            .bind(&id)
+            .fetch_one(&db)
+            .await
+            .expect("a snapshot row");
+    let tail: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM canvas_updates WHERE canvas_id = ?")
+        .bind(&id)
+        .fetch_one(&db)
+        .await
+        .expect("count");
+    assert!(
+        snapshot_upto >= 20,
+        "snapshot covers the log, upto {snapshot_upto}"
+    );
+    assert!(tail < 10, "the log was truncated, {tail} rows left");
+
+    let expected = a.text();
+    a.close().await;
+    let app = app.restart(limits).await;
+    assert_eq!(app.connect(&id).await.text(), expected);
+}
+
+#[tokio::test]
+async fn an_idle_canvas_is_unloaded_and_reloaded_on_demand() {
+    let app = TestApp::spawn_with(Limits {
+        idle_unload_secs: 0,
+        ..test_limits()
+    })
+    .await;
+    let id = app.create_canvas("Casus slaap").await;
+    let mut a = app.connect(&id).await;
+    a.type_text("wakker").await;
+    a.round_trip().await;
+    assert_eq!(app.metric("doorbraak_loaded_canvases").await, 1.0);
+    a.close().await;
+    eventually("the canvas to unload", || async {
+        app.metric("doorbraak_loaded_canvases").await == 0.0
+    })
+    .await;
+    assert_eq!(app.connect(&id).await.text(), "wakker");
+}

@@ -1,0 +1,84 @@
+//! Slow readers, dead connections and greedy addresses cannot hurt the others.
+
+use doorbraak::config::Limits;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_client_that_does_not_read_is_disconnected() {
+    let app = TestApp::spawn_with(Limits {
+        send_queue: 4,
+        ..test_limits()
+    })
+    .await;
+    let id = app.create_canvas("Casus traag").await;
+    let _slow = app.connect(&id).await; // Never reads again.
+    let mut writer = app.connect(&id).await;
+    let mut reader = app.connect(&id).await;
+    let chunk = "x".repeat(64 * 1024);
+    let mut sent = 0;
+    while app
+        .metric("doorbraak_clients_disconnected_slow_total")
+        .await
+        < 1.0
+    {
+        assert!(sent < 2_000, "the slow client was never disconnected");
+        writer.type_text(&chunk).await;
+        sent += 1;
+        // Keep the healthy reader drained so that only the slow one falls behind.
+        reader
+            .wait("the writer's update", |c| c.updates_received >= sent)
+            .await;
+    }
+    writer.type_text("klaar").await;
+    reader
+        .wait("edits after the disconnect", |c| {
+            c.text().ends_with("klaar")
+        })
+        .await;
+    eventually("the slow connection to be gone", || async {
+        app.metric("doorbraak_open_connections").await == 2.0
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dead_connections_are_reaped() {
+    let app = TestApp::spawn_with(Limits {
+        ping_interval_secs: 1,
+        ..test_limits()
+    })
+    .await;
+    let id = app.create_canvas("Casus stil").await;
+    // Connects, then never reads: it answers no ping.
+    let _silent = app.connect(&id).await;
+    assert_eq!(app.metric("doorbraak_open_connections").await, 1.0);
+    eventually("the silent connection to be reaped", || async {
+        app.metric("doorbraak_open_connections").await == 0.0
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn connections_per_address_are_capped() {
+    let app = TestApp::spawn_with(Limits {
+        max_connections_per_ip: 2,
+        ..test_limits()
+    })
+    .await;
+    let id = app.create_canvas("Casus druk").await;
+    let first = app.connect(&id).await;
+    let _second = app.connect(&id).await;
+    match tokio_tungstenite::connect_async(app.ws_url(&id, "")).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 429)
+        }
+        other => panic!("expected 429, got {:?}", other.map(|_| ())),
+    }
+    first.close().await;
+    eventually("a slot to free up", || async {
+        app.metric("doorbraak_open_connections").await == 1.0
+    })
+    .await;
+    app.connect(&id).await;
+}

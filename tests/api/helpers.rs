@@ -1,0 +1,494 @@
+//! The real app on a free port with its own database, and a y-websocket client built from
+//! tokio-tungstenite and yrs. Waiting is always on a condition with a timeout.
+
+use std::{collections::HashMap, future::Future, net::SocketAddr, time::Duration};
+
+use bytes::Bytes;
+use doorbraak::{
+    AppState,
+    config::Limits,
+    store,
+    sync::protocol::{self, Reader},
+};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::{net::TcpStream, sync::oneshot, task::JoinHandle};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
+use yrs::{
+    Doc, GetString, ReadTxn, StateVector, Text, TextRef, Transact, TransactionMut, Update,
+    updates::{decoder::Decode, encoder::Encode},
+};
+
+/// How long any condition may take before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Waits for `future`, failing the test with `what` after [`PATIENCE`].
+pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(PATIENCE, future)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+/// Polls `condition` until it holds, failing after [`PATIENCE`].
+pub async fn eventually<F: Future<Output = bool>>(what: &str, mut condition: impl FnMut() -> F) {
+    within(what, async {
+        while !condition().await {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+}
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub database_url: String,
+    pub http: reqwest_lite::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+    // Kept last: the folder must outlive the server.
+    _folder: Option<TempDir>,
+}
+
+/// Limits for tests: the production defaults with generous rates.
+pub fn test_limits() -> Limits {
+    Limits {
+        client_messages_per_sec: 100_000,
+        client_bytes_per_sec: 1 << 30,
+        ..Limits::default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(test_limits()).await
+    }
+
+    pub async fn spawn_with(limits: Limits) -> Self {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+        let mut app = Self::spawn_on(&url, limits).await;
+        app._folder = Some(folder);
+        app
+    }
+
+    /// A server on an existing database (for restarts).
+    pub async fn spawn_on(database_url: &str, limits: Limits) -> Self {
+        let store = store::open(database_url).await.expect("open database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let state = AppState::new(store, limits);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            doorbraak::serve(listener, state, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server");
+        });
+        Self {
+            address,
+            database_url: database_url.to_owned(),
+            http: reqwest_lite::Client::new(address),
+            stop: Some(stop),
+            server: Some(server),
+            _folder: None,
+        }
+    }
+
+    /// Shuts the server down gracefully and waits until it has stopped; keeps the database.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            within("the server to stop", server)
+                .await
+                .expect("server task");
+        }
+    }
+
+    /// Stops this server and starts another one on the same database.
+    pub async fn restart(mut self, limits: Limits) -> Self {
+        self.stop().await;
+        let mut next = Self::spawn_on(&self.database_url, limits).await;
+        next._folder = self._folder.take();
+        next
+    }
+
+    pub async fn create_canvas(&self, label: &str) -> String {
+        let (status, body) = self
+            .http
+            .post_json("/api/canvases", &serde_json::json!({ "label": label }))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    pub async fn canvas(&self, id: &str) -> Value {
+        let (status, body) = self.http.get(&format!("/api/canvases/{id}")).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self.http.get_text("/metrics").await;
+        text.lines()
+            .find_map(|line| {
+                line.strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix(' '))
+            })
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("metric {name} missing"))
+    }
+
+    pub fn ws_url(&self, id: &str, query: &str) -> String {
+        format!("ws://{}/sync/{id}{query}", self.address)
+    }
+
+    pub async fn connect(&self, id: &str) -> Client {
+        Client::connect(&self.ws_url(id, "")).await
+    }
+
+    pub async fn sqlite(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&self.database_url)
+            .await
+            .expect("open database")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// A minimal HTTP/1.1 client over a TCP stream: enough for JSON and text, with no extra crate.
+pub mod reqwest_lite {
+    use std::net::SocketAddr;
+
+    use serde_json::Value;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    pub struct Client {
+        address: SocketAddr,
+    }
+
+    impl Client {
+        pub fn new(address: SocketAddr) -> Self {
+            Self { address }
+        }
+
+        /// Sends a request and returns the status and the body.
+        pub async fn request(
+            &self,
+            method: &str,
+            path: &str,
+            body: Option<&[u8]>,
+        ) -> (u16, Vec<u8>) {
+            let mut stream = tokio::net::TcpStream::connect(self.address)
+                .await
+                .expect("connect");
+            let body = body.unwrap_or_default();
+            let head = format!(
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                self.address,
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).await.expect("write");
+            stream.write_all(body).await.expect("write");
+            let mut response = Vec::new();
+            stream.read_to_end(&mut response).await.expect("read");
+            let split = response
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .expect("head");
+            let head = String::from_utf8_lossy(&response[..split]).to_string();
+            let status = head
+                .split(' ')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .expect("status");
+            let mut body = response[split + 4..].to_vec();
+            if head
+                .to_ascii_lowercase()
+                .contains("transfer-encoding: chunked")
+            {
+                body = dechunk(&body);
+            }
+            (status, body)
+        }
+
+        pub async fn get(&self, path: &str) -> (u16, Value) {
+            let (status, body) = self.request("GET", path, None).await;
+            (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        }
+
+        pub async fn get_text(&self, path: &str) -> String {
+            let (_, body) = self.request("GET", path, None).await;
+            String::from_utf8(body).expect("utf-8")
+        }
+
+        pub async fn post_json(&self, path: &str, json: &Value) -> (u16, Value) {
+            self.post_raw(path, json.to_string().as_bytes()).await
+        }
+
+        pub async fn post_raw(&self, path: &str, body: &[u8]) -> (u16, Value) {
+            let (status, body) = self.request("POST", path, Some(body)).await;
+            (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        }
+    }
+
+    fn dechunk(mut body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        while let Some(end) = body.windows(2).position(|w| w == b"\r\n") {
+            let size =
+                usize::from_str_radix(std::str::from_utf8(&body[..end]).unwrap_or("0").trim(), 16)
+                    .unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&body[end + 2..end + 2 + size]);
+            body = &body[end + 2 + size + 2..];
+        }
+        out
+    }
+}
+
+/// What a client has seen of the server.
+pub struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub doc: Doc,
+    pub situation: TextRef,
+    /// Awareness as last seen: client id to (clock, JSON state or `None` once removed).
+    pub presence: HashMap<u64, (u64, Option<String>)>,
+    /// The last saved count received.
+    pub saved: Option<u64>,
+    /// Messages of the saved type received, to check that nobody gets them without asking.
+    pub saved_messages: usize,
+    /// Updates received from the server.
+    pub updates_received: usize,
+    /// Update-carrying messages sent (sync step 2 and updates): what the saved count counts.
+    pub updates_sent: u64,
+    /// The close frame, once the server closed.
+    pub closed: Option<(u16, String)>,
+    synced: bool,
+}
+
+impl Client {
+    /// Connects and completes the initial sync handshake.
+    pub async fn connect(url: &str) -> Self {
+        let mut client = Self::connect_raw(url).await;
+        client.send_sync_step1().await;
+        client.wait("the initial sync", |c| c.synced).await;
+        client
+    }
+
+    /// Connects without any handshake.
+    pub async fn connect_raw(url: &str) -> Self {
+        let (ws, _) = within("connecting", tokio_tungstenite::connect_async(url))
+            .await
+            .expect("WebSocket upgrade");
+        let doc = Doc::new();
+        let situation = doc.get_or_insert_text("situation");
+        Self {
+            ws,
+            doc,
+            situation,
+            presence: HashMap::new(),
+            saved: None,
+            saved_messages: 0,
+            updates_received: 0,
+            updates_sent: 0,
+            closed: None,
+            synced: false,
+        }
+    }
+
+    pub async fn send_raw(&mut self, bytes: impl Into<Bytes>) {
+        self.ws
+            .send(Message::Binary(bytes.into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send(&mut self, message: Message) {
+        self.ws.send(message).await.expect("send");
+    }
+
+    pub async fn send_sync_step1(&mut self) {
+        let sv = self.doc.transact().state_vector();
+        self.send_raw(sync_step1(&sv)).await;
+    }
+
+    /// Changes the local document and sends the change as one update.
+    pub async fn edit(&mut self, change: impl FnOnce(&mut TransactionMut, &TextRef)) {
+        let update = {
+            let before = self.doc.transact().state_vector();
+            let mut txn = self.doc.transact_mut();
+            change(&mut txn, &self.situation);
+            drop(txn);
+            self.doc.transact().encode_state_as_update_v1(&before)
+        };
+        self.send_raw(protocol::encode_update(&update)).await;
+        self.updates_sent += 1;
+    }
+
+    /// Appends text to the `situation` step.
+    pub async fn type_text(&mut self, text: &str) {
+        self.edit(|txn, situation| {
+            let len = situation.len(txn);
+            situation.insert(txn, len, text);
+        })
+        .await;
+    }
+
+    pub fn text(&self) -> String {
+        self.situation.get_string(&self.doc.transact())
+    }
+
+    /// Sets this client's presence.
+    pub async fn set_presence(&mut self, client_id: u64, clock: u64, state: Option<&str>) {
+        let entry = protocol::AwarenessEntry {
+            client_id,
+            clock,
+            state: state.map(Into::into),
+        };
+        self.send_raw(protocol::encode_awareness([entry].iter()))
+            .await;
+    }
+
+    /// Reads one message from the server and handles it; `false` once the connection is closed.
+    pub async fn pump(&mut self) -> bool {
+        let Some(message) = self.ws.next().await else {
+            self.closed.get_or_insert((1006, String::new()));
+            return false;
+        };
+        match message {
+            Ok(Message::Binary(data)) => self.handle(&data).await,
+            Ok(Message::Close(frame)) => {
+                let frame = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                self.closed = Some(frame.unwrap_or((1005, String::new())));
+                return false;
+            }
+            Ok(_) => {}
+            Err(_) => {
+                self.closed.get_or_insert((1006, String::new()));
+                return false;
+            }
+        }
+        true
+    }
+
+    async fn handle(&mut self, data: &[u8]) {
+        let mut reader = Reader::new(data);
+        match reader.var_uint().expect("message type") {
+            protocol::MSG_SYNC => {
+                let kind = reader.var_uint().expect("sync type");
+                let payload = reader.buffer().expect("payload").to_vec();
+                match kind {
+                    protocol::SYNC_STEP_1 => {
+                        let remote = StateVector::decode_v1(&payload).expect("state vector");
+                        let diff = self.doc.transact().encode_state_as_update_v1(&remote);
+                        self.send_raw(protocol::encode_sync_step2(&diff)).await;
+                        self.updates_sent += 1;
+                    }
+                    _ => {
+                        let update = Update::decode_v1(&payload).expect("update from server");
+                        self.doc.transact_mut().apply_update(update).expect("apply");
+                        if kind == protocol::SYNC_STEP_2 {
+                            self.synced = true;
+                        } else {
+                            self.updates_received += 1;
+                        }
+                    }
+                }
+            }
+            protocol::MSG_AWARENESS => {
+                let body = reader.buffer().expect("awareness");
+                let mut entries = Reader::new(body);
+                for _ in 0..entries.var_uint().expect("count") {
+                    let id = entries.var_uint().expect("id");
+                    let clock = entries.var_uint().expect("clock");
+                    let json = String::from_utf8(entries.buffer().expect("state").to_vec())
+                        .expect("utf-8");
+                    self.presence
+                        .insert(id, (clock, (json != "null").then_some(json)));
+                }
+            }
+            protocol::MSG_SAVED => {
+                self.saved = Some(reader.var_uint().expect("count"));
+                self.saved_messages += 1;
+            }
+            other => panic!("unexpected message type {other} from the server"),
+        }
+        reader.finish().expect("exact message");
+    }
+
+    /// Handles incoming messages until `condition` holds.
+    pub async fn wait(&mut self, what: &str, condition: impl Fn(&Client) -> bool) {
+        within(what, async {
+            while !condition(self) {
+                if !self.pump().await {
+                    assert!(
+                        condition(self),
+                        "connection closed ({:?}) while waiting for {what}",
+                        self.closed
+                    );
+                    return;
+                }
+            }
+        })
+        .await
+    }
+
+    /// Waits for the server to close the connection and returns the close code and reason.
+    pub async fn closed_with(&mut self) -> (u16, String) {
+        within("the server to close the connection", async {
+            while self.pump().await {}
+        })
+        .await;
+        self.closed.clone().expect("closed")
+    }
+
+    /// A round trip: asks for presence and handles everything up to the answer, so whatever
+    /// was sent before has been handled by the server.
+    pub async fn round_trip(&mut self) {
+        self.send_raw(vec![protocol::MSG_QUERY_AWARENESS as u8])
+            .await;
+        within("a round trip", async {
+            loop {
+                let Some(Ok(message)) = self.ws.next().await else {
+                    panic!("closed during a round trip")
+                };
+                if let Message::Binary(data) = message {
+                    self.handle(&data).await;
+                    if data.first() == Some(&(protocol::MSG_AWARENESS as u8)) {
+                        return;
+                    }
+                }
+            }
+        })
+        .await
+    }
+
+    pub fn ws_mut(&mut self) -> &mut WebSocketStream<MaybeTlsStream<TcpStream>> {
+        &mut self.ws
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}
+
+pub fn sync_step1(sv: &StateVector) -> Vec<u8> {
+    let mut out = vec![0, 0];
+    let encoded = sv.encode_v1();
+    protocol::write_var_uint(&mut out, encoded.len() as u64);
+    out.extend_from_slice(&encoded);
+    out
+}

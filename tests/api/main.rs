@@ -1,0 +1,11 @@
+//! Integration tests against the real server on port 0, each with a fresh SQLite database.
+//! One test binary, so the crate is linked once.
+
+mod helpers;
+
+mod awareness;
+mod bad_input;
+mod canvases;
+mod durability;
+mod flow_control;
+mod sync;
