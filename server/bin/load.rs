@@ -1,1 +1,426 @@
-fn main() {}
+//! `doorbraak-load`: a load generator that drives many real WebSocket clients against a running
+//! y-websocket server (Doorbraak, or the JavaScript reference server for comparison) and prints
+//! one line of JSON with the results.
+//!
+//! Scenarios:
+//! - `fanout`: E editors on each canvas send R small text edits per second; every other client
+//!   of the canvas times each edit's arrival. Reports fan-out latency percentiles, updates per
+//!   second and whether every update reached every other client.
+//! - `idle`: C canvases with K idle connections each, held open; reports server RSS.
+//! - `history`: one client writes H updates to a canvas, then fresh clients time their full sync.
+//!
+//! Edits carry a marker `~E<editor>S<seq>~` in their text, so receivers find the send time
+//! without applying updates (which would cost the generator more CPU than the server).
+
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+use doorbraak::sync::protocol::{self, Reader};
+use futures_util::{SinkExt, StreamExt};
+use tokio::{io::AsyncReadExt, io::AsyncWriteExt, net::TcpStream};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
+use yrs::{Doc, ReadTxn, StateVector, Text, TextRef, Transact, Update, updates::decoder::Decode};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Target {
+    /// Doorbraak: canvases are created over HTTP, rooms live at /sync/{id}.
+    Doorbraak,
+    /// The y-websocket reference server: any path is a room.
+    Reference,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Scenario {
+    Fanout,
+    Idle,
+    History,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "doorbraak-load",
+    about = "Load generator for y-websocket servers"
+)]
+struct Args {
+    /// host:port of the server.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: String,
+    #[arg(long, value_enum, default_value = "doorbraak")]
+    target: Target,
+    #[arg(long, value_enum)]
+    scenario: Scenario,
+    /// Canvases (rooms).
+    #[arg(long, default_value_t = 1)]
+    canvases: usize,
+    /// Clients per canvas.
+    #[arg(long, default_value_t = 50)]
+    clients: usize,
+    /// Edits per second per editor (fanout).
+    #[arg(long, default_value_t = 5.0)]
+    rate: f64,
+    /// Seconds of sending (fanout) or holding (idle).
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Updates written before timing the sync (history).
+    #[arg(long, default_value_t = 20_000)]
+    history: usize,
+    /// Server process id, to report its resident memory.
+    #[arg(long)]
+    server_pid: Option<u32>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let rooms = make_rooms(&args).await?;
+    let mut report = match args.scenario {
+        Scenario::Fanout => fanout(&args, &rooms).await?,
+        Scenario::Idle => idle(&args, &rooms).await?,
+        Scenario::History => history(&args, &rooms[0]).await?,
+    };
+    if let Some(pid) = args.server_pid {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .context("reading server status")?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        };
+        report["server_rss_mb"] = serde_json::json!(field("VmRSS:").map(|kb| kb as f64 / 1024.0));
+        report["server_peak_rss_mb"] =
+            serde_json::json!(field("VmHWM:").map(|kb| kb as f64 / 1024.0));
+    }
+    println!("{report}");
+    Ok(())
+}
+
+/// Room URLs: new canvases on Doorbraak, fresh room names on the reference server.
+async fn make_rooms(args: &Args) -> anyhow::Result<Vec<String>> {
+    let mut rooms = Vec::with_capacity(args.canvases);
+    for n in 0..args.canvases {
+        let url = match args.target {
+            Target::Doorbraak => {
+                let body = format!(r#"{{"label":"Belasting {n}"}}"#);
+                let answer = http_post(&args.addr, "/api/canvases", &body).await?;
+                let json: serde_json::Value =
+                    serde_json::from_str(&answer).context("create answer")?;
+                let id = json["id"].as_str().context("no id in create answer")?;
+                format!("ws://{}/sync/{id}", args.addr)
+            }
+            Target::Reference => format!("ws://{}/load-{}-{n}", args.addr, std::process::id()),
+        };
+        rooms.push(url);
+    }
+    Ok(rooms)
+}
+
+async fn http_post(addr: &str, path: &str, body: &str) -> anyhow::Result<String> {
+    let mut stream = TcpStream::connect(addr)
+        .await
+        .context("connecting for HTTP")?;
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .context("malformed HTTP answer")?;
+    if !head.starts_with("HTTP/1.1 201") {
+        bail!("creating a canvas failed: {head}");
+    }
+    Ok(body.to_owned())
+}
+
+/// Connects and completes the sync handshake; returns the socket, and the time to full sync.
+async fn connect(url: &str, doc: &Doc) -> anyhow::Result<(Ws, Duration)> {
+    let started = Instant::now();
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
+        .await
+        .with_context(|| format!("connecting {url}"))?;
+    let sv = doc.transact().state_vector();
+    ws.send(Message::Binary(sync_step1(&sv).into())).await?;
+    loop {
+        let Some(message) = ws.next().await else {
+            bail!("closed during the handshake")
+        };
+        let Message::Binary(data) = message? else {
+            continue;
+        };
+        let mut reader = Reader::new(&data);
+        if reader.var_uint()? != protocol::MSG_SYNC {
+            continue;
+        }
+        match reader.var_uint()? {
+            protocol::SYNC_STEP_1 => {
+                let remote = StateVector::decode_v1(reader.buffer()?)?;
+                let diff = doc.transact().encode_state_as_update_v1(&remote);
+                ws.send(Message::Binary(protocol::encode_sync_step2(&diff)))
+                    .await?;
+            }
+            protocol::SYNC_STEP_2 => {
+                let update = Update::decode_v1(reader.buffer()?)?;
+                doc.transact_mut().apply_update(update)?;
+                return Ok((ws, started.elapsed()));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn sync_step1(sv: &StateVector) -> Vec<u8> {
+    use yrs::updates::encoder::Encode;
+    let mut out = vec![0, 0];
+    let encoded = sv.encode_v1();
+    protocol::write_var_uint(&mut out, encoded.len() as u64);
+    out.extend_from_slice(&encoded);
+    out
+}
+
+/// An editor's own document: it produces valid updates without applying anyone else's.
+struct Editor {
+    doc: Doc,
+    text: TextRef,
+}
+
+impl Editor {
+    fn new() -> Self {
+        let doc = Doc::new();
+        let text = doc.get_or_insert_text("situation");
+        Self { doc, text }
+    }
+
+    fn edit(&self, insert: &str) -> Vec<u8> {
+        let before = self.doc.transact().state_vector();
+        let mut txn = self.doc.transact_mut();
+        let len = self.text.len(&txn);
+        self.text.insert(&mut txn, len, insert);
+        drop(txn);
+        self.doc.transact().encode_state_as_update_v1(&before)
+    }
+}
+
+/// Finds `~E<editor>S<seq>~` in an update without decoding it.
+fn find_marker(bytes: &[u8]) -> Option<(usize, usize)> {
+    let start = bytes.windows(2).position(|w| w == b"~E")?;
+    let rest = &bytes[start + 2..];
+    let end = rest.iter().position(|&b| b == b'~')?;
+    let (editor, seq) = std::str::from_utf8(&rest[..end]).ok()?.split_once('S')?;
+    Some((editor.parse().ok()?, seq.parse().ok()?))
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index] as f64 / 1000.0
+}
+
+async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Value> {
+    let editors = args.clients;
+    let per_editor = (args.rate * args.seconds as f64).ceil() as usize;
+    let origin = Instant::now();
+    // Send times in microseconds since `origin`, per global editor and sequence number.
+    let sent_at: Arc<Vec<Vec<AtomicU64>>> = Arc::new(
+        (0..editors * rooms.len())
+            .map(|_| (0..per_editor).map(|_| AtomicU64::new(0)).collect())
+            .collect(),
+    );
+    let latencies = Arc::new(Mutex::new(Vec::<u64>::new()));
+    let delivered = Arc::new(AtomicU64::new(0));
+
+    // Connect everyone first, so that every client is present for every edit.
+    let mut sockets = Vec::new();
+    for (r, url) in rooms.iter().enumerate() {
+        for e in 0..editors {
+            let editor = Editor::new();
+            let (ws, _) = connect(url, &editor.doc).await?;
+            sockets.push((r * editors + e, editor, ws));
+        }
+    }
+    let start = Instant::now();
+    let period = Duration::from_secs_f64(1.0 / args.rate);
+    let stop_reading = tokio_util::sync::CancellationToken::new();
+    let (mut readers, mut writers) = (Vec::new(), Vec::new());
+    for (global, editor, ws) in sockets {
+        let (mut sink, mut stream) = ws.split();
+        let (arrivals, latencies, delivered, stop) = (
+            sent_at.clone(),
+            latencies.clone(),
+            delivered.clone(),
+            stop_reading.clone(),
+        );
+        readers.push(tokio::spawn(async move {
+            let sent_at = arrivals;
+            let mut mine = Vec::new();
+            loop {
+                let message = tokio::select! {
+                    _ = stop.cancelled() => break,
+                    message = stream.next() => message,
+                };
+                let Some(Ok(Message::Binary(data))) = message else {
+                    if matches!(message, Some(Ok(_))) {
+                        continue;
+                    } else {
+                        break;
+                    }
+                };
+                if data.len() > 2 && data[0] == 0 && data[1] == 2
+                    && let Some((editor, seq)) = find_marker(&data)
+                    // The reference server echoes an update to its sender too; that is no fan-out.
+                    && editor != global
+                    && let Some(at) = sent_at.get(editor).and_then(|v| v.get(seq))
+                {
+                    let now = origin.elapsed().as_micros() as u64;
+                    mine.push(now.saturating_sub(at.load(Ordering::Relaxed)));
+                    delivered.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            latencies.lock().map(|mut all| all.extend(mine)).ok();
+        }));
+        let sent_at = sent_at.clone();
+        writers.push(tokio::spawn(async move {
+            // Spread the editors over the period so that edits do not arrive in lockstep.
+            let offset = period.mul_f64((global % 97) as f64 / 97.0);
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            for seq in 0..per_editor {
+                tick.tick().await;
+                let update = editor.edit(&format!("~E{global}S{seq}~"));
+                sent_at[global][seq].store(origin.elapsed().as_micros() as u64, Ordering::Relaxed);
+                if sink
+                    .send(Message::Binary(protocol::encode_update(&update)))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+            }
+            // Keep the connection open until the readers are done.
+            let _keep = sink;
+            std::future::pending::<()>().await;
+        }));
+    }
+    let expected = (editors * rooms.len() * per_editor * (editors - 1)) as u64;
+    let send_time = Duration::from_secs(args.seconds) + period;
+    tokio::time::sleep(send_time).await;
+    let drain_deadline = Instant::now() + Duration::from_secs(10);
+    while delivered.load(Ordering::Relaxed) < expected && Instant::now() < drain_deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let elapsed = start.elapsed();
+    stop_reading.cancel();
+    for reader in readers {
+        reader.await.ok();
+    }
+    for writer in writers {
+        writer.abort();
+    }
+    let mut all = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    all.sort_unstable();
+    let received = delivered.load(Ordering::Relaxed);
+    Ok(serde_json::json!({
+        "scenario": "fanout",
+        "canvases": rooms.len(),
+        "editors_per_canvas": editors,
+        "edits_per_second_per_editor": args.rate,
+        "updates_sent": editors * rooms.len() * per_editor,
+        "updates_per_second": (editors * rooms.len() * per_editor) as f64 / send_time.as_secs_f64(),
+        "deliveries_expected": expected,
+        "deliveries_received": received,
+        "all_delivered": received == expected,
+        "latency_ms": { "p50": percentile(&all, 0.50), "p95": percentile(&all, 0.95), "p99": percentile(&all, 0.99), "max": percentile(&all, 1.0) },
+        "wall_seconds": elapsed.as_secs_f64(),
+    }))
+}
+
+async fn idle(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Value> {
+    let mut sockets = Vec::new();
+    for url in rooms {
+        for _ in 0..args.clients {
+            let doc = Doc::new();
+            sockets.push(connect(url, &doc).await?.0);
+        }
+    }
+    // Hold the connections; keep reading so pings are answered.
+    let held = sockets.len();
+    let readers: Vec<_> = sockets
+        .into_iter()
+        .map(|mut ws| tokio::spawn(async move { while let Some(Ok(_)) = ws.next().await {} }))
+        .collect();
+    tokio::time::sleep(Duration::from_secs(args.seconds)).await;
+    let report =
+        serde_json::json!({ "scenario": "idle", "canvases": rooms.len(), "connections": held });
+    for reader in readers {
+        reader.abort();
+    }
+    Ok(report)
+}
+
+async fn history(args: &Args, url: &str) -> anyhow::Result<serde_json::Value> {
+    let editor = Editor::new();
+    let (mut ws, _) = connect(url, &editor.doc).await?;
+    let seeding = Instant::now();
+    for n in 0..args.history {
+        let update = editor.edit(&format!("{n} "));
+        ws.send(Message::Binary(protocol::encode_update(&update)))
+            .await?;
+    }
+    // A fresh client must see the last update before the timing starts.
+    let expected = editor.text.get_string_len(&editor.doc);
+    loop {
+        let probe = Doc::new();
+        let text = probe.get_or_insert_text("situation");
+        let (_probe_ws, _) = connect(url, &probe).await?;
+        if yrs::GetString::get_string(&text, &probe.transact()).len() >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let seeded = seeding.elapsed();
+    ws.close(None).await.ok();
+    let mut times = Vec::new();
+    for _ in 0..args.clients {
+        let doc = Doc::new();
+        let text = doc.get_or_insert_text("situation");
+        let (ws, took) = connect(url, &doc).await?;
+        let len = yrs::GetString::get_string(&text, &doc.transact()).len();
+        if len < expected {
+            bail!("a fresh client got {len} of {expected} bytes");
+        }
+        times.push(took.as_micros() as u64);
+        drop(ws);
+    }
+    times.sort_unstable();
+    Ok(serde_json::json!({
+        "scenario": "history",
+        "history_updates": args.history,
+        "document_bytes": expected,
+        "seed_seconds": seeded.as_secs_f64(),
+        "clients": times.len(),
+        "full_sync_ms": { "p50": percentile(&times, 0.5), "p99": percentile(&times, 0.99), "max": percentile(&times, 1.0) },
+    }))
+}
+
+trait TextLen {
+    fn get_string_len(&self, doc: &Doc) -> usize;
+}
+
+impl TextLen for TextRef {
+    fn get_string_len(&self, doc: &Doc) -> usize {
+        yrs::GetString::get_string(self, &doc.transact()).len()
+    }
+}

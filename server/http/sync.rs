@@ -63,14 +63,17 @@ async fn upgrade(
     let hard_cap = limits.max_message_bytes.saturating_mul(2).max(64 * 1024);
     let token = sync.tasks().token();
     let span = tracing::info_span!("connection", canvas_id = %canvas);
-    Ok(ws
+    // Small buffers: most canvases are idle most of the time, and 128 KiB per idle socket adds up.
+    let ws = ws
         .max_message_size(hard_cap)
         .max_frame_size(hard_cap)
-        .on_upgrade(move |socket| {
-            async move {
-                connection::serve(socket, sync, canvas, wants_saved, permit).await;
-                drop(token);
-            }
-            .instrument(span)
-        }))
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024);
+    Ok(ws.on_upgrade(move |socket| {
+        async move {
+            connection::serve(socket, sync, canvas, wants_saved, permit).await;
+            drop(token);
+        }
+        .instrument(span)
+    }))
 }

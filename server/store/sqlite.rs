@@ -1,5 +1,9 @@
 //! The SQLite store: one file, WAL journal, `synchronous = FULL` so that a commit survives not
 //! only a killed process but also a power cut.
+//!
+//! Checkpoints (copying the WAL back into the database file) are taken by a background task
+//! instead of by whichever commit crosses SQLite's threshold, so that no group commit, and thus
+//! no live edit, waits for one.
 
 use std::{str::FromStr, time::Duration};
 
@@ -12,8 +16,11 @@ use sqlx::{
 use super::{AppendBatch, CanvasSummary, Store, StoreError, StoredCanvas, now_millis};
 use crate::canvas::CanvasId;
 
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
 pub struct SqliteStore {
     pool: SqlitePool,
+    checkpoints: tokio::task::JoinHandle<()>,
 }
 
 impl SqliteStore {
@@ -23,7 +30,8 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("wal_autocheckpoint", "0");
         if let Some(folder) = options.get_filename().parent()
             && !folder.as_os_str().is_empty()
         {
@@ -34,7 +42,33 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        let checkpoints = tokio::spawn(checkpoint_regularly(pool.clone()));
+        Ok(Self { pool, checkpoints })
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.checkpoints.abort();
+    }
+}
+
+/// Every second, copies what the WAL holds back into the database file. PASSIVE never blocks
+/// writers; a checkpoint that cannot finish now simply continues next time.
+async fn checkpoint_regularly(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(%error, "WAL checkpoint failed");
+        }
     }
 }
 

@@ -152,7 +152,12 @@ pub async fn serve(
     let _ = writer.await;
 }
 
+/// Messages written before one flush at most.
+const WRITE_BATCH: usize = 64;
+
 /// Writes queued messages and pings until the connection is closed, then sends the close frame.
+/// Whatever is queued is written together and flushed once: under load that is one system call
+/// for many relayed updates instead of one each.
 async fn write(
     mut sink: SplitSink<WebSocket, Message>,
     mut queue: mpsc::Receiver<Bytes>,
@@ -160,19 +165,28 @@ async fn write(
     ping_every: Duration,
 ) {
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let mut batch = Vec::with_capacity(WRITE_BATCH);
     loop {
-        let message = tokio::select! {
+        tokio::select! {
             biased;
             _ = closer.closed() => break,
-            message = queue.recv() => match message {
-                Some(bytes) => Message::Binary(bytes),
-                None => break,
-            },
-            _ = ping.tick() => Message::Ping(Bytes::new()),
+            received = queue.recv_many(&mut batch, WRITE_BATCH) => if received == 0 { break },
+            _ = ping.tick() => {}
         };
-        // A client whose TCP window stays shut blocks this send; closing must not wait for it.
+        let messages: Vec<Message> = if batch.is_empty() {
+            vec![Message::Ping(Bytes::new())]
+        } else {
+            batch.drain(..).map(Message::Binary).collect()
+        };
+        let write_all = async {
+            for message in messages {
+                sink.feed(message).await?;
+            }
+            sink.flush().await
+        };
+        // A client whose TCP window stays shut blocks the write; closing must not wait for it.
         let sent = tokio::select! {
-            sent = tokio::time::timeout(WRITE_TIMEOUT, sink.send(message)) => matches!(sent, Ok(Ok(()))),
+            sent = tokio::time::timeout(WRITE_TIMEOUT, write_all) => matches!(sent, Ok(Ok(()))),
             _ = closer.closed() => false,
         };
         if !sent {

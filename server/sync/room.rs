@@ -10,7 +10,7 @@ use std::{collections::HashMap, sync::Arc, time::Instant};
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
-use tracing::{debug, error, warn};
+use tracing::{Instrument, debug, error, warn};
 
 use super::{
     RoomError, SyncContext,
@@ -78,6 +78,8 @@ pub struct Room {
     next_seq: i64,
     /// Log entries since the last snapshot.
     log_len: u64,
+    /// The compaction being written, if any.
+    compaction: Option<tokio::task::JoinHandle<()>>,
     ctx: Arc<SyncContext>,
 }
 
@@ -144,6 +146,7 @@ async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> 
         awareness: AwarenessTable::default(),
         next_seq: stored.last_seq() + 1,
         log_len: stored.updates.len() as u64,
+        compaction: None,
         ctx: ctx.clone(),
     })
 }
@@ -279,7 +282,7 @@ impl Room {
             }
         }
         self.deliver(out);
-        self.compact_if_due().await;
+        self.compact_if_due();
         Ok(())
     }
 
@@ -406,21 +409,28 @@ impl Room {
         }
     }
 
-    /// Folds the log into a snapshot once it is long enough. A failure loses nothing (the log
-    /// stays), so it is logged and tried again after the next round.
-    async fn compact_if_due(&mut self) {
-        if self.log_len < self.ctx.limits.compact_after.max(1) {
+    /// Folds the log into a snapshot once it is long enough. The snapshot is encoded here, where
+    /// the document is, and written by a task of its own so that live edits do not wait for it.
+    /// A failed write loses nothing (the log stays) and is covered by the next compaction.
+    fn compact_if_due(&mut self) {
+        let busy = self
+            .compaction
+            .as_ref()
+            .is_some_and(|task| !task.is_finished());
+        if busy || self.log_len < self.ctx.limits.compact_after.max(1) {
             return;
         }
         let snapshot = self.doc.snapshot();
         let upto = self.next_seq - 1;
-        match self.ctx.store.compact(&self.id, &snapshot, upto).await {
-            Ok(()) => {
-                debug!(upto, bytes = snapshot.len(), "compacted the update log");
-                self.log_len = 0;
+        self.log_len = 0;
+        let (store, id) = (self.ctx.store.clone(), self.id.clone());
+        let task = async move {
+            match store.compact(&id, &snapshot, upto).await {
+                Ok(()) => debug!(upto, bytes = snapshot.len(), "compacted the update log"),
+                Err(error) => warn!(%error, "compacting the update log failed"),
             }
-            Err(error) => warn!(%error, "compacting the update log failed"),
-        }
+        };
+        self.compaction = Some(tokio::spawn(task.in_current_span()));
     }
 
     fn close_all(&mut self, code: u16, reason: &'static str) {

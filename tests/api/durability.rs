@@ -183,21 +183,22 @@ async fn a_long_log_is_compacted_into_a_snapshot() {
         a.round_trip().await;
     }
     let db = app.sqlite().await;
-    let (snapshot_upto,): (i64,) =
-        sqlx::query_as("SELECT upto_seq FROM canvas_snapshots WHERE canvas_id = ?")
-            .bind(&id)
-            .fetch_one(&db)
-            .await
-            .expect("a snapshot row");
+    // The snapshot is written off the room's loop; wait for it.
+    eventually("a snapshot covering the log", || async {
+        let upto: Option<i64> =
+            sqlx::query_scalar("SELECT upto_seq FROM canvas_snapshots WHERE canvas_id = ?")
+                .bind(&id)
+                .fetch_optional(&db)
+                .await
+                .expect("query");
+        upto.is_some_and(|upto| upto >= 20)
+    })
+    .await;
     let tail: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM canvas_updates WHERE canvas_id = ?")
         .bind(&id)
         .fetch_one(&db)
         .await
         .expect("count");
-    assert!(
-        snapshot_upto >= 20,
-        "snapshot covers the log, upto {snapshot_upto}"
-    );
     assert!(tail < 10, "the log was truncated, {tail} rows left");
 
     let expected = a.text();

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the load generator against Doorbraak (release build, SQLite, persistence on) and against the
+# JavaScript y-websocket reference server (in memory), scenario by scenario, each on a fresh server.
+# Results: one JSON line per run in bench/results.jsonl; docs/performance.md quotes them.
+#   ./scripts/bench.sh            all scenarios
+#   ./scripts/bench.sh fanout50   one scenario (fanout50, fanout200, idle, history)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --locked --bins
+(cd bench/reference && npm ci --no-audit --no-fund --loglevel=error)
+ulimit -n 20000 2>/dev/null || true
+
+out=bench/results.jsonl
+work=$(mktemp -d)
+server_pid=""
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+wait_for_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "server on port $1 did not start" >&2
+  return 1
+}
+
+start_doorbraak() {
+  rm -f "$work"/db*
+  # All load comes from one address, so the per-address limits are raised for the benchmark.
+  ./target/release/doorbraak serve --bind 127.0.0.1:18080 --database-url "sqlite://$work/db.sqlite" \
+    --max-connections-per-ip 10000 --client-messages-per-sec 100000 --client-bytes-per-sec 1000000000 \
+    >/dev/null 2>"$work/doorbraak.log" &
+  server_pid=$!
+  wait_for_port 18080
+}
+
+start_reference() {
+  HOST=127.0.0.1 PORT=18081 node bench/reference/node_modules/@y/websocket-server/src/server.js >/dev/null 2>&1 &
+  server_pid=$!
+  wait_for_port 18081
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+run() { # name, load arguments...
+  local name=$1
+  shift
+  for target in doorbraak reference; do
+    if [ "$target" = doorbraak ]; then start_doorbraak; port=18080; else start_reference; port=18081; fi
+    echo "== $name on $target" >&2
+    result=$(./target/release/doorbraak-load --addr "127.0.0.1:$port" --target "$target" --server-pid "$server_pid" "$@")
+    echo "{\"name\":\"$name\",\"target\":\"$target\",\"result\":$result}" | tee -a "$out"
+    stop_server
+  done
+}
+
+want=${1:-all}
+[ "$want" = all ] || [ "$want" = fanout50 ] && run fanout50 --scenario fanout --clients 50 --rate 5 --seconds 20
+[ "$want" = all ] || [ "$want" = fanout200 ] && run fanout200 --scenario fanout --clients 200 --rate 5 --seconds 20
+[ "$want" = all ] || [ "$want" = idle ] && run idle --scenario idle --canvases 1000 --clients 2 --seconds 10
+[ "$want" = all ] || [ "$want" = history ] && run history --scenario history --history 20000 --clients 20
+exit 0
