@@ -25,11 +25,11 @@ wait_for_port() {
   return 1
 }
 
-start_doorbraak() {
+start_doorbraak() { # extra server flags...
   rm -f "$work"/db*
   # All load comes from one address, so the per-address limits are raised for the benchmark.
   ./target/release/doorbraak serve --bind 127.0.0.1:18080 --database-url "sqlite://$work/db.sqlite" \
-    --max-connections-per-ip 10000 --client-messages-per-sec 100000 --client-bytes-per-sec 1000000000 \
+    --max-connections-per-ip 10000 --client-messages-per-sec 100000 --client-bytes-per-sec 1000000000 "$@" \
     >/dev/null 2>"$work/doorbraak.log" &
   server_pid=$!
   wait_for_port 18080
@@ -47,11 +47,12 @@ stop_server() {
   server_pid=""
 }
 
-run() { # name, load arguments...
-  local name=$1
-  shift
+run() { # name, doorbraak server flags (one word, may be empty), load arguments...
+  local name=$1 server_flags=$2
+  shift 2
   for target in doorbraak reference; do
-    if [ "$target" = doorbraak ]; then start_doorbraak; port=18080; else start_reference; port=18081; fi
+    # shellcheck disable=SC2086 # the flags are meant to split into words
+    if [ "$target" = doorbraak ]; then start_doorbraak $server_flags; port=18080; else start_reference; port=18081; fi
     echo "== $name on $target" >&2
     result=$(./target/release/doorbraak-load --addr "127.0.0.1:$port" --target "$target" --server-pid "$server_pid" "$@")
     echo "{\"name\":\"$name\",\"target\":\"$target\",\"result\":$result}" | tee -a "$out"
@@ -60,8 +61,8 @@ run() { # name, load arguments...
 }
 
 want=${1:-all}
-[ "$want" = all ] || [ "$want" = fanout50 ] && run fanout50 --scenario fanout --clients 50 --rate 5 --seconds 20
-[ "$want" = all ] || [ "$want" = fanout200 ] && run fanout200 --scenario fanout --clients 200 --rate 5 --seconds 20
-[ "$want" = all ] || [ "$want" = idle ] && run idle --scenario idle --canvases 1000 --clients 2 --seconds 10
-[ "$want" = all ] || [ "$want" = history ] && run history --scenario history --history 20000 --clients 20
+[ "$want" = all ] || [ "$want" = fanout50 ] && run fanout50 "" --scenario fanout --clients 50 --rate 5 --seconds 20
+[ "$want" = all ] || [ "$want" = fanout200 ] && run fanout200 "" --scenario fanout --clients 200 --rate 5 --seconds 20
+[ "$want" = all ] || [ "$want" = idle ] && run idle "" --scenario idle --canvases 1000 --clients 2 --seconds 10
+[ "$want" = all ] || [ "$want" = history ] && run history "--idle-unload-secs 1" --scenario history --history 20000 --clients 20 --pause-before-sync 3
 exit 0

@@ -73,6 +73,10 @@ struct Args {
     /// Updates written before timing the sync (history).
     #[arg(long, default_value_t = 20_000)]
     history: usize,
+    /// Seconds to wait after seeding before the first fresh client syncs (history): with a
+    /// short `--idle-unload-secs` on the server, that first client loads the canvas from disk.
+    #[arg(long, default_value_t = 0)]
+    pause_before_sync: u64,
     /// Server process id, to report its resident memory.
     #[arg(long)]
     server_pid: Option<u32>,
@@ -392,6 +396,8 @@ async fn history(args: &Args, url: &str) -> anyhow::Result<serde_json::Value> {
     }
     let seeded = seeding.elapsed();
     ws.close(None).await.ok();
+    drop(ws);
+    tokio::time::sleep(Duration::from_secs(args.pause_before_sync)).await;
     let mut times = Vec::new();
     for _ in 0..args.clients {
         let doc = Doc::new();
@@ -404,8 +410,11 @@ async fn history(args: &Args, url: &str) -> anyhow::Result<serde_json::Value> {
         times.push(took.as_micros() as u64);
         drop(ws);
     }
+    let first = times.first().copied().unwrap_or_default();
     times.sort_unstable();
     Ok(serde_json::json!({
+        "first_sync_after_pause_ms": first as f64 / 1000.0,
+        "pause_seconds": args.pause_before_sync,
         "scenario": "history",
         "history_updates": args.history,
         "document_bytes": expected,

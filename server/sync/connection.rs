@@ -56,7 +56,9 @@ pub async fn serve(
     let (sink, mut stream) = socket.split();
     let (outbox, queue) = mpsc::channel(limits.send_queue.max(1));
     let closer = Closer::default();
-    let writer = tokio::spawn(write(sink, queue, closer.clone(), limits.ping_interval()));
+    let writer = ctx
+        .tasks
+        .spawn(write(sink, queue, closer.clone(), limits.ping_interval()));
 
     let peer = PeerHandle {
         id: conn,

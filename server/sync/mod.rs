@@ -67,6 +67,8 @@ pub struct SyncContext {
     pub metrics: Arc<Metrics>,
     pub limits: Limits,
     pub shutdown: CancellationToken,
+    /// Every task of the service, so that shutdown can wait for all of them.
+    pub tasks: TaskTracker,
 }
 
 type RoomMap = Arc<Mutex<HashMap<CanvasId, (u64, mpsc::Sender<RoomCommand>)>>>;
@@ -78,7 +80,6 @@ pub struct SyncService {
     next_room: AtomicU64,
     next_conn: AtomicU64,
     pub limiter: ConnectionLimiter,
-    tasks: TaskTracker,
     persister_stop: CancellationToken,
     persister_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
@@ -95,6 +96,7 @@ impl SyncService {
             metrics,
             limits,
             shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
         };
         Self {
             ctx: Arc::new(ctx),
@@ -102,7 +104,6 @@ impl SyncService {
             next_room: AtomicU64::new(1),
             next_conn: AtomicU64::new(1),
             limiter,
-            tasks: TaskTracker::new(),
             persister_stop,
             persister_task: Mutex::new(Some(persister_task)),
         }
@@ -113,7 +114,7 @@ impl SyncService {
     }
 
     pub fn tasks(&self) -> &TaskTracker {
-        &self.tasks
+        &self.ctx.tasks
     }
 
     pub fn next_conn_id(&self) -> u64 {
@@ -136,7 +137,7 @@ impl SyncService {
         rooms.insert(id.clone(), (generation, tx.clone()));
         let (id, ctx, registry) = (id.clone(), self.ctx.clone(), self.rooms.clone());
         let span = tracing::info_span!("canvas", canvas_id = %id);
-        self.tasks.spawn(
+        self.ctx.tasks.spawn(
             async move {
                 let _ = room::run(id.clone(), ctx, rx).await;
                 // Forget the room unless a newer one already took its place.
@@ -203,8 +204,8 @@ impl SyncService {
 
     /// Waits until every room and connection has ended and the last updates are committed.
     pub async fn wait_stopped(&self) {
-        self.tasks.close();
-        self.tasks.wait().await;
+        self.ctx.tasks.close();
+        self.ctx.tasks.wait().await;
         self.persister_stop.cancel();
         let task = self.persister_task.lock().ok().and_then(|mut t| t.take());
         if let Some(task) = task {

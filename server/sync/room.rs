@@ -6,7 +6,12 @@
 //! receives (through relay or through sync step 2) an update that is not yet on disk, and a busy
 //! canvas commits many updates per transaction.
 
-use std::{collections::HashMap, sync::Arc, time::Instant};
+use std::{
+    collections::HashMap,
+    ops::ControlFlow,
+    sync::{Arc, atomic::Ordering},
+    time::Instant,
+};
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
@@ -64,12 +69,6 @@ enum Outgoing {
     Content(oneshot::Sender<Result<CanvasContent, RoomError>>),
 }
 
-/// How a room ended; the registry needs to know nothing more.
-enum End {
-    /// Shut down, unloaded or broken: the room is dropped and reloaded on demand.
-    Stop,
-}
-
 pub struct Room {
     id: CanvasId,
     doc: CanvasDoc,
@@ -95,35 +94,29 @@ pub async fn run(
     let room = match load(&id, &ctx).await {
         Ok(room) => room,
         Err(error) => {
-            rx.close();
-            while let Some(command) = rx.recv().await {
-                match command {
-                    RoomCommand::Join { done, .. } => drop(done.send(Err(error.clone()))),
-                    RoomCommand::ReadContent { reply } => drop(reply.send(Err(error.clone()))),
-                    _ => {}
-                }
-            }
+            refuse_queued(&mut rx, error.clone()).await;
             return Err(error);
         }
     };
-    ctx.metrics
-        .loaded_canvases
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let result = room.run(&mut rx).await;
-    ctx.metrics
-        .loaded_canvases
-        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    ctx.metrics.loaded_canvases.fetch_add(1, Ordering::Relaxed);
+    room.run(&mut rx).await;
+    ctx.metrics.loaded_canvases.fetch_sub(1, Ordering::Relaxed);
     // Whatever is still queued was sent to a room that no longer exists: refuse it so that
     // joiners retry on a fresh room.
+    refuse_queued(&mut rx, RoomError::Unloaded).await;
+    Ok(())
+}
+
+/// Closes the queue and answers every waiting request with `error`.
+async fn refuse_queued(rx: &mut mpsc::Receiver<RoomCommand>, error: RoomError) {
     rx.close();
     while let Some(command) = rx.recv().await {
         match command {
-            RoomCommand::Join { done, .. } => drop(done.send(Err(RoomError::Unloaded))),
-            RoomCommand::ReadContent { reply } => drop(reply.send(Err(RoomError::Unloaded))),
-            _ => {}
+            RoomCommand::Join { done, .. } => drop(done.send(Err(error.clone()))),
+            RoomCommand::ReadContent { reply } => drop(reply.send(Err(error.clone()))),
+            RoomCommand::Leave { .. } | RoomCommand::Message { .. } => {}
         }
     }
-    result
 }
 
 async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> {
@@ -152,7 +145,7 @@ async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> 
 }
 
 impl Room {
-    async fn run(mut self, rx: &mut mpsc::Receiver<RoomCommand>) -> Result<(), RoomError> {
+    async fn run(mut self, rx: &mut mpsc::Receiver<RoomCommand>) {
         let timeout = self.ctx.limits.awareness_timeout();
         let mut sweep =
             tokio::time::interval((timeout / 3).max(std::time::Duration::from_millis(200)));
@@ -164,10 +157,10 @@ impl Room {
                 biased;
                 _ = self.ctx.shutdown.cancelled() => {
                     self.close_all(close_code::GOING_AWAY, "De server wordt herstart.");
-                    return Ok(());
+                    return;
                 }
                 command = rx.recv() => {
-                    let Some(command) = command else { return Ok(()) };
+                    let Some(command) = command else { return };
                     let mut round = vec![command];
                     while round.len() < MAX_ROUND {
                         match rx.try_recv() {
@@ -175,8 +168,8 @@ impl Room {
                             Err(_) => break,
                         }
                     }
-                    if let Err(End::Stop) = self.round(round).await {
-                        return Ok(());
+                    if self.round(round).await.is_break() {
+                        return;
                     }
                     if self.peers.is_empty() {
                         idle_since = tokio::time::Instant::now();
@@ -190,14 +183,15 @@ impl Room {
                 }
                 _ = tokio::time::sleep_until(idle_deadline), if unload => {
                     debug!("unloading idle canvas");
-                    return Ok(());
+                    return;
                 }
             }
         }
     }
 
-    /// Handles one round of commands: apply, commit, then send.
-    async fn round(&mut self, commands: Vec<RoomCommand>) -> Result<(), End> {
+    /// Handles one round of commands: apply, commit, then send. Breaks when the room must stop
+    /// (its document can no longer be trusted); it is then reloaded on demand.
+    async fn round(&mut self, commands: Vec<RoomCommand>) -> ControlFlow<()> {
         let mut out = Vec::new();
         let mut updates = Vec::new();
         let mut broken = false;
@@ -258,7 +252,7 @@ impl Room {
                     close_code::INTERNAL_ERROR,
                     "Opslaan is mislukt; de verbinding wordt hersteld.",
                 );
-                return Err(End::Stop);
+                return ControlFlow::Break(());
             }
             self.next_seq += count;
             self.log_len += count as u64;
@@ -270,7 +264,7 @@ impl Room {
                 close_code::SERVICE_RESTART,
                 "Het canvas wordt opnieuw geladen.",
             );
-            return Err(End::Stop);
+            return ControlFlow::Break(());
         }
         for peer in self.peers.values_mut().filter(|p| p.unsaved > 0) {
             peer.saved += std::mem::take(&mut peer.unsaved);
@@ -283,7 +277,7 @@ impl Room {
         }
         self.deliver(out);
         self.compact_if_due();
-        Ok(())
+        ControlFlow::Continue(())
     }
 
     /// Handles one message of a peer. Only a panic inside yrs is returned as an error: it
@@ -306,7 +300,7 @@ impl Room {
                 self.ctx
                     .metrics
                     .updates_received
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    .fetch_add(1, Ordering::Relaxed);
                 match self.doc.apply(&update) {
                     Ok(changed) => {
                         if changed {
@@ -385,7 +379,7 @@ impl Room {
                             self.ctx
                                 .metrics
                                 .updates_broadcast
-                                .fetch_add(sent, std::sync::atomic::Ordering::Relaxed);
+                                .fetch_add(sent, Ordering::Relaxed);
                         }
                     }
                     Outgoing::Content(reply) => {
@@ -398,7 +392,7 @@ impl Room {
                     self.ctx
                         .metrics
                         .clients_disconnected_slow
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        .fetch_add(1, Ordering::Relaxed);
                     peer.handle.closer.close(
                         close_code::TRY_AGAIN_LATER,
                         "Verbinding te traag; opnieuw verbinden.",
@@ -430,7 +424,7 @@ impl Room {
                 Err(error) => warn!(%error, "compacting the update log failed"),
             }
         };
-        self.compaction = Some(tokio::spawn(task.in_current_span()));
+        self.compaction = Some(self.ctx.tasks.spawn(task.in_current_span()));
     }
 
     fn close_all(&mut self, code: u16, reason: &'static str) {
