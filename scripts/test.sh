@@ -10,7 +10,27 @@ cargo fmt --all -- --check
 cargo build --locked --bins
 cargo test --locked
 
-echo "== JavaScript interoperability (yjs, y-websocket)"
+# The browser interop test (tests/interop/browser.test.mjs) drives Debian's Chromium; install it once.
+# CHROMIUM_PATH overrides where the test looks; without it, /usr/bin/chromium is what must exist.
+if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "== Installing Debian's chromium for the browser interop test"
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root() { "$@"; }
+  elif command -v sudo >/dev/null 2>&1; then
+    as_root() { sudo "$@"; }
+  else
+    echo "error: /usr/bin/chromium is missing, this is not root, and there is no sudo:" >&2
+    echo "       install it with 'apt-get install --no-install-recommends chromium' as root," >&2
+    echo "       or set CHROMIUM_PATH to a Chromium executable." >&2
+    exit 1
+  fi
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  /usr/bin/chromium --version 2>/dev/null || { echo "error: chromium did not install" >&2; exit 1; }
+fi
+
+echo "== JavaScript interoperability (yjs, y-websocket, y-websocket in headless Chromium)"
 (
   cd tests/interop
   npm ci --no-audit --no-fund --loglevel=error

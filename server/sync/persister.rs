@@ -94,3 +94,140 @@ async fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{
+        Mutex,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use async_trait::async_trait;
+    use bytes::Bytes;
+    use tokio::sync::Semaphore;
+
+    use super::*;
+    use crate::{
+        canvas::{CanvasId, schema},
+        store::{CanvasSummary, SqliteStore, StoredCanvas},
+    };
+
+    /// The real SQLite store, with a gate in front of `append_updates` and a record of how many
+    /// batches each transaction carried.
+    struct GatedStore {
+        inner: SqliteStore,
+        gate: Semaphore,
+        /// Commits that reached the gate.
+        arrived: AtomicUsize,
+        transactions: Mutex<Vec<usize>>,
+    }
+
+    #[async_trait]
+    impl Store for GatedStore {
+        async fn create_canvas(
+            &self,
+            id: &CanvasId,
+            label: &str,
+            update: &[u8],
+        ) -> Result<(), StoreError> {
+            self.inner.create_canvas(id, label, update).await
+        }
+        async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError> {
+            self.inner.canvas_exists(id).await
+        }
+        async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
+            self.inner.list_canvases().await
+        }
+        async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
+            self.inner.load_canvas(id).await
+        }
+        async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
+            self.arrived.fetch_add(1, Ordering::SeqCst);
+            let _pass = self.gate.acquire().await.expect("gate");
+            self.transactions.lock().expect("lock").push(batches.len());
+            self.inner.append_updates(batches).await
+        }
+        async fn compact(
+            &self,
+            id: &CanvasId,
+            snapshot: &[u8],
+            upto: i64,
+        ) -> Result<(), StoreError> {
+            self.inner.compact(id, snapshot, upto).await
+        }
+    }
+
+    async fn wait_until(condition: impl Fn() -> bool) {
+        let waiting = async {
+            while !condition() {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), waiting)
+            .await
+            .expect("condition within 10 s");
+    }
+
+    #[tokio::test]
+    async fn batches_that_wait_together_share_one_transaction() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let inner = SqliteStore::open(&format!("sqlite://{}/db.sqlite", folder.path().display()))
+            .await
+            .expect("store");
+        let store = Arc::new(GatedStore {
+            inner,
+            gate: Semaphore::new(0),
+            arrived: AtomicUsize::new(0),
+            transactions: Mutex::default(),
+        });
+        let canvases: Vec<CanvasId> = (0..4).map(|_| CanvasId::random()).collect();
+        for id in &canvases {
+            store
+                .create_canvas(id, "Casus", &schema::initialize("Casus"))
+                .await
+                .expect("create");
+        }
+        let stop = CancellationToken::new();
+        let (persister, task) =
+            Persister::spawn(store.clone(), Arc::new(Metrics::default()), stop.clone());
+        let batch = |id: &CanvasId| AppendBatch {
+            canvas: id.clone(),
+            first_seq: 2,
+            updates: vec![Bytes::from_static(b"u")],
+        };
+
+        // The first commit is held at the gate while three more rooms hand in their batches.
+        let first = tokio::spawn({
+            let (persister, batch) = (persister.clone(), batch(&canvases[0]));
+            async move { persister.append(batch).await }
+        });
+        wait_until(|| store.arrived.load(Ordering::SeqCst) == 1).await;
+        let rest: Vec<_> = canvases[1..]
+            .iter()
+            .map(|id| {
+                let (persister, batch) = (persister.clone(), batch(id));
+                tokio::spawn(async move { persister.append(batch).await })
+            })
+            .collect();
+        wait_until(|| persister.tx.capacity() == QUEUE - 3).await;
+        store.gate.add_permits(2);
+        first.await.expect("task").expect("first commit");
+        for waiting in rest {
+            waiting.await.expect("task").expect("group commit");
+        }
+        assert_eq!(*store.transactions.lock().expect("lock"), vec![1, 3]);
+        for id in &canvases {
+            assert_eq!(
+                store
+                    .load_canvas(id)
+                    .await
+                    .expect("load")
+                    .expect("canvas")
+                    .last_seq(),
+                2
+            );
+        }
+        stop.cancel();
+        task.await.expect("persister ends");
+    }
+}

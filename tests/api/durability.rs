@@ -116,6 +116,15 @@ async fn kill_9_loses_nothing_any_client_has_seen() {
     );
 }
 
+/// The stored update log of a canvas.
+async fn log_rows(db: &sqlx::SqlitePool, id: &str) -> Vec<(i64, Vec<u8>)> {
+    sqlx::query_as("SELECT seq, data FROM canvas_updates WHERE canvas_id = ? ORDER BY seq")
+        .bind(id)
+        .fetch_all(db)
+        .await
+        .expect("rows")
+}
+
 #[tokio::test]
 async fn a_damaged_canvas_is_reported_and_never_overwritten() {
     let app = TestApp::spawn().await;

@@ -82,3 +82,27 @@ async fn connections_per_address_are_capped() {
     .await;
     app.connect(&id).await;
 }
+
+#[tokio::test]
+async fn a_flooding_client_is_slowed_down_not_dropped() {
+    let app = TestApp::spawn_with(Limits {
+        client_messages_per_sec: 10,
+        ..test_limits()
+    })
+    .await;
+    let id = app.create_canvas("Casus vloed").await;
+    let mut flooder = app.connect(&id).await; // The handshake took one message of the budget.
+    let started = std::time::Instant::now();
+    for n in 0..30 {
+        flooder.type_text(&format!("{n} ")).await;
+    }
+    flooder.round_trip().await;
+    // Burst of 10, then 10 per second: the last of 31 messages cannot pass before 2 s.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(1900),
+        "read at {:?}",
+        started.elapsed()
+    );
+    assert!(flooder.closed.is_none());
+    assert_eq!(app.canvas(&id).await["steps"]["situation"], flooder.text());
+}

@@ -1,0 +1,266 @@
+// The official, unmodified y-websocket WebsocketProvider in a real browser (headless Chromium,
+// driven by playwright-core) against the Doorbraak binary: two pages and one Node client on one
+// canvas share text and presence, and a closed page's presence disappears promptly.
+//
+// browser/entry.mjs is bundled here with esbuild (in memory) and served with an HTML page from a
+// small http server on 127.0.0.1:0, so the pages have a real http origin. Chromium is Debian's
+// (/usr/bin/chromium or $CHROMIUM_PATH); scripts/test.sh installs it. No browser is downloaded.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import http from 'node:http'
+import path from 'node:path'
+
+import * as esbuild from 'esbuild'
+import { chromium } from 'playwright-core'
+
+import {
+  connectClient, createCanvas, getCanvas, interopDir, setupServer, track, waitFor, waitSynced
+} from './lib/server.mjs'
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const CHROMIUM_ARGS = [
+  '--no-sandbox', // we run as root
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // The network is closed: keep Chromium from trying to reach anything but our loopback servers.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+]
+/** Time for one condition to come true in a page or the Node client. */
+const WAIT_MS = 5000
+/** The server's awareness timeout is 30 s; removal after a page closes must come well before. */
+const REMOVAL_DEADLINE_MS = 5000
+
+const PAGE_HTML = `<!doctype html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<title>Doorbraak browser interop</title>
+</head>
+<body>
+<textarea id="situation" rows="4" cols="60" disabled></textarea>
+<script src="/bundle.js"></script>
+</body>
+</html>
+`
+
+/** Bundle browser/entry.mjs (yjs + y-websocket from node_modules) into an IIFE, in memory. */
+async function bundleEntry () {
+  const result = await esbuild.build({
+    entryPoints: [path.join(interopDir, 'browser', 'entry.mjs')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: 'inline',
+    write: false,
+    logLevel: 'silent'
+  })
+  if (result.warnings.length > 0) {
+    const text = await esbuild.formatMessages(result.warnings, { kind: 'warning' })
+    throw new Error(`esbuild warnings while bundling browser/entry.mjs:\n${text.join('\n')}`)
+  }
+  return result.outputFiles[0].text
+}
+
+/** Serve the page and the bundle on 127.0.0.1:0. Resolves with { origin, close() }. */
+async function servePage (bundle) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1')
+    if (req.method !== 'GET') {
+      res.writeHead(405).end()
+    } else if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      res.end(PAGE_HTML)
+    } else if (url.pathname === '/bundle.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' })
+      res.end(bundle)
+    } else if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end()
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+    }
+  })
+  await new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const { port } = server.address()
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+  }
+}
+
+/** Launch Debian's Chromium; fails (does not skip) with a clear message when it is missing. */
+async function launchChromium () {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}. Install Debian's package ` +
+      '(apt-get install --no-install-recommends chromium; scripts/test.sh does this) ' +
+      'or set CHROMIUM_PATH to a Chromium executable.')
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 })
+}
+
+/**
+ * Open a page in its own browser context (no shared storage or BroadcastChannel with the other
+ * page), load the test page and join canvas `canvasId`. Page errors and console errors are
+ * collected in `errors` / `log` for failure messages.
+ */
+async function openPage (browser, origin, syncUrl, canvasId, label) {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const log = []
+  const errors = []
+  page.on('console', (msg) => log.push(`[${label} console.${msg.type()}] ${msg.text()}`))
+  page.on('pageerror', (err) => errors.push(`[${label} pageerror] ${err.stack || err}`))
+  await page.goto(`${origin}/`, { waitUntil: 'load', timeout: 10_000 })
+  const clientID = await page.evaluate(([url, room]) => window.doorbraak.connect(url, room), [syncUrl, canvasId])
+  return { label, context, page, log, errors, clientID }
+}
+
+/** What a page knows, for failure messages. */
+async function describePage (p) {
+  let state
+  try {
+    state = await p.page.evaluate(() => window.doorbraak.debug())
+  } catch (err) {
+    state = `(page not readable: ${err.message})`
+  }
+  return `${p.label}: ${JSON.stringify(state, null, 2)}\n${[...p.errors, ...p.log.slice(-20)].join('\n')}`
+}
+
+/** page.waitForFunction with a timeout, and the page's state in the error when it times out. */
+async function waitInPage (p, fn, arg, { what, timeout = WAIT_MS } = {}) {
+  try {
+    return await p.page.waitForFunction(fn, arg, { timeout, polling: 10 })
+  } catch (err) {
+    throw new Error(`${p.label}: timed out after ${timeout} ms waiting for ${what}\n` +
+      `${err.message.split('\n')[0]}\n${await describePage(p)}`)
+  }
+}
+
+test('y-websocket in headless Chromium: two pages and a Node client share text and presence', async (t) => {
+  const started = Date.now()
+  const { server, c } = await setupServer(t)
+  const { id } = await createCanvas(server.baseUrl, 'Casus T-41')
+
+  const bundleStarted = Date.now()
+  const bundle = await bundleEntry()
+  t.diagnostic(`bundled browser/entry.mjs: ${Math.round(bundle.length / 1024)} KiB in ${Date.now() - bundleStarted} ms`)
+  const site = await servePage(bundle)
+  c.add(site.close)
+
+  const launchStarted = Date.now()
+  const browser = await launchChromium()
+  c.add(() => browser.close())
+  t.diagnostic(`Chromium ${browser.version()} launched in ${Date.now() - launchStarted} ms`)
+
+  const node = track(c, connectClient(server, id))
+  const a = await openPage(browser, site.origin, server.syncUrl, id, 'page A')
+  c.add(() => a.context.close())
+  const b = await openPage(browser, site.origin, server.syncUrl, id, 'page B')
+  c.add(() => b.context.close())
+  const pages = [a, b]
+
+  await waitSynced(node, { what: 'the Node client to sync' })
+  for (const p of pages) {
+    await waitInPage(p, () => window.doorbraak.synced(), undefined, { what: 'the provider to sync' })
+  }
+  assert.notEqual(a.clientID, b.clientID)
+
+  await t.test('text typed in page A reaches page B and the Node client', async () => {
+    const typed = 'Buurtteam Zuid: één casus, drie domeinen.'
+    await a.page.locator('#situation').click()
+    await a.page.keyboard.type(typed)
+    assert.equal(await a.page.evaluate(() => window.doorbraak.text()), typed, "page A's own Y.Text")
+    await waitInPage(b, (want) => window.doorbraak.text() === want &&
+      document.getElementById('situation').value === want, typed, {
+      what: "page A's typed text in page B's Y.Text and textarea"
+    })
+    await waitFor(() => node.doc.getText('situation').toString() === typed, {
+      timeout: WAIT_MS,
+      what: "page A's typed text at the Node client",
+      detail: () => `Node client has ${JSON.stringify(node.doc.getText('situation').toString())}`
+    })
+  })
+
+  await t.test('an edit from the Node client appears in both pages', async () => {
+    const before = node.doc.getText('situation').toString()
+    node.doc.getText('situation').insert(0, '[node] ')
+    const want = '[node] ' + before
+    for (const p of pages) {
+      await waitInPage(p, (w) => window.doorbraak.text() === w &&
+        document.getElementById('situation').value === w, want, {
+        what: "the Node client's edit in the page's Y.Text and textarea"
+      })
+    }
+  })
+
+  await t.test('an API edit in page B reaches page A and the Node client, and the server stored it', async () => {
+    await b.page.evaluate(() => window.doorbraak.insert(' Vervolg van B.'))
+    const want = await b.page.evaluate(() => window.doorbraak.text())
+    assert.match(want, /Vervolg van B\.$/)
+    await waitInPage(a, (w) => window.doorbraak.text() === w, want, { what: "page B's edit in page A" })
+    await waitFor(() => node.doc.getText('situation').toString() === want, {
+      timeout: WAIT_MS, what: "page B's edit at the Node client"
+    })
+    await waitFor(async () => {
+      const { status, body } = await getCanvas(server.baseUrl, id)
+      return status === 200 && JSON.stringify(body).includes('Vervolg van B.')
+    }, {
+      timeout: WAIT_MS,
+      what: 'GET /api/canvases/{id} to contain the text written in the browser',
+      detail: () => getCanvas(server.baseUrl, id)
+    })
+  })
+
+  await t.test('presence set in page A is visible in page B and at the Node client', async () => {
+    await a.page.evaluate(() => window.doorbraak.setPresence({ name: 'Ans', role: 'facilitator' }))
+    node.awareness.setLocalStateField('user', { name: 'Nodus', role: 'deelnemer' })
+    await waitInPage(b, () => {
+      const names = window.doorbraak.presenceNames()
+      return names.includes('Ans') && names.includes('Nodus')
+    }, undefined, { what: "presence of page A ('Ans') and the Node client ('Nodus') in page B" })
+    await waitFor(() => node.awareness.getStates().get(a.clientID)?.user?.name === 'Ans', {
+      timeout: WAIT_MS,
+      what: "page A's presence at the Node client",
+      detail: () => Object.fromEntries(node.awareness.getStates())
+    })
+    await waitInPage(a, () => window.doorbraak.presenceNames().includes('Nodus'), undefined, {
+      what: "the Node client's presence in page A"
+    })
+  })
+
+  await t.test('closing page A removes its presence in page B and at the Node client promptly', async (st) => {
+    assert.equal(await b.page.evaluate((cid) => window.doorbraak.hasPresenceOf(cid), a.clientID), true,
+      'page B must have page A\'s presence before the close')
+    const closeStarted = Date.now()
+    await a.page.close() // no beforeunload; the tab and its WebSocket simply go away
+    await waitInPage(b, (cid) => !window.doorbraak.hasPresenceOf(cid), a.clientID, {
+      timeout: REMOVAL_DEADLINE_MS,
+      what: `page A's presence (client ${a.clientID}) to be removed after page A was closed`
+    })
+    const atB = Date.now() - closeStarted
+    await waitFor(() => !node.awareness.getStates().has(a.clientID), {
+      timeout: REMOVAL_DEADLINE_MS,
+      what: "page A's presence to be removed at the Node client after page A was closed",
+      detail: () => Object.fromEntries(node.awareness.getStates())
+    })
+    st.diagnostic(`page A's presence removed in page B after ${atB} ms`)
+    // The Node client's presence is still there in page B: only the closed page's went away.
+    assert.deepEqual(await b.page.evaluate(() => window.doorbraak.presenceNames()), ['Nodus'])
+  })
+
+  const pageErrors = pages.flatMap((p) => p.errors)
+  assert.deepEqual(pageErrors, [], 'uncaught errors in the pages')
+  t.diagnostic(`browser test took ${Date.now() - started} ms`)
+})
