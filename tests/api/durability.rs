@@ -144,12 +144,7 @@ async fn a_damaged_canvas_is_reported_and_never_overwritten() {
     .execute(&db)
     .await
     .expect("insert damage");
-    let rows_before: Vec<(i64, Vec<u8>)> =
-        sqlx::query_as("SELECT seq, data FROM canvas_updates WHERE canvas_id = ? ORDER BY seq")
-            .bind(&id)
-            .fetch_all(&db)
-            .await
-            .expect("rows");
+    let rows_before = log_rows(&db, &id).await;
 
     let app = app.restart(test_limits()).await;
     let mut client = Client::connect_raw(&app.ws_url(&id, "")).await;
@@ -164,12 +159,7 @@ async fn a_damaged_canvas_is_reported_and_never_overwritten() {
         "{body}"
     );
 
-    let rows_after: Vec<(i64, Vec<u8>)> =
-        sqlx::query_as("SELECT seq, data FROM canvas_updates WHERE canvas_id = ? ORDER BY seq")
-            .bind(&id)
-            .fetch_all(&db)
-            .await
-            .expect("rows");
+    let rows_after = log_rows(&db, &id).await;
     assert_eq!(rows_before, rows_after, "stored rows stay untouched");
     let snapshots: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM canvas_snapshots")
         .fetch_one(&db)
