@@ -10,6 +10,7 @@
 //! - [`sync`]: the y-websocket protocol (sans-IO codec and awareness), the per-canvas room actor,
 //!   the group-committing persister and the WebSocket transport.
 //! - [`store`]: durable storage behind one trait, with a SQLite implementation.
+//! - [`views`]: the server-rendered pages (maud), enhanced by the bundle in `web/dist`.
 //! - [`metrics`]: counters and histograms rendered in the Prometheus text format.
 //! - [`error`]: the HTTP error type that turns failures into Dutch messages.
 
@@ -21,5 +22,6 @@ pub mod http;
 pub mod metrics;
 pub mod store;
 pub mod sync;
+pub mod views;
 
 pub use app::{AppState, app, serve};

@@ -1,7 +1,9 @@
 //! HTTP handlers, one module per resource, each exposing its own `router()`.
 
+pub mod assets;
 pub mod canvases;
 pub mod health;
+pub mod pages;
 pub mod sync;
 
 use axum::Router;
@@ -14,4 +16,6 @@ pub fn router() -> Router<AppState> {
         .merge(health::router())
         .merge(canvases::router())
         .merge(sync::router())
+        .merge(pages::router())
+        .merge(assets::router())
 }

@@ -183,19 +183,21 @@ pub mod reqwest_lite {
             Self { address }
         }
 
-        /// Sends a request and returns the status and the body.
-        pub async fn request(
+        /// Sends a request and returns the status, the head (lowercased) and the body.
+        pub async fn request_full(
             &self,
             method: &str,
             path: &str,
+            content_type: &str,
             body: Option<&[u8]>,
-        ) -> (u16, Vec<u8>) {
+        ) -> (u16, String, Vec<u8>) {
             let mut stream = tokio::net::TcpStream::connect(self.address)
                 .await
                 .expect("connect");
             let body = body.unwrap_or_default();
             let head = format!(
-                "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n",
                 self.address,
                 body.len()
             );
@@ -207,19 +209,29 @@ pub mod reqwest_lite {
                 .windows(4)
                 .position(|w| w == b"\r\n\r\n")
                 .expect("head");
-            let head = String::from_utf8_lossy(&response[..split]).to_string();
+            let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
             let status = head
                 .split(' ')
                 .nth(1)
                 .and_then(|s| s.parse().ok())
                 .expect("status");
             let mut body = response[split + 4..].to_vec();
-            if head
-                .to_ascii_lowercase()
-                .contains("transfer-encoding: chunked")
-            {
+            if head.contains("transfer-encoding: chunked") {
                 body = dechunk(&body);
             }
+            (status, head, body)
+        }
+
+        /// Sends a JSON request and returns the status and the body.
+        pub async fn request(
+            &self,
+            method: &str,
+            path: &str,
+            body: Option<&[u8]>,
+        ) -> (u16, Vec<u8>) {
+            let (status, _, body) = self
+                .request_full(method, path, "application/json", body)
+                .await;
             (status, body)
         }
 
@@ -240,6 +252,21 @@ pub mod reqwest_lite {
         pub async fn post_raw(&self, path: &str, body: &[u8]) -> (u16, Value) {
             let (status, body) = self.request("POST", path, Some(body)).await;
             (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        }
+
+        /// GET a page: status, head (lowercased) and the body as text.
+        pub async fn page(&self, path: &str) -> (u16, String, String) {
+            let (status, head, body) = self.request_full("GET", path, "text/html", None).await;
+            (status, head, String::from_utf8(body).expect("utf-8"))
+        }
+
+        /// POST an HTML form (`application/x-www-form-urlencoded`).
+        pub async fn post_form(&self, path: &str, form: &str) -> (u16, String, String) {
+            let form_type = "application/x-www-form-urlencoded";
+            let (status, head, body) = self
+                .request_full("POST", path, form_type, Some(form.as_bytes()))
+                .await;
+            (status, head, String::from_utf8(body).expect("utf-8"))
         }
     }
 

@@ -8,4 +8,5 @@ mod bad_input;
 mod canvases;
 mod durability;
 mod flow_control;
+mod pages;
 mod sync;

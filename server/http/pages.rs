@@ -1,0 +1,93 @@
+//! The HTML pages: `GET /` (canvasoverzicht), `POST /canvases` (the new-canvas form) and
+//! `GET /canvases/{id}` (the canvas).
+
+use std::sync::Arc;
+
+use axum::{
+    Form, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::{
+    app::AppState,
+    canvas::{AnonymousLabel, CanvasId, schema},
+    error::AppError,
+    store::Store,
+    sync::{RoomError, SyncService},
+    views::{self, components},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(overview))
+        .route("/canvases", post(create))
+        .route("/canvases/{id}", get(canvas))
+}
+
+async fn overview(State(store): State<Arc<dyn Store>>) -> Result<Markup, AppError> {
+    Ok(views::overview::page(
+        &store.list_canvases().await?,
+        None,
+        "",
+    ))
+}
+
+#[derive(Deserialize)]
+struct NewCanvasForm {
+    #[serde(default)]
+    label: String,
+}
+
+async fn create(
+    State(store): State<Arc<dyn Store>>,
+    Form(form): Form<NewCanvasForm>,
+) -> Result<Response, AppError> {
+    match AnonymousLabel::parse(&form.label) {
+        Ok(label) => {
+            let id = CanvasId::random();
+            store
+                .create_canvas(&id, label.as_str(), &schema::initialize(label.as_str()))
+                .await?;
+            tracing::info!(canvas_id = %id, "canvas created");
+            Ok(Redirect::to(&format!("/canvases/{id}")).into_response())
+        }
+        Err(error) => {
+            let page = views::overview::page(
+                &store.list_canvases().await?,
+                Some(&error.to_string()),
+                &form.label,
+            );
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+async fn canvas(
+    State(sync): State<Arc<SyncService>>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let Ok(id) = id.parse::<CanvasId>() else {
+        return Ok(not_found());
+    };
+    match sync.content(&id).await {
+        Ok(content) => Ok(views::canvas::page(&id, &content).into_response()),
+        Err(RoomError::NotFound) => Ok(not_found()),
+        Err(error) => Err(AppError::Room(error)),
+    }
+}
+
+fn not_found() -> Response {
+    let page = views::layout(
+        "Niet gevonden",
+        html! {
+            (components::topbar(false))
+            main { h1 { "Niet gevonden" } p { "Dit canvas bestaat niet. " a href="/" { "Terug naar het canvasoverzicht" } } }
+        },
+    );
+    (StatusCode::NOT_FOUND, page).into_response()
+}

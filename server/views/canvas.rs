@@ -1,0 +1,137 @@
+//! The canvas page: the six steps of the Doorbraakmethode as a board, with the current content
+//! rendered by the server so the page reads without JavaScript; the client turns every text
+//! field into a live collaborative editor.
+
+use maud::{Markup, html};
+
+use super::{components::topbar, layout};
+use crate::canvas::{
+    CanvasId,
+    schema::{self, CanvasContent, root},
+};
+
+/// A text field of a step: the Y.Text root it edits, its label and its current text.
+struct Field<'a> {
+    root: &'static str,
+    label: &'static str,
+    text: &'a str,
+}
+
+/// One step of the board.
+struct Step<'a> {
+    number: u8,
+    title: &'static str,
+    fields: Vec<Field<'a>>,
+}
+
+pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
+    let steps = &content.steps;
+    let board = [
+        Step {
+            number: 1,
+            title: "Situatieschets",
+            fields: vec![Field {
+                root: root::SITUATION,
+                label: "Wat is de situatie van het huishouden?",
+                text: &steps.situation,
+            }],
+        },
+        Step {
+            number: 2,
+            title: "Toekomstperspectief",
+            fields: vec![Field {
+                root: root::FUTURE,
+                label: "Waar wil het huishouden zelf naartoe? (hun eigen woorden)",
+                text: &steps.future,
+            }],
+        },
+        Step {
+            number: 3,
+            title: "Overzicht",
+            fields: vec![Field {
+                root: root::OVERVIEW,
+                label: "Wat is er nodig om daar te komen, en wat is al geprobeerd?",
+                text: &steps.overview.text,
+            }],
+        },
+        Step {
+            number: 4,
+            title: "Doorbraak",
+            fields: vec![
+                Field {
+                    root: root::BREAKTHROUGH,
+                    label: "Wat moet er doorbroken worden?",
+                    text: &steps.breakthrough.text,
+                },
+                Field {
+                    root: root::SYSTEM_PROBLEM,
+                    label: "Vraag aan het team over het systeemprobleem",
+                    text: &steps.breakthrough.system_problem,
+                },
+            ],
+        },
+        Step {
+            number: 5,
+            title: "Onderbouwing met de waardendriehoek",
+            fields: vec![
+                Field {
+                    root: root::INVOLVEMENT,
+                    label: "Betrokkenheid: versterkt de oplossing de regie van het huishouden?",
+                    text: &steps.value_triangle.involvement,
+                },
+                Field {
+                    root: root::LEGITIMACY,
+                    label: "Legitimiteit: welke regels, welke ruimte (bijvoorbeeld een hardheidsclausule)?",
+                    text: &steps.value_triangle.legitimacy.text,
+                },
+            ],
+        },
+        Step {
+            number: 6,
+            title: "Actieplan",
+            fields: vec![],
+        },
+    ];
+    layout(
+        &content.label,
+        html! {
+            (topbar(true))
+            main #canvas data-canvas-id=(id.as_str()) {
+                h1 #canvas-label { (content.label) }
+                (toggles("Leefgebieden", root::LIFE_AREAS, &schema::LIFE_AREAS, &content.life_areas))
+                (toggles("Beleidsdomeinen", root::POLICY_DOMAINS, &schema::POLICY_DOMAINS, &content.policy_domains))
+                ol.board {
+                    @for step in &board {
+                        li.step id={ "stap-" (step.number) } data-step=(step.number) {
+                            h2 { (step.number) ". " (step.title) }
+                            @for field in &step.fields {
+                                div.field {
+                                    span.field-label id={ "label-" (field.root) } { (field.label) }
+                                    div.editor data-ytext=(field.root) aria-labelledby={ "label-" (field.root) } { (field.text) }
+                                }
+                            }
+                            @if step.fields.is_empty() {
+                                p.placeholder { "Het actieplan volgt in een volgende versie." }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A group of checkboxes bound to a Y.Map of code to `true`.
+fn toggles(legend: &str, map: &str, catalogue: &[(&str, &str)], on: &[&str]) -> Markup {
+    html! {
+        fieldset.toggles {
+            legend { (legend) }
+            @for (code, name) in catalogue {
+                label {
+                    input type="checkbox" data-ymap=(map) value=(code) checked[on.contains(code)];
+                    " " (name)
+                }
+            }
+        }
+    }
+}

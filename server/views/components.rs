@@ -1,0 +1,115 @@
+//! Small pieces shared by pages.
+
+use maud::{Markup, html};
+
+/// The bar at the top of every page. `live` adds the connection, save and presence indicators
+/// that the client fills in on a canvas.
+pub fn topbar(live: bool) -> Markup {
+    html! {
+        header.topbar {
+            a.brand href="/" { "Doorbraak" }
+            nav aria-label="Hoofdmenu" { a href="/" { "Canvasoverzicht" } }
+            @if live {
+                span #connection-status role="status" aria-live="polite" data-state="offline" { "Offline" }
+                span #save-status aria-live="polite" {}
+                ul #presence aria-label="Nu aanwezig" {}
+            }
+        }
+    }
+}
+
+/// A Dutch error message for the user, announced to screen readers.
+pub fn error_message(message: &str) -> Markup {
+    html! { p.error role="alert" { (message) } }
+}
+
+/// A Unix time in milliseconds as Dutch local time ("23-11-2026 17:05"), in a `<time>` element.
+///
+/// The Netherlands use CET (UTC+1) and CEST (UTC+2) from the last Sunday of March to the last
+/// Sunday of October, switching at 01:00 UTC; that rule is all this needs, so no time zone
+/// database is linked in.
+pub fn dutch_time(millis: i64) -> Markup {
+    let seconds = millis.div_euclid(1000);
+    let (year, month, day, minutes) = civil(seconds);
+    let summer = {
+        let start = last_sunday_seconds(year, 3) + 3600;
+        let end = last_sunday_seconds(year, 10) + 3600;
+        (start..end).contains(&seconds)
+    };
+    let local = seconds + if summer { 7200 } else { 3600 };
+    let (year, month, day, minutes) = if local == seconds {
+        (year, month, day, minutes)
+    } else {
+        civil(local)
+    };
+    let text = format!(
+        "{day:02}-{month:02}-{year} {:02}:{:02}",
+        minutes / 60,
+        minutes % 60
+    );
+    let iso = {
+        let (y, m, d, min) = civil(seconds);
+        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}Z", min / 60, min % 60)
+    };
+    html! { time datetime=(iso) { (text) } }
+}
+
+/// (year, month, day, minute of the day) of a Unix time in seconds, UTC.
+fn civil(seconds: i64) -> (i64, u32, u32, i64) {
+    let days = seconds.div_euclid(86_400);
+    let minutes = seconds.rem_euclid(86_400) / 60;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, minutes)
+}
+
+/// Days since the epoch of a civil date (the inverse of `civil`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Midnight UTC, in seconds, of the last Sunday of a 31-day month.
+fn last_sunday_seconds(year: i64, month: u32) -> i64 {
+    let last = days_from_civil(year, month, 31);
+    // 1970-01-01 was a Thursday: weekday 0 = Sunday is (days + 4) mod 7.
+    let weekday = (last + 4).rem_euclid(7);
+    (last - weekday) * 86_400
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(millis: i64) -> String {
+        let markup = dutch_time(millis).into_string();
+        let start = markup.find('>').map_or(0, |i| i + 1);
+        markup[start..markup.len() - "</time>".len()].to_owned()
+    }
+
+    #[test]
+    fn shows_dutch_local_time_across_daylight_saving() {
+        // 2026-11-23T16:24:00Z is 17:24 in winter time.
+        assert_eq!(text(1_795_451_040_000), "23-11-2026 17:24");
+        // 2026-07-01T10:00:00Z is 12:00 in summer time.
+        assert_eq!(text(1_782_900_000_000), "01-07-2026 12:00");
+        // Summer time starts 2026-03-29 at 01:00 UTC.
+        assert_eq!(text(1_774_745_999_000), "29-03-2026 01:59");
+        assert_eq!(text(1_774_746_000_000), "29-03-2026 03:00");
+        // A date crossing midnight by the offset.
+        assert_eq!(text(1_798_761_599_000), "01-01-2027 00:59");
+    }
+}

@@ -1,0 +1,27 @@
+//! Server-rendered pages (maud): a layout, small components, one module per page.
+//!
+//! Pages work without JavaScript (they show the current content); the bundled client in
+//! `web/dist` enhances them into live editors. No inline script anywhere: the CSP forbids it.
+
+pub mod canvas;
+pub mod components;
+pub mod overview;
+
+use maud::{DOCTYPE, Markup, html};
+
+/// The page frame: head, the bundle, and `body`.
+pub fn layout(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="nl" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Doorbraak" }
+                link rel="stylesheet" href="/assets/app.css";
+                script src="/assets/app.js" defer {}
+            }
+            body { (body) }
+        }
+    }
+}

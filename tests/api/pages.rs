@@ -1,0 +1,131 @@
+//! The server-rendered pages: they read without JavaScript and carry the hooks the client uses.
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_overview_lists_canvases_and_starts_new_ones() {
+    let app = TestApp::spawn().await;
+    let (status, _, page) = app.http.page("/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Er zijn nog geen canvassen."));
+
+    let (status, head, _) = app.http.post_form("/canvases", "label=Casus+T-17").await;
+    assert_eq!(status, 303);
+    let location = head
+        .lines()
+        .find_map(|l| l.strip_prefix("location: "))
+        .expect("location")
+        .trim()
+        .to_owned();
+    let id = location.strip_prefix("/canvases/").expect("canvas url");
+
+    let (_, _, page) = app.http.page("/").await;
+    assert!(
+        page.contains(&format!("href=\"/canvases/{id}\">Casus T-17</a>")),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_label_is_explained_in_dutch_and_creates_nothing() {
+    let app = TestApp::spawn().await;
+    let (status, _, page) = app
+        .http
+        .post_form("/canvases", "label=jan%40example.nl")
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("role=\"alert\">De naam van het canvas moet anoniem zijn"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"jan@example.nl\""),
+        "the form keeps what was typed"
+    );
+    let (_, list) = app.http.get("/api/canvases").await;
+    assert_eq!(list, serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn the_canvas_page_shows_the_six_steps_and_the_current_content() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus <script>").await;
+    let mut client = app.connect(&id).await;
+    client.type_text("Moeder & zoon").await;
+    client.round_trip().await;
+
+    let (status, head, page) = app.http.page(&format!("/canvases/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/html"));
+    assert!(page.contains(&format!("data-canvas-id=\"{id}\"")));
+    assert!(
+        page.contains("Casus &lt;script&gt;"),
+        "the label is escaped"
+    );
+    assert!(
+        page.contains(
+            "data-ytext=\"situation\" aria-labelledby=\"label-situation\">Moeder &amp; zoon</div>"
+        ),
+        "{page}"
+    );
+    for (n, title) in [
+        "Situatieschets",
+        "Toekomstperspectief",
+        "Overzicht",
+        "Doorbraak",
+        "Onderbouwing met de waardendriehoek",
+        "Actieplan",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(
+            page.contains(&format!("{}. {title}", n + 1)),
+            "step {title}"
+        );
+    }
+    for root in [
+        "future",
+        "overview",
+        "breakthrough",
+        "systemProblem",
+        "involvement",
+        "legitimacy",
+    ] {
+        assert!(page.contains(&format!("data-ytext=\"{root}\"")), "{root}");
+    }
+    assert!(page.contains("data-ymap=\"lifeAreas\" value=\"housing\""));
+    assert!(page.contains("<script src=\"/assets/app.js\" defer></script>"));
+}
+
+#[tokio::test]
+async fn unknown_canvas_pages_are_a_dutch_404() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/canvases/6f1d8e53-1c1b-4d7e-9a55-2f1f0a4b7c11",
+        "/canvases/casus",
+    ] {
+        let (status, _, page) = app.http.page(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(page.contains("Dit canvas bestaat niet."));
+    }
+}
+
+#[tokio::test]
+async fn pages_and_assets_carry_security_headers() {
+    let app = TestApp::spawn().await;
+    let (_, head, _) = app.http.page("/").await;
+    assert!(
+        head.contains("content-security-policy: default-src 'self'; script-src 'self';"),
+        "{head}"
+    );
+    assert!(head.contains("frame-ancestors 'none'"));
+    assert!(head.contains("x-content-type-options: nosniff"));
+    assert!(head.contains("referrer-policy: no-referrer"));
+    let (status, head, _) = app.http.page("/assets/app.js").await;
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/javascript"));
+    let (status, head, _) = app.http.page("/assets/app.css").await;
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/css"));
+}
