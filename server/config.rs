@@ -47,6 +47,10 @@ pub struct ServeArgs {
     )]
     pub database_url: String,
 
+    /// Seed the demo canvas (the fictitious scooter case) if it is not there yet.
+    #[arg(long, env = "DOORBRAAK_DEMO")]
+    pub demo: bool,
+
     #[command(flatten)]
     pub limits: Limits,
 }

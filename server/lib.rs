@@ -12,11 +12,13 @@
 //! - [`store`]: durable storage behind one trait, with a SQLite implementation.
 //! - [`views`]: the server-rendered pages (maud), enhanced by the bundle in `web/dist`.
 //! - [`metrics`]: counters and histograms rendered in the Prometheus text format.
+//! - [`demo`]: the demo canvas (`--demo`).
 //! - [`error`]: the HTTP error type that turns failures into Dutch messages.
 
 pub mod app;
 pub mod canvas;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod http;
 pub mod metrics;

@@ -5,7 +5,7 @@ use clap::Parser;
 use doorbraak::{
     AppState,
     config::{Cli, Command, ServeArgs},
-    serve, store,
+    demo, serve, store,
 };
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -28,6 +28,13 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     let store = store::open(&args.database_url)
         .await
         .context("opening the database")?;
+    if args.demo
+        && demo::seed(store.as_ref())
+            .await
+            .context("seeding the demo canvas")?
+    {
+        tracing::info!(canvas_id = demo::DEMO_CANVAS_ID, "demo canvas created");
+    }
     let listener = TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;

@@ -1,9 +1,6 @@
 //! Nothing seen is lost: restarts, kill -9, compaction, unloading, and damaged stored state.
 
-use std::process::Stdio;
-
 use doorbraak::config::Limits;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::helpers::*;
 
@@ -18,40 +15,11 @@ async fn state_survives_a_restart() {
     assert_eq!(app.connect(&id).await.text(), "blijft bewaard");
 }
 
-/// The real binary, started on a database; returns the child and its address.
-async fn start_binary(database_url: &str) -> (tokio::process::Child, String) {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorbraak"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--database-url",
-            database_url,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start the doorbraak binary");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = within("the server to announce its address", async {
-        BufReader::new(stdout)
-            .lines()
-            .next_line()
-            .await
-            .expect("read")
-            .expect("a line")
-    })
-    .await;
-    let address = line.rsplit("http://").next().expect("address").to_owned();
-    (child, address)
-}
-
 #[tokio::test]
 async fn kill_9_loses_nothing_any_client_has_seen() {
     let folder = tempfile::tempdir().expect("temp dir");
     let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
-    let (mut server, address) = start_binary(&database_url).await;
+    let (mut server, address) = start_binary(&database_url, &[]).await;
     let http = reqwest_lite::Client::new(address.parse().expect("address"));
     let (_, created) = http
         .post_json(
@@ -105,7 +73,7 @@ async fn kill_9_loses_nothing_any_client_has_seen() {
         .expect("writer");
     assert!(written >= 200);
 
-    let (_server, address) = start_binary(&database_url).await;
+    let (_server, address) = start_binary(&database_url, &[]).await;
     let fresh = Client::connect(&format!("ws://{address}/sync/{id}")).await;
     let recovered = fresh.text();
     assert!(

@@ -13,7 +13,7 @@ use doorbraak::{
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tempfile::TempDir;
-use tokio::{net::TcpStream, sync::oneshot, task::JoinHandle};
+use tokio::{io::AsyncBufReadExt, net::TcpStream, sync::oneshot, task::JoinHandle};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 use yrs::{
     Doc, GetString, ReadTxn, StateVector, Text, TextRef, Transact, TransactionMut, Update,
@@ -518,4 +518,34 @@ pub fn sync_step1(sv: &StateVector) -> Vec<u8> {
     protocol::write_var_uint(&mut out, encoded.len() as u64);
     out.extend_from_slice(&encoded);
     out
+}
+
+/// The real binary, started on a database with `extra` flags; returns the child and its address.
+pub async fn start_binary(database_url: &str, extra: &[&str]) -> (tokio::process::Child, String) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorbraak"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the doorbraak binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = within("the server to announce its address", async {
+        tokio::io::BufReader::new(stdout)
+            .lines()
+            .next_line()
+            .await
+            .expect("read")
+            .expect("a line")
+    })
+    .await;
+    let address = line.rsplit("http://").next().expect("address").to_owned();
+    (child, address)
 }

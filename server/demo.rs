@@ -1,0 +1,264 @@
+//! The demo canvas: the fictitious scooter case from the domain brief, complete in every step, so
+//! that a newcomer sees a filled canvas after one command. All amounts are invented.
+//!
+//! The canvas has a fixed id, so seeding again on the same database changes nothing.
+
+use yrs::{Any, Array, Doc, Map, MapPrelim, ReadTxn, StateVector, Text, Transact};
+
+use crate::{
+    canvas::{CanvasId, schema::root},
+    store::{Store, StoreError},
+};
+
+/// The fixed id of the demo canvas.
+pub const DEMO_CANVAS_ID: &str = "5c00de70-0000-4000-8000-00000000d3e0";
+
+const LABEL: &str = "Demo: scooter i.p.v. leerlingenvervoer";
+
+/// Creates the demo canvas unless it exists; returns whether it was created.
+pub async fn seed(store: &dyn Store) -> Result<bool, StoreError> {
+    let id: CanvasId = DEMO_CANVAS_ID
+        .parse()
+        .map_err(|_| StoreError::UnsupportedUrl)?;
+    if store.canvas_exists(&id).await? {
+        return Ok(false);
+    }
+    store.create_canvas(&id, LABEL, &scooter_case()).await?;
+    Ok(true)
+}
+
+/// The scooter case as one Yjs update.
+pub fn scooter_case() -> Vec<u8> {
+    let doc = Doc::new();
+    let text = |name: &str, content: &str| {
+        let text = doc.get_or_insert_text(name);
+        text.push(&mut doc.transact_mut(), content);
+    };
+    text(
+        root::SITUATION,
+        "Alleenstaande moeder met een zoon van vijf met autisme, die naar het speciaal onderwijs gaat. \
+         Een schooltaxi haalt hem elke dag op: 7 km duurt een half uur, met andere kinderen. Hij begint \
+         een uur later aan de les omdat hij eerst tot rust moet komen, en komt overprikkeld thuis.",
+    );
+    text(
+        root::FUTURE,
+        "\"Ik wil hem zelf naar school brengen, dan komt hij rustig aan en heb ik weer lucht.\" \
+         Fietsen met hem gaat niet; met een scooter zou het wel kunnen, maar die kan zij niet betalen.",
+    );
+    text(
+        root::OVERVIEW,
+        "Nodig: eigen vervoer voor moeder en zoon. Geprobeerd: een andere taxiroute (lukt niet door de \
+         combinatie met andere kinderen) en een fietsvergoeding (afstand te groot). \
+         Alle bedragen in deze demo zijn verzonnen.",
+    );
+    text(
+        root::BREAKTHROUGH,
+        "Eenmalig een scooter aanschaffen in plaats van jarenlang leerlingenvervoer te verstrekken.",
+    );
+    text(
+        root::SYSTEM_PROBLEM,
+        "De verordening leerlingenvervoer kent alleen vervoer door de gemeente of een kilometervergoeding; \
+         een eenmalige aanschaf voor de ouder past er niet in. Mogen wij daarvan afwijken?",
+    );
+    text(
+        root::INVOLVEMENT,
+        "Moeder krijgt zelf de regie over het vervoer. De zoon komt rustig op school aan, de thuissituatie \
+         verbetert en moeder houdt tijd over (later begint zij met vrijwilligerswerk).",
+    );
+    text(
+        root::LEGITIMACY,
+        "De verordening leerlingenvervoer heeft een hardheidsclausule voor gevallen waarin de regels tot \
+         onbillijkheid leiden. Niets aan de oplossing is onrechtmatig.",
+    );
+
+    let meta = doc.get_or_insert_map(root::META);
+    let toggles = [
+        (
+            root::LIFE_AREAS,
+            &["appropriate_care", "home_life", "belonging"][..],
+        ),
+        (root::POLICY_DOMAINS, &["education", "youth", "wmo"][..]),
+    ];
+    let toggle_maps: Vec<_> = toggles
+        .iter()
+        .map(|(name, codes)| (doc.get_or_insert_map(*name), *codes))
+        .collect();
+    let agencies = doc.get_or_insert_array(root::AGENCIES);
+    let regulations = doc.get_or_insert_array(root::REGULATIONS);
+    let return_lines = doc.get_or_insert_array(root::RETURN_LINES);
+    let actions = doc.get_or_insert_array(root::ACTIONS);
+
+    let mut txn = doc.transact_mut();
+    meta.insert(&mut txn, "label", LABEL);
+    meta.insert(
+        &mut txn,
+        "schemaVersion",
+        crate::canvas::schema::SCHEMA_VERSION,
+    );
+    for (map, codes) in &toggle_maps {
+        for code in *codes {
+            map.insert(&mut txn, *code, true);
+        }
+    }
+    for (name, cents) in [
+        ("Leerlingenvervoer (taxi)", 950_000),
+        ("Ambulante jeugdhulp thuis", 420_000),
+        ("Wmo-consulent", 80_000),
+    ] {
+        agencies.push_back(
+            &mut txn,
+            MapPrelim::from([
+                ("name", Any::from(name)),
+                ("costPerYearCents", Any::from(cents)),
+            ]),
+        );
+    }
+    for (law, article, room) in [
+        (
+            "Verordening leerlingenvervoer (lokaal)",
+            "Hardheidsclausule",
+            "Het college kan afwijken als toepassing van de verordening tot onbillijkheid van overwegende aard leidt.",
+        ),
+        (
+            "Wet op het primair onderwijs",
+            "Artikel 4",
+            "De gemeente regelt het leerlingenvervoer in een eigen verordening.",
+        ),
+    ] {
+        regulations.push_back(
+            &mut txn,
+            MapPrelim::from([("law", law), ("article", article), ("room", room)]),
+        );
+    }
+    let lines: [(&str, &str, &str, i64, &str, &str); 5] = [
+        (
+            "demo-r1",
+            "current",
+            "Leerlingenvervoer per taxi",
+            950_000,
+            "yearly",
+            "Gemeente, onderwijs",
+        ),
+        (
+            "demo-r2",
+            "current",
+            "Ambulante jeugdhulp thuis",
+            35_000,
+            "monthly",
+            "Gemeente, jeugd",
+        ),
+        (
+            "demo-r3",
+            "inaction",
+            "Zwaardere jeugdhulp door overprikkeling (gevolgschade)",
+            25_000,
+            "monthly",
+            "Gemeente, jeugd",
+        ),
+        (
+            "demo-r4",
+            "solution",
+            "Scooter met kinderzitje en helmen",
+            280_000,
+            "once",
+            "Doorbraakbudget",
+        ),
+        (
+            "demo-r5",
+            "solution",
+            "Verzekering en onderhoud scooter",
+            4_500,
+            "monthly",
+            "Gemeente, Wmo",
+        ),
+    ];
+    for (id, kind, description, cents, recurrence, payer) in lines {
+        return_lines.push_back(
+            &mut txn,
+            MapPrelim::from([
+                ("id", Any::from(id)),
+                ("kind", Any::from(kind)),
+                ("description", Any::from(description)),
+                ("amountCents", Any::from(cents)),
+                ("recurrence", Any::from(recurrence)),
+                ("payer", Any::from(payer)),
+            ]),
+        );
+    }
+    for (id, what, who, due, status) in [
+        (
+            "demo-a1",
+            "Scooter en kinderzitje aanschaffen",
+            "Aanjager",
+            "2026-12-15",
+            "in_progress",
+        ),
+        (
+            "demo-a2",
+            "Leerlingenvervoer stopzetten",
+            "Consulent leerlingenvervoer",
+            "2027-01-04",
+            "open",
+        ),
+        (
+            "demo-a3",
+            "Evaluatie met moeder na drie maanden",
+            "Inbrenger",
+            "2027-04-01",
+            "open",
+        ),
+    ] {
+        actions.push_back(
+            &mut txn,
+            MapPrelim::from([
+                ("id", id),
+                ("what", what),
+                ("who", who),
+                ("due", due),
+                ("status", status),
+            ]),
+        );
+    }
+    drop(txn);
+    doc.transact()
+        .encode_state_as_update_v1(&StateVector::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use yrs::{Update, updates::decoder::Decode};
+
+    use super::*;
+    use crate::canvas::schema::{self, ReturnKind, Roots};
+
+    #[test]
+    fn the_demo_canvas_fills_every_step() {
+        let doc = Doc::new();
+        let roots = Roots::define(&doc);
+        doc.transact_mut()
+            .apply_update(Update::decode_v1(&scooter_case()).unwrap())
+            .unwrap();
+        let content = schema::read(&doc, &roots);
+        assert_eq!(content.label, LABEL);
+        assert_eq!(
+            content.life_areas,
+            ["appropriate_care", "home_life", "belonging"]
+        );
+        let steps = &content.steps;
+        for text in [
+            &steps.situation,
+            &steps.future,
+            &steps.overview.text,
+            &steps.breakthrough.system_problem,
+        ] {
+            assert!(!text.is_empty());
+        }
+        assert_eq!(steps.overview.agencies.len(), 3);
+        assert_eq!(steps.value_triangle.legitimacy.regulations.len(), 2);
+        assert_eq!(
+            steps.value_triangle.return_lines[3].kind,
+            Some(ReturnKind::Solution)
+        );
+        assert_eq!(steps.action_plan.len(), 3);
+    }
+}
