@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== Front-end bundle: web/dist must be what web/src builds to (it is embedded in the binary)"
+(
+  cd web
+  npm ci --no-audit --no-fund --loglevel=error
+  node build.mjs --check
+)
+
 echo "== Rust: format, build, unit and integration tests"
 cargo fmt --all -- --check
 cargo build --locked --bins

@@ -1,7 +1,9 @@
-//! The domain of one maatwerkcanvas: its id, its anonymous label and the shape of its document.
+//! The domain of one maatwerkcanvas: its id, its anonymous label, the shape of its document and
+//! the catalogue of regulations it can refer to.
 
 pub mod id;
 pub mod label;
+pub mod regulations;
 pub mod schema;
 
 pub use id::CanvasId;

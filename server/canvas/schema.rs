@@ -305,6 +305,16 @@ pub fn read(doc: &Doc, roots: &Roots) -> CanvasContent {
     }
 }
 
+/// What the canvas overview shows of a canvas: its label and leefgebieden. Cheap: it reads two
+/// maps, not the whole document.
+pub fn summary(doc: &Doc, roots: &Roots) -> (String, Vec<&'static str>) {
+    let txn = doc.transact();
+    (
+        string_field(&txn, &roots.meta, "label"),
+        switched_on(&txn, &roots.life_areas, &LIFE_AREAS),
+    )
+}
+
 /// The Y.Map entries of an array; entries of any other type are skipped.
 fn items<T, R: ReadTxn>(txn: &R, array: &ArrayRef, read: impl Fn(&MapRef) -> T) -> Vec<T> {
     array

@@ -1,5 +1,6 @@
 //! `POST /api/canvases` creates a canvas; `GET /api/canvases` lists them and
-//! `GET /api/canvases/{id}` returns one canvas's content, read through the canvas schema.
+//! `GET /api/canvases/{id}` returns one canvas's content, read through the canvas schema;
+//! `GET /api/regelingen` the catalogue of regulations.
 
 use std::sync::Arc;
 
@@ -14,7 +15,11 @@ use serde_json::{Value, json};
 
 use crate::{
     app::AppState,
-    canvas::{AnonymousLabel, CanvasId, schema},
+    canvas::{
+        AnonymousLabel, CanvasId,
+        regulations::{Regulation, catalogue},
+        schema,
+    },
     error::AppError,
     store::{CanvasSummary, Store},
     sync::{RoomError, SyncService},
@@ -24,6 +29,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/canvases", get(list).post(create))
         .route("/api/canvases/{id}", get(read))
+        .route("/api/regelingen", get(regulations))
+}
+
+/// The catalogue of regulations for legitimiteit.
+async fn regulations() -> Json<&'static [Regulation]> {
+    Json(catalogue())
 }
 
 #[derive(Deserialize)]

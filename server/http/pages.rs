@@ -19,7 +19,7 @@ use crate::{
     error::AppError,
     store::Store,
     sync::{RoomError, SyncService},
-    views::{self, components},
+    views::{self, components, overview::Row},
 };
 
 pub fn router() -> Router<AppState> {
@@ -29,12 +29,28 @@ pub fn router() -> Router<AppState> {
         .route("/canvases/{id}", get(canvas))
 }
 
-async fn overview(State(store): State<Arc<dyn Store>>) -> Result<Markup, AppError> {
+async fn overview(
+    State(store): State<Arc<dyn Store>>,
+    State(sync): State<Arc<SyncService>>,
+) -> Result<Markup, AppError> {
     Ok(views::overview::page(
-        &store.list_canvases().await?,
+        &rows(store.as_ref(), &sync).await?,
         None,
         "",
     ))
+}
+
+/// The overview's lines: stored summaries plus who is present now.
+async fn rows(store: &dyn Store, sync: &SyncService) -> Result<Vec<Row>, AppError> {
+    let presence = &sync.context().presence;
+    let canvases = store.list_canvases().await?;
+    Ok(canvases
+        .into_iter()
+        .map(|canvas| Row {
+            present: presence.names(&canvas.id),
+            canvas,
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]
@@ -45,6 +61,7 @@ struct NewCanvasForm {
 
 async fn create(
     State(store): State<Arc<dyn Store>>,
+    State(sync): State<Arc<SyncService>>,
     Form(form): Form<NewCanvasForm>,
 ) -> Result<Response, AppError> {
     match AnonymousLabel::parse(&form.label) {
@@ -58,7 +75,7 @@ async fn create(
         }
         Err(error) => {
             let page = views::overview::page(
-                &store.list_canvases().await?,
+                &rows(store.as_ref(), &sync).await?,
                 Some(&error.to_string()),
                 &form.label,
             );

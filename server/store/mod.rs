@@ -63,6 +63,8 @@ pub struct CanvasSummary {
     pub created_at: i64,
     /// Unix time in milliseconds of the last stored change.
     pub updated_at: i64,
+    /// Codes of the leefgebieden the canvas touches.
+    pub life_areas: Vec<String>,
 }
 
 /// The storage operations of the server.
@@ -85,6 +87,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Appends all batches in one transaction: the group commit of the persister.
     async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError>;
+
+    /// Records the label and leefgebieden the document now has, for the overview.
+    async fn update_summary(
+        &self,
+        id: &CanvasId,
+        label: &str,
+        life_areas: &[&str],
+    ) -> Result<(), StoreError>;
 
     /// Replaces the log up to and including `upto_seq` by `snapshot`, in one transaction.
     async fn compact(

@@ -108,7 +108,7 @@ impl Store for SqliteStore {
 
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, label, created_at, updated_at FROM canvases ORDER BY updated_at DESC",
+            "SELECT id, label, created_at, updated_at, life_areas FROM canvases ORDER BY updated_at DESC",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -119,6 +119,12 @@ impl Store for SqliteStore {
                     label: row.try_get("label")?,
                     created_at: row.try_get("created_at")?,
                     updated_at: row.try_get("updated_at")?,
+                    life_areas: row
+                        .try_get::<String, _>("life_areas")?
+                        .split(',')
+                        .filter(|code| !code.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
                 })
             })
             .collect()
@@ -176,6 +182,21 @@ impl Store for SqliteStore {
                 .await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn update_summary(
+        &self,
+        id: &CanvasId,
+        label: &str,
+        life_areas: &[&str],
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE canvases SET label = ?, life_areas = ? WHERE id = ?")
+            .bind(label)
+            .bind(life_areas.join(","))
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

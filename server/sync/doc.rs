@@ -90,6 +90,11 @@ impl CanvasDoc {
         self.diff(&StateVector::default())
     }
 
+    /// Label and leefgebieden, for the overview.
+    pub fn summary(&self) -> (String, Vec<&'static str>) {
+        schema::summary(&self.doc, &self.roots)
+    }
+
     pub fn content(&self) -> CanvasContent {
         schema::read(&self.doc, &self.roots)
     }

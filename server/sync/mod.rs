@@ -69,6 +69,37 @@ pub struct SyncContext {
     pub shutdown: CancellationToken,
     /// Every task of the service, so that shutdown can wait for all of them.
     pub tasks: TaskTracker,
+    /// Who is on which canvas right now, for the overview.
+    pub presence: PresenceBoard,
+}
+
+/// The names of the people present per loaded canvas, as their clients announce them in their
+/// awareness state (`user.name`). Rooms write it; the overview reads it.
+#[derive(Default)]
+pub struct PresenceBoard(Mutex<HashMap<CanvasId, Vec<String>>>);
+
+impl PresenceBoard {
+    pub fn set(&self, id: &CanvasId, names: Vec<String>) {
+        if let Ok(mut board) = self.0.lock() {
+            if names.is_empty() {
+                board.remove(id);
+            } else {
+                board.insert(id.clone(), names);
+            }
+        }
+    }
+
+    /// The names on a canvas, sorted; empty when nobody is there.
+    pub fn names(&self, id: &str) -> Vec<String> {
+        let Ok(id) = id.parse::<CanvasId>() else {
+            return Vec::new();
+        };
+        self.0
+            .lock()
+            .ok()
+            .and_then(|board| board.get(&id).cloned())
+            .unwrap_or_default()
+    }
 }
 
 type RoomMap = Arc<Mutex<HashMap<CanvasId, (u64, mpsc::Sender<RoomCommand>)>>>;
@@ -97,6 +128,7 @@ impl SyncService {
             limits,
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
+            presence: PresenceBoard::default(),
         };
         Self {
             ctx: Arc::new(ctx),

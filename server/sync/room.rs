@@ -79,6 +79,8 @@ pub struct Room {
     log_len: u64,
     /// The compaction being written, if any.
     compaction: Option<tokio::task::JoinHandle<()>>,
+    /// Label and leefgebieden as last recorded for the overview.
+    summary: (String, Vec<&'static str>),
     ctx: Arc<SyncContext>,
 }
 
@@ -101,6 +103,7 @@ pub async fn run(
     ctx.metrics.loaded_canvases.fetch_add(1, Ordering::Relaxed);
     room.run(&mut rx).await;
     ctx.metrics.loaded_canvases.fetch_sub(1, Ordering::Relaxed);
+    ctx.presence.set(&id, Vec::new());
     // Whatever is still queued was sent to a room that no longer exists: refuse it so that
     // joiners retry on a fresh room.
     refuse_queued(&mut rx, RoomError::Unloaded).await;
@@ -134,6 +137,7 @@ async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> 
     })?;
     Ok(Room {
         id: id.clone(),
+        summary: doc.summary(),
         doc,
         peers: HashMap::new(),
         awareness: AwarenessTable::default(),
@@ -180,6 +184,9 @@ impl Room {
                     let mut out = Vec::new();
                     announce_presence(&mut out, &removed);
                     self.deliver(out);
+                    if !removed.is_empty() {
+                        self.publish_presence();
+                    }
                 }
                 _ = tokio::time::sleep_until(idle_deadline), if unload => {
                     debug!("unloading idle canvas");
@@ -256,6 +263,7 @@ impl Room {
             }
             self.next_seq += count;
             self.log_len += count as u64;
+            self.record_summary().await;
         }
         if broken {
             // Whatever the panic left in memory must not be served; what was committed is safe.
@@ -276,6 +284,7 @@ impl Room {
             }
         }
         self.deliver(out);
+        self.publish_presence();
         self.compact_if_due();
         ControlFlow::Continue(())
     }
@@ -425,6 +434,40 @@ impl Room {
             }
         };
         self.compaction = Some(self.ctx.tasks.spawn(task.in_current_span()));
+    }
+
+    /// Keeps the overview's label and leefgebieden in step with the document.
+    async fn record_summary(&mut self) {
+        let summary = self.doc.summary();
+        if summary == self.summary {
+            return;
+        }
+        match self
+            .ctx
+            .store
+            .update_summary(&self.id, &summary.0, &summary.1)
+            .await
+        {
+            Ok(()) => self.summary = summary,
+            Err(error) => warn!(%error, "recording the canvas summary failed"),
+        }
+    }
+
+    /// Tells the overview who is here: the `user.name` each client announces.
+    fn publish_presence(&self) {
+        let mut names: Vec<String> = self
+            .awareness
+            .current()
+            .iter()
+            .filter_map(|entry| {
+                let state: serde_json::Value =
+                    serde_json::from_str(entry.state.as_deref()?).ok()?;
+                let name = state.get("user")?.get("name")?.as_str()?.trim();
+                (!name.is_empty()).then(|| name.chars().take(40).collect())
+            })
+            .collect();
+        names.sort();
+        self.ctx.presence.set(&self.id, names);
     }
 
     fn close_all(&mut self, code: u16, reason: &'static str) {

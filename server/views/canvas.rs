@@ -107,7 +107,8 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
                             @for field in &step.fields {
                                 div.field {
                                     span.field-label id={ "label-" (field.root) } { (field.label) }
-                                    div.editor data-ytext=(field.root) aria-labelledby={ "label-" (field.root) } { (field.text) }
+                                    div.editor data-ytext=(field.root) role="textbox" aria-readonly="true" aria-multiline="true"
+                                        tabindex="0" aria-labelledby={ "label-" (field.root) } { (field.text) }
                                 }
                             }
                             @if step.fields.is_empty() {

@@ -18,6 +18,8 @@ pub fn layout(title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Doorbraak" }
+                // No favicon yet; an empty data URL spares every page a 404.
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href="/assets/app.css";
                 script src="/assets/app.js" defer {}
             }

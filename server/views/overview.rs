@@ -6,10 +6,20 @@ use super::{
     components::{error_message, topbar},
     layout,
 };
-use crate::{canvas::label::MAX_LABEL_CHARS, store::CanvasSummary, views::components::dutch_time};
+use crate::{
+    canvas::{label::MAX_LABEL_CHARS, schema::LIFE_AREAS},
+    store::CanvasSummary,
+    views::components::dutch_time,
+};
+
+/// A line of the overview: the stored summary and who is on the canvas right now.
+pub struct Row {
+    pub canvas: CanvasSummary,
+    pub present: Vec<String>,
+}
 
 /// The overview; `error` and `label` redisplay a refused new-canvas form.
-pub fn page(canvases: &[CanvasSummary], error: Option<&str>, label: &str) -> Markup {
+pub fn page(rows: &[Row], error: Option<&str>, label: &str) -> Markup {
     layout(
         "Canvasoverzicht",
         html! {
@@ -31,16 +41,25 @@ pub fn page(canvases: &[CanvasSummary], error: Option<&str>, label: &str) -> Mar
                 }
                 section aria-labelledby="list-title" {
                     h2 #list-title { "Canvassen" }
-                    @if canvases.is_empty() {
+                    @if rows.is_empty() {
                         p { "Er zijn nog geen canvassen." }
                     } @else {
                         table.canvas-list {
-                            thead { tr { th scope="col" { "Casus" } th scope="col" { "Laatst gewijzigd" } } }
+                            thead {
+                                tr {
+                                    th scope="col" { "Casus" }
+                                    th scope="col" { "Leefgebieden" }
+                                    th scope="col" { "Laatst gewijzigd" }
+                                    th scope="col" { "Nu aanwezig" }
+                                }
+                            }
                             tbody {
-                                @for canvas in canvases {
+                                @for row in rows {
                                     tr {
-                                        td { a href={ "/canvases/" (canvas.id) } { (canvas.label) } }
-                                        td { (dutch_time(canvas.updated_at)) }
+                                        td { a href={ "/canvases/" (row.canvas.id) } { (row.canvas.label) } }
+                                        td { (life_area_names(&row.canvas.life_areas)) }
+                                        td { (dutch_time(row.canvas.updated_at)) }
+                                        td.present { (row.present.join(", ")) }
                                     }
                                 }
                             }
@@ -50,4 +69,14 @@ pub fn page(canvases: &[CanvasSummary], error: Option<&str>, label: &str) -> Mar
             }
         },
     )
+}
+
+/// The Dutch names of leefgebied codes, in catalogue order.
+fn life_area_names(codes: &[String]) -> String {
+    let names: Vec<&str> = LIFE_AREAS
+        .iter()
+        .filter(|(code, _)| codes.iter().any(|c| c == code))
+        .map(|(_, name)| *name)
+        .collect();
+    names.join(", ")
 }

@@ -46,3 +46,21 @@ async fn bad_labels_get_a_dutch_error_and_create_nothing() {
     let (_, list) = app.http.get("/api/canvases").await;
     assert_eq!(list, serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn the_regulations_catalogue_is_served() {
+    let app = TestApp::spawn().await;
+    let (status, catalogue) = app.http.get("/api/regelingen").await;
+    assert_eq!(status, 200);
+    let entries = catalogue.as_array().expect("a list");
+    assert!(
+        entries
+            .iter()
+            .any(|r| r["law"] == "Participatiewet" && r["article"] == "Artikel 49")
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|r| r["room"].as_str().is_some_and(|room| !room.is_empty()))
+    );
+}

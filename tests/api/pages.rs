@@ -64,7 +64,7 @@ async fn the_canvas_page_shows_the_six_steps_and_the_current_content() {
     );
     assert!(
         page.contains(
-            "data-ytext=\"situation\" aria-labelledby=\"label-situation\">Moeder &amp; zoon</div>"
+            "data-ytext=\"situation\" role=\"textbox\" aria-readonly=\"true\" aria-multiline=\"true\" tabindex=\"0\" aria-labelledby=\"label-situation\">Moeder &amp; zoon</div>"
         ),
         "{page}"
     );
@@ -128,4 +128,34 @@ async fn pages_and_assets_carry_security_headers() {
     let (status, head, _) = app.http.page("/assets/app.css").await;
     assert_eq!(status, 200);
     assert!(head.contains("content-type: text/css"));
+}
+
+#[tokio::test]
+async fn the_overview_shows_leefgebieden_and_who_is_present() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus overzicht").await;
+    let mut client = app.connect(&id).await;
+    client
+        .edit(|txn, _| {
+            let areas = yrs::WriteTxn::get_or_insert_map(txn, "lifeAreas");
+            yrs::Map::insert(&areas, txn, "housing", true);
+        })
+        .await;
+    client
+        .set_presence(77, 1, Some(r#"{"user":{"name":"Coach Noord"}}"#))
+        .await;
+    client.round_trip().await;
+
+    let (_, _, page) = app.http.page("/").await;
+    assert!(page.contains("<td>Woonsituatie</td>"), "{page}");
+    assert!(
+        page.contains("<td class=\"present\">Coach Noord</td>"),
+        "{page}"
+    );
+
+    client.close().await;
+    eventually("the presence to leave the overview", || async {
+        !app.http.page("/").await.2.contains("Coach Noord")
+    })
+    .await;
 }

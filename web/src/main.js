@@ -1,0 +1,223 @@
+// Doorbraak in the browser: turns the server-rendered canvas page into a live, shared canvas.
+//
+// The page works without this script (it shows the content as of the page load). With it, one
+// Y.Doc holds the canvas (docs/canvas-schema.md), synced over y-websocket at /sync/{id} and kept
+// in IndexedDB so that edits made offline survive a reload and merge on the next connection.
+
+import * as Y from 'yjs'
+import { IndexeddbPersistence } from 'y-indexeddb'
+
+import { mountEditors } from './editors.js'
+import { guestIdentity, keepColourDistinct, renderPresence, trackFocusedStep } from './presence.js'
+import { connect } from './sync.js'
+
+/** Map roots of the schema that checkboxes may be bound to. */
+const TOGGLE_MAPS = new Set(['lifeAreas', 'policyDomains'])
+/** Offline: how long after IndexedDB has loaded to wait for the server before showing editors. */
+const OFFLINE_MOUNT_DELAY_MS = 1500
+/** Show the editors after this long whatever happened (no IndexedDB, no server). */
+const MOUNT_DEADLINE_MS = 4000
+/** "Wordt opgeslagen…" stays at least this long, so the status does not flicker while typing. */
+const MIN_SAVING_MS = 600
+
+const SAVE_TEXT = {
+  idle: '',
+  saving: 'Wordt opgeslagen…',
+  saved: 'Opgeslagen',
+  unsent: 'Nog niet opgeslagen'
+}
+
+function start () {
+  const main = document.querySelector('main#canvas[data-canvas-id]')
+  if (!main) return
+  const canvasId = main.dataset.canvasId
+
+  const doc = new Y.Doc()
+  let local = null
+  if (typeof indexedDB !== 'undefined') {
+    try {
+      local = new IndexeddbPersistence('doorbraak-' + canvasId, doc)
+    } catch (err) {
+      console.warn('IndexedDB is not available; offline edits do not survive a reload', err)
+    }
+  }
+  const { provider, save } = connect(doc, canvasId)
+  const awareness = provider.awareness
+
+  const identity = guestIdentity()
+  awareness.setLocalStateField('user', identity)
+  awareness.setLocalStateField('step', null)
+  keepColourDistinct(awareness, identity)
+  trackFocusedStep(main, awareness)
+
+  const presence = document.getElementById('presence')
+  if (presence) {
+    const render = () => renderPresence(presence, awareness)
+    awareness.on('change', render)
+    render()
+  }
+
+  showConnection(provider)
+  showSaveStatus(save, () => local !== null && local.synced)
+
+  bindLabel(doc)
+  const showToggles = bindToggles(main, doc)
+
+  // Keep the server-rendered text until the document has content to show: from the server, or
+  // (offline) from IndexedDB.
+  let mounted = false
+  const mount = () => {
+    if (mounted) return
+    mounted = true
+    mountEditors(main, doc, awareness)
+    showToggles()
+    main.classList.add('is-live')
+  }
+  provider.on('sync', (synced) => { if (synced) mount() })
+  if (local) {
+    local.whenSynced.then(() => {
+      if (!navigator.onLine) mount()
+      else setTimeout(mount, OFFLINE_MOUNT_DELAY_MS)
+    })
+  }
+  setTimeout(mount, MOUNT_DEADLINE_MS)
+}
+
+/** #connection-status: data-state and Dutch text, from the provider and the browser's network. */
+function showConnection (provider) {
+  const el = document.getElementById('connection-status')
+  if (!el) return
+  /** Whether a connection closed or failed before: the next attempt is a retry. */
+  let retrying = false
+  let closeReason = ''
+  const render = () => {
+    let state, text
+    if (provider.wsconnected && provider.synced) {
+      closeReason = ''
+      state = 'connected'
+      text = 'Verbonden'
+    } else if (!navigator.onLine) {
+      state = 'offline'
+      text = 'Offline'
+    } else if (!provider.shouldConnect) {
+      state = 'closed'
+      text = 'Niet verbonden'
+    } else if (retrying) {
+      state = 'reconnecting'
+      text = 'Opnieuw verbinden…'
+    } else {
+      state = 'connecting'
+      text = 'Verbinden…'
+    }
+    if (state !== 'connected' && closeReason) text += ' ' + closeReason
+    if (el.dataset.state !== state) el.dataset.state = state
+    if (el.textContent !== text) el.textContent = text
+  }
+  provider.on('status', render)
+  provider.on('sync', render)
+  provider.on('connection-close', (event) => {
+    // The server explains refusals in Dutch ("Dit canvas bestaat niet.").
+    closeReason = event && typeof event.reason === 'string' ? event.reason.slice(0, 120) : ''
+    retrying = true
+    render()
+  })
+  provider.on('closed', render)
+  window.addEventListener('offline', render)
+  window.addEventListener('online', () => {
+    // Do not wait for the provider's back-off timer.
+    if (provider.shouldConnect && !provider.ws) provider.connect()
+    render()
+  })
+  render()
+}
+
+/** #save-status: whether this browser's changes are stored on the server. */
+function showSaveStatus (save, keptLocally) {
+  const el = document.getElementById('save-status')
+  if (!el) return
+  let shown = null
+  let savingSince = 0
+  let timer = null
+  const render = () => {
+    clearTimeout(timer)
+    timer = null
+    const state = save.state()
+    if (state === shown) return
+    if (shown === 'saving' && state === 'saved') {
+      const wait = savingSince + MIN_SAVING_MS - Date.now()
+      if (wait > 0) {
+        timer = setTimeout(render, wait)
+        return
+      }
+    }
+    if (state === 'saving') savingSince = Date.now()
+    shown = state
+    el.dataset.state = state
+    el.textContent = state === 'unsent' && keptLocally()
+      ? 'Nog niet opgeslagen, wel bewaard in deze browser'
+      : SAVE_TEXT[state]
+  }
+  save.onChange(render)
+  render()
+
+  // Ask before the tab closes while changes are not on the server yet. Registered only then: a
+  // beforeunload listener keeps some browsers from caching the page for back/forward.
+  const warn = (event) => {
+    event.preventDefault()
+    event.returnValue = ''
+  }
+  let warning = false
+  save.onChange(() => {
+    const state = save.state()
+    const pending = state === 'saving' || state === 'unsent'
+    if (pending === warning) return
+    warning = pending
+    if (pending) window.addEventListener('beforeunload', warn)
+    else window.removeEventListener('beforeunload', warn)
+  })
+}
+
+/** #canvas-label and the page title follow meta.label. */
+function bindLabel (doc) {
+  const heading = document.getElementById('canvas-label')
+  const meta = doc.getMap('meta')
+  const render = () => {
+    const label = meta.get('label')
+    if (typeof label !== 'string' || label === '') return
+    if (heading && heading.textContent !== label) heading.textContent = label
+    const title = `${label} · Doorbraak`
+    if (document.title !== title) document.title = title
+  }
+  meta.observe(render)
+}
+
+/** input[type=checkbox][data-ymap]: checked exactly when map.get(value) === true, both ways. */
+function bindToggles (main, doc) {
+  const boxes = [...main.querySelectorAll('input[type="checkbox"][data-ymap]')]
+    .filter((box) => TOGGLE_MAPS.has(box.dataset.ymap))
+  const maps = new Set()
+  for (const box of boxes) {
+    const map = doc.getMap(box.dataset.ymap)
+    maps.add(map)
+    box.addEventListener('change', () => {
+      if (box.checked) map.set(box.value, true)
+      else map.delete(box.value)
+    })
+  }
+  const render = () => {
+    for (const box of boxes) {
+      const on = doc.getMap(box.dataset.ymap).get(box.value) === true
+      if (box.checked !== on) box.checked = on
+    }
+  }
+  // The server-rendered state stands until the document has loaded (see start()).
+  let live = false
+  for (const map of maps) map.observe(() => { if (live) render() })
+  return () => { live = true; render() }
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', start, { once: true })
+} else {
+  start()
+}
