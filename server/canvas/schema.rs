@@ -199,6 +199,17 @@ pub enum ReturnKind {
     Solution,
 }
 
+impl ReturnKind {
+    /// The Dutch name the UI shows.
+    pub fn dutch(self) -> &'static str {
+        match self {
+            ReturnKind::Current => "Huidige maatschappelijke kosten",
+            ReturnKind::Inaction => "Kosten van niets doen (gevolgschade)",
+            ReturnKind::Solution => "Kosten van de maatwerkoplossing",
+        }
+    }
+}
+
 /// Whether an amount is paid once or recurs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -206,6 +217,16 @@ pub enum Recurrence {
     Once,
     Monthly,
     Yearly,
+}
+
+impl Recurrence {
+    pub fn dutch(self) -> &'static str {
+        match self {
+            Recurrence::Once => "eenmalig",
+            Recurrence::Monthly => "per maand",
+            Recurrence::Yearly => "per jaar",
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -225,6 +246,16 @@ pub enum ActionStatus {
     Open,
     InProgress,
     Done,
+}
+
+impl ActionStatus {
+    pub fn dutch(self) -> &'static str {
+        match self {
+            ActionStatus::Open => "Open",
+            ActionStatus::InProgress => "Bezig",
+            ActionStatus::Done => "Gereed",
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -147,6 +147,14 @@ mod tests {
             self.transactions.lock().expect("lock").push(batches.len());
             self.inner.append_updates(batches).await
         }
+        async fn update_summary(
+            &self,
+            id: &CanvasId,
+            label: &str,
+            areas: &[&str],
+        ) -> Result<(), StoreError> {
+            self.inner.update_summary(id, label, areas).await
+        }
         async fn compact(
             &self,
             id: &CanvasId,

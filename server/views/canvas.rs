@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use super::{components::topbar, layout};
+use super::{components::topbar, layout, widgets};
 use crate::canvas::{
     CanvasId,
     schema::{self, CanvasContent, root},
@@ -17,11 +17,12 @@ struct Field<'a> {
     text: &'a str,
 }
 
-/// One step of the board.
+/// One step of the board: its text fields, then its structured parts.
 struct Step<'a> {
     number: u8,
     title: &'static str,
     fields: Vec<Field<'a>>,
+    widgets: Markup,
 }
 
 pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
@@ -35,6 +36,7 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
                 label: "Wat is de situatie van het huishouden?",
                 text: &steps.situation,
             }],
+            widgets: html! {},
         },
         Step {
             number: 2,
@@ -44,6 +46,7 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
                 label: "Waar wil het huishouden zelf naartoe? (hun eigen woorden)",
                 text: &steps.future,
             }],
+            widgets: html! {},
         },
         Step {
             number: 3,
@@ -53,6 +56,7 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
                 label: "Wat is er nodig om daar te komen, en wat is al geprobeerd?",
                 text: &steps.overview.text,
             }],
+            widgets: widgets::agencies(&steps.overview.agencies),
         },
         Step {
             number: 4,
@@ -69,6 +73,7 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
                     text: &steps.breakthrough.system_problem,
                 },
             ],
+            widgets: html! {},
         },
         Step {
             number: 5,
@@ -85,11 +90,16 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
                     text: &steps.value_triangle.legitimacy.text,
                 },
             ],
+            widgets: html! {
+                (widgets::regulations(&steps.value_triangle.legitimacy.regulations))
+                (widgets::rendement(&steps.value_triangle.return_lines))
+            },
         },
         Step {
             number: 6,
             title: "Actieplan",
             fields: vec![],
+            widgets: widgets::actions(&steps.action_plan),
         },
     ];
     layout(
@@ -111,9 +121,7 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
                                         tabindex="0" aria-labelledby={ "label-" (field.root) } { (field.text) }
                                 }
                             }
-                            @if step.fields.is_empty() {
-                                p.placeholder { "Het actieplan volgt in een volgende versie." }
-                            }
+                            (step.widgets)
                         }
                     }
                 }

@@ -23,6 +23,21 @@ pub fn error_message(message: &str) -> Markup {
     html! { p.error role="alert" { (message) } }
 }
 
+/// An amount in euro cents in Dutch notation: `€ 1.250,00`.
+pub fn euro(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let euros = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(euros.len() + euros.len() / 3);
+    for (i, digit) in euros.chars().enumerate() {
+        if i > 0 && (euros.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}€ {grouped},{:02}", cents % 100)
+}
+
 /// A Unix time in milliseconds as Dutch local time ("23-11-2026 17:05"), in a `<time>` element.
 ///
 /// The Netherlands use CET (UTC+1) and CEST (UTC+2) from the last Sunday of March to the last
@@ -98,6 +113,15 @@ mod tests {
         let markup = dutch_time(millis).into_string();
         let start = markup.find('>').map_or(0, |i| i + 1);
         markup[start..markup.len() - "</time>".len()].to_owned()
+    }
+
+    #[test]
+    fn formats_euros_in_dutch_notation() {
+        assert_eq!(euro(0), "€ 0,00");
+        assert_eq!(euro(5), "€ 0,05");
+        assert_eq!(euro(125_000), "€ 1.250,00");
+        assert_eq!(euro(123_456_789), "€ 1.234.567,89");
+        assert_eq!(euro(-99_950), "-€ 999,50");
     }
 
     #[test]

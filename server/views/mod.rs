@@ -6,6 +6,7 @@
 pub mod canvas;
 pub mod components;
 pub mod overview;
+pub mod widgets;
 
 use maud::{DOCTYPE, Markup, html};
 

@@ -152,6 +152,15 @@ impl TestApp {
         Client::connect(&self.ws_url(id, "")).await
     }
 
+    /// Seeds the demo canvas into this server's database; returns its id.
+    pub async fn seed_demo(&self) -> &'static str {
+        let store = store::open(&self.database_url)
+            .await
+            .expect("open database");
+        doorbraak::demo::seed(store.as_ref()).await.expect("seed");
+        doorbraak::demo::DEMO_CANVAS_ID
+    }
+
     pub async fn sqlite(&self) -> sqlx::SqlitePool {
         sqlx::SqlitePool::connect(&self.database_url)
             .await

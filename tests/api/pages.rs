@@ -159,3 +159,31 @@ async fn the_overview_shows_leefgebieden_and_who_is_present() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_canvas_page_shows_instanties_regelingen_rendement_and_actieplan() {
+    let app = TestApp::spawn().await;
+    let id = app.seed_demo().await;
+    let (status, _, page) = app.http.page(&format!("/canvases/{id}")).await;
+    assert_eq!(status, 200);
+    for widget in ["agencies", "regulations", "rendement", "actions"] {
+        assert!(
+            page.contains(&format!(
+                "data-widget=\"{widget}\" aria-labelledby=\"{widget}-title\""
+            )),
+            "{widget}"
+        );
+    }
+    // Amounts in Dutch notation, enumerations in Dutch words.
+    assert!(
+        page.contains("<td class=\"amount\">€ 9.500,00</td>"),
+        "{page}"
+    );
+    assert!(page.contains("<td>Kosten van de maatwerkoplossing</td>"));
+    assert!(page.contains("<td>per maand</td>"));
+    assert!(
+        page.contains("<strong>Verordening leerlingenvervoer (lokaal), Hardheidsclausule</strong>")
+    );
+    assert!(page.contains("<td>Scooter en kinderzitje aanschaffen</td>"));
+    assert!(page.contains("<td>Bezig</td>"));
+}
