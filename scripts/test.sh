@@ -12,8 +12,9 @@ echo "== Front-end bundle: web/dist must be what web/src builds to (it is embedd
   node build.mjs --check
 )
 
-echo "== Rust: format, build, unit and integration tests"
+echo "== Rust: format, lints, build, unit and integration tests"
 cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
 cargo build --locked --bins
 cargo test --locked
 

@@ -51,8 +51,7 @@ async fn unknown_canvases_are_not_found_and_not_created() {
     }
     let error = tokio_tungstenite::connect_async(app.ws_url(unknown, ""))
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     match error {
         tokio_tungstenite::tungstenite::Error::Http(response) => assert_eq!(response.status(), 404),
         other => panic!("expected HTTP 404, got {other}"),
