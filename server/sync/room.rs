@@ -81,6 +81,8 @@ pub struct Room {
     compaction: Option<tokio::task::JoinHandle<()>>,
     /// Label and leefgebieden as last recorded for the overview.
     summary: (String, Vec<&'static str>),
+    /// Whether presence changed since it was last published for the overview.
+    presence_changed: bool,
     ctx: Arc<SyncContext>,
 }
 
@@ -138,6 +140,7 @@ async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> 
     Ok(Room {
         id: id.clone(),
         summary: doc.summary(),
+        presence_changed: false,
         doc,
         peers: HashMap::new(),
         awareness: AwarenessTable::default(),
@@ -182,11 +185,10 @@ impl Room {
                 _ = sweep.tick() => {
                     let removed = self.awareness.sweep(Instant::now(), timeout);
                     let mut out = Vec::new();
+                    self.presence_changed |= !removed.is_empty();
                     announce_presence(&mut out, &removed);
                     self.deliver(out);
-                    if !removed.is_empty() {
-                        self.publish_presence();
-                    }
+                    self.publish_presence();
                 }
                 _ = tokio::time::sleep_until(idle_deadline), if unload => {
                     debug!("unloading idle canvas");
@@ -341,6 +343,7 @@ impl Room {
             }
             ClientMessage::Awareness(entries) => {
                 let changed = self.awareness.apply(conn, entries, Instant::now());
+                self.presence_changed |= !changed.is_empty();
                 announce_presence(out, &changed);
             }
             ClientMessage::QueryAwareness => {
@@ -357,6 +360,7 @@ impl Room {
     fn remove_peer(&mut self, conn: ConnId, out: &mut Vec<Outgoing>) {
         if self.peers.remove(&conn).is_some() {
             let removed = self.awareness.disconnect(conn);
+            self.presence_changed |= !removed.is_empty();
             announce_presence(out, &removed);
         }
     }
@@ -453,8 +457,11 @@ impl Room {
         }
     }
 
-    /// Tells the overview who is here: the `user.name` each client announces.
-    fn publish_presence(&self) {
+    /// Tells the overview who is here, if that changed: the `user.name` each client announces.
+    fn publish_presence(&mut self) {
+        if !std::mem::take(&mut self.presence_changed) {
+            return;
+        }
         let mut names: Vec<String> = self
             .awareness
             .current()
