@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== Front-end bundle: web/dist must be what web/src builds to (it is embedded in the binary)"
+echo "== Front-end: unit tests, and web/dist must be what web/src builds to (it is embedded in the binary)"
 (
   cd web
   npm ci --no-audit --no-fund --loglevel=error
   node build.mjs --check
+  node --test --test-reporter=spec test/
 )
 
 echo "== Rust: format, lints, build, unit and integration tests"

@@ -14,9 +14,12 @@ use yrs::{
 /// Version of the schema written into `meta.schemaVersion`.
 pub const SCHEMA_VERSION: i64 = 1;
 
+/// The horizons, in years, the rendement totals can be shown over.
+pub const HORIZONS: [i64; 3] = [1, 3, 5];
+
 /// Names of the root types.
 pub mod root {
-    /// Y.Map: `label` (string), `schemaVersion` (number).
+    /// Y.Map: `label` (string), `schemaVersion` (number), `horizonYears` (1, 3 or 5).
     pub const META: &str = "meta";
     /// Y.Text, step 1: situatieschets.
     pub const SITUATION: &str = "situation";
@@ -171,6 +174,8 @@ pub struct ValueTriangle {
     pub involvement: String,
     pub legitimacy: Legitimacy,
     pub return_lines: Vec<ReturnLine>,
+    /// The horizon of the rendement totals the team chose: 1, 3 or 5 years (`meta.horizonYears`).
+    pub horizon_years: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -301,6 +306,9 @@ pub fn read(doc: &Doc, roots: &Roots) -> CanvasContent {
                         room: string_field(txn, m, "room"),
                     }),
                 },
+                horizon_years: int_field(txn, &roots.meta, "horizonYears")
+                    .filter(|years| HORIZONS.contains(years))
+                    .unwrap_or(1),
                 return_lines: items(txn, &roots.return_lines, |m| ReturnLine {
                     id: string_field(txn, m, "id"),
                     kind: match string_field(txn, m, "kind").as_str() {

@@ -98,7 +98,7 @@ pub fn rendement(lines: &[ReturnLine]) -> Markup {
 pub fn actions(actions: &[Action]) -> Markup {
     widget(
         "actions",
-        "Actieplan",
+        "Acties",
         html! {
             @if actions.is_empty() {
                 p.empty { "Nog geen acties." }

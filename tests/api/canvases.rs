@@ -64,3 +64,25 @@ async fn the_regulations_catalogue_is_served() {
             .all(|r| r["room"].as_str().is_some_and(|room| !room.is_empty()))
     );
 }
+
+#[tokio::test]
+async fn the_rendement_horizon_reads_as_one_three_or_five_years() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus horizon").await;
+    let mut client = app.connect(&id).await;
+    assert_eq!(horizon(&app, &id).await, 1, "the default");
+    for (written, read) in [(3, 3), (5, 5), (4, 1)] {
+        client
+            .edit(|txn, _| {
+                let meta = yrs::WriteTxn::get_or_insert_map(txn, "meta");
+                yrs::Map::insert(&meta, txn, "horizonYears", written);
+            })
+            .await;
+        client.round_trip().await;
+        assert_eq!(horizon(&app, &id).await, read, "written {written}");
+    }
+}
+
+async fn horizon(app: &TestApp, id: &str) -> serde_json::Value {
+    app.canvas(id).await["steps"]["valueTriangle"]["horizonYears"].clone()
+}

@@ -24,7 +24,7 @@ async fn the_demo_canvas_is_seeded_once() {
             canvas["steps"]["valueTriangle"]["returnLines"]
                 .as_array()
                 .map(Vec::len),
-            Some(5)
+            Some(3)
         );
         assert_eq!(
             canvas["steps"]["actionPlan"].as_array().map(Vec::len),

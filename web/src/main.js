@@ -10,6 +10,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { mountEditors } from './editors.js'
 import { guestIdentity, keepColourDistinct, renderPresence, trackFocusedStep } from './presence.js'
 import { connect } from './sync.js'
+import { prepareWidgets } from './widgets.js'
 
 /** Map roots of the schema that checkboxes may be bound to. */
 const TOGGLE_MAPS = new Set(['lifeAreas', 'policyDomains'])
@@ -62,6 +63,7 @@ function start () {
 
   bindLabel(doc)
   const showToggles = bindToggles(main, doc)
+  const widgets = prepareWidgets(main)
 
   // Keep the server-rendered text until the document has content to show: from the server, or
   // (offline) from IndexedDB.
@@ -70,6 +72,7 @@ function start () {
     if (mounted) return
     mounted = true
     mountEditors(main, doc, awareness)
+    widgets.mount(doc)
     showToggles()
     main.classList.add('is-live')
   }

@@ -104,6 +104,14 @@ export function connect (doc, canvasId) {
     changed()
   })
 
+  // Going offline need not close an open socket: Chromium keeps it open and holds its frames back,
+  // and the provider would count as connected until its 30 s "no message received" watchdog.
+  // Drop it as an abnormal closure (1006), so the provider takes its usual path: status, the
+  // unsent changes above, retries with back-off; main.js reconnects at once on 'online'.
+  window.addEventListener('offline', () => {
+    if (provider.ws) provider.ws.dispatchEvent(new CloseEvent('close', { code: 1006 }))
+  })
+
   doc.on('update', (_update, origin) => {
     if (origin === provider) return // from the server (or another tab, which saves its own)
     const ws = provider.ws
