@@ -114,8 +114,9 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
                     @for step in &board {
                         li.step id={ "stap-" (step.number) } data-step=(step.number) {
                             h2 { (step.number) ". " (step.title) }
+                            @if step.number == 5 { (value_triangle()) }
                             @for field in &step.fields {
-                                div.field {
+                                div.field id={ "veld-" (field.root) } {
                                     span.field-label id={ "label-" (field.root) } { (field.label) }
                                     div.editor data-ytext=(field.root) role="textbox" aria-readonly="true" aria-multiline="true"
                                         tabindex="0" aria-labelledby={ "label-" (field.root) } { (field.text) }
@@ -128,6 +129,21 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
             }
         },
     )
+}
+
+/// The waardendriehoek drawn as a triangle whose corners lead to the three values. The shape is
+/// decoration; the corners are ordinary links, so keyboard and screen reader users get the same.
+fn value_triangle() -> Markup {
+    html! {
+        nav.value-triangle aria-label="Waardendriehoek" {
+            svg viewBox="0 0 200 174" aria-hidden="true" focusable="false" {
+                polygon points="100,6 194,168 6,168" {}
+            }
+            a.corner.top href={ "#veld-" (root::INVOLVEMENT) } { "Betrokkenheid" }
+            a.corner.left href={ "#veld-" (root::LEGITIMACY) } { "Legitimiteit" }
+            a.corner.right href="#rendement-title" { "Rendement" }
+        }
+    }
 }
 
 /// A group of checkboxes bound to a Y.Map of code to `true`.

@@ -95,6 +95,19 @@ async fn the_canvas_page_shows_the_six_steps_and_the_current_content() {
         assert!(page.contains(&format!("data-ytext=\"{root}\"")), "{root}");
     }
     assert!(page.contains("data-ymap=\"lifeAreas\" value=\"housing\""));
+    // The waardendriehoek: a triangle whose corners lead to the three values.
+    assert!(page.contains("<nav class=\"value-triangle\" aria-label=\"Waardendriehoek\">"));
+    for (target, value) in [
+        ("#veld-involvement", "Betrokkenheid"),
+        ("#veld-legitimacy", "Legitimiteit"),
+        ("#rendement-title", "Rendement"),
+    ] {
+        assert!(
+            page.contains(&format!("href=\"{target}\">{value}</a>")),
+            "{value}"
+        );
+    }
+    assert!(page.contains("id=\"veld-involvement\""));
     assert!(page.contains("<script src=\"/assets/app.js\" defer></script>"));
 }
 
