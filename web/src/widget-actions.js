@@ -71,12 +71,9 @@ export function mountActions (section, doc) {
     }
   }
 
-  function remove ({ index, position }, what) {
-    actions.delete(index, 1)
+  function remove (row, what) {
+    rows.removeAt(row, (next) => next.button('remove'), form.first)
     status.say(`Actie ${what ? `“${what}” ` : ''}verwijderd.`)
-    const next = rows.rowAt(position) || rows.rowAt(position - 1)
-    if (next) next.button('remove').focus()
-    else form.first.focus()
   }
 
   const form = addForm(actions, status)

@@ -50,12 +50,9 @@ export function mountAgencies (section, doc) {
     if (lostFocus) focusQuietly(heading)
   })
 
-  function remove ({ index, position, name }) {
-    agencies.delete(index, 1)
-    status.say(`Instantie ${name ? `“${name}” ` : ''}verwijderd.`)
-    const next = rows.rowAt(position) || rows.rowAt(position - 1)
-    if (next) next.removeButton.focus()
-    else form.first.focus()
+  function remove (row) {
+    rows.removeAt(row, (next) => next.removeButton, form.first)
+    status.say(`Instantie ${row.name ? `“${row.name}” ` : ''}verwijderd.`)
   }
 
   const form = addForm(agencies, status)

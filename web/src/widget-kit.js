@@ -250,7 +250,7 @@ export function euroWrap (input) {
  * `position` its 0-based place among the maps. Rows are reused per map, so a row being edited
  * is not rebuilt when others change. Entries that are not maps are skipped.
  *
- * Returns { render, rowAt(position) }. `onRender(count)` runs after each render.
+ * Returns { render, removeAt, rowAt(position), count }. `onRender(count)` runs after each render.
  */
 export function bindRows (yarray, tbody, makeRow, onRender) {
   const rows = new Map()
@@ -287,7 +287,16 @@ export function bindRows (yarray, tbody, makeRow, onRender) {
   }
   yarray.observeDeep(render)
   render()
-  return { render, rowAt: (position) => order[position] || null, count: () => order.length }
+  // Deletes a row's map and puts the focus where the row was: on `focusOf` of the row that took
+  // its place, else of the row before it, else on `fallback`. (Observers run synchronously, so
+  // `order` is already the new one when the delete returns.)
+  const removeAt = ({ index, position }, focusOf, fallback) => {
+    yarray.delete(index, 1)
+    const neighbour = order[position] || order[position - 1]
+    if (neighbour) focusOf(neighbour).focus()
+    else fallback.focus()
+  }
+  return { render, removeAt, rowAt: (position) => order[position] || null, count: () => order.length }
 }
 
 /** Make an element focusable by script only (tabindex -1) and focus it. */

@@ -43,12 +43,9 @@ export function mountRegulations (section, doc, catalogue) {
     if (lostFocus) focusQuietly(heading)
   })
 
-  function remove ({ index, position, name }) {
-    regulations.delete(index, 1)
-    status.say(`Regeling ${name} verwijderd.`)
-    const next = rows.rowAt(position) || rows.rowAt(position - 1)
-    if (next) next.removeButton.focus()
-    else pick.first.focus()
+  function remove (row) {
+    rows.removeAt(row, (next) => next.removeButton, pick.first)
+    status.say(`Regeling ${row.name} verwijderd.`)
   }
 
   const present = (law, article) => regulations.toArray().some((m) => m instanceof Y.Map &&

@@ -69,13 +69,9 @@ export function mountRendement (section, doc) {
     if (lostFocus) focusQuietly(heading)
   })
 
-  const remove = ({ index, position, description }) => {
-    lines.delete(index, 1)
-    status.say(`Regel ${description ? `“${description}” ` : ''}verwijderd.`)
-    // Focus the same place: the next row's remove button, else the previous, else the form.
-    const next = rows.rowAt(position) || rows.rowAt(position - 1)
-    if (next) next.removeButton.focus()
-    else form.first.focus()
+  const remove = (row) => {
+    rows.removeAt(row, (next) => next.removeButton, form.first)
+    status.say(`Regel ${row.description ? `“${row.description}” ` : ''}verwijderd.`)
   }
 
   const form = addForm(lines, status)
