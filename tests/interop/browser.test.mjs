@@ -8,30 +8,16 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 
 import * as esbuild from 'esbuild'
-import { chromium } from 'playwright-core'
 
 import {
   connectClient, createCanvas, getCanvas, interopDir, setupServer, track, waitFor, waitSynced
 } from './lib/server.mjs'
+import { WAIT_MS, launchChromium, openPage, waitInPage } from './lib/pages.mjs'
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--no-sandbox', // we run as root
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  // The network is closed: keep Chromium from trying to reach anything but our loopback servers.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-]
-/** Time for one condition to come true in a page or the Node client. */
-const WAIT_MS = 5000
 /** The server's awareness timeout is 30 s; removal after a page closes must come well before. */
 const REMOVAL_DEADLINE_MS = 5000
 
@@ -99,53 +85,14 @@ async function servePage (bundle) {
   }
 }
 
-/** Launch Debian's Chromium; fails (does not skip) with a clear message when it is missing. */
-async function launchChromium () {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}. Install Debian's package ` +
-      '(apt-get install --no-install-recommends chromium; scripts/test.sh does this) ' +
-      'or set CHROMIUM_PATH to a Chromium executable.')
-  }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 })
-}
-
 /**
- * Open a page in its own browser context (no shared storage or BroadcastChannel with the other
- * page), load the test page and join canvas `canvasId`. Page errors and console errors are
- * collected in `errors` / `log` for failure messages.
+ * Open the test page in its own browser context (no shared storage or BroadcastChannel with the
+ * other page) and join canvas `canvasId`. Failure messages show what the page's provider knows.
  */
-async function openPage (browser, origin, syncUrl, canvasId, label) {
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  const log = []
-  const errors = []
-  page.on('console', (msg) => log.push(`[${label} console.${msg.type()}] ${msg.text()}`))
-  page.on('pageerror', (err) => errors.push(`[${label} pageerror] ${err.stack || err}`))
-  await page.goto(`${origin}/`, { waitUntil: 'load', timeout: 10_000 })
-  const clientID = await page.evaluate(([url, room]) => window.doorbraak.connect(url, room), [syncUrl, canvasId])
-  return { label, context, page, log, errors, clientID }
-}
-
-/** What a page knows, for failure messages. */
-async function describePage (p) {
-  let state
-  try {
-    state = await p.page.evaluate(() => window.doorbraak.debug())
-  } catch (err) {
-    state = `(page not readable: ${err.message})`
-  }
-  return `${p.label}: ${JSON.stringify(state, null, 2)}\n${[...p.errors, ...p.log.slice(-20)].join('\n')}`
-}
-
-/** page.waitForFunction with a timeout, and the page's state in the error when it times out. */
-async function waitInPage (p, fn, arg, { what, timeout = WAIT_MS } = {}) {
-  try {
-    return await p.page.waitForFunction(fn, arg, { timeout, polling: 10 })
-  } catch (err) {
-    throw new Error(`${p.label}: timed out after ${timeout} ms waiting for ${what}\n` +
-      `${err.message.split('\n')[0]}\n${await describePage(p)}`)
-  }
+async function openTestPage (browser, origin, syncUrl, canvasId, label) {
+  const p = await openPage(browser, origin, '/', label, { extra: () => window.doorbraak.debug() })
+  p.clientID = await p.page.evaluate(([url, room]) => window.doorbraak.connect(url, room), [syncUrl, canvasId])
+  return p
 }
 
 test('y-websocket in headless Chromium: two pages and a Node client share text and presence', async (t) => {
@@ -165,9 +112,9 @@ test('y-websocket in headless Chromium: two pages and a Node client share text a
   t.diagnostic(`Chromium ${browser.version()} launched in ${Date.now() - launchStarted} ms`)
 
   const node = track(c, connectClient(server, id))
-  const a = await openPage(browser, site.origin, server.syncUrl, id, 'page A')
+  const a = await openTestPage(browser, site.origin, server.syncUrl, id, 'page A')
   c.add(() => a.context.close())
-  const b = await openPage(browser, site.origin, server.syncUrl, id, 'page B')
+  const b = await openTestPage(browser, site.origin, server.syncUrl, id, 'page B')
   c.add(() => b.context.close())
   const pages = [a, b]
 

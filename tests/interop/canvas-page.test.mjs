@@ -1,257 +1,40 @@
 // The real canvas page (/canvases/{id}) with the real front-end bundle (web/dist, embedded in the
 // binary) in headless Chromium: two people on one canvas see each other's typing, toggles and
 // presence, undo only takes back one's own typing, the server stores the merged text, and the
-// save status ends on "Opgeslagen". Leaves a screenshot in docs/screenshot-canvas.png.
+// save status ends on "Opgeslagen"; edits made while the server is down survive a reload.
 //
-// The binary embeds web/dist at compile time; the first check fails when it serves a different
-// bundle than web/dist holds (rebuild the binary after `node web/build.mjs`). For front-end work
-// without rebuilding, WEB_DIST=<dir> puts a loopback proxy in front of the server that serves
-// /assets/app.js and /assets/app.css from <dir> (e.g. ../../web/dist) and passes everything else,
-// WebSocket included, through unchanged.
+// Screenshots go to .out/ (git-ignored): the filled canvas of the first test, and the demo canvas
+// (--demo) with two people present. With UPDATE_SCREENSHOT=1 the latter is also written to
+// docs/screenshot-canvas.png, the README's picture.
 //
-// Chromium is Debian's (/usr/bin/chromium or $CHROMIUM_PATH), as in browser.test.mjs.
+// The browser mechanics (Chromium, the bundle check, WEB_DIST) are in lib/pages.mjs.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import http from 'node:http'
-import net from 'node:net'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
-import { chromium } from 'playwright-core'
-
 import { createCanvas, getCanvas, repoRoot, setupServer, waitFor } from './lib/server.mjs'
+import {
+  DEMO_CANVAS_ID, WAIT_MS, editor, editorText, openCanvas, screenshot, startBrowser, waitConnected, waitDemoMounted, waitForEditorText, waitInPage, waitSaved
+} from './lib/pages.mjs'
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--no-sandbox', // we run as root
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--font-render-hinting=none'
-]
-/** Time for one condition to come true in a page. */
-const WAIT_MS = 5000
-/** Time for a page to load, sync and show "Verbonden". */
-const CONNECT_MS = 15_000
-const VIEWPORT = { width: 1280, height: 900 }
-const SCREENSHOT = path.join(repoRoot, 'docs', 'screenshot-canvas.png')
-const DIST_DIR = path.join(repoRoot, 'web', 'dist')
-const ASSETS = {
-  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' }
-}
-
-/** The editor of a text root, as the bundle builds it inside div.editor[data-ytext]. */
-const editor = (root) => `div.editor[data-ytext="${root}"] .cm-content`
-
-async function launchChromium () {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}. Install Debian's package ` +
-      '(apt-get install --no-install-recommends chromium; scripts/test.sh does this) ' +
-      'or set CHROMIUM_PATH to a Chromium executable.')
-  }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 })
-}
-
-/**
- * A loopback proxy in front of the server at `upstream()` (read per request, so it survives a
- * server restart on a new port while the pages keep their origin, and with it their IndexedDB).
- * With `distDir` it serves the two assets from there; everything else, WebSocket upgrades
- * included, passes through unchanged. Resolves with { origin, close() }.
- */
-async function proxyTo (upstream, distDir = null) {
-  const target = () => new URL(upstream())
-  const tunnels = new Set()
-  const server = http.createServer(async (req, res) => {
-    const asset = distDir && req.method === 'GET' ? ASSETS[new URL(req.url, 'http://x').pathname] : undefined
-    if (asset) {
-      try {
-        const body = await readFile(path.join(distDir, asset.file))
-        res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' }).end(body)
-      } catch (err) {
-        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err))
-      }
-      return
-    }
-    const { hostname, port } = target()
-    const up = http.request({ host: hostname, port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-      res.writeHead(upRes.statusCode, upRes.headers)
-      upRes.pipe(res)
-    })
-    up.on('error', () => res.destroy())
-    req.pipe(up)
-  })
-  server.on('upgrade', (req, socket, head) => {
-    const { hostname, port } = target()
-    const up = net.connect(Number(port), hostname, () => {
-      const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`]
-      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
-      up.write(lines.join('\r\n') + '\r\n\r\n')
-      if (head.length > 0) up.write(head)
-      up.pipe(socket)
-      socket.pipe(up)
-    })
-    tunnels.add(socket)
-    tunnels.add(up)
-    const end = () => {
-      socket.destroy()
-      up.destroy()
-      tunnels.delete(socket)
-      tunnels.delete(up)
-    }
-    up.on('error', end)
-    up.on('close', end)
-    socket.on('error', end)
-    socket.on('close', end)
-  })
-  await new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  return {
-    origin: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => {
-      for (const s of tunnels) s.destroy()
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
-  }
-}
-
-/**
- * Where the pages are loaded from: the server itself, after checking that it serves the bundle
- * web/dist holds (fails at once rather than after a row of time-outs); or, with WEB_DIST, a proxy
- * serving that directory's assets. `stableOrigin` always puts a proxy in front, for tests that
- * restart the server.
- */
-async function pageOrigin (t, env, { stableOrigin = false } = {}) {
-  const distDir = process.env.WEB_DIST ? path.resolve(process.env.WEB_DIST) : null
-  if (distDir) {
-    t.diagnostic(`WEB_DIST: /assets/app.js and /assets/app.css from ${distDir}`)
-  } else {
-    for (const [url, { file }] of Object.entries(ASSETS)) {
-      const res = await fetch(env.server.baseUrl + url)
-      assert.equal(res.status, 200, `GET ${url}`)
-      const served = Buffer.from(await res.arrayBuffer())
-      const built = await readFile(path.join(DIST_DIR, file))
-      assert.ok(served.equals(built),
-        `GET ${url} (${served.length} bytes) is not web/dist/${file} (${built.length} bytes): ` +
-        'the binary embeds another bundle. Rebuild it (cargo build) after building web/, ' +
-        'or run with WEB_DIST=../../web/dist to test web/dist through a proxy.')
-    }
-    if (!stableOrigin) return env.server.baseUrl
-  }
-  const proxy = await proxyTo(() => env.server.baseUrl, distDir)
-  env.c.add(proxy.close)
-  return proxy.origin
-}
-
-/** Open the canvas page in a new page of `context`, or of a new browser context. */
-async function openCanvas (browser, origin, id, label, context = null) {
-  context ??= await browser.newContext({ viewport: VIEWPORT, locale: 'nl-NL' })
-  const page = await context.newPage()
-  const log = []
-  const errors = []
-  page.on('console', (msg) => {
-    log.push(`[${label} console.${msg.type()}] ${msg.text()}`)
-    if (/Content Security Policy/i.test(msg.text())) errors.push(`[${label} CSP] ${msg.text()}`)
-  })
-  page.on('pageerror', (err) => errors.push(`[${label} pageerror] ${err.stack || err}`))
-  const response = await page.goto(`${origin}/canvases/${id}`, { waitUntil: 'load', timeout: 10_000 })
-  assert.equal(response.status(), 200, `${label}: GET /canvases/${id}`)
-  return { label, context, page, log, errors }
-}
-
-/** What a page shows, for failure messages. */
-async function describePage (p) {
-  let state
-  try {
-    state = await p.page.evaluate(() => ({
-      connection: document.getElementById('connection-status')?.textContent,
-      save: document.getElementById('save-status')?.textContent,
-      presence: [...document.querySelectorAll('#presence li')].map((li) => li.textContent),
-      situation: document.querySelector('div.editor[data-ytext="situation"]')?.innerText,
-      checked: [...document.querySelectorAll('input[data-ymap]:checked')].map((i) => i.value),
-      focused: document.activeElement?.outerHTML.slice(0, 120)
-    }))
-  } catch (err) {
-    state = `(page not readable: ${err.message})`
-  }
-  return `${p.label}: ${JSON.stringify(state, null, 2)}\n${[...p.errors, ...p.log.slice(-20)].join('\n')}`
-}
-
-/** page.waitForFunction with a timeout, and the page's state in the error when it times out. */
-async function waitInPage (p, fn, arg, { what, timeout = WAIT_MS } = {}) {
-  try {
-    return await p.page.waitForFunction(fn, arg, { timeout, polling: 20 })
-  } catch (err) {
-    throw new Error(`${p.label}: timed out after ${timeout} ms waiting for ${what}\n` +
-      `${err.message.split('\n')[0]}\n${await describePage(p)}`)
-  }
-}
-
-/**
- * The text an editor shows, lines joined with \n, without the widgets that show other people's
- * cursors (they hold the person's name). Runs in the page (passed to page.evaluate by source).
- */
-function shownText (sel) {
-  const content = document.querySelector(sel)
-  if (!content) return null
-  return [...content.querySelectorAll('.cm-line')].map((line) => {
-    const copy = line.cloneNode(true)
-    for (const widget of copy.querySelectorAll('.cm-ySelectionCaret')) widget.remove()
-    return copy.textContent
-  }).join('\n')
-}
-
-/** The text of a root's editor in page `p`. */
-function editorText (p, root) {
-  return p.page.evaluate(shownText, editor(root))
-}
-
-/** Wait until a root's editor in page `p` shows exactly `text` (`equals`) or anything else (`differs`). */
-function waitForEditorText (p, root, mode, text, what) {
-  return waitInPage(p, ([sel, m, want]) => {
-    const content = document.querySelector(sel)
-    if (!content) return false
-    const shown = [...content.querySelectorAll('.cm-line')].map((line) => {
-      const copy = line.cloneNode(true)
-      for (const widget of copy.querySelectorAll('.cm-ySelectionCaret')) widget.remove()
-      return copy.textContent
-    }).join('\n')
-    return m === 'equals' ? shown === want : shown !== want
-  }, [editor(root), mode, text], { what })
-}
+/** The README's picture; written only with UPDATE_SCREENSHOT=1. */
+const README_SCREENSHOT = path.join(repoRoot, 'docs', 'screenshot-canvas.png')
+/** Step 5 (waardendriehoek and rendement) for the README; also only with UPDATE_SCREENSHOT=1. */
+const README_STEP5 = path.join(repoRoot, 'docs', 'screenshot-step5.png')
 
 test('canvas page: two people edit one canvas live in Chromium', async (t) => {
   const started = Date.now()
   const env = await setupServer(t)
-  const { server, c } = env
+  const { server } = env
   const { id } = await createCanvas(server.baseUrl, 'Casus T-17')
-  const origin = await pageOrigin(t, env)
-
-  const browser = await launchChromium()
-  c.add(() => browser.close())
-  t.diagnostic(`Chromium ${browser.version()}`)
-
-  const a = await openCanvas(browser, origin, id, 'page A')
-  c.add(() => a.context.close())
-  const b = await openCanvas(browser, origin, id, 'page B')
-  c.add(() => b.context.close())
-  const pages = [a, b]
+  const { pages } = await startBrowser(t, env, { canvasId: id, labels: ['page A', 'page B'] })
+  const [a, b] = pages
 
   await t.test('both pages connect and turn the text fields into labelled editors', async () => {
     for (const p of pages) {
-      await waitInPage(p, () => {
-        const el = document.getElementById('connection-status')
-        return el.dataset.state === 'connected' && el.textContent === 'Verbonden'
-      }, undefined, { what: 'the connection status "Verbonden"', timeout: CONNECT_MS })
+      await waitConnected(p)
       await waitInPage(p, () => document.querySelectorAll('div.editor[data-ytext] .cm-content').length === 7,
         undefined, { what: 'seven CodeMirror editors' })
       const labelled = await p.page.locator(`${editor('situation')}[aria-labelledby="label-situation"]`).count()
@@ -263,11 +46,13 @@ test('canvas page: two people edit one canvas live in Chromium', async (t) => {
   const textA = 'Moeder met twee kinderen, huurachterstand.'
   const textB = ' Aanvulling van B.'
 
-  await t.test('text typed in page A appears in page B', async () => {
+  await t.test('text typed in page A appears in page B, the last keystroke within a second', async () => {
     await a.page.locator(editor('situation')).click()
-    await a.page.keyboard.type(textA)
+    await a.page.keyboard.type(textA.slice(0, -1))
+    await waitForEditorText(b, 'situation', 'equals', textA.slice(0, -1), "page A's text in page B's editor")
+    await a.page.keyboard.type(textA.slice(-1))
     assert.equal(await editorText(a, 'situation'), textA, "page A's own editor")
-    await waitForEditorText(b, 'situation', 'equals', textA, "page A's text in page B's editor")
+    await waitForEditorText(b, 'situation', 'equals', textA, 'the last keystroke in page B within a second', 1000)
   })
 
   await t.test('Tab leaves the editor instead of inserting a tab', async () => {
@@ -338,15 +123,10 @@ test('canvas page: two people edit one canvas live in Chromium', async (t) => {
   })
 
   await t.test('the save status ends on "Opgeslagen" in both pages', async () => {
-    for (const p of pages) {
-      await waitInPage(p, () => {
-        const el = document.getElementById('save-status')
-        return el.dataset.state === 'saved' && el.textContent === 'Opgeslagen'
-      }, undefined, { what: 'the save status "Opgeslagen"' })
-    }
+    for (const p of pages) await waitSaved(p)
   })
 
-  await t.test('screenshot of the canvas page', async () => {
+  await t.test('screenshot of the canvas page', async (st) => {
     // Some content in the other steps, so the picture shows a canvas in use.
     const fill = [
       [b, 'future', 'Zelf de huur kunnen betalen en dat de kinderen op hun school blijven.'],
@@ -366,11 +146,8 @@ test('canvas page: two people edit one canvas live in Chromium', async (t) => {
     await waitForEditorText(a, 'future', 'equals', fill[0][2], "page B's text in step 2 of page A")
     await waitInPage(a, () => [...document.querySelectorAll('#presence li:not(.is-self) .presence-step')]
       .some((s) => s.textContent === 'stap 2'), undefined, { what: 'page B in step 2 in page A' })
-    await waitInPage(a, () => document.getElementById('save-status').textContent === 'Opgeslagen', undefined, {
-      what: 'the save status "Opgeslagen" before the screenshot'
-    })
-    await a.page.screenshot({ path: SCREENSHOT, fullPage: true })
-    t.diagnostic(`screenshot: ${path.relative(repoRoot, SCREENSHOT)}`)
+    await waitSaved(a, 'the save status "Opgeslagen" before the screenshot')
+    await screenshot(st, a, 'screenshot-canvas-page.png')
   })
 
   assert.deepEqual(pages.flatMap((p) => p.errors), [], 'uncaught errors or CSP violations in the pages')
@@ -396,24 +173,16 @@ function idbFlushed (canvasId) {
 
 test('canvas page: edits made while the server is down stay in the browser and are saved once it is back', async (t) => {
   const env = await setupServer(t)
-  const { c } = env
   const { id } = await createCanvas(env.server.baseUrl, 'Casus T-18')
   // The server comes back on another port; a proxy keeps the page's origin (and its IndexedDB).
-  const origin = await pageOrigin(t, env, { stableOrigin: true })
-
-  const browser = await launchChromium()
-  c.add(() => browser.close())
-  const first = await openCanvas(browser, origin, id, 'page')
-  c.add(() => first.context.close())
+  const { browser, origin, pages: [first] } = await startBrowser(t, env, { canvasId: id, labels: ['page'], stableOrigin: true })
   const online = 'Eerst online.'
   const offline = ' Daarna offline getypt.'
 
-  await waitInPage(first, () => document.getElementById('connection-status').textContent === 'Verbonden',
-    undefined, { what: '"Verbonden"', timeout: CONNECT_MS })
+  await waitConnected(first, '"Verbonden"')
   await first.page.locator(editor('situation')).click()
   await first.page.keyboard.type(online)
-  await waitInPage(first, () => document.getElementById('save-status').textContent === 'Opgeslagen',
-    undefined, { what: '"Opgeslagen" after typing online' })
+  await waitSaved(first, '"Opgeslagen" after typing online')
 
   await t.test('with the server gone the page says so and does not claim to have saved', async () => {
     await env.server.stop()
@@ -432,17 +201,56 @@ test('canvas page: edits made while the server is down stay in the browser and a
     await first.page.evaluate(idbFlushed, id)
     await first.page.close()
     await env.restart()
-    const again = await openCanvas(browser, origin, id, 'reloaded page', first.context)
-    await waitInPage(again, () => document.getElementById('connection-status').textContent === 'Verbonden',
-      undefined, { what: '"Verbonden" after the restart', timeout: CONNECT_MS })
+    const again = await openCanvas(browser, origin, id, 'reloaded page', { context: first.context })
+    await waitConnected(again, '"Verbonden" after the restart')
     await waitForEditorText(again, 'situation', 'equals', online + offline, 'the offline edit in the reloaded page')
     await waitFor(async () => (await getCanvas(env.server.baseUrl, id)).body.steps?.situation === online + offline, {
       timeout: WAIT_MS,
       what: 'GET /api/canvases/{id} to have the text typed offline',
       detail: () => getCanvas(env.server.baseUrl, id)
     })
-    await waitInPage(again, () => document.getElementById('save-status').textContent === 'Opgeslagen',
-      undefined, { what: '"Opgeslagen" once the offline edit is stored' })
+    await waitSaved(again, '"Opgeslagen" once the offline edit is stored')
     assert.deepEqual([...first.errors, ...again.errors], [], 'uncaught errors or CSP violations in the pages')
   })
+})
+
+test('canvas page: the demo canvas with two people present (the README screenshot)', async (t) => {
+  const env = await setupServer(t, { extraArgs: ['--demo'] })
+  const { pages } = await startBrowser(t, env, { canvasId: DEMO_CANVAS_ID, labels: ['page A', 'page B'] })
+  const [a, b] = pages
+
+  for (const p of pages) {
+    await waitConnected(p)
+    await waitDemoMounted(p)
+    await waitInPage(p, () => /^€ /.test(document.querySelector('[data-total="net"]')?.textContent ?? ''),
+      undefined, { what: 'the rendement totals of the demo lines' })
+  }
+  // Each person in a step of their own; nothing is typed, so the demo content stays as seeded.
+  for (const [p, root] of [[a, 'overview'], [b, 'future']]) {
+    await p.page.locator(editor(root)).click()
+    await p.page.keyboard.press('Control+End')
+  }
+  for (const [p, step] of [[a, 'stap 2'], [b, 'stap 3']]) {
+    await waitInPage(p, (want) => document.querySelectorAll('#presence li').length === 2 &&
+      [...document.querySelectorAll('#presence li:not(.is-self) .presence-step')].some((s) => s.textContent === want),
+    step, { what: `two people present, the other in "${step}"` })
+  }
+  await waitInPage(a, () => {
+    const connection = document.getElementById('connection-status')
+    const save = document.getElementById('save-status')
+    return connection.textContent === 'Verbonden' && !['saving', 'unsent'].includes(save.dataset.state)
+  }, undefined, { what: '"Verbonden" and nothing waiting to be saved' })
+
+  await screenshot(t, a, 'screenshot-demo-canvas.png')
+  if (process.env.UPDATE_SCREENSHOT === '1') {
+    // The README shows what a person sees first (the top of the board), and step 5 on its own.
+    await a.page.evaluate(() => window.scrollTo(0, 0))
+    await writeFile(README_SCREENSHOT, await a.page.screenshot({ fullPage: false }))
+    // The sticky top bar would cover part of the step in an element screenshot.
+    await a.page.evaluate(() => { document.querySelector('.topbar').style.position = 'static' })
+    await writeFile(README_STEP5, await a.page.locator('#stap-5').screenshot())
+    await a.page.evaluate(() => { document.querySelector('.topbar').style.position = '' })
+    t.diagnostic(`UPDATE_SCREENSHOT=1: wrote ${path.relative(repoRoot, README_SCREENSHOT)} and ${path.relative(repoRoot, README_STEP5)}`)
+  }
+  assert.deepEqual(pages.flatMap((p) => p.errors), [], 'uncaught errors or CSP violations in the pages')
 })

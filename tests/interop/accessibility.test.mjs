@@ -1,0 +1,84 @@
+// axe-core (pinned in package.json) on the real pages in headless Chromium: the canvasoverzicht
+// (/) and the demo canvas (server started with --demo) once its live editors and widgets are
+// mounted, also while a refused amount shows its error. Fails on any violation of impact
+// "serious" or "critical", printing each with the elements it concerns; lesser findings are
+// printed as diagnostics.
+//
+// axe is injected with page.evaluate (CDP), not with a <script> tag: the page's CSP would block
+// an inline script.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+
+import { setupServer } from './lib/server.mjs'
+import {
+  DEMO_CANVAS_ID, openCanvas, openPage, startBrowser, waitConnected, waitDemoMounted, waitInPage
+} from './lib/pages.mjs'
+
+const require = createRequire(import.meta.url)
+const FAILING_IMPACTS = new Set(['serious', 'critical'])
+
+/** Run axe on the whole document of `p.page`; returns its violations (plain data). */
+async function runAxe (p, axeSource) {
+  const loaded = await p.page.evaluate(() => typeof window.axe === 'object')
+  if (!loaded) await p.page.evaluate(axeSource)
+  return p.page.evaluate(async () => {
+    const results = await window.axe.run(document, { resultTypes: ['violations'] })
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 300), summary: n.failureSummary }))
+    }))
+  })
+}
+
+function describe (violations) {
+  return violations.map((v) => `[${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+    v.nodes.map((n) => `    ${n.target}\n      ${n.html}\n      ${(n.summary || '').replace(/\n/g, '\n      ')}`).join('\n')).join('\n')
+}
+
+/** Assert no serious or critical violations; report the rest as diagnostics. */
+function check (t, where, violations) {
+  const failing = violations.filter((v) => FAILING_IMPACTS.has(v.impact))
+  const other = violations.filter((v) => !FAILING_IMPACTS.has(v.impact))
+  if (other.length > 0) t.diagnostic(`${where}: minor/moderate axe findings:\n${describe(other)}`)
+  assert.equal(failing.length, 0, `${where}: axe found serious or critical violations:\n${describe(failing)}`)
+}
+
+test('accessibility: axe finds nothing serious on the overview and the demo canvas', async (t) => {
+  const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8')
+  const axeVersion = JSON.parse(await readFile(require.resolve('axe-core/package.json'), 'utf8')).version
+  t.diagnostic(`axe-core ${axeVersion}`)
+
+  const env = await setupServer(t, { extraArgs: ['--demo'] })
+  const { browser, origin } = await startBrowser(t, env)
+
+  await t.test('the canvasoverzicht (/)', async (st) => {
+    const p = await openPage(browser, origin, '/', 'overview')
+    env.c.add(() => p.context.close())
+    await waitInPage(p, () => document.readyState === 'complete', undefined, { what: 'the page to load' })
+    check(st, '/', await runAxe(p, axeSource))
+    assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations')
+  })
+
+  await t.test('the demo canvas with its live editors and widgets', async (st) => {
+    const p = await openCanvas(browser, origin, DEMO_CANVAS_ID, 'demo canvas')
+    env.c.add(() => p.context.close())
+    await waitConnected(p)
+    await waitDemoMounted(p)
+    check(st, `/canvases/${DEMO_CANVAS_ID}`, await runAxe(p, axeSource))
+
+    // The same page while the add form shows a refused amount.
+    const form = p.page.locator('section.widget[data-widget="rendement"] form[aria-label="Rendementsregel toevoegen"]')
+    await form.getByLabel('Bedrag in euro', { exact: true }).fill('12,345')
+    await form.getByRole('button', { name: 'Regel toevoegen' }).click()
+    await waitInPage(p, () => document.querySelector('section.widget[data-widget="rendement"] input[aria-invalid="true"]'),
+      undefined, { what: 'the refused amount to be marked' })
+    check(st, `/canvases/${DEMO_CANVAS_ID} with a refused amount`, await runAxe(p, axeSource))
+    assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations')
+  })
+})

@@ -1,0 +1,331 @@
+// Helpers for tests that drive pages in Debian's headless Chromium (playwright-core): launch the
+// browser, choose where pages load from, open a page while collecting its errors, read what the
+// canvas page shows, wait on conditions in a page, and save screenshots under .out/.
+//
+// The binary embeds web/dist at compile time; pageOrigin fails at once when it serves another
+// bundle than web/dist holds (rebuild the binary after `node web/build.mjs`). For front-end work
+// without rebuilding, WEB_DIST=<dir> puts a loopback proxy in front of the server that serves
+// /assets/app.js and /assets/app.css from <dir> (e.g. ../../web/dist) and passes everything else,
+// WebSocket included, through unchanged.
+//
+// Chromium is Debian's (/usr/bin/chromium or $CHROMIUM_PATH); no browser is ever downloaded.
+
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
+import http from 'node:http'
+import net from 'node:net'
+import path from 'node:path'
+
+import { chromium } from 'playwright-core'
+
+import { outDir, repoRoot, waitFor } from './server.mjs'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const CHROMIUM_ARGS = [
+  '--no-sandbox', // we run as root
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // The network is closed: keep Chromium from trying to reach anything but our loopback servers.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--font-render-hinting=none',
+  // Dutch formats in date inputs, as users of the product see them.
+  '--lang=nl-NL'
+]
+/** The canvas `--demo` seeds (the fictitious scooter case). */
+export const DEMO_CANVAS_ID = '5c00de70-0000-4000-8000-00000000d3e0'
+/** Time for one condition to come true in a page. */
+export const WAIT_MS = 5000
+/** Time for a page to load, sync and show "Verbonden". */
+export const CONNECT_MS = 15_000
+export const VIEWPORT = { width: 1280, height: 900 }
+const DIST_DIR = path.join(repoRoot, 'web', 'dist')
+const ASSETS = {
+  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' }
+}
+
+/** Launch Debian's Chromium; fails (does not skip) with a clear message when it is missing. */
+export async function launchChromium () {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}. Install Debian's package ` +
+      '(apt-get install --no-install-recommends chromium; scripts/test.sh does this) ' +
+      'or set CHROMIUM_PATH to a Chromium executable.')
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 })
+}
+
+/**
+ * A loopback proxy in front of the server at `upstream()` (read per request, so it survives a
+ * server restart on a new port while the pages keep their origin, and with it their IndexedDB).
+ * With `distDir` it serves the two assets from there; everything else, WebSocket upgrades
+ * included, passes through unchanged. Resolves with { origin, close() }.
+ */
+async function proxyTo (upstream, distDir = null) {
+  const target = () => new URL(upstream())
+  const tunnels = new Set()
+  const server = http.createServer(async (req, res) => {
+    const asset = distDir && req.method === 'GET' ? ASSETS[new URL(req.url, 'http://x').pathname] : undefined
+    if (asset) {
+      try {
+        const body = await readFile(path.join(distDir, asset.file))
+        res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' }).end(body)
+      } catch (err) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err))
+      }
+      return
+    }
+    const { hostname, port } = target()
+    const up = http.request({ host: hostname, port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      res.writeHead(upRes.statusCode, upRes.headers)
+      upRes.pipe(res)
+    })
+    up.on('error', () => res.destroy())
+    req.pipe(up)
+  })
+  server.on('upgrade', (req, socket, head) => {
+    const { hostname, port } = target()
+    const up = net.connect(Number(port), hostname, () => {
+      const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`]
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
+      up.write(lines.join('\r\n') + '\r\n\r\n')
+      if (head.length > 0) up.write(head)
+      up.pipe(socket)
+      socket.pipe(up)
+    })
+    tunnels.add(socket)
+    tunnels.add(up)
+    const end = () => {
+      socket.destroy()
+      up.destroy()
+      tunnels.delete(socket)
+      tunnels.delete(up)
+    }
+    up.on('error', end)
+    up.on('close', end)
+    socket.on('error', end)
+    socket.on('close', end)
+  })
+  await new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => {
+      for (const s of tunnels) s.destroy()
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+  }
+}
+
+/**
+ * Where pages are loaded from: the server itself, after checking that it serves the bundle
+ * web/dist holds (fails at once rather than after a row of time-outs); or, with WEB_DIST=<dir>, a
+ * proxy serving that directory's assets. `stableOrigin` always puts a proxy in front, for tests
+ * that restart the server.
+ */
+export async function pageOrigin (t, env, { stableOrigin = false } = {}) {
+  const distDir = process.env.WEB_DIST ? path.resolve(process.env.WEB_DIST) : null
+  if (distDir) {
+    t.diagnostic(`WEB_DIST: /assets/app.js and /assets/app.css from ${distDir}`)
+  } else {
+    for (const [url, { file }] of Object.entries(ASSETS)) {
+      const res = await fetch(env.server.baseUrl + url)
+      assert.equal(res.status, 200, `GET ${url}`)
+      const served = Buffer.from(await res.arrayBuffer())
+      const built = await readFile(path.join(DIST_DIR, file))
+      assert.ok(served.equals(built),
+        `GET ${url} (${served.length} bytes) is not web/dist/${file} (${built.length} bytes): ` +
+        'the binary embeds another bundle. Rebuild it (cargo build) after building web/, ' +
+        'or run with WEB_DIST=../../web/dist to test web/dist through a proxy.')
+    }
+    if (!stableOrigin) return env.server.baseUrl
+  }
+  const proxy = await proxyTo(() => env.server.baseUrl, distDir)
+  env.c.add(proxy.close)
+  return proxy.origin
+}
+
+/**
+ * Open `origin + urlPath` in a new page of `context` (or of a new browser context), collecting
+ * console messages, uncaught errors and CSP violations. Returns { label, context, page, log,
+ * errors, extra }; `extra` (a function run in the page) adds to what describePage shows.
+ */
+export async function openPage (browser, origin, urlPath, label, { context = null, extra } = {}) {
+  context ??= await browser.newContext({ viewport: VIEWPORT, locale: 'nl-NL' })
+  const page = await context.newPage()
+  const log = []
+  const errors = []
+  page.on('console', (msg) => {
+    log.push(`[${label} console.${msg.type()}] ${msg.text()}`)
+    if (/Content Security Policy/i.test(msg.text())) errors.push(`[${label} CSP] ${msg.text()}`)
+  })
+  page.on('pageerror', (err) => errors.push(`[${label} pageerror] ${err.stack || err}`))
+  const response = await page.goto(origin + urlPath, { waitUntil: 'load', timeout: 10_000 })
+  assert.equal(response.status(), 200, `${label}: GET ${urlPath}`)
+  return { label, context, page, log, errors, extra }
+}
+
+/** Open the canvas page of canvas `id` (see openPage); its failure messages show canvasState. */
+export function openCanvas (browser, origin, id, label, { context = null } = {}) {
+  return openPage(browser, origin, `/canvases/${id}`, label, { context, extra: canvasState })
+}
+
+/**
+ * Where pages load from (pageOrigin, with `stableOrigin`) and Chromium, plus a page of canvas
+ * `canvasId` for each of `labels`, each in a browser context of its own (one person each).
+ * Everything is closed by env's cleanups. Resolves with { browser, origin, pages }.
+ */
+export async function startBrowser (t, env, { canvasId = null, labels = [], stableOrigin = false } = {}) {
+  const origin = await pageOrigin(t, env, { stableOrigin })
+  const browser = await launchChromium()
+  env.c.add(() => browser.close())
+  t.diagnostic(`Chromium ${browser.version()}`)
+  const pages = []
+  for (const label of labels) {
+    const p = await openCanvas(browser, origin, canvasId, label)
+    env.c.add(() => p.context.close())
+    pages.push(p)
+  }
+  return { browser, origin, pages }
+}
+
+/** The editor of a text root, as the bundle builds it inside div.editor[data-ytext]. */
+export const editor = (root) => `div.editor[data-ytext="${root}"] .cm-content`
+
+/**
+ * In the canvas page (passed to page.evaluate by source, so it uses nothing from this module):
+ * what it shows. `editors` maps each text root to its editor's text: the lines joined with \n,
+ * without the widgets that show other people's cursors (they hold the person's name).
+ */
+export function canvasState () {
+  const status = (id) => {
+    const el = document.getElementById(id)
+    return el && { state: el.dataset.state, text: el.textContent }
+  }
+  const editors = {}
+  for (const el of document.querySelectorAll('div.editor[data-ytext]')) {
+    const content = el.querySelector('.cm-content')
+    if (!content) continue
+    editors[el.dataset.ytext] = [...content.querySelectorAll('.cm-line')].map((line) => {
+      const copy = line.cloneNode(true)
+      for (const widget of copy.querySelectorAll('.cm-ySelectionCaret')) widget.remove()
+      return copy.textContent
+    }).join('\n')
+  }
+  const checked = (root) => [...document.querySelectorAll(`input[data-ymap="${root}"]:checked`)].map((i) => i.value)
+  return {
+    onLine: navigator.onLine,
+    connection: status('connection-status'),
+    save: status('save-status'),
+    presence: [...document.querySelectorAll('#presence li')].map((li) => li.textContent),
+    editors,
+    lifeAreas: checked('lifeAreas'),
+    policyDomains: checked('policyDomains'),
+    focused: document.activeElement?.outerHTML.slice(0, 160)
+  }
+}
+
+/** What canvas page `p` shows now (see canvasState). */
+export function readCanvas (p) {
+  return p.page.evaluate(canvasState)
+}
+
+/** The text of a root's editor in canvas page `p`, or null when there is no such editor. */
+export async function editorText (p, root) {
+  return (await readCanvas(p)).editors[root] ?? null
+}
+
+/**
+ * What a page shows, for failure messages; `extra` (default: the page's own, see openPage) adds
+ * more: a function run in the page, or [function, argument].
+ */
+export async function describePage (p, extra = p.extra ?? (() => ({}))) {
+  const [extraFn, extraArg] = Array.isArray(extra) ? extra : [extra, undefined]
+  let state
+  try {
+    state = await p.page.evaluate(() => ({
+      connection: document.getElementById('connection-status')?.textContent,
+      save: document.getElementById('save-status')?.textContent,
+      focused: document.activeElement?.outerHTML.slice(0, 160)
+    }))
+    const more = await p.page.evaluate(extraFn, extraArg)
+    state = { ...state, ...(more && typeof more === 'object' && !Array.isArray(more) ? more : { extra: more }) }
+  } catch (err) {
+    state = `(page not readable: ${err.message})`
+  }
+  return `${p.label}: ${JSON.stringify(state, null, 2)}\n${[...p.errors, ...p.log.slice(-20)].join('\n')}`
+}
+
+/** page.waitForFunction with a timeout, and the page's state in the error when it times out. */
+export async function waitInPage (p, fn, arg, { what, timeout = WAIT_MS, extra } = {}) {
+  try {
+    return await p.page.waitForFunction(fn, arg, { timeout, polling: 20 })
+  } catch (err) {
+    throw new Error(`${p.label}: timed out after ${timeout} ms waiting for ${what}\n` +
+      `${err.message.split('\n')[0]}\n${await describePage(p, extra)}`)
+  }
+}
+
+/**
+ * Wait until `predicate(state, arg)` holds for what canvas page `p` shows (see canvasState),
+ * reading it every 20 ms; the page's state is in the error when it times out.
+ */
+export function waitForCanvas (p, predicate, arg, { what, timeout = WAIT_MS } = {}) {
+  return waitFor(async () => predicate(await readCanvas(p), arg), {
+    timeout,
+    interval: 20,
+    what: `${p.label}: ${what}`,
+    detail: () => describePage(p, canvasState)
+  })
+}
+
+/** Wait until a root's editor in page `p` shows exactly `text` (`equals`) or anything else (`differs`). */
+export function waitForEditorText (p, root, mode, text, what, timeout = WAIT_MS) {
+  return waitForCanvas(p, ({ editors }) => root in editors &&
+    (mode === 'equals' ? editors[root] === text : editors[root] !== text), undefined, { what, timeout })
+}
+
+/** Wait until the page says "Verbonden". */
+export function waitConnected (p, what = 'the connection status "Verbonden"') {
+  return waitInPage(p, () => {
+    const el = document.getElementById('connection-status')
+    return el && el.dataset.state === 'connected' && el.textContent === 'Verbonden'
+  }, undefined, { what, timeout: CONNECT_MS })
+}
+
+/** Wait until the page says "Opgeslagen". */
+export function waitSaved (p, what = 'the save status "Opgeslagen"') {
+  return waitInPage(p, () => {
+    const el = document.getElementById('save-status')
+    return el && el.dataset.state === 'saved' && el.textContent === 'Opgeslagen'
+  }, undefined, { what })
+}
+
+/**
+ * Wait until the demo canvas has mounted its editors and widgets: seven editors, four live
+ * widgets, the demo's rendement lines and the catalogue of regulations.
+ */
+export function waitDemoMounted (p) {
+  return waitInPage(p, () => document.querySelectorAll('section.widget.is-live').length === 4 &&
+    document.querySelectorAll('div.editor[data-ytext] .cm-content').length === 7 &&
+    document.querySelectorAll('section.widget[data-widget="rendement"] .widget-table tbody tr').length > 0 &&
+    !document.querySelector('section.widget[data-widget="regulations"] select').disabled, undefined, {
+    what: 'the editors, the widgets with the demo content, and the catalogue of regulations'
+  })
+}
+
+/** A full-page screenshot of page `p` in .out/`name` (git-ignored); resolves with the PNG. */
+export async function screenshot (t, p, name) {
+  await mkdir(outDir, { recursive: true })
+  const file = path.join(outDir, name)
+  const png = await p.page.screenshot({ path: file, fullPage: true })
+  t.diagnostic(`screenshot: ${path.relative(repoRoot, file)}`)
+  return png
+}
