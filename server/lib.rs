@@ -3,6 +3,8 @@
 //! Each maatwerkcanvas is a Yjs CRDT document that a whole team co-edits live. The crate is laid
 //! out by concern:
 //!
+//! - [`access`]: the access policy of the roles, password hashing and sign-in lockout
+//!   (groundwork: not enforced yet).
 //! - [`config`]: command line and environment (clap).
 //! - [`app`]: the shared state, the router and `serve` on an already bound listener.
 //! - [`http`]: HTTP handlers, one module per resource, each with its own `router()`.
@@ -15,6 +17,7 @@
 //! - [`demo`]: the demo canvas (`--demo`).
 //! - [`error`]: the HTTP error type that turns failures into Dutch messages.
 
+pub mod access;
 pub mod app;
 pub mod canvas;
 pub mod config;

@@ -1,0 +1,359 @@
+//! The access policy: one function that decides, for an account and a canvas, what the account
+//! may do with the canvas's content. Every page, API call and WebSocket upgrade is to ask it.
+//!
+//! | who | canvases of their own team | canvases of other teams | escalated canvases |
+//! |---|---|---|---|
+//! | aanjager, projectleider, teamlid | read and edit | nothing | — |
+//! | inbrenger | create; read and edit the canvases they brought in | nothing | — |
+//! | doorbraakcoach | nothing by default | nothing | read and edit while escalated to a coach of their province (or further); read-only afterwards |
+//! | PMM | — | — | read those escalated to PMM, write only PMM's answer; read-only afterwards |
+//! | beheerder | administration only; no canvas content | | |
+//!
+//! One person can hold several roles; the most generous applicable rule wins.
+
+/// Identifies an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AccountId(pub i64);
+
+/// Identifies a doorbraakteam.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TeamId(pub i64);
+
+/// Identifies a province (the doorbraakcoaches work per province).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProvinceId(pub i64);
+
+/// A person's role in one team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamRole {
+    Aanjager,
+    Projectleider,
+    Teamlid,
+    Inbrenger,
+}
+
+/// What the policy needs to know of an account.
+#[derive(Debug, Clone, Default)]
+pub struct Account {
+    pub id: Option<AccountId>,
+    pub memberships: Vec<(TeamId, TeamRole)>,
+    /// The province the account is a doorbraakcoach of.
+    pub coach_of: Option<ProvinceId>,
+    pub pmm: bool,
+    pub beheerder: bool,
+}
+
+/// The rungs of the escalation ladder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EscalationLevel {
+    /// Lokaal doorbraakteam: not escalated.
+    Team,
+    Directie,
+    Coach,
+    Pmm,
+}
+
+/// What the policy needs to know of a canvas.
+#[derive(Debug, Clone)]
+pub struct Canvas {
+    pub team: TeamId,
+    /// The inbrenger who brought the case in.
+    pub brought_in_by: Option<AccountId>,
+    /// The province of the team's gemeente.
+    pub province: ProvinceId,
+    /// Where the canvas stands on the ladder now.
+    pub level: EscalationLevel,
+    /// The highest level it ever reached (it can come back down).
+    pub highest_level: EscalationLevel,
+}
+
+/// What an account may do with a canvas's content, from least to most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    /// Not even know that it exists.
+    None,
+    /// Read the content; a live connection gets state and presence, its updates are refused.
+    Read,
+    /// Read, and record PMM's answer to the escalation (not the canvas itself).
+    ReadAndAnswerAsPmm,
+    /// Read and edit the content.
+    Edit,
+}
+
+/// The access `account` has to `canvas`.
+pub fn canvas_access(account: &Account, canvas: &Canvas) -> Access {
+    let mut access = Access::None;
+    for (team, role) in &account.memberships {
+        if *team != canvas.team {
+            continue;
+        }
+        let own_case = account.id.is_some() && account.id == canvas.brought_in_by;
+        let team_access = match role {
+            TeamRole::Aanjager | TeamRole::Projectleider | TeamRole::Teamlid => Access::Edit,
+            TeamRole::Inbrenger if own_case => Access::Edit,
+            TeamRole::Inbrenger => Access::None,
+        };
+        access = access.max(team_access);
+    }
+    if account.coach_of == Some(canvas.province) {
+        let coach_access = if canvas.level >= EscalationLevel::Coach {
+            Access::Edit
+        } else if canvas.highest_level >= EscalationLevel::Coach {
+            Access::Read
+        } else {
+            Access::None
+        };
+        access = access.max(coach_access);
+    }
+    if account.pmm {
+        let pmm_access = if canvas.level == EscalationLevel::Pmm {
+            Access::ReadAndAnswerAsPmm
+        } else if canvas.highest_level == EscalationLevel::Pmm {
+            Access::Read
+        } else {
+            Access::None
+        };
+        access = access.max(pmm_access);
+    }
+    // A beheerder administers; being one adds no access to casework.
+    access
+}
+
+/// Whether `account` may start a canvas in `team`: the aanjager and projectleider who run the
+/// team, and the inbrenger who brings a case in.
+pub fn may_create_canvas(account: &Account, team: TeamId) -> bool {
+    account.memberships.iter().any(|(t, role)| {
+        *t == team
+            && matches!(
+                role,
+                TeamRole::Aanjager | TeamRole::Projectleider | TeamRole::Inbrenger
+            )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Access::*, EscalationLevel::*, *};
+
+    const OWN_TEAM: TeamId = TeamId(1);
+    const OTHER_TEAM: TeamId = TeamId(2);
+    const PROVINCE: ProvinceId = ProvinceId(10);
+    const OTHER_PROVINCE: ProvinceId = ProvinceId(11);
+    const ME: AccountId = AccountId(100);
+    const SOMEONE_ELSE: AccountId = AccountId(101);
+
+    fn member(role: TeamRole, team: TeamId) -> Account {
+        Account {
+            id: Some(ME),
+            memberships: vec![(team, role)],
+            ..Account::default()
+        }
+    }
+
+    fn coach(province: ProvinceId) -> Account {
+        Account {
+            id: Some(ME),
+            coach_of: Some(province),
+            ..Account::default()
+        }
+    }
+
+    fn pmm() -> Account {
+        Account {
+            id: Some(ME),
+            pmm: true,
+            ..Account::default()
+        }
+    }
+
+    fn beheerder() -> Account {
+        Account {
+            id: Some(ME),
+            beheerder: true,
+            ..Account::default()
+        }
+    }
+
+    /// A canvas of OWN_TEAM in PROVINCE, brought in by `by`, now at `level`, once at `highest`.
+    fn canvas(by: AccountId, level: EscalationLevel, highest: EscalationLevel) -> Canvas {
+        Canvas {
+            team: OWN_TEAM,
+            brought_in_by: Some(by),
+            province: PROVINCE,
+            level,
+            highest_level: highest,
+        }
+    }
+
+    #[test]
+    fn team_roles_edit_their_own_teams_canvases_and_nothing_else() {
+        for role in [
+            TeamRole::Aanjager,
+            TeamRole::Projectleider,
+            TeamRole::Teamlid,
+        ] {
+            for (level, highest) in [
+                (Team, Team),
+                (Directie, Directie),
+                (Coach, Coach),
+                (Pmm, Pmm),
+                (Team, Pmm),
+            ] {
+                let c = canvas(SOMEONE_ELSE, level, highest);
+                assert_eq!(
+                    canvas_access(&member(role, OWN_TEAM), &c),
+                    Edit,
+                    "{role:?} own team at {level:?}"
+                );
+                assert_eq!(
+                    canvas_access(&member(role, OTHER_TEAM), &c),
+                    None,
+                    "{role:?} other team at {level:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_inbrenger_edits_only_the_cases_they_brought_in() {
+        let inbrenger = member(TeamRole::Inbrenger, OWN_TEAM);
+        assert_eq!(canvas_access(&inbrenger, &canvas(ME, Team, Team)), Edit);
+        assert_eq!(canvas_access(&inbrenger, &canvas(ME, Coach, Coach)), Edit);
+        assert_eq!(
+            canvas_access(&inbrenger, &canvas(SOMEONE_ELSE, Team, Team)),
+            None
+        );
+        let elsewhere = member(TeamRole::Inbrenger, OTHER_TEAM);
+        assert_eq!(
+            canvas_access(&elsewhere, &canvas(ME, Team, Team)),
+            None,
+            "brought in, but not a member"
+        );
+        let anonymous = Account {
+            id: Option::None,
+            memberships: vec![(OWN_TEAM, TeamRole::Inbrenger)],
+            ..Account::default()
+        };
+        let unknown = Canvas {
+            brought_in_by: Option::None,
+            ..canvas(ME, Team, Team)
+        };
+        assert_eq!(
+            canvas_access(&anonymous, &unknown),
+            None,
+            "no id never matches no inbrenger"
+        );
+    }
+
+    #[test]
+    fn a_coach_edits_while_escalated_to_their_province_and_reads_afterwards() {
+        let cells = [
+            // (level, highest level reached, access of a coach of the province)
+            (Team, Team, None),
+            (Directie, Directie, None),
+            (Coach, Coach, Edit),
+            (Pmm, Pmm, Edit),
+            (Directie, Coach, Read),
+            (Team, Coach, Read),
+            (Team, Pmm, Read),
+        ];
+        for (level, highest, expected) in cells {
+            let c = canvas(SOMEONE_ELSE, level, highest);
+            assert_eq!(
+                canvas_access(&coach(PROVINCE), &c),
+                expected,
+                "at {level:?}, once {highest:?}"
+            );
+            assert_eq!(
+                canvas_access(&coach(OTHER_PROVINCE), &c),
+                None,
+                "other province at {level:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pmm_reads_what_reached_pmm_and_answers_while_it_is_there() {
+        let cells = [
+            (Team, Team, None),
+            (Directie, Directie, None),
+            (Coach, Coach, None),
+            (Pmm, Pmm, ReadAndAnswerAsPmm),
+            (Coach, Pmm, Read),
+            (Team, Pmm, Read),
+        ];
+        for (level, highest, expected) in cells {
+            assert_eq!(
+                canvas_access(&pmm(), &canvas(SOMEONE_ELSE, level, highest)),
+                expected,
+                "at {level:?}, once {highest:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_beheerder_sees_no_casework() {
+        for (level, highest) in [(Team, Team), (Coach, Coach), (Pmm, Pmm)] {
+            assert_eq!(
+                canvas_access(&beheerder(), &canvas(SOMEONE_ELSE, level, highest)),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn several_roles_give_the_most_generous_access() {
+        let both = Account {
+            id: Some(ME),
+            memberships: vec![
+                (OTHER_TEAM, TeamRole::Teamlid),
+                (OWN_TEAM, TeamRole::Inbrenger),
+            ],
+            coach_of: Some(PROVINCE),
+            pmm: false,
+            beheerder: true,
+        };
+        assert_eq!(
+            canvas_access(&both, &canvas(SOMEONE_ELSE, Team, Coach)),
+            Read,
+            "as coach, afterwards"
+        );
+        assert_eq!(
+            canvas_access(&both, &canvas(SOMEONE_ELSE, Coach, Coach)),
+            Edit,
+            "as coach, now"
+        );
+        assert_eq!(
+            canvas_access(&both, &canvas(ME, Team, Team)),
+            Edit,
+            "as inbrenger"
+        );
+    }
+
+    #[test]
+    fn who_may_start_a_canvas() {
+        assert!(may_create_canvas(
+            &member(TeamRole::Aanjager, OWN_TEAM),
+            OWN_TEAM
+        ));
+        assert!(may_create_canvas(
+            &member(TeamRole::Projectleider, OWN_TEAM),
+            OWN_TEAM
+        ));
+        assert!(may_create_canvas(
+            &member(TeamRole::Inbrenger, OWN_TEAM),
+            OWN_TEAM
+        ));
+        assert!(!may_create_canvas(
+            &member(TeamRole::Teamlid, OWN_TEAM),
+            OWN_TEAM
+        ));
+        assert!(!may_create_canvas(
+            &member(TeamRole::Aanjager, OTHER_TEAM),
+            OWN_TEAM
+        ));
+        assert!(!may_create_canvas(&coach(PROVINCE), OWN_TEAM));
+        assert!(!may_create_canvas(&pmm(), OWN_TEAM));
+        assert!(!may_create_canvas(&beheerder(), OWN_TEAM));
+    }
+}
