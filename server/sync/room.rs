@@ -509,3 +509,223 @@ fn send(peer: &Peer, message: Bytes, too_slow: &mut Vec<ConnId>) -> bool {
         Err(mpsc::error::TrySendError::Closed(_)) => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        sync::atomic::{AtomicBool, Ordering},
+        time::Duration,
+    };
+
+    use async_trait::async_trait;
+    use yrs::{Doc, ReadTxn, StateVector, Text, Transact};
+
+    use super::*;
+    use crate::{
+        canvas::schema,
+        config::Limits,
+        metrics::Metrics,
+        store::{CanvasSummary, SqliteStore, Store, StoreError, StoredCanvas},
+        sync::{SyncService, peer::Closer},
+    };
+
+    /// The real SQLite store, whose appends fail while `failing` is set.
+    struct FlakyStore {
+        inner: SqliteStore,
+        failing: AtomicBool,
+    }
+
+    #[async_trait]
+    impl Store for FlakyStore {
+        async fn create_canvas(
+            &self,
+            id: &CanvasId,
+            label: &str,
+            update: &[u8],
+        ) -> Result<(), StoreError> {
+            self.inner.create_canvas(id, label, update).await
+        }
+        async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError> {
+            self.inner.canvas_exists(id).await
+        }
+        async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
+            self.inner.list_canvases().await
+        }
+        async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
+            self.inner.load_canvas(id).await
+        }
+        async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
+            if self.failing.load(Ordering::SeqCst) {
+                return Err(StoreError::Database(sqlx::Error::PoolClosed));
+            }
+            self.inner.append_updates(batches).await
+        }
+        async fn update_summary(
+            &self,
+            id: &CanvasId,
+            label: &str,
+            areas: &[&str],
+        ) -> Result<(), StoreError> {
+            self.inner.update_summary(id, label, areas).await
+        }
+        async fn compact(
+            &self,
+            id: &CanvasId,
+            snapshot: &[u8],
+            upto: i64,
+        ) -> Result<(), StoreError> {
+            self.inner.compact(id, snapshot, upto).await
+        }
+    }
+
+    fn peer(id: ConnId) -> (PeerHandle, mpsc::Receiver<Bytes>) {
+        let (outbox, queue) = mpsc::channel(64);
+        (
+            PeerHandle {
+                id,
+                outbox,
+                closer: Closer::default(),
+                wants_saved: true,
+            },
+            queue,
+        )
+    }
+
+    fn an_update() -> Bytes {
+        let doc = Doc::new();
+        let text = doc.get_or_insert_text(schema::root::SITUATION);
+        text.push(&mut doc.transact_mut(), "vertrouwelijk");
+        doc.transact()
+            .encode_state_as_update_v1(&StateVector::default())
+            .into()
+    }
+
+    /// Two peers on a fresh canvas; the store fails its appends when `failing`.
+    async fn setup(
+        failing: bool,
+    ) -> (
+        Arc<FlakyStore>,
+        SyncService,
+        CanvasId,
+        mpsc::Sender<RoomCommand>,
+        [(PeerHandle, mpsc::Receiver<Bytes>); 2],
+        tempfile::TempDir,
+    ) {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let inner = SqliteStore::open(&format!("sqlite://{}/db.sqlite", folder.path().display()))
+            .await
+            .expect("store");
+        let id = CanvasId::random();
+        inner
+            .create_canvas(&id, "Casus", &schema::initialize("Casus"))
+            .await
+            .expect("create");
+        let store = Arc::new(FlakyStore {
+            inner,
+            failing: AtomicBool::new(failing),
+        });
+        let sync = SyncService::new(
+            store.clone(),
+            Arc::new(Metrics::default()),
+            Limits::default(),
+        );
+        let peers = [peer(1), peer(2)];
+        let room = sync.join(&id, peers[0].0.clone()).await.expect("join");
+        sync.join(&id, peers[1].0.clone()).await.expect("join");
+        (store, sync, id, room, peers, folder)
+    }
+
+    /// Messages a peer has been sent so far, by message type.
+    async fn received(queue: &mut mpsc::Receiver<Bytes>) -> Vec<Bytes> {
+        // The room sends each round's messages before it takes the next command, and this runs
+        // after the round it waits for, so everything is queued already.
+        tokio::task::yield_now().await;
+        let mut messages = Vec::new();
+        while let Ok(message) = queue.try_recv() {
+            messages.push(message);
+        }
+        messages
+    }
+
+    fn is_update(message: &Bytes) -> bool {
+        message.starts_with(&[0, 2])
+    }
+
+    #[tokio::test]
+    async fn a_stored_update_is_relayed_and_confirmed() {
+        let (store, _sync, id, room, [(_a, mut a_queue), (_b, mut b_queue)], _folder) =
+            setup(false).await;
+        room.send(RoomCommand::Message {
+            conn: 1,
+            message: ClientMessage::Update(an_update()),
+        })
+        .await
+        .expect("send");
+        let relayed = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                if received(&mut b_queue).await.iter().any(is_update) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+        relayed.await.expect("the update reaches the other peer");
+        assert!(
+            received(&mut a_queue)
+                .await
+                .iter()
+                .any(|m| m.starts_with(&[100])),
+            "saved signal"
+        );
+        assert_eq!(
+            store
+                .inner
+                .load_canvas(&id)
+                .await
+                .expect("load")
+                .expect("canvas")
+                .updates
+                .len(),
+            2
+        );
+    }
+
+    #[tokio::test]
+    async fn an_update_that_cannot_be_stored_is_never_relayed() {
+        let (store, _sync, id, room, [(a, mut a_queue), (b, mut b_queue)], _folder) =
+            setup(true).await;
+        room.send(RoomCommand::Message {
+            conn: 1,
+            message: ClientMessage::Update(an_update()),
+        })
+        .await
+        .expect("send");
+        tokio::time::timeout(Duration::from_secs(5), b.closer.closed())
+            .await
+            .expect("the canvas closes its connections");
+        assert_eq!(a.closer.frame().0, close_code::INTERNAL_ERROR);
+        assert_eq!(b.closer.frame().0, close_code::INTERNAL_ERROR);
+        assert!(
+            !received(&mut b_queue).await.iter().any(is_update),
+            "nothing unstored reaches another client"
+        );
+        assert!(
+            !received(&mut a_queue)
+                .await
+                .iter()
+                .any(|m| m.starts_with(&[100])),
+            "no saved signal"
+        );
+        assert_eq!(
+            store
+                .inner
+                .load_canvas(&id)
+                .await
+                .expect("load")
+                .expect("canvas")
+                .updates
+                .len(),
+            1
+        );
+    }
+}
