@@ -16,10 +16,10 @@ import {
   getString,
   h,
   newMap,
+  removeControl,
   replaceAfterHeading,
   setAttr,
-  setText,
-  smallButton
+  setText
 } from './widget-kit.js'
 
 export function mountAgencies (section, doc) {
@@ -63,11 +63,7 @@ export function mountAgencies (section, doc) {
 function agencyRow (map, onRemove) {
   const name = boundText(map, 'name', { maxLength: 200 })
   const cost = boundAmount(map, 'costPerYearCents')
-  const ctx = { index: 0, position: 0 }
-  const removeButton = smallButton('Verwijderen', {
-    className: 'btn-danger',
-    onclick: () => onRemove({ ...ctx, name: getString(map, 'name') })
-  })
+  const { button: removeButton, place } = removeControl(onRemove, () => ({ name: getString(map, 'name') }))
   const el = h('tr', {},
     h('td', { 'data-label': 'Instantie' }, name.input),
     h('td', { class: 'amount-cell', 'data-label': 'Kosten per jaar' }, euroWrap(cost.input), cost.error),
@@ -76,8 +72,7 @@ function agencyRow (map, onRemove) {
     el,
     removeButton,
     update ({ index, position }) {
-      ctx.index = index
-      ctx.position = position
+      Object.assign(place, { index, position })
       name.update()
       cost.update()
       const n = position + 1

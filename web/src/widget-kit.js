@@ -299,6 +299,16 @@ export function bindRows (yarray, tbody, makeRow, onRender) {
   return { render, removeAt, rowAt: (position) => order[position] || null, count: () => order.length }
 }
 
+/**
+ * A row's "Verwijderen" button. `place` is the row's current { index, position }, which the row's
+ * `update` keeps; a click calls `onRemove({ ...place, ...describe() })`.
+ */
+export function removeControl (onRemove, describe) {
+  const place = { index: 0, position: 0 }
+  const button = smallButton('Verwijderen', { className: 'btn-danger', onclick: () => onRemove({ ...place, ...describe() }) })
+  return { button, place }
+}
+
 /** Make an element focusable by script only (tabindex -1) and focus it. */
 export function focusQuietly (el) {
   if (!el) return

@@ -11,10 +11,10 @@ import {
   getString,
   h,
   newMap,
+  removeControl,
   replaceAfterHeading,
   setAttr,
   setText,
-  smallButton,
   uid
 } from './widget-kit.js'
 
@@ -73,18 +73,13 @@ function describe (law, article) {
 function regulationRow (map, onRemove) {
   const title = h('strong')
   const room = h('span', { class: 'regulation-room' })
-  const ctx = { index: 0, position: 0 }
-  const removeButton = smallButton('Verwijderen', {
-    className: 'btn-danger',
-    onclick: () => onRemove({ ...ctx, name: describe(getString(map, 'law'), getString(map, 'article')) })
-  })
+  const { button: removeButton, place } = removeControl(onRemove, () => ({ name: describe(getString(map, 'law'), getString(map, 'article')) }))
   const el = h('li', {}, h('div', { class: 'regulation-text' }, title, room), removeButton)
   return {
     el,
     removeButton,
     update ({ index, position }) {
-      ctx.index = index
-      ctx.position = position
+      Object.assign(place, { index, position })
       const name = describe(getString(map, 'law'), getString(map, 'article')) || `regeling ${position + 1}`
       const text = getString(map, 'room')
       setText(title, name)

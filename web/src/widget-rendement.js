@@ -30,10 +30,10 @@ import {
   h,
   newMap,
   randomId,
+  removeControl,
   replaceAfterHeading,
   setAttr,
   setText,
-  smallButton,
   uid
 } from './widget-kit.js'
 
@@ -110,11 +110,7 @@ function lineRow (map, onRemove) {
   const amount = boundAmount(map, 'amountCents')
   const recurrence = boundSelect(map, 'recurrence', RECURRENCES)
   const payer = boundText(map, 'payer')
-  const ctx = { index: 0, position: 0 }
-  const removeButton = smallButton('Verwijderen', {
-    className: 'btn-danger',
-    onclick: () => onRemove({ ...ctx, description: getString(map, 'description') })
-  })
+  const { button: removeButton, place } = removeControl(onRemove, () => ({ description: getString(map, 'description') }))
   const el = h('tr', {},
     h('td', { 'data-label': 'Omschrijving' }, description.input),
     h('td', { 'data-label': 'Soort' }, kind.select),
@@ -126,8 +122,7 @@ function lineRow (map, onRemove) {
     el,
     removeButton,
     update ({ index, position }) {
-      ctx.index = index
-      ctx.position = position
+      Object.assign(place, { index, position })
       const n = position + 1
       description.update()
       kind.update()
