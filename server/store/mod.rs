@@ -5,6 +5,8 @@
 //! backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
 
 mod sqlite;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::sync::Arc;
 

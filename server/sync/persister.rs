@@ -97,73 +97,15 @@ async fn run(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{
-        Mutex,
-        atomic::{AtomicUsize, Ordering},
-    };
+    use std::sync::atomic::Ordering;
 
-    use async_trait::async_trait;
     use bytes::Bytes;
-    use tokio::sync::Semaphore;
 
     use super::*;
     use crate::{
         canvas::{CanvasId, schema},
-        store::{CanvasSummary, SqliteStore, StoredCanvas},
+        store::testing::TestStore,
     };
-
-    /// The real SQLite store, with a gate in front of `append_updates` and a record of how many
-    /// batches each transaction carried.
-    struct GatedStore {
-        inner: SqliteStore,
-        gate: Semaphore,
-        /// Commits that reached the gate.
-        arrived: AtomicUsize,
-        transactions: Mutex<Vec<usize>>,
-    }
-
-    #[async_trait]
-    impl Store for GatedStore {
-        async fn create_canvas(
-            &self,
-            id: &CanvasId,
-            label: &str,
-            update: &[u8],
-        ) -> Result<(), StoreError> {
-            self.inner.create_canvas(id, label, update).await
-        }
-        async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError> {
-            self.inner.canvas_exists(id).await
-        }
-        async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
-            self.inner.list_canvases().await
-        }
-        async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
-            self.inner.load_canvas(id).await
-        }
-        async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
-            self.arrived.fetch_add(1, Ordering::SeqCst);
-            let _pass = self.gate.acquire().await.expect("gate");
-            self.transactions.lock().expect("lock").push(batches.len());
-            self.inner.append_updates(batches).await
-        }
-        async fn update_summary(
-            &self,
-            id: &CanvasId,
-            label: &str,
-            areas: &[&str],
-        ) -> Result<(), StoreError> {
-            self.inner.update_summary(id, label, areas).await
-        }
-        async fn compact(
-            &self,
-            id: &CanvasId,
-            snapshot: &[u8],
-            upto: i64,
-        ) -> Result<(), StoreError> {
-            self.inner.compact(id, snapshot, upto).await
-        }
-    }
 
     async fn wait_until(condition: impl Fn() -> bool) {
         let waiting = async {
@@ -178,16 +120,7 @@ mod tests {
 
     #[tokio::test]
     async fn batches_that_wait_together_share_one_transaction() {
-        let folder = tempfile::tempdir().expect("temp dir");
-        let inner = SqliteStore::open(&format!("sqlite://{}/db.sqlite", folder.path().display()))
-            .await
-            .expect("store");
-        let store = Arc::new(GatedStore {
-            inner,
-            gate: Semaphore::new(0),
-            arrived: AtomicUsize::new(0),
-            transactions: Mutex::default(),
-        });
+        let store = Arc::new(TestStore::new(true).await);
         let canvases: Vec<CanvasId> = (0..4).map(|_| CanvasId::random()).collect();
         for id in &canvases {
             store

@@ -512,12 +512,8 @@ fn send(peer: &Peer, message: Bytes, too_slow: &mut Vec<ConnId>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::{
-        sync::atomic::{AtomicBool, Ordering},
-        time::Duration,
-    };
+    use std::time::Duration;
 
-    use async_trait::async_trait;
     use yrs::{Doc, ReadTxn, StateVector, Text, Transact};
 
     use super::*;
@@ -525,58 +521,9 @@ mod tests {
         canvas::schema,
         config::Limits,
         metrics::Metrics,
-        store::{CanvasSummary, SqliteStore, Store, StoreError, StoredCanvas},
+        store::{Store, testing::TestStore},
         sync::{SyncService, peer::Closer},
     };
-
-    /// The real SQLite store, whose appends fail while `failing` is set.
-    struct FlakyStore {
-        inner: SqliteStore,
-        failing: AtomicBool,
-    }
-
-    #[async_trait]
-    impl Store for FlakyStore {
-        async fn create_canvas(
-            &self,
-            id: &CanvasId,
-            label: &str,
-            update: &[u8],
-        ) -> Result<(), StoreError> {
-            self.inner.create_canvas(id, label, update).await
-        }
-        async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError> {
-            self.inner.canvas_exists(id).await
-        }
-        async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
-            self.inner.list_canvases().await
-        }
-        async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
-            self.inner.load_canvas(id).await
-        }
-        async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
-            if self.failing.load(Ordering::SeqCst) {
-                return Err(StoreError::Database(sqlx::Error::PoolClosed));
-            }
-            self.inner.append_updates(batches).await
-        }
-        async fn update_summary(
-            &self,
-            id: &CanvasId,
-            label: &str,
-            areas: &[&str],
-        ) -> Result<(), StoreError> {
-            self.inner.update_summary(id, label, areas).await
-        }
-        async fn compact(
-            &self,
-            id: &CanvasId,
-            snapshot: &[u8],
-            upto: i64,
-        ) -> Result<(), StoreError> {
-            self.inner.compact(id, snapshot, upto).await
-        }
-    }
 
     fn peer(id: ConnId) -> (PeerHandle, mpsc::Receiver<Bytes>) {
         let (outbox, queue) = mpsc::channel(64);
@@ -604,26 +551,21 @@ mod tests {
     async fn setup(
         failing: bool,
     ) -> (
-        Arc<FlakyStore>,
+        Arc<TestStore>,
         SyncService,
         CanvasId,
         mpsc::Sender<RoomCommand>,
         [(PeerHandle, mpsc::Receiver<Bytes>); 2],
-        tempfile::TempDir,
     ) {
-        let folder = tempfile::tempdir().expect("temp dir");
-        let inner = SqliteStore::open(&format!("sqlite://{}/db.sqlite", folder.path().display()))
-            .await
-            .expect("store");
+        let store = Arc::new(TestStore::new(false).await);
+        store
+            .failing
+            .store(failing, std::sync::atomic::Ordering::SeqCst);
         let id = CanvasId::random();
-        inner
+        store
             .create_canvas(&id, "Casus", &schema::initialize("Casus"))
             .await
             .expect("create");
-        let store = Arc::new(FlakyStore {
-            inner,
-            failing: AtomicBool::new(failing),
-        });
         let sync = SyncService::new(
             store.clone(),
             Arc::new(Metrics::default()),
@@ -632,7 +574,7 @@ mod tests {
         let peers = [peer(1), peer(2)];
         let room = sync.join(&id, peers[0].0.clone()).await.expect("join");
         sync.join(&id, peers[1].0.clone()).await.expect("join");
-        (store, sync, id, room, peers, folder)
+        (store, sync, id, room, peers)
     }
 
     /// Messages a peer has been sent so far, by message type.
@@ -653,8 +595,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_stored_update_is_relayed_and_confirmed() {
-        let (store, _sync, id, room, [(_a, mut a_queue), (_b, mut b_queue)], _folder) =
-            setup(false).await;
+        let (store, _sync, id, room, [(_a, mut a_queue), (_b, mut b_queue)]) = setup(false).await;
         room.send(RoomCommand::Message {
             conn: 1,
             message: ClientMessage::Update(an_update()),
@@ -692,8 +633,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_update_that_cannot_be_stored_is_never_relayed() {
-        let (store, _sync, id, room, [(a, mut a_queue), (b, mut b_queue)], _folder) =
-            setup(true).await;
+        let (store, _sync, id, room, [(a, mut a_queue), (b, mut b_queue)]) = setup(true).await;
         room.send(RoomCommand::Message {
             conn: 1,
             message: ClientMessage::Update(an_update()),
