@@ -593,15 +593,33 @@ mod tests {
         message.starts_with(&[0, 2])
     }
 
+    fn is_saved(message: &Bytes) -> bool {
+        message.starts_with(&[100])
+    }
+
+    async fn send_update_from_first_peer(room: &mpsc::Sender<RoomCommand>) {
+        let message = ClientMessage::Update(an_update());
+        room.send(RoomCommand::Message { conn: 1, message })
+            .await
+            .expect("send");
+    }
+
+    /// Log entries stored for the canvas (its first update is the label).
+    async fn stored_updates(store: &TestStore, id: &CanvasId) -> usize {
+        store
+            .inner
+            .load_canvas(id)
+            .await
+            .expect("load")
+            .expect("canvas")
+            .updates
+            .len()
+    }
+
     #[tokio::test]
     async fn a_stored_update_is_relayed_and_confirmed() {
         let (store, _sync, id, room, [(_a, mut a_queue), (_b, mut b_queue)]) = setup(false).await;
-        room.send(RoomCommand::Message {
-            conn: 1,
-            message: ClientMessage::Update(an_update()),
-        })
-        .await
-        .expect("send");
+        send_update_from_first_peer(&room).await;
         let relayed = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
                 if received(&mut b_queue).await.iter().any(is_update) {
@@ -612,34 +630,16 @@ mod tests {
         });
         relayed.await.expect("the update reaches the other peer");
         assert!(
-            received(&mut a_queue)
-                .await
-                .iter()
-                .any(|m| m.starts_with(&[100])),
+            received(&mut a_queue).await.iter().any(is_saved),
             "saved signal"
         );
-        assert_eq!(
-            store
-                .inner
-                .load_canvas(&id)
-                .await
-                .expect("load")
-                .expect("canvas")
-                .updates
-                .len(),
-            2
-        );
+        assert_eq!(stored_updates(&store, &id).await, 2);
     }
 
     #[tokio::test]
     async fn an_update_that_cannot_be_stored_is_never_relayed() {
         let (store, _sync, id, room, [(a, mut a_queue), (b, mut b_queue)]) = setup(true).await;
-        room.send(RoomCommand::Message {
-            conn: 1,
-            message: ClientMessage::Update(an_update()),
-        })
-        .await
-        .expect("send");
+        send_update_from_first_peer(&room).await;
         tokio::time::timeout(Duration::from_secs(5), b.closer.closed())
             .await
             .expect("the canvas closes its connections");
@@ -650,22 +650,9 @@ mod tests {
             "nothing unstored reaches another client"
         );
         assert!(
-            !received(&mut a_queue)
-                .await
-                .iter()
-                .any(|m| m.starts_with(&[100])),
+            !received(&mut a_queue).await.iter().any(is_saved),
             "no saved signal"
         );
-        assert_eq!(
-            store
-                .inner
-                .load_canvas(&id)
-                .await
-                .expect("load")
-                .expect("canvas")
-                .updates
-                .len(),
-            1
-        );
+        assert_eq!(stored_updates(&store, &id).await, 1);
     }
 }
