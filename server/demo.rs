@@ -3,10 +3,15 @@
 //!
 //! The canvas has a fixed id, so seeding again on the same database changes nothing.
 
-use yrs::{Any, Array, Doc, Map, MapPrelim, ReadTxn, StateVector, Text, Transact};
+use yrs::{
+    Any, Array, Doc, Map, MapPrelim, ReadTxn, StateVector, Text, Transact, updates::decoder::Decode,
+};
 
 use crate::{
-    canvas::{CanvasId, schema::root},
+    canvas::{
+        CanvasId,
+        schema::{self, root},
+    },
     store::{Store, StoreError},
 };
 
@@ -23,8 +28,23 @@ pub async fn seed(store: &dyn Store) -> Result<bool, StoreError> {
     if store.canvas_exists(&id).await? {
         return Ok(false);
     }
-    store.create_canvas(&id, LABEL, &scooter_case()).await?;
+    let update = scooter_case();
+    store.create_canvas(&id, LABEL, &update).await?;
+    // The overview lists leefgebieden from the canvases table; a room keeps that in step with
+    // later edits, but this canvas starts with leefgebieden of its own.
+    let (label, life_areas) = summary_of(&update);
+    store.update_summary(&id, &label, &life_areas).await?;
     Ok(true)
+}
+
+/// Label and leefgebieden of a document given as one update.
+fn summary_of(update: &[u8]) -> (String, Vec<&'static str>) {
+    let doc = Doc::new();
+    let roots = schema::Roots::define(&doc);
+    if let Ok(update) = yrs::Update::decode_v1(update) {
+        let _ = doc.transact_mut().apply_update(update);
+    }
+    schema::summary(&doc, &roots)
 }
 
 /// The scooter case as one Yjs update.

@@ -177,6 +177,11 @@ async fn the_overview_shows_leefgebieden_and_who_is_present() {
 async fn the_canvas_page_shows_instanties_regelingen_rendement_and_actieplan() {
     let app = TestApp::spawn().await;
     let id = app.seed_demo().await;
+    let (_, _, overview) = app.http.page("/").await;
+    assert!(
+        overview.contains("<td>Passende zorg, Prettige thuissituatie, Erbij horen en meedoen</td>"),
+        "the demo's leefgebieden in the overview: {overview}"
+    );
     let (status, _, page) = app.http.page(&format!("/canvases/{id}")).await;
     assert_eq!(status, 200);
     for widget in ["agencies", "regulations", "rendement", "actions"] {
