@@ -41,7 +41,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     http::router()
         // Security headers on every response: no inline script, no framing, no sniffing.
-        .layer(set_header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(axum::middleware::from_fn(http::csp::content_security_policy))
         .layer(set_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set_header(header::REFERRER_POLICY, "no-referrer"))
         .layer(set_header(header::X_FRAME_OPTIONS, "DENY"))
@@ -53,10 +53,6 @@ pub fn app(state: AppState) -> Router {
         }))
         .with_state(state)
 }
-
-/// Content security policy of every page: no inline script, nothing from other origins.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-    img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// Sets a response header unless the handler did.
 fn set_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

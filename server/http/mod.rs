@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod canvases;
+pub mod csp;
 pub mod health;
 pub mod pages;
 pub mod sync;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::{
-    Form, Router,
+    Extension, Form, Router,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -17,6 +17,7 @@ use crate::{
     app::AppState,
     canvas::{AnonymousLabel, CanvasId, schema},
     error::AppError,
+    http::csp::CspNonce,
     store::Store,
     sync::{RoomError, SyncService},
     views::{self, components, overview::Row},
@@ -32,12 +33,10 @@ pub fn router() -> Router<AppState> {
 async fn overview(
     State(store): State<Arc<dyn Store>>,
     State(sync): State<Arc<SyncService>>,
+    Extension(nonce): Extension<CspNonce>,
 ) -> Result<Markup, AppError> {
-    Ok(views::overview::page(
-        &rows(store.as_ref(), &sync).await?,
-        None,
-        "",
-    ))
+    let rows = rows(store.as_ref(), &sync).await?;
+    Ok(views::overview::page(&rows, None, "", &nonce.0))
 }
 
 /// The overview's lines: stored summaries plus who is present now.
@@ -62,6 +61,7 @@ struct NewCanvasForm {
 async fn create(
     State(store): State<Arc<dyn Store>>,
     State(sync): State<Arc<SyncService>>,
+    Extension(nonce): Extension<CspNonce>,
     Form(form): Form<NewCanvasForm>,
 ) -> Result<Response, AppError> {
     match AnonymousLabel::parse(&form.label) {
@@ -78,6 +78,7 @@ async fn create(
                 &rows(store.as_ref(), &sync).await?,
                 Some(&error.to_string()),
                 &form.label,
+                &nonce.0,
             );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -86,21 +87,23 @@ async fn create(
 
 async fn canvas(
     State(sync): State<Arc<SyncService>>,
+    Extension(nonce): Extension<CspNonce>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let Ok(id) = id.parse::<CanvasId>() else {
-        return Ok(not_found());
+        return Ok(not_found(&nonce));
     };
     match sync.content(&id).await {
-        Ok(content) => Ok(views::canvas::page(&id, &content).into_response()),
-        Err(RoomError::NotFound) => Ok(not_found()),
+        Ok(content) => Ok(views::canvas::page(&id, &content, &nonce.0).into_response()),
+        Err(RoomError::NotFound) => Ok(not_found(&nonce)),
         Err(error) => Err(AppError::Room(error)),
     }
 }
 
-fn not_found() -> Response {
+fn not_found(nonce: &CspNonce) -> Response {
     let page = views::layout(
         "Niet gevonden",
+        &nonce.0,
         html! {
             (components::topbar(false))
             main { h1 { "Niet gevonden" } p { "Dit canvas bestaat niet. " a href="/" { "Terug naar het canvasoverzicht" } } }

@@ -25,7 +25,7 @@ struct Step<'a> {
     widgets: Markup,
 }
 
-pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
+pub fn page(id: &CanvasId, content: &CanvasContent, nonce: &str) -> Markup {
     let steps = &content.steps;
     let board = [
         Step {
@@ -104,6 +104,7 @@ pub fn page(id: &CanvasId, content: &CanvasContent) -> Markup {
     ];
     layout(
         &content.label,
+        nonce,
         html! {
             (topbar(true))
             main #canvas data-canvas-id=(id.as_str()) {

@@ -10,14 +10,16 @@ pub mod widgets;
 
 use maud::{DOCTYPE, Markup, html};
 
-/// The page frame: head, the bundle, and `body`.
-pub fn layout(title: &str, body: Markup) -> Markup {
+/// The page frame: head, the bundle, and `body`. `nonce` is this response's CSP nonce, which
+/// the client gives to the style elements it creates.
+pub fn layout(title: &str, nonce: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="nl" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="csp-nonce" content=(nonce);
                 title { (title) " · Doorbraak" }
                 // No favicon yet; an empty data URL spares every page a 404.
                 link rel="icon" href="data:,";

@@ -19,9 +19,10 @@ pub struct Row {
 }
 
 /// The overview; `error` and `label` redisplay a refused new-canvas form.
-pub fn page(rows: &[Row], error: Option<&str>, label: &str) -> Markup {
+pub fn page(rows: &[Row], error: Option<&str>, label: &str, nonce: &str) -> Markup {
     layout(
         "Canvasoverzicht",
+        nonce,
         html! {
             (topbar(false))
             main #overview {

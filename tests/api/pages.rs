@@ -127,12 +127,28 @@ async fn unknown_canvas_pages_are_a_dutch_404() {
 #[tokio::test]
 async fn pages_and_assets_carry_security_headers() {
     let app = TestApp::spawn().await;
-    let (_, head, _) = app.http.page("/").await;
+    let (_, head, page) = app.http.page("/").await;
     assert!(
         head.contains("content-security-policy: default-src 'self'; script-src 'self';"),
         "{head}"
     );
     assert!(head.contains("frame-ancestors 'none'"));
+    assert!(
+        !head.contains("unsafe-inline"),
+        "no inline script or style without a nonce"
+    );
+    // Styles only with this response's nonce, which the page hands to the client.
+    let nonce = head
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a style nonce");
+    assert!(
+        page.contains(&format!("<meta name=\"csp-nonce\" content=\"{nonce}\">")),
+        "{page}"
+    );
+    let (_, next_head, _) = app.http.page("/").await;
+    assert!(!next_head.contains(nonce), "a fresh nonce per response");
     assert!(head.contains("x-content-type-options: nosniff"));
     assert!(head.contains("referrer-policy: no-referrer"));
     let (status, head, _) = app.http.page("/assets/app.js").await;
