@@ -30,6 +30,45 @@ impl Cli {
 pub enum Command {
     /// Start the server (the default).
     Serve(ServeArgs),
+    /// Manage beheerders (administrators).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage personal access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a beheerder. The password is read from standard input (asked for, unseen, on a
+    /// terminal).
+    Create(AccountArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a personal access token for an account and print only the token.
+    Create(AccountArgs),
+}
+
+/// Which database and which account a command is about.
+#[derive(Debug, Clone, Args)]
+pub struct AccountArgs {
+    /// The account's e-mail address.
+    #[arg(long)]
+    pub email: String,
+
+    /// The person's name (for `admin create`) or what the token is for (for `token create`).
+    #[arg(long, default_value = "")]
+    pub name: String,
+
+    /// Database URL, as for `serve`.
+    #[arg(
+        long,
+        env = "DOORBRAAK_DATABASE_URL",
+        default_value = "sqlite://data/doorbraak.db"
+    )]
+    pub database_url: String,
 }
 
 /// Settings of the server.

@@ -5,6 +5,7 @@
 //!
 //! - [`access`]: the access policy of the roles, password hashing and sign-in lockout
 //!   (groundwork: not enforced yet).
+//! - [`accounts`]: creating accounts and personal access tokens (the CLI's `admin` and `token`).
 //! - [`config`]: command line and environment (clap).
 //! - [`app`]: the shared state, the router and `serve` on an already bound listener.
 //! - [`http`]: HTTP handlers, one module per resource, each with its own `router()`.
@@ -18,6 +19,7 @@
 //! - [`error`]: the HTTP error type that turns failures into Dutch messages.
 
 pub mod access;
+pub mod accounts;
 pub mod app;
 pub mod canvas;
 pub mod config;

@@ -1,17 +1,30 @@
 //! The `doorbraak` binary: parse the configuration, set up logging, bind, serve.
 
+use std::process::ExitCode;
+
 use anyhow::Context;
 use clap::Parser;
 use doorbraak::{
-    AppState,
-    config::{Cli, Command, ServeArgs},
+    AppState, accounts,
+    config::{AccountArgs, AdminCommand, Cli, Command, ServeArgs, TokenCommand},
     demo, serve, store,
 };
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The message and its causes on one line; no backtrace for a person at a terminal.
+            eprintln!("Fout: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     // Logs go to stderr; stdout carries only the line announcing the address, for scripts.
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -21,6 +34,48 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().into_command() {
         Command::Serve(args) => run_server(args).await,
+        Command::Admin(AdminCommand::Create(args)) => create_beheerder(args).await,
+        Command::Token(TokenCommand::Create(args)) => create_token(args).await,
+    }
+}
+
+/// `doorbraak admin create`: the first beheerder, with a password from standard input.
+async fn create_beheerder(args: AccountArgs) -> anyhow::Result<()> {
+    let store = store::open(&args.database_url)
+        .await
+        .context("opening the database")?;
+    let password = read_password().context("reading the password")?;
+    let account =
+        accounts::create_beheerder(store.as_ref(), &args.email, &args.name, &password).await?;
+    println!("Beheerder aangemaakt: {}", account.email);
+    Ok(())
+}
+
+/// `doorbraak token create`: prints only the token, so scripts can capture it.
+async fn create_token(args: AccountArgs) -> anyhow::Result<()> {
+    let store = store::open(&args.database_url)
+        .await
+        .context("opening the database")?;
+    println!(
+        "{}",
+        accounts::create_token(store.as_ref(), &args.email, &args.name).await?
+    );
+    Ok(())
+}
+
+/// Asks twice, unseen, on a terminal; otherwise reads the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password("Wachtwoord: ")?;
+        if rpassword::prompt_password("Nogmaals: ")? != password {
+            anyhow::bail!("De wachtwoorden zijn niet gelijk.");
+        }
+        Ok(password)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
     }
 }
 

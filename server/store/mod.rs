@@ -27,6 +27,19 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("could not create the database folder: {0}")]
     Io(#[from] std::io::Error),
+    /// A row with the same unique key exists.
+    #[error("already exists")]
+    Duplicate,
+}
+
+/// An account as stored.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub is_beheerder: bool,
 }
 
 /// What is stored of one canvas.
@@ -97,6 +110,31 @@ pub trait Store: Send + Sync + 'static {
         label: &str,
         life_areas: &[&str],
     ) -> Result<(), StoreError>;
+
+    /// Creates an account; [`StoreError::Duplicate`] when the e-mail address is taken.
+    async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: Option<&str>,
+        beheerder: bool,
+    ) -> Result<AccountRow, StoreError>;
+
+    async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError>;
+
+    /// Stores a personal access token (its hash) for an account.
+    async fn create_token(
+        &self,
+        account_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The account of a token that is not revoked.
+    async fn account_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<AccountRow>, StoreError>;
 
     /// Replaces the log up to and including `upto_seq` by `snapshot`, in one transaction.
     async fn compact(

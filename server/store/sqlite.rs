@@ -13,7 +13,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{AppendBatch, CanvasSummary, Store, StoreError, StoredCanvas, now_millis};
+use super::{AccountRow, AppendBatch, CanvasSummary, Store, StoreError, StoredCanvas, now_millis};
 use crate::canvas::CanvasId;
 
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
@@ -185,6 +185,80 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: Option<&str>,
+        beheerder: bool,
+    ) -> Result<AccountRow, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO accounts (email, name, password_hash, is_beheerder, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(beheerder)
+        .bind(now_millis())
+        .execute(&self.pool)
+        .await;
+        match inserted {
+            Ok(done) => Ok(AccountRow {
+                id: done.last_insert_rowid(),
+                email: email.to_owned(),
+                name: name.to_owned(),
+                password_hash: password_hash.map(str::to_owned),
+                is_beheerder: beheerder,
+            }),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                Err(StoreError::Duplicate)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, email, name, password_hash, is_beheerder FROM accounts WHERE email = ?",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| account(&row)).transpose()?)
+    }
+
+    async fn create_token(
+        &self,
+        account_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_tokens (account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(account_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now_millis())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn account_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<AccountRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT a.id, a.email, a.name, a.password_hash, a.is_beheerder FROM api_tokens t \
+             JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| account(&row)).transpose()?)
+    }
+
     async fn update_summary(
         &self,
         id: &CanvasId,
@@ -224,4 +298,14 @@ impl Store for SqliteStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+fn account(row: &sqlx::sqlite::SqliteRow) -> Result<AccountRow, sqlx::Error> {
+    Ok(AccountRow {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        password_hash: row.try_get("password_hash")?,
+        is_beheerder: row.try_get("is_beheerder")?,
+    })
 }

@@ -10,7 +10,7 @@ use std::sync::{
 use async_trait::async_trait;
 use tokio::sync::Semaphore;
 
-use super::{AppendBatch, CanvasSummary, SqliteStore, Store, StoreError, StoredCanvas};
+use super::{AccountRow, AppendBatch, CanvasSummary, SqliteStore, Store, StoreError, StoredCanvas};
 use crate::canvas::CanvasId;
 
 pub struct TestStore {
@@ -85,6 +85,34 @@ impl Store for TestStore {
         areas: &[&str],
     ) -> Result<(), StoreError> {
         self.inner.update_summary(id, label, areas).await
+    }
+    async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: Option<&str>,
+        beheerder: bool,
+    ) -> Result<AccountRow, StoreError> {
+        self.inner
+            .create_account(email, name, password_hash, beheerder)
+            .await
+    }
+    async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError> {
+        self.inner.account_by_email(email).await
+    }
+    async fn create_token(
+        &self,
+        account_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.inner.create_token(account_id, name, token_hash).await
+    }
+    async fn account_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<AccountRow>, StoreError> {
+        self.inner.account_by_token_hash(token_hash).await
     }
     async fn compact(&self, id: &CanvasId, snapshot: &[u8], upto: i64) -> Result<(), StoreError> {
         self.inner.compact(id, snapshot, upto).await

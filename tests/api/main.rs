@@ -6,6 +6,7 @@ mod helpers;
 mod awareness;
 mod bad_input;
 mod canvases;
+mod cli;
 mod demo;
 mod durability;
 mod flow_control;
