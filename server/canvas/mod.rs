@@ -5,6 +5,7 @@ pub mod id;
 pub mod label;
 pub mod regulations;
 pub mod schema;
+pub mod status;
 
 pub use id::CanvasId;
 pub use label::{AnonymousLabel, LabelError};

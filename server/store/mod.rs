@@ -80,6 +80,8 @@ pub struct CanvasSummary {
     pub updated_at: i64,
     /// Codes of the leefgebieden the canvas touches.
     pub life_areas: Vec<String>,
+    /// The lifecycle status's code (see [`crate::canvas::status`]).
+    pub status: String,
 }
 
 /// The storage operations of the server.

@@ -108,7 +108,7 @@ impl Store for SqliteStore {
 
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, label, created_at, updated_at, life_areas FROM canvases ORDER BY updated_at DESC",
+            "SELECT id, label, created_at, updated_at, life_areas, status FROM canvases ORDER BY updated_at DESC",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -125,6 +125,7 @@ impl Store for SqliteStore {
                         .filter(|code| !code.is_empty())
                         .map(str::to_owned)
                         .collect(),
+                    status: row.try_get("status")?,
                 })
             })
             .collect()

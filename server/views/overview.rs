@@ -7,7 +7,7 @@ use super::{
     layout,
 };
 use crate::{
-    canvas::{label::MAX_LABEL_CHARS, schema::LIFE_AREAS},
+    canvas::{label::MAX_LABEL_CHARS, schema::LIFE_AREAS, status::CanvasStatus},
     store::CanvasSummary,
     views::components::dutch_time,
 };
@@ -49,6 +49,7 @@ pub fn page(rows: &[Row], error: Option<&str>, label: &str, nonce: &str) -> Mark
                             thead {
                                 tr {
                                     th scope="col" { "Casus" }
+                                    th scope="col" { "Status" }
                                     th scope="col" { "Leefgebieden" }
                                     th scope="col" { "Laatst gewijzigd" }
                                     th scope="col" { "Nu aanwezig" }
@@ -58,6 +59,7 @@ pub fn page(rows: &[Row], error: Option<&str>, label: &str, nonce: &str) -> Mark
                                 @for row in rows {
                                     tr {
                                         td { a href={ "/canvases/" (row.canvas.id) } { (row.canvas.label) } }
+                                        td { (status_name(&row.canvas.status)) }
                                         td { (life_area_names(&row.canvas.life_areas)) }
                                         td { (dutch_time(row.canvas.updated_at)) }
                                         td.present { (row.present.join(", ")) }
@@ -80,4 +82,10 @@ fn life_area_names(codes: &[String]) -> String {
         .map(|(_, name)| *name)
         .collect();
     names.join(", ")
+}
+
+/// The Dutch word for a status code; an unknown code is shown as it is rather than hidden.
+fn status_name(code: &str) -> String {
+    code.parse::<CanvasStatus>()
+        .map_or_else(|_| code.to_owned(), |status| status.dutch().to_owned())
 }

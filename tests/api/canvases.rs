@@ -21,6 +21,7 @@ async fn creating_a_canvas_answers_201_with_its_id() {
     assert_eq!(canvas["steps"]["actionPlan"], serde_json::json!([]));
     let (_, list) = app.http.get("/api/canvases").await;
     assert_eq!(list[0]["id"], id);
+    assert_eq!(list[0]["status"], "concept");
 }
 
 #[tokio::test]

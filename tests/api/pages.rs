@@ -176,6 +176,11 @@ async fn the_overview_shows_leefgebieden_and_who_is_present() {
     client.round_trip().await;
 
     let (_, _, page) = app.http.page("/").await;
+    assert!(page.contains("<th scope=\"col\">Status</th>"));
+    assert!(
+        page.contains("<td>Concept</td>"),
+        "a new canvas is a concept: {page}"
+    );
     assert!(page.contains("<td>Woonsituatie</td>"), "{page}");
     assert!(
         page.contains("<td class=\"present\">Coach Noord</td>"),
