@@ -1,15 +1,13 @@
-//! Accounts and personal access tokens: creating the first beheerder and tokens for scripts from
-//! the command line.
+//! Accounts and personal access tokens: creating accounts (the first beheerder from the command
+//! line) and tokens for scripts.
 //!
 //! Tokens are random, shown once, and stored only as their SHA-256 hash, so a copy of the
-//! database gives no working token. (Sign-in, sessions and enforcement follow with access
-//! control; until then these accounts and tokens open nothing.)
-
-use sha2::{Digest, Sha256};
+//! database gives no working token.
 
 use crate::{
     access::password::{self, PasswordError},
-    store::{AccountRow, Store, StoreError},
+    auth::secret,
+    store::{AccountRow, Directory, StoreError},
 };
 
 /// Longest e-mail address accepted (RFC 5321's limit for a path).
@@ -53,15 +51,26 @@ pub fn normalize_email(raw: &str) -> Result<String, AccountError> {
 
 /// Creates a beheerder with `password`.
 pub async fn create_beheerder(
-    store: &dyn Store,
+    directory: &dyn Directory,
     email: &str,
     name: &str,
     password: &str,
 ) -> Result<AccountRow, AccountError> {
+    create_account(directory, email, name, Some(password), true).await
+}
+
+/// Creates an account, with a password or (to be set through a one-time link) without.
+pub async fn create_account(
+    directory: &dyn Directory,
+    email: &str,
+    name: &str,
+    password: Option<&str>,
+    beheerder: bool,
+) -> Result<AccountRow, AccountError> {
     let email = normalize_email(email)?;
-    let hash = password::hash(password)?;
-    match store
-        .create_account(&email, name.trim(), Some(&hash), true)
+    let hash = password.map(password::hash).transpose()?;
+    match directory
+        .create_account(&email, name.trim(), hash.as_deref(), beheerder)
         .await
     {
         Ok(account) => Ok(account),
@@ -73,34 +82,39 @@ pub async fn create_beheerder(
 /// Creates a personal access token for the account with `email`; returns the token, which is
 /// shown this once and never stored.
 pub async fn create_token(
-    store: &dyn Store,
+    directory: &dyn Directory,
     email: &str,
     name: &str,
 ) -> Result<String, AccountError> {
     let email = normalize_email(email)?;
-    let account = store
+    let account = directory
         .account_by_email(&email)
         .await?
         .ok_or(AccountError::Unknown)?;
-    let token = new_token();
-    store
-        .create_token(account.id, name.trim(), &token_hash(&token))
-        .await?;
-    Ok(token)
+    Ok(create_token_for(directory, account.id, name).await?.1)
 }
 
-/// A fresh token: the prefix and 244 random bits (two v4 UUIDs) in hex.
+/// Creates a personal access token for an account; returns its id and the token itself.
+pub async fn create_token_for(
+    directory: &dyn Directory,
+    account_id: i64,
+    name: &str,
+) -> Result<(i64, String), StoreError> {
+    let token = new_token();
+    let id = directory
+        .create_token(account_id, name.trim(), &token_hash(&token))
+        .await?;
+    Ok((id, token))
+}
+
+/// A fresh token: the prefix and a random secret.
 fn new_token() -> String {
-    let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
-    format!("{TOKEN_PREFIX}{}{}", a.simple(), b.simple())
+    format!("{TOKEN_PREFIX}{}", secret::fresh())
 }
 
 /// What the database keeps of a token.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    secret::hash(token)
 }
 
 #[cfg(test)]
@@ -140,9 +154,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_beheerder_and_a_token_for_them() {
-        let store = TestStore::new(false).await;
+        let test_store = TestStore::new(false).await;
+        let store = &test_store.inner;
         let account = create_beheerder(
-            &store,
+            store,
             "Beheer@Gemeente.nl",
             " Beheer ",
             "lang genoeg wachtwoord",
@@ -152,32 +167,32 @@ mod tests {
         assert!(account.is_beheerder);
         assert_eq!(account.email, "beheer@gemeente.nl");
         assert!(matches!(
-            create_beheerder(&store, "beheer@gemeente.nl", "", "lang genoeg wachtwoord").await,
+            create_beheerder(store, "beheer@gemeente.nl", "", "lang genoeg wachtwoord").await,
             Err(AccountError::Exists)
         ));
         assert!(matches!(
-            create_beheerder(&store, "ander@gemeente.nl", "", "kort").await,
+            create_beheerder(store, "ander@gemeente.nl", "", "kort").await,
             Err(AccountError::Password(_))
         ));
 
-        let token = create_token(&store, "BEHEER@gemeente.nl", "script")
+        let token = create_token(store, "BEHEER@gemeente.nl", "script")
             .await
             .unwrap();
         let found = store
-            .account_by_token_hash(&token_hash(&token))
+            .token_account(&token_hash(&token))
             .await
             .unwrap()
             .expect("account");
-        assert_eq!(found.id, account.id);
+        assert_eq!(found.1.id, account.id);
         assert!(
             store
-                .account_by_token_hash(&token_hash("dbk_other"))
+                .token_account(&token_hash("dbk_other"))
                 .await
                 .unwrap()
                 .is_none()
         );
         assert!(matches!(
-            create_token(&store, "niemand@gemeente.nl", "").await,
+            create_token(store, "niemand@gemeente.nl", "").await,
             Err(AccountError::Unknown)
         ));
     }

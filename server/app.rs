@@ -14,25 +14,41 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{config::Limits, http, metrics::Metrics, store::Store, sync::SyncService};
+use crate::{
+    audit::Audit,
+    auth,
+    config::{AuthSettings, Limits},
+    http,
+    metrics::Metrics,
+    store::{Database, Directory, Store},
+    sync::SyncService,
+};
 
 /// The state every handler can draw from; handlers ask only for the part they use.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub directory: Arc<dyn Directory>,
     pub sync: Arc<SyncService>,
     pub metrics: Arc<Metrics>,
+    pub audit: Arc<Audit>,
+    pub auth: Arc<AuthSettings>,
 }
 
 impl AppState {
     /// Builds the state and starts the background tasks (the persister); needs a Tokio runtime.
-    pub fn new(store: Arc<dyn Store>, limits: Limits) -> Self {
+    pub fn new(database: Arc<dyn Database>, limits: Limits, auth: AuthSettings) -> Self {
+        let store: Arc<dyn Store> = database.clone();
+        let directory: Arc<dyn Directory> = database;
         let metrics = Arc::new(Metrics::default());
         let sync = Arc::new(SyncService::new(store.clone(), metrics.clone(), limits));
         Self {
             store,
+            audit: Arc::new(Audit::new(directory.clone())),
+            directory,
             sync,
             metrics,
+            auth: Arc::new(auth),
         }
     }
 }
@@ -40,6 +56,12 @@ impl AppState {
 /// The router with its middleware.
 pub fn app(state: AppState) -> Router {
     http::router()
+        // Strangers get 401 and cross-site requests 403 before any handler runs.
+        .layer(axum::middleware::from_fn(auth::guard::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::viewer::authenticate,
+        ))
         // Security headers on every response: no inline script, no framing, no sniffing.
         .layer(axum::middleware::from_fn(http::csp::content_security_policy))
         .layer(set_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -92,6 +92,42 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub limits: Limits,
+
+    #[command(flatten)]
+    pub auth: AuthSettings,
+}
+
+/// Sessions, cookies and one-time links.
+#[derive(Debug, Clone, Args)]
+pub struct AuthSettings {
+    /// Minutes of inactivity after which a session ends (a session lasts 12 hours at most).
+    #[arg(long, env = "DOORBRAAK_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: u64,
+
+    /// Mark the session cookie `Secure`. Set this when users reach the server over HTTPS; it is
+    /// also set per request when a proxy sends `X-Forwarded-Proto: https`.
+    #[arg(long, env = "DOORBRAAK_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Days an invitation link stays valid.
+    #[arg(long, env = "DOORBRAAK_INVITATION_DAYS", default_value_t = 7)]
+    pub invitation_days: u64,
+
+    /// The address users reach the server at (e.g. `https://doorbraak.gemeente.nl`), used in
+    /// invitation and reset links; by default taken from the request.
+    #[arg(long, env = "DOORBRAAK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            auth: AuthSettings,
+        }
+        Defaults::parse_from(["doorbraak"]).auth
+    }
 }
 
 /// Limits and timings of the sync service; the defaults suit a production team.

@@ -1,39 +1,157 @@
-//! The demo canvas: the fictitious scooter case from the domain brief, complete in every step, so
-//! that a newcomer sees a filled canvas after one command. All amounts are invented.
+//! The demo: the fictitious scooter case from the domain brief, complete in every step, so that a
+//! newcomer sees a filled canvas after one command, and an account for every role to see it
+//! with. All amounts are invented.
 //!
-//! The canvas has a fixed id, so seeding again on the same database changes nothing.
+//! The canvases have fixed ids and the accounts fixed addresses, so seeding again on the same
+//! database changes nothing.
 
 use yrs::{
     Any, Array, Doc, Map, MapPrelim, ReadTxn, StateVector, Text, Transact, updates::decoder::Decode,
 };
 
 use crate::{
+    access::{password, policy::TeamRole},
     canvas::{
         CanvasId,
         schema::{self, root},
     },
-    store::{Store, StoreError},
+    store::{CanvasOwner, Database, StoreError},
 };
 
 /// The fixed id of the demo canvas.
 pub const DEMO_CANVAS_ID: &str = "5c00de70-0000-4000-8000-00000000d3e0";
+/// A canvas of another team, to show that the first team cannot see it.
+pub const OTHER_TEAM_CANVAS_ID: &str = "5c00de70-0000-4000-8000-00000000d3e1";
 
 const LABEL: &str = "Demo: scooter i.p.v. leerlingenvervoer";
 
-/// Creates the demo canvas unless it exists; returns whether it was created.
-pub async fn seed(store: &dyn Store) -> Result<bool, StoreError> {
-    let id: CanvasId = DEMO_CANVAS_ID
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "doorbraak-demo";
+
+/// Where a demo account works.
+enum DemoRole {
+    Team(&'static str, TeamRole),
+    Coach,
+    Pmm,
+    Beheerder,
+}
+
+const ARNHEM: &str = "Doorbraakteam Arnhem";
+const NIJMEGEN: &str = "Doorbraakteam Nijmegen";
+const PROVINCE: &str = "Gelderland";
+
+/// The demo accounts: address, name, what they are (in Dutch, as printed) and their role.
+const ACCOUNTS: [(&str, &str, &str, DemoRole); 8] = [
+    ("aanjager@demo.doorbraak.nl", "Anne Aanjager", "aanjager, Doorbraakteam Arnhem", DemoRole::Team(ARNHEM, TeamRole::Aanjager)),
+    ("projectleider@demo.doorbraak.nl", "Piet Projectleider", "projectleider, Doorbraakteam Arnhem", DemoRole::Team(ARNHEM, TeamRole::Projectleider)),
+    ("teamlid@demo.doorbraak.nl", "Tess Teamlid", "teamlid, Doorbraakteam Arnhem", DemoRole::Team(ARNHEM, TeamRole::Teamlid)),
+    ("inbrenger@demo.doorbraak.nl", "Ilse Inbrenger", "inbrenger, Doorbraakteam Arnhem (bracht de scootercasus in)", DemoRole::Team(ARNHEM, TeamRole::Inbrenger)),
+    ("nijmegen@demo.doorbraak.nl", "Noor Nijmegen", "teamlid, Doorbraakteam Nijmegen (ziet de scootercasus niet)", DemoRole::Team(NIJMEGEN, TeamRole::Teamlid)),
+    ("coach@demo.doorbraak.nl", "Chris Coach", "doorbraakcoach, provincie Gelderland", DemoRole::Coach),
+    ("pmm@demo.doorbraak.nl", "Pim PMM", "PMM (landelijk)", DemoRole::Pmm),
+    ("beheerder@demo.doorbraak.nl", "Bea Beheerder", "beheerder", DemoRole::Beheerder),
+];
+
+/// The demo accounts as (address, what they are), for printing at start.
+pub fn accounts() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ACCOUNTS.iter().map(|(email, _, what, _)| (*email, *what))
+}
+
+/// Seeds the demo teams, accounts and canvases where they are missing; returns whether the
+/// scooter canvas was created now.
+pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
+    let province = ensure_province(db, PROVINCE).await?;
+    let arnhem = ensure_team(db, ARNHEM, "Arnhem", province).await?;
+    let nijmegen = ensure_team(db, NIJMEGEN, "Nijmegen", province).await?;
+    // One hash for all: they share the (public) demo password, and hashing is slow on purpose.
+    let hash =
+        password::hash(DEMO_PASSWORD).map_err(|_| StoreError::Inconsistent("demo password"))?;
+    let mut inbrenger = None;
+    let mut nijmegen_member = None;
+    for (email, name, _, role) in &ACCOUNTS {
+        let account = match db.account_by_email(email).await? {
+            Some(account) => account,
+            None => {
+                let beheerder = matches!(role, DemoRole::Beheerder);
+                db.create_account(email, name, Some(&hash), beheerder).await?
+            }
+        };
+        match role {
+            DemoRole::Team(team, role) => {
+                let team = if *team == ARNHEM { arnhem } else { nijmegen };
+                db.set_membership(team, account.id, *role).await?;
+                if *role == TeamRole::Inbrenger {
+                    inbrenger = Some(account.id);
+                } else if team == nijmegen {
+                    nijmegen_member = Some(account.id);
+                }
+            }
+            DemoRole::Coach => db.set_coach(account.id, Some(province)).await?,
+            DemoRole::Pmm => db.set_pmm(account.id, true).await?,
+            DemoRole::Beheerder => {}
+        }
+    }
+    let (Some(inbrenger), Some(nijmegen_member)) = (inbrenger, nijmegen_member) else {
+        return Err(StoreError::Inconsistent("demo accounts"));
+    };
+    let other = CanvasOwner {
+        team: nijmegen,
+        brought_in_by: nijmegen_member,
+    };
+    ensure_canvas(db, OTHER_TEAM_CANVAS_ID, other, "Demo: Casus N-3", || {
+        schema::initialize("Demo: Casus N-3")
+    })
+    .await?;
+    let scooter = CanvasOwner {
+        team: arnhem,
+        brought_in_by: inbrenger,
+    };
+    ensure_canvas(db, DEMO_CANVAS_ID, scooter, LABEL, scooter_case).await
+}
+
+async fn ensure_province(db: &dyn Database, name: &str) -> Result<i64, StoreError> {
+    if let Some(found) = db.provinces().await?.into_iter().find(|p| p.name == name) {
+        return Ok(found.id);
+    }
+    db.create_province(name).await
+}
+
+async fn ensure_team(
+    db: &dyn Database,
+    name: &str,
+    gemeente: &str,
+    province: i64,
+) -> Result<i64, StoreError> {
+    if let Some(found) = db.teams().await?.into_iter().find(|t| t.name == name) {
+        return Ok(found.id);
+    }
+    let gemeente = match db.gemeenten().await?.into_iter().find(|g| g.name == gemeente) {
+        Some(found) => found.id,
+        None => db.create_gemeente(gemeente, province).await?,
+    };
+    db.create_team(name, gemeente).await
+}
+
+/// Creates a canvas with a fixed id unless it exists; returns whether it was created.
+async fn ensure_canvas(
+    db: &dyn Database,
+    id: &str,
+    owner: CanvasOwner,
+    label: &str,
+    content: impl FnOnce() -> Vec<u8>,
+) -> Result<bool, StoreError> {
+    let id: CanvasId = id
         .parse()
-        .map_err(|_| StoreError::UnsupportedUrl)?;
-    if store.canvas_exists(&id).await? {
+        .map_err(|_| StoreError::Inconsistent("demo canvas id"))?;
+    if db.canvas_exists(&id).await? {
         return Ok(false);
     }
-    let update = scooter_case();
-    store.create_canvas(&id, LABEL, &update).await?;
+    let update = content();
+    db.create_canvas(&id, label, owner, &update).await?;
     // The overview lists leefgebieden from the canvases table; a room keeps that in step with
-    // later edits, but this canvas starts with leefgebieden of its own.
+    // later edits, but a seeded canvas starts with leefgebieden of its own.
     let (label, life_areas) = summary_of(&update);
-    store.update_summary(&id, &label, &life_areas).await?;
+    db.update_summary(&id, &label, &life_areas).await?;
     Ok(true)
 }
 

@@ -14,6 +14,13 @@ use crate::{store::StoreError, sync::RoomError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// No account, or a credential that does not work: 401.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// Signed in, but not allowed; the message is Dutch and says why: 403. Never used for a
+    /// canvas the account may not see at all (that is a 404, which reveals nothing).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("not found")]
     NotFound,
     /// The request is invalid; the message is Dutch and shown to the user as is.
@@ -30,6 +37,8 @@ pub enum AppError {
 impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyConnections => StatusCode::TOO_MANY_REQUESTS,
@@ -41,6 +50,10 @@ impl AppError {
 
     fn user_message(&self) -> String {
         match self {
+            AppError::Unauthenticated => {
+                "Log eerst in, of stuur een geldig toegangstoken mee.".into()
+            }
+            AppError::Forbidden(message) => message.clone(),
             AppError::NotFound => "Niet gevonden.".into(),
             AppError::Invalid(message) => message.clone(),
             AppError::TooManyConnections => {
@@ -66,6 +79,13 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (status, Json(json!({ "fout": self.user_message() }))).into_response()
+        let mut response = (status, Json(json!({ "fout": self.user_message() }))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }

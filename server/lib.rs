@@ -3,9 +3,11 @@
 //! Each maatwerkcanvas is a Yjs CRDT document that a whole team co-edits live. The crate is laid
 //! out by concern:
 //!
-//! - [`access`]: the access policy of the roles, password hashing and sign-in lockout
-//!   (groundwork: not enforced yet).
-//! - [`accounts`]: creating accounts and personal access tokens (the CLI's `admin` and `token`).
+//! - [`access`]: the access policy of the roles, password hashing and sign-in lockout.
+//! - [`auth`]: sign-in, sessions, tokens, one-time links, and the middleware that refuses
+//!   strangers and cross-site requests.
+//! - [`accounts`]: creating accounts and personal access tokens.
+//! - [`audit`]: the append-only audit log.
 //! - [`config`]: command line and environment (clap).
 //! - [`app`]: the shared state, the router and `serve` on an already bound listener.
 //! - [`http`]: HTTP handlers, one module per resource, each with its own `router()`.
@@ -21,6 +23,8 @@
 pub mod access;
 pub mod accounts;
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod canvas;
 pub mod config;
 pub mod demo;

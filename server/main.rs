@@ -1,6 +1,6 @@
 //! The `doorbraak` binary: parse the configuration, set up logging, bind, serve.
 
-use std::process::ExitCode;
+use std::{io::Write, process::ExitCode};
 
 use anyhow::Context;
 use clap::Parser;
@@ -46,7 +46,7 @@ async fn create_beheerder(args: AccountArgs) -> anyhow::Result<()> {
         .context("opening the database")?;
     let password = read_password().context("reading the password")?;
     let account =
-        accounts::create_beheerder(store.as_ref(), &args.email, &args.name, &password).await?;
+        accounts::create_beheerder(directory(&store), &args.email, &args.name, &password).await?;
     println!("Beheerder aangemaakt: {}", account.email);
     Ok(())
 }
@@ -58,9 +58,14 @@ async fn create_token(args: AccountArgs) -> anyhow::Result<()> {
         .context("opening the database")?;
     println!(
         "{}",
-        accounts::create_token(store.as_ref(), &args.email, &args.name).await?
+        accounts::create_token(directory(&store), &args.email, &args.name).await?
     );
     Ok(())
+}
+
+/// The directory side of the database.
+fn directory(db: &std::sync::Arc<dyn store::Database>) -> &dyn store::Directory {
+    db.as_ref()
 }
 
 /// Asks twice, unseen, on a terminal; otherwise reads the first line of standard input.
@@ -86,7 +91,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo
         && demo::seed(store.as_ref())
             .await
-            .context("seeding the demo canvas")?
+            .context("seeding the demo")?
     {
         tracing::info!(canvas_id = demo::DEMO_CANVAS_ID, "demo canvas created");
     }
@@ -94,8 +99,21 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     let address = listener.local_addr().context("reading the bound address")?;
-    let state = AppState::new(store, args.limits);
-    println!("doorbraak listening on http://{address}");
+    let state = AppState::new(store, args.limits, args.auth);
+    // Written without println!, which panics when whoever started us closed stdout.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "doorbraak listening on http://{address}");
+    if args.demo {
+        let _ = writeln!(
+            out,
+            "Demo-accounts, alle met wachtwoord {}:",
+            demo::DEMO_PASSWORD
+        );
+        for (email, what) in demo::accounts() {
+            let _ = writeln!(out, "  {email:<34} {what}");
+        }
+    }
+    let _ = out.flush();
     tracing::info!(%address, "listening");
     serve(listener, state, shutdown_signal())
         .await

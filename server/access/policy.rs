@@ -32,6 +32,39 @@ pub enum TeamRole {
     Inbrenger,
 }
 
+impl TeamRole {
+    pub const ALL: [TeamRole; 4] = [
+        TeamRole::Aanjager,
+        TeamRole::Projectleider,
+        TeamRole::Teamlid,
+        TeamRole::Inbrenger,
+    ];
+
+    /// The code stored in the database and sent in forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            TeamRole::Aanjager => "aanjager",
+            TeamRole::Projectleider => "projectleider",
+            TeamRole::Teamlid => "teamlid",
+            TeamRole::Inbrenger => "inbrenger",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.code() == code)
+    }
+
+    /// The Dutch name shown to users.
+    pub fn dutch(self) -> &'static str {
+        match self {
+            TeamRole::Aanjager => "Aanjager",
+            TeamRole::Projectleider => "Projectleider",
+            TeamRole::Teamlid => "Teamlid",
+            TeamRole::Inbrenger => "Inbrenger",
+        }
+    }
+}
+
 /// What the policy needs to know of an account.
 #[derive(Debug, Clone, Default)]
 pub struct Account {
@@ -53,6 +86,29 @@ pub enum EscalationLevel {
     Pmm,
 }
 
+impl EscalationLevel {
+    const ALL: [EscalationLevel; 4] = [
+        EscalationLevel::Team,
+        EscalationLevel::Directie,
+        EscalationLevel::Coach,
+        EscalationLevel::Pmm,
+    ];
+
+    /// The code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            EscalationLevel::Team => "team",
+            EscalationLevel::Directie => "directie",
+            EscalationLevel::Coach => "coach",
+            EscalationLevel::Pmm => "pmm",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|level| level.code() == code)
+    }
+}
+
 /// What the policy needs to know of a canvas.
 #[derive(Debug, Clone)]
 pub struct Canvas {
@@ -65,6 +121,18 @@ pub struct Canvas {
     pub level: EscalationLevel,
     /// The highest level it ever reached (it can come back down).
     pub highest_level: EscalationLevel,
+}
+
+impl Access {
+    /// Whether the account may see the canvas's content at all.
+    pub fn may_read(self) -> bool {
+        self > Access::None
+    }
+
+    /// Whether the account may change the canvas's content.
+    pub fn may_edit(self) -> bool {
+        self == Access::Edit
+    }
 }
 
 /// What an account may do with a canvas's content, from least to most.
@@ -129,6 +197,16 @@ pub fn may_create_canvas(account: &Account, team: TeamId) -> bool {
                 TeamRole::Aanjager | TeamRole::Projectleider | TeamRole::Inbrenger
             )
     })
+}
+
+/// Whether `account` may manage `team`: invite and remove members, change roles and read the
+/// team's audit log. That is the team's aanjager, and a beheerder (who sets teams up).
+pub fn may_manage_team(account: &Account, team: TeamId) -> bool {
+    account.beheerder
+        || account
+            .memberships
+            .iter()
+            .any(|(t, role)| *t == team && *role == TeamRole::Aanjager)
 }
 
 #[cfg(test)]
@@ -331,6 +409,18 @@ mod tests {
     }
 
     #[test]
+    fn codes_round_trip() {
+        for role in TeamRole::ALL {
+            assert_eq!(TeamRole::from_code(role.code()), Some(role));
+        }
+        for level in EscalationLevel::ALL {
+            assert_eq!(EscalationLevel::from_code(level.code()), Some(level));
+        }
+        assert_eq!(TeamRole::from_code("beheerder"), Option::None);
+        assert_eq!(EscalationLevel::from_code(""), Option::None);
+    }
+
+    #[test]
     fn who_may_start_a_canvas() {
         assert!(may_create_canvas(
             &member(TeamRole::Aanjager, OWN_TEAM),
@@ -355,5 +445,27 @@ mod tests {
         assert!(!may_create_canvas(&coach(PROVINCE), OWN_TEAM));
         assert!(!may_create_canvas(&pmm(), OWN_TEAM));
         assert!(!may_create_canvas(&beheerder(), OWN_TEAM));
+    }
+
+    #[test]
+    fn who_may_manage_a_team() {
+        assert!(may_manage_team(
+            &member(TeamRole::Aanjager, OWN_TEAM),
+            OWN_TEAM
+        ));
+        assert!(may_manage_team(&beheerder(), OWN_TEAM));
+        for role in [
+            TeamRole::Projectleider,
+            TeamRole::Teamlid,
+            TeamRole::Inbrenger,
+        ] {
+            assert!(!may_manage_team(&member(role, OWN_TEAM), OWN_TEAM));
+        }
+        assert!(!may_manage_team(
+            &member(TeamRole::Aanjager, OTHER_TEAM),
+            OWN_TEAM
+        ));
+        assert!(!may_manage_team(&coach(PROVINCE), OWN_TEAM));
+        assert!(!may_manage_team(&pmm(), OWN_TEAM));
     }
 }

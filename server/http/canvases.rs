@@ -1,6 +1,6 @@
-//! `POST /api/canvases` creates a canvas; `GET /api/canvases` lists them and
-//! `GET /api/canvases/{id}` returns one canvas's content, read through the canvas schema;
-//! `GET /api/regelingen` the catalogue of regulations.
+//! `POST /api/canvases` creates a canvas; `GET /api/canvases` lists the canvases the caller may
+//! see and `GET /api/canvases/{id}` returns one canvas's content, read through the canvas
+//! schema; `GET /api/regelingen` the catalogue of regulations.
 
 use std::sync::Arc;
 
@@ -13,15 +13,18 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::permitted::{self, creatable_teams};
 use crate::{
     app::AppState,
+    audit::{Audit, Event},
+    auth::Viewer,
     canvas::{
         AnonymousLabel, CanvasId,
         regulations::{Regulation, catalogue},
         schema,
     },
     error::AppError,
-    store::{CanvasSummary, Store},
+    store::{CanvasOwner, CanvasSummary, Store, directory::AuditEntry},
     sync::{RoomError, SyncService},
 };
 
@@ -40,10 +43,59 @@ async fn regulations() -> Json<&'static [Regulation]> {
 #[derive(Deserialize)]
 struct NewCanvas {
     label: String,
+    /// The team's id; may be left out by someone who can start canvases in one team only.
+    team: Option<i64>,
+}
+
+/// Creates a canvas for `viewer` in `team` (or their only team) and records it.
+pub async fn create_canvas(
+    store: &dyn Store,
+    audit: &Audit,
+    viewer: &Viewer,
+    label: &str,
+    team: Option<i64>,
+) -> Result<(CanvasId, AnonymousLabel), AppError> {
+    let label = AnonymousLabel::parse(label).map_err(|error| AppError::Invalid(error.to_string()))?;
+    let teams = creatable_teams(viewer);
+    let team = match (team, teams.as_slice()) {
+        (Some(team), _) if teams.contains(&team) => team,
+        (Some(_), _) | (None, []) => {
+            return Err(AppError::Forbidden(
+                "Je mag in dit team geen canvas beginnen. Dat mogen de aanjager, de \
+                 projectleider en de inbrenger."
+                    .into(),
+            ));
+        }
+        (None, [only]) => *only,
+        (None, _) => return Err(AppError::Invalid("Kies het team van dit canvas.".into())),
+    };
+    let id = CanvasId::random();
+    let owner = CanvasOwner {
+        team,
+        brought_in_by: viewer.account.id,
+    };
+    store
+        .create_canvas(&id, label.as_str(), owner, &schema::initialize(label.as_str()))
+        .await?;
+    tracing::info!(canvas_id = %id, "canvas created");
+    audit
+        .record(
+            Event::CanvasCreated,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: Some(team),
+                canvas_id: Some(id.to_string()),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    Ok((id, label))
 }
 
 async fn create(
     State(store): State<Arc<dyn Store>>,
+    State(audit): State<Arc<Audit>>,
+    viewer: Viewer,
     body: Result<Json<NewCanvas>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let Json(new) = body.map_err(|_| {
@@ -51,33 +103,45 @@ async fn create(
             "Stuur JSON met een veld \"label\", bijvoorbeeld {\"label\": \"Casus T-17\"}.".into(),
         )
     })?;
-    let label =
-        AnonymousLabel::parse(&new.label).map_err(|error| AppError::Invalid(error.to_string()))?;
-    let id = CanvasId::random();
-    store
-        .create_canvas(&id, label.as_str(), &schema::initialize(label.as_str()))
-        .await?;
-    tracing::info!(canvas_id = %id, "canvas created");
+    let (id, label) = create_canvas(store.as_ref(), &audit, &viewer, &new.label, new.team).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id.as_str(), "label": label.as_str() })),
     ))
 }
 
-async fn list(State(store): State<Arc<dyn Store>>) -> Result<Json<Vec<CanvasSummary>>, AppError> {
-    Ok(Json(store.list_canvases().await?))
+async fn list(
+    State(store): State<Arc<dyn Store>>,
+    viewer: Viewer,
+) -> Result<Json<Vec<CanvasSummary>>, AppError> {
+    Ok(Json(permitted::visible(&viewer, store.list_canvases().await?)))
 }
 
 async fn read(
+    State(store): State<Arc<dyn Store>>,
     State(sync): State<Arc<SyncService>>,
+    State(audit): State<Arc<Audit>>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let id: CanvasId = id.parse().map_err(|_| AppError::NotFound)?;
-    let content = sync.content(&id).await.map_err(|error| match error {
+    let canvas = permitted::readable(store.as_ref(), &viewer, &id).await?;
+    let content = sync.content(&canvas.id).await.map_err(|error| match error {
         RoomError::NotFound => AppError::NotFound,
         other => AppError::Room(other),
     })?;
     let mut body = serde_json::to_value(content).map_err(|_| AppError::Room(RoomError::Damaged))?;
-    body["id"] = json!(id.as_str());
+    body["id"] = json!(canvas.id.as_str());
+    audit
+        .record(
+            Event::Exported,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: Some(canvas.facts.team.0),
+                canvas_id: Some(canvas.id.to_string()),
+                detail: "JSON via de API".into(),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
     Ok(Json(body))
 }

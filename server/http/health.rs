@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::{Router, extract::State, http::header, response::IntoResponse, routing::get};
 
-use crate::{app::AppState, metrics::Metrics};
+use crate::{app::AppState, auth::Viewer, error::AppError, metrics::Metrics};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -16,9 +16,18 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn metrics(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
-    (
+/// Metrics are for beheerders (or a scraper with a beheerder's token).
+async fn metrics(
+    State(metrics): State<Arc<Metrics>>,
+    viewer: Viewer,
+) -> Result<impl IntoResponse, AppError> {
+    if !viewer.policy.beheerder {
+        return Err(AppError::Forbidden(
+            "De meetwaarden zijn alleen voor beheerders.".into(),
+        ));
+    }
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         metrics.render(),
-    )
+    ))
 }

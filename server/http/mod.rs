@@ -1,15 +1,21 @@
 //! HTTP handlers, one module per resource, each exposing its own `router()`.
 
+pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod canvases;
 pub mod csp;
 pub mod health;
 pub mod pages;
+pub mod permitted;
+pub mod sign_in;
 pub mod sync;
+pub mod teams;
+pub mod tokens;
 
-use axum::Router;
+use axum::{Router, http::HeaderMap};
 
-use crate::app::AppState;
+use crate::{app::AppState, config::AuthSettings};
 
 /// All routes of the server.
 pub fn router() -> Router<AppState> {
@@ -18,5 +24,26 @@ pub fn router() -> Router<AppState> {
         .merge(canvases::router())
         .merge(sync::router())
         .merge(pages::router())
+        .merge(sign_in::router())
+        .merge(teams::router())
+        .merge(tokens::router())
+        .merge(audit::router())
+        .merge(admin::router())
         .merge(assets::router())
+}
+
+/// The address users reach this server at, for links they pass on: configured, or taken from
+/// the request (behind a proxy that sets `X-Forwarded-Proto` for HTTPS).
+pub fn public_base(settings: &AuthSettings, headers: &HeaderMap) -> String {
+    if let Some(url) = &settings.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let https = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
+    format!("{}://{host}", if https { "https" } else { "http" })
 }

@@ -10,17 +10,25 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use maud::{Markup, html};
+use maud::html;
 use serde::Deserialize;
 
+use super::{
+    canvases::create_canvas,
+    permitted::{self, creatable_teams},
+};
 use crate::{
     app::AppState,
-    canvas::{AnonymousLabel, CanvasId, schema},
+    audit::{Audit, Event},
+    auth::Viewer,
     error::AppError,
     http::csp::CspNonce,
-    store::Store,
+    store::{Directory, Store, directory::AuditEntry},
     sync::{RoomError, SyncService},
-    views::{self, components, overview::Row},
+    views::{
+        self, components,
+        overview::{NewCanvasForm, Row},
+    },
 };
 
 pub fn router() -> Router<AppState> {
@@ -30,83 +38,130 @@ pub fn router() -> Router<AppState> {
         .route("/canvases/{id}", get(canvas))
 }
 
-async fn overview(
-    State(store): State<Arc<dyn Store>>,
-    State(sync): State<Arc<SyncService>>,
-    Extension(nonce): Extension<CspNonce>,
-) -> Result<Markup, AppError> {
-    let rows = rows(store.as_ref(), &sync).await?;
-    Ok(views::overview::page(&rows, None, "", &nonce.0))
+/// What the overview needs besides the form: visible canvases and the teams to start one in.
+struct Overview {
+    rows: Vec<Row>,
+    teams: Vec<(i64, String)>,
 }
 
-/// The overview's lines: stored summaries plus who is present now.
-async fn rows(store: &dyn Store, sync: &SyncService) -> Result<Vec<Row>, AppError> {
+async fn gather(
+    store: &dyn Store,
+    directory: &dyn Directory,
+    sync: &SyncService,
+    viewer: &Viewer,
+) -> Result<Overview, AppError> {
     let presence = &sync.context().presence;
-    let canvases = store.list_canvases().await?;
-    Ok(canvases
+    let canvases = permitted::visible(viewer, store.list_canvases().await?);
+    let rows = canvases
         .into_iter()
         .map(|canvas| Row {
             present: presence.names(&canvas.id),
             canvas,
         })
-        .collect())
+        .collect();
+    let creatable = creatable_teams(viewer);
+    let teams = directory
+        .teams()
+        .await?
+        .into_iter()
+        .filter(|team| creatable.contains(&team.id))
+        .map(|team| (team.id, format!("{} ({})", team.name, team.gemeente)))
+        .collect();
+    Ok(Overview { rows, teams })
+}
+
+async fn overview(
+    State(store): State<Arc<dyn Store>>,
+    State(directory): State<Arc<dyn Directory>>,
+    State(sync): State<Arc<SyncService>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+) -> Result<maud::Markup, AppError> {
+    let overview = gather(store.as_ref(), directory.as_ref(), &sync, &viewer).await?;
+    let form = NewCanvasForm {
+        teams: &overview.teams,
+        error: None,
+        label: "",
+    };
+    Ok(views::overview::page(&viewer, &overview.rows, &form, &nonce.0))
 }
 
 #[derive(Deserialize)]
-struct NewCanvasForm {
+struct NewCanvasFields {
     #[serde(default)]
     label: String,
+    team: Option<i64>,
 }
 
 async fn create(
     State(store): State<Arc<dyn Store>>,
+    State(directory): State<Arc<dyn Directory>>,
     State(sync): State<Arc<SyncService>>,
+    State(audit): State<Arc<Audit>>,
     Extension(nonce): Extension<CspNonce>,
-    Form(form): Form<NewCanvasForm>,
+    viewer: Viewer,
+    Form(fields): Form<NewCanvasFields>,
 ) -> Result<Response, AppError> {
-    match AnonymousLabel::parse(&form.label) {
-        Ok(label) => {
-            let id = CanvasId::random();
-            store
-                .create_canvas(&id, label.as_str(), &schema::initialize(label.as_str()))
-                .await?;
-            tracing::info!(canvas_id = %id, "canvas created");
-            Ok(Redirect::to(&format!("/canvases/{id}")).into_response())
-        }
-        Err(error) => {
-            let page = views::overview::page(
-                &rows(store.as_ref(), &sync).await?,
-                Some(&error.to_string()),
-                &form.label,
-                &nonce.0,
-            );
+    match create_canvas(store.as_ref(), &audit, &viewer, &fields.label, fields.team).await {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/canvases/{id}")).into_response()),
+        Err(AppError::Invalid(message) | AppError::Forbidden(message)) => {
+            let overview = gather(store.as_ref(), directory.as_ref(), &sync, &viewer).await?;
+            let form = NewCanvasForm {
+                teams: &overview.teams,
+                error: Some(&message),
+                label: &fields.label,
+            };
+            let page = views::overview::page(&viewer, &overview.rows, &form, &nonce.0);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(other) => Err(other),
     }
 }
 
 async fn canvas(
+    State(store): State<Arc<dyn Store>>,
     State(sync): State<Arc<SyncService>>,
+    State(audit): State<Arc<Audit>>,
     Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let Ok(id) = id.parse::<CanvasId>() else {
-        return Ok(not_found(&nonce));
+    let canvas = match permitted::readable(store.as_ref(), &viewer, &id).await {
+        Ok(canvas) => canvas,
+        Err(AppError::NotFound) => return Ok(not_found(&viewer, &nonce)),
+        Err(other) => return Err(other),
     };
-    match sync.content(&id).await {
-        Ok(content) => Ok(views::canvas::page(&id, &content, &nonce.0).into_response()),
-        Err(RoomError::NotFound) => Ok(not_found(&nonce)),
-        Err(error) => Err(AppError::Room(error)),
-    }
+    let content = match sync.content(&canvas.id).await {
+        Ok(content) => content,
+        Err(RoomError::NotFound) => return Ok(not_found(&viewer, &nonce)),
+        Err(error) => return Err(AppError::Room(error)),
+    };
+    audit
+        .record(
+            Event::CanvasOpened,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: Some(canvas.facts.team.0),
+                canvas_id: Some(canvas.id.to_string()),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    let read_only = !canvas.access.may_edit();
+    Ok(views::canvas::page(&viewer, &canvas.id, &content, read_only, &nonce.0).into_response())
 }
 
-fn not_found(nonce: &CspNonce) -> Response {
+/// The same page for a canvas that does not exist and one the viewer may not see.
+fn not_found(viewer: &Viewer, nonce: &CspNonce) -> Response {
     let page = views::layout(
         "Niet gevonden",
         &nonce.0,
         html! {
-            (components::topbar(false))
-            main { h1 { "Niet gevonden" } p { "Dit canvas bestaat niet. " a href="/" { "Terug naar het canvasoverzicht" } } }
+            (components::topbar(Some(viewer), false))
+            main {
+                h1 { "Niet gevonden" }
+                p { "Dit canvas bestaat niet, of je hebt er geen toegang toe. " a href="/" { "Terug naar het canvasoverzicht" } }
+            }
         },
     );
     (StatusCode::NOT_FOUND, page).into_response()

@@ -1,8 +1,14 @@
 //! `GET /sync/{canvas_id}`: the WebSocket endpoint of the y-websocket protocol.
 //!
-//! Everything that can be refused is refused before the upgrade, with a plain HTTP status:
-//! an unknown canvas is a 404 (never silently created), too many connections from one address a
-//! 429. Add `?saved=1` to receive the saved signal (see [`crate::sync::protocol`]).
+//! Everything that can be refused is refused before the upgrade, with a plain HTTP status: no
+//! account is a 401; a page of another site (the `Origin` header) a 403; a canvas that does not
+//! exist or that the account may not see a 404 (never silently created); too many connections
+//! from one address a 429. Accounts that may read but not edit connect too: their updates are
+//! dropped and they are told so (see [`crate::sync::protocol::MSG_READ_ONLY`]).
+//!
+//! Scripts authenticate with `Authorization: Bearer` or, where a WebSocket client cannot set
+//! headers, `?token=`; the query string is never logged. Add `?saved=1` to receive the saved
+//! signal.
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -11,18 +17,22 @@ use axum::{
     extract::{
         ConnectInfo, Path, Query, State, WebSocketUpgrade, ws::rejection::WebSocketUpgradeRejection,
     },
+    http::{HeaderMap, header},
     response::Response,
     routing::get,
 };
 use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::permitted;
 use crate::{
     app::AppState,
-    canvas::CanvasId,
+    audit::{Audit, Event},
+    auth::{Via, Viewer, guard::same_origin},
     error::AppError,
-    store::Store,
-    sync::{SyncService, connection},
+    store::{Store, directory::AuditEntry},
+    sync::{SyncService, connection, participants::Participant},
 };
 
 pub fn router() -> Router<AppState> {
@@ -34,18 +44,27 @@ struct SyncParams {
     saved: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn upgrade(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    viewer: Viewer,
+    headers: HeaderMap,
     Path(canvas_id): Path<String>,
     Query(params): Query<SyncParams>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     State(store): State<Arc<dyn Store>>,
     State(sync): State<Arc<SyncService>>,
+    State(audit): State<Arc<Audit>>,
 ) -> Result<Response, AppError> {
-    let canvas: CanvasId = canvas_id.parse().map_err(|_| AppError::NotFound)?;
-    if !store.canvas_exists(&canvas).await? {
-        return Err(AppError::NotFound);
+    // Cross-site WebSocket hijacking: a page elsewhere could open this socket with the user's
+    // cookie. Browsers always send Origin on a WebSocket, so a cookie without one is refused too.
+    let by_cookie = matches!(viewer.via, Via::Session { .. });
+    if !same_origin(&headers) || (by_cookie && !headers.contains_key(header::ORIGIN)) {
+        return Err(AppError::Forbidden(
+            "Deze verbinding komt van een andere website en is geweigerd.".into(),
+        ));
     }
+    let canvas = permitted::readable(store.as_ref(), &viewer, &canvas_id).await?;
     let ws = ws.map_err(|_| {
         AppError::Invalid("Dit adres is alleen bereikbaar via een WebSocket-verbinding.".into())
     })?;
@@ -56,13 +75,28 @@ async fn upgrade(
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return Err(AppError::TooManyConnections);
     };
-    let wants_saved = matches!(params.saved.as_deref(), Some("1" | "true"));
+    let participant = Participant {
+        account_id: viewer.account.id,
+        credential: viewer.credential(),
+        read_only: !canvas.access.may_edit(),
+        wants_saved: matches!(params.saved.as_deref(), Some("1" | "true")),
+    };
+    let entry = AuditEntry {
+        account_id: Some(viewer.account.id),
+        team_id: Some(canvas.facts.team.0),
+        canvas_id: Some(canvas.id.to_string()),
+        ..AuditEntry::default()
+    };
+    if !by_cookie {
+        // A browser's opening is recorded with its page view; a script's here.
+        audit.record(Event::CanvasOpened, entry.clone()).await;
+    }
     let limits = &sync.context().limits;
     // Frames somewhat above the limit still arrive, so that the connection can be closed with a
     // clear reason; far larger ones are cut off by the WebSocket layer itself.
     let hard_cap = limits.max_message_bytes.saturating_mul(2).max(64 * 1024);
     let token = sync.tasks().token();
-    let span = tracing::info_span!("connection", canvas_id = %canvas);
+    let span = tracing::info_span!("connection", canvas_id = %canvas.id);
     // Small buffers: most canvases are idle most of the time, and 128 KiB per idle socket adds up.
     let ws = ws
         .max_message_size(hard_cap)
@@ -71,7 +105,27 @@ async fn upgrade(
         .write_buffer_size(8 * 1024);
     Ok(ws.on_upgrade(move |socket| {
         async move {
-            connection::serve(socket, sync, canvas, wants_saved, permit).await;
+            let first_edit = CancellationToken::new();
+            let credential = participant.credential.clone();
+            let edited = first_edit.clone();
+            let serving = connection::serve(
+                socket,
+                sync,
+                canvas.id,
+                participant,
+                first_edit,
+                permit,
+            );
+            // Record the first stored edit of this connection, once per credential and canvas.
+            let recording = async {
+                edited.cancelled().await;
+                audit.canvas_edited(&credential, entry).await;
+                std::future::pending::<()>().await
+            };
+            tokio::select! {
+                _ = serving => {}
+                _ = recording => {}
+            }
             drop(token);
         }
         .instrument(span)

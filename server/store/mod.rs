@@ -4,7 +4,9 @@
 //! the log's head once it grows past a threshold. Loading reads the snapshot and the tail. The
 //! backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
 
+pub mod directory;
 mod sqlite;
+mod sqlite_directory;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -13,8 +15,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use crate::canvas::CanvasId;
+use crate::{access::policy, canvas::CanvasId};
 
+pub use directory::{AccountRow, Directory};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,16 +33,9 @@ pub enum StoreError {
     /// A row with the same unique key exists.
     #[error("already exists")]
     Duplicate,
-}
-
-/// An account as stored.
-#[derive(Debug, Clone)]
-pub struct AccountRow {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub password_hash: Option<String>,
-    pub is_beheerder: bool,
+    /// Stored data or a seed does not fit together.
+    #[error("inconsistent data: {0}")]
+    Inconsistent(&'static str),
 }
 
 /// What is stored of one canvas.
@@ -82,20 +78,39 @@ pub struct CanvasSummary {
     pub life_areas: Vec<String>,
     /// The lifecycle status's code (see [`crate::canvas::status`]).
     pub status: String,
+    /// The team's name; empty for a canvas from before teams existed.
+    pub team: String,
+    /// What the access policy needs; `None` for a canvas without a team, which nobody sees.
+    #[serde(skip)]
+    pub access: Option<policy::Canvas>,
+}
+
+/// Who a new canvas belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct CanvasOwner {
+    pub team: i64,
+    /// The account that brought the case in.
+    pub brought_in_by: i64,
 }
 
 /// The storage operations of the server.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Creates a canvas with its first update (sequence number 1).
+    /// Creates a canvas of `owner`'s team with its first update (sequence number 1).
     async fn create_canvas(
         &self,
         id: &CanvasId,
         label: &str,
+        owner: CanvasOwner,
         initial_update: &[u8],
     ) -> Result<(), StoreError>;
 
     async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError>;
+
+    /// What the access policy needs to know of a canvas: `None` if it does not exist,
+    /// `Some(None)` if it has no team (and so no one may see it).
+    async fn canvas_access(&self, id: &CanvasId)
+    -> Result<Option<Option<policy::Canvas>>, StoreError>;
 
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError>;
 
@@ -113,31 +128,6 @@ pub trait Store: Send + Sync + 'static {
         life_areas: &[&str],
     ) -> Result<(), StoreError>;
 
-    /// Creates an account; [`StoreError::Duplicate`] when the e-mail address is taken.
-    async fn create_account(
-        &self,
-        email: &str,
-        name: &str,
-        password_hash: Option<&str>,
-        beheerder: bool,
-    ) -> Result<AccountRow, StoreError>;
-
-    async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError>;
-
-    /// Stores a personal access token (its hash) for an account.
-    async fn create_token(
-        &self,
-        account_id: i64,
-        name: &str,
-        token_hash: &str,
-    ) -> Result<(), StoreError>;
-
-    /// The account of a token that is not revoked.
-    async fn account_by_token_hash(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<AccountRow>, StoreError>;
-
     /// Replaces the log up to and including `upto_seq` by `snapshot`, in one transaction.
     async fn compact(
         &self,
@@ -147,8 +137,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
 }
 
+/// One database holds both the canvases and the directory.
+pub trait Database: Store + Directory {}
+
+impl<T: Store + Directory> Database for T {}
+
 /// Opens (creating and migrating if needed) the database the URL names.
-pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+pub async fn open(url: &str) -> Result<Arc<dyn Database>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
     } else {

@@ -13,13 +13,18 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{AccountRow, AppendBatch, CanvasSummary, Store, StoreError, StoredCanvas, now_millis};
-use crate::canvas::CanvasId;
+use super::{
+    AppendBatch, CanvasOwner, CanvasSummary, Store, StoreError, StoredCanvas, now_millis,
+};
+use crate::{
+    access::policy::{self, AccountId, EscalationLevel, ProvinceId, TeamId},
+    canvas::CanvasId,
+};
 
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     checkpoints: tokio::task::JoinHandle<()>,
 }
 
@@ -78,17 +83,23 @@ impl Store for SqliteStore {
         &self,
         id: &CanvasId,
         label: &str,
+        owner: CanvasOwner,
         initial_update: &[u8],
     ) -> Result<(), StoreError> {
         let now = now_millis();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO canvases (id, label, created_at, updated_at) VALUES (?, ?, ?, ?)")
-            .bind(id.as_str())
-            .bind(label)
-            .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO canvases (id, label, created_at, updated_at, team_id, brought_in_by) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.as_str())
+        .bind(label)
+        .bind(now)
+        .bind(now)
+        .bind(owner.team)
+        .bind(owner.brought_in_by)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, 1, ?)")
             .bind(id.as_str())
             .bind(initial_update)
@@ -106,10 +117,21 @@ impl Store for SqliteStore {
         Ok(row.is_some())
     }
 
+    async fn canvas_access(
+        &self,
+        id: &CanvasId,
+    ) -> Result<Option<Option<policy::Canvas>>, StoreError> {
+        let row = sqlx::query(&format!("{ACCESS_QUERY} WHERE c.id = ?"))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| access_facts(&row)).transpose()?)
+    }
+
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, label, created_at, updated_at, life_areas, status FROM canvases ORDER BY updated_at DESC",
-        )
+        let rows = sqlx::query(&format!(
+            "{ACCESS_QUERY} ORDER BY c.updated_at DESC"
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
@@ -126,6 +148,8 @@ impl Store for SqliteStore {
                         .map(str::to_owned)
                         .collect(),
                     status: row.try_get("status")?,
+                    team: row.try_get::<Option<String>, _>("team")?.unwrap_or_default(),
+                    access: access_facts(&row)?,
                 })
             })
             .collect()
@@ -186,80 +210,6 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn create_account(
-        &self,
-        email: &str,
-        name: &str,
-        password_hash: Option<&str>,
-        beheerder: bool,
-    ) -> Result<AccountRow, StoreError> {
-        let inserted = sqlx::query(
-            "INSERT INTO accounts (email, name, password_hash, is_beheerder, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(email)
-        .bind(name)
-        .bind(password_hash)
-        .bind(beheerder)
-        .bind(now_millis())
-        .execute(&self.pool)
-        .await;
-        match inserted {
-            Ok(done) => Ok(AccountRow {
-                id: done.last_insert_rowid(),
-                email: email.to_owned(),
-                name: name.to_owned(),
-                password_hash: password_hash.map(str::to_owned),
-                is_beheerder: beheerder,
-            }),
-            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-                Err(StoreError::Duplicate)
-            }
-            Err(error) => Err(error.into()),
-        }
-    }
-
-    async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, email, name, password_hash, is_beheerder FROM accounts WHERE email = ?",
-        )
-        .bind(email)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| account(&row)).transpose()?)
-    }
-
-    async fn create_token(
-        &self,
-        account_id: i64,
-        name: &str,
-        token_hash: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO api_tokens (account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(account_id)
-        .bind(name)
-        .bind(token_hash)
-        .bind(now_millis())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn account_by_token_hash(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<AccountRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT a.id, a.email, a.name, a.password_hash, a.is_beheerder FROM api_tokens t \
-             JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| account(&row)).transpose()?)
-    }
-
     async fn update_summary(
         &self,
         id: &CanvasId,
@@ -301,12 +251,30 @@ impl Store for SqliteStore {
     }
 }
 
-fn account(row: &sqlx::sqlite::SqliteRow) -> Result<AccountRow, sqlx::Error> {
-    Ok(AccountRow {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        name: row.try_get("name")?,
-        password_hash: row.try_get("password_hash")?,
-        is_beheerder: row.try_get("is_beheerder")?,
-    })
+/// A canvas with its team, province and place on the escalation ladder. Canvases without a team
+/// come back too (the left joins), with NULLs.
+const ACCESS_QUERY: &str = "SELECT c.id, c.label, c.created_at, c.updated_at, c.life_areas, \
+     c.status, c.team_id, c.brought_in_by, c.escalation_level, c.highest_level, t.name AS team, \
+     g.province_id FROM canvases c LEFT JOIN teams t ON t.id = c.team_id \
+     LEFT JOIN gemeenten g ON g.id = t.gemeente_id";
+
+/// What the policy needs of a canvas row; `None` when it has no team.
+fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>, sqlx::Error> {
+    let team: Option<i64> = row.try_get("team_id")?;
+    let province: Option<i64> = row.try_get("province_id")?;
+    let level = |column: &str| -> Result<EscalationLevel, sqlx::Error> {
+        let code: String = row.try_get(column)?;
+        EscalationLevel::from_code(&code)
+            .ok_or_else(|| sqlx::Error::Decode(format!("escalation level {code}").into()))
+    };
+    let (Some(team), Some(province)) = (team, province) else {
+        return Ok(None);
+    };
+    Ok(Some(policy::Canvas {
+        team: TeamId(team),
+        brought_in_by: row.try_get::<Option<i64>, _>("brought_in_by")?.map(AccountId),
+        province: ProvinceId(province),
+        level: level("escalation_level")?,
+        highest_level: level("highest_level")?,
+    }))
 }

@@ -10,8 +10,10 @@ use std::sync::{
 use async_trait::async_trait;
 use tokio::sync::Semaphore;
 
-use super::{AccountRow, AppendBatch, CanvasSummary, SqliteStore, Store, StoreError, StoredCanvas};
-use crate::canvas::CanvasId;
+use super::{
+    AppendBatch, CanvasOwner, CanvasSummary, SqliteStore, Store, StoreError, StoredCanvas,
+};
+use crate::{access::policy, canvas::CanvasId};
 
 pub struct TestStore {
     pub inner: SqliteStore,
@@ -44,18 +46,56 @@ impl TestStore {
     }
 }
 
+impl TestStore {
+    /// A fresh team in a fresh gemeente and province, with an aanjager: the owner of canvases
+    /// that unit tests create.
+    pub async fn owner(&self) -> CanvasOwner {
+        use super::Directory;
+        static NEXT: AtomicUsize = AtomicUsize::new(1);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let directory = &self.inner;
+        let province = directory.create_province(&format!("Provincie {n}")).await;
+        let gemeente = directory
+            .create_gemeente(&format!("Gemeente {n}"), province.expect("province"))
+            .await;
+        let team = directory
+            .create_team("Doorbraakteam", gemeente.expect("gemeente"))
+            .await
+            .expect("team");
+        let account = directory
+            .create_account(&format!("aanjager{n}@gemeente.nl"), "", None, false)
+            .await
+            .expect("account");
+        directory
+            .set_membership(team, account.id, policy::TeamRole::Aanjager)
+            .await
+            .expect("membership");
+        CanvasOwner {
+            team,
+            brought_in_by: account.id,
+        }
+    }
+}
+
 #[async_trait]
 impl Store for TestStore {
     async fn create_canvas(
         &self,
         id: &CanvasId,
         label: &str,
+        owner: CanvasOwner,
         update: &[u8],
     ) -> Result<(), StoreError> {
-        self.inner.create_canvas(id, label, update).await
+        self.inner.create_canvas(id, label, owner, update).await
     }
     async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError> {
         self.inner.canvas_exists(id).await
+    }
+    async fn canvas_access(
+        &self,
+        id: &CanvasId,
+    ) -> Result<Option<Option<policy::Canvas>>, StoreError> {
+        self.inner.canvas_access(id).await
     }
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
         self.inner.list_canvases().await
@@ -85,34 +125,6 @@ impl Store for TestStore {
         areas: &[&str],
     ) -> Result<(), StoreError> {
         self.inner.update_summary(id, label, areas).await
-    }
-    async fn create_account(
-        &self,
-        email: &str,
-        name: &str,
-        password_hash: Option<&str>,
-        beheerder: bool,
-    ) -> Result<AccountRow, StoreError> {
-        self.inner
-            .create_account(email, name, password_hash, beheerder)
-            .await
-    }
-    async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError> {
-        self.inner.account_by_email(email).await
-    }
-    async fn create_token(
-        &self,
-        account_id: i64,
-        name: &str,
-        token_hash: &str,
-    ) -> Result<(), StoreError> {
-        self.inner.create_token(account_id, name, token_hash).await
-    }
-    async fn account_by_token_hash(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<AccountRow>, StoreError> {
-        self.inner.account_by_token_hash(token_hash).await
     }
     async fn compact(&self, id: &CanvasId, snapshot: &[u8], upto: i64) -> Result<(), StoreError> {
         self.inner.compact(id, snapshot, upto).await

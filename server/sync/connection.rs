@@ -16,6 +16,7 @@ use super::{
     RoomError, SyncService,
     budget::Budget,
     limiter::ConnectionPermit,
+    participants::Participant,
     peer::{Closer, PeerHandle, close_code},
     protocol::{self, DecodeError},
     room::RoomCommand,
@@ -36,12 +37,14 @@ impl Drop for OpenGauge {
     }
 }
 
-/// Serves one upgraded WebSocket until either side closes it.
+/// Serves one upgraded WebSocket until either side closes it. `first_edit` is cancelled once
+/// the participant's first change is stored.
 pub async fn serve(
     socket: WebSocket,
     sync: Arc<SyncService>,
     canvas: CanvasId,
-    wants_saved: bool,
+    participant: Participant,
+    first_edit: tokio_util::sync::CancellationToken,
     permit: ConnectionPermit,
 ) {
     let _permit = permit;
@@ -64,8 +67,11 @@ pub async fn serve(
         id: conn,
         outbox,
         closer: closer.clone(),
-        wants_saved,
+        wants_saved: participant.wants_saved,
+        read_only: participant.read_only,
+        first_edit,
     };
+    sync.participants.register(conn, &participant, closer.clone());
     let room = match sync.join(&canvas, peer).await {
         Ok(room) => Some(room),
         Err(error) => {
@@ -150,6 +156,7 @@ pub async fn serve(
         let _ = room.send(RoomCommand::Leave { conn }).await;
     }
 
+    sync.participants.unregister(conn);
     closer.close(close_code::NORMAL, "");
     let _ = writer.await;
 }

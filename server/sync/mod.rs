@@ -11,6 +11,7 @@ pub mod budget;
 pub mod connection;
 pub mod doc;
 pub mod limiter;
+pub mod participants;
 pub mod peer;
 pub mod persister;
 pub mod protocol;
@@ -35,6 +36,7 @@ use crate::{
     store::Store,
 };
 use limiter::ConnectionLimiter;
+use participants::Participants;
 use peer::PeerHandle;
 use persister::Persister;
 use room::RoomCommand;
@@ -111,6 +113,8 @@ pub struct SyncService {
     next_room: AtomicU64,
     next_conn: AtomicU64,
     pub limiter: ConnectionLimiter,
+    /// Open connections by account and credential.
+    pub participants: Participants,
     persister_stop: CancellationToken,
     persister_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
@@ -136,6 +140,7 @@ impl SyncService {
             next_room: AtomicU64::new(1),
             next_conn: AtomicU64::new(1),
             limiter,
+            participants: Participants::default(),
             persister_stop,
             persister_task: Mutex::new(Some(persister_task)),
         }

@@ -69,4 +69,9 @@ pub struct PeerHandle {
     pub closer: Closer,
     /// Whether the client asked for the saved signal.
     pub wants_saved: bool,
+    /// Whether the room drops this peer's updates (it may read, not edit).
+    pub read_only: bool,
+    /// Cancelled by the room once an update of this peer changed the canvas and was stored,
+    /// so the connection can record the edit in the audit log once.
+    pub first_edit: CancellationToken,
 }

@@ -122,9 +122,10 @@ mod tests {
     async fn batches_that_wait_together_share_one_transaction() {
         let store = Arc::new(TestStore::new(true).await);
         let canvases: Vec<CanvasId> = (0..4).map(|_| CanvasId::random()).collect();
+        let owner = store.owner().await;
         for id in &canvases {
             store
-                .create_canvas(id, "Casus", &schema::initialize("Casus"))
+                .create_canvas(id, "Casus", owner, &schema::initialize("Casus"))
                 .await
                 .expect("create");
         }

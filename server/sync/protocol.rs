@@ -11,7 +11,9 @@
 //! - `1` awareness: a buffer holding `count`, then per entry `client id`, `clock`, `JSON state`;
 //! - `3` query awareness (no body);
 //! - `100` saved (server to client only, opt-in): a varuint with the number of update messages of
-//!   this connection that are durably stored.
+//!   this connection that are durably stored;
+//! - `101` read-only (server to client only, no body): this connection may not edit, and its
+//!   updates are dropped.
 
 use std::sync::Arc;
 
@@ -23,6 +25,9 @@ pub const MSG_AWARENESS: u64 = 1;
 pub const MSG_QUERY_AWARENESS: u64 = 3;
 /// Doorbraak's own message type: "your updates are durably stored".
 pub const MSG_SAVED: u64 = 100;
+/// Doorbraak's own message type, no body: "you may read this canvas, not edit it; your updates
+/// are dropped". Sent on joining and whenever an update is dropped.
+pub const MSG_READ_ONLY: u64 = 101;
 
 pub const SYNC_STEP_1: u64 = 0;
 pub const SYNC_STEP_2: u64 = 1;
@@ -174,6 +179,10 @@ pub fn encode_saved(count: u64) -> Bytes {
     write_var_uint(&mut out, MSG_SAVED);
     write_var_uint(&mut out, count);
     out.into()
+}
+
+pub fn encode_read_only() -> Bytes {
+    Bytes::from_static(&[MSG_READ_ONLY as u8])
 }
 
 pub fn write_var_uint(out: &mut Vec<u8>, mut value: u64) {

@@ -55,6 +55,8 @@ struct Peer {
     saved: u64,
     /// Update messages received in the current round.
     unsaved: u64,
+    /// Whether an update of this peer changed the document in the current round.
+    changed: bool,
 }
 
 /// Something to send once the round is committed.
@@ -218,12 +220,16 @@ impl Room {
                             protocol::encode_awareness(present.iter()),
                         ));
                     }
+                    if peer.read_only {
+                        out.push(Outgoing::To(peer.id, protocol::encode_read_only()));
+                    }
                     self.peers.insert(
                         peer.id,
                         Peer {
                             handle: peer,
                             saved: 0,
                             unsaved: 0,
+                            changed: false,
                         },
                     );
                     let _ = done.send(Ok(()));
@@ -277,6 +283,9 @@ impl Room {
             return ControlFlow::Break(());
         }
         for peer in self.peers.values_mut().filter(|p| p.unsaved > 0) {
+            if std::mem::take(&mut peer.changed) {
+                peer.handle.first_edit.cancel();
+            }
             peer.saved += std::mem::take(&mut peer.unsaved);
             if peer.handle.wants_saved {
                 out.push(Outgoing::To(
@@ -307,6 +316,12 @@ impl Room {
                     protocol::encode_sync_step2(&self.doc.diff(&remote)),
                 ));
             }
+            ClientMessage::SyncStep2(_) | ClientMessage::Update(_)
+                if self.peers.get(&conn).is_some_and(|p| p.handle.read_only) =>
+            {
+                // May read, not edit: the update is dropped, and the client is told why.
+                out.push(Outgoing::To(conn, protocol::encode_read_only()));
+            }
             ClientMessage::SyncStep2(update) | ClientMessage::Update(update) => {
                 self.ctx
                     .metrics
@@ -324,6 +339,7 @@ impl Room {
                         }
                         if let Some(peer) = self.peers.get_mut(&conn) {
                             peer.unsaved += 1;
+                            peer.changed |= changed;
                         }
                     }
                     Err(error) => {
@@ -533,6 +549,8 @@ mod tests {
                 outbox,
                 closer: Closer::default(),
                 wants_saved: true,
+                read_only: false,
+                first_edit: Default::default(),
             },
             queue,
         )
@@ -557,13 +575,27 @@ mod tests {
         mpsc::Sender<RoomCommand>,
         [(PeerHandle, mpsc::Receiver<Bytes>); 2],
     ) {
+        setup_with(failing, false).await
+    }
+
+    /// Two peers on a fresh canvas, the first one read-only when `first_read_only`.
+    async fn setup_with(
+        failing: bool,
+        first_read_only: bool,
+    ) -> (
+        Arc<TestStore>,
+        SyncService,
+        CanvasId,
+        mpsc::Sender<RoomCommand>,
+        [(PeerHandle, mpsc::Receiver<Bytes>); 2],
+    ) {
         let store = Arc::new(TestStore::new(false).await);
         store
             .failing
             .store(failing, std::sync::atomic::Ordering::SeqCst);
         let id = CanvasId::random();
         store
-            .create_canvas(&id, "Casus", &schema::initialize("Casus"))
+            .create_canvas(&id, "Casus", store.owner().await, &schema::initialize("Casus"))
             .await
             .expect("create");
         let sync = SyncService::new(
@@ -571,7 +603,8 @@ mod tests {
             Arc::new(Metrics::default()),
             Limits::default(),
         );
-        let peers = [peer(1), peer(2)];
+        let mut peers = [peer(1), peer(2)];
+        peers[0].0.read_only = first_read_only;
         let room = sync.join(&id, peers[0].0.clone()).await.expect("join");
         sync.join(&id, peers[1].0.clone()).await.expect("join");
         (store, sync, id, room, peers)
@@ -620,15 +653,7 @@ mod tests {
     async fn a_stored_update_is_relayed_and_confirmed() {
         let (store, _sync, id, room, [(_a, mut a_queue), (_b, mut b_queue)]) = setup(false).await;
         send_update_from_first_peer(&room).await;
-        let relayed = tokio::time::timeout(Duration::from_secs(5), async {
-            loop {
-                if received(&mut b_queue).await.iter().any(is_update) {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        });
-        relayed.await.expect("the update reaches the other peer");
+        relayed_to(&mut b_queue).await;
         assert!(
             received(&mut a_queue).await.iter().any(is_saved),
             "saved signal"
@@ -654,5 +679,61 @@ mod tests {
             "no saved signal"
         );
         assert_eq!(stored_updates(&store, &id).await, 1);
+    }
+
+    /// Waits until the second peer has been sent an update, failing after 5 s.
+    async fn relayed_to(queue: &mut mpsc::Receiver<Bytes>) {
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while !received(queue).await.iter().any(is_update) {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .expect("the update reaches the other peer");
+    }
+
+    #[tokio::test]
+    async fn a_read_only_peer_is_told_and_its_updates_go_nowhere() {
+        let (store, _sync, id, room, [(a, mut a_queue), (_b, mut b_queue)]) =
+            setup_with(false, true).await;
+        assert!(
+            received(&mut a_queue)
+                .await
+                .contains(&protocol::encode_read_only()),
+            "told on joining"
+        );
+        send_update_from_first_peer(&room).await;
+        // A round trip through the room: its answer comes after the update was handled.
+        room.send(RoomCommand::Message {
+            conn: 1,
+            message: ClientMessage::QueryAwareness,
+        })
+        .await
+        .expect("send");
+        tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                let messages = received(&mut a_queue).await;
+                if messages.contains(&protocol::encode_read_only()) {
+                    assert!(!messages.iter().any(is_saved), "nothing was saved");
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .expect("told that the update was dropped");
+        assert!(!received(&mut b_queue).await.iter().any(is_update));
+        assert_eq!(stored_updates(&store, &id).await, 1, "nothing stored");
+        assert!(!a.first_edit.is_cancelled());
+    }
+
+    #[tokio::test]
+    async fn the_first_stored_change_of_a_peer_is_signalled() {
+        let (_store, _sync, _id, room, [(a, _), (b, mut b_queue)]) = setup(false).await;
+        assert!(!a.first_edit.is_cancelled());
+        send_update_from_first_peer(&room).await;
+        relayed_to(&mut b_queue).await;
+        assert!(a.first_edit.is_cancelled(), "the editor is signalled");
+        assert!(!b.first_edit.is_cancelled(), "the reader is not");
     }
 }

@@ -5,9 +5,12 @@
 use maud::{Markup, html};
 
 use super::{components::topbar, layout, widgets};
-use crate::canvas::{
-    CanvasId,
-    schema::{self, CanvasContent, root},
+use crate::{
+    auth::Viewer,
+    canvas::{
+        CanvasId,
+        schema::{self, CanvasContent, root},
+    },
 };
 
 /// A text field of a step: the Y.Text root it edits, its label and its current text.
@@ -25,7 +28,14 @@ struct Step<'a> {
     widgets: Markup,
 }
 
-pub fn page(id: &CanvasId, content: &CanvasContent, nonce: &str) -> Markup {
+/// The canvas page; with `read_only` the editors are not editable and the page says why.
+pub fn page(
+    viewer: &Viewer,
+    id: &CanvasId,
+    content: &CanvasContent,
+    read_only: bool,
+    nonce: &str,
+) -> Markup {
     let steps = &content.steps;
     let board = [
         Step {
@@ -106,9 +116,14 @@ pub fn page(id: &CanvasId, content: &CanvasContent, nonce: &str) -> Markup {
         &content.label,
         nonce,
         html! {
-            (topbar(true))
-            main #canvas data-canvas-id=(id.as_str()) {
+            (topbar(Some(viewer), true))
+            main #canvas data-canvas-id=(id.as_str()) data-read-only=[read_only.then_some("true")] {
                 h1 #canvas-label { (content.label) }
+                @if read_only {
+                    p.notice #read-only-notice role="status" {
+                        "Je kunt dit canvas lezen, maar niet bewerken. Wijzigingen worden niet opgeslagen."
+                    }
+                }
                 (toggles("Leefgebieden", root::LIFE_AREAS, &schema::LIFE_AREAS, &content.life_areas))
                 (toggles("Beleidsdomeinen", root::POLICY_DOMAINS, &schema::POLICY_DOMAINS, &content.policy_domains))
                 ol.board {

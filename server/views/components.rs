@@ -2,20 +2,63 @@
 
 use maud::{Markup, html};
 
-/// The bar at the top of every page. `live` adds the connection, save and presence indicators
-/// that the client fills in on a canvas.
-pub fn topbar(live: bool) -> Markup {
+use crate::{
+    access::policy::TeamRole,
+    auth::{Viewer, guard::CSRF_FIELD},
+};
+
+/// The bar at the top of every page: the menu for what the viewer may do, who is signed in and
+/// the sign-out button. `live` adds the connection, save and presence indicators that the client
+/// fills in on a canvas.
+pub fn topbar(viewer: Option<&Viewer>, live: bool) -> Markup {
     html! {
         header.topbar {
             a.brand href="/" { "Doorbraak" }
-            nav aria-label="Hoofdmenu" { a href="/" { "Canvasoverzicht" } }
+            @if let Some(viewer) = viewer {
+                nav aria-label="Hoofdmenu" {
+                    a href="/" { "Canvasoverzicht" }
+                    @if !viewer.policy.memberships.is_empty() || viewer.policy.beheerder {
+                        a href="/teams" { "Teams" }
+                    }
+                    @if may_see_audit(viewer) { a href="/audit" { "Auditlog" } }
+                    @if viewer.policy.beheerder { a href="/beheer" { "Beheer" } }
+                    a href="/tokens" { "Toegangstokens" }
+                }
+            }
             @if live {
                 span #connection-status role="status" aria-live="polite" data-state="offline" { "Offline" }
                 span #save-status aria-live="polite" {}
                 ul #presence aria-label="Nu aanwezig" {}
             }
+            @if let Some(viewer) = viewer {
+                form.sign-out method="post" action="/uitloggen" {
+                    (csrf_field(viewer))
+                    span.who { (viewer.account.display_name()) }
+                    button type="submit" { "Uitloggen" }
+                }
+            }
         }
     }
+}
+
+/// Whether the viewer may read an audit log: beheerders, and aanjagers for their teams.
+pub fn may_see_audit(viewer: &Viewer) -> bool {
+    viewer.policy.beheerder
+        || viewer
+            .policy
+            .memberships
+            .iter()
+            .any(|(_, role)| *role == TeamRole::Aanjager)
+}
+
+/// The hidden field that carries the session's CSRF token in every state-changing form.
+pub fn csrf_field(viewer: &Viewer) -> Markup {
+    html! { input type="hidden" name=(CSRF_FIELD) value=(viewer.csrf()); }
+}
+
+/// A Dutch confirmation for the user, announced to screen readers.
+pub fn notice(message: &str) -> Markup {
+    html! { p.notice role="status" { (message) } }
 }
 
 /// A Dutch error message for the user, announced to screen readers.

@@ -3,9 +3,14 @@
 //! Pages work without JavaScript (they show the current content); the bundled client in
 //! `web/dist` enhances them into live editors. No inline script anywhere: the CSP forbids it.
 
+pub mod admin;
+pub mod audit;
 pub mod canvas;
 pub mod components;
 pub mod overview;
+pub mod sign_in;
+pub mod teams;
+pub mod tokens;
 pub mod widgets;
 
 use maud::{DOCTYPE, Markup, html};

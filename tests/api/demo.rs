@@ -1,6 +1,10 @@
-//! `--demo` seeds the scooter case once, however often the server starts with it.
+//! `--demo` seeds the scooter case, the demo teams and an account per role once, however often
+//! the server starts with it, and prints the accounts.
 
-use doorbraak::demo::DEMO_CANVAS_ID;
+use doorbraak::{
+    demo::{DEMO_CANVAS_ID, DEMO_PASSWORD, OTHER_TEAM_CANVAS_ID},
+    store,
+};
 
 use crate::helpers::*;
 
@@ -10,14 +14,24 @@ async fn the_demo_canvas_is_seeded_once() {
     let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
     for start in 0..2 {
         let (mut server, address) = start_binary(&database_url, &["--demo"]).await;
-        let http = reqwest_lite::Client::new(address.parse().expect("address"));
+        let token = {
+            let db = store::open(&database_url).await.expect("open database");
+            doorbraak::accounts::create_token(db.as_ref(), "teamlid@demo.doorbraak.nl", "test")
+                .await
+                .expect("demo teamlid")
+        };
+        let http = reqwest_lite::Client::new(address.parse().expect("address")).with_token(&token);
         let (_, list) = http.get("/api/canvases").await;
         assert_eq!(
             list.as_array().map(Vec::len),
             Some(1),
             "start {start}: {list}"
         );
-        assert_eq!(list[0]["id"], DEMO_CANVAS_ID);
+        assert_eq!(list[0]["id"], DEMO_CANVAS_ID, "not the other team's canvas");
+        let (status, _) = http
+            .get(&format!("/api/canvases/{OTHER_TEAM_CANVAS_ID}"))
+            .await;
+        assert_eq!(status, 404);
         let (status, canvas) = http.get(&format!("/api/canvases/{DEMO_CANVAS_ID}")).await;
         assert_eq!(status, 200);
         assert_eq!(
@@ -32,4 +46,44 @@ async fn the_demo_canvas_is_seeded_once() {
         );
         server.kill().await.expect("stop");
     }
+}
+
+#[tokio::test]
+async fn the_demo_accounts_are_printed_and_sign_in() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorbraak"))
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--database-url", &database_url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let mut printed = Vec::new();
+    within("the demo accounts to be printed", async {
+        while let Some(line) = lines.next_line().await.expect("read") {
+            printed.push(line);
+            if printed.iter().filter(|l| l.contains("@demo.doorbraak.nl")).count() == 8 {
+                break;
+            }
+        }
+    })
+    .await;
+    let text = printed.join("\n");
+    assert!(text.contains(DEMO_PASSWORD), "{text}");
+    for role in ["aanjager", "inbrenger", "doorbraakcoach", "PMM", "beheerder"] {
+        assert!(text.contains(role), "{role} missing in {text}");
+    }
+    let address = printed[0].rsplit("http://").next().expect("address").to_owned();
+    let http = reqwest_lite::Client::new(address.parse().expect("address"));
+    let (status, head, _) = http
+        .post_form(
+            "/inloggen",
+            &format!("email=coach%40demo.doorbraak.nl&password={DEMO_PASSWORD}"),
+        )
+        .await;
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("set-cookie: doorbraak_sessie="), "{head}");
 }

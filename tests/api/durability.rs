@@ -19,8 +19,10 @@ async fn state_survives_a_restart() {
 async fn kill_9_loses_nothing_any_client_has_seen() {
     let folder = tempfile::tempdir().expect("temp dir");
     let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let people = seed_people(&database_url).await;
     let (mut server, address) = start_binary(&database_url, &[]).await;
-    let http = reqwest_lite::Client::new(address.parse().expect("address"));
+    let http =
+        reqwest_lite::Client::new(address.parse().expect("address")).with_token(&people.aanjager.token);
     let (_, created) = http
         .post_json(
             "/api/canvases",
@@ -28,7 +30,7 @@ async fn kill_9_loses_nothing_any_client_has_seen() {
         )
         .await;
     let id = created["id"].as_str().expect("id").to_owned();
-    let url = format!("ws://{address}/sync/{id}");
+    let url = ws_url(&address, &people.teamlid.token, &id, "");
 
     let mut observer = Client::connect(&url).await;
     let mut writer = Client::connect(&url).await;
@@ -74,7 +76,7 @@ async fn kill_9_loses_nothing_any_client_has_seen() {
     assert!(written >= 200);
 
     let (_server, address) = start_binary(&database_url, &[]).await;
-    let fresh = Client::connect(&format!("ws://{address}/sync/{id}")).await;
+    let fresh = Client::connect(&ws_url(&address, &people.teamlid.token, &id, "")).await;
     let recovered = fresh.text();
     assert!(
         recovered.starts_with(&observed),

@@ -6,8 +6,10 @@ use std::{collections::HashMap, future::Future, net::SocketAddr, time::Duration}
 use bytes::Bytes;
 use doorbraak::{
     AppState,
-    config::Limits,
-    store,
+    access::{password, policy::TeamRole},
+    accounts,
+    config::{AuthSettings, Limits},
+    store::{self, Database},
     sync::protocol::{self, Reader},
 };
 use futures_util::{SinkExt, StreamExt};
@@ -40,10 +42,104 @@ pub async fn eventually<F: Future<Output = bool>>(what: &str, mut condition: imp
     .await
 }
 
+/// The password of every test account.
+pub const PASSWORD: &str = "wachtwoord voor tests";
+
+/// A test account and a personal access token for it.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub token: String,
+}
+
+/// One person per role: a team in a province with one member per role, a member of another team
+/// in the same province, a coach of the province and one of another province, PMM and a
+/// beheerder.
+#[derive(Clone, Debug)]
+pub struct People {
+    pub province: i64,
+    pub team: i64,
+    pub other_team: i64,
+    pub aanjager: Person,
+    pub projectleider: Person,
+    pub teamlid: Person,
+    pub inbrenger: Person,
+    pub other_member: Person,
+    pub coach: Person,
+    pub other_coach: Person,
+    pub pmm: Person,
+    pub beheerder: Person,
+}
+
+/// Creates [`People`] in a database.
+pub async fn seed_people(database_url: &str) -> People {
+    let db = store::open(database_url).await.expect("open database");
+    let db = db.as_ref();
+    let province = db.create_province("Gelderland").await.expect("province");
+    let elsewhere = db.create_province("Utrecht").await.expect("province");
+    let arnhem = db.create_gemeente("Arnhem", province).await.expect("gemeente");
+    let ede = db.create_gemeente("Ede", province).await.expect("gemeente");
+    let team = db.create_team("Team Arnhem", arnhem).await.expect("team");
+    let other_team = db.create_team("Team Ede", ede).await.expect("team");
+    let hash = password::hash(PASSWORD).expect("hash");
+    let person = |name: &'static str| {
+        let hash = hash.clone();
+        async move {
+            let email = format!("{name}@test.doorbraak.nl");
+            let account = db
+                .create_account(&email, name, Some(&hash), name == "beheerder")
+                .await
+                .expect("account");
+            let (_, token) = accounts::create_token_for(db, account.id, "tests")
+                .await
+                .expect("token");
+            Person {
+                id: account.id,
+                email,
+                token,
+            }
+        }
+    };
+    let people = People {
+        province,
+        team,
+        other_team,
+        aanjager: person("aanjager").await,
+        projectleider: person("projectleider").await,
+        teamlid: person("teamlid").await,
+        inbrenger: person("inbrenger").await,
+        other_member: person("ander-team").await,
+        coach: person("coach").await,
+        other_coach: person("coach-elders").await,
+        pmm: person("pmm").await,
+        beheerder: person("beheerder").await,
+    };
+    for (who, role) in [
+        (&people.aanjager, TeamRole::Aanjager),
+        (&people.projectleider, TeamRole::Projectleider),
+        (&people.teamlid, TeamRole::Teamlid),
+        (&people.inbrenger, TeamRole::Inbrenger),
+    ] {
+        db.set_membership(team, who.id, role).await.expect("member");
+    }
+    db.set_membership(other_team, people.other_member.id, TeamRole::Aanjager)
+        .await
+        .expect("member");
+    db.set_coach(people.coach.id, Some(province)).await.expect("coach");
+    db.set_coach(people.other_coach.id, Some(elsewhere))
+        .await
+        .expect("coach");
+    db.set_pmm(people.pmm.id, true).await.expect("pmm");
+    people
+}
+
 pub struct TestApp {
     pub address: SocketAddr,
     pub database_url: String,
+    /// Authenticated as the team's aanjager.
     pub http: reqwest_lite::Client,
+    pub people: People,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     // Kept last: the folder must outlive the server.
@@ -67,19 +163,20 @@ impl TestApp {
     pub async fn spawn_with(limits: Limits) -> Self {
         let folder = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/doorbraak.db", folder.path().display());
-        let mut app = Self::spawn_on(&url, limits).await;
+        let people = seed_people(&url).await;
+        let mut app = Self::spawn_on(&url, limits, people).await;
         app._folder = Some(folder);
         app
     }
 
     /// A server on an existing database (for restarts).
-    pub async fn spawn_on(database_url: &str, limits: Limits) -> Self {
+    async fn spawn_on(database_url: &str, limits: Limits, people: People) -> Self {
         let store = store::open(database_url).await.expect("open database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let address = listener.local_addr().expect("address");
-        let state = AppState::new(store, limits);
+        let state = AppState::new(store, limits, AuthSettings::default());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             doorbraak::serve(listener, state, async {
@@ -91,7 +188,8 @@ impl TestApp {
         Self {
             address,
             database_url: database_url.to_owned(),
-            http: reqwest_lite::Client::new(address),
+            http: reqwest_lite::Client::new(address).with_token(&people.aanjager.token),
+            people,
             stop: Some(stop),
             server: Some(server),
             _folder: None,
@@ -113,7 +211,7 @@ impl TestApp {
     /// Stops this server and starts another one on the same database.
     pub async fn restart(mut self, limits: Limits) -> Self {
         self.stop().await;
-        let mut next = Self::spawn_on(&self.database_url, limits).await;
+        let mut next = Self::spawn_on(&self.database_url, limits, self.people.clone()).await;
         next._folder = self._folder.take();
         next
     }
@@ -133,8 +231,21 @@ impl TestApp {
         body
     }
 
+    /// A client authenticated as `person`.
+    pub fn as_person(&self, person: &Person) -> reqwest_lite::Client {
+        reqwest_lite::Client::new(self.address).with_token(&person.token)
+    }
+
+    /// A client without any credential.
+    pub fn anonymous(&self) -> reqwest_lite::Client {
+        reqwest_lite::Client::new(self.address)
+    }
+
     pub async fn metric(&self, name: &str) -> f64 {
-        let text = self.http.get_text("/metrics").await;
+        let text = self
+            .as_person(&self.people.beheerder)
+            .get_text("/metrics")
+            .await;
         text.lines()
             .find_map(|line| {
                 line.strip_prefix(name)
@@ -144,21 +255,35 @@ impl TestApp {
             .unwrap_or_else(|| panic!("metric {name} missing"))
     }
 
+    /// The sync URL of a canvas as the aanjager, with `query` (`""` or `"?..."`).
     pub fn ws_url(&self, id: &str, query: &str) -> String {
-        format!("ws://{}/sync/{id}{query}", self.address)
+        self.ws_url_as(&self.people.aanjager, id, query)
+    }
+
+    pub fn ws_url_as(&self, person: &Person, id: &str, query: &str) -> String {
+        ws_url(&self.address.to_string(), &person.token, id, query)
     }
 
     pub async fn connect(&self, id: &str) -> Client {
         Client::connect(&self.ws_url(id, "")).await
     }
 
-    /// Seeds the demo canvas into this server's database; returns its id.
-    pub async fn seed_demo(&self) -> &'static str {
-        let store = store::open(&self.database_url)
+    /// Seeds the demo into this server's database; returns the scooter canvas's id and a
+    /// client of the demo teamlid, who may edit it.
+    pub async fn seed_demo(&self) -> (&'static str, reqwest_lite::Client) {
+        let db = self.database().await;
+        doorbraak::demo::seed(db.as_ref()).await.expect("seed");
+        let token = accounts::create_token(db.as_ref(), "teamlid@demo.doorbraak.nl", "test")
             .await
-            .expect("open database");
-        doorbraak::demo::seed(store.as_ref()).await.expect("seed");
-        doorbraak::demo::DEMO_CANVAS_ID
+            .expect("demo teamlid");
+        (doorbraak::demo::DEMO_CANVAS_ID, self.anonymous().with_token(&token))
+    }
+
+    /// This server's database, opened beside it.
+    pub async fn database(&self) -> std::sync::Arc<dyn Database> {
+        store::open(&self.database_url)
+            .await
+            .expect("open database")
     }
 
     pub async fn sqlite(&self) -> sqlx::SqlitePool {
@@ -183,13 +308,32 @@ pub mod reqwest_lite {
     use serde_json::Value;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    #[derive(Clone)]
     pub struct Client {
         address: SocketAddr,
+        /// Sent as `Authorization: Bearer`.
+        token: Option<String>,
+        /// Further header lines, e.g. a session cookie.
+        headers: Vec<(String, String)>,
     }
 
     impl Client {
         pub fn new(address: SocketAddr) -> Self {
-            Self { address }
+            Self {
+                address,
+                token: None,
+                headers: Vec::new(),
+            }
+        }
+
+        pub fn with_token(mut self, token: &str) -> Self {
+            self.token = Some(token.to_owned());
+            self
+        }
+
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.headers.push((name.to_owned(), value.to_owned()));
+            self
         }
 
         /// Sends a request and returns the status, the head (lowercased) and the body.
@@ -204,9 +348,16 @@ pub mod reqwest_lite {
                 .await
                 .expect("connect");
             let body = body.unwrap_or_default();
+            let mut extra = String::new();
+            if let Some(token) = &self.token {
+                extra.push_str(&format!("Authorization: Bearer {token}\r\n"));
+            }
+            for (name, value) in &self.headers {
+                extra.push_str(&format!("{name}: {value}\r\n"));
+            }
             let head = format!(
                 "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\n\
-                 Content-Length: {}\r\nConnection: close\r\n\r\n",
+                 Content-Length: {}\r\nConnection: close\r\n{extra}\r\n",
                 self.address,
                 body.len()
             );
@@ -310,6 +461,8 @@ pub struct Client {
     pub updates_received: usize,
     /// Update-carrying messages sent (sync step 2 and updates): what the saved count counts.
     pub updates_sent: u64,
+    /// Read-only notices received (the server drops this client's updates).
+    pub read_only_notices: usize,
     /// The close frame, once the server closed.
     pub closed: Option<(u16, String)>,
     synced: bool,
@@ -319,9 +472,14 @@ impl Client {
     /// Connects and completes the initial sync handshake.
     pub async fn connect(url: &str) -> Self {
         let mut client = Self::connect_raw(url).await;
-        client.send_sync_step1().await;
-        client.wait("the initial sync", |c| c.synced).await;
+        client.handshake().await;
         client
+    }
+
+    /// Completes the initial sync handshake.
+    pub async fn handshake(&mut self) {
+        self.send_sync_step1().await;
+        self.wait("the initial sync", |c| c.synced).await;
     }
 
     /// Connects without any handshake.
@@ -340,6 +498,7 @@ impl Client {
             saved_messages: 0,
             updates_received: 0,
             updates_sent: 0,
+            read_only_notices: 0,
             closed: None,
             synced: false,
         }
@@ -456,6 +615,7 @@ impl Client {
                         .insert(id, (clock, (json != "null").then_some(json)));
                 }
             }
+            protocol::MSG_READ_ONLY => self.read_only_notices += 1,
             protocol::MSG_SAVED => {
                 self.saved = Some(reader.var_uint().expect("count"));
                 self.saved_messages += 1;
@@ -519,6 +679,12 @@ impl Client {
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }
+}
+
+/// The sync URL of a canvas with a token, and `query` (`""` or `"?..."`) before it.
+pub fn ws_url(address: &str, token: &str, id: &str, query: &str) -> String {
+    let separator = if query.is_empty() { "?" } else { "&" };
+    format!("ws://{address}/sync/{id}{query}{separator}token={token}")
 }
 
 pub fn sync_step1(sv: &StateVector) -> Vec<u8> {

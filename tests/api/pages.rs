@@ -120,7 +120,7 @@ async fn unknown_canvas_pages_are_a_dutch_404() {
     ] {
         let (status, _, page) = app.http.page(path).await;
         assert_eq!(status, 404, "{path}");
-        assert!(page.contains("Dit canvas bestaat niet."));
+        assert!(page.contains("Dit canvas bestaat niet, of je hebt er geen toegang toe."));
     }
 }
 
@@ -197,13 +197,13 @@ async fn the_overview_shows_leefgebieden_and_who_is_present() {
 #[tokio::test]
 async fn the_canvas_page_shows_instanties_regelingen_rendement_and_actieplan() {
     let app = TestApp::spawn().await;
-    let id = app.seed_demo().await;
-    let (_, _, overview) = app.http.page("/").await;
+    let (id, http) = app.seed_demo().await;
+    let (_, _, overview) = http.page("/").await;
     assert!(
         overview.contains("<td>Passende zorg, Prettige thuissituatie, Erbij horen en meedoen</td>"),
         "the demo's leefgebieden in the overview: {overview}"
     );
-    let (status, _, page) = app.http.page(&format!("/canvases/{id}")).await;
+    let (status, _, page) = http.page(&format!("/canvases/{id}")).await;
     assert_eq!(status, 200);
     for widget in ["agencies", "regulations", "rendement", "actions"] {
         assert!(

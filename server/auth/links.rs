@@ -1,0 +1,243 @@
+//! One-time links: invitations to a team or as doorbraakcoach or PMM, and password resets.
+//!
+//! The link carries a random secret; the database keeps its hash, what it grants, for whom and
+//! until when. Using it is atomic, so a link works exactly once even when opened twice at the
+//! same moment.
+
+use std::time::Duration;
+
+use super::secret;
+use crate::{
+    access::password::{self, PasswordError},
+    store::{
+        AccountRow, Directory, StoreError,
+        directory::{InvitationKind, InvitationRow},
+        now_millis,
+    },
+};
+
+/// How long a password reset link works.
+pub const RESET_VALID: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("Deze link is ongeldig, al gebruikt of verlopen. Vraag om een nieuwe.")]
+    Invalid,
+    #[error("Dit wachtwoord hoort niet bij het account van deze uitnodiging.")]
+    WrongPassword,
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Creates a link for `email` granting `kind`; returns the secret for the link's path.
+pub async fn create(
+    directory: &dyn Directory,
+    kind: InvitationKind,
+    email: &str,
+    created_by: i64,
+    valid: Duration,
+) -> Result<String, StoreError> {
+    let token = secret::fresh();
+    let now = now_millis();
+    let invitation = InvitationRow {
+        kind,
+        email: email.to_owned(),
+        created_by,
+        created_at: now,
+        expires_at: now.saturating_add(valid.as_millis() as i64),
+        used_at: None,
+    };
+    directory
+        .create_invitation(&secret::hash(&token), &invitation)
+        .await?;
+    Ok(token)
+}
+
+/// The path a link opens.
+pub fn path(kind: InvitationKind, token: &str) -> String {
+    match kind {
+        InvitationKind::Reset => format!("/wachtwoord/{token}"),
+        _ => format!("/uitnodiging/{token}"),
+    }
+}
+
+/// A link that can still be used, with the account it is for if that exists.
+pub async fn open(
+    directory: &dyn Directory,
+    token: &str,
+) -> Result<(InvitationRow, Option<AccountRow>), LinkError> {
+    let invitation = directory
+        .invitation(&secret::hash(token))
+        .await?
+        .filter(|i| i.used_at.is_none() && i.expires_at > now_millis())
+        .ok_or(LinkError::Invalid)?;
+    let account = directory.account_by_email(&invitation.email).await?;
+    Ok((invitation, account))
+}
+
+/// Uses a link. A new account is created with `name` and `password`; an existing account
+/// accepting an invitation proves itself with its password; a reset sets a new password and
+/// ends every session of the account. Returns the account and what the link granted.
+pub async fn accept(
+    directory: &dyn Directory,
+    token: &str,
+    name: &str,
+    password: &str,
+) -> Result<(AccountRow, InvitationKind), LinkError> {
+    let (invitation, account) = open(directory, token).await?;
+    let existing_hash = account.as_ref().and_then(|a| a.password_hash.clone());
+    // Check or hash the password before the link is spent, so a typo does not waste it.
+    let new_hash = match (&invitation.kind, &existing_hash) {
+        (InvitationKind::Reset, _) | (_, None) => Some(password::hash(password)?),
+        (_, Some(hash)) => {
+            if !password::verify(password, hash) {
+                return Err(LinkError::WrongPassword);
+            }
+            None
+        }
+    };
+    if invitation.kind == InvitationKind::Reset && account.is_none() {
+        return Err(LinkError::Invalid);
+    }
+    if !directory
+        .use_invitation(&secret::hash(token), now_millis())
+        .await?
+    {
+        return Err(LinkError::Invalid);
+    }
+    let name = name.trim();
+    let account = match account {
+        Some(account) => {
+            if let Some(hash) = &new_hash {
+                directory.set_password(account.id, hash).await?;
+            }
+            if !name.is_empty() {
+                directory.set_name(account.id, name).await?;
+            }
+            account
+        }
+        None => {
+            directory
+                .create_account(&invitation.email, name, new_hash.as_deref(), false)
+                .await?
+        }
+    };
+    match invitation.kind {
+        InvitationKind::Team(team, role) => {
+            directory.set_membership(team.0, account.id, role).await?
+        }
+        InvitationKind::Coach(province) => directory.set_coach(account.id, Some(province.0)).await?,
+        InvitationKind::Pmm => directory.set_pmm(account.id, true).await?,
+        InvitationKind::Reset => directory.end_sessions_of(account.id).await?,
+    }
+    let account = directory
+        .account_by_id(account.id)
+        .await?
+        .ok_or(LinkError::Invalid)?;
+    Ok((account, invitation.kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        access::policy::{TeamId, TeamRole},
+        store::testing::TestStore,
+    };
+
+    const DAY: Duration = Duration::from_secs(86_400);
+
+    #[tokio::test]
+    async fn an_invitation_works_once_and_makes_a_member() {
+        let store = TestStore::new(false).await;
+        let owner = store.owner().await;
+        let directory = &store.inner;
+        let kind = InvitationKind::Team(TeamId(owner.team), TeamRole::Teamlid);
+        let token = create(directory, kind, "nieuw@gemeente.nl", owner.brought_in_by, DAY)
+            .await
+            .unwrap();
+        assert!(matches!(
+            accept(directory, &token, "Nieuw", "kort").await,
+            Err(LinkError::Password(_))
+        ));
+        let (account, granted) = accept(directory, &token, "Nieuw", "een goed wachtwoord")
+            .await
+            .unwrap();
+        assert_eq!(granted, kind);
+        assert_eq!(account.name, "Nieuw");
+        assert_eq!(
+            directory.memberships(account.id).await.unwrap(),
+            [(owner.team, TeamRole::Teamlid)]
+        );
+        assert!(matches!(
+            accept(directory, &token, "Nieuw", "een goed wachtwoord").await,
+            Err(LinkError::Invalid)
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_expired_link_does_nothing() {
+        let store = TestStore::new(false).await;
+        let owner = store.owner().await;
+        let directory = &store.inner;
+        let token = create(
+            directory,
+            InvitationKind::Pmm,
+            "pmm@rijk.nl",
+            owner.brought_in_by,
+            Duration::ZERO,
+        )
+        .await
+        .unwrap();
+        assert!(matches!(
+            accept(directory, &token, "", "een goed wachtwoord").await,
+            Err(LinkError::Invalid)
+        ));
+        assert!(directory.account_by_email("pmm@rijk.nl").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn an_existing_account_proves_itself_and_a_reset_ends_its_sessions() {
+        let store = TestStore::new(false).await;
+        let owner = store.owner().await;
+        let directory = &store.inner;
+        let hash = password::hash("het oude wachtwoord").unwrap();
+        let account = directory
+            .create_account("piet@gemeente.nl", "Piet", Some(&hash), false)
+            .await
+            .unwrap();
+        let kind = InvitationKind::Team(TeamId(owner.team), TeamRole::Projectleider);
+        let token = create(directory, kind, "piet@gemeente.nl", owner.brought_in_by, DAY)
+            .await
+            .unwrap();
+        assert!(matches!(
+            accept(directory, &token, "", "een ander wachtwoord").await,
+            Err(LinkError::WrongPassword)
+        ));
+        accept(directory, &token, "", "het oude wachtwoord")
+            .await
+            .unwrap();
+
+        directory.create_session("s", account.id, "c").await.unwrap();
+        let reset = create(
+            directory,
+            InvitationKind::Reset,
+            "piet@gemeente.nl",
+            owner.brought_in_by,
+            RESET_VALID,
+        )
+        .await
+        .unwrap();
+        accept(directory, &reset, "", "het nieuwe wachtwoord")
+            .await
+            .unwrap();
+        let stored = directory.account_by_id(account.id).await.unwrap().unwrap();
+        assert!(password::verify(
+            "het nieuwe wachtwoord",
+            stored.password_hash.as_deref().unwrap()
+        ));
+        assert!(directory.session("s").await.unwrap().is_none(), "sessions ended");
+    }
+}

@@ -1,0 +1,69 @@
+//! Checking an e-mail address and password, with the lockout of [`crate::access::lockout`].
+//!
+//! The answer never reveals whether an account exists: an unknown address is counted, slowed
+//! down and locked exactly like a wrong password, and its "password check" runs argon2 against a
+//! dummy hash so that it takes as long as a real one.
+
+use std::sync::OnceLock;
+
+use crate::{
+    access::{lockout, password},
+    accounts::normalize_email,
+    store::{AccountRow, Directory, StoreError, now_millis},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("Het e-mailadres of het wachtwoord klopt niet.")]
+    Refused,
+    #[error("Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.")]
+    Locked,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A hash to verify against when there is no account, so both cases cost the same.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| password::hash("geen-echt-wachtwoord-hier").unwrap_or_default())
+}
+
+/// Checks the credentials; on failure waits as long as the lockout rules say before answering.
+pub async fn sign_in(
+    directory: &dyn Directory,
+    email: &str,
+    password: &str,
+) -> Result<AccountRow, SignInError> {
+    // Count failures under the normalised address, or the raw one when it is not an address.
+    let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+    let now = now_millis();
+    let (failures, last) = directory.sign_in_failures(&email).await?;
+    if lockout::locked_until(failures, last, now).is_some() {
+        return Err(SignInError::Locked);
+    }
+    let account = directory.account_by_email(&email).await?;
+    let stored = account
+        .as_ref()
+        .and_then(|account| account.password_hash.clone());
+    let candidate = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => password::verify(&candidate, &hash),
+        None => {
+            password::verify(&candidate, dummy_hash());
+            false
+        }
+    })
+    .await
+    .unwrap_or(false);
+    if let (true, Some(account)) = (matches, account) {
+        directory.clear_sign_in_failures(&email).await?;
+        return Ok(account);
+    }
+    let failures = directory.record_sign_in_failure(&email, now).await?;
+    tokio::time::sleep(lockout::delay_after(failures)).await;
+    if failures >= lockout::LOCK_AFTER {
+        Err(SignInError::Locked)
+    } else {
+        Err(SignInError::Refused)
+    }
+}

@@ -1,0 +1,179 @@
+//! The signed-in account of a request: resolved once per request by [`authenticate`] from the
+//! session cookie, an `Authorization: Bearer` token or, on the sync endpoint only, a `token`
+//! query parameter (WebSocket clients in browsers cannot set headers).
+
+use std::time::Duration;
+
+use axum::{
+    extract::{FromRequestParts, OptionalFromRequestParts, Request, State},
+    http::{HeaderMap, header, request::Parts},
+    middleware::Next,
+    response::Response,
+};
+
+use super::{secret, session};
+use crate::{
+    access::policy,
+    accounts::TOKEN_PREFIX,
+    app::AppState,
+    error::AppError,
+    store::{AccountRow, Directory, StoreError, now_millis},
+};
+
+/// How the request proved who it is.
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// A browser session; state-changing requests must carry its CSRF token.
+    Session { id_hash: String, csrf: String },
+    /// A personal access token (no ambient credential, so no CSRF token is needed).
+    Token { id: i64 },
+}
+
+/// The account behind a request and what the access policy knows of it.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub account: AccountRow,
+    pub policy: policy::Account,
+    pub via: Via,
+}
+
+impl Viewer {
+    /// The session's CSRF token, for forms; empty for token requests.
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf, .. } => csrf,
+            Via::Token { .. } => "",
+        }
+    }
+
+    /// Identifies the credential, to close its connections when it ends.
+    pub fn credential(&self) -> String {
+        match &self.via {
+            Via::Session { id_hash, .. } => format!("session:{id_hash}"),
+            Via::Token { id } => format!("token:{id}"),
+        }
+    }
+}
+
+/// Set when a request carried a session cookie that has expired, so the sign-in page can say so.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionExpired;
+
+/// Middleware: resolves the viewer, if any, into the request's extensions.
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let idle = Duration::from_secs(state.auth.session_idle_minutes.max(1) * 60);
+    let token = bearer(request.headers())
+        .or_else(|| query_token(&request))
+        .map(str::to_owned);
+    let viewer = if let Some(token) = token {
+        // A presented token that does not work is refused outright rather than ignored, so a
+        // script with a revoked token fails loudly.
+        let Some(viewer) = by_token(state.directory.as_ref(), &token).await? else {
+            return Err(AppError::Unauthenticated);
+        };
+        Some(viewer)
+    } else if let Some(value) = session::from_headers(request.headers()) {
+        let found = by_session(state.directory.as_ref(), value, idle).await?;
+        if found.is_none() {
+            request.extensions_mut().insert(SessionExpired);
+        }
+        found
+    } else {
+        None
+    };
+    if let Some(viewer) = viewer {
+        request.extensions_mut().insert(viewer);
+    }
+    Ok(next.run(request).await)
+}
+
+/// The token of an `Authorization: Bearer` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The `token` query parameter, accepted only on the sync endpoint.
+fn query_token(request: &Request) -> Option<&str> {
+    if !request.uri().path().starts_with("/sync/") {
+        return None;
+    }
+    form_urlencoded_find(request.uri().query()?, "token")
+}
+
+/// The raw value of `name` in a query string; tokens are hex and need no decoding.
+fn form_urlencoded_find<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
+async fn by_token(directory: &dyn Directory, token: &str) -> Result<Option<Viewer>, StoreError> {
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let Some((id, account)) = directory.token_account(&secret::hash(token)).await? else {
+        return Ok(None);
+    };
+    let policy = directory.policy_account(&account).await?;
+    Ok(Some(Viewer {
+        account,
+        policy,
+        via: Via::Token { id },
+    }))
+}
+
+async fn by_session(
+    directory: &dyn Directory,
+    value: &str,
+    idle: Duration,
+) -> Result<Option<Viewer>, StoreError> {
+    let id_hash = secret::hash(value);
+    let Some(session) = directory.session(&id_hash).await? else {
+        return Ok(None);
+    };
+    let now = now_millis();
+    if session::expired(session.created_at, session.last_seen_at, now, idle) {
+        directory.end_session(&id_hash).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > session::TOUCH_EVERY_MS {
+        directory.touch_session(&id_hash, now).await?;
+    }
+    let policy = directory.policy_account(&session.account).await?;
+    Ok(Some(Viewer {
+        account: session.account,
+        policy,
+        via: Via::Session {
+            id_hash,
+            csrf: session.csrf_token,
+        },
+    }))
+}
+
+/// Handlers that need a signed-in account take a `Viewer`; without one the answer is 401.
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<Viewer>().cloned())
+    }
+}

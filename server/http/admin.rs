@@ -1,0 +1,312 @@
+//! `GET /beheer`: the beheerder's page. Provinces, gemeenten and teams; invitations for a team's
+//! first aanjager, for doorbraakcoaches and for PMM; one-time links to reset a password. A
+//! beheerder administers and sees no canvas content; everyone else gets 403 here.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Extension, Form, Router,
+    extract::{Path, State},
+    http::HeaderMap,
+    routing::{get, post},
+};
+use maud::Markup;
+use serde::Deserialize;
+
+use super::public_base;
+use crate::{
+    access::policy::{ProvinceId, TeamId, TeamRole},
+    accounts::normalize_email,
+    app::AppState,
+    audit::{Audit, Event},
+    auth::{Viewer, links},
+    config::AuthSettings,
+    error::AppError,
+    http::csp::CspNonce,
+    store::{
+        Directory, StoreError,
+        directory::{AuditEntry, InvitationKind},
+    },
+    views::{self, admin::AdminPage},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/beheer", get(show))
+        .route("/beheer/provincies", post(add_province))
+        .route("/beheer/gemeenten", post(add_gemeente))
+        .route("/beheer/teams", post(add_team))
+        .route("/beheer/uitnodigingen", post(invite))
+        .route("/beheer/accounts/{id}/herstellink", post(reset_link))
+}
+
+fn require_beheerder(viewer: &Viewer) -> Result<(), AppError> {
+    if viewer.policy.beheerder {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Deze pagina is alleen voor beheerders.".into()))
+    }
+}
+
+/// What happened on the last form, to show above the page.
+#[derive(Default)]
+struct Outcome {
+    message: Option<String>,
+    link: Option<String>,
+    error: Option<String>,
+}
+
+async fn render(
+    directory: &dyn Directory,
+    viewer: &Viewer,
+    outcome: Outcome,
+    nonce: &CspNonce,
+) -> Result<Markup, AppError> {
+    let page = AdminPage {
+        provinces: directory.provinces().await?,
+        gemeenten: directory.gemeenten().await?,
+        teams: directory.teams().await?,
+        accounts: directory.list_accounts().await?,
+        message: outcome.message,
+        link: outcome.link,
+        error: outcome.error,
+    };
+    Ok(views::admin::page(viewer, &page, &nonce.0))
+}
+
+async fn show(
+    State(directory): State<Arc<dyn Directory>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+) -> Result<Markup, AppError> {
+    require_beheerder(&viewer)?;
+    render(directory.as_ref(), &viewer, Outcome::default(), &nonce).await
+}
+
+/// A name from a form: trimmed, 1 to 120 characters.
+fn name(raw: &str) -> Option<&str> {
+    let name = raw.trim();
+    (!name.is_empty() && name.chars().count() <= 120).then_some(name)
+}
+
+/// Turns the result of creating something into what the page shows.
+fn created(result: Result<i64, StoreError>, what: &str) -> Result<Outcome, AppError> {
+    match result {
+        Ok(_) => Ok(Outcome {
+            message: Some(format!("{what} toegevoegd.")),
+            ..Outcome::default()
+        }),
+        Err(StoreError::Duplicate) => Ok(Outcome {
+            error: Some(format!("{what} bestaat al.")),
+            ..Outcome::default()
+        }),
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn administered(
+    directory: &dyn Directory,
+    audit: &Audit,
+    viewer: &Viewer,
+    outcome: Outcome,
+    detail: String,
+    nonce: &CspNonce,
+) -> Result<Markup, AppError> {
+    if outcome.error.is_none() {
+        audit
+            .record(
+                Event::Administration,
+                AuditEntry {
+                    account_id: Some(viewer.account.id),
+                    detail,
+                    ..AuditEntry::default()
+                },
+            )
+            .await;
+    }
+    render(directory, viewer, outcome, nonce).await
+}
+
+fn invalid(message: &str) -> Outcome {
+    Outcome {
+        error: Some(message.to_owned()),
+        ..Outcome::default()
+    }
+}
+
+#[derive(Deserialize)]
+struct NameFields {
+    #[serde(default)]
+    name: String,
+    province: Option<i64>,
+    gemeente: Option<i64>,
+}
+
+async fn add_province(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+    Form(form): Form<NameFields>,
+) -> Result<Markup, AppError> {
+    require_beheerder(&viewer)?;
+    let outcome = match name(&form.name) {
+        Some(name) => created(directory.create_province(name).await, "Provincie")?,
+        None => invalid("Geef de provincie een naam."),
+    };
+    let detail = format!("provincie {}", form.name.trim());
+    administered(directory.as_ref(), &audit, &viewer, outcome, detail, &nonce).await
+}
+
+async fn add_gemeente(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+    Form(form): Form<NameFields>,
+) -> Result<Markup, AppError> {
+    require_beheerder(&viewer)?;
+    let provinces = directory.provinces().await?;
+    let outcome = match (name(&form.name), form.province) {
+        (Some(name), Some(province)) if provinces.iter().any(|p| p.id == province) => {
+            created(directory.create_gemeente(name, province).await, "Gemeente")?
+        }
+        _ => invalid("Geef de gemeente een naam en kies haar provincie."),
+    };
+    let detail = format!("gemeente {}", form.name.trim());
+    administered(directory.as_ref(), &audit, &viewer, outcome, detail, &nonce).await
+}
+
+async fn add_team(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+    Form(form): Form<NameFields>,
+) -> Result<Markup, AppError> {
+    require_beheerder(&viewer)?;
+    let gemeenten = directory.gemeenten().await?;
+    let outcome = match (name(&form.name), form.gemeente) {
+        (Some(name), Some(gemeente)) if gemeenten.iter().any(|g| g.id == gemeente) => {
+            created(directory.create_team(name, gemeente).await, "Team")?
+        }
+        _ => invalid("Geef het team een naam en kies de gemeente."),
+    };
+    let detail = format!("team {}", form.name.trim());
+    administered(directory.as_ref(), &audit, &viewer, outcome, detail, &nonce).await
+}
+
+#[derive(Deserialize)]
+struct InviteFields {
+    #[serde(default)]
+    email: String,
+    /// `aanjager`, `coach` or `pmm`.
+    #[serde(default)]
+    kind: String,
+    team: Option<i64>,
+    province: Option<i64>,
+}
+
+#[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
+async fn invite(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    State(settings): State<Arc<AuthSettings>>,
+    Extension(nonce): Extension<CspNonce>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(form): Form<InviteFields>,
+) -> Result<Markup, AppError> {
+    require_beheerder(&viewer)?;
+    let teams = directory.teams().await?;
+    let provinces = directory.provinces().await?;
+    let kind = match (form.kind.as_str(), form.team, form.province) {
+        ("aanjager", Some(team), _) if teams.iter().any(|t| t.id == team) => {
+            Some(InvitationKind::Team(TeamId(team), TeamRole::Aanjager))
+        }
+        ("coach", _, Some(province)) if provinces.iter().any(|p| p.id == province) => {
+            Some(InvitationKind::Coach(ProvinceId(province)))
+        }
+        ("pmm", _, _) => Some(InvitationKind::Pmm),
+        _ => None,
+    };
+    let (Ok(email), Some(kind)) = (normalize_email(&form.email), kind) else {
+        let outcome = invalid(
+            "Vul een geldig e-mailadres in en kies waarvoor: aanjager van een team, coach van \
+             een provincie, of PMM.",
+        );
+        return render(directory.as_ref(), &viewer, outcome, &nonce).await;
+    };
+    let valid = Duration::from_secs(settings.invitation_days.max(1) * 86_400);
+    let token = links::create(directory.as_ref(), kind, &email, viewer.account.id, valid).await?;
+    let team = match kind {
+        InvitationKind::Team(team, _) => Some(team.0),
+        _ => None,
+    };
+    audit
+        .record(
+            Event::Invited,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: team,
+                detail: format!("{email} als {}", form.kind),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    let outcome = Outcome {
+        message: Some(format!("Uitnodiging voor {email} gemaakt.")),
+        link: Some(format!(
+            "{}{}",
+            public_base(&settings, &headers),
+            links::path(kind, &token)
+        )),
+        error: None,
+    };
+    render(directory.as_ref(), &viewer, outcome, &nonce).await
+}
+
+#[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
+async fn reset_link(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    State(settings): State<Arc<AuthSettings>>,
+    Extension(nonce): Extension<CspNonce>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
+    require_beheerder(&viewer)?;
+    let account = directory.account_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let token = links::create(
+        directory.as_ref(),
+        InvitationKind::Reset,
+        &account.email,
+        viewer.account.id,
+        links::RESET_VALID,
+    )
+    .await?;
+    audit
+        .record(
+            Event::PasswordResetLink,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                detail: account.email.clone(),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    let outcome = Outcome {
+        message: Some(format!(
+            "Herstellink voor {} gemaakt; hij werkt één keer, 24 uur lang.",
+            account.email
+        )),
+        link: Some(format!(
+            "{}{}",
+            public_base(&settings, &headers),
+            links::path(InvitationKind::Reset, &token)
+        )),
+        error: None,
+    };
+    render(directory.as_ref(), &viewer, outcome, &nonce).await
+}

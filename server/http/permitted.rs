@@ -1,0 +1,65 @@
+//! The access policy applied to a request for one canvas.
+//!
+//! A canvas the viewer may not see is answered exactly like one that does not exist (404), so
+//! nobody learns which canvases exist by trying ids.
+
+use crate::{
+    access::policy::{self, Access},
+    auth::Viewer,
+    canvas::CanvasId,
+    error::AppError,
+    store::{CanvasSummary, Store},
+};
+
+/// A canvas the viewer may see, and how far their access goes.
+pub struct Permitted {
+    pub id: CanvasId,
+    pub access: Access,
+    pub facts: policy::Canvas,
+}
+
+/// The canvas `raw_id` names, if the viewer may read it; otherwise 404.
+pub async fn readable(
+    store: &dyn Store,
+    viewer: &Viewer,
+    raw_id: &str,
+) -> Result<Permitted, AppError> {
+    let id: CanvasId = raw_id.parse().map_err(|_| AppError::NotFound)?;
+    let facts = store
+        .canvas_access(&id)
+        .await?
+        .flatten()
+        .ok_or(AppError::NotFound)?;
+    let access = policy::canvas_access(&viewer.policy, &facts);
+    if !access.may_read() {
+        return Err(AppError::NotFound);
+    }
+    Ok(Permitted { id, access, facts })
+}
+
+/// The canvases of the list that the viewer may read.
+pub fn visible(viewer: &Viewer, canvases: Vec<CanvasSummary>) -> Vec<CanvasSummary> {
+    canvases
+        .into_iter()
+        .filter(|canvas| {
+            canvas
+                .access
+                .as_ref()
+                .is_some_and(|facts| policy::canvas_access(&viewer.policy, facts).may_read())
+        })
+        .collect()
+}
+
+/// The teams in which the viewer may start a canvas.
+pub fn creatable_teams(viewer: &Viewer) -> Vec<i64> {
+    let mut teams: Vec<i64> = viewer
+        .policy
+        .memberships
+        .iter()
+        .filter(|(team, _)| policy::may_create_canvas(&viewer.policy, *team))
+        .map(|(team, _)| team.0)
+        .collect();
+    teams.sort_unstable();
+    teams.dedup();
+    teams
+}

@@ -1,0 +1,271 @@
+//! Teams: `GET /teams` lists the viewer's teams; `GET /teams/{id}` shows a team's members to its
+//! members. Its aanjager (and a beheerder) invites people with a one-time link, changes roles and
+//! removes members; every change closes the person's open connections, so it applies at once.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Extension, Form, Router,
+    extract::{Path, State},
+    http::HeaderMap,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use maud::Markup;
+use serde::Deserialize;
+
+use super::public_base;
+use crate::{
+    access::policy::{self, TeamId, TeamRole},
+    accounts::normalize_email,
+    app::AppState,
+    audit::{Audit, Event},
+    auth::{Viewer, links},
+    config::AuthSettings,
+    error::AppError,
+    http::csp::CspNonce,
+    store::{
+        Directory, now_millis,
+        directory::{AuditEntry, InvitationKind, TeamRow},
+    },
+    sync::SyncService,
+    views::{self, teams::TeamPage},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/teams", get(list))
+        .route("/teams/{id}", get(show))
+        .route("/teams/{id}/uitnodigingen", post(invite))
+        .route("/teams/{id}/leden/{account}/rol", post(change_role))
+        .route("/teams/{id}/leden/{account}/verwijderen", post(remove))
+}
+
+async fn list(
+    State(directory): State<Arc<dyn Directory>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+) -> Result<Markup, AppError> {
+    let teams: Vec<(TeamRow, Option<TeamRole>)> = directory
+        .teams()
+        .await?
+        .into_iter()
+        .filter_map(|team| {
+            let role = role_in(&viewer, team.id);
+            (role.is_some() || viewer.policy.beheerder).then_some((team, role))
+        })
+        .collect();
+    Ok(views::teams::list(&viewer, &teams, &nonce.0))
+}
+
+fn role_in(viewer: &Viewer, team: i64) -> Option<TeamRole> {
+    viewer
+        .policy
+        .memberships
+        .iter()
+        .find(|(t, _)| t.0 == team)
+        .map(|(_, role)| *role)
+}
+
+/// The team, if the viewer may see it (members and beheerders); otherwise 404.
+async fn visible_team(
+    directory: &dyn Directory,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<TeamRow, AppError> {
+    let team = directory.team(id).await?.ok_or(AppError::NotFound)?;
+    if role_in(viewer, id).is_none() && !viewer.policy.beheerder {
+        return Err(AppError::NotFound);
+    }
+    Ok(team)
+}
+
+/// The team, if the viewer may manage it; 404 if they may not even see it, else 403.
+async fn managed_team(
+    directory: &dyn Directory,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<TeamRow, AppError> {
+    let team = visible_team(directory, viewer, id).await?;
+    if !policy::may_manage_team(&viewer.policy, TeamId(id)) {
+        return Err(AppError::Forbidden(
+            "Alleen de aanjager van het team kan leden uitnodigen en rollen wijzigen.".into(),
+        ));
+    }
+    Ok(team)
+}
+
+async fn render(
+    directory: &dyn Directory,
+    viewer: &Viewer,
+    team: TeamRow,
+    new_link: Option<String>,
+    error: Option<String>,
+    nonce: &CspNonce,
+) -> Result<Markup, AppError> {
+    let manage = policy::may_manage_team(&viewer.policy, TeamId(team.id));
+    let members = directory.members(team.id).await?;
+    let invitations = if manage {
+        directory.open_invitations(team.id, now_millis()).await?
+    } else {
+        Vec::new()
+    };
+    let page = TeamPage {
+        team,
+        members,
+        invitations,
+        manage,
+        new_link,
+        error,
+    };
+    Ok(views::teams::page(viewer, &page, &nonce.0))
+}
+
+async fn show(
+    State(directory): State<Arc<dyn Directory>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
+    let team = visible_team(directory.as_ref(), &viewer, id).await?;
+    render(directory.as_ref(), &viewer, team, None, None, &nonce).await
+}
+
+#[derive(Deserialize)]
+struct Invitation {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
+async fn invite(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    State(settings): State<Arc<AuthSettings>>,
+    Extension(nonce): Extension<CspNonce>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<Invitation>,
+) -> Result<Markup, AppError> {
+    let team = managed_team(directory.as_ref(), &viewer, id).await?;
+    let (Ok(email), Some(role)) = (normalize_email(&form.email), TeamRole::from_code(&form.role))
+    else {
+        let error = "Vul een geldig e-mailadres in en kies een rol.".to_owned();
+        return render(directory.as_ref(), &viewer, team, None, Some(error), &nonce).await;
+    };
+    let kind = InvitationKind::Team(TeamId(id), role);
+    let valid = Duration::from_secs(settings.invitation_days.max(1) * 86_400);
+    let token = links::create(directory.as_ref(), kind, &email, viewer.account.id, valid).await?;
+    audit
+        .record(
+            Event::Invited,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: Some(id),
+                detail: format!("{email} als {}", role.code()),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    let link = format!(
+        "{}{}",
+        public_base(&settings, &headers),
+        links::path(kind, &token)
+    );
+    render(directory.as_ref(), &viewer, team, Some(link), None, &nonce).await
+}
+
+#[derive(Deserialize)]
+struct RoleChange {
+    #[serde(default)]
+    role: String,
+}
+
+/// Refuses a change that would leave the team without an aanjager.
+async fn keeps_an_aanjager(
+    directory: &dyn Directory,
+    team: i64,
+    account: i64,
+    new_role: Option<TeamRole>,
+) -> Result<(), AppError> {
+    let members = directory.members(team).await?;
+    let remaining = members
+        .iter()
+        .filter(|m| m.role == TeamRole::Aanjager && m.account_id != account)
+        .count();
+    if remaining == 0 && new_role != Some(TeamRole::Aanjager) {
+        return Err(AppError::Invalid(
+            "Een team houdt minstens één aanjager. Maak eerst iemand anders aanjager.".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
+async fn change_role(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    State(sync): State<Arc<SyncService>>,
+    viewer: Viewer,
+    Path((id, account)): Path<(i64, i64)>,
+    Form(form): Form<RoleChange>,
+) -> Result<Response, AppError> {
+    managed_team(directory.as_ref(), &viewer, id).await?;
+    let role = TeamRole::from_code(&form.role)
+        .ok_or_else(|| AppError::Invalid("Kies een bestaande rol.".into()))?;
+    let member = directory
+        .members(id)
+        .await?
+        .into_iter()
+        .find(|m| m.account_id == account)
+        .ok_or(AppError::NotFound)?;
+    keeps_an_aanjager(directory.as_ref(), id, account, Some(role)).await?;
+    directory.set_membership(id, account, role).await?;
+    sync.participants.close_account(account);
+    audit
+        .record(
+            Event::RoleChanged,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: Some(id),
+                detail: format!("{}: {} → {}", member.email, member.role.code(), role.code()),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    Ok(Redirect::to(&format!("/teams/{id}")).into_response())
+}
+
+async fn remove(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    State(sync): State<Arc<SyncService>>,
+    viewer: Viewer,
+    Path((id, account)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    managed_team(directory.as_ref(), &viewer, id).await?;
+    let member = directory
+        .members(id)
+        .await?
+        .into_iter()
+        .find(|m| m.account_id == account)
+        .ok_or(AppError::NotFound)?;
+    keeps_an_aanjager(directory.as_ref(), id, account, None).await?;
+    directory.remove_membership(id, account).await?;
+    let closed = sync.participants.close_account(account);
+    audit
+        .record(
+            Event::MemberRemoved,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: Some(id),
+                detail: format!("{} ({closed} verbinding(en) gesloten)", member.email),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    Ok(Redirect::to(&format!("/teams/{id}")).into_response())
+}

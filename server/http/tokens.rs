@@ -1,0 +1,107 @@
+//! `GET /tokens`: the viewer's personal access tokens; `POST /tokens` creates one (shown once),
+//! `POST /tokens/{id}/intrekken` revokes one and closes the connections it opened.
+
+use std::sync::Arc;
+
+use axum::{
+    Extension, Form, Router,
+    extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use maud::Markup;
+use serde::Deserialize;
+
+use crate::{
+    accounts,
+    app::AppState,
+    audit::{Audit, Event},
+    auth::Viewer,
+    error::AppError,
+    http::csp::CspNonce,
+    store::{Directory, directory::AuditEntry},
+    sync::SyncService,
+    views,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tokens", get(list).post(create))
+        .route("/tokens/{id}/intrekken", post(revoke))
+}
+
+async fn page(
+    directory: &dyn Directory,
+    viewer: &Viewer,
+    new_token: Option<&str>,
+    nonce: &CspNonce,
+) -> Result<Markup, AppError> {
+    let tokens = directory.list_tokens(viewer.account.id).await?;
+    Ok(views::tokens::page(viewer, &tokens, new_token, &nonce.0))
+}
+
+async fn list(
+    State(directory): State<Arc<dyn Directory>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+) -> Result<Markup, AppError> {
+    page(directory.as_ref(), &viewer, None, &nonce).await
+}
+
+#[derive(Deserialize)]
+struct NewToken {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+    Form(form): Form<NewToken>,
+) -> Result<Markup, AppError> {
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::Invalid(
+            "Geef het token een naam van hoogstens 100 tekens, bijvoorbeeld waar je het voor gebruikt."
+                .into(),
+        ));
+    }
+    let (_, token) = accounts::create_token_for(directory.as_ref(), viewer.account.id, name).await?;
+    audit
+        .record(
+            Event::TokenCreated,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                detail: name.to_owned(),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    page(directory.as_ref(), &viewer, Some(&token), &nonce).await
+}
+
+async fn revoke(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    State(sync): State<Arc<SyncService>>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    if !directory.revoke_token(viewer.account.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let closed = sync.participants.close_credential(&format!("token:{id}"));
+    audit
+        .record(
+            Event::TokenRevoked,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                detail: format!("token {id}, {closed} verbinding(en) gesloten"),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    Ok(Redirect::to("/tokens").into_response())
+}

@@ -1,0 +1,137 @@
+//! The beheerder's page.
+
+use maud::{Markup, html};
+
+use super::{
+    components::{csrf_field, error_message, notice, topbar},
+    layout,
+};
+use crate::{
+    auth::Viewer,
+    store::{
+        AccountRow,
+        directory::{GemeenteRow, NamedRow, TeamRow},
+    },
+};
+
+pub struct AdminPage {
+    pub provinces: Vec<NamedRow>,
+    pub gemeenten: Vec<GemeenteRow>,
+    pub teams: Vec<TeamRow>,
+    pub accounts: Vec<AccountRow>,
+    pub message: Option<String>,
+    pub link: Option<String>,
+    pub error: Option<String>,
+}
+
+fn roles_of(account: &AccountRow, provinces: &[NamedRow]) -> String {
+    let mut roles = Vec::new();
+    if account.is_beheerder {
+        roles.push("beheerder".to_owned());
+    }
+    if account.is_pmm {
+        roles.push("PMM".to_owned());
+    }
+    if let Some(province) = account.coach_province {
+        let name = provinces.iter().find(|p| p.id == province).map_or("", |p| &p.name);
+        roles.push(format!("coach {name}"));
+    }
+    roles.join(", ")
+}
+
+pub fn page(viewer: &Viewer, page: &AdminPage, nonce: &str) -> Markup {
+    layout(
+        "Beheer",
+        nonce,
+        html! {
+            (topbar(Some(viewer), false))
+            main #beheer {
+                h1 { "Beheer" }
+                @if let Some(message) = &page.message { (notice(message)) }
+                @if let Some(error) = &page.error { (error_message(error)) }
+                @if let Some(link) = &page.link {
+                    div.notice { p { "Geef deze link door; hij werkt één keer:" } p { code #admin-link { (link) } } }
+                }
+                section aria-labelledby="provinces-title" {
+                    h2 #provinces-title { "Provincies" }
+                    ul { @for p in &page.provinces { li { (p.name) } } }
+                    form.row method="post" action="/beheer/provincies" {
+                        (csrf_field(viewer))
+                        label for="province-name" { "Nieuwe provincie" }
+                        input #province-name name="name" type="text" required maxlength="120";
+                        button type="submit" { "Toevoegen" }
+                    }
+                }
+                section aria-labelledby="gemeenten-title" {
+                    h2 #gemeenten-title { "Gemeenten" }
+                    ul { @for g in &page.gemeenten { li { (g.name) " (" (g.province) ")" } } }
+                    @if !page.provinces.is_empty() {
+                        form.row method="post" action="/beheer/gemeenten" {
+                            (csrf_field(viewer))
+                            label for="gemeente-name" { "Nieuwe gemeente" }
+                            input #gemeente-name name="name" type="text" required maxlength="120";
+                            label for="gemeente-province" { "Provincie" }
+                            select #gemeente-province name="province" { @for p in &page.provinces { option value=(p.id) { (p.name) } } }
+                            button type="submit" { "Toevoegen" }
+                        }
+                    }
+                }
+                section aria-labelledby="teams-title" {
+                    h2 #teams-title { "Doorbraakteams" }
+                    ul { @for t in &page.teams { li { a href={ "/teams/" (t.id) } { (t.name) } " (" (t.gemeente) ")" } } }
+                    @if !page.gemeenten.is_empty() {
+                        form.row method="post" action="/beheer/teams" {
+                            (csrf_field(viewer))
+                            label for="team-name" { "Nieuw team" }
+                            input #team-name name="name" type="text" required maxlength="120";
+                            label for="team-gemeente" { "Gemeente" }
+                            select #team-gemeente name="gemeente" { @for g in &page.gemeenten { option value=(g.id) { (g.name) } } }
+                            button type="submit" { "Toevoegen" }
+                        }
+                    }
+                }
+                section aria-labelledby="invite-title" {
+                    h2 #invite-title { "Uitnodigen" }
+                    p.hint { "De eerste aanjager van een team, een doorbraakcoach van een provincie, of iemand van PMM. Teamleden nodigt de aanjager zelf uit." }
+                    form.stacked method="post" action="/beheer/uitnodigingen" {
+                        (csrf_field(viewer))
+                        label for="admin-invite-email" { "E-mailadres" }
+                        input #admin-invite-email name="email" type="email" required;
+                        label for="admin-invite-kind" { "Als" }
+                        select #admin-invite-kind name="kind" {
+                            option value="aanjager" { "Aanjager van het gekozen team" }
+                            option value="coach" { "Doorbraakcoach van de gekozen provincie" }
+                            option value="pmm" { "PMM (landelijk)" }
+                        }
+                        label for="admin-invite-team" { "Team" }
+                        select #admin-invite-team name="team" { @for t in &page.teams { option value=(t.id) { (t.name) } } }
+                        label for="admin-invite-province" { "Provincie" }
+                        select #admin-invite-province name="province" { @for p in &page.provinces { option value=(p.id) { (p.name) } } }
+                        button type="submit" { "Uitnodiging maken" }
+                    }
+                }
+                section aria-labelledby="accounts-title" {
+                    h2 #accounts-title { "Accounts" }
+                    table {
+                        thead { tr { th scope="col" { "E-mailadres" } th scope="col" { "Naam" } th scope="col" { "Landelijke rollen" } th scope="col" { "Wachtwoord" } } }
+                        tbody {
+                            @for account in &page.accounts {
+                                tr {
+                                    td { (account.email) }
+                                    td { (account.name) }
+                                    td { (roles_of(account, &page.provinces)) }
+                                    td {
+                                        form method="post" action={ "/beheer/accounts/" (account.id) "/herstellink" } {
+                                            (csrf_field(viewer))
+                                            button type="submit" aria-label={ "Herstellink voor " (account.email) } { "Herstellink maken" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
