@@ -42,14 +42,54 @@ const PROVINCE: &str = "Gelderland";
 
 /// The demo accounts: address, name, what they are (in Dutch, as printed) and their role.
 const ACCOUNTS: [(&str, &str, &str, DemoRole); 8] = [
-    ("aanjager@demo.doorbraak.nl", "Anne Aanjager", "aanjager, Doorbraakteam Arnhem", DemoRole::Team(ARNHEM, TeamRole::Aanjager)),
-    ("projectleider@demo.doorbraak.nl", "Piet Projectleider", "projectleider, Doorbraakteam Arnhem", DemoRole::Team(ARNHEM, TeamRole::Projectleider)),
-    ("teamlid@demo.doorbraak.nl", "Tess Teamlid", "teamlid, Doorbraakteam Arnhem", DemoRole::Team(ARNHEM, TeamRole::Teamlid)),
-    ("inbrenger@demo.doorbraak.nl", "Ilse Inbrenger", "inbrenger, Doorbraakteam Arnhem (bracht de scootercasus in)", DemoRole::Team(ARNHEM, TeamRole::Inbrenger)),
-    ("nijmegen@demo.doorbraak.nl", "Noor Nijmegen", "teamlid, Doorbraakteam Nijmegen (ziet de scootercasus niet)", DemoRole::Team(NIJMEGEN, TeamRole::Teamlid)),
-    ("coach@demo.doorbraak.nl", "Chris Coach", "doorbraakcoach, provincie Gelderland", DemoRole::Coach),
-    ("pmm@demo.doorbraak.nl", "Pim PMM", "PMM (landelijk)", DemoRole::Pmm),
-    ("beheerder@demo.doorbraak.nl", "Bea Beheerder", "beheerder", DemoRole::Beheerder),
+    (
+        "aanjager@demo.doorbraak.nl",
+        "Anne Aanjager",
+        "aanjager, Doorbraakteam Arnhem",
+        DemoRole::Team(ARNHEM, TeamRole::Aanjager),
+    ),
+    (
+        "projectleider@demo.doorbraak.nl",
+        "Piet Projectleider",
+        "projectleider, Doorbraakteam Arnhem",
+        DemoRole::Team(ARNHEM, TeamRole::Projectleider),
+    ),
+    (
+        "teamlid@demo.doorbraak.nl",
+        "Tess Teamlid",
+        "teamlid, Doorbraakteam Arnhem",
+        DemoRole::Team(ARNHEM, TeamRole::Teamlid),
+    ),
+    (
+        "inbrenger@demo.doorbraak.nl",
+        "Ilse Inbrenger",
+        "inbrenger, Doorbraakteam Arnhem (bracht de scootercasus in)",
+        DemoRole::Team(ARNHEM, TeamRole::Inbrenger),
+    ),
+    (
+        "nijmegen@demo.doorbraak.nl",
+        "Noor Nijmegen",
+        "teamlid, Doorbraakteam Nijmegen (ziet de scootercasus niet)",
+        DemoRole::Team(NIJMEGEN, TeamRole::Teamlid),
+    ),
+    (
+        "coach@demo.doorbraak.nl",
+        "Chris Coach",
+        "doorbraakcoach, provincie Gelderland",
+        DemoRole::Coach,
+    ),
+    (
+        "pmm@demo.doorbraak.nl",
+        "Pim PMM",
+        "PMM (landelijk)",
+        DemoRole::Pmm,
+    ),
+    (
+        "beheerder@demo.doorbraak.nl",
+        "Bea Beheerder",
+        "beheerder",
+        DemoRole::Beheerder,
+    ),
 ];
 
 /// The demo accounts as (address, what they are), for printing at start.
@@ -73,7 +113,8 @@ pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
             Some(account) => account,
             None => {
                 let beheerder = matches!(role, DemoRole::Beheerder);
-                db.create_account(email, name, Some(&hash), beheerder).await?
+                db.create_account(email, name, Some(&hash), beheerder)
+                    .await?
             }
         };
         match role {
@@ -125,7 +166,12 @@ async fn ensure_team(
     if let Some(found) = db.teams().await?.into_iter().find(|t| t.name == name) {
         return Ok(found.id);
     }
-    let gemeente = match db.gemeenten().await?.into_iter().find(|g| g.name == gemeente) {
+    let gemeente = match db
+        .gemeenten()
+        .await?
+        .into_iter()
+        .find(|g| g.name == gemeente)
+    {
         Some(found) => found.id,
         None => db.create_gemeente(gemeente, province).await?,
     };

@@ -15,15 +15,18 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{
-    Via, Viewer, secret,
-    viewer::SessionExpired,
-};
+use super::{Via, Viewer, secret, viewer::SessionExpired};
 use crate::error::AppError;
 
 /// Paths that answer without an account: the sign-in page, one-time links, the front-end
 /// bundle (the sign-in page uses its stylesheet) and the health check.
-const PUBLIC: &[&str] = &["/inloggen", "/healthz", "/assets/", "/uitnodiging/", "/wachtwoord/"];
+const PUBLIC: &[&str] = &[
+    "/inloggen",
+    "/healthz",
+    "/assets/",
+    "/uitnodiging/",
+    "/wachtwoord/",
+];
 
 /// Largest form body read for its CSRF field.
 const MAX_FORM_BYTES: usize = 256 * 1024;
@@ -58,7 +61,10 @@ pub async fn guard(request: Request, next: Next) -> Result<Response, AppError> {
     if viewer.is_none() && !is_public(&path) {
         return Ok(refuse_stranger(&request));
     }
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if safe {
         return Ok(next.run(request).await);
     }
@@ -101,7 +107,8 @@ fn refuse_stranger(request: &Request) -> Response {
 /// Checks the CSRF token in the header or, for a form, in its `csrf` field; gives back the
 /// request with its body intact.
 async fn check_csrf(request: Request, expected: &str) -> Result<Request, AppError> {
-    let refused = || AppError::Forbidden("Dit formulier is verlopen. Laad de pagina opnieuw.".into());
+    let refused =
+        || AppError::Forbidden("Dit formulier is verlopen. Laad de pagina opnieuw.".into());
     if let Some(sent) = request.headers().get(CSRF_HEADER) {
         let sent = sent.to_str().unwrap_or_default();
         return if secret::same(sent, expected) {
@@ -154,10 +161,22 @@ mod tests {
 
     #[test]
     fn only_the_listed_paths_are_public() {
-        for path in ["/inloggen", "/healthz", "/assets/app.js", "/uitnodiging/abc"] {
+        for path in [
+            "/inloggen",
+            "/healthz",
+            "/assets/app.js",
+            "/uitnodiging/abc",
+        ] {
             assert!(is_public(path), "{path}");
         }
-        for path in ["/", "/api/canvases", "/sync/x", "/metrics", "/inloggenx", "/healthz/x"] {
+        for path in [
+            "/",
+            "/api/canvases",
+            "/sync/x",
+            "/metrics",
+            "/inloggenx",
+            "/healthz/x",
+        ] {
             assert!(!is_public(path), "{path}");
         }
     }
@@ -165,11 +184,20 @@ mod tests {
     #[test]
     fn origins_must_be_this_server() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::HOST, HeaderValue::from_static("doorbraak.example:8080"));
+        headers.insert(
+            header::HOST,
+            HeaderValue::from_static("doorbraak.example:8080"),
+        );
         assert!(same_origin(&headers), "no Origin: not a browser");
-        headers.insert(header::ORIGIN, HeaderValue::from_static("https://doorbraak.example:8080"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://doorbraak.example:8080"),
+        );
         assert!(same_origin(&headers));
-        headers.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
         assert!(!same_origin(&headers));
         headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(!same_origin(&headers));

@@ -128,7 +128,9 @@ pub async fn accept(
         InvitationKind::Team(team, role) => {
             directory.set_membership(team.0, account.id, role).await?
         }
-        InvitationKind::Coach(province) => directory.set_coach(account.id, Some(province.0)).await?,
+        InvitationKind::Coach(province) => {
+            directory.set_coach(account.id, Some(province.0)).await?
+        }
         InvitationKind::Pmm => directory.set_pmm(account.id, true).await?,
         InvitationKind::Reset => directory.end_sessions_of(account.id).await?,
     }
@@ -155,9 +157,15 @@ mod tests {
         let owner = store.owner().await;
         let directory = &store.inner;
         let kind = InvitationKind::Team(TeamId(owner.team), TeamRole::Teamlid);
-        let token = create(directory, kind, "nieuw@gemeente.nl", owner.brought_in_by, DAY)
-            .await
-            .unwrap();
+        let token = create(
+            directory,
+            kind,
+            "nieuw@gemeente.nl",
+            owner.brought_in_by,
+            DAY,
+        )
+        .await
+        .unwrap();
         assert!(matches!(
             accept(directory, &token, "Nieuw", "kort").await,
             Err(LinkError::Password(_))
@@ -195,7 +203,13 @@ mod tests {
             accept(directory, &token, "", "een goed wachtwoord").await,
             Err(LinkError::Invalid)
         ));
-        assert!(directory.account_by_email("pmm@rijk.nl").await.unwrap().is_none());
+        assert!(
+            directory
+                .account_by_email("pmm@rijk.nl")
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[tokio::test]
@@ -209,9 +223,15 @@ mod tests {
             .await
             .unwrap();
         let kind = InvitationKind::Team(TeamId(owner.team), TeamRole::Projectleider);
-        let token = create(directory, kind, "piet@gemeente.nl", owner.brought_in_by, DAY)
-            .await
-            .unwrap();
+        let token = create(
+            directory,
+            kind,
+            "piet@gemeente.nl",
+            owner.brought_in_by,
+            DAY,
+        )
+        .await
+        .unwrap();
         assert!(matches!(
             accept(directory, &token, "", "een ander wachtwoord").await,
             Err(LinkError::WrongPassword)
@@ -220,7 +240,10 @@ mod tests {
             .await
             .unwrap();
 
-        directory.create_session("s", account.id, "c").await.unwrap();
+        directory
+            .create_session("s", account.id, "c")
+            .await
+            .unwrap();
         let reset = create(
             directory,
             InvitationKind::Reset,
@@ -238,6 +261,9 @@ mod tests {
             "het nieuwe wachtwoord",
             stored.password_hash.as_deref().unwrap()
         ));
-        assert!(directory.session("s").await.unwrap().is_none(), "sessions ended");
+        assert!(
+            directory.session("s").await.unwrap().is_none(),
+            "sessions ended"
+        );
     }
 }

@@ -23,8 +23,7 @@ pub fn hash(secret: &str) -> String {
 /// Compares two strings in time that depends only on their lengths.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |diff, (x, y)| diff | (x ^ y))
             == 0

@@ -61,7 +61,9 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
     HeaderValue::from_str(&format!(
         "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
     ))
-    .unwrap_or(HeaderValue::from_static("doorbraak_sessie=; Path=/; Max-Age=0"))
+    .unwrap_or(HeaderValue::from_static(
+        "doorbraak_sessie=; Path=/; Max-Age=0",
+    ))
 }
 
 #[cfg(test)]
@@ -76,7 +78,10 @@ mod tests {
             HeaderValue::from_static("a=1; doorbraak_sessie=abc; b=2"),
         );
         assert_eq!(from_headers(&headers), Some("abc"));
-        headers.insert(header::COOKIE, HeaderValue::from_static("doorbraak_sessie="));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("doorbraak_sessie="),
+        );
         assert_eq!(from_headers(&headers), None);
     }
 
@@ -97,6 +102,11 @@ mod tests {
             plain,
             "doorbraak_sessie=abc; Path=/; HttpOnly; SameSite=Lax"
         );
-        assert!(set_cookie("abc", true).to_str().unwrap().ends_with("; Secure"));
+        assert!(
+            set_cookie("abc", true)
+                .to_str()
+                .unwrap()
+                .ends_with("; Secure")
+        );
     }
 }

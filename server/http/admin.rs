@@ -44,7 +44,9 @@ fn require_beheerder(viewer: &Viewer) -> Result<(), AppError> {
     if viewer.policy.beheerder {
         Ok(())
     } else {
-        Err(AppError::Forbidden("Deze pagina is alleen voor beheerders.".into()))
+        Err(AppError::Forbidden(
+            "Deze pagina is alleen voor beheerders.".into(),
+        ))
     }
 }
 
@@ -277,7 +279,10 @@ async fn reset_link(
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
-    let account = directory.account_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let account = directory
+        .account_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let token = links::create(
         directory.as_ref(),
         InvitationKind::Reset,

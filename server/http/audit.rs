@@ -90,7 +90,8 @@ async fn csv(
             },
         )
         .await;
-    let mut out = String::from("id;tijdstip_utc_ms;account;team;canvas;gebeurtenis;omschrijving;details\r\n");
+    let mut out =
+        String::from("id;tijdstip_utc_ms;account;team;canvas;gebeurtenis;omschrijving;details\r\n");
     for row in &rows {
         let fields = [
             row.id.to_string(),

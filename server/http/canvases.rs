@@ -55,7 +55,8 @@ pub async fn create_canvas(
     label: &str,
     team: Option<i64>,
 ) -> Result<(CanvasId, AnonymousLabel), AppError> {
-    let label = AnonymousLabel::parse(label).map_err(|error| AppError::Invalid(error.to_string()))?;
+    let label =
+        AnonymousLabel::parse(label).map_err(|error| AppError::Invalid(error.to_string()))?;
     let teams = creatable_teams(viewer);
     let team = match (team, teams.as_slice()) {
         (Some(team), _) if teams.contains(&team) => team,
@@ -75,7 +76,12 @@ pub async fn create_canvas(
         brought_in_by: viewer.account.id,
     };
     store
-        .create_canvas(&id, label.as_str(), owner, &schema::initialize(label.as_str()))
+        .create_canvas(
+            &id,
+            label.as_str(),
+            owner,
+            &schema::initialize(label.as_str()),
+        )
         .await?;
     tracing::info!(canvas_id = %id, "canvas created");
     audit
@@ -114,7 +120,10 @@ async fn list(
     State(store): State<Arc<dyn Store>>,
     viewer: Viewer,
 ) -> Result<Json<Vec<CanvasSummary>>, AppError> {
-    Ok(Json(permitted::visible(&viewer, store.list_canvases().await?)))
+    Ok(Json(permitted::visible(
+        &viewer,
+        store.list_canvases().await?,
+    )))
 }
 
 async fn read(
@@ -125,10 +134,13 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let canvas = permitted::readable(store.as_ref(), &viewer, &id).await?;
-    let content = sync.content(&canvas.id).await.map_err(|error| match error {
-        RoomError::NotFound => AppError::NotFound,
-        other => AppError::Room(other),
-    })?;
+    let content = sync
+        .content(&canvas.id)
+        .await
+        .map_err(|error| match error {
+            RoomError::NotFound => AppError::NotFound,
+            other => AppError::Room(other),
+        })?;
     let mut body = serde_json::to_value(content).map_err(|_| AppError::Room(RoomError::Damaged))?;
     body["id"] = json!(canvas.id.as_str());
     audit

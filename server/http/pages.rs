@@ -83,7 +83,12 @@ async fn overview(
         error: None,
         label: "",
     };
-    Ok(views::overview::page(&viewer, &overview.rows, &form, &nonce.0))
+    Ok(views::overview::page(
+        &viewer,
+        &overview.rows,
+        &form,
+        &nonce.0,
+    ))
 }
 
 #[derive(Deserialize)]

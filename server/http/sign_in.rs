@@ -88,7 +88,15 @@ async fn submit(
     let back = local_path(fields.terug.as_deref());
     match sign_in(directory.as_ref(), &fields.email, &fields.password).await {
         Ok(account) => {
-            start_session(directory.as_ref(), &audit, &settings, &headers, &account, &back).await
+            start_session(
+                directory.as_ref(),
+                &audit,
+                &settings,
+                &headers,
+                &account,
+                &back,
+            )
+            .await
         }
         Err(SignInError::Store(error)) => Err(error.into()),
         Err(error) => {
@@ -214,7 +222,10 @@ async fn render_link(
             let team = team.map_or_else(String::new, |t| format!("{} ({})", t.name, t.gemeente));
             (
                 "Uitnodiging",
-                format!("Je bent uitgenodigd als {} in {team}.", role.dutch().to_lowercase()),
+                format!(
+                    "Je bent uitgenodigd als {} in {team}.",
+                    role.dutch().to_lowercase()
+                ),
             )
         }
         InvitationKind::Coach(province) => {
@@ -317,5 +328,13 @@ async fn link_submit(
             },
         )
         .await;
-    start_session(directory.as_ref(), &audit, &settings, &headers, &account, "/").await
+    start_session(
+        directory.as_ref(),
+        &audit,
+        &settings,
+        &headers,
+        &account,
+        "/",
+    )
+    .await
 }

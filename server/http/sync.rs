@@ -107,25 +107,23 @@ async fn upgrade(
         async move {
             let first_edit = CancellationToken::new();
             let credential = participant.credential.clone();
-            let edited = first_edit.clone();
-            let serving = connection::serve(
-                socket,
-                sync,
-                canvas.id,
-                participant,
-                first_edit,
-                permit,
-            );
-            // Record the first stored edit of this connection, once per credential and canvas.
-            let recording = async {
-                edited.cancelled().await;
-                audit.canvas_edited(&credential, entry).await;
-                std::future::pending::<()>().await
+            let (edited, ended) = (first_edit.clone(), CancellationToken::new());
+            let serving = async {
+                connection::serve(socket, sync, canvas.id, participant, first_edit, permit).await;
+                ended.cancel();
             };
-            tokio::select! {
-                _ = serving => {}
-                _ = recording => {}
-            }
+            // Record the first stored edit of this connection (once per credential and canvas),
+            // also when the connection ends right after it.
+            let recording = async {
+                tokio::select! {
+                    _ = edited.cancelled() => {}
+                    _ = ended.cancelled() => {}
+                }
+                if edited.is_cancelled() {
+                    audit.canvas_edited(&credential, entry).await;
+                }
+            };
+            tokio::join!(serving, recording);
             drop(token);
         }
         .instrument(span)

@@ -25,8 +25,9 @@ use crate::{
     error::AppError,
     http::csp::CspNonce,
     store::{
-        Directory, now_millis,
+        Directory,
         directory::{AuditEntry, InvitationKind, TeamRow},
+        now_millis,
     },
     sync::SyncService,
     views::{self, teams::TeamPage},
@@ -151,8 +152,10 @@ async fn invite(
     Form(form): Form<Invitation>,
 ) -> Result<Markup, AppError> {
     let team = managed_team(directory.as_ref(), &viewer, id).await?;
-    let (Ok(email), Some(role)) = (normalize_email(&form.email), TeamRole::from_code(&form.role))
-    else {
+    let (Ok(email), Some(role)) = (
+        normalize_email(&form.email),
+        TeamRole::from_code(&form.role),
+    ) else {
         let error = "Vul een geldig e-mailadres in en kies een rol.".to_owned();
         return render(directory.as_ref(), &viewer, team, None, Some(error), &nonce).await;
     };

@@ -68,7 +68,8 @@ async fn create(
                 .into(),
         ));
     }
-    let (_, token) = accounts::create_token_for(directory.as_ref(), viewer.account.id, name).await?;
+    let (_, token) =
+        accounts::create_token_for(directory.as_ref(), viewer.account.id, name).await?;
     audit
         .record(
             Event::TokenCreated,

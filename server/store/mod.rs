@@ -109,8 +109,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// What the access policy needs to know of a canvas: `None` if it does not exist,
     /// `Some(None)` if it has no team (and so no one may see it).
-    async fn canvas_access(&self, id: &CanvasId)
-    -> Result<Option<Option<policy::Canvas>>, StoreError>;
+    async fn canvas_access(
+        &self,
+        id: &CanvasId,
+    ) -> Result<Option<Option<policy::Canvas>>, StoreError>;
 
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError>;
 

@@ -13,9 +13,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{
-    AppendBatch, CanvasOwner, CanvasSummary, Store, StoreError, StoredCanvas, now_millis,
-};
+use super::{AppendBatch, CanvasOwner, CanvasSummary, Store, StoreError, StoredCanvas, now_millis};
 use crate::{
     access::policy::{self, AccountId, EscalationLevel, ProvinceId, TeamId},
     canvas::CanvasId,
@@ -129,11 +127,9 @@ impl Store for SqliteStore {
     }
 
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{ACCESS_QUERY} ORDER BY c.updated_at DESC"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&format!("{ACCESS_QUERY} ORDER BY c.updated_at DESC"))
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter()
             .map(|row| {
                 Ok(CanvasSummary {
@@ -148,7 +144,9 @@ impl Store for SqliteStore {
                         .map(str::to_owned)
                         .collect(),
                     status: row.try_get("status")?,
-                    team: row.try_get::<Option<String>, _>("team")?.unwrap_or_default(),
+                    team: row
+                        .try_get::<Option<String>, _>("team")?
+                        .unwrap_or_default(),
                     access: access_facts(&row)?,
                 })
             })
@@ -272,7 +270,9 @@ fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>,
     };
     Ok(Some(policy::Canvas {
         team: TeamId(team),
-        brought_in_by: row.try_get::<Option<i64>, _>("brought_in_by")?.map(AccountId),
+        brought_in_by: row
+            .try_get::<Option<i64>, _>("brought_in_by")?
+            .map(AccountId),
         province: ProvinceId(province),
         level: level("escalation_level")?,
         highest_level: level("highest_level")?,

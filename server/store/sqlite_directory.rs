@@ -65,7 +65,11 @@ fn invitation(row: &SqliteRow) -> Result<InvitationRow, sqlx::Error> {
         "coach" => InvitationKind::Coach(ProvinceId(row.try_get("province_id")?)),
         "pmm" => InvitationKind::Pmm,
         "reset" => InvitationKind::Reset,
-        other => return Err(sqlx::Error::Decode(format!("invitation kind {other}").into())),
+        other => {
+            return Err(sqlx::Error::Decode(
+                format!("invitation kind {other}").into(),
+            ));
+        }
     };
     Ok(InvitationRow {
         kind,
@@ -459,13 +463,14 @@ impl Directory for SqliteStore {
     }
 
     async fn create_team(&self, name: &str, gemeente_id: i64) -> Result<i64, StoreError> {
-        let done = sqlx::query("INSERT INTO teams (name, gemeente_id, created_at) VALUES (?, ?, ?)")
-            .bind(name)
-            .bind(gemeente_id)
-            .bind(now_millis())
-            .execute(&self.pool)
-            .await
-            .map_err(unique)?;
+        let done =
+            sqlx::query("INSERT INTO teams (name, gemeente_id, created_at) VALUES (?, ?, ?)")
+                .bind(name)
+                .bind(gemeente_id)
+                .bind(now_millis())
+                .execute(&self.pool)
+                .await
+                .map_err(unique)?;
         Ok(done.last_insert_rowid())
     }
 

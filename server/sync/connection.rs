@@ -71,7 +71,8 @@ pub async fn serve(
         read_only: participant.read_only,
         first_edit,
     };
-    sync.participants.register(conn, &participant, closer.clone());
+    sync.participants
+        .register(conn, &participant, closer.clone());
     let room = match sync.join(&canvas, peer).await {
         Ok(room) => Some(room),
         Err(error) => {

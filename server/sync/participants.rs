@@ -31,7 +31,11 @@ impl Participants {
         if let Ok(mut open) = self.0.lock() {
             open.insert(
                 conn,
-                (participant.account_id, participant.credential.clone(), closer),
+                (
+                    participant.account_id,
+                    participant.credential.clone(),
+                    closer,
+                ),
             );
         }
     }

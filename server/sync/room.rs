@@ -595,7 +595,12 @@ mod tests {
             .store(failing, std::sync::atomic::Ordering::SeqCst);
         let id = CanvasId::random();
         store
-            .create_canvas(&id, "Casus", store.owner().await, &schema::initialize("Casus"))
+            .create_canvas(
+                &id,
+                "Casus",
+                store.owner().await,
+                &schema::initialize("Casus"),
+            )
             .await
             .expect("create");
         let sync = SyncService::new(

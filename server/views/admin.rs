@@ -33,7 +33,10 @@ fn roles_of(account: &AccountRow, provinces: &[NamedRow]) -> String {
         roles.push("PMM".to_owned());
     }
     if let Some(province) = account.coach_province {
-        let name = provinces.iter().find(|p| p.id == province).map_or("", |p| &p.name);
+        let name = provinces
+            .iter()
+            .find(|p| p.id == province)
+            .map_or("", |p| &p.name);
         roles.push(format!("coach {name}"));
     }
     roles.join(", ")

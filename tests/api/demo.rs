@@ -53,7 +53,14 @@ async fn the_demo_accounts_are_printed_and_sign_in() {
     let folder = tempfile::tempdir().expect("temp dir");
     let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorbraak"))
-        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--database-url", &database_url])
+        .args([
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            &database_url,
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
@@ -65,7 +72,12 @@ async fn the_demo_accounts_are_printed_and_sign_in() {
     within("the demo accounts to be printed", async {
         while let Some(line) = lines.next_line().await.expect("read") {
             printed.push(line);
-            if printed.iter().filter(|l| l.contains("@demo.doorbraak.nl")).count() == 8 {
+            if printed
+                .iter()
+                .filter(|l| l.contains("@demo.doorbraak.nl"))
+                .count()
+                == 8
+            {
                 break;
             }
         }
@@ -73,10 +85,20 @@ async fn the_demo_accounts_are_printed_and_sign_in() {
     .await;
     let text = printed.join("\n");
     assert!(text.contains(DEMO_PASSWORD), "{text}");
-    for role in ["aanjager", "inbrenger", "doorbraakcoach", "PMM", "beheerder"] {
+    for role in [
+        "aanjager",
+        "inbrenger",
+        "doorbraakcoach",
+        "PMM",
+        "beheerder",
+    ] {
         assert!(text.contains(role), "{role} missing in {text}");
     }
-    let address = printed[0].rsplit("http://").next().expect("address").to_owned();
+    let address = printed[0]
+        .rsplit("http://")
+        .next()
+        .expect("address")
+        .to_owned();
     let http = reqwest_lite::Client::new(address.parse().expect("address"));
     let (status, head, _) = http
         .post_form(

@@ -21,8 +21,8 @@ async fn kill_9_loses_nothing_any_client_has_seen() {
     let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
     let people = seed_people(&database_url).await;
     let (mut server, address) = start_binary(&database_url, &[]).await;
-    let http =
-        reqwest_lite::Client::new(address.parse().expect("address")).with_token(&people.aanjager.token);
+    let http = reqwest_lite::Client::new(address.parse().expect("address"))
+        .with_token(&people.aanjager.token);
     let (_, created) = http
         .post_json(
             "/api/canvases",

@@ -78,7 +78,10 @@ pub async fn seed_people(database_url: &str) -> People {
     let db = db.as_ref();
     let province = db.create_province("Gelderland").await.expect("province");
     let elsewhere = db.create_province("Utrecht").await.expect("province");
-    let arnhem = db.create_gemeente("Arnhem", province).await.expect("gemeente");
+    let arnhem = db
+        .create_gemeente("Arnhem", province)
+        .await
+        .expect("gemeente");
     let ede = db.create_gemeente("Ede", province).await.expect("gemeente");
     let team = db.create_team("Team Arnhem", arnhem).await.expect("team");
     let other_team = db.create_team("Team Ede", ede).await.expect("team");
@@ -126,7 +129,9 @@ pub async fn seed_people(database_url: &str) -> People {
     db.set_membership(other_team, people.other_member.id, TeamRole::Aanjager)
         .await
         .expect("member");
-    db.set_coach(people.coach.id, Some(province)).await.expect("coach");
+    db.set_coach(people.coach.id, Some(province))
+        .await
+        .expect("coach");
     db.set_coach(people.other_coach.id, Some(elsewhere))
         .await
         .expect("coach");
@@ -276,7 +281,10 @@ impl TestApp {
         let token = accounts::create_token(db.as_ref(), "teamlid@demo.doorbraak.nl", "test")
             .await
             .expect("demo teamlid");
-        (doorbraak::demo::DEMO_CANVAS_ID, self.anonymous().with_token(&token))
+        (
+            doorbraak::demo::DEMO_CANVAS_ID,
+            self.anonymous().with_token(&token),
+        )
     }
 
     /// This server's database, opened beside it.
@@ -487,6 +495,11 @@ impl Client {
         let (ws, _) = within("connecting", tokio_tungstenite::connect_async(url))
             .await
             .expect("WebSocket upgrade");
+        Self::from_stream(ws)
+    }
+
+    /// A client on an already upgraded connection.
+    pub fn from_stream(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Self {
         let doc = Doc::new();
         let situation = doc.get_or_insert_text("situation");
         Self {
@@ -678,6 +691,104 @@ impl Client {
 
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
+    }
+}
+
+/// A browser session: a client that sends the session cookie, and the session's CSRF token.
+pub struct Session {
+    pub http: reqwest_lite::Client,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    /// Signs in through the sign-in form, as a browser does.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Session {
+        let (status, head, body) = self
+            .anonymous()
+            .post_form(
+                "/inloggen",
+                &form(&[("email", email), ("password", password)]),
+            )
+            .await;
+        assert_eq!(status, 303, "signing in as {email}: {body}");
+        let cookie = head
+            .lines()
+            .find_map(|line| line.strip_prefix("set-cookie: "))
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let http = self.anonymous().with_header("Cookie", &cookie);
+        let (_, _, page) = http.page("/tokens").await;
+        Session {
+            csrf: csrf_of(&page),
+            http,
+            cookie,
+        }
+    }
+}
+
+/// The CSRF token in a page's forms.
+pub fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a csrf field")
+        .to_owned()
+}
+
+/// An `application/x-www-form-urlencoded` body.
+pub fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Audit events stored, oldest first, as (event, account e-mail, detail).
+pub async fn audit_events(app: &TestApp) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT l.event, COALESCE(a.email, ''), l.detail FROM audit_log l \
+         LEFT JOIN accounts a ON a.id = l.account_id ORDER BY l.id",
+    )
+    .fetch_all(&app.sqlite().await)
+    .await
+    .expect("audit log")
+}
+
+/// The HTTP status of a WebSocket upgrade: 101 when accepted.
+pub async fn upgrade_status(url: &str) -> u16 {
+    upgrade_status_with(url, &[]).await
+}
+
+/// The HTTP status of a WebSocket upgrade with extra headers.
+pub async fn upgrade_status_with(url: &str, headers: &[(&str, &str)]) -> u16 {
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
+    let mut request = url.into_client_request().expect("request");
+    for (name, value) in headers {
+        let name: tokio_tungstenite::tungstenite::http::HeaderName =
+            name.parse().expect("header name");
+        request
+            .headers_mut()
+            .insert(name, HeaderValue::from_str(value).expect("header value"));
+    }
+    match within("the upgrade", tokio_tungstenite::connect_async(request)).await {
+        Ok(_) => 101,
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(error) => panic!("upgrade failed: {error}"),
     }
 }
 

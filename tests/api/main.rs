@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod access;
+mod administration;
 mod awareness;
 mod bad_input;
 mod canvases;
@@ -11,4 +13,5 @@ mod demo;
 mod durability;
 mod flow_control;
 mod pages;
+mod sessions;
 mod sync;

@@ -1,0 +1,306 @@
+//! The access table of issue 4, cell by cell, over HTTP (API and pages) and over the WebSocket
+//! upgrade and the sync that follows: who sees which canvas, who may edit it, who only reads.
+
+use std::collections::BTreeMap;
+
+use crate::helpers::*;
+
+/// What a person may do with a canvas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Nothing,
+    Read,
+    Edit,
+}
+use Expect::*;
+
+/// A canvas of the team on a rung of the escalation ladder.
+struct Case {
+    name: &'static str,
+    /// Brought in by the inbrenger (else by the aanjager).
+    by_inbrenger: bool,
+    level: &'static str,
+    highest: &'static str,
+}
+
+const CASES: [Case; 6] = [
+    Case {
+        name: "team",
+        by_inbrenger: false,
+        level: "team",
+        highest: "team",
+    },
+    Case {
+        name: "inbrenger's",
+        by_inbrenger: true,
+        level: "team",
+        highest: "team",
+    },
+    Case {
+        name: "at coach",
+        by_inbrenger: false,
+        level: "coach",
+        highest: "coach",
+    },
+    Case {
+        name: "at PMM",
+        by_inbrenger: false,
+        level: "pmm",
+        highest: "pmm",
+    },
+    Case {
+        name: "back from coach",
+        by_inbrenger: false,
+        level: "team",
+        highest: "coach",
+    },
+    Case {
+        name: "back from PMM",
+        by_inbrenger: false,
+        level: "directie",
+        highest: "pmm",
+    },
+];
+
+/// The table: per person, the expectation for each case in [`CASES`] order.
+fn table(people: &People) -> Vec<(&'static str, Person, [Expect; 6])> {
+    vec![
+        ("aanjager", people.aanjager.clone(), [Edit; 6]),
+        ("projectleider", people.projectleider.clone(), [Edit; 6]),
+        ("teamlid", people.teamlid.clone(), [Edit; 6]),
+        (
+            "inbrenger",
+            people.inbrenger.clone(),
+            [Nothing, Edit, Nothing, Nothing, Nothing, Nothing],
+        ),
+        ("other team", people.other_member.clone(), [Nothing; 6]),
+        (
+            "coach",
+            people.coach.clone(),
+            [Nothing, Nothing, Edit, Edit, Read, Read],
+        ),
+        ("coach elsewhere", people.other_coach.clone(), [Nothing; 6]),
+        (
+            "pmm",
+            people.pmm.clone(),
+            [Nothing, Nothing, Nothing, Read, Nothing, Read],
+        ),
+        ("beheerder", people.beheerder.clone(), [Nothing; 6]),
+    ]
+}
+
+/// Creates the cases and puts each on its rung directly (escalating is the next issue).
+async fn create_cases(app: &TestApp) -> Vec<String> {
+    let db = app.sqlite().await;
+    let mut ids = Vec::new();
+    for case in &CASES {
+        let creator = if case.by_inbrenger {
+            &app.people.inbrenger
+        } else {
+            &app.people.aanjager
+        };
+        let (status, body) = app
+            .as_person(creator)
+            .post_json("/api/canvases", &serde_json::json!({ "label": "Casus M" }))
+            .await;
+        assert_eq!(status, 201, "{}: {body}", case.name);
+        let id = body["id"].as_str().expect("id").to_owned();
+        sqlx::query("UPDATE canvases SET escalation_level = ?, highest_level = ? WHERE id = ?")
+            .bind(case.level)
+            .bind(case.highest)
+            .bind(&id)
+            .execute(&db)
+            .await
+            .expect("set level");
+        ids.push(id);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn every_cell_over_http() {
+    let app = TestApp::spawn().await;
+    let ids = create_cases(&app).await;
+    for (who, person, expected) in table(&app.people) {
+        let http = app.as_person(&person);
+        let (_, listed) = http.get("/api/canvases").await;
+        let listed: Vec<&str> = listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|c| c["id"].as_str())
+            .collect();
+        for ((case, id), expect) in CASES.iter().zip(&ids).zip(expected) {
+            let cell = format!("{who} on the {} canvas", case.name);
+            let visible = expect != Nothing;
+            let (api, body) = http.get(&format!("/api/canvases/{id}")).await;
+            assert_eq!(api, if visible { 200 } else { 404 }, "API: {cell}");
+            if !visible {
+                assert_eq!(
+                    body["fout"], "Niet gevonden.",
+                    "no hint that it exists: {cell}"
+                );
+            }
+            let (page, _, html) = http.page(&format!("/canvases/{id}")).await;
+            assert_eq!(page, if visible { 200 } else { 404 }, "page: {cell}");
+            assert_eq!(
+                html.contains("data-read-only=\"true\""),
+                expect == Read,
+                "page read-only: {cell}"
+            );
+            assert_eq!(listed.contains(&id.as_str()), visible, "listed: {cell}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_cell_over_the_websocket() {
+    let app = TestApp::spawn().await;
+    let ids = create_cases(&app).await;
+    let mut typed = BTreeMap::new();
+    for (who, person, expected) in table(&app.people) {
+        for ((case, id), expect) in CASES.iter().zip(&ids).zip(expected) {
+            let cell = format!("{who} on the {} canvas", case.name);
+            let url = app.ws_url_as(&person, id, "?saved=1");
+            if expect == Nothing {
+                assert_eq!(upgrade_status(&url).await, 404, "{cell}");
+                continue;
+            }
+            let mut client = Client::connect(&url).await;
+            client.round_trip().await;
+            let text = format!("[{who}]");
+            client.type_text(&text).await;
+            client.round_trip().await;
+            match expect {
+                Read => {
+                    assert!(
+                        client.read_only_notices >= 2,
+                        "told on joining and on the dropped update: {cell}"
+                    );
+                    assert_eq!(client.saved, None, "nothing saved: {cell}");
+                }
+                _ => {
+                    assert_eq!(client.read_only_notices, 0, "{cell}");
+                    client
+                        .wait("the saved signal", |c| c.saved >= Some(c.updates_sent))
+                        .await;
+                    typed
+                        .entry(id.clone())
+                        .or_insert_with(String::new)
+                        .push_str(&text);
+                }
+            }
+            client.close().await;
+        }
+    }
+    // What the server kept is exactly what the editors typed, in order; no reader's text.
+    for id in &ids {
+        let stored = app.canvas(id).await["steps"]["situation"].clone();
+        assert_eq!(stored, typed.get(id).cloned().unwrap_or_default().as_str());
+    }
+}
+
+#[tokio::test]
+async fn strangers_get_401_everywhere_but_the_sign_in_page_and_healthz() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus P").await;
+    let anonymous = app.anonymous();
+    for path in [
+        "/api/canvases".to_owned(),
+        format!("/api/canvases/{id}"),
+        "/api/regelingen".to_owned(),
+        "/metrics".to_owned(),
+        "/tokens".to_owned(),
+        "/audit.csv".to_owned(),
+    ] {
+        let (status, body) = anonymous.get(&path).await;
+        assert_eq!(status, 401, "{path}");
+        assert!(
+            body["fout"]
+                .as_str()
+                .is_some_and(|m| m.contains("Log eerst in")),
+            "{path}"
+        );
+    }
+    let (status, _) = anonymous
+        .post_json("/api/canvases", &serde_json::json!({ "label": "Casus X" }))
+        .await;
+    assert_eq!(status, 401);
+    for path in ["/", "/teams", "/beheer", &format!("/canvases/{id}")] {
+        let (status, head, _) = anonymous
+            .clone()
+            .with_header("Accept", "text/html")
+            .page(path)
+            .await;
+        assert_eq!(status, 303, "{path}");
+        assert!(
+            head.contains("location: /inloggen?terug="),
+            "{path}: {head}"
+        );
+    }
+    assert_eq!(
+        upgrade_status(&format!("ws://{}/sync/{id}", app.address)).await,
+        401
+    );
+    let bad_token = ws_url(&app.address.to_string(), "dbk_0000", &id, "");
+    assert_eq!(upgrade_status(&bad_token).await, 401);
+    assert_eq!(anonymous.get_text("/healthz").await, "ok");
+    let (status, _, page) = anonymous.page("/inloggen").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Inloggen"));
+}
+
+#[tokio::test]
+async fn a_foreign_origin_is_refused_on_the_websocket() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus O").await;
+    let url = app.ws_url(&id, "");
+    let evil = upgrade_status_with(&url, &[("Origin", "https://evil.example")]).await;
+    assert_eq!(evil, 403);
+    let own = format!("http://{}", app.address);
+    assert_eq!(upgrade_status_with(&url, &[("Origin", &own)]).await, 101);
+}
+
+#[tokio::test]
+async fn only_the_aanjager_projectleider_and_inbrenger_start_canvases() {
+    let app = TestApp::spawn().await;
+    let people = &app.people;
+    for (person, expected) in [
+        (&people.aanjager, 201),
+        (&people.projectleider, 201),
+        (&people.inbrenger, 201),
+        (&people.teamlid, 403),
+        (&people.coach, 403),
+        (&people.pmm, 403),
+        (&people.beheerder, 403),
+    ] {
+        let (status, body) = app
+            .as_person(person)
+            .post_json("/api/canvases", &serde_json::json!({ "label": "Casus N" }))
+            .await;
+        assert_eq!(status, expected, "{}: {body}", person.email);
+    }
+    // Naming another team is refused, not silently redirected to one's own.
+    let (status, _) = app
+        .http
+        .post_json(
+            "/api/canvases",
+            &serde_json::json!({ "label": "Casus N", "team": people.other_team }),
+        )
+        .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn metrics_and_administration_are_for_beheerders() {
+    let app = TestApp::spawn().await;
+    let (status, _) = app.http.get("/metrics").await;
+    assert_eq!(status, 403);
+    let (status, _, _) = app.http.page("/beheer").await;
+    assert_eq!(status, 403);
+    let beheerder = app.as_person(&app.people.beheerder);
+    assert!(beheerder.get_text("/metrics").await.contains("doorbraak_"));
+    let (status, _, page) = beheerder.page("/beheer").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Team Arnhem") && page.contains("Gelderland"));
+}

@@ -1,0 +1,378 @@
+//! Invitations, roles, tokens and the audit log, through the pages people use; and that taking
+//! access away closes open connections at once.
+
+use crate::helpers::*;
+
+/// The one-time link shown on a page after making an invitation or reset link.
+fn link_on(page: &str, id: &str) -> String {
+    let start = page
+        .find(&format!("<code id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no {id} on the page: {page}"));
+    let rest = &page[start + id.len() + 12..];
+    let url = &rest[..rest.find("</code>").expect("end")];
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|slash| rest[slash..].to_owned()))
+        .expect("a link")
+}
+
+#[tokio::test]
+async fn an_invitation_makes_a_member_once() {
+    let app = TestApp::spawn().await;
+    let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    let team = app.people.team;
+    let (status, _, page) = aanjager
+        .http
+        .post_form(
+            &format!("/teams/{team}/uitnodigingen"),
+            &form(&[
+                ("email", "Nieuw@Gemeente.nl"),
+                ("role", "teamlid"),
+                ("csrf", &aanjager.csrf),
+            ]),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let link = link_on(&page, "invitation-link");
+    assert!(link.starts_with("/uitnodiging/"));
+
+    let stranger = app.anonymous();
+    let (status, _, invitation) = stranger.page(&link).await;
+    assert_eq!(status, 200);
+    assert!(invitation.contains("nieuw@gemeente.nl") && invitation.contains("teamlid"));
+    let (status, _, refused) = stranger
+        .post_form(&link, &form(&[("name", "Nieuw"), ("password", "kort")]))
+        .await;
+    assert_eq!(status, 422, "a short password is refused and the link kept");
+    assert!(refused.contains("minstens 12 tekens"));
+    let (status, head, _) = stranger
+        .post_form(
+            &link,
+            &form(&[("name", "Nieuw"), ("password", "een goed wachtwoord")]),
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert!(
+        head.contains("set-cookie: doorbraak_sessie="),
+        "signed in: {head}"
+    );
+    let (status, _, page) = stranger
+        .post_form(
+            &link,
+            &form(&[("name", "Nog eens"), ("password", "een goed wachtwoord")]),
+        )
+        .await;
+    assert_eq!(status, 404, "used once");
+    assert!(page.contains("ongeldig, al gebruikt of verlopen"));
+
+    let member = app
+        .sign_in("nieuw@gemeente.nl", "een goed wachtwoord")
+        .await;
+    let id = app.create_canvas("Casus U").await;
+    let (status, _) = member.http.get(&format!("/api/canvases/{id}")).await;
+    assert_eq!(status, 200, "a member of the team now");
+    let events: Vec<String> = audit_events(&app).await.into_iter().map(|e| e.0).collect();
+    assert!(
+        events.contains(&"invited".to_owned())
+            && events.contains(&"invitation_accepted".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn an_expired_invitation_does_nothing() {
+    let app = TestApp::spawn().await;
+    let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    let (_, _, page) = aanjager
+        .http
+        .post_form(
+            &format!("/teams/{}/uitnodigingen", app.people.team),
+            &form(&[
+                ("email", "laat@gemeente.nl"),
+                ("role", "teamlid"),
+                ("csrf", &aanjager.csrf),
+            ]),
+        )
+        .await;
+    let link = link_on(&page, "invitation-link");
+    sqlx::query("UPDATE invitations SET expires_at = 0")
+        .execute(&app.sqlite().await)
+        .await
+        .expect("expire");
+    let (status, _, _) = app.anonymous().page(&link).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = app
+        .anonymous()
+        .post_form(
+            &link,
+            &form(&[("name", "Laat"), ("password", "een goed wachtwoord")]),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE email = 'laat@gemeente.nl'")
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("count");
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn only_the_aanjager_manages_the_team() {
+    let app = TestApp::spawn().await;
+    let team = app.people.team;
+    let teamlid = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
+    let (status, _, page) = teamlid.http.page(&format!("/teams/{team}")).await;
+    assert_eq!(status, 200, "members see their team");
+    assert!(!page.contains("Uitnodiging maken"));
+    let (status, _, _) = teamlid
+        .http
+        .post_form(
+            &format!("/teams/{team}/uitnodigingen"),
+            &form(&[
+                ("email", "x@gemeente.nl"),
+                ("role", "aanjager"),
+                ("csrf", &teamlid.csrf),
+            ]),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let other = app.sign_in(&app.people.other_member.email, PASSWORD).await;
+    let (status, _, _) = other.http.page(&format!("/teams/{team}")).await;
+    assert_eq!(status, 404, "another team's page does not exist for them");
+}
+
+#[tokio::test]
+async fn removing_a_member_closes_their_connections_at_once() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus V").await;
+    let teamlid = &app.people.teamlid;
+    let mut connection = Client::connect(&app.ws_url_as(teamlid, &id, "")).await;
+    let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    let (status, _, _) = aanjager
+        .http
+        .post_form(
+            &format!(
+                "/teams/{}/leden/{}/verwijderen",
+                app.people.team, teamlid.id
+            ),
+            &form(&[("csrf", &aanjager.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (code, reason) = connection.closed_with().await;
+    assert_eq!(code, 1008, "{reason}");
+    assert_eq!(upgrade_status(&app.ws_url_as(teamlid, &id, "")).await, 404);
+    assert!(
+        audit_events(&app)
+            .await
+            .iter()
+            .any(|e| e.0 == "member_removed" && e.2.contains(&teamlid.email))
+    );
+}
+
+#[tokio::test]
+async fn a_role_change_is_audited_and_the_last_aanjager_stays() {
+    let app = TestApp::spawn().await;
+    let (team, people) = (app.people.team, &app.people);
+    let aanjager = app.sign_in(&people.aanjager.email, PASSWORD).await;
+    let change = |who: i64, role: &str| {
+        (
+            format!("/teams/{team}/leden/{who}/rol"),
+            form(&[("role", role), ("csrf", &aanjager.csrf)]),
+        )
+    };
+    let (path, body) = change(people.teamlid.id, "projectleider");
+    let (status, _, _) = aanjager.http.post_form(&path, &body).await;
+    assert_eq!(status, 303);
+    let (path, body) = change(people.aanjager.id, "teamlid");
+    let (status, _, page) = aanjager.http.post_form(&path, &body).await;
+    assert_eq!(status, 422, "a team keeps an aanjager");
+    assert!(page.contains("minstens één aanjager"));
+    let changes: Vec<String> = audit_events(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.0 == "role_changed")
+        .map(|e| e.2)
+        .collect();
+    assert_eq!(
+        changes,
+        [format!("{}: teamlid → projectleider", people.teamlid.email)]
+    );
+}
+
+#[tokio::test]
+async fn revoking_a_token_closes_its_connections_and_it_stops_working() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus T").await;
+    let session = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    let (status, _, page) = session
+        .http
+        .post_form(
+            "/tokens",
+            &form(&[("name", "script"), ("csrf", &session.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let token = link_on_code(&page, "new-token");
+    let url = ws_url(&app.address.to_string(), &token, &id, "");
+    let mut connection = Client::connect(&url).await;
+    let by_token = app.anonymous().with_token(&token);
+    assert_eq!(by_token.get("/api/canvases").await.0, 200);
+
+    let (_, _, tokens) = session.http.page("/tokens").await;
+    let revoke = tokens
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/intrekken"))
+        .expect("the newest token's revoke form, listed first")
+        .to_owned();
+    let (status, _, _) = session
+        .http
+        .post_form(&revoke, &form(&[("csrf", &session.csrf)]))
+        .await;
+    assert_eq!(status, 303);
+    let (code, _) = connection.closed_with().await;
+    assert_eq!(code, 1008);
+    assert_eq!(by_token.get("/api/canvases").await.0, 401);
+    assert_eq!(upgrade_status(&url).await, 401);
+    let events: Vec<String> = audit_events(&app).await.into_iter().map(|e| e.0).collect();
+    assert!(
+        events.contains(&"token_created".to_owned())
+            && events.contains(&"token_revoked".to_owned())
+    );
+}
+
+/// The text of `<code id="...">` on a page.
+fn link_on_code(page: &str, id: &str) -> String {
+    let marker = format!("<code id=\"{id}\">");
+    let start = page.find(&marker).expect("code") + marker.len();
+    page[start..page[start..].find("</code>").expect("end") + start].to_owned()
+}
+
+#[tokio::test]
+async fn aanjagers_read_their_teams_log_and_beheerders_everything() {
+    let app = TestApp::spawn().await;
+    app.create_canvas("Casus L").await;
+    let other = app.as_person(&app.people.other_member);
+    let (status, _) = other
+        .post_json(
+            "/api/canvases",
+            &serde_json::json!({ "label": "Casus Elders" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    let (status, _, page) = aanjager.http.page("/audit").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Team Arnhem") && !page.contains("Team Ede"),
+        "{page}"
+    );
+    let (status, head, csv) = aanjager
+        .http
+        .request_full("GET", "/audit.csv", "text/csv", None)
+        .await;
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/csv"));
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(csv.starts_with("id;tijdstip_utc_ms;account;team;canvas;gebeurtenis"));
+    assert!(csv.contains("canvas_created") && !csv.contains("Team Ede"));
+
+    let teamlid = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
+    assert_eq!(teamlid.http.page("/audit").await.0, 403);
+    let beheerder = app.sign_in(&app.people.beheerder.email, PASSWORD).await;
+    let (_, _, all) = beheerder.http.page("/audit").await;
+    assert!(all.contains("Team Arnhem") && all.contains("Team Ede"));
+    assert!(
+        audit_events(&app)
+            .await
+            .iter()
+            .any(|e| e.0 == "exported" && e.2.contains("CSV"))
+    );
+}
+
+#[tokio::test]
+async fn a_beheerder_sets_up_a_region_and_invites_a_coach() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in(&app.people.beheerder.email, PASSWORD).await;
+    let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let http = admin.http.clone();
+        let mut fields = fields;
+        fields.push(("csrf", admin.csrf.clone()));
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            http.post_form(path, &form(&pairs)).await
+        }
+    };
+    let (status, _, page) = post("/beheer/provincies", vec![("name", "Drenthe".into())]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Provincie toegevoegd."));
+    let (_, _, page) = post("/beheer/provincies", vec![("name", "Drenthe".into())]).await;
+    assert!(page.contains("Provincie bestaat al."));
+    let db = app.sqlite().await;
+    let (drenthe,): (i64,) = sqlx::query_as("SELECT id FROM provinces WHERE name = 'Drenthe'")
+        .fetch_one(&db)
+        .await
+        .expect("province");
+    let (_, _, page) = post(
+        "/beheer/gemeenten",
+        vec![("name", "Assen".into()), ("province", drenthe.to_string())],
+    )
+    .await;
+    assert!(page.contains("Gemeente toegevoegd."), "{page}");
+    let (_, _, page) = post(
+        "/beheer/uitnodigingen",
+        vec![
+            ("email", "coach@drenthe.nl".into()),
+            ("kind", "coach".into()),
+            ("province", drenthe.to_string()),
+        ],
+    )
+    .await;
+    let link = link_on(&page, "admin-link");
+    let (status, _, _) = app
+        .anonymous()
+        .post_form(
+            &link,
+            &form(&[
+                ("name", "Coach Drenthe"),
+                ("password", "een goed wachtwoord"),
+            ]),
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (province,): (Option<i64>,) =
+        sqlx::query_as("SELECT coach_province_id FROM accounts WHERE email = 'coach@drenthe.nl'")
+            .fetch_one(&db)
+            .await
+            .expect("coach");
+    assert_eq!(province, Some(drenthe));
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_and_ends_sessions() {
+    let app = TestApp::spawn().await;
+    let teamlid = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
+    let admin = app.sign_in(&app.people.beheerder.email, PASSWORD).await;
+    let (_, _, page) = admin
+        .http
+        .post_form(
+            &format!("/beheer/accounts/{}/herstellink", app.people.teamlid.id),
+            &form(&[("csrf", &admin.csrf)]),
+        )
+        .await;
+    let link = link_on(&page, "admin-link");
+    assert!(link.starts_with("/wachtwoord/"));
+    let (status, _, _) = app
+        .anonymous()
+        .post_form(&link, &form(&[("password", "het nieuwe wachtwoord")]))
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        teamlid.http.get("/api/canvases").await.0,
+        401,
+        "old sessions ended"
+    );
+    app.sign_in(&app.people.teamlid.email, "het nieuwe wachtwoord")
+        .await;
+}
