@@ -29,10 +29,14 @@ start_doorbraak() { # extra server flags...
   rm -f "$work"/db*
   # All load comes from one address, so the per-address limits are raised for the benchmark.
   ./target/release/doorbraak serve --bind 127.0.0.1:18080 --database-url "sqlite://$work/db.sqlite" \
-    --max-connections-per-ip 10000 --client-messages-per-sec 100000 --client-bytes-per-sec 1000000000 "$@" \
+    --demo --max-connections-per-ip 10000 --client-messages-per-sec 100000 --client-bytes-per-sec 1000000000 "$@" \
     >/dev/null 2>"$work/doorbraak.log" &
   server_pid=$!
   wait_for_port 18080
+  # The demo's aanjager may start canvases; the load generator uses a token of theirs.
+  DOORBRAAK_TOKEN=$(./target/release/doorbraak token create --email aanjager@demo.doorbraak.nl \
+    --name bench --database-url "sqlite://$work/db.sqlite")
+  export DOORBRAAK_TOKEN
 }
 
 start_reference() {

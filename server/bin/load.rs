@@ -80,6 +80,9 @@ struct Args {
     /// Server process id, to report its resident memory.
     #[arg(long)]
     server_pid: Option<u32>,
+    /// Personal access token of an account that may start canvases (Doorbraak only).
+    #[arg(long, env = "DOORBRAAK_TOKEN", default_value = "")]
+    token: String,
 }
 
 #[tokio::main]
@@ -115,11 +118,11 @@ async fn make_rooms(args: &Args) -> anyhow::Result<Vec<String>> {
         let url = match args.target {
             Target::Doorbraak => {
                 let body = format!(r#"{{"label":"Belasting {n}"}}"#);
-                let answer = http_post(&args.addr, "/api/canvases", &body).await?;
+                let answer = http_post(&args.addr, "/api/canvases", &body, &args.token).await?;
                 let json: serde_json::Value =
                     serde_json::from_str(&answer).context("create answer")?;
                 let id = json["id"].as_str().context("no id in create answer")?;
-                format!("ws://{}/sync/{id}", args.addr)
+                format!("ws://{}/sync/{id}?token={}", args.addr, args.token)
             }
             Target::Reference => format!("ws://{}/load-{}-{n}", args.addr, std::process::id()),
         };
@@ -128,12 +131,13 @@ async fn make_rooms(args: &Args) -> anyhow::Result<Vec<String>> {
     Ok(rooms)
 }
 
-async fn http_post(addr: &str, path: &str, body: &str) -> anyhow::Result<String> {
+async fn http_post(addr: &str, path: &str, body: &str, token: &str) -> anyhow::Result<String> {
     let mut stream = TcpStream::connect(addr)
         .await
         .context("connecting for HTTP")?;
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await?;

@@ -27,6 +27,7 @@ use crate::{
         Directory, StoreError,
         directory::{AuditEntry, InvitationKind},
     },
+    sync::SyncService,
     views::{self, admin::AdminPage},
 };
 
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/beheer/teams", post(add_team))
         .route("/beheer/uitnodigingen", post(invite))
         .route("/beheer/accounts/{id}/herstellink", post(reset_link))
+        .route("/beheer/accounts/{id}/rollen", post(national_roles))
 }
 
 fn require_beheerder(viewer: &Viewer) -> Result<(), AppError> {
@@ -312,6 +314,70 @@ async fn reset_link(
             links::path(InvitationKind::Reset, &token)
         )),
         error: None,
+    };
+    render(directory.as_ref(), &viewer, outcome, &nonce).await
+}
+
+#[derive(Deserialize)]
+struct NationalRoles {
+    /// A province's id, or empty for no coach role.
+    #[serde(default)]
+    coach: String,
+    /// Present (checked) when the account is PMM.
+    pmm: Option<String>,
+}
+
+/// Sets or takes away the coach and PMM roles of an account; its open connections close, so the
+/// change applies at once.
+async fn national_roles(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    State(sync): State<Arc<SyncService>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<NationalRoles>,
+) -> Result<Markup, AppError> {
+    require_beheerder(&viewer)?;
+    let account = directory
+        .account_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let provinces = directory.provinces().await?;
+    let coach = match form.coach.trim() {
+        "" => None,
+        raw => match raw.parse::<i64>() {
+            Ok(province) if provinces.iter().any(|p| p.id == province) => Some(province),
+            _ => {
+                let outcome = invalid("Kies een bestaande provincie, of geen.");
+                return render(directory.as_ref(), &viewer, outcome, &nonce).await;
+            }
+        },
+    };
+    let pmm = form.pmm.is_some();
+    directory.set_coach(id, coach).await?;
+    directory.set_pmm(id, pmm).await?;
+    sync.participants.close_account(id);
+    let coach_name = coach
+        .and_then(|c| provinces.iter().find(|p| p.id == c))
+        .map_or("geen", |p| p.name.as_str());
+    audit
+        .record(
+            Event::RoleChanged,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                detail: format!(
+                    "{}: coach van {coach_name}, PMM {}",
+                    account.email,
+                    if pmm { "ja" } else { "nee" }
+                ),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    let outcome = Outcome {
+        message: Some(format!("Rollen van {} bijgewerkt.", account.email)),
+        ..Outcome::default()
     };
     render(directory.as_ref(), &viewer, outcome, &nonce).await
 }

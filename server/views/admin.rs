@@ -24,22 +24,26 @@ pub struct AdminPage {
     pub error: Option<String>,
 }
 
-fn roles_of(account: &AccountRow, provinces: &[NamedRow]) -> String {
-    let mut roles = Vec::new();
-    if account.is_beheerder {
-        roles.push("beheerder".to_owned());
+/// The form that sets an account's coach province and PMM role.
+fn national_roles(viewer: &Viewer, account: &AccountRow, provinces: &[NamedRow]) -> Markup {
+    let id = account.id;
+    html! {
+        form.row method="post" action={ "/beheer/accounts/" (id) "/rollen" } {
+            (csrf_field(viewer))
+            label for={ "coach-" (id) } { "Coach van" }
+            select id={ "coach-" (id) } name="coach" {
+                option value="" selected[account.coach_province.is_none()] { "geen provincie" }
+                @for p in provinces {
+                    option value=(p.id) selected[account.coach_province == Some(p.id)] { (p.name) }
+                }
+            }
+            label {
+                input type="checkbox" name="pmm" value="ja" checked[account.is_pmm];
+                " PMM"
+            }
+            button type="submit" aria-label={ "Rollen van " (account.email) " opslaan" } { "Opslaan" }
+        }
     }
-    if account.is_pmm {
-        roles.push("PMM".to_owned());
-    }
-    if let Some(province) = account.coach_province {
-        let name = provinces
-            .iter()
-            .find(|p| p.id == province)
-            .map_or("", |p| &p.name);
-        roles.push(format!("coach {name}"));
-    }
-    roles.join(", ")
 }
 
 pub fn page(viewer: &Viewer, page: &AdminPage, nonce: &str) -> Markup {
@@ -116,13 +120,13 @@ pub fn page(viewer: &Viewer, page: &AdminPage, nonce: &str) -> Markup {
                 section aria-labelledby="accounts-title" {
                     h2 #accounts-title { "Accounts" }
                     table {
-                        thead { tr { th scope="col" { "E-mailadres" } th scope="col" { "Naam" } th scope="col" { "Landelijke rollen" } th scope="col" { "Wachtwoord" } } }
+                        thead { tr { th scope="col" { "E-mailadres" } th scope="col" { "Naam" } th scope="col" { "Coach en PMM" } th scope="col" { "Wachtwoord" } } }
                         tbody {
                             @for account in &page.accounts {
                                 tr {
                                     td { (account.email) }
-                                    td { (account.name) }
-                                    td { (roles_of(account, &page.provinces)) }
+                                    td { (account.name) @if account.is_beheerder { " (beheerder)" } }
+                                    td { (national_roles(viewer, account, &page.provinces)) }
                                     td {
                                         form method="post" action={ "/beheer/accounts/" (account.id) "/herstellink" } {
                                             (csrf_field(viewer))

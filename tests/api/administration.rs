@@ -376,3 +376,33 @@ async fn a_reset_link_sets_a_new_password_and_ends_sessions() {
     app.sign_in(&app.people.teamlid.email, "het nieuwe wachtwoord")
         .await;
 }
+
+#[tokio::test]
+async fn taking_a_coach_role_away_closes_the_coachs_connection() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus K").await;
+    sqlx::query("UPDATE canvases SET escalation_level = 'coach', highest_level = 'coach'")
+        .execute(&app.sqlite().await)
+        .await
+        .expect("escalate");
+    let coach = &app.people.coach;
+    let mut connection = Client::connect(&app.ws_url_as(coach, &id, "")).await;
+    let admin = app.sign_in(&app.people.beheerder.email, PASSWORD).await;
+    let (status, _, page) = admin
+        .http
+        .post_form(
+            &format!("/beheer/accounts/{}/rollen", coach.id),
+            &form(&[("coach", ""), ("csrf", &admin.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Rollen van coach@test.doorbraak.nl bijgewerkt."));
+    assert_eq!(connection.closed_with().await.0, 1008);
+    assert_eq!(upgrade_status(&app.ws_url_as(coach, &id, "")).await, 404);
+    assert!(
+        audit_events(&app)
+            .await
+            .iter()
+            .any(|e| e.0 == "role_changed" && e.2.contains("coach van geen"))
+    );
+}

@@ -58,7 +58,6 @@ pub struct Person {
 /// beheerder.
 #[derive(Clone, Debug)]
 pub struct People {
-    pub province: i64,
     pub team: i64,
     pub other_team: i64,
     pub aanjager: Person,
@@ -105,7 +104,6 @@ pub async fn seed_people(database_url: &str) -> People {
         }
     };
     let people = People {
-        province,
         team,
         other_team,
         aanjager: person("aanjager").await,
