@@ -31,7 +31,7 @@ use crate::{
     audit::{Audit, Event},
     auth::{Via, Viewer, guard::same_origin},
     error::AppError,
-    store::{Store, directory::AuditEntry},
+    store::{Directory, Store, directory::AuditEntry, now_millis},
     sync::{SyncService, connection, participants::Participant},
 };
 
@@ -44,6 +44,57 @@ struct SyncParams {
     saved: Option<String>,
 }
 
+/// What an open connection's edits lead to outside the room: the audit entry (once per
+/// credential and canvas), and a session kept alive while its owner edits, so someone typing
+/// through a long meeting is not signed out for "inactivity".
+struct Activity {
+    directory: Arc<dyn Directory>,
+    audit: Arc<Audit>,
+    credential: String,
+    session: Option<String>,
+    entry: AuditEntry,
+}
+
+impl Activity {
+    async fn follow(
+        self,
+        mut edited: tokio::sync::watch::Receiver<u64>,
+        ended: &CancellationToken,
+    ) {
+        let mut audited = false;
+        let mut touched: Option<std::time::Instant> = None;
+        loop {
+            let more = tokio::select! {
+                changed = edited.changed() => changed.is_ok(),
+                _ = ended.cancelled() => false,
+            };
+            // Also after the end: an edit stored just before the connection closed counts.
+            if *edited.borrow_and_update() > 0 {
+                if !audited {
+                    audited = true;
+                    self.audit
+                        .canvas_edited(&self.credential, self.entry.clone())
+                        .await;
+                }
+                if let Some(session) = &self.session
+                    && touched.is_none_or(|at| at.elapsed() >= SESSION_TOUCH)
+                {
+                    touched = Some(std::time::Instant::now());
+                    if let Err(error) = self.directory.touch_session(session, now_millis()).await {
+                        tracing::warn!(%error, "could not record session activity");
+                    }
+                }
+            }
+            if !more {
+                return;
+            }
+        }
+    }
+}
+
+/// How often at most editing over a connection marks its session as active.
+const SESSION_TOUCH: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn upgrade(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -55,6 +106,7 @@ async fn upgrade(
     State(store): State<Arc<dyn Store>>,
     State(sync): State<Arc<SyncService>>,
     State(audit): State<Arc<Audit>>,
+    State(directory): State<Arc<dyn Directory>>,
 ) -> Result<Response, AppError> {
     // Cross-site WebSocket hijacking: a page elsewhere could open this socket with the user's
     // cookie. Browsers always send Origin on a WebSocket, so a cookie without one is refused too.
@@ -103,27 +155,28 @@ async fn upgrade(
         .max_frame_size(hard_cap)
         .read_buffer_size(8 * 1024)
         .write_buffer_size(8 * 1024);
+    let session = match &viewer.via {
+        Via::Session { id_hash, .. } => Some(id_hash.clone()),
+        Via::Token { .. } => None,
+    };
     Ok(ws.on_upgrade(move |socket| {
         async move {
-            let first_edit = CancellationToken::new();
+            let (edits, edited) = tokio::sync::watch::channel(0);
             let credential = participant.credential.clone();
-            let (edited, ended) = (first_edit.clone(), CancellationToken::new());
+            let ended = CancellationToken::new();
             let serving = async {
-                connection::serve(socket, sync, canvas.id, participant, first_edit, permit).await;
+                let edits = Arc::new(edits);
+                connection::serve(socket, sync, canvas.id, participant, edits, permit).await;
                 ended.cancel();
             };
-            // Record the first stored edit of this connection (once per credential and canvas),
-            // also when the connection ends right after it.
-            let recording = async {
-                tokio::select! {
-                    _ = edited.cancelled() => {}
-                    _ = ended.cancelled() => {}
-                }
-                if edited.is_cancelled() {
-                    audit.canvas_edited(&credential, entry).await;
-                }
+            let activity = Activity {
+                directory,
+                audit,
+                credential,
+                session,
+                entry,
             };
-            tokio::join!(serving, recording);
+            tokio::join!(serving, activity.follow(edited, &ended));
             drop(token);
         }
         .instrument(span)

@@ -37,14 +37,14 @@ impl Drop for OpenGauge {
     }
 }
 
-/// Serves one upgraded WebSocket until either side closes it. `first_edit` is cancelled once
-/// the participant's first change is stored.
+/// Serves one upgraded WebSocket until either side closes it. `edits` counts the rounds in which
+/// the participant's changes were stored.
 pub async fn serve(
     socket: WebSocket,
     sync: Arc<SyncService>,
     canvas: CanvasId,
     participant: Participant,
-    first_edit: tokio_util::sync::CancellationToken,
+    edits: Arc<tokio::sync::watch::Sender<u64>>,
     permit: ConnectionPermit,
 ) {
     let _permit = permit;
@@ -69,7 +69,7 @@ pub async fn serve(
         closer: closer.clone(),
         wants_saved: participant.wants_saved,
         read_only: participant.read_only,
-        first_edit,
+        edits,
     };
     sync.participants
         .register(conn, &participant, closer.clone());

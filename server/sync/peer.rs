@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::awareness::ConnId;
@@ -71,7 +71,7 @@ pub struct PeerHandle {
     pub wants_saved: bool,
     /// Whether the room drops this peer's updates (it may read, not edit).
     pub read_only: bool,
-    /// Cancelled by the room once an update of this peer changed the canvas and was stored,
-    /// so the connection can record the edit in the audit log once.
-    pub first_edit: CancellationToken,
+    /// Counts the rounds in which an update of this peer changed the canvas and was stored;
+    /// the connection's owner watches it to audit the edit and keep the session alive.
+    pub edits: Arc<watch::Sender<u64>>,
 }

@@ -284,7 +284,7 @@ impl Room {
         }
         for peer in self.peers.values_mut().filter(|p| p.unsaved > 0) {
             if std::mem::take(&mut peer.changed) {
-                peer.handle.first_edit.cancel();
+                peer.handle.edits.send_modify(|rounds| *rounds += 1);
             }
             peer.saved += std::mem::take(&mut peer.unsaved);
             if peer.handle.wants_saved {
@@ -550,7 +550,7 @@ mod tests {
                 closer: Closer::default(),
                 wants_saved: true,
                 read_only: false,
-                first_edit: Default::default(),
+                edits: Arc::new(tokio::sync::watch::channel(0).0),
             },
             queue,
         )
@@ -729,16 +729,16 @@ mod tests {
         .expect("told that the update was dropped");
         assert!(!received(&mut b_queue).await.iter().any(is_update));
         assert_eq!(stored_updates(&store, &id).await, 1, "nothing stored");
-        assert!(!a.first_edit.is_cancelled());
+        assert_eq!(*a.edits.borrow(), 0);
     }
 
     #[tokio::test]
-    async fn the_first_stored_change_of_a_peer_is_signalled() {
+    async fn stored_changes_of_a_peer_are_counted() {
         let (_store, _sync, _id, room, [(a, _), (b, mut b_queue)]) = setup(false).await;
-        assert!(!a.first_edit.is_cancelled());
+        assert_eq!(*a.edits.borrow(), 0);
         send_update_from_first_peer(&room).await;
         relayed_to(&mut b_queue).await;
-        assert!(a.first_edit.is_cancelled(), "the editor is signalled");
-        assert!(!b.first_edit.is_cancelled(), "the reader is not");
+        assert_eq!(*a.edits.borrow(), 1, "the editor is counted");
+        assert_eq!(*b.edits.borrow(), 0, "the reader is not");
     }
 }

@@ -314,3 +314,54 @@ async fn the_audit_log_cannot_be_changed() {
     );
     assert_eq!(audit_events(&app).await.len(), 1);
 }
+
+#[tokio::test]
+async fn editing_over_the_websocket_keeps_the_session_alive() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus W").await;
+    let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
+    let db = app.sqlite().await;
+    // Fifty-nine minutes of typing without loading a page.
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 59 * 60 * 1000")
+        .execute(&db)
+        .await
+        .expect("age the session");
+    let request = {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{}/sync/{id}", app.address)
+            .into_client_request()
+            .expect("request");
+        let headers = request.headers_mut();
+        headers.insert("Cookie", session.cookie.parse().expect("cookie"));
+        headers.insert(
+            "Origin",
+            format!("http://{}", app.address).parse().expect("origin"),
+        );
+        request
+    };
+    let (ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("upgrade");
+    let mut client = Client::from_stream(ws);
+    client.handshake().await;
+    client.type_text("nog steeds bezig").await;
+    eventually("the session to be marked active", || async {
+        let (idle,): (i64,) = sqlx::query_as(
+            "SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000 - last_seen_at FROM sessions",
+        )
+        .fetch_one(&db)
+        .await
+        .expect("session");
+        idle < 60_000
+    })
+    .await;
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 2 * 60 * 1000")
+        .execute(&db)
+        .await
+        .expect("two more minutes");
+    assert_eq!(
+        session.http.get("/api/canvases").await.0,
+        200,
+        "still signed in"
+    );
+}
