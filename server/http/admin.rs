@@ -34,10 +34,8 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/beheer", get(show))
-        .route("/beheer/provincies", post(add_province))
-        .route("/beheer/gemeenten", post(add_gemeente))
-        .route("/beheer/teams", post(add_team))
         .route("/beheer/uitnodigingen", post(invite))
+        .route("/beheer/{kind}", post(add))
         .route("/beheer/accounts/{id}/herstellink", post(reset_link))
         .route("/beheer/accounts/{id}/rollen", post(national_roles))
 }
@@ -146,57 +144,43 @@ struct NameFields {
     gemeente: Option<i64>,
 }
 
-async fn add_province(
+/// `POST /beheer/provincies`, `/beheer/gemeenten` or `/beheer/teams`: adds one.
+async fn add(
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
     Extension(nonce): Extension<CspNonce>,
     viewer: Viewer,
+    Path(kind): Path<String>,
     Form(form): Form<NameFields>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
-    let outcome = match name(&form.name) {
-        Some(name) => created(directory.create_province(name).await, "Provincie")?,
-        None => invalid("Geef de provincie een naam."),
-    };
-    let detail = format!("provincie {}", form.name.trim());
-    administered(directory.as_ref(), &audit, &viewer, outcome, detail, &nonce).await
-}
-
-async fn add_gemeente(
-    State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
-    Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
-    Form(form): Form<NameFields>,
-) -> Result<Markup, AppError> {
-    require_beheerder(&viewer)?;
-    let provinces = directory.provinces().await?;
-    let outcome = match (name(&form.name), form.province) {
-        (Some(name), Some(province)) if provinces.iter().any(|p| p.id == province) => {
-            created(directory.create_gemeente(name, province).await, "Gemeente")?
+    let name = name(&form.name);
+    let outcome = match kind.as_str() {
+        "provincies" => match name {
+            Some(name) => created(directory.create_province(name).await, "Provincie")?,
+            None => invalid("Geef de provincie een naam."),
+        },
+        "gemeenten" => {
+            let provinces = directory.provinces().await?;
+            match (name, form.province) {
+                (Some(name), Some(province)) if provinces.iter().any(|p| p.id == province) => {
+                    created(directory.create_gemeente(name, province).await, "Gemeente")?
+                }
+                _ => invalid("Geef de gemeente een naam en kies haar provincie."),
+            }
         }
-        _ => invalid("Geef de gemeente een naam en kies haar provincie."),
-    };
-    let detail = format!("gemeente {}", form.name.trim());
-    administered(directory.as_ref(), &audit, &viewer, outcome, detail, &nonce).await
-}
-
-async fn add_team(
-    State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
-    Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
-    Form(form): Form<NameFields>,
-) -> Result<Markup, AppError> {
-    require_beheerder(&viewer)?;
-    let gemeenten = directory.gemeenten().await?;
-    let outcome = match (name(&form.name), form.gemeente) {
-        (Some(name), Some(gemeente)) if gemeenten.iter().any(|g| g.id == gemeente) => {
-            created(directory.create_team(name, gemeente).await, "Team")?
+        "teams" => {
+            let gemeenten = directory.gemeenten().await?;
+            match (name, form.gemeente) {
+                (Some(name), Some(gemeente)) if gemeenten.iter().any(|g| g.id == gemeente) => {
+                    created(directory.create_team(name, gemeente).await, "Team")?
+                }
+                _ => invalid("Geef het team een naam en kies de gemeente."),
+            }
         }
-        _ => invalid("Geef het team een naam en kies de gemeente."),
+        _ => return Err(AppError::NotFound),
     };
-    let detail = format!("team {}", form.name.trim());
+    let detail = format!("{kind}: {}", form.name.trim());
     administered(directory.as_ref(), &audit, &viewer, outcome, detail, &nonce).await
 }
 

@@ -26,7 +26,7 @@ use crate::{
     http::csp::CspNonce,
     store::{
         Directory,
-        directory::{AuditEntry, InvitationKind, TeamRow},
+        directory::{AuditEntry, InvitationKind, MemberRow, TeamRow},
         now_millis,
     },
     sync::SyncService,
@@ -187,6 +187,20 @@ struct RoleChange {
     role: String,
 }
 
+/// A member of the team; 404 for anyone else.
+async fn member_of(
+    directory: &dyn Directory,
+    team: i64,
+    account: i64,
+) -> Result<MemberRow, AppError> {
+    directory
+        .members(team)
+        .await?
+        .into_iter()
+        .find(|m| m.account_id == account)
+        .ok_or(AppError::NotFound)
+}
+
 /// Refuses a change that would leave the team without an aanjager.
 async fn keeps_an_aanjager(
     directory: &dyn Directory,
@@ -219,12 +233,7 @@ async fn change_role(
     managed_team(directory.as_ref(), &viewer, id).await?;
     let role = TeamRole::from_code(&form.role)
         .ok_or_else(|| AppError::Invalid("Kies een bestaande rol.".into()))?;
-    let member = directory
-        .members(id)
-        .await?
-        .into_iter()
-        .find(|m| m.account_id == account)
-        .ok_or(AppError::NotFound)?;
+    let member = member_of(directory.as_ref(), id, account).await?;
     keeps_an_aanjager(directory.as_ref(), id, account, Some(role)).await?;
     directory.set_membership(id, account, role).await?;
     sync.participants.close_account(account);
@@ -250,12 +259,7 @@ async fn remove(
     Path((id, account)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
-    let member = directory
-        .members(id)
-        .await?
-        .into_iter()
-        .find(|m| m.account_id == account)
-        .ok_or(AppError::NotFound)?;
+    let member = member_of(directory.as_ref(), id, account).await?;
     keeps_an_aanjager(directory.as_ref(), id, account, None).await?;
     directory.remove_membership(id, account).await?;
     let closed = sync.participants.close_account(account);

@@ -726,6 +726,27 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Connects to a canvas as a page of this server does: with the session cookie and the
+    /// server's own Origin; completes the handshake.
+    pub async fn connect_as_browser(&self, session: &Session, id: &str) -> Client {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{}/sync/{id}", self.address)
+            .into_client_request()
+            .expect("request");
+        let headers = request.headers_mut();
+        headers.insert("Cookie", session.cookie.parse().expect("cookie"));
+        let origin = format!("http://{}", self.address);
+        headers.insert("Origin", origin.parse().expect("origin"));
+        let (ws, _) = within("connecting", tokio_tungstenite::connect_async(request))
+            .await
+            .expect("upgrade");
+        let mut client = Client::from_stream(ws);
+        client.handshake().await;
+        client
+    }
+}
+
 /// The CSRF token in a page's forms.
 pub fn csrf_of(page: &str) -> String {
     page.split("name=\"csrf\" value=\"")

@@ -245,26 +245,9 @@ async fn opening_editing_and_exporting_are_audited_once_per_session_and_canvas()
     let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
     let (status, _, _) = session.http.page(&format!("/canvases/{id}")).await;
     assert_eq!(status, 200);
-    let url = format!("ws://{}/sync/{id}", app.address);
-    let own = format!("http://{}", app.address);
     for _ in 0..2 {
         // Two connections of one session, many keystrokes each.
-        let request = {
-            use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-            let mut request = url.as_str().into_client_request().expect("request");
-            request
-                .headers_mut()
-                .insert("Cookie", session.cookie.parse().expect("cookie"));
-            request
-                .headers_mut()
-                .insert("Origin", own.parse().expect("origin"));
-            request
-        };
-        let (ws, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("upgrade");
-        let mut client = Client::from_stream(ws);
-        client.handshake().await;
+        let mut client = app.connect_as_browser(&session, &id).await;
         for letter in ["a", "b", "c"] {
             client.type_text(letter).await;
         }
@@ -326,24 +309,7 @@ async fn editing_over_the_websocket_keeps_the_session_alive() {
         .execute(&db)
         .await
         .expect("age the session");
-    let request = {
-        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        let mut request = format!("ws://{}/sync/{id}", app.address)
-            .into_client_request()
-            .expect("request");
-        let headers = request.headers_mut();
-        headers.insert("Cookie", session.cookie.parse().expect("cookie"));
-        headers.insert(
-            "Origin",
-            format!("http://{}", app.address).parse().expect("origin"),
-        );
-        request
-    };
-    let (ws, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("upgrade");
-    let mut client = Client::from_stream(ws);
-    client.handshake().await;
+    let mut client = app.connect_as_browser(&session, &id).await;
     client.type_text("nog steeds bezig").await;
     eventually("the session to be marked active", || async {
         let (idle,): (i64,) = sqlx::query_as(
