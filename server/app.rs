@@ -17,11 +17,12 @@ use tower_http::{
 use crate::{
     audit::Audit,
     auth,
-    config::{AuthSettings, Limits},
+    config::{AuthSettings, Limits, WorkflowSettings},
     http,
     metrics::Metrics,
-    store::{Database, Directory, Store},
+    store::{Database, Directory, Store, Workflow},
     sync::SyncService,
+    workflow::events::WorkflowEvents,
 };
 
 /// The state every handler can draw from; handlers ask only for the part they use.
@@ -29,16 +30,25 @@ use crate::{
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub directory: Arc<dyn Directory>,
+    pub workflow: Arc<dyn Workflow>,
+    pub events: Arc<WorkflowEvents>,
     pub sync: Arc<SyncService>,
     pub metrics: Arc<Metrics>,
     pub audit: Arc<Audit>,
     pub auth: Arc<AuthSettings>,
+    pub settings: Arc<WorkflowSettings>,
 }
 
 impl AppState {
     /// Builds the state and starts the background tasks (the persister); needs a Tokio runtime.
-    pub fn new(database: Arc<dyn Database>, limits: Limits, auth: AuthSettings) -> Self {
+    pub fn new(
+        database: Arc<dyn Database>,
+        limits: Limits,
+        auth: AuthSettings,
+        settings: WorkflowSettings,
+    ) -> Self {
         let store: Arc<dyn Store> = database.clone();
+        let workflow: Arc<dyn Workflow> = database.clone();
         let directory: Arc<dyn Directory> = database;
         let metrics = Arc::new(Metrics::default());
         let sync = Arc::new(SyncService::new(store.clone(), metrics.clone(), limits));
@@ -46,9 +56,12 @@ impl AppState {
             store,
             audit: Arc::new(Audit::new(directory.clone())),
             directory,
+            workflow,
+            events: Arc::new(WorkflowEvents::default()),
             sync,
             metrics,
             auth: Arc::new(auth),
+            settings: Arc::new(settings),
         }
     }
 }
@@ -65,7 +78,9 @@ pub fn app(state: AppState) -> Router {
         // Security headers on every response: no inline script, no framing, no sniffing.
         .layer(axum::middleware::from_fn(http::csp::content_security_policy))
         .layer(set_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(set_header(header::REFERRER_POLICY, "no-referrer"))
+        // `same-origin`, not `no-referrer`: with no-referrer Chromium sends `Origin: null` on our
+        // own form posts, which the cross-site check must refuse. Other sites still get nothing.
+        .layer(set_header(header::REFERRER_POLICY, "same-origin"))
         .layer(set_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())

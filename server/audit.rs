@@ -25,10 +25,14 @@ pub enum Event {
     TokenCreated,
     TokenRevoked,
     Administration,
+    StatusChanged,
+    Escalated,
+    EscalationAnswered,
+    BudgetBooked,
 }
 
 impl Event {
-    pub const ALL: [Event; 15] = [
+    pub const ALL: [Event; 19] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
@@ -44,6 +48,10 @@ impl Event {
         Event::TokenCreated,
         Event::TokenRevoked,
         Event::Administration,
+        Event::StatusChanged,
+        Event::Escalated,
+        Event::EscalationAnswered,
+        Event::BudgetBooked,
     ];
 
     /// The code stored in the log.
@@ -64,6 +72,10 @@ impl Event {
             Event::TokenCreated => "token_created",
             Event::TokenRevoked => "token_revoked",
             Event::Administration => "administration",
+            Event::StatusChanged => "status_changed",
+            Event::Escalated => "escalated",
+            Event::EscalationAnswered => "escalation_answered",
+            Event::BudgetBooked => "budget_booked",
         }
     }
 
@@ -85,6 +97,10 @@ impl Event {
             Event::TokenCreated => "Toegangstoken aangemaakt",
             Event::TokenRevoked => "Toegangstoken ingetrokken",
             Event::Administration => "Beheer",
+            Event::StatusChanged => "Status gewijzigd",
+            Event::Escalated => "Opgeschaald",
+            Event::EscalationAnswered => "Opschaling beantwoord",
+            Event::BudgetBooked => "Geboekt op het doorbraakbudget",
         }
     }
 

@@ -95,6 +95,28 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub auth: AuthSettings,
+
+    #[command(flatten)]
+    pub workflow: WorkflowSettings,
+}
+
+/// The escalation workflow.
+#[derive(Debug, Clone, Args)]
+pub struct WorkflowSettings {
+    /// Days an escalation may wait before the dashboard and the team's overview mark it.
+    #[arg(long, env = "DOORBRAAK_ESCALATION_SIGNAL_DAYS", default_value_t = 14)]
+    pub escalation_signal_days: u64,
+}
+
+impl Default for WorkflowSettings {
+    fn default() -> Self {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            workflow: WorkflowSettings,
+        }
+        Defaults::parse_from(["doorbraak"]).workflow
+    }
 }
 
 /// Sessions, cookies and one-time links.

@@ -16,6 +16,7 @@
 //!   the group-committing persister and the WebSocket transport.
 //! - [`store`]: durable storage behind one trait, with a SQLite implementation.
 //! - [`views`]: the server-rendered pages (maud), enhanced by the bundle in `web/dist`.
+//! - [`workflow`]: the lifecycle, the escalation ladder and the doorbraakbudget, as rules.
 //! - [`metrics`]: counters and histograms rendered in the Prometheus text format.
 //! - [`demo`]: the demo canvas (`--demo`).
 //! - [`error`]: the HTTP error type that turns failures into Dutch messages.
@@ -34,5 +35,6 @@ pub mod metrics;
 pub mod store;
 pub mod sync;
 pub mod views;
+pub mod workflow;
 
 pub use app::{AppState, app, serve};

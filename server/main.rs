@@ -99,7 +99,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     let address = listener.local_addr().context("reading the bound address")?;
-    let state = AppState::new(store, args.limits, args.auth);
+    let state = AppState::new(store, args.limits, args.auth, args.workflow);
     // Written without println!, which panics when whoever started us closed stdout.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "doorbraak listening on http://{address}");

@@ -35,6 +35,8 @@ pub struct Viewer {
     pub account: AccountRow,
     pub policy: policy::Account,
     pub via: Via,
+    /// Unread in-app notifications, for the menu.
+    pub unread: i64,
 }
 
 impl Viewer {
@@ -85,7 +87,11 @@ pub async fn authenticate(
     } else {
         None
     };
-    if let Some(viewer) = viewer {
+    if let Some(mut viewer) = viewer {
+        viewer.unread = state
+            .workflow
+            .unread_notifications(viewer.account.id)
+            .await?;
         request.extensions_mut().insert(viewer);
     }
     Ok(next.run(request).await)
@@ -126,6 +132,7 @@ async fn by_token(directory: &dyn Directory, token: &str) -> Result<Option<Viewe
         account,
         policy,
         via: Via::Token { id },
+        unread: 0,
     }))
 }
 
@@ -154,6 +161,7 @@ async fn by_session(
             id_hash,
             csrf: session.csrf_token,
         },
+        unread: 0,
     }))
 }
 

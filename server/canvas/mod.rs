@@ -4,6 +4,7 @@
 pub mod id;
 pub mod label;
 pub mod regulations;
+pub mod rendement;
 pub mod schema;
 pub mod status;
 

@@ -125,7 +125,7 @@ async fn csv(
 
 /// A CSV field (semicolon-separated, as Dutch spreadsheets expect), quoted when needed. A field
 /// that a spreadsheet would run as a formula is prefixed with a quote.
-fn csv_field(value: &str) -> String {
+pub fn csv_field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

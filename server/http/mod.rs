@@ -3,8 +3,10 @@
 pub mod admin;
 pub mod assets;
 pub mod audit;
+pub mod budget;
 pub mod canvases;
 pub mod csp;
+pub mod dashboards;
 pub mod health;
 pub mod pages;
 pub mod permitted;
@@ -12,6 +14,7 @@ pub mod sign_in;
 pub mod sync;
 pub mod teams;
 pub mod tokens;
+pub mod workflow;
 
 use axum::{Router, http::HeaderMap};
 
@@ -29,6 +32,9 @@ pub fn router() -> Router<AppState> {
         .merge(tokens::router())
         .merge(audit::router())
         .merge(admin::router())
+        .merge(workflow::router())
+        .merge(dashboards::router())
+        .merge(budget::router())
         .merge(assets::router())
 }
 

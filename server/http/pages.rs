@@ -1,7 +1,7 @@
 //! The HTML pages: `GET /` (canvasoverzicht), `POST /canvases` (the new-canvas form) and
 //! `GET /canvases/{id}` (the canvas).
 
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use axum::{
     Extension, Form, Router,
@@ -14,20 +14,26 @@ use maud::html;
 use serde::Deserialize;
 
 use super::{
+    budget,
     canvases::create_canvas,
-    permitted::{self, creatable_teams},
+    permitted::{self, Permitted, creatable_teams},
+    workflow,
 };
 use crate::{
+    access::policy::{EscalationLevel, TeamRole},
     app::AppState,
-    audit::{Audit, Event},
+    audit::Event,
     auth::Viewer,
     error::AppError,
     http::csp::CspNonce,
-    store::{Directory, Store, directory::AuditEntry},
-    sync::{RoomError, SyncService},
+    store::{directory::AuditEntry, now_millis},
+    sync::RoomError,
     views::{
-        self, components,
-        overview::{NewCanvasForm, Row},
+        self,
+        canvas::CanvasView,
+        components::{self, dutch_date},
+        overview::{NewCanvasForm, Row, TeamBudget},
+        workflow::days_between,
     },
 };
 
@@ -38,47 +44,76 @@ pub fn router() -> Router<AppState> {
         .route("/canvases/{id}", get(canvas))
 }
 
-/// What the overview needs besides the form: visible canvases and the teams to start one in.
+/// What the overview needs besides the form: visible canvases, the teams to start one in and
+/// the budgets of the viewer's teams.
 struct Overview {
     rows: Vec<Row>,
     teams: Vec<(i64, String)>,
+    budgets: Vec<TeamBudget>,
 }
 
-async fn gather(
-    store: &dyn Store,
-    directory: &dyn Directory,
-    sync: &SyncService,
-    viewer: &Viewer,
-) -> Result<Overview, AppError> {
-    let presence = &sync.context().presence;
-    let canvases = permitted::visible(viewer, store.list_canvases().await?);
+async fn gather(state: &AppState, viewer: &Viewer) -> Result<Overview, AppError> {
+    let presence = &state.sync.context().presence;
+    let now = now_millis();
+    let waiting: HashMap<String, (EscalationLevel, i64)> = state
+        .workflow
+        .open_escalations()
+        .await?
+        .into_iter()
+        .map(|row| {
+            let e = row.escalation;
+            (e.canvas_id, (e.to_level, days_between(e.escalated_at, now)))
+        })
+        .collect();
+    let canvases = permitted::visible(viewer, state.store.list_canvases().await?);
     let rows = canvases
         .into_iter()
         .map(|canvas| Row {
             present: presence.names(&canvas.id),
+            waiting: waiting.get(&canvas.id).copied(),
             canvas,
         })
         .collect();
     let creatable = creatable_teams(viewer);
-    let teams = directory
-        .teams()
-        .await?
-        .into_iter()
+    let all_teams = state.directory.teams().await?;
+    let teams = all_teams
+        .iter()
         .filter(|team| creatable.contains(&team.id))
         .map(|team| (team.id, format!("{} ({})", team.name, team.gemeente)))
         .collect();
-    Ok(Overview { rows, teams })
+    let year = dutch_date(now)[..4].parse().unwrap_or(2026);
+    let mut budgets = Vec::new();
+    for team in &all_teams {
+        let sees_budget = viewer
+            .policy
+            .memberships
+            .iter()
+            .any(|(t, role)| t.0 == team.id && *role != TeamRole::Inbrenger);
+        if sees_budget {
+            budgets.push(TeamBudget {
+                team_id: team.id,
+                team: team.name.clone(),
+                year,
+                totals: budget::year_totals(state, team.id, year).await?,
+            });
+        }
+    }
+    Ok(Overview {
+        rows,
+        teams,
+        budgets,
+    })
 }
 
 async fn overview(
-    State(store): State<Arc<dyn Store>>,
-    State(directory): State<Arc<dyn Directory>>,
-    State(sync): State<Arc<SyncService>>,
+    State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
     viewer: Viewer,
 ) -> Result<maud::Markup, AppError> {
-    let overview = gather(store.as_ref(), directory.as_ref(), &sync, &viewer).await?;
+    let overview = gather(&state, &viewer).await?;
     let form = NewCanvasForm {
+        budgets: &overview.budgets,
+        signal_days: state.settings.escalation_signal_days,
         teams: &overview.teams,
         error: None,
         label: "",
@@ -99,19 +134,26 @@ struct NewCanvasFields {
 }
 
 async fn create(
-    State(store): State<Arc<dyn Store>>,
-    State(directory): State<Arc<dyn Directory>>,
-    State(sync): State<Arc<SyncService>>,
-    State(audit): State<Arc<Audit>>,
+    State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
     viewer: Viewer,
     Form(fields): Form<NewCanvasFields>,
 ) -> Result<Response, AppError> {
-    match create_canvas(store.as_ref(), &audit, &viewer, &fields.label, fields.team).await {
+    let created = create_canvas(
+        state.store.as_ref(),
+        &state.audit,
+        &viewer,
+        &fields.label,
+        fields.team,
+    )
+    .await;
+    match created {
         Ok((id, _)) => Ok(Redirect::to(&format!("/canvases/{id}")).into_response()),
         Err(AppError::Invalid(message) | AppError::Forbidden(message)) => {
-            let overview = gather(store.as_ref(), directory.as_ref(), &sync, &viewer).await?;
+            let overview = gather(&state, &viewer).await?;
             let form = NewCanvasForm {
+                budgets: &overview.budgets,
+                signal_days: state.settings.escalation_signal_days,
                 teams: &overview.teams,
                 error: Some(&message),
                 label: &fields.label,
@@ -124,24 +166,23 @@ async fn create(
 }
 
 async fn canvas(
-    State(store): State<Arc<dyn Store>>,
-    State(sync): State<Arc<SyncService>>,
-    State(audit): State<Arc<Audit>>,
+    State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let canvas = match permitted::readable(store.as_ref(), &viewer, &id).await {
+    let canvas = match permitted::readable(state.store.as_ref(), &viewer, &id).await {
         Ok(canvas) => canvas,
         Err(AppError::NotFound) => return Ok(not_found(&viewer, &nonce)),
         Err(other) => return Err(other),
     };
-    let content = match sync.content(&canvas.id).await {
-        Ok(content) => content,
-        Err(RoomError::NotFound) => return Ok(not_found(&viewer, &nonce)),
-        Err(error) => return Err(AppError::Room(error)),
+    let page = match canvas_page(&state, &viewer, &canvas, None, &nonce).await {
+        Ok(page) => page,
+        Err(AppError::NotFound) => return Ok(not_found(&viewer, &nonce)),
+        Err(other) => return Err(other),
     };
-    audit
+    state
+        .audit
         .record(
             Event::CanvasOpened,
             AuditEntry {
@@ -152,8 +193,35 @@ async fn canvas(
             },
         )
         .await;
-    let read_only = !canvas.access.may_edit();
-    Ok(views::canvas::page(&viewer, &canvas.id, &content, read_only, &nonce.0).into_response())
+    Ok(page.into_response())
+}
+
+/// The canvas page with its workflow panel; `error` is shown in the panel.
+pub async fn canvas_page(
+    state: &AppState,
+    viewer: &Viewer,
+    canvas: &Permitted,
+    error: Option<String>,
+    nonce: &CspNonce,
+) -> Result<maud::Markup, AppError> {
+    let content = state
+        .sync
+        .content(&canvas.id)
+        .await
+        .map_err(|error| match error {
+            RoomError::NotFound => AppError::NotFound,
+            other => AppError::Room(other),
+        })?;
+    let panel = workflow::panel(state, viewer, canvas, error).await?;
+    let view = CanvasView {
+        id: &canvas.id,
+        content: &content,
+        read_only: !canvas.access.may_edit(),
+        live: true,
+        banner: None,
+        workflow: Some(views::workflow::panel(&panel)),
+    };
+    Ok(views::canvas::page(viewer, &view, &nonce.0))
 }
 
 /// The same page for a canvas that does not exist and one the viewer may not see.

@@ -7,8 +7,10 @@
 pub mod directory;
 mod sqlite;
 mod sqlite_directory;
+mod sqlite_workflow;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod workflow;
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ use crate::{access::policy, canvas::CanvasId};
 
 pub use directory::{AccountRow, Directory};
 pub use sqlite::SqliteStore;
+pub use workflow::Workflow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -139,10 +142,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
 }
 
-/// One database holds both the canvases and the directory.
-pub trait Database: Store + Directory {}
+/// One database holds the canvases, the directory and the workflow facts.
+pub trait Database: Store + Directory + Workflow {}
 
-impl<T: Store + Directory> Database for T {}
+impl<T: Store + Directory + Workflow> Database for T {}
 
 /// Opens (creating and migrating if needed) the database the URL names.
 pub async fn open(url: &str) -> Result<Arc<dyn Database>, StoreError> {

@@ -58,6 +58,16 @@ impl CanvasDoc {
         Ok(canvas)
     }
 
+    /// The content of a frozen copy (a whole document as one update), `None` if it cannot be
+    /// read.
+    pub fn content_of_snapshot(snapshot: &[u8]) -> Option<CanvasContent> {
+        let stored = StoredCanvas {
+            snapshot: Some((snapshot.to_vec(), 0)),
+            updates: Vec::new(),
+        };
+        Self::load(&stored).ok().map(|doc| doc.content())
+    }
+
     /// Applies a client's update. Returns whether the document changed (or now holds a pending
     /// update waiting for its dependencies); an update that only repeats known content is `false`.
     pub fn apply(&self, bytes: &[u8]) -> Result<bool, ApplyError> {

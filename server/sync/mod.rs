@@ -234,6 +234,14 @@ impl SyncService {
         Ok(content)
     }
 
+    /// The canvas's whole document as one Yjs update (v1), as stored: for a frozen copy.
+    pub async fn snapshot(&self, id: &CanvasId) -> Result<Vec<u8>, RoomError> {
+        let (snapshot, _) = self
+            .ask(id, |reply| RoomCommand::ReadSnapshot { reply })
+            .await?;
+        Ok(snapshot)
+    }
+
     /// Asks every room and connection to finish.
     pub fn shutdown(&self) {
         self.ctx.shutdown.cancel();

@@ -47,6 +47,10 @@ pub enum RoomCommand {
     ReadContent {
         reply: oneshot::Sender<Result<CanvasContent, RoomError>>,
     },
+    /// The whole document as one update, as committed so far.
+    ReadSnapshot {
+        reply: oneshot::Sender<Result<Vec<u8>, RoomError>>,
+    },
 }
 
 struct Peer {
@@ -69,6 +73,7 @@ enum Outgoing {
         update: bool,
     },
     Content(oneshot::Sender<Result<CanvasContent, RoomError>>),
+    Snapshot(oneshot::Sender<Result<Vec<u8>, RoomError>>),
 }
 
 pub struct Room {
@@ -121,6 +126,7 @@ async fn refuse_queued(rx: &mut mpsc::Receiver<RoomCommand>, error: RoomError) {
         match command {
             RoomCommand::Join { done, .. } => drop(done.send(Err(error.clone()))),
             RoomCommand::ReadContent { reply } => drop(reply.send(Err(error.clone()))),
+            RoomCommand::ReadSnapshot { reply } => drop(reply.send(Err(error.clone()))),
             RoomCommand::Leave { .. } | RoomCommand::Message { .. } => {}
         }
     }
@@ -237,6 +243,9 @@ impl Room {
                 RoomCommand::Leave { conn } => self.remove_peer(conn, &mut out),
                 RoomCommand::ReadContent { reply } => {
                     out.push(Outgoing::Content(reply));
+                }
+                RoomCommand::ReadSnapshot { reply } => {
+                    out.push(Outgoing::Snapshot(reply));
                 }
                 RoomCommand::Message { conn, message } => {
                     if !self.peers.contains_key(&conn) {
@@ -413,6 +422,9 @@ impl Room {
                     }
                     Outgoing::Content(reply) => {
                         let _ = reply.send(Ok(self.doc.content()));
+                    }
+                    Outgoing::Snapshot(reply) => {
+                        let _ = reply.send(Ok(self.doc.snapshot()));
                     }
                 }
             }

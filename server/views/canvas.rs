@@ -28,14 +28,28 @@ struct Step<'a> {
     widgets: Markup,
 }
 
-/// The canvas page; with `read_only` the editors are not editable and the page says why.
-pub fn page(
-    viewer: &Viewer,
-    id: &CanvasId,
-    content: &CanvasContent,
-    read_only: bool,
-    nonce: &str,
-) -> Markup {
+/// What a canvas page shows.
+pub struct CanvasView<'a> {
+    pub id: &'a CanvasId,
+    pub content: &'a CanvasContent,
+    /// The editors are not editable and the page says why.
+    pub read_only: bool,
+    /// The client connects and edits live; a frozen copy is not live.
+    pub live: bool,
+    /// Shown above the board (the frozen copy's explanation).
+    pub banner: Option<Markup>,
+    /// The workflow panel.
+    pub workflow: Option<Markup>,
+}
+
+pub fn page(viewer: &Viewer, view: &CanvasView, nonce: &str) -> Markup {
+    let CanvasView {
+        id,
+        content,
+        read_only,
+        live,
+        ..
+    } = *view;
     let steps = &content.steps;
     let board = [
         Step {
@@ -116,10 +130,11 @@ pub fn page(
         &content.label,
         nonce,
         html! {
-            (topbar(Some(viewer), true))
-            main #canvas data-canvas-id=(id.as_str()) data-read-only=[read_only.then_some("true")] {
+            (topbar(Some(viewer), live))
+            main #canvas data-canvas-id=[live.then_some(id.as_str())] data-read-only=[read_only.then_some("true")] {
                 h1 #canvas-label { (content.label) }
-                @if read_only {
+                @if let Some(banner) = &view.banner { (banner) }
+                @if read_only && live {
                     p.notice #read-only-notice role="status" {
                         "Je kunt dit canvas lezen, maar niet bewerken. Wijzigingen worden niet opgeslagen."
                     }
@@ -142,6 +157,7 @@ pub fn page(
                         }
                     }
                 }
+                @if let Some(workflow) = &view.workflow { (workflow) }
             }
         },
     )

@@ -20,9 +20,15 @@ pub fn topbar(viewer: Option<&Viewer>, live: bool) -> Markup {
                     @if !viewer.policy.memberships.is_empty() || viewer.policy.beheerder {
                         a href="/teams" { "Teams" }
                     }
+                    @if viewer.policy.coach_of.is_some() { a href="/coach" { "Coachdashboard" } }
+                    @if viewer.policy.pmm { a href="/pmm" { "PMM-inbox" } }
                     @if may_see_audit(viewer) { a href="/audit" { "Auditlog" } }
                     @if viewer.policy.beheerder { a href="/beheer" { "Beheer" } }
                     a href="/tokens" { "Toegangstokens" }
+                    a #notifications-link href="/meldingen" {
+                        "Meldingen"
+                        @if viewer.unread > 0 { " " span.badge { (viewer.unread) } span.visually-hidden { " ongelezen" } }
+                    }
                 }
             }
             @if live {
@@ -88,18 +94,7 @@ pub fn euro(cents: i64) -> String {
 /// database is linked in.
 pub fn dutch_time(millis: i64) -> Markup {
     let seconds = millis.div_euclid(1000);
-    let (year, month, day, minutes) = civil(seconds);
-    let summer = {
-        let start = last_sunday_seconds(year, 3) + 3600;
-        let end = last_sunday_seconds(year, 10) + 3600;
-        (start..end).contains(&seconds)
-    };
-    let local = seconds + if summer { 7200 } else { 3600 };
-    let (year, month, day, minutes) = if local == seconds {
-        (year, month, day, minutes)
-    } else {
-        civil(local)
-    };
+    let (year, month, day, minutes) = civil(dutch_local(seconds));
     let text = format!(
         "{day:02}-{month:02}-{year} {:02}:{:02}",
         minutes / 60,
@@ -110,6 +105,25 @@ pub fn dutch_time(millis: i64) -> Markup {
         format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}Z", min / 60, min % 60)
     };
     html! { time datetime=(iso) { (text) } }
+}
+
+/// The date in the Netherlands of a Unix time in milliseconds, as `YYYY-MM-DD`.
+pub fn dutch_date(millis: i64) -> String {
+    let (year, month, day, _) = civil(dutch_local(millis.div_euclid(1000)));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// A Unix time in seconds moved to Dutch local time (CET or CEST).
+fn dutch_local(seconds: i64) -> i64 {
+    let (year, ..) = civil(seconds);
+    let start = last_sunday_seconds(year, 3) + 3600;
+    let end = last_sunday_seconds(year, 10) + 3600;
+    seconds
+        + if (start..end).contains(&seconds) {
+            7200
+        } else {
+            3600
+        }
 }
 
 /// (year, month, day, minute of the day) of a Unix time in seconds, UTC.

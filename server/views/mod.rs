@@ -5,13 +5,16 @@
 
 pub mod admin;
 pub mod audit;
+pub mod budget;
 pub mod canvas;
 pub mod components;
+pub mod dashboards;
 pub mod overview;
 pub mod sign_in;
 pub mod teams;
 pub mod tokens;
 pub mod widgets;
+pub mod workflow;
 
 use maud::{DOCTYPE, Markup, html};
 

@@ -7,21 +7,38 @@ use super::{
     layout,
 };
 use crate::{
+    access::policy::EscalationLevel,
     auth::Viewer,
     canvas::{label::MAX_LABEL_CHARS, schema::LIFE_AREAS, status::CanvasStatus},
     store::CanvasSummary,
+    views::budget::totals as budget_totals,
     views::components::dutch_time,
+    workflow::{ladder::level_dutch, ledger::Totals},
 };
 
 /// A line of the overview: the stored summary and who is on the canvas right now.
 pub struct Row {
     pub canvas: CanvasSummary,
     pub present: Vec<String>,
+    /// An open escalation: the level it waits at and for how many days.
+    pub waiting: Option<(EscalationLevel, i64)>,
+}
+
+/// A team's doorbraakbudget this year, for the overview (`None`: not set yet).
+pub struct TeamBudget {
+    pub team_id: i64,
+    pub team: String,
+    pub year: i32,
+    pub totals: Option<Totals>,
 }
 
 /// The new-canvas form as last submitted: the teams to choose from, a refusal to show and
 /// what was typed.
 pub struct NewCanvasForm<'a> {
+    /// The budgets of the viewer's teams, shown above the list.
+    pub budgets: &'a [TeamBudget],
+    /// Days after which a waiting escalation is marked.
+    pub signal_days: u64,
     /// (id, name) of the teams in which the viewer may start a canvas.
     pub teams: &'a [(i64, String)],
     pub error: Option<&'a str>,
@@ -34,6 +51,7 @@ pub fn page(viewer: &Viewer, rows: &[Row], form: &NewCanvasForm, nonce: &str) ->
         teams,
         error,
         label,
+        ..
     } = form;
     layout(
         "Canvasoverzicht",
@@ -69,6 +87,16 @@ pub fn page(viewer: &Viewer, rows: &[Row], form: &NewCanvasForm, nonce: &str) ->
                     }
                 }
                 }
+                @for budget in form.budgets {
+                    section.team-budget aria-label={ "Doorbraakbudget " (budget.team) } {
+                        h2 { "Doorbraakbudget " (budget.year) ", " (budget.team) }
+                        @match &budget.totals {
+                            Some(totals) => (budget_totals(totals, budget.year)),
+                            None => p { "Nog geen budget vastgesteld." },
+                        }
+                        p { a href={ "/teams/" (budget.team_id) "/budget" } { "Boekingen en budget" } }
+                    }
+                }
                 section aria-labelledby="list-title" {
                     h2 #list-title { "Canvassen" }
                     @if rows.is_empty() {
@@ -80,6 +108,7 @@ pub fn page(viewer: &Viewer, rows: &[Row], form: &NewCanvasForm, nonce: &str) ->
                                     th scope="col" { "Casus" }
                                     th scope="col" { "Team" }
                                     th scope="col" { "Status" }
+                                    th scope="col" { "Opschaling" }
                                     th scope="col" { "Leefgebieden" }
                                     th scope="col" { "Laatst gewijzigd" }
                                     th scope="col" { "Nu aanwezig" }
@@ -91,6 +120,15 @@ pub fn page(viewer: &Viewer, rows: &[Row], form: &NewCanvasForm, nonce: &str) ->
                                         td { a href={ "/canvases/" (row.canvas.id) } { (row.canvas.label) } }
                                         td { (row.canvas.team) }
                                         td { (status_name(&row.canvas.status)) }
+                                        td.escalation {
+                                            @if let Some((level, days)) = row.waiting {
+                                                @let late = days > form.signal_days as i64;
+                                                span data-late=[late.then_some("true")] {
+                                                    "Wacht op " (level_dutch(level)) ", " (days) " " (if days == 1 { "dag" } else { "dagen" })
+                                                    @if late { " " strong.signal { "(lang)" } }
+                                                }
+                                            }
+                                        }
                                         td { (life_area_names(&row.canvas.life_areas)) }
                                         td { (dutch_time(row.canvas.updated_at)) }
                                         td.present { (row.present.join(", ")) }

@@ -8,7 +8,7 @@ use doorbraak::{
     AppState,
     access::{password, policy::TeamRole},
     accounts,
-    config::{AuthSettings, Limits},
+    config::{AuthSettings, Limits, WorkflowSettings},
     store::{self, Database},
     sync::protocol::{self, Reader},
 };
@@ -179,7 +179,12 @@ impl TestApp {
             .await
             .expect("bind");
         let address = listener.local_addr().expect("address");
-        let state = AppState::new(store, limits, AuthSettings::default());
+        let state = AppState::new(
+            store,
+            limits,
+            AuthSettings::default(),
+            WorkflowSettings::default(),
+        );
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             doorbraak::serve(listener, state, async {

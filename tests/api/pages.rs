@@ -150,7 +150,7 @@ async fn pages_and_assets_carry_security_headers() {
     let (_, next_head, _) = app.http.page("/").await;
     assert!(!next_head.contains(nonce), "a fresh nonce per response");
     assert!(head.contains("x-content-type-options: nosniff"));
-    assert!(head.contains("referrer-policy: no-referrer"));
+    assert!(head.contains("referrer-policy: same-origin"));
     let (status, head, _) = app.http.page("/assets/app.js").await;
     assert_eq!(status, 200);
     assert!(head.contains("content-type: text/javascript"));

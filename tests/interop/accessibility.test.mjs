@@ -1,8 +1,8 @@
-// axe-core (pinned in package.json) on the real pages in headless Chromium: the canvasoverzicht
-// (/) and the demo canvas (server started with --demo) once its live editors and widgets are
-// mounted, also while a refused amount shows its error. Fails on any violation of impact
-// "serious" or "critical", printing each with the elements it concerns; lesser findings are
-// printed as diagnostics.
+// axe-core (pinned in package.json) on the real pages in headless Chromium: the sign-in page,
+// and signed in as the Arnhem aanjager the canvasoverzicht (/) and the demo canvas (every test
+// server starts with --demo) once its live editors and widgets are mounted, also while a refused
+// amount shows its error. Fails on any violation of impact "serious" or "critical", printing each with the
+// elements it concerns; lesser findings are printed as diagnostics.
 //
 // axe is injected with page.evaluate (CDP), not with a <script> tag: the page's CSP would block
 // an inline script.
@@ -49,13 +49,21 @@ function check (t, where, violations) {
   assert.equal(failing.length, 0, `${where}: axe found serious or critical violations:\n${describe(failing)}`)
 }
 
-test('accessibility: axe finds nothing serious on the overview and the demo canvas', async (t) => {
+test('accessibility: axe finds nothing serious on sign-in, the overview and the demo canvas', async (t) => {
   const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8')
   const axeVersion = JSON.parse(await readFile(require.resolve('axe-core/package.json'), 'utf8')).version
   t.diagnostic(`axe-core ${axeVersion}`)
 
-  const env = await setupServer(t, { extraArgs: ['--demo'] })
+  const env = await setupServer(t)
   const { browser, origin } = await startBrowser(t, env)
+
+  await t.test('the sign-in page (/inloggen)', async (st) => {
+    const p = await openPage(browser, origin, '/inloggen', 'sign-in', { account: null })
+    env.c.add(() => p.context.close())
+    await waitInPage(p, () => document.readyState === 'complete', undefined, { what: 'the page to load' })
+    check(st, '/inloggen', await runAxe(p, axeSource))
+    assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations')
+  })
 
   await t.test('the canvasoverzicht (/)', async (st) => {
     const p = await openPage(browser, origin, '/', 'overview')

@@ -11,7 +11,7 @@ const REMOVAL_DEADLINE_MS = 5000
 async function twoClientsWithPresence (t) {
   const env = await setupServer(t)
   const { server, c } = env
-  const { id } = await createCanvas(server.baseUrl, 'Casus T-31')
+  const { id } = await createCanvas(server, 'Casus T-31')
   const a = track(c, connectClient(server, id))
   const b = track(c, connectClient(server, id))
   await Promise.all([waitSynced(a), waitSynced(b)])

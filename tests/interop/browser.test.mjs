@@ -3,12 +3,14 @@
 // canvas share text and presence, and a closed page's presence disappears promptly.
 //
 // browser/entry.mjs is bundled here with esbuild (in memory) and served with an HTML page from a
-// small http server on 127.0.0.1:0, so the pages have a real http origin. Chromium is Debian's
-// (/usr/bin/chromium or $CHROMIUM_PATH); scripts/test.sh installs it. No browser is downloaded.
+// small proxy on 127.0.0.1:0 in front of the server, so the pages have a real http origin that is
+// the server's own as far as the server can tell: it refuses WebSockets opened by pages of other
+// sites. The pages authenticate like any script, with a personal access token in `params`
+// (`?token=`). Chromium is Debian's (/usr/bin/chromium or $CHROMIUM_PATH); scripts/test.sh
+// installs it. No browser is downloaded.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import http from 'node:http'
 import path from 'node:path'
 
 import * as esbuild from 'esbuild'
@@ -16,7 +18,7 @@ import * as esbuild from 'esbuild'
 import {
   connectClient, createCanvas, getCanvas, interopDir, setupServer, track, waitFor, waitSynced
 } from './lib/server.mjs'
-import { WAIT_MS, launchChromium, openPage, waitInPage } from './lib/pages.mjs'
+import { WAIT_MS, launchChromium, openPage, proxyTo, waitInPage } from './lib/pages.mjs'
 
 /** The server's awareness timeout is 30 s; removal after a page closes must come well before. */
 const REMOVAL_DEADLINE_MS = 5000
@@ -53,13 +55,15 @@ async function bundleEntry () {
   return result.outputFiles[0].text
 }
 
-/** Serve the page and the bundle on 127.0.0.1:0. Resolves with { origin, close() }. */
-async function servePage (bundle) {
-  const server = http.createServer((req, res) => {
+/**
+ * Serve the page and the bundle on 127.0.0.1:0, passing everything else (the WebSocket of /sync
+ * above all) through to `server`. Resolves with { origin, close() }.
+ */
+function servePage (server, bundle) {
+  const local = (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1')
-    if (req.method !== 'GET') {
-      res.writeHead(405).end()
-    } else if (url.pathname === '/') {
+    if (req.method !== 'GET') return false
+    if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
       res.end(PAGE_HTML)
     } else if (url.pathname === '/bundle.js') {
@@ -68,42 +72,34 @@ async function servePage (bundle) {
     } else if (url.pathname === '/favicon.ico') {
       res.writeHead(204).end()
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      return false
     }
-  })
-  await new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = server.address()
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+    return true
   }
+  return proxyTo(() => server.baseUrl, { local })
 }
 
 /**
  * Open the test page in its own browser context (no shared storage or BroadcastChannel with the
  * other page) and join canvas `canvasId`. Failure messages show what the page's provider knows.
  */
-async function openTestPage (browser, origin, syncUrl, canvasId, label) {
-  const p = await openPage(browser, origin, '/', label, { extra: () => window.doorbraak.debug() })
-  p.clientID = await p.page.evaluate(([url, room]) => window.doorbraak.connect(url, room), [syncUrl, canvasId])
+async function openTestPage (browser, origin, token, canvasId, label) {
+  const p = await openPage(browser, origin, '/', label, { account: null, extra: () => window.doorbraak.debug() })
+  const syncUrl = origin.replace(/^http/, 'ws') + '/sync'
+  p.clientID = await p.page.evaluate(([url, room, params]) => window.doorbraak.connect(url, room, params),
+    [syncUrl, canvasId, { token }])
   return p
 }
 
 test('y-websocket in headless Chromium: two pages and a Node client share text and presence', async (t) => {
   const started = Date.now()
   const { server, c } = await setupServer(t)
-  const { id } = await createCanvas(server.baseUrl, 'Casus T-41')
+  const { id } = await createCanvas(server, 'Casus T-41')
 
   const bundleStarted = Date.now()
   const bundle = await bundleEntry()
   t.diagnostic(`bundled browser/entry.mjs: ${Math.round(bundle.length / 1024)} KiB in ${Date.now() - bundleStarted} ms`)
-  const site = await servePage(bundle)
+  const site = await servePage(server, bundle)
   c.add(site.close)
 
   const launchStarted = Date.now()
@@ -112,9 +108,9 @@ test('y-websocket in headless Chromium: two pages and a Node client share text a
   t.diagnostic(`Chromium ${browser.version()} launched in ${Date.now() - launchStarted} ms`)
 
   const node = track(c, connectClient(server, id))
-  const a = await openTestPage(browser, site.origin, server.syncUrl, id, 'page A')
+  const a = await openTestPage(browser, site.origin, server.token, id, 'page A')
   c.add(() => a.context.close())
-  const b = await openTestPage(browser, site.origin, server.syncUrl, id, 'page B')
+  const b = await openTestPage(browser, site.origin, server.token, id, 'page B')
   c.add(() => b.context.close())
   const pages = [a, b]
 
@@ -161,12 +157,12 @@ test('y-websocket in headless Chromium: two pages and a Node client share text a
       timeout: WAIT_MS, what: "page B's edit at the Node client"
     })
     await waitFor(async () => {
-      const { status, body } = await getCanvas(server.baseUrl, id)
+      const { status, body } = await getCanvas(server, id)
       return status === 200 && JSON.stringify(body).includes('Vervolg van B.')
     }, {
       timeout: WAIT_MS,
       what: 'GET /api/canvases/{id} to contain the text written in the browser',
-      detail: () => getCanvas(server.baseUrl, id)
+      detail: () => getCanvas(server, id)
     })
   })
 

@@ -35,7 +35,7 @@ test('canvas page: a page that goes offline keeps editing, and both sides\' edit
   const started = Date.now()
   const env = await setupServer(t)
   const { server } = env
-  const { id } = await createCanvas(server.baseUrl, 'Casus T-19')
+  const { id } = await createCanvas(server, 'Casus T-19')
   const { pages } = await startBrowser(t, env, { canvasId: id, labels: ['page A', 'page B'] })
   const [a, b] = pages
 
@@ -48,7 +48,7 @@ test('canvas page: a page that goes offline keeps editing, and both sides\' edit
   const merged = [base + textA + textB, base + textB + textA]
 
   const serverState = async () => {
-    const { status, body } = await getCanvas(server.baseUrl, id)
+    const { status, body } = await getCanvas(server, id)
     assert.equal(status, 200, 'GET /api/canvases/{id}')
     return body
   }
@@ -103,7 +103,7 @@ test('canvas page: a page that goes offline keeps editing, and both sides\' edit
     }, {
       timeout: WAIT_MS,
       what: "GET /api/canvases/{id} to have B's edits",
-      detail: () => getCanvas(server.baseUrl, id)
+      detail: () => getCanvas(server, id)
     })
     assert.ok(!body.lifeAreas.includes(boxA), `the server has no ${boxA} from offline page A`)
 
@@ -132,7 +132,7 @@ test('canvas page: a page that goes offline keeps editing, and both sides\' edit
     }, {
       timeout: WAIT_MS,
       what: 'GET /api/canvases/{id} to have the merged text and both toggles',
-      detail: () => getCanvas(server.baseUrl, id)
+      detail: () => getCanvas(server, id)
     })
     await waitForCanvas(a, isConnected, undefined, { what: '"Verbonden" in page A' })
     await waitForCanvas(a, isSaved, undefined, { what: 'the save status "Opgeslagen" in page A' })

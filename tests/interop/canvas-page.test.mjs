@@ -28,7 +28,7 @@ test('canvas page: two people edit one canvas live in Chromium', async (t) => {
   const started = Date.now()
   const env = await setupServer(t)
   const { server } = env
-  const { id } = await createCanvas(server.baseUrl, 'Casus T-17')
+  const { id } = await createCanvas(server, 'Casus T-17')
   const { pages } = await startBrowser(t, env, { canvasId: id, labels: ['page A', 'page B'] })
   const [a, b] = pages
 
@@ -95,13 +95,13 @@ test('canvas page: two people edit one canvas live in Chromium', async (t) => {
     await b.page.keyboard.type(textB)
     await waitForEditorText(a, 'situation', 'equals', textA + textB, "page B's addition in page A")
     await waitFor(async () => {
-      const { status, body } = await getCanvas(server.baseUrl, id)
+      const { status, body } = await getCanvas(server, id)
       return status === 200 && body.steps.situation === textA + textB &&
         body.lifeAreas.includes('housing') && body.policyDomains.includes('debt_relief')
     }, {
       timeout: WAIT_MS,
       what: 'GET /api/canvases/{id} to have both texts and the toggles',
-      detail: () => getCanvas(server.baseUrl, id)
+      detail: () => getCanvas(server, id)
     })
   })
 
@@ -115,10 +115,10 @@ test('canvas page: two people edit one canvas live in Chromium', async (t) => {
     }
     assert.equal(await editorText(a, 'situation'), textB, "after undo only B's text is left in page A")
     await waitForEditorText(b, 'situation', 'equals', textB, 'the undo to reach page B')
-    await waitFor(async () => (await getCanvas(server.baseUrl, id)).body.steps?.situation === textB, {
+    await waitFor(async () => (await getCanvas(server, id)).body.steps?.situation === textB, {
       timeout: WAIT_MS,
       what: 'GET /api/canvases/{id} to have only B\'s text after the undo',
-      detail: () => getCanvas(server.baseUrl, id)
+      detail: () => getCanvas(server, id)
     })
   })
 
@@ -173,7 +173,7 @@ function idbFlushed (canvasId) {
 
 test('canvas page: edits made while the server is down stay in the browser and are saved once it is back', async (t) => {
   const env = await setupServer(t)
-  const { id } = await createCanvas(env.server.baseUrl, 'Casus T-18')
+  const { id } = await createCanvas(env.server, 'Casus T-18')
   // The server comes back on another port; a proxy keeps the page's origin (and its IndexedDB).
   const { browser, origin, pages: [first] } = await startBrowser(t, env, { canvasId: id, labels: ['page'], stableOrigin: true })
   const online = 'Eerst online.'
@@ -204,10 +204,10 @@ test('canvas page: edits made while the server is down stay in the browser and a
     const again = await openCanvas(browser, origin, id, 'reloaded page', { context: first.context })
     await waitConnected(again, '"Verbonden" after the restart')
     await waitForEditorText(again, 'situation', 'equals', online + offline, 'the offline edit in the reloaded page')
-    await waitFor(async () => (await getCanvas(env.server.baseUrl, id)).body.steps?.situation === online + offline, {
+    await waitFor(async () => (await getCanvas(env.server, id)).body.steps?.situation === online + offline, {
       timeout: WAIT_MS,
       what: 'GET /api/canvases/{id} to have the text typed offline',
-      detail: () => getCanvas(env.server.baseUrl, id)
+      detail: () => getCanvas(env.server, id)
     })
     await waitSaved(again, '"Opgeslagen" once the offline edit is stored')
     assert.deepEqual([...first.errors, ...again.errors], [], 'uncaught errors or CSP violations in the pages')
@@ -215,7 +215,7 @@ test('canvas page: edits made while the server is down stay in the browser and a
 })
 
 test('canvas page: the demo canvas with two people present (the README screenshot)', async (t) => {
-  const env = await setupServer(t, { extraArgs: ['--demo'] })
+  const env = await setupServer(t)
   const { pages } = await startBrowser(t, env, { canvasId: DEMO_CANVAS_ID, labels: ['page A', 'page B'] })
   const [a, b] = pages
 

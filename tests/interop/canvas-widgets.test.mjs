@@ -9,7 +9,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
-import { connectClient, createCanvas, getCanvas, setupServer, stableStringify, track, waitFor, waitSynced } from './lib/server.mjs'
+import { connectClient, createCanvas, getCanvas, getJson, setupServer, stableStringify, track, waitFor, waitSynced } from './lib/server.mjs'
 import { WAIT_MS, openCanvas, startBrowser, waitConnected, waitInPage, waitSaved } from './lib/pages.mjs'
 
 const widget = (name) => `section.widget[data-widget="${name}"]`
@@ -59,9 +59,9 @@ function waitForRows (p, name, expected, what) {
 /** Wait until GET /api/canvases/{id} satisfies `check(body)`. */
 function waitForServer (server, id, check, what) {
   return waitFor(async () => {
-    const { status, body } = await getCanvas(server.baseUrl, id)
+    const { status, body } = await getCanvas(server, id)
     return status === 200 && check(body)
-  }, { timeout: WAIT_MS, what: `GET /api/canvases/{id}: ${what}`, detail: () => getCanvas(server.baseUrl, id) })
+  }, { timeout: WAIT_MS, what: `GET /api/canvases/{id}: ${what}`, detail: () => getCanvas(server, id) })
 }
 
 /** Fill the "Rendementsregel toevoegen" form of page `p` and submit it. */
@@ -94,7 +94,7 @@ async function waitWidgetsLive (p) {
 test('canvas widgets: two people share instanties, regelingen, rendement and actieplan', async (t) => {
   const env = await setupServer(t)
   const { server, c } = env
-  const { id } = await createCanvas(server.baseUrl, 'Casus W-1')
+  const { id } = await createCanvas(server, 'Casus W-1')
   const { browser, origin, pages } = await startBrowser(t, env, { canvasId: id, labels: ['page A', 'page B'] })
   const [a, b] = pages
   for (const p of pages) await waitWidgetsLive(p)
@@ -144,7 +144,7 @@ test('canvas widgets: two people share instanties, regelingen, rendement and act
 
   await t.test('an invalid amount is refused with a Dutch message and nothing is stored', async () => {
     await waitSaved(a)
-    const before = await getCanvas(server.baseUrl, id)
+    const before = await getCanvas(server, id)
     const form = a.page.locator(`${widget('rendement')} form[aria-label="Rendementsregel toevoegen"]`)
     const amount = form.getByLabel('Bedrag in euro', { exact: true })
     const cases = [
@@ -184,7 +184,7 @@ test('canvas widgets: two people share instanties, regelingen, rendement and act
     // sent before it too.
     await a.page.locator('input[data-ymap="lifeAreas"][value="financial_security"]').check()
     await waitForServer(server, id, (body) => body.lifeAreas.includes('financial_security'), 'the marker edit')
-    const after = await getCanvas(server.baseUrl, id)
+    const after = await getCanvas(server, id)
     assert.deepEqual(after.body.steps, before.body.steps, 'the refused amounts changed nothing on the server')
     assert.deepEqual(await b.page.evaluate(readRows, widget('rendement')), await a.page.evaluate(readRows, widget('rendement')),
       'both pages show the same lines')
@@ -227,7 +227,8 @@ test('canvas widgets: two people share instanties, regelingen, rendement and act
   })
 
   await t.test('a regulation picked from the catalogue in page A appears in page B and on the server', async () => {
-    const catalogue = await (await fetch(`${server.baseUrl}/api/regelingen`)).json()
+    const { status, body: catalogue } = await getJson(server, '/api/regelingen')
+    assert.equal(status, 200, 'GET /api/regelingen')
     const pick = catalogue.find((r) => r.id === 'pw-18') || catalogue[0]
     const form = a.page.locator(`${widget('regulations')} form[aria-label="Regeling uit de lijst toevoegen"]`)
     await waitInPage(a, () => !document.querySelector('section.widget[data-widget="regulations"] select').disabled, undefined, {
@@ -346,7 +347,7 @@ test('canvas widgets: two people share instanties, regelingen, rendement and act
 test('canvas widgets: an action moved by two people at once stays one action', async (t) => {
   const env = await setupServer(t)
   const { server, c } = env
-  const { id } = await createCanvas(server.baseUrl, 'Casus W-2')
+  const { id } = await createCanvas(server, 'Casus W-2')
   const { pages: [a] } = await startBrowser(t, env, { canvasId: id, labels: ['page A'] })
   await waitWidgetsLive(a)
   for (const what of ['Eerste', 'Tweede', 'Derde']) await addAction(a, { what, who: 'Aanjager', due: '2027-01-01', status: 'Open' })

@@ -16,7 +16,7 @@ function actionMap (title) {
 
 test('two clients converge on concurrent edits, and the server has the merged text', async (t) => {
   const { server, c } = await setupServer(t)
-  const { id } = await createCanvas(server.baseUrl, 'Casus T-21')
+  const { id } = await createCanvas(server, 'Casus T-21')
 
   const a = track(c, connectClient(server, id))
   const b = track(c, connectClient(server, id))
@@ -40,7 +40,7 @@ test('two clients converge on concurrent edits, and the server has the merged te
   assert.equal(merged.future, 'Toekomst.')
 
   // Each client received the other's update through the server, so the server committed both.
-  let res = await getCanvas(server.baseUrl, id)
+  let res = await getCanvas(server, id)
   assert.equal(res.status, 200)
   assert.equal(res.body.steps?.situation, merged.situation, 'GET steps.situation must be the merged text')
 
@@ -63,13 +63,13 @@ test('two clients converge on concurrent edits, and the server has the merged te
   assert.match(merged.situation, /\[B\]/)
   assert.ok(merged.actions.some((x) => x.title === 'tweede actie van B'))
 
-  res = await getCanvas(server.baseUrl, id)
+  res = await getCanvas(server, id)
   assert.equal(res.body.steps?.situation, merged.situation, 'GET steps.situation after the offline merge')
 })
 
 test('a late joiner gets the full state, also after the first clients left', async (t) => {
   const { server, c } = await setupServer(t)
-  const { id } = await createCanvas(server.baseUrl, 'Casus T-22')
+  const { id } = await createCanvas(server, 'Casus T-22')
 
   const a = track(c, connectClient(server, id))
   const b = track(c, connectClient(server, id))

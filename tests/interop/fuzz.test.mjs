@@ -53,7 +53,7 @@ test(`random edits with disconnects converge (seed ${seed})`, async (t) => {
   t.diagnostic(`FUZZ_SEED=${seed} FUZZ_STEPS=${STEPS}`)
   const rnd = prng(seed)
   const { server, c } = await setupServer(t)
-  const { id } = await createCanvas(server.baseUrl, 'Casus T-51')
+  const { id } = await createCanvas(server, 'Casus T-51')
 
   const clients = []
   for (let i = 0; i < CLIENTS; i++) clients.push(track(c, connectClient(server, id)))
@@ -161,7 +161,7 @@ test(`random edits with disconnects converge (seed ${seed})`, async (t) => {
     assert.equal(contentOf(newcomer.doc), contentOf(clients[0].doc), 'newcomer content equals the clients\'')
     assert.equal(stateVector(newcomer.doc), stateVector(clients[0].doc), 'newcomer state vector equals the clients\'')
 
-    const res = await getCanvas(server.baseUrl, id)
+    const res = await getCanvas(server, id)
     assert.equal(res.body.steps?.situation, final.situation, 'GET steps.situation equals the converged text')
     t.diagnostic(`final: situation ${final.situation.length} chars, ${final.actions.length} actions`)
   } catch (err) {

@@ -10,7 +10,7 @@ import {
 test('state survives a graceful restart (SIGTERM), and offline edits reach the new server', async (t) => {
   const env = await setupServer(t)
   const { c } = env
-  const { id } = await createCanvas(env.server.baseUrl, 'Casus T-41')
+  const { id } = await createCanvas(env.server, 'Casus T-41')
 
   const a = track(c, connectClient(env.server, id))
   const b = track(c, connectClient(env.server, id))
@@ -34,7 +34,7 @@ test('state survives a graceful restart (SIGTERM), and offline edits reach the n
   const fresh = track(c, connectClient(env.server, id))
   await waitSynced(fresh)
   assert.deepEqual(snapshot(fresh.doc), before, 'state after restart equals state before SIGTERM')
-  const res = await getCanvas(env.server.baseUrl, id)
+  const res = await getCanvas(env.server, id)
   assert.equal(res.status, 200)
   assert.equal(res.body.label, 'Casus T-41')
   assert.equal(res.body.steps?.situation, 'Gezin met schulden.\n')
@@ -49,7 +49,7 @@ test('state survives a graceful restart (SIGTERM), and offline edits reach the n
 test('kill -9 mid-stream loses nothing that another client had received', async (t) => {
   const env = await setupServer(t)
   const { c } = env
-  const { id } = await createCanvas(env.server.baseUrl, 'Casus T-42')
+  const { id } = await createCanvas(env.server, 'Casus T-42')
 
   // Two writers at once, so the server commits updates of several connections concurrently.
   const writers = [track(c, connectClient(env.server, id)), track(c, connectClient(env.server, id))]
@@ -120,7 +120,7 @@ test('kill -9 mid-stream loses nothing that another client had received', async 
   assert.deepEqual(lostLines, [], `lines seen by the observer but lost by kill -9 (${lostLines.length})`)
 
   // The restarted server also serves the recovered text over HTTP.
-  const res = await getCanvas(env.server.baseUrl, id)
+  const res = await getCanvas(env.server, id)
   assert.equal(res.status, 200)
   assert.equal(res.body.steps?.situation, text)
 })

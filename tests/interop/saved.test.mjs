@@ -43,7 +43,7 @@ function countingWebSocket (stats) {
 test('saved=1: the saved count reaches the number of edits, and saved edits survive kill -9', async (t) => {
   const env = await setupServer(t)
   const { c } = env
-  const { id } = await createCanvas(env.server.baseUrl, 'Casus T-61')
+  const { id } = await createCanvas(env.server, 'Casus T-61')
 
   const stats = { updates: 0, step2: 0 }
   const saver = track(c, connectClient(env.server, id, {

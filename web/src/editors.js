@@ -1,7 +1,7 @@
 // Every `div.editor[data-ytext]` becomes a CodeMirror 6 editor bound to the Y.Text of that name.
 
 import * as Y from 'yjs'
-import { EditorState } from '@codemirror/state'
+import { Compartment, EditorState } from '@codemirror/state'
 import { EditorView, keymap, placeholder } from '@codemirror/view'
 import { yCollab, yRemoteSelections, yRemoteSelectionsTheme, yUndoManagerKeymap } from 'y-codemirror.next'
 
@@ -11,25 +11,46 @@ import { remoteSelections } from './remote-selections.js'
 /** The text roots of the canvas schema (docs/canvas-schema.md); other names are ignored. */
 const TEXT_ROOTS = new Set(['situation', 'future', 'overview', 'breakthrough', 'systemProblem', 'involvement', 'legitimacy'])
 
+/** Whether an editor takes input; a compartment, so that read-only mode can start at any time. */
+const editability = new Compartment()
+
+function editabilityOf (readOnly) {
+  return readOnly ? [EditorView.editable.of(false), EditorState.readOnly.of(true)] : []
+}
+
 /**
- * Replace the server-rendered text of each editor div with a live editor.
- * Returns a map from root name to { view, undoManager }.
+ * Replace the server-rendered text of each editor div with a live editor, read-only with
+ * `readOnly`. Returns a map from root name to { view, undoManager }.
  *
  * @param {ParentNode} root
  * @param {Y.Doc} doc
  * @param {import('y-protocols/awareness').Awareness} awareness
+ * @param {{ readOnly?: boolean }} [opts]
  */
-export function mountEditors (root, doc, awareness) {
+export function mountEditors (root, doc, awareness, { readOnly = false } = {}) {
   const editors = new Map()
   for (const el of root.querySelectorAll('div.editor[data-ytext]')) {
     const name = el.dataset.ytext
     if (!TEXT_ROOTS.has(name) || editors.has(name)) continue
-    editors.set(name, mountEditor(el, doc.getText(name), awareness))
+    editors.set(name, mountEditor(el, doc.getText(name), awareness, readOnly))
   }
   return editors
 }
 
-function mountEditor (el, ytext, awareness) {
+/** Make mounted editors (from mountEditors) read-only, or editable again. */
+export function setEditorsReadOnly (editors, readOnly) {
+  for (const { view } of editors.values()) {
+    view.dispatch({ effects: editability.reconfigure(editabilityOf(readOnly)) })
+  }
+}
+
+/** Undo and redo act on the Y.UndoManager directly, past CodeMirror's read-only state. */
+const undoKeymap = yUndoManagerKeymap.map((binding) => ({
+  ...binding,
+  run: (view) => !view.state.readOnly && binding.run(view)
+}))
+
+function mountEditor (el, ytext, awareness, readOnly) {
   // Its own undo manager per field: it tracks only this browser's edits of this text, so undo
   // never removes what someone else wrote (remote changes have the provider as origin).
   const undoManager = new Y.UndoManager(ytext)
@@ -49,7 +70,8 @@ function mountEditor (el, ytext, awareness) {
     doc: ytext.toString(),
     extensions: [
       // Tab is deliberately not bound: it moves the focus out of the editor as everywhere else.
-      keymap.of([...yUndoManagerKeymap, ...proseKeymap]),
+      keymap.of([...undoKeymap, ...proseKeymap]),
+      editability.of(editabilityOf(readOnly)),
       EditorView.lineWrapping,
       EditorView.contentAttributes.of(contentAttributes),
       placeholder('Nog niets ingevuld'),

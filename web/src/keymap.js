@@ -95,6 +95,7 @@ function skipAtomic (view, pos, forward) {
 
 function deleteBy (view, by) {
   const { state } = view
+  if (state.readOnly) return false
   let event = 'delete.selection'
   const changes = state.changeByRange((range) => {
     let { from, to } = range
@@ -156,6 +157,7 @@ const deleteGroup = (forward) => (view) => deleteBy(view, (range) => {
 })
 
 const insertNewline = (view) => {
+  if (view.state.readOnly) return false
   view.dispatch(view.state.update(view.state.replaceSelection(view.state.lineBreak), {
     scrollIntoView: true, userEvent: 'input'
   }))

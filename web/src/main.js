@@ -7,8 +7,9 @@
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
-import { mountEditors } from './editors.js'
+import { mountEditors, setEditorsReadOnly } from './editors.js'
 import { guestIdentity, keepColourDistinct, renderPresence, trackFocusedStep } from './presence.js'
+import { readOnlyMode } from './read-only.js'
 import { connect } from './sync.js'
 import { prepareWidgets } from './widgets.js'
 
@@ -42,7 +43,9 @@ function start () {
       console.warn('IndexedDB is not available; offline edits do not survive a reload', err)
     }
   }
-  const { provider, save } = connect(doc, canvasId)
+  const readOnly = readOnlyMode(main)
+  if (main.dataset.readOnly === 'true') readOnly.enable()
+  const { provider, save } = connect(doc, canvasId, { onReadOnly: () => readOnly.enable() })
   const awareness = provider.awareness
 
   const identity = guestIdentity()
@@ -71,7 +74,8 @@ function start () {
   const mount = () => {
     if (mounted) return
     mounted = true
-    mountEditors(main, doc, awareness)
+    const editors = mountEditors(main, doc, awareness, { readOnly: readOnly.active() })
+    readOnly.onEnable(() => setEditorsReadOnly(editors, true))
     widgets.mount(doc)
     showToggles()
     main.classList.add('is-live')

@@ -10,6 +10,10 @@
 // Changes that could not be sent (made while not connected, or sent on a connection that closed
 // before the server confirmed them) are "unsent" until the next connection's sync step 2, which
 // carries everything the server lacks.
+//
+// A connection that may only read gets message type 101 (no body) on joining and whenever the
+// server drops what it sent. Nothing such a page sends is ever stored, so its save status stays
+// empty rather than waiting for confirmations that never come.
 
 import * as decoding from 'lib0/decoding'
 import { WebsocketProvider } from 'y-websocket'
@@ -19,6 +23,8 @@ const SYNC_STEP2 = 1
 const SYNC_UPDATE = 2
 /** Doorbraak's own message type: a varuint count of this connection's stored update messages. */
 export const MESSAGE_SAVED = 100
+/** Doorbraak's own message type, no body: this connection may read, not edit. */
+export const MESSAGE_READ_ONLY = 101
 
 /** For a message the client sends: SYNC_STEP2 / SYNC_UPDATE when it carries an update, else null. */
 function updateKind (data) {
@@ -38,13 +44,15 @@ function updateKind (data) {
 
 /**
  * Connect `doc` to the canvas room. Returns { provider, save } where `save.state()` is one of
- * 'idle' (nothing to report yet), 'saving', 'saved' and 'unsent', and `onChange(fn)` is called
- * whenever that may have changed.
+ * 'idle' (nothing to report yet, or read-only), 'saving', 'saved' and 'unsent', and
+ * `onChange(fn)` is called whenever that may have changed. `onReadOnly` is called each time the
+ * server says this connection may not edit.
  *
  * @param {import('yjs').Doc} doc
  * @param {string} canvasId
+ * @param {{ onReadOnly?: () => void }} [opts]
  */
-export function connect (doc, canvasId) {
+export function connect (doc, canvasId, { onReadOnly = () => {} } = {}) {
   const listeners = new Set()
   const changed = () => { for (const fn of listeners) fn() }
 
@@ -56,7 +64,9 @@ export function connect (doc, canvasId) {
     /** Local changes that no open connection has carried to the server yet. */
     unsent: false,
     /** Whether the server ever confirmed everything this page had sent. */
-    everSaved: false
+    everSaved: false,
+    /** Whether the server said it drops what this page sends. */
+    readOnly: false
   }
 
   class CountingWebSocket extends WebSocket {
@@ -94,6 +104,14 @@ export function connect (doc, canvasId) {
     changed()
   }
 
+  provider.messageHandlers[MESSAGE_READ_ONLY] = () => {
+    if (!tracker.readOnly) {
+      tracker.readOnly = true
+      changed()
+    }
+    onReadOnly()
+  }
+
   provider.on('connection-close', () => {
     // What the closed connection sent but the server did not confirm may be lost: the next
     // connection's sync step 2 sends it again if so.
@@ -124,6 +142,7 @@ export function connect (doc, canvasId) {
 
   const save = {
     state () {
+      if (tracker.readOnly) return 'idle'
       const connected = provider.wsconnected
       if (tracker.socket && tracker.sent > tracker.saved) return 'saving'
       if (tracker.unsent) return connected ? 'saving' : 'unsent'

@@ -65,13 +65,14 @@ function bindTextarea (textarea, doc, ytext) {
 
 window.doorbraak = {
   /**
-   * Join canvas `room` at `serverUrl` (e.g. ws://127.0.0.1:PORT/sync) with a fresh Y.Doc.
+   * Join canvas `room` at `serverUrl` (e.g. ws://127.0.0.1:PORT/sync) with a fresh Y.Doc;
+   * `params` become the query string (`{ token }` authenticates).
    * BroadcastChannel is disabled so that pages can only see each other through the server.
    */
-  connect (serverUrl, room) {
+  connect (serverUrl, room, params = {}) {
     if (session) throw new Error('already connected')
     const doc = new Y.Doc()
-    const provider = new WebsocketProvider(serverUrl, room, doc, { disableBc: true })
+    const provider = new WebsocketProvider(serverUrl, room, doc, { disableBc: true, params })
     provider.on('status', ({ status }) => statusLog.push(`${new Date().toISOString()} ${status}`))
     const ytext = doc.getText(TEXT_ROOT)
     session = { doc, provider, ytext }

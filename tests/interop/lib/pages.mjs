@@ -1,6 +1,10 @@
 // Helpers for tests that drive pages in Debian's headless Chromium (playwright-core): launch the
-// browser, choose where pages load from, open a page while collecting its errors, read what the
-// canvas page shows, wait on conditions in a page, and save screenshots under .out/.
+// browser, choose where pages load from, sign in, open a page while collecting its errors, read
+// what the canvas page shows, wait on conditions in a page, and save screenshots under .out/.
+//
+// Every page of the server but /inloggen needs a signed-in account: openPage signs each new
+// browser context in (through the real sign-in form) as one of the demo accounts that
+// `startServer` always seeds, by default the Arnhem aanjager.
 //
 // The binary embeds web/dist at compile time; pageOrigin fails at once when it serves another
 // bundle than web/dist holds (rebuild the binary after `node web/build.mjs`). For front-end work
@@ -19,7 +23,9 @@ import path from 'node:path'
 
 import { chromium } from 'playwright-core'
 
-import { outDir, repoRoot, waitFor } from './server.mjs'
+import { ARNHEM_MEMBERS, DEFAULT_ACCOUNT, DEMO_CANVAS_ID, DEMO_PASSWORD, outDir, repoRoot, waitFor } from './server.mjs'
+
+export { DEMO_CANVAS_ID }
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const CHROMIUM_ARGS = [
@@ -35,8 +41,6 @@ const CHROMIUM_ARGS = [
   // Dutch formats in date inputs, as users of the product see them.
   '--lang=nl-NL'
 ]
-/** The canvas `--demo` seeds (the fictitious scooter case). */
-export const DEMO_CANVAS_ID = '5c00de70-0000-4000-8000-00000000d3e0'
 /** Time for one condition to come true in a page. */
 export const WAIT_MS = 5000
 /** Time for a page to load, sync and show "Verbonden". */
@@ -62,13 +66,16 @@ export async function launchChromium () {
 /**
  * A loopback proxy in front of the server at `upstream()` (read per request, so it survives a
  * server restart on a new port while the pages keep their origin, and with it their IndexedDB).
- * With `distDir` it serves the two assets from there; everything else, WebSocket upgrades
- * included, passes through unchanged. Resolves with { origin, close() }.
+ * With `distDir` it serves the two assets from there; `local(req, res)` may answer a request
+ * itself (it returns true when it did). Everything else, WebSocket upgrades included, passes
+ * through unchanged, Host and Origin headers too: pages on the proxy's origin are same-origin
+ * to the server. Resolves with { origin, close() }.
  */
-async function proxyTo (upstream, distDir = null) {
+export async function proxyTo (upstream, { distDir = null, local = null } = {}) {
   const target = () => new URL(upstream())
   const tunnels = new Set()
   const server = http.createServer(async (req, res) => {
+    if (local && local(req, res)) return
     const asset = distDir && req.method === 'GET' ? ASSETS[new URL(req.url, 'http://x').pathname] : undefined
     if (asset) {
       try {
@@ -147,18 +154,72 @@ export async function pageOrigin (t, env, { stableOrigin = false } = {}) {
     }
     if (!stableOrigin) return env.server.baseUrl
   }
-  const proxy = await proxyTo(() => env.server.baseUrl, distDir)
+  const proxy = await proxyTo(() => env.server.baseUrl, { distDir })
   env.c.add(proxy.close)
   return proxy.origin
 }
 
 /**
- * Open `origin + urlPath` in a new page of `context` (or of a new browser context), collecting
- * console messages, uncaught errors and CSP violations. Returns { label, context, page, log,
- * errors, extra }; `extra` (a function run in the page) adds to what describePage shows.
+ * Sign in through the sign-in form of `origin` in `page`, as a person does: fill in `email` (a
+ * demo account; its password is DEMO_PASSWORD) and press "Inloggen", asking to come back to
+ * `back`. Resolves with the response of the page the server then sends the browser to (`back`,
+ * or "/" without it); the session cookie is then in the page's browser context.
  */
-export async function openPage (browser, origin, urlPath, label, { context = null, extra } = {}) {
+export async function signIn (page, origin, email = DEFAULT_ACCOUNT, { back = null, password = DEMO_PASSWORD } = {}) {
+  const query = back ? `?terug=${encodeURIComponent(back)}` : ''
+  const form = await page.goto(`${origin}/inloggen${query}`, { waitUntil: 'load', timeout: 10_000 })
+  assert.equal(form.status(), 200, `GET /inloggen${query}`)
+  const target = new URL(back ?? '/', origin)
+  const posted = page.waitForResponse((res) => res.request().method() === 'POST' &&
+    new URL(res.url()).pathname === '/inloggen', { timeout: 10_000 })
+  const arrived = page.waitForResponse((res) => res.request().isNavigationRequest() &&
+    res.request().frame() === page.mainFrame() && res.request().method() === 'GET' &&
+    new URL(res.url()).pathname === target.pathname, { timeout: 10_000 })
+  // Awaited below; a time-out must not count as unhandled in the meantime.
+  posted.catch(() => {})
+  arrived.catch(() => {})
+  await page.locator('#email').fill(email)
+  await page.locator('#password').fill(password)
+  await page.getByRole('button', { name: 'Inloggen', exact: true }).click()
+  const post = await posted
+  if (post.status() !== 303) {
+    const body = await post.text().catch(() => '(no body)')
+    throw new Error(`signing in as ${email}: POST /inloggen answered ${post.status()} instead of 303: ${body.slice(0, 500)}`)
+  }
+  const response = await arrived
+  await page.waitForURL((url) => url.pathname === target.pathname, { waitUntil: 'load', timeout: 10_000 })
+  return response
+}
+
+/**
+ * Sign browser `context` in as `email` (a demo account) without a page: the sign-in form's
+ * fields are posted with the context's own request API, so the session cookie lands in the
+ * context. Saves a page load per person; the form itself is driven by access.test.mjs (signIn).
+ */
+export async function signInContext (context, origin, email = DEFAULT_ACCOUNT, { password = DEMO_PASSWORD } = {}) {
+  const res = await context.request.post(`${origin}/inloggen`, {
+    form: { email, password, terug: '/' },
+    maxRedirects: 0,
+    timeout: 10_000
+  })
+  if (res.status() !== 303) {
+    throw new Error(`POST /inloggen as ${email} answered ${res.status()} instead of 303: ${(await res.text()).slice(0, 500)}`)
+  }
+  const cookies = await context.cookies(origin)
+  assert.ok(cookies.some((c) => c.name === 'doorbraak_sessie'), `no session cookie after signing in as ${email}`)
+}
+
+/**
+ * Open `origin + urlPath` in a new page of `context` (or of a new browser context, signed in as
+ * `account` first; `account: null` for pages that need no account), collecting console messages,
+ * uncaught errors and CSP violations. Returns { label, context, page, log, errors, extra,
+ * response }; `extra` (a function run in the page) adds to what describePage shows, `response` is
+ * that of the page finally shown (after any redirect).
+ */
+export async function openPage (browser, origin, urlPath, label, { context = null, extra, account = DEFAULT_ACCOUNT } = {}) {
+  const signInFirst = context === null && account !== null
   context ??= await browser.newContext({ viewport: VIEWPORT, locale: 'nl-NL' })
+  if (signInFirst) await signInContext(context, origin, account)
   const page = await context.newPage()
   const log = []
   const errors = []
@@ -169,27 +230,28 @@ export async function openPage (browser, origin, urlPath, label, { context = nul
   page.on('pageerror', (err) => errors.push(`[${label} pageerror] ${err.stack || err}`))
   const response = await page.goto(origin + urlPath, { waitUntil: 'load', timeout: 10_000 })
   assert.equal(response.status(), 200, `${label}: GET ${urlPath}`)
-  return { label, context, page, log, errors, extra }
+  return { label, context, page, log, errors, extra, response }
 }
 
 /** Open the canvas page of canvas `id` (see openPage); its failure messages show canvasState. */
-export function openCanvas (browser, origin, id, label, { context = null } = {}) {
-  return openPage(browser, origin, `/canvases/${id}`, label, { context, extra: canvasState })
+export function openCanvas (browser, origin, id, label, { context = null, account } = {}) {
+  return openPage(browser, origin, `/canvases/${id}`, label, { context, account, extra: canvasState })
 }
 
 /**
  * Where pages load from (pageOrigin, with `stableOrigin`) and Chromium, plus a page of canvas
- * `canvasId` for each of `labels`, each in a browser context of its own (one person each).
+ * `canvasId` for each of `labels`, each in a browser context of its own (one person each), signed
+ * in as `accounts[i]` (by default the Arnhem team members in turn: aanjager, projectleider, ...).
  * Everything is closed by env's cleanups. Resolves with { browser, origin, pages }.
  */
-export async function startBrowser (t, env, { canvasId = null, labels = [], stableOrigin = false } = {}) {
+export async function startBrowser (t, env, { canvasId = null, labels = [], stableOrigin = false, accounts = ARNHEM_MEMBERS } = {}) {
   const origin = await pageOrigin(t, env, { stableOrigin })
   const browser = await launchChromium()
   env.c.add(() => browser.close())
   t.diagnostic(`Chromium ${browser.version()}`)
   const pages = []
-  for (const label of labels) {
-    const p = await openCanvas(browser, origin, canvasId, label)
+  for (const [i, label] of labels.entries()) {
+    const p = await openCanvas(browser, origin, canvasId, label, { account: accounts[i % accounts.length] })
     env.c.add(() => p.context.close())
     pages.push(p)
   }

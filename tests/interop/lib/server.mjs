@@ -1,7 +1,7 @@
 // Helpers for the interop tests: start/stop the Doorbraak binary, talk to its HTTP API, connect
 // official y-websocket clients, and wait on conditions without fixed sleeps.
 
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -28,6 +28,33 @@ export function binaryPath () {
   return process.env.DOORBRAAK_BIN || path.join(repoRoot, 'target', 'debug', 'doorbraak')
 }
 
+/** The password of every account `--demo` seeds. */
+export const DEMO_PASSWORD = 'doorbraak-demo'
+/** The accounts `--demo` seeds, by role. */
+export const DEMO_ACCOUNTS = Object.freeze({
+  aanjager: 'aanjager@demo.doorbraak.nl',
+  projectleider: 'projectleider@demo.doorbraak.nl',
+  teamlid: 'teamlid@demo.doorbraak.nl',
+  inbrenger: 'inbrenger@demo.doorbraak.nl',
+  nijmegen: 'nijmegen@demo.doorbraak.nl',
+  coach: 'coach@demo.doorbraak.nl',
+  pmm: 'pmm@demo.doorbraak.nl',
+  beheerder: 'beheerder@demo.doorbraak.nl'
+})
+/**
+ * The members of "Doorbraakteam Arnhem", who may edit the canvases of their team. Tests that
+ * need several people use them in this order; the first is the default account of every helper:
+ * it may create canvases, and its team is the only one it is in, so the server knows which team.
+ */
+export const ARNHEM_MEMBERS = Object.freeze([
+  DEMO_ACCOUNTS.aanjager, DEMO_ACCOUNTS.projectleider, DEMO_ACCOUNTS.teamlid, DEMO_ACCOUNTS.inbrenger
+])
+export const DEFAULT_ACCOUNT = ARNHEM_MEMBERS[0]
+/** The scooter canvas `--demo` seeds, of team Arnhem. */
+export const DEMO_CANVAS_ID = '5c00de70-0000-4000-8000-00000000d3e0'
+/** "Demo: Casus N-3", of team Nijmegen: the Arnhem members may not see it. */
+export const NIJMEGEN_CANVAS_ID = '5c00de70-0000-4000-8000-00000000d3e1'
+
 /** Every server process this test process started; killed on exit as a last resort. */
 const liveProcesses = new Set()
 process.on('exit', () => {
@@ -53,8 +80,53 @@ export function databaseUrlFor (dbDir) {
 }
 
 /**
+ * `doorbraak token create`: a new personal access token of the account `email` in the database
+ * at `databaseUrl` (the server may be running on it). Resolves with the token (dbk_ + 64 hex).
+ */
+export async function createToken (databaseUrl, email, { name = 'interop' } = {}) {
+  const args = ['token', 'create', '--email', email, '--name', name, '--database-url', databaseUrl]
+  const stdout = await new Promise((resolve, reject) => {
+    execFile(binaryPath(), args, {
+      timeout: 20_000,
+      env: { RUST_LOG: 'warn', NO_COLOR: '1', ...process.env }
+    }, (err, out, errOut) => {
+      if (err) reject(new Error(`doorbraak ${args.join(' ')} failed: ${err.message}\nstderr:\n${errOut}`))
+      else resolve(out)
+    })
+  })
+  const token = stdout.trim()
+  if (!/^dbk_[0-9a-f]{64}$/.test(token)) {
+    throw new Error(`doorbraak token create printed no token: ${JSON.stringify(stdout)}`)
+  }
+  return token
+}
+
+/**
+ * Tokens by database and account, so that a server restarted on the same database (whose tokens
+ * persist) reuses them, and clients made before the restart keep working against the new one.
+ */
+const tokenCache = new Map()
+
+/** A token of `email` in the database at `databaseUrl`, created once per database and account. */
+function cachedToken (databaseUrl, email) {
+  const key = `${databaseUrl}\n${email}`
+  let token = tokenCache.get(key)
+  if (!token) {
+    token = createToken(databaseUrl, email, { name: 'interop-tests' })
+    // A failed creation must not stick: the next call tries again.
+    token.catch(() => tokenCache.delete(key))
+    tokenCache.set(key, token)
+  }
+  return token
+}
+
+/**
  * Start `doorbraak serve` on a free loopback port with its database in `dbDir`.
- * Resolves once the server printed its `doorbraak listening on http://127.0.0.1:PORT` line.
+ * Resolves once the server printed its `doorbraak listening on http://127.0.0.1:PORT` line and a
+ * token of the default account (the Arnhem aanjager) exists: `server.token`. Always with `--demo`,
+ * which seeds the demo accounts and canvases (see DEMO_ACCOUNTS); `server.tokenFor(email)` gives
+ * a token of any of them. Every HTTP and WebSocket helper here authenticates with `server.token`
+ * unless told otherwise.
  *
  * @param {object} opts
  * @param {string} opts.dbDir directory holding doorbraak.db (reuse it to restart on the same db)
@@ -68,7 +140,9 @@ export async function startServer ({ dbDir, extraArgs = [], startTimeout = 20_00
     throw new Error(`Doorbraak binary not found at ${bin}: build it first (cargo build) or set DOORBRAAK_BIN`)
   }
   const databaseUrl = databaseUrlFor(dbDir)
-  const args = ['serve', '--bind', '127.0.0.1:0', '--database-url', databaseUrl, ...extraArgs]
+  // Without --demo there would be no account to authenticate as. (clap refuses the flag twice.)
+  const demo = extraArgs.includes('--demo') ? [] : ['--demo']
+  const args = ['serve', ...demo, '--bind', '127.0.0.1:0', '--database-url', databaseUrl, ...extraArgs]
 
   mkdirSync(outDir, { recursive: true })
   const safeName = name.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80)
@@ -134,6 +208,14 @@ export async function startServer ({ dbDir, extraArgs = [], startTimeout = 20_00
     })
   })
 
+  let token
+  try {
+    token = await cachedToken(databaseUrl, DEFAULT_ACCOUNT)
+  } catch (err) {
+    abandon()
+    throw err
+  }
+
   const server = {
     proc,
     pid: proc.pid,
@@ -143,6 +225,12 @@ export async function startServer ({ dbDir, extraArgs = [], startTimeout = 20_00
     baseUrl: `http://127.0.0.1:${port}`,
     /** Base URL for WebsocketProvider: the canvas id is appended as the room name. */
     syncUrl: `ws://127.0.0.1:${port}/sync`,
+    /** A personal access token of DEFAULT_ACCOUNT (the Arnhem aanjager). */
+    token,
+    /** A token of the account `email` (created once per database, then reused). */
+    tokenFor (email) {
+      return cachedToken(databaseUrl, email)
+    },
     get stderr () { return stderr },
     get exitInfo () { return exitInfo },
     exited,
@@ -174,12 +262,30 @@ export async function startServer ({ dbDir, extraArgs = [], startTimeout = 20_00
 }
 
 /**
- * POST /api/canvases. Returns the parsed JSON body (with `id`); asserts 201.
- * @param {string} baseUrl
- * @param {string} label anonymous short text, e.g. "Casus T-17"
+ * `fetch(server.baseUrl + urlPath)` with `Authorization: Bearer <token>`: the server's default
+ * token unless `token` is given (null sends no credentials).
+ *
+ * @param {{ baseUrl: string, token: string }} server a started server
+ * @param {string} urlPath e.g. '/api/canvases'
+ * @param {RequestInit & { token?: string | null }} [init]
  */
-export async function createCanvas (baseUrl, label) {
-  const res = await fetch(`${baseUrl}/api/canvases`, {
+export function apiFetch (server, urlPath, { token = server.token, headers = {}, ...init } = {}) {
+  if (typeof server !== 'object' || typeof server.baseUrl !== 'string') {
+    throw new TypeError('pass the server (from startServer/setupServer), not its URL: requests need its token')
+  }
+  const auth = token ? { authorization: `Bearer ${token}` } : {}
+  return fetch(server.baseUrl + urlPath, { ...init, headers: { ...auth, ...headers } })
+}
+
+/**
+ * POST /api/canvases. Returns the parsed JSON body (with `id`); asserts 201.
+ * @param {{ baseUrl: string, token: string }} server a started server
+ * @param {string} label anonymous short text, e.g. "Casus T-17"
+ * @param {{ token?: string | null }} [opts] another account's token (default: the aanjager's)
+ */
+export async function createCanvas (server, label, { token } = {}) {
+  const res = await apiFetch(server, '/api/canvases', {
+    token,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ label })
@@ -196,14 +302,52 @@ export async function createCanvas (baseUrl, label) {
 }
 
 /**
- * GET /api/canvases/{id}. Returns { status, body } (body parsed as JSON when possible).
+ * GET `urlPath` with the server's token (or `token`). Returns { status, body } (body parsed as
+ * JSON when possible).
  */
-export async function getCanvas (baseUrl, id) {
-  const res = await fetch(`${baseUrl}/api/canvases/${encodeURIComponent(id)}`)
+export async function getJson (server, urlPath, { token } = {}) {
+  const res = await apiFetch(server, urlPath, { token })
   const text = await res.text()
   let body = text
   try { body = JSON.parse(text) } catch {}
   return { status: res.status, body }
+}
+
+/**
+ * GET /api/canvases/{id}. Returns { status, body } (body parsed as JSON when possible).
+ */
+export function getCanvas (server, id, { token } = {}) {
+  return getJson(server, `/api/canvases/${encodeURIComponent(id)}`, { token })
+}
+
+/**
+ * Try a WebSocket upgrade of `url` (no y-websocket protocol, just the handshake), with extra
+ * request `headers`. Resolves with the HTTP status of a refusal, or 101 when it was accepted;
+ * the socket is closed either way.
+ */
+export function upgradeStatus (url, { headers = {}, timeout = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers })
+    const timer = setTimeout(() => { ws.terminate(); reject(new Error(`no answer to the upgrade of ${url} within ${timeout} ms`)) }, timeout)
+    ws.on('unexpected-response', (_req, res) => {
+      clearTimeout(timer)
+      res.resume()
+      ws.terminate()
+      resolve(res.statusCode)
+    })
+    ws.on('open', () => {
+      clearTimeout(timer)
+      ws.terminate()
+      resolve(101)
+    })
+    ws.on('error', () => {}) // reported through the events above
+  })
+}
+
+/** The sync URL of canvas `canvasId` with `token` (default: the server's) as query parameter. */
+export function syncUrlFor (server, canvasId, { token = server.token } = {}) {
+  const query = token ? `?token=${encodeURIComponent(token)}` : ''
+  return `${server.syncUrl}/${encodeURIComponent(canvasId)}${query}`
 }
 
 /**
@@ -240,19 +384,24 @@ export async function waitFor (predicate, { timeout = 10_000, interval = 10, wha
 }
 
 /**
- * A y-websocket client: a fresh Y.Doc with a WebsocketProvider on `server.syncUrl`/`canvasId`.
+ * A y-websocket client: a fresh Y.Doc with a WebsocketProvider on `server.syncUrl`/`canvasId`,
+ * authenticated with `?token=` (the provider appends `params` as the query string).
  * BroadcastChannel is disabled so that clients in this one process can only sync via the server.
  *
- * @param {{ syncUrl: string } | string} server a started server or a sync base URL
+ * @param {{ syncUrl: string, token: string }} server a started server
  * @param {string} canvasId
- * @param {object} [opts] extra WebsocketProvider options (params, connect, WebSocketPolyfill, ...)
+ * @param {object} [opts] extra WebsocketProvider options (params, connect, WebSocketPolyfill, ...);
+ *   `token`: another token than the server's default one (null: none)
  */
-export function connectClient (server, canvasId, opts = {}) {
-  const syncUrl = typeof server === 'string' ? server : server.syncUrl
+export function connectClient (server, canvasId, { token = server.token, params = {}, ...opts } = {}) {
+  if (typeof server !== 'object' || typeof server.syncUrl !== 'string') {
+    throw new TypeError('pass the server (from startServer/setupServer), not its URL: clients need its token')
+  }
   const doc = new Y.Doc()
-  const provider = new WebsocketProvider(syncUrl, canvasId, doc, {
+  const provider = new WebsocketProvider(server.syncUrl, canvasId, doc, {
     WebSocketPolyfill: WebSocket,
     disableBc: true,
+    params: { ...(token ? { token } : {}), ...params },
     ...opts
   })
   let destroyed = false

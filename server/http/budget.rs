@@ -1,0 +1,249 @@
+//! `GET /teams/{id}/budget?jaar=`: a team's doorbraakbudget for a year with its ledger;
+//! `POST` sets the year's budget (the aanjager); `GET /teams/{id}/budget.csv?jaar=` exports the
+//! ledger. For the team's aanjager, projectleider and teamleden; for anyone else the page does
+//! not exist.
+
+use axum::{
+    Extension, Form, Router,
+    extract::{Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use serde::Deserialize;
+
+use crate::{
+    access::policy::TeamRole,
+    app::AppState,
+    audit::Event,
+    auth::Viewer,
+    error::AppError,
+    http::csp::CspNonce,
+    store::{
+        directory::{AuditEntry, TeamRow},
+        now_millis,
+    },
+    views::{
+        self,
+        budget::BudgetPage,
+        components::{dutch_date, euro},
+    },
+    workflow::ledger::{self, Totals},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/teams/{id}/budget", get(show).post(set))
+        .route("/teams/{id}/budget.csv", get(csv))
+}
+
+/// The viewer's role in the team, if it lets them see the budget.
+fn role(viewer: &Viewer, team: i64) -> Option<TeamRole> {
+    viewer
+        .policy
+        .memberships
+        .iter()
+        .find(|(t, role)| t.0 == team && *role != TeamRole::Inbrenger)
+        .map(|(_, role)| *role)
+}
+
+async fn team(state: &AppState, viewer: &Viewer, id: i64) -> Result<(TeamRow, TeamRole), AppError> {
+    let role = role(viewer, id).ok_or(AppError::NotFound)?;
+    let team = state.directory.team(id).await?.ok_or(AppError::NotFound)?;
+    Ok((team, role))
+}
+
+/// This year in the Netherlands.
+fn this_year() -> i32 {
+    dutch_date(now_millis())[..4].parse().unwrap_or(2026)
+}
+
+/// A year's totals, `None` when no budget was set.
+pub async fn year_totals(
+    state: &AppState,
+    team: i64,
+    year: i32,
+) -> Result<Option<Totals>, AppError> {
+    let Some(budget) = state.workflow.budget(team, year).await? else {
+        return Ok(None);
+    };
+    let entries = state.workflow.ledger(team, year).await?;
+    Ok(Some(ledger::totals(
+        budget,
+        entries.iter().map(|e| (e.kind, e.amount_cents)),
+    )))
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    jaar: Option<i32>,
+}
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    team: &TeamRow,
+    role: TeamRole,
+    year: i32,
+    error: Option<String>,
+    nonce: &CspNonce,
+) -> Result<maud::Markup, AppError> {
+    let mut years = state.workflow.budget_years(team.id).await?;
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    let totals = year_totals(state, team.id, year).await?;
+    let ledger = state.workflow.ledger(team.id, year).await?;
+    let page = BudgetPage {
+        team,
+        year,
+        years: &years,
+        budget_set: totals.is_some(),
+        totals: totals.unwrap_or_default(),
+        ledger: &ledger,
+        may_set: role == TeamRole::Aanjager,
+        error,
+    };
+    Ok(views::budget::page(viewer, &page, &nonce.0))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(query): Query<YearQuery>,
+) -> Result<maud::Markup, AppError> {
+    let (team, role) = team(&state, &viewer, id).await?;
+    let year = query
+        .jaar
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(this_year);
+    render(&state, &viewer, &team, role, year, None, &nonce).await
+}
+
+#[derive(Deserialize)]
+struct BudgetForm {
+    jaar: Option<i32>,
+    #[serde(default)]
+    bedrag: String,
+}
+
+async fn set(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<BudgetForm>,
+) -> Result<Response, AppError> {
+    let (team, role) = team(&state, &viewer, id).await?;
+    if role != TeamRole::Aanjager {
+        return Err(AppError::Forbidden(
+            "Alleen de aanjager stelt het budget vast.".into(),
+        ));
+    }
+    let year = form
+        .jaar
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(this_year);
+    let cents = match ledger::parse_amount(&form.bedrag) {
+        Ok(cents) => cents,
+        Err(error) => {
+            let page = render(
+                &state,
+                &viewer,
+                &team,
+                role,
+                year,
+                Some(error.to_string()),
+                &nonce,
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    state
+        .workflow
+        .set_budget(id, year, cents, viewer.account.id)
+        .await?;
+    state
+        .audit
+        .record(
+            Event::BudgetBooked,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: Some(id),
+                detail: format!("budget {year} vastgesteld op {}", euro(cents)),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    Ok(Redirect::to(&format!("/teams/{id}/budget?jaar={year}")).into_response())
+}
+
+async fn csv(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let (team, _) = team(&state, &viewer, id).await?;
+    let year = query
+        .jaar
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(this_year);
+    let entries = state.workflow.ledger(id, year).await?;
+    let mut out = String::from(
+        "nr;datum;canvas_id;canvas;soort;bedrag_centen;bedrag;waarvoor;waarom_niet_regulier;\
+         goedgekeurd_door;correctie_van;boven_budget_bevestigd;geboekt_door\r\n",
+    );
+    for e in &entries {
+        let fields = [
+            e.id.to_string(),
+            e.entry_date.clone(),
+            e.canvas_id.clone(),
+            e.canvas_label.clone(),
+            e.kind.dutch().to_owned(),
+            e.amount_cents.to_string(),
+            euro(e.amount_cents),
+            e.purpose.clone(),
+            e.why_not_regular.clone(),
+            e.approved_by.clone(),
+            e.corrects.map(|c| c.to_string()).unwrap_or_default(),
+            if e.over_budget_confirmed { "ja" } else { "nee" }.to_owned(),
+            e.recorded_by.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| super::audit::csv_field(f)).collect();
+        out.push_str(&line.join(";"));
+        out.push_str("\r\n");
+    }
+    state
+        .audit
+        .record(
+            Event::Exported,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: Some(id),
+                detail: format!("grootboek {year} van {} als CSV", team.name),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    let disposition = format!("attachment; filename=\"doorbraakbudget-{id}-{year}.csv\"");
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}

@@ -1,0 +1,562 @@
+//! The workflow facts on SQLite.
+//!
+//! Transactions start with the write that guards them (an `UPDATE ... WHERE` on what is expected),
+//! so they take SQLite's write lock first and never read a state another writer is changing.
+
+use async_trait::async_trait;
+use sqlx::{Row, Sqlite, Transaction, sqlite::SqliteRow};
+
+use super::{
+    SqliteStore, StoreError, now_millis,
+    workflow::{
+        EntryOutcome, EscalationAnswer, EscalationRow, LedgerRow, NewEscalation, NewLedgerEntry,
+        NotificationRow, OpenEscalationRow, StatusChangeRow, Workflow,
+    },
+};
+use crate::{
+    access::policy::EscalationLevel, canvas::status::CanvasStatus, workflow::ladder::Outcome,
+    workflow::ledger::Kind,
+};
+
+/// Orders the level codes of a column in SQL, for "the highest level reached".
+fn rank(column: &str) -> String {
+    format!(
+        "(CASE {column} WHEN 'team' THEN 0 WHEN 'directie' THEN 1 WHEN 'coach' THEN 2 ELSE 3 END)"
+    )
+}
+
+const ESCALATION_COLUMNS: &str = "e.id, e.canvas_id, e.from_level, e.to_level, e.question, \
+     e.escalated_at, e.picked_up_at, e.answer, e.answered_at, e.outcome, \
+     eb.name AS escalated_by, pb.name AS picked_up_by, ab.name AS answered_by";
+
+const ESCALATION_JOINS: &str = "JOIN accounts eb ON eb.id = e.escalated_by \
+     LEFT JOIN accounts pb ON pb.id = e.picked_up_by \
+     LEFT JOIN accounts ab ON ab.id = e.answered_by";
+
+fn decode_error(what: &str) -> sqlx::Error {
+    sqlx::Error::Decode(what.to_owned().into())
+}
+
+fn level(row: &SqliteRow, column: &str) -> Result<EscalationLevel, sqlx::Error> {
+    let code: String = row.try_get(column)?;
+    EscalationLevel::from_code(&code).ok_or_else(|| decode_error("escalation level"))
+}
+
+fn escalation(row: &SqliteRow) -> Result<EscalationRow, sqlx::Error> {
+    let outcome: Option<String> = row.try_get("outcome")?;
+    Ok(EscalationRow {
+        id: row.try_get("id")?,
+        canvas_id: row.try_get("canvas_id")?,
+        from_level: level(row, "from_level")?,
+        to_level: level(row, "to_level")?,
+        question: row.try_get("question")?,
+        escalated_by: row.try_get("escalated_by")?,
+        escalated_at: row.try_get("escalated_at")?,
+        picked_up_by: row.try_get("picked_up_by")?,
+        picked_up_at: row.try_get("picked_up_at")?,
+        answer: row.try_get("answer")?,
+        answered_by: row.try_get("answered_by")?,
+        answered_at: row.try_get("answered_at")?,
+        outcome: outcome.as_deref().and_then(Outcome::from_code),
+    })
+}
+
+fn ledger_row(row: &SqliteRow) -> Result<LedgerRow, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(LedgerRow {
+        id: row.try_get("id")?,
+        canvas_id: row.try_get("canvas_id")?,
+        canvas_label: row.try_get("canvas_label")?,
+        year: row.try_get("year")?,
+        kind: Kind::from_code(&kind).ok_or_else(|| decode_error("entry kind"))?,
+        amount_cents: row.try_get("amount_cents")?,
+        purpose: row.try_get("purpose")?,
+        why_not_regular: row.try_get("why_not_regular")?,
+        approved_by: row.try_get("approved_by")?,
+        entry_date: row.try_get("entry_date")?,
+        corrects: row.try_get("corrects")?,
+        over_budget_confirmed: row.try_get("over_budget_confirmed")?,
+        recorded_by: row.try_get("recorded_by")?,
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+const LEDGER_QUERY: &str = "SELECT b.*, c.label AS canvas_label, a.email AS recorded_by FROM \
+     budget_entries b JOIN canvases c ON c.id = b.canvas_id JOIN accounts a ON a.id = b.recorded_by";
+
+/// Records a status change inside a transaction.
+async fn record_status(
+    tx: &mut Transaction<'_, Sqlite>,
+    canvas: &str,
+    from: CanvasStatus,
+    to: CanvasStatus,
+    by: i64,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO status_changes (canvas_id, from_status, to_status, changed_by, changed_at, \
+         note) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(canvas)
+    .bind(from.code())
+    .bind(to.code())
+    .bind(by)
+    .bind(now_millis())
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Inserts an escalation step and puts the canvas on its level, inside a transaction.
+async fn insert_step(
+    tx: &mut Transaction<'_, Sqlite>,
+    step: &NewEscalation,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE canvases SET escalation_level = ?1, highest_level = CASE WHEN {} < {} THEN ?1 \
+         ELSE highest_level END WHERE id = ?2",
+        rank("highest_level"),
+        rank("?1")
+    ))
+    .bind(step.to_level.code())
+    .bind(&step.canvas)
+    .execute(&mut **tx)
+    .await?;
+    let done = sqlx::query(
+        "INSERT INTO escalations (canvas_id, from_level, to_level, question, escalated_by, \
+         escalated_at, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&step.canvas)
+    .bind(step.from_level.code())
+    .bind(step.to_level.code())
+    .bind(&step.question)
+    .bind(step.by)
+    .bind(now_millis())
+    .bind(&step.snapshot)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.last_insert_rowid())
+}
+
+#[async_trait]
+impl Workflow for SqliteStore {
+    async fn canvas_status(&self, canvas: &str) -> Result<Option<CanvasStatus>, StoreError> {
+        let row = sqlx::query("SELECT status FROM canvases WHERE id = ?")
+            .bind(canvas)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let code: String = row.try_get("status")?;
+        code.parse()
+            .map(Some)
+            .map_err(|_| StoreError::Inconsistent("canvas status"))
+    }
+
+    async fn change_status(
+        &self,
+        canvas: &str,
+        from: CanvasStatus,
+        to: CanvasStatus,
+        by: i64,
+        note: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query("UPDATE canvases SET status = ? WHERE id = ? AND status = ?")
+            .bind(to.code())
+            .bind(canvas)
+            .bind(from.code())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Ok(false);
+        }
+        record_status(&mut tx, canvas, from, to, by, note).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn status_history(&self, canvas: &str) -> Result<Vec<StatusChangeRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.from_status, s.to_status, s.changed_at, s.note, a.name, a.email FROM \
+             status_changes s LEFT JOIN accounts a ON a.id = s.changed_by WHERE s.canvas_id = ? \
+             ORDER BY s.id",
+        )
+        .bind(canvas)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let name: Option<String> = row.try_get("name")?;
+                let email: Option<String> = row.try_get("email")?;
+                Ok(StatusChangeRow {
+                    from: row.try_get("from_status")?,
+                    to: row.try_get("to_status")?,
+                    by: name.filter(|n| !n.is_empty()).or(email),
+                    at: row.try_get("changed_at")?,
+                    note: row.try_get("note")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn escalate(&self, step: &NewEscalation) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let guarded = sqlx::query(
+            "UPDATE canvases SET status = 'opgeschaald' WHERE id = ? AND escalation_level = ? \
+             AND status = 'in_behandeling'",
+        )
+        .bind(&step.canvas)
+        .bind(step.from_level.code())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if guarded != 1 {
+            return Ok(None);
+        }
+        let id = insert_step(&mut tx, step).await?;
+        let note = format!(
+            "Opgeschaald naar {}",
+            crate::workflow::ladder::level_dutch(step.to_level)
+        );
+        record_status(
+            &mut tx,
+            &step.canvas,
+            CanvasStatus::InBehandeling,
+            CanvasStatus::Opgeschaald,
+            step.by,
+            &note,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    async fn pick_up(&self, escalation: i64, by: i64) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE escalations SET picked_up_by = ?, picked_up_at = ? WHERE id = ? \
+             AND picked_up_by IS NULL AND answered_at IS NULL",
+        )
+        .bind(by)
+        .bind(now_millis())
+        .bind(escalation)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    async fn answer(&self, answer: &EscalationAnswer) -> Result<bool, StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await?;
+        let answered = sqlx::query(
+            "UPDATE escalations SET answer = ?1, answered_by = ?2, answered_at = ?3, outcome = ?4, \
+             picked_up_by = COALESCE(picked_up_by, ?2), picked_up_at = COALESCE(picked_up_at, ?3) \
+             WHERE id = ?5 AND canvas_id = ?6 AND answered_at IS NULL",
+        )
+        .bind(&answer.answer)
+        .bind(answer.by)
+        .bind(now)
+        .bind(answer.outcome.code())
+        .bind(answer.escalation)
+        .bind(&answer.canvas)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if answered != 1 {
+            return Ok(false);
+        }
+        match &answer.further {
+            Some(step) => {
+                insert_step(&mut tx, step).await?;
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE canvases SET escalation_level = 'team', status = 'in_behandeling' \
+                     WHERE id = ?",
+                )
+                .bind(&answer.canvas)
+                .execute(&mut *tx)
+                .await?;
+                let note = format!(
+                    "Terug bij het team: {}",
+                    answer.outcome.dutch().to_lowercase()
+                );
+                record_status(
+                    &mut tx,
+                    &answer.canvas,
+                    CanvasStatus::Opgeschaald,
+                    CanvasStatus::InBehandeling,
+                    answer.by,
+                    &note,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn escalations(&self, canvas: &str) -> Result<Vec<EscalationRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ESCALATION_COLUMNS} FROM escalations e {ESCALATION_JOINS} \
+             WHERE e.canvas_id = ? ORDER BY e.id"
+        ))
+        .bind(canvas)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(escalation).collect::<Result<_, _>>()?)
+    }
+
+    async fn escalation_snapshot(
+        &self,
+        canvas: &str,
+        id: i64,
+    ) -> Result<Option<(EscalationRow, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ESCALATION_COLUMNS}, e.snapshot FROM escalations e {ESCALATION_JOINS} \
+             WHERE e.canvas_id = ? AND e.id = ?"
+        ))
+        .bind(canvas)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|row| Ok::<_, sqlx::Error>((escalation(&row)?, row.try_get("snapshot")?)))
+            .transpose()?)
+    }
+
+    async fn open_escalations(&self) -> Result<Vec<OpenEscalationRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ESCALATION_COLUMNS}, c.label, c.life_areas, t.name AS team, \
+             g.name AS gemeente, g.province_id FROM escalations e {ESCALATION_JOINS} \
+             JOIN canvases c ON c.id = e.canvas_id JOIN teams t ON t.id = c.team_id \
+             JOIN gemeenten g ON g.id = t.gemeente_id \
+             WHERE e.answered_at IS NULL ORDER BY e.escalated_at, e.id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                Ok(OpenEscalationRow {
+                    escalation: escalation(row)?,
+                    label: row.try_get("label")?,
+                    team: row.try_get("team")?,
+                    gemeente: row.try_get("gemeente")?,
+                    province_id: row.try_get("province_id")?,
+                    life_areas: row
+                        .try_get::<String, _>("life_areas")?
+                        .split(',')
+                        .filter(|code| !code.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn set_budget(
+        &self,
+        team: i64,
+        year: i32,
+        cents: i64,
+        by: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO team_budgets (team_id, year, amount_cents, set_by, set_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, year) DO UPDATE SET \
+             amount_cents = excluded.amount_cents, set_by = excluded.set_by, set_at = excluded.set_at",
+        )
+        .bind(team)
+        .bind(year)
+        .bind(cents)
+        .bind(by)
+        .bind(now_millis())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn budget(&self, team: i64, year: i32) -> Result<Option<i64>, StoreError> {
+        let row =
+            sqlx::query("SELECT amount_cents FROM team_budgets WHERE team_id = ? AND year = ?")
+                .bind(team)
+                .bind(year)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|row| row.try_get("amount_cents")).transpose()?)
+    }
+
+    async fn budget_years(&self, team: i64) -> Result<Vec<i32>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT year FROM team_budgets WHERE team_id = ?1 UNION \
+             SELECT year FROM budget_entries WHERE team_id = ?1 ORDER BY year DESC",
+        )
+        .bind(team)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.try_get("year"))
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn ledger(&self, team: i64, year: i32) -> Result<Vec<LedgerRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{LEDGER_QUERY} WHERE b.team_id = ? AND b.year = ? ORDER BY b.id"
+        ))
+        .bind(team)
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(ledger_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn canvas_ledger(&self, canvas: &str) -> Result<Vec<LedgerRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{LEDGER_QUERY} WHERE b.canvas_id = ? ORDER BY b.id"
+        ))
+        .bind(canvas)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(ledger_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn add_entry(&self, entry: &NewLedgerEntry) -> Result<EntryOutcome, StoreError> {
+        // One statement: SQLite runs it under the write lock, so the check and the insert cannot
+        // be separated by another entry.
+        let guard = if entry.corrects.is_some() {
+            // A correction: of an uncorrected original on this canvas, of the same kind and year,
+            // and never more than what is left of it.
+            "EXISTS (SELECT 1 FROM budget_entries o WHERE o.id = ?10 AND o.canvas_id = ?3 \
+               AND o.corrects IS NULL AND o.kind = ?4 AND o.year = ?2) \
+             AND (SELECT o.amount_cents + COALESCE((SELECT SUM(c.amount_cents) FROM \
+               budget_entries c WHERE c.corrects = o.id), 0) FROM budget_entries o \
+               WHERE o.id = ?10) + ?5 >= 0"
+        } else {
+            "EXISTS (SELECT 1 FROM team_budgets WHERE team_id = ?1 AND year = ?2) \
+             AND (?11 OR (SELECT amount_cents FROM team_budgets WHERE team_id = ?1 AND year = ?2) \
+               - COALESCE((SELECT SUM(amount_cents) FROM budget_entries WHERE team_id = ?1 \
+               AND year = ?2), 0) >= ?5)"
+        };
+        let inserted = sqlx::query(&format!(
+            "INSERT INTO budget_entries (team_id, year, canvas_id, kind, amount_cents, purpose, \
+             why_not_regular, approved_by, entry_date, corrects, over_budget_confirmed, \
+             recorded_by, recorded_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+             ?13 WHERE {guard}"
+        ))
+        .bind(entry.team)
+        .bind(entry.year)
+        .bind(&entry.canvas)
+        .bind(entry.kind.code())
+        .bind(entry.amount_cents)
+        .bind(&entry.purpose)
+        .bind(&entry.why_not_regular)
+        .bind(&entry.approved_by)
+        .bind(&entry.entry_date)
+        .bind(entry.corrects)
+        .bind(entry.confirm_over_budget)
+        .bind(entry.by)
+        .bind(now_millis())
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(EntryOutcome::Added(inserted.last_insert_rowid()));
+        }
+        // Refused: find out why, for the message (nothing was written).
+        if let Some(original) = entry.corrects {
+            let left = sqlx::query(
+                "SELECT o.amount_cents + COALESCE((SELECT SUM(c.amount_cents) FROM budget_entries \
+                 c WHERE c.corrects = o.id), 0) AS left FROM budget_entries o WHERE o.id = ? \
+                 AND o.canvas_id = ? AND o.corrects IS NULL AND o.kind = ? AND o.year = ?",
+            )
+            .bind(original)
+            .bind(&entry.canvas)
+            .bind(entry.kind.code())
+            .bind(entry.year)
+            .fetch_optional(&self.pool)
+            .await?;
+            return Ok(match left {
+                Some(row) => EntryOutcome::OverCorrection(row.try_get("left")?),
+                None => EntryOutcome::NoSuchEntry,
+            });
+        }
+        let Some(budget) = self.budget(entry.team, entry.year).await? else {
+            return Ok(EntryOutcome::NoBudget);
+        };
+        let used: i64 = sqlx::query(
+            "SELECT COALESCE(SUM(amount_cents), 0) AS used FROM budget_entries WHERE team_id = ? \
+             AND year = ?",
+        )
+        .bind(entry.team)
+        .bind(entry.year)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("used")?;
+        Ok(EntryOutcome::OverBudget(budget - used))
+    }
+
+    async fn notify(&self, accounts: &[i64], text: &str, link: &str) -> Result<(), StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await?;
+        for account in accounts {
+            sqlx::query(
+                "INSERT INTO notifications (account_id, text, link, created_at) VALUES (?, ?, ?, ?)",
+            )
+            .bind(account)
+            .bind(text)
+            .bind(link)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn notifications(&self, account: i64) -> Result<Vec<NotificationRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, text, link, created_at, read_at FROM notifications WHERE account_id = ? \
+             ORDER BY id DESC LIMIT 200",
+        )
+        .bind(account)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                Ok(NotificationRow {
+                    id: row.try_get("id")?,
+                    text: row.try_get("text")?,
+                    link: row.try_get("link")?,
+                    created_at: row.try_get("created_at")?,
+                    read: row.try_get::<Option<i64>, _>("read_at")?.is_some(),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn unread_notifications(&self, account: i64) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS unread FROM notifications WHERE account_id = ? AND read_at IS NULL",
+        )
+        .bind(account)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("unread")?)
+    }
+
+    async fn mark_notifications_read(&self, account: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
+        )
+        .bind(now_millis())
+        .bind(account)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

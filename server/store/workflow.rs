@@ -1,0 +1,207 @@
+//! The workflow facts of canvases: status history, escalations, the doorbraakbudget and in-app
+//! notifications. Every change that must not be lost or doubled under concurrency is one
+//! statement or one transaction that checks what it expects (compare-and-set).
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use crate::{
+    access::policy::EscalationLevel, canvas::status::CanvasStatus, workflow::ladder::Outcome,
+    workflow::ledger::Kind,
+};
+
+/// One status change as shown in the timeline.
+#[derive(Debug, Clone)]
+pub struct StatusChangeRow {
+    pub from: String,
+    pub to: String,
+    pub by: Option<String>,
+    pub at: i64,
+    pub note: String,
+}
+
+/// One escalation step, with names instead of account ids.
+#[derive(Debug, Clone)]
+pub struct EscalationRow {
+    pub id: i64,
+    pub canvas_id: String,
+    pub from_level: EscalationLevel,
+    pub to_level: EscalationLevel,
+    pub question: String,
+    pub escalated_by: String,
+    pub escalated_at: i64,
+    pub picked_up_by: Option<String>,
+    pub picked_up_at: Option<i64>,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<i64>,
+    pub outcome: Option<Outcome>,
+}
+
+impl EscalationRow {
+    pub fn is_open(&self) -> bool {
+        self.answered_at.is_none()
+    }
+}
+
+/// An open escalation with what a dashboard shows of its canvas.
+#[derive(Debug, Clone)]
+pub struct OpenEscalationRow {
+    pub escalation: EscalationRow,
+    pub label: String,
+    pub team: String,
+    pub gemeente: String,
+    pub province_id: i64,
+    pub life_areas: Vec<String>,
+}
+
+/// A new step up the ladder.
+#[derive(Debug, Clone)]
+pub struct NewEscalation {
+    pub canvas: String,
+    pub from_level: EscalationLevel,
+    pub to_level: EscalationLevel,
+    pub question: String,
+    pub by: i64,
+    /// The canvas as it is now: the whole Yjs document as one update.
+    pub snapshot: Vec<u8>,
+}
+
+/// An answer to an open escalation; with [`Outcome::VerderOpgeschaald`], `further` is the next
+/// step.
+#[derive(Debug, Clone)]
+pub struct EscalationAnswer {
+    pub escalation: i64,
+    pub canvas: String,
+    pub by: i64,
+    pub answer: String,
+    pub outcome: Outcome,
+    pub further: Option<NewEscalation>,
+}
+
+/// A ledger entry as stored.
+#[derive(Debug, Clone)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub canvas_id: String,
+    pub canvas_label: String,
+    pub year: i32,
+    pub kind: Kind,
+    pub amount_cents: i64,
+    pub purpose: String,
+    pub why_not_regular: String,
+    pub approved_by: String,
+    pub entry_date: String,
+    pub corrects: Option<i64>,
+    pub over_budget_confirmed: bool,
+    pub recorded_by: String,
+    pub recorded_at: i64,
+}
+
+/// A ledger entry to add.
+#[derive(Debug, Clone)]
+pub struct NewLedgerEntry {
+    pub team: i64,
+    pub year: i32,
+    pub canvas: String,
+    pub kind: Kind,
+    /// Positive; negative only for a correction.
+    pub amount_cents: i64,
+    pub purpose: String,
+    pub why_not_regular: String,
+    pub approved_by: String,
+    pub entry_date: String,
+    pub corrects: Option<i64>,
+    pub confirm_over_budget: bool,
+    pub by: i64,
+}
+
+/// What became of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryOutcome {
+    Added(i64),
+    /// Over budget without confirmation; what remains.
+    OverBudget(i64),
+    /// A correction larger than what is left of the entry; what is left.
+    OverCorrection(i64),
+    /// The corrected entry is not on this canvas, or is itself a correction.
+    NoSuchEntry,
+    /// No budget was set for the year.
+    NoBudget,
+}
+
+#[derive(Debug, Clone)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub text: String,
+    pub link: String,
+    pub created_at: i64,
+    pub read: bool,
+}
+
+#[async_trait]
+pub trait Workflow: Send + Sync + 'static {
+    async fn canvas_status(&self, canvas: &str) -> Result<Option<CanvasStatus>, StoreError>;
+
+    /// Moves the canvas from `from` to `to` and records who did it; `false` (and nothing
+    /// changed) when its status is no longer `from`.
+    async fn change_status(
+        &self,
+        canvas: &str,
+        from: CanvasStatus,
+        to: CanvasStatus,
+        by: i64,
+        note: &str,
+    ) -> Result<bool, StoreError>;
+
+    async fn status_history(&self, canvas: &str) -> Result<Vec<StatusChangeRow>, StoreError>;
+
+    /// Opens an escalation from the team: puts the canvas at the new level and status
+    /// opgeschaald. `None` when it is no longer at `from_level` in behandeling.
+    async fn escalate(&self, step: &NewEscalation) -> Result<Option<i64>, StoreError>;
+
+    /// Records who picked an open escalation up; `false` if it is answered or picked up already.
+    async fn pick_up(&self, escalation: i64, by: i64) -> Result<bool, StoreError>;
+
+    /// Answers an open escalation: back to the team (level team, status in behandeling), or one
+    /// step further up. `false` when it was answered meanwhile.
+    async fn answer(&self, answer: &EscalationAnswer) -> Result<bool, StoreError>;
+
+    /// The path of a canvas, oldest first.
+    async fn escalations(&self, canvas: &str) -> Result<Vec<EscalationRow>, StoreError>;
+
+    /// One escalation of a canvas with the frozen copy of the canvas.
+    async fn escalation_snapshot(
+        &self,
+        canvas: &str,
+        escalation: i64,
+    ) -> Result<Option<(EscalationRow, Vec<u8>)>, StoreError>;
+
+    /// Every open escalation, the oldest first.
+    async fn open_escalations(&self) -> Result<Vec<OpenEscalationRow>, StoreError>;
+
+    /// Sets a team's budget for a year.
+    async fn set_budget(&self, team: i64, year: i32, cents: i64, by: i64)
+    -> Result<(), StoreError>;
+
+    async fn budget(&self, team: i64, year: i32) -> Result<Option<i64>, StoreError>;
+
+    /// The years a team has a budget or entries for, newest first.
+    async fn budget_years(&self, team: i64) -> Result<Vec<i32>, StoreError>;
+
+    async fn ledger(&self, team: i64, year: i32) -> Result<Vec<LedgerRow>, StoreError>;
+
+    async fn canvas_ledger(&self, canvas: &str) -> Result<Vec<LedgerRow>, StoreError>;
+
+    /// Adds an entry, checking the budget and any correction in the same statement, so two
+    /// entries at the same moment can never together spend what is there once.
+    async fn add_entry(&self, entry: &NewLedgerEntry) -> Result<EntryOutcome, StoreError>;
+
+    async fn notify(&self, accounts: &[i64], text: &str, link: &str) -> Result<(), StoreError>;
+
+    async fn notifications(&self, account: i64) -> Result<Vec<NotificationRow>, StoreError>;
+
+    async fn unread_notifications(&self, account: i64) -> Result<i64, StoreError>;
+
+    async fn mark_notifications_read(&self, account: i64) -> Result<(), StoreError>;
+}

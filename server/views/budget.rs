@@ -1,0 +1,93 @@
+//! The team's doorbraakbudget for a year: budget, committed, spent, remaining, and the ledger.
+
+use maud::{Markup, html};
+
+use super::{
+    components::{csrf_field, dutch_time, error_message, euro, topbar},
+    layout,
+};
+use crate::{
+    auth::Viewer,
+    store::{directory::TeamRow, workflow::LedgerRow},
+    workflow::ledger::Totals,
+};
+
+pub struct BudgetPage<'a> {
+    pub team: &'a TeamRow,
+    pub year: i32,
+    pub years: &'a [i32],
+    pub budget_set: bool,
+    pub totals: Totals,
+    pub ledger: &'a [LedgerRow],
+    /// The aanjager sets the budget.
+    pub may_set: bool,
+    pub error: Option<String>,
+}
+
+/// The four figures, also shown on the canvas overview.
+pub fn totals(totals: &Totals, year: i32) -> Markup {
+    html! {
+        dl.budget-totals aria-label={ "Doorbraakbudget " (year) } {
+            div { dt { "Budget" } dd #budget-total { (euro(totals.budget)) } }
+            div { dt { "Toegezegd" } dd #budget-committed { (euro(totals.committed)) } }
+            div { dt { "Uitgegeven" } dd #budget-spent { (euro(totals.spent)) } }
+            div data-over=[(totals.remaining < 0).then_some("true")] { dt { "Resterend" } dd #budget-remaining { (euro(totals.remaining)) } }
+        }
+    }
+}
+
+pub fn page(viewer: &Viewer, page: &BudgetPage, nonce: &str) -> Markup {
+    let team = page.team;
+    let base = format!("/teams/{}/budget", team.id);
+    layout(
+        "Doorbraakbudget",
+        nonce,
+        html! {
+            (topbar(Some(viewer), false))
+            main #budget {
+                h1 { "Doorbraakbudget " (page.year) }
+                p { a href={ "/teams/" (team.id) } { (team.name) } " (" (team.gemeente) ")" }
+                @if page.years.len() > 1 {
+                    nav aria-label="Jaren" { @for y in page.years { a href={ (base) "?jaar=" (y) } aria-current=[(*y == page.year).then_some("page")] { (y) } " " } }
+                }
+                @if let Some(error) = &page.error { (error_message(error)) }
+                @if page.budget_set { (totals(&page.totals, page.year)) } @else { p { "Voor " (page.year) " is nog geen budget vastgesteld." } }
+                @if page.may_set {
+                    form.row method="post" action=(base) {
+                        (csrf_field(viewer))
+                        input type="hidden" name="jaar" value=(page.year);
+                        label for="budget-amount" { "Budget " (page.year) " in euro" }
+                        input #budget-amount name="bedrag" type="text" inputmode="decimal" required placeholder="25.000,00";
+                        button type="submit" { "Vaststellen" }
+                    }
+                }
+                h2 { "Boekingen" }
+                p { a href={ (base) ".csv?jaar=" (page.year) } download { "Download als CSV" } }
+                @if page.ledger.is_empty() {
+                    p.empty { "Nog geen boekingen in " (page.year) "." }
+                } @else {
+                    table.ledger {
+                        thead { tr { th scope="col" { "Nr" } th scope="col" { "Datum" } th scope="col" { "Canvas" } th scope="col" { "Soort" }
+                            th scope="col" { "Bedrag" } th scope="col" { "Waarvoor" } th scope="col" { "Waarom niet regulier" }
+                            th scope="col" { "Goedgekeurd door" } th scope="col" { "Geboekt" } } }
+                        tbody {
+                            @for e in page.ledger {
+                                tr {
+                                    td { (e.id) }
+                                    td { (e.entry_date) }
+                                    td { a href={ "/canvases/" (e.canvas_id) "#workflow" } { (e.canvas_label) } }
+                                    td { (e.kind.dutch()) @if let Some(c) = e.corrects { " (correctie van " (c) ")" } }
+                                    td.amount { (euro(e.amount_cents)) }
+                                    td { (e.purpose) }
+                                    td { (e.why_not_regular) }
+                                    td { (e.approved_by) @if e.over_budget_confirmed { br; strong.signal { "boven budget bevestigd" } } }
+                                    td { (dutch_time(e.recorded_at)) br; small { (e.recorded_by) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,331 @@
+//! The workflow panel of a canvas (status and its timeline, the escalation path, the budget
+//! entries), the printable summary of an escalation, and the banner of a frozen copy.
+
+use maud::{Markup, html};
+
+use super::components::{dutch_time, error_message, euro};
+use crate::{
+    access::policy::EscalationLevel,
+    canvas::{rendement, schema::CanvasContent, status::CanvasStatus},
+    store::workflow::{EscalationRow, LedgerRow, StatusChangeRow},
+    workflow::{
+        ladder::{self, Outcome, level_dutch},
+        ledger::Kind,
+    },
+};
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Whole days between two Unix times in milliseconds.
+pub fn days_between(from: i64, to: i64) -> i64 {
+    (to - from).max(0) / DAY_MS
+}
+
+/// Everything the panel shows, already filtered by what the viewer may do.
+pub struct Panel {
+    pub canvas_id: String,
+    pub csrf: String,
+    pub status: CanvasStatus,
+    pub history: Vec<StatusChangeRow>,
+    /// Statuses the viewer may move the canvas to.
+    pub transitions: Vec<CanvasStatus>,
+    pub escalations: Vec<EscalationRow>,
+    /// Levels the viewer may escalate to now (empty: the form is not shown).
+    pub escalate_to: Vec<EscalationLevel>,
+    /// The open escalation, when the viewer works at its level.
+    pub to_handle: Option<EscalationRow>,
+    pub ledger: Vec<LedgerRow>,
+    /// Whether the viewer may book on the budget.
+    pub may_book: bool,
+    pub today: String,
+    pub signal_days: u64,
+    pub now: i64,
+    pub error: Option<String>,
+}
+
+fn status_name(code: &str) -> String {
+    code.parse::<CanvasStatus>()
+        .map_or_else(|_| code.to_owned(), |s| s.dutch().to_owned())
+}
+
+/// The panel; `#workflow` is replaced as a whole when the page refreshes it live.
+pub fn panel(p: &Panel) -> Markup {
+    let base = format!("/canvases/{}", p.canvas_id);
+    html! {
+        section #workflow aria-labelledby="workflow-title" data-canvas-id=(p.canvas_id) {
+            h2 #workflow-title { "Werkwijze" }
+            @if let Some(error) = &p.error { (error_message(error)) }
+            div.workflow-grid {
+                (status_block(p, &base))
+                (escalation_block(p, &base))
+                (budget_block(p, &base))
+            }
+        }
+    }
+}
+
+fn status_block(p: &Panel, base: &str) -> Markup {
+    html! {
+        div.workflow-part {
+            h3 { "Status" }
+            p.status-now { "Status: " strong #canvas-status data-status=(p.status.code()) { (p.status.dutch()) } }
+            @if !p.transitions.is_empty() {
+                form.stacked method="post" action={ (base) "/status" } {
+                    (csrf_field_str(&p.csrf))
+                    input type="hidden" name="van" value=(p.status.code());
+                    label for="status-note" { "Toelichting (optioneel)" }
+                    input #status-note name="toelichting" type="text" maxlength="500";
+                    div.row {
+                        @for to in &p.transitions {
+                            button type="submit" name="naar" value=(to.code()) { "Naar «" (to.dutch()) "»" }
+                        }
+                    }
+                }
+            }
+            @if !p.history.is_empty() {
+                h4 { "Tijdlijn" }
+                ol.timeline {
+                    @for change in &p.history {
+                        li {
+                            (dutch_time(change.at)) ": " (status_name(&change.from)) " → " (status_name(&change.to))
+                            @if let Some(by) = &change.by { ", door " (by) }
+                            @if !change.note.is_empty() { span.note { " — " (change.note) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn escalation_block(p: &Panel, base: &str) -> Markup {
+    html! {
+        div.workflow-part {
+            h3 { "Opschaling" }
+            @if p.escalations.is_empty() {
+                p.empty { "Dit canvas is niet opgeschaald." }
+            } @else {
+                ol.escalations {
+                    @for e in &p.escalations {
+                        (escalation_item(p, base, e))
+                    }
+                }
+            }
+            @if let Some(open) = &p.to_handle {
+                (answer_form(p, base, open))
+            }
+            @if !p.escalate_to.is_empty() {
+                form.stacked #escalate-form method="post" action={ (base) "/opschalen" } {
+                    (csrf_field_str(&p.csrf))
+                    label for="escalate-to" { "Opschalen naar" }
+                    select #escalate-to name="naar" {
+                        @for level in &p.escalate_to { option value=(level.code()) { (level_dutch(*level)) } }
+                    }
+                    label for="escalate-question" { "Vraag over het systeemprobleem (verplicht)" }
+                    textarea #escalate-question name="vraag" required maxlength=(ladder::MAX_TEXT_CHARS) rows="3" {}
+                    button type="submit" { "Opschalen" }
+                }
+            }
+        }
+    }
+}
+
+fn escalation_item(p: &Panel, base: &str, e: &EscalationRow) -> Markup {
+    let waited = days_between(e.escalated_at, e.answered_at.unwrap_or(p.now));
+    let late = e.is_open() && waited > p.signal_days as i64;
+    html! {
+        li.escalation data-open=[e.is_open().then_some("true")] data-late=[late.then_some("true")] {
+            p {
+                strong { "Van " (level_dutch(e.from_level)) " naar " (level_dutch(e.to_level)) }
+                ", " (dutch_time(e.escalated_at)) " door " (e.escalated_by)
+            }
+            p.question { "Vraag: " (e.question) }
+            @if let (Some(by), Some(at)) = (&e.picked_up_by, e.picked_up_at) {
+                p { "Opgepakt door " (by) ", " (dutch_time(at)) }
+            }
+            @match (&e.answer, e.outcome) {
+                (Some(answer), Some(outcome)) => {
+                    p.answer { "Antwoord: " (answer) }
+                    p { "Uitkomst: " strong { (outcome.dutch()) }
+                        @if let (Some(by), Some(at)) = (&e.answered_by, e.answered_at) { ", " (dutch_time(at)) " door " (by) } }
+                }
+                _ => {
+                    p.waiting {
+                        "Wacht op " (ladder::who_handles(e.to_level)) ", al " (waited) " " (if waited == 1 { "dag" } else { "dagen" })
+                        @if late { strong.signal { " — langer dan " (p.signal_days) " dagen" } }
+                    }
+                }
+            }
+            p.links {
+                a href={ (base) "/opschalingen/" (e.id) } { "Canvas zoals het toen was" }
+                " · "
+                a href={ (base) "/opschalingen/" (e.id) "/samenvatting" } { "Samenvatting (afdrukken)" }
+            }
+        }
+    }
+}
+
+fn answer_form(p: &Panel, base: &str, open: &EscalationRow) -> Markup {
+    let action = format!("{base}/opschalingen/{}", open.id);
+    html! {
+        div.handle {
+            @if open.picked_up_by.is_none() {
+                form method="post" action={ (action) "/oppakken" } {
+                    (csrf_field_str(&p.csrf))
+                    button type="submit" { "Oppakken" }
+                }
+            }
+            form.stacked #answer-form method="post" action={ (action) "/antwoord" } {
+                (csrf_field_str(&p.csrf))
+                label for="answer" { "Antwoord" }
+                textarea #answer name="antwoord" required maxlength=(ladder::MAX_TEXT_CHARS) rows="3" {}
+                label for="outcome" { "Uitkomst" }
+                select #outcome name="uitkomst" {
+                    @for outcome in Outcome::ALL { option value=(outcome.code()) { (outcome.dutch()) } }
+                }
+                @let further = ladder::above(open.to_level);
+                @if !further.is_empty() {
+                    label for="further-to" { "Bij verder opschalen: naar" }
+                    select #further-to name="verder_naar" {
+                        @for level in &further { option value=(level.code()) { (level_dutch(*level)) } }
+                    }
+                    label for="further-question" { "Bij verder opschalen: de vraag" }
+                    textarea #further-question name="verder_vraag" maxlength=(ladder::MAX_TEXT_CHARS) rows="2" {}
+                }
+                button type="submit" { "Antwoord vastleggen" }
+            }
+        }
+    }
+}
+
+fn budget_block(p: &Panel, base: &str) -> Markup {
+    html! {
+        div.workflow-part {
+            h3 { "Doorbraakbudget" }
+            @if p.ledger.is_empty() {
+                p.empty { "Nog geen boekingen op dit canvas." }
+            } @else {
+                table.ledger {
+                    thead { tr { th scope="col" { "Datum" } th scope="col" { "Soort" } th scope="col" { "Bedrag" }
+                        th scope="col" { "Waarvoor" } th scope="col" { "Waarom niet regulier" } th scope="col" { "Goedgekeurd door" }
+                        @if p.may_book { th scope="col" { "Correctie" } } } }
+                    tbody {
+                        @for entry in &p.ledger { (ledger_row(p, base, entry)) }
+                    }
+                }
+            }
+            @if p.may_book {
+                form.stacked #budget-form method="post" action={ (base) "/budget" } {
+                    (csrf_field_str(&p.csrf))
+                    label for="entry-kind" { "Soort" }
+                    select #entry-kind name="soort" {
+                        option value=(Kind::Committed.code()) { (Kind::Committed.dutch()) }
+                        option value=(Kind::Spent.code()) { (Kind::Spent.dutch()) }
+                    }
+                    label for="entry-amount" { "Bedrag in euro" }
+                    input #entry-amount name="bedrag" type="text" inputmode="decimal" required placeholder="1.250,00";
+                    label for="entry-purpose" { "Waarvoor" }
+                    input #entry-purpose name="waarvoor" type="text" required maxlength="1000";
+                    label for="entry-why" { "Waarom werkte de reguliere route niet?" }
+                    textarea #entry-why name="waarom" required maxlength="1000" rows="2" {}
+                    label for="entry-approved" { "Goedgekeurd door" }
+                    input #entry-approved name="goedgekeurd_door" type="text" required maxlength="200";
+                    label for="entry-date" { "Datum" }
+                    input #entry-date name="datum" type="date" required value=(p.today);
+                    label { input type="checkbox" name="boven_budget" value="ja"; " Ik bevestig dat deze boeking het budget mag overschrijden" }
+                    button type="submit" { "Boeken" }
+                }
+            }
+        }
+    }
+}
+
+fn ledger_row(p: &Panel, base: &str, entry: &LedgerRow) -> Markup {
+    html! {
+        tr data-entry=(entry.id) {
+            td { (entry.entry_date) }
+            td { (entry.kind.dutch()) @if entry.corrects.is_some() { " (correctie)" } }
+            td.amount { (euro(entry.amount_cents)) }
+            td { (entry.purpose) }
+            td { (entry.why_not_regular) }
+            td { (entry.approved_by) @if entry.over_budget_confirmed { br; strong.signal { "boven budget bevestigd" } } }
+            @if p.may_book {
+                td {
+                    @if entry.corrects.is_none() {
+                        form.row method="post" action={ (base) "/budget/" (entry.id) "/correctie" } {
+                            (csrf_field_str(&p.csrf))
+                            label.visually-hidden for={ "correct-" (entry.id) } { "Bedrag van de correctie" }
+                            input id={ "correct-" (entry.id) } name="bedrag" type="text" inputmode="decimal" required placeholder="bedrag";
+                            label.visually-hidden for={ "correct-why-" (entry.id) } { "Reden van de correctie" }
+                            input id={ "correct-why-" (entry.id) } name="reden" type="text" required placeholder="reden";
+                            button type="submit" { "Corrigeren" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The hidden CSRF field, from the token itself (the panel is also rendered as a fragment).
+fn csrf_field_str(csrf: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(csrf); }
+}
+
+/// The banner above a frozen copy.
+pub fn frozen_banner(canvas_id: &str, e: &EscalationRow) -> Markup {
+    html! {
+        div.notice #frozen-banner role="status" {
+            p { "Bevroren kopie: dit canvas zoals het was op " (dutch_time(e.escalated_at))
+                ", toen het werd opgeschaald naar " (level_dutch(e.to_level)) ". Het kan niet worden bewerkt." }
+            p.question { "Vraag: " (e.question) }
+            p { a href={ "/canvases/" (canvas_id) } { "Naar het canvas zoals het nu is" } }
+        }
+    }
+}
+
+/// The one-page summary of an escalation, for directie, coach or PMM: printable.
+pub fn summary(label: &str, e: &EscalationRow, content: &CanvasContent) -> Markup {
+    let steps = &content.steps;
+    let totals = rendement::totals(content);
+    let triangle = &steps.value_triangle;
+    html! {
+        article.summary {
+            header {
+                h1 { "Opschaling: " (label) }
+                p { "Van " (level_dutch(e.from_level)) " naar " (level_dutch(e.to_level)) ", " (dutch_time(e.escalated_at)) " door " (e.escalated_by) "." }
+            }
+            section { h2 { "Vraag" } p.question { (e.question) } }
+            section { h2 { "Systeemprobleem" } p { (or_dash(&steps.breakthrough.system_problem)) } }
+            section { h2 { "De doorbraak" } p { (or_dash(&steps.breakthrough.text)) } }
+            section { h2 { "Wat is al geprobeerd" } p { (or_dash(&steps.overview.text)) } }
+            section {
+                h2 { "Waardendriehoek" }
+                dl {
+                    dt { "Betrokkenheid" } dd { (or_dash(&triangle.involvement)) }
+                    dt { "Legitimiteit" } dd {
+                        (or_dash(&triangle.legitimacy.text))
+                        @if !triangle.legitimacy.regulations.is_empty() {
+                            ul { @for r in &triangle.legitimacy.regulations { li { (r.law) " " (r.article) @if !r.room.is_empty() { ": " (r.room) } } } }
+                        }
+                    }
+                    dt { "Rendement over " (totals.horizon_years) " " (if totals.horizon_years == 1 { "jaar" } else { "jaar" }) }
+                    dd {
+                        table.totals {
+                            tbody {
+                                tr { th scope="row" { "Doormodderen (huidige kosten en gevolgschade)" } td.amount { (euro(totals.doormodderen)) } }
+                                tr { th scope="row" { "Doorbreken (de maatwerkoplossing)" } td.amount { (euro(totals.doorbreken)) } }
+                                tr { th scope="row" { "Verschil" } td.amount #summary-net { (euro(totals.net)) } }
+                            }
+                        }
+                        @if totals.incomplete > 0 { p.hint { (totals.incomplete) " regel(s) zonder soort, bedrag of frequentie zijn niet meegeteld." } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn or_dash(text: &str) -> &str {
+    if text.trim().is_empty() { "—" } else { text }
+}
