@@ -131,7 +131,8 @@ pub fn page(viewer: &Viewer, view: &CanvasView, nonce: &str) -> Markup {
         nonce,
         html! {
             (topbar(Some(viewer), live))
-            main #canvas data-canvas-id=[live.then_some(id.as_str())] data-read-only=[read_only.then_some("true")] {
+            main #canvas data-canvas-id=[live.then_some(id.as_str())] data-read-only=[read_only.then_some("true")]
+                data-user-name=(viewer.account.display_name()) {
                 h1 #canvas-label { (content.label) }
                 @if let Some(banner) = &view.banner { (banner) }
                 @if read_only && live {

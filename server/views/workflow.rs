@@ -309,7 +309,7 @@ pub fn summary(label: &str, e: &EscalationRow, content: &CanvasContent) -> Marku
                             ul { @for r in &triangle.legitimacy.regulations { li { (r.law) " " (r.article) @if !r.room.is_empty() { ": " (r.room) } } } }
                         }
                     }
-                    dt { "Rendement over " (totals.horizon_years) " " (if totals.horizon_years == 1 { "jaar" } else { "jaar" }) }
+                    dt { "Rendement over " (totals.horizon_years) " jaar" }
                     dd {
                         table.totals {
                             tbody {

@@ -166,7 +166,7 @@ pub fn may_answer(
     if !may_handle(account, canvas, level) {
         return Err(LadderError::NotYourRung(who_handles(level)));
     }
-    if outcome == Outcome::VerderOpgeschaald && !further.is_some_and(|to| to > level) {
+    if outcome == Outcome::VerderOpgeschaald && further.is_none_or(|to| to <= level) {
         return Err(LadderError::NotHigher(level_dutch(level)));
     }
     Ok(())
