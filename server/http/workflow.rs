@@ -409,6 +409,7 @@ async fn escalate(
         to_level: to,
         question,
         by: viewer.account.id,
+        at: now_millis(),
         snapshot: snapshot(&state, &canvas).await?,
     };
     if state.workflow.escalate(&step).await?.is_none() {
@@ -596,6 +597,7 @@ async fn answer(
             to_level: to,
             question,
             by: viewer.account.id,
+            at: now_millis(),
             snapshot: snapshot(&state, &canvas).await?,
         }),
         _ => None,

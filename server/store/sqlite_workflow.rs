@@ -132,7 +132,7 @@ async fn insert_step(
     .bind(step.to_level.code())
     .bind(&step.question)
     .bind(step.by)
-    .bind(now_millis())
+    .bind(step.at)
     .bind(&step.snapshot)
     .execute(&mut **tx)
     .await?;

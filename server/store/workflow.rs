@@ -63,6 +63,8 @@ pub struct NewEscalation {
     pub to_level: EscalationLevel,
     pub question: String,
     pub by: i64,
+    /// Unix milliseconds; now, except in the demo's history.
+    pub at: i64,
     /// The canvas as it is now: the whole Yjs document as one update.
     pub snapshot: Vec<u8>,
 }

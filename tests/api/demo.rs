@@ -22,12 +22,22 @@ async fn the_demo_canvas_is_seeded_once() {
         };
         let http = reqwest_lite::Client::new(address.parse().expect("address")).with_token(&token);
         let (_, list) = http.get("/api/canvases").await;
+        let ids: Vec<&str> = list
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|c| c["id"].as_str())
+            .collect();
         assert_eq!(
-            list.as_array().map(Vec::len),
-            Some(1),
-            "start {start}: {list}"
+            ids.len(),
+            5,
+            "start {start}: the scooter and four cases: {list}"
         );
-        assert_eq!(list[0]["id"], DEMO_CANVAS_ID, "not the other team's canvas");
+        assert!(ids.contains(&DEMO_CANVAS_ID));
+        assert!(
+            !ids.contains(&OTHER_TEAM_CANVAS_ID),
+            "not the other team's canvas"
+        );
         let (status, _) = http
             .get(&format!("/api/canvases/{OTHER_TEAM_CANVAS_ID}"))
             .await;
@@ -108,4 +118,54 @@ async fn the_demo_accounts_are_printed_and_sign_in() {
         .await;
     assert_eq!(status, 303, "{head}");
     assert!(head.contains("set-cookie: doorbraak_sessie="), "{head}");
+}
+
+#[tokio::test]
+async fn the_demo_fills_every_workflow_screen() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let db = app.database().await;
+    let client = |email: &'static str| {
+        let db = db.clone();
+        let anonymous = app.anonymous();
+        async move {
+            let token = doorbraak::accounts::create_token(db.as_ref(), email, "test")
+                .await
+                .expect("demo account");
+            anonymous.with_token(&token)
+        }
+    };
+    let coach = client("coach@demo.doorbraak.nl").await;
+    let (status, _, dashboard) = coach.page("/coach").await;
+    assert_eq!(status, 200);
+    assert!(dashboard.contains("Demo: Casus C-2") && dashboard.contains("Demo: Casus P-3"));
+    assert!(
+        !dashboard.contains("Demo: Casus D-1"),
+        "directie level is not the coach's"
+    );
+    assert!(
+        dashboard.contains("data-late=\"true\""),
+        "C-2 waits 20 days: marked"
+    );
+    let (_, _, solved) = coach
+        .page("/canvases/5c00de70-0000-4000-8000-00000000d3e5")
+        .await;
+    assert!(
+        solved.contains("data-read-only=\"true\""),
+        "back at the team: the coach reads"
+    );
+
+    let pmm = client("pmm@demo.doorbraak.nl").await;
+    let (_, _, inbox) = pmm.page("/pmm").await;
+    assert!(inbox.contains("Demo: Casus P-3") && inbox.contains("Bbz-toets"));
+
+    let aanjager = client("aanjager@demo.doorbraak.nl").await;
+    let (_, _, overview) = aanjager.page("/").await;
+    for figure in ["€ 25.000,00", "€ 1.200,00", "€ 1.800,00", "€ 22.000,00"] {
+        assert!(
+            overview.contains(figure),
+            "{figure} in the budget on the overview"
+        );
+    }
+    assert!(overview.contains("Wacht op directie"));
 }

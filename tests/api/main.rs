@@ -15,3 +15,4 @@ mod flow_control;
 mod pages;
 mod sessions;
 mod sync;
+mod workflow;

@@ -5,6 +5,8 @@
 //! The canvases have fixed ids and the accounts fixed addresses, so seeding again on the same
 //! database changes nothing.
 
+pub mod workflow;
+
 use yrs::{
     Any, Array, Doc, Map, MapPrelim, ReadTxn, StateVector, Text, Transact, updates::decoder::Decode,
 };
@@ -108,6 +110,12 @@ pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
         password::hash(DEMO_PASSWORD).map_err(|_| StoreError::Inconsistent("demo password"))?;
     let mut inbrenger = None;
     let mut nijmegen_member = None;
+    let mut cast = workflow::Cast {
+        aanjager: 0,
+        teamlid: 0,
+        coach: 0,
+        arnhem,
+    };
     for (email, name, _, role) in &ACCOUNTS {
         let account = match db.account_by_email(email).await? {
             Some(account) => account,
@@ -121,13 +129,18 @@ pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
             DemoRole::Team(team, role) => {
                 let team = if *team == ARNHEM { arnhem } else { nijmegen };
                 db.set_membership(team, account.id, *role).await?;
-                if *role == TeamRole::Inbrenger {
-                    inbrenger = Some(account.id);
-                } else if team == nijmegen {
-                    nijmegen_member = Some(account.id);
+                match role {
+                    _ if team == nijmegen => nijmegen_member = Some(account.id),
+                    TeamRole::Inbrenger => inbrenger = Some(account.id),
+                    TeamRole::Aanjager => cast.aanjager = account.id,
+                    TeamRole::Teamlid => cast.teamlid = account.id,
+                    TeamRole::Projectleider => {}
                 }
             }
-            DemoRole::Coach => db.set_coach(account.id, Some(province)).await?,
+            DemoRole::Coach => {
+                db.set_coach(account.id, Some(province)).await?;
+                cast.coach = account.id;
+            }
             DemoRole::Pmm => db.set_pmm(account.id, true).await?,
             DemoRole::Beheerder => {}
         }
@@ -147,7 +160,11 @@ pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
         team: arnhem,
         brought_in_by: inbrenger,
     };
-    ensure_canvas(db, DEMO_CANVAS_ID, scooter, LABEL, scooter_case).await
+    let created = ensure_canvas(db, DEMO_CANVAS_ID, scooter, LABEL, scooter_case).await?;
+    if created {
+        workflow::seed(db, &cast, DEMO_CANVAS_ID).await?;
+    }
+    Ok(created)
 }
 
 async fn ensure_province(db: &dyn Database, name: &str) -> Result<i64, StoreError> {
@@ -179,7 +196,7 @@ async fn ensure_team(
 }
 
 /// Creates a canvas with a fixed id unless it exists; returns whether it was created.
-async fn ensure_canvas(
+pub(crate) async fn ensure_canvas(
     db: &dyn Database,
     id: &str,
     owner: CanvasOwner,

@@ -1,0 +1,264 @@
+//! The demo's workflow: canvases on every rung of the escalation ladder (one waiting long enough
+//! to be marked, one that came back down) and a doorbraakbudget with entries and a correction,
+//! so a newcomer sees every screen filled. All of it fictitious.
+
+use yrs::{Doc, Map, ReadTxn, StateVector, Text, Transact, Update, updates::decoder::Decode};
+
+use super::ensure_canvas;
+use crate::{
+    access::policy::EscalationLevel,
+    canvas::{
+        schema::{self, root},
+        status::CanvasStatus,
+    },
+    store::{
+        CanvasOwner, Database, StoreError, now_millis,
+        workflow::{EscalationAnswer, NewEscalation, NewLedgerEntry},
+    },
+    views::components::dutch_date,
+    workflow::{ladder::Outcome, ledger::Kind},
+};
+
+const DAY: i64 = 86_400_000;
+
+/// A small case: label, situation, systeemprobleem and leefgebieden, as one update.
+fn short_case(label: &str, situation: &str, system_problem: &str, areas: &[&str]) -> Vec<u8> {
+    let doc = Doc::new();
+    if let Ok(update) = Update::decode_v1(&schema::initialize(label)) {
+        let _ = doc.transact_mut().apply_update(update);
+    }
+    for (name, content) in [
+        (root::SITUATION, situation),
+        (root::SYSTEM_PROBLEM, system_problem),
+    ] {
+        let text = doc.get_or_insert_text(name);
+        text.push(&mut doc.transact_mut(), content);
+    }
+    let toggles = doc.get_or_insert_map(root::LIFE_AREAS);
+    for area in areas {
+        toggles.insert(&mut doc.transact_mut(), *area, true);
+    }
+    doc.transact()
+        .encode_state_as_update_v1(&StateVector::default())
+}
+
+/// The people the demo's history is made by.
+pub struct Cast {
+    pub aanjager: i64,
+    pub teamlid: i64,
+    pub coach: i64,
+    pub arnhem: i64,
+}
+
+/// Moves a fresh canvas from concept to in behandeling.
+async fn into_treatment(db: &dyn Database, id: &str, by: i64) -> Result<(), StoreError> {
+    use CanvasStatus::*;
+    for (from, to) in [(Concept, Ingebracht), (Ingebracht, InBehandeling)] {
+        db.change_status(id, from, to, by, "").await?;
+    }
+    Ok(())
+}
+
+/// Escalates a canvas in behandeling from the team, `days_ago`.
+async fn escalate(
+    db: &dyn Database,
+    id: &str,
+    to: EscalationLevel,
+    question: &str,
+    by: i64,
+    days_ago: i64,
+    snapshot: &[u8],
+) -> Result<i64, StoreError> {
+    let step = NewEscalation {
+        canvas: id.to_owned(),
+        from_level: EscalationLevel::Team,
+        to_level: to,
+        question: question.to_owned(),
+        by,
+        at: now_millis() - days_ago * DAY,
+        snapshot: snapshot.to_vec(),
+    };
+    db.escalate(&step)
+        .await?
+        .ok_or(StoreError::Inconsistent("demo escalation"))
+}
+
+/// Seeds the workflow of the demo, once (when the scooter canvas was just created).
+pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), StoreError> {
+    into_treatment(db, scooter, cast.aanjager).await?;
+    let owner = CanvasOwner {
+        team: cast.arnhem,
+        brought_in_by: cast.aanjager,
+    };
+    let cases = [
+        (
+            "5c00de70-0000-4000-8000-00000000d3e2",
+            "Demo: Casus D-1",
+            "Gezin met huurachterstand; de woningcorporatie wil ontruimen.",
+            "Schuldhulp kan pas starten na stabilisatie, maar die vraagt eerst een betaalregeling.",
+            &["financial_security", "housing"][..],
+        ),
+        (
+            "5c00de70-0000-4000-8000-00000000d3e3",
+            "Demo: Casus C-2",
+            "Jongere van 18 valt tussen jeugdhulp en Wmo in.",
+            "De jeugdhulp stopt op de verjaardag; de Wmo-indicatie duurt acht weken.",
+            &["appropriate_care", "belonging"][..],
+        ),
+        (
+            "5c00de70-0000-4000-8000-00000000d3e4",
+            "Demo: Casus P-3",
+            "Vader met een bijstandsuitkering wil een klein bedrijf starten.",
+            "Landelijke regels voor bijstand en starters sluiten elkaar uit.",
+            &["financial_security", "belonging"][..],
+        ),
+        (
+            "5c00de70-0000-4000-8000-00000000d3e5",
+            "Demo: Casus T-4",
+            "Moeder met drie kinderen, dakloos na een scheiding.",
+            "Urgentie vereist een inschrijfduur die zij door de scheiding niet heeft.",
+            &["housing", "home_life"][..],
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (id, label, situation, problem, areas) in cases {
+        let update = short_case(label, situation, problem, areas);
+        ensure_canvas(db, id, owner, label, || update.clone()).await?;
+        into_treatment(db, id, cast.aanjager).await?;
+        ids.push((id, update));
+    }
+    let [(d1, d1s), (c2, c2s), (p3, p3s), (t4, t4s)] =
+        <[_; 4]>::try_from(ids).map_err(|_| StoreError::Inconsistent("demo cases"))?;
+
+    // D-1 waits on the directie; C-2 waits on the coach, long enough to be marked.
+    escalate(
+        db,
+        d1,
+        EscalationLevel::Directie,
+        "Mag de gemeente de huurachterstand voorschieten zodat schuldhulp kan starten?",
+        cast.teamlid,
+        3,
+        &d1s,
+    )
+    .await?;
+    escalate(
+        db,
+        c2,
+        EscalationLevel::Coach,
+        "Kan de jeugdhulp doorlopen tot de Wmo-indicatie rond is?",
+        cast.aanjager,
+        20,
+        &c2s,
+    )
+    .await?;
+
+    // P-3 went to the coach, who escalated it further to PMM.
+    let first = escalate(
+        db,
+        p3,
+        EscalationLevel::Coach,
+        "Is er in de provincie een voorbeeld van bijstand met een startende onderneming?",
+        cast.aanjager,
+        30,
+        &p3s,
+    )
+    .await?;
+    let further = NewEscalation {
+        canvas: p3.to_owned(),
+        from_level: EscalationLevel::Coach,
+        to_level: EscalationLevel::Pmm,
+        question: "Mag de Bbz-toets vervallen voor een onderneming met minder dan € 5.000 omzet?"
+            .into(),
+        by: cast.coach,
+        at: now_millis() - 10 * DAY,
+        snapshot: p3s.clone(),
+    };
+    db.answer(&EscalationAnswer {
+        escalation: first,
+        canvas: p3.to_owned(),
+        by: cast.coach,
+        answer: "Geen provinciaal voorbeeld; dit is een landelijke regel.".into(),
+        outcome: Outcome::VerderOpgeschaald,
+        further: Some(further),
+    })
+    .await?;
+
+    // T-4 went to the coach and came back solved: the coach may still read it.
+    let step = escalate(
+        db,
+        t4,
+        EscalationLevel::Coach,
+        "Kan de urgentie zonder inschrijfduur worden verleend?",
+        cast.aanjager,
+        40,
+        &t4s,
+    )
+    .await?;
+    db.answer(&EscalationAnswer {
+        escalation: step,
+        canvas: t4.to_owned(),
+        by: cast.coach,
+        answer: "Ja, via de hardheidsclausule van de huisvestingsverordening; zo gedaan in Ede."
+            .into(),
+        outcome: Outcome::Opgelost,
+        further: None,
+    })
+    .await?;
+
+    seed_budget(db, cast, scooter, t4).await
+}
+
+/// This year's budget of team Arnhem with a commitment, a spending and a correction.
+async fn seed_budget(
+    db: &dyn Database,
+    cast: &Cast,
+    scooter: &str,
+    t4: &str,
+) -> Result<(), StoreError> {
+    let today = dutch_date(now_millis());
+    let year: i32 = today[..4].parse().unwrap_or(2026);
+    db.set_budget(cast.arnhem, year, 2_500_000, cast.aanjager)
+        .await?;
+    let entry = |canvas: &str, kind, cents, purpose: &str, why: &str| NewLedgerEntry {
+        team: cast.arnhem,
+        year,
+        canvas: canvas.to_owned(),
+        kind,
+        amount_cents: cents,
+        purpose: purpose.to_owned(),
+        why_not_regular: why.to_owned(),
+        approved_by: "Anne Aanjager".into(),
+        entry_date: today.clone(),
+        corrects: None,
+        confirm_over_budget: false,
+        by: cast.aanjager,
+    };
+    let scooter_entry = entry(
+        scooter,
+        Kind::Spent,
+        189_900,
+        "Scooter met helm en verzekering",
+        "De verordening leerlingenvervoer kent geen eenmalige aanschaf voor de ouder.",
+    );
+    let added = db.add_entry(&scooter_entry).await?;
+    let crate::store::workflow::EntryOutcome::Added(scooter_id) = added else {
+        return Err(StoreError::Inconsistent("demo budget"));
+    };
+    db.add_entry(&NewLedgerEntry {
+        amount_cents: -9_900,
+        purpose: format!("Correctie van boeking {scooter_id}"),
+        why_not_regular: "De helm bleek al aanwezig.".into(),
+        corrects: Some(scooter_id),
+        ..scooter_entry
+    })
+    .await?;
+    db.add_entry(&entry(
+        t4,
+        Kind::Committed,
+        120_000,
+        "Borg en eerste huur van een tijdelijke woning",
+        "Bijzondere bijstand voor de borg vraagt een vast adres, dat er nog niet is.",
+    ))
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,769 @@
+//! The workflow of issue 5 over HTTP: every status change allowed or refused, escalation up and
+//! back down with access following the level, the coach dashboard's order and ageing, the
+//! budget ledger, and concurrent changes that must neither get lost nor spend twice.
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::*;
+
+/// Posts a form as `person` (a bearer token needs no CSRF token); returns status and page.
+async fn post(
+    app: &TestApp,
+    person: &Person,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (status, _, page) = app.as_person(person).post_form(path, &form(fields)).await;
+    (status, page)
+}
+
+async fn status_of(app: &TestApp, id: &str) -> String {
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM canvases WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("canvas");
+    status
+}
+
+/// A canvas of the team, moved into behandeling by the aanjager.
+async fn in_treatment(app: &TestApp, label: &str) -> String {
+    let id = app.create_canvas(label).await;
+    let aanjager = &app.people.aanjager;
+    for (from, to) in [("concept", "ingebracht"), ("ingebracht", "in_behandeling")] {
+        let path = format!("/canvases/{id}/status");
+        let (status, page) = post(app, aanjager, &path, &[("van", from), ("naar", to)]).await;
+        assert_eq!(status, 303, "{from} -> {to}: {page}");
+    }
+    id
+}
+
+#[tokio::test]
+async fn status_changes_follow_the_table_and_are_recorded() {
+    let app = TestApp::spawn().await;
+    let people = &app.people;
+    let id = app.create_canvas("Casus S-1").await;
+    let path = format!("/canvases/{id}/status");
+    // Not in the table: refused, nothing changes.
+    let (status, page) = post(
+        &app,
+        &people.aanjager,
+        &path,
+        &[("van", "concept"), ("naar", "gearchiveerd")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Een canvas met status «Concept» kan niet naar «Gearchiveerd»."));
+    // Opgeschaald only through an escalation.
+    let (status, _) = post(
+        &app,
+        &people.aanjager,
+        &path,
+        &[("van", "concept"), ("naar", "opgeschaald")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    // The teamlid may not bring a case in; the inbrenger of another case does not even see it.
+    let (status, page) = post(
+        &app,
+        &people.teamlid,
+        &path,
+        &[("van", "concept"), ("naar", "ingebracht")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert!(page.contains("voorbehouden aan: aanjager, projectleider, inbrenger"));
+    assert_eq!(
+        post(
+            &app,
+            &people.inbrenger,
+            &path,
+            &[("van", "concept"), ("naar", "ingebracht")]
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(status_of(&app, &id).await, "concept");
+
+    let steps = [
+        (&people.projectleider, "concept", "ingebracht"),
+        (&people.aanjager, "ingebracht", "in_behandeling"),
+        (&people.aanjager, "in_behandeling", "doorbraak_gerealiseerd"),
+        (&people.aanjager, "doorbraak_gerealiseerd", "in_behandeling"),
+        (
+            &people.aanjager,
+            "in_behandeling",
+            "afgesloten_zonder_doorbraak",
+        ),
+        (
+            &people.aanjager,
+            "afgesloten_zonder_doorbraak",
+            "gearchiveerd",
+        ),
+    ];
+    for (who, from, to) in steps {
+        let (status, page) = post(
+            &app,
+            who,
+            &path,
+            &[("van", from), ("naar", to), ("toelichting", "besproken")],
+        )
+        .await;
+        assert_eq!(status, 303, "{from} -> {to}: {page}");
+    }
+    let (status, _) = post(
+        &app,
+        &people.aanjager,
+        &path,
+        &[("van", "gearchiveerd"), ("naar", "in_behandeling")],
+    )
+    .await;
+    assert_eq!(status, 422, "archived is final");
+    let history: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT s.from_status, s.to_status, a.email FROM status_changes s \
+         JOIN accounts a ON a.id = s.changed_by WHERE s.canvas_id = ? ORDER BY s.id",
+    )
+    .bind(&id)
+    .fetch_all(&app.sqlite().await)
+    .await
+    .expect("history");
+    assert_eq!(history.len(), 6);
+    assert_eq!(
+        history[0],
+        (
+            "concept".into(),
+            "ingebracht".into(),
+            people.projectleider.email.clone()
+        )
+    );
+    let (_, _, page) = app.http.page(&format!("/canvases/{id}")).await;
+    assert!(page.contains("Tijdlijn") && page.contains("besproken"));
+}
+
+#[tokio::test]
+async fn of_two_status_changes_at_once_exactly_one_wins() {
+    let app = TestApp::spawn().await;
+    let id = in_treatment(&app, "Casus S-2").await;
+    let path = format!("/canvases/{id}/status");
+    let aanjager = &app.people.aanjager;
+    let (a, b) = tokio::join!(
+        post(
+            &app,
+            aanjager,
+            &path,
+            &[
+                ("van", "in_behandeling"),
+                ("naar", "doorbraak_gerealiseerd")
+            ]
+        ),
+        post(
+            &app,
+            aanjager,
+            &path,
+            &[
+                ("van", "in_behandeling"),
+                ("naar", "afgesloten_zonder_doorbraak")
+            ]
+        ),
+    );
+    let mut codes = [a.0, b.0];
+    codes.sort_unstable();
+    assert_eq!(codes, [303, 409], "one wins, the other is told");
+    let loser = if a.0 == 409 { &a.1 } else { &b.1 };
+    assert!(loser.contains("Iemand anders heeft dit intussen gewijzigd"));
+    let (changes,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM status_changes WHERE canvas_id = ?")
+            .bind(&id)
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("count");
+    assert_eq!(
+        changes, 3,
+        "two steps into treatment and one closing, not two"
+    );
+}
+
+/// What `person` gets on the canvas now: 404, "read" or "edit", over the WebSocket.
+async fn access(app: &TestApp, person: &Person, id: &str) -> &'static str {
+    let url = app.ws_url_as(person, id, "");
+    if upgrade_status(&url).await == 404 {
+        return "none";
+    }
+    let mut client = Client::connect(&url).await;
+    client.round_trip().await;
+    if client.read_only_notices > 0 {
+        "read"
+    } else {
+        "edit"
+    }
+}
+
+#[tokio::test]
+async fn escalation_goes_up_and_back_down_and_access_follows() {
+    let app = TestApp::spawn().await;
+    let people = &app.people;
+    let id = in_treatment(&app, "Casus E-1").await;
+    let mut editor = app.connect(&id).await;
+    editor.type_text("Zoals het was bij de escalatie.").await;
+    editor.round_trip().await;
+    assert_eq!(access(&app, &people.coach, &id).await, "none");
+
+    let escalate = format!("/canvases/{id}/opschalen");
+    let (status, page) = post(
+        &app,
+        &people.teamlid,
+        &escalate,
+        &[("naar", "coach"), ("vraag", "   ")],
+    )
+    .await;
+    assert_eq!(status, 422, "the question is required");
+    assert!(page.contains("Stel de vraag over het systeemprobleem"));
+    let question = "Mag de verordening hier wijken?";
+    let (status, page) = post(
+        &app,
+        &people.teamlid,
+        &escalate,
+        &[("naar", "coach"), ("vraag", question)],
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(status_of(&app, &id).await, "opgeschaald");
+    let (status, _) = post(
+        &app,
+        &people.teamlid,
+        &escalate,
+        &[("naar", "pmm"), ("vraag", "Nog eens")],
+    )
+    .await;
+    assert_eq!(status, 409, "already escalated");
+
+    assert_eq!(
+        access(&app, &people.coach, &id).await,
+        "edit",
+        "a coach of the province, now"
+    );
+    assert_eq!(access(&app, &people.other_coach, &id).await, "none");
+    assert_eq!(access(&app, &people.pmm, &id).await, "none");
+    assert!(
+        audit_events(&app).await.iter().any(|e| e.0 == "escalated"),
+        "audited"
+    );
+
+    // The canvas changes after the escalation; the frozen copy keeps what was asked about.
+    editor.type_text(" Later toegevoegd.").await;
+    editor.round_trip().await;
+    let (escalation,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
+        .bind(&id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("escalation");
+    let (status, _, frozen) = app
+        .as_person(&people.coach)
+        .page(&format!("/canvases/{id}/opschalingen/{escalation}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        frozen.contains("Zoals het was bij de escalatie.") && !frozen.contains("Later toegevoegd")
+    );
+    assert!(
+        !frozen.contains("data-canvas-id"),
+        "a frozen copy is not live"
+    );
+    let (_, _, summary) = app
+        .as_person(&people.coach)
+        .page(&format!(
+            "/canvases/{id}/opschalingen/{escalation}/samenvatting"
+        ))
+        .await;
+    assert!(
+        summary.contains(question)
+            && summary.contains("Waardendriehoek")
+            && summary.contains("summary-net")
+    );
+
+    // The aanjager cannot answer for the coach; the coach escalates further to PMM.
+    let answer = format!("/canvases/{id}/opschalingen/{escalation}/antwoord");
+    let (status, _) = post(
+        &app,
+        &people.aanjager,
+        &answer,
+        &[("antwoord", "x"), ("uitkomst", "opgelost")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, page) = post(
+        &app,
+        &people.coach,
+        &answer,
+        &[
+            ("antwoord", "Landelijke regel."),
+            ("uitkomst", "verder_opgeschaald"),
+            ("verder_naar", "pmm"),
+            ("verder_vraag", "Mag het landelijk?"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(
+        access(&app, &people.pmm, &id).await,
+        "read",
+        "PMM reads and answers"
+    );
+    assert_eq!(
+        access(&app, &people.coach, &id).await,
+        "edit",
+        "still above the coach"
+    );
+
+    let (second,): (i64,) =
+        sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ? AND answered_at IS NULL")
+            .bind(&id)
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("open step");
+    let (status, _, inbox) = app.as_person(&people.pmm).page("/pmm").await;
+    assert_eq!(status, 200);
+    assert!(inbox.contains("Mag het landelijk?"));
+    let pick_up = format!("/canvases/{id}/opschalingen/{second}/oppakken");
+    assert_eq!(post(&app, &people.pmm, &pick_up, &[]).await.0, 303);
+    let answer = format!("/canvases/{id}/opschalingen/{second}/antwoord");
+    let (status, _) = post(
+        &app,
+        &people.pmm,
+        &answer,
+        &[
+            ("antwoord", "Ja, met een experimentbepaling."),
+            ("uitkomst", "opgelost"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+
+    // Back at the team: the path stays, coach and PMM keep reading for the record.
+    assert_eq!(status_of(&app, &id).await, "in_behandeling");
+    assert_eq!(access(&app, &people.coach, &id).await, "read");
+    assert_eq!(access(&app, &people.pmm, &id).await, "read");
+    let (_, _, page) = app.http.page(&format!("/canvases/{id}")).await;
+    for text in [
+        question,
+        "Landelijke regel.",
+        "Mag het landelijk?",
+        "Ja, met een experimentbepaling.",
+        "Verder opgeschaald",
+        "Opgepakt door pmm",
+    ] {
+        assert!(page.contains(text), "{text} on the canvas's path");
+    }
+    // Notifications: the coach heard of the escalation, the team of the answers.
+    assert!(
+        app.as_person(&people.coach)
+            .page("/meldingen")
+            .await
+            .2
+            .contains("Nieuwe opschaling naar provinciale doorbraakcoach")
+    );
+    assert!(
+        app.as_person(&people.teamlid)
+            .page("/meldingen")
+            .await
+            .2
+            .contains("Antwoord ontvangen (opgelost)")
+    );
+}
+
+#[tokio::test]
+async fn only_a_canvas_in_treatment_is_escalated_and_only_by_its_team() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus E-2").await;
+    let escalate = format!("/canvases/{id}/opschalen");
+    let fields = [("naar", "directie"), ("vraag", "Mag dit?")];
+    let (status, page) = post(&app, &app.people.aanjager, &escalate, &fields).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Alleen een canvas dat in behandeling is kan worden opgeschaald."));
+    assert_eq!(
+        post(&app, &app.people.coach, &escalate, &fields).await.0,
+        404,
+        "not visible to the coach"
+    );
+    let id = in_treatment(&app, "Casus E-3").await;
+    let escalate = format!("/canvases/{id}/opschalen");
+    assert_eq!(
+        post(&app, &app.people.teamlid, &escalate, &fields).await.0,
+        303
+    );
+    let (answer_id,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
+        .bind(&id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("escalation");
+    let answer = format!("/canvases/{id}/opschalingen/{answer_id}/antwoord");
+    let fields = [("antwoord", "Akkoord."), ("uitkomst", "teruggelegd")];
+    assert_eq!(
+        post(&app, &app.people.teamlid, &answer, &fields).await.0,
+        403,
+        "the directie's answer is recorded by the aanjager or projectleider"
+    );
+    assert_eq!(
+        post(&app, &app.people.projectleider, &answer, &fields)
+            .await
+            .0,
+        303
+    );
+    assert_eq!(
+        post(&app, &app.people.projectleider, &answer, &fields)
+            .await
+            .0,
+        409,
+        "answered already"
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_oldest_waiting_first_and_marks_long_waits() {
+    let app = TestApp::spawn().await;
+    let db = app.sqlite().await;
+    let mut ids = Vec::new();
+    for (label, days) in [("Casus A-5", 5), ("Casus B-30", 30), ("Casus C-1", 1)] {
+        let id = in_treatment(&app, label).await;
+        let path = format!("/canvases/{id}/opschalen");
+        let (status, _) = post(
+            &app,
+            &app.people.teamlid,
+            &path,
+            &[("naar", "coach"), ("vraag", "Vraag")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        sqlx::query(
+            "UPDATE escalations SET escalated_at = escalated_at - ? * 86400000 WHERE canvas_id = ?",
+        )
+        .bind(days)
+        .bind(&id)
+        .execute(&db)
+        .await
+        .expect("age");
+        ids.push(id);
+    }
+    let directie = in_treatment(&app, "Casus D-0").await;
+    let path = format!("/canvases/{directie}/opschalen");
+    post(
+        &app,
+        &app.people.teamlid,
+        &path,
+        &[("naar", "directie"), ("vraag", "Vraag")],
+    )
+    .await;
+
+    let coach = app.as_person(&app.people.coach);
+    let order = |page: &str| -> Vec<String> {
+        page.split("data-canvas=\"")
+            .skip(1)
+            .map(|rest| rest[..36].to_owned())
+            .collect()
+    };
+    let (status, _, page) = coach.page("/coach").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        order(&page),
+        [ids[1].clone(), ids[0].clone(), ids[2].clone()],
+        "oldest first"
+    );
+    assert!(!page.contains(&directie), "not yet the coach's business");
+    assert!(page.contains("30 dagen") && page.contains("5 dagen") && page.contains("1 dag"));
+    assert_eq!(
+        page.matches("data-late=\"true\"").count(),
+        1,
+        "only the 30-day wait passes 14 days"
+    );
+    let (_, _, by_label) = coach.page("/coach/tabel?sorteer=casus").await;
+    assert_eq!(
+        order(&by_label),
+        [ids[0].clone(), ids[1].clone(), ids[2].clone()]
+    );
+    let (_, _, overview) = app.http.page("/").await;
+    assert!(
+        overview.contains("Wacht op provinciale doorbraakcoach, 30 dagen"),
+        "the team's overview marks it too"
+    );
+    assert_eq!(
+        app.as_person(&app.people.teamlid).page("/coach").await.0,
+        403
+    );
+}
+
+#[tokio::test]
+async fn the_ledger_adds_up_with_corrections_and_a_confirmed_overrun() {
+    let app = TestApp::spawn().await;
+    let (team, people) = (app.people.team, &app.people);
+    let id = app.create_canvas("Casus B-1").await;
+    let year = "2026";
+    let budget = format!("/teams/{team}/budget");
+    assert_eq!(
+        post(
+            &app,
+            &people.teamlid,
+            &budget,
+            &[("jaar", year), ("bedrag", "1.000,00")]
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        post(
+            &app,
+            &people.aanjager,
+            &budget,
+            &[("jaar", year), ("bedrag", "1.000,00")]
+        )
+        .await
+        .0,
+        303
+    );
+
+    let book = format!("/canvases/{id}/budget");
+    let entry = |kind: &'static str, amount: &'static str, confirm: bool| {
+        let mut fields = vec![
+            ("soort", kind),
+            ("bedrag", amount),
+            ("waarvoor", "Fiets"),
+            ("waarom", "Geen regeling voor"),
+            ("goedgekeurd_door", "Anne"),
+            ("datum", "2026-11-20"),
+        ];
+        if confirm {
+            fields.push(("boven_budget", "ja"));
+        }
+        fields
+    };
+    assert_eq!(
+        post(
+            &app,
+            &people.teamlid,
+            &book,
+            &entry("spent", "300,00", false)
+        )
+        .await
+        .0,
+        403,
+        "the teamlid does not book"
+    );
+    let (status, page) = post(
+        &app,
+        &people.aanjager,
+        &book,
+        &[
+            ("soort", "spent"),
+            ("bedrag", "300"),
+            ("waarvoor", "Fiets"),
+            ("goedgekeurd_door", "Anne"),
+            ("datum", "2026-11-20"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "why the regular route failed is required");
+    assert!(page.contains("waarom de reguliere route niet werkte"));
+    assert_eq!(
+        post(
+            &app,
+            &people.aanjager,
+            &book,
+            &entry("spent", "300,00", false)
+        )
+        .await
+        .0,
+        303
+    );
+    assert_eq!(
+        post(
+            &app,
+            &people.projectleider,
+            &book,
+            &entry("committed", "500,00", false)
+        )
+        .await
+        .0,
+        303
+    );
+    let (status, page) = post(
+        &app,
+        &people.aanjager,
+        &book,
+        &entry("spent", "300,00", false),
+    )
+    .await;
+    assert_eq!(status, 409, "over budget without confirmation");
+    assert!(page.contains("er is nog € 200,00"), "{page}");
+    assert_eq!(
+        post(
+            &app,
+            &people.aanjager,
+            &book,
+            &entry("spent", "300,00", true)
+        )
+        .await
+        .0,
+        303,
+        "confirmed"
+    );
+
+    let entries: Vec<(i64, i64, bool)> = sqlx::query_as(
+        "SELECT id, amount_cents, over_budget_confirmed FROM budget_entries ORDER BY id",
+    )
+    .fetch_all(&app.sqlite().await)
+    .await
+    .expect("entries");
+    assert_eq!(entries.len(), 3);
+    assert!(entries[2].2, "the overrun's confirmation is recorded");
+    let first = entries[0].0;
+    let correct = format!("/canvases/{id}/budget/{first}/correctie");
+    let (status, page) = post(
+        &app,
+        &people.aanjager,
+        &correct,
+        &[("bedrag", "400,00"), ("reden", "Te veel")],
+    )
+    .await;
+    assert_eq!(status, 409, "never more than the entry");
+    assert!(page.contains("€ 300,00"));
+    assert_eq!(
+        post(
+            &app,
+            &people.aanjager,
+            &correct,
+            &[("bedrag", "50,00"), ("reden", "Korting")]
+        )
+        .await
+        .0,
+        303
+    );
+
+    // Budget 1000, committed 500, spent 300 + 300 − 50 = 550: 50 over.
+    let (_, _, page) = app
+        .http
+        .page(&format!("/teams/{team}/budget?jaar=2026"))
+        .await;
+    for (id, figure) in [
+        ("budget-total", "€ 1.000,00"),
+        ("budget-committed", "€ 500,00"),
+        ("budget-spent", "€ 550,00"),
+        ("budget-remaining", "-€ 50,00"),
+    ] {
+        assert!(
+            page.contains(&format!("<dd id=\"{id}\">{figure}</dd>")),
+            "{id} = {figure}"
+        );
+    }
+    let (status, head, csv) = app
+        .http
+        .request_full(
+            "GET",
+            &format!("/teams/{team}/budget.csv?jaar=2026"),
+            "text/csv",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(head.contains("text/csv"));
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert_eq!(csv.lines().count(), 5, "a header and four entries: {csv}");
+    assert!(csv.contains("-5000;") && csv.contains("Korting"));
+    // Entries are never changed or deleted.
+    let db = app.sqlite().await;
+    assert!(
+        sqlx::query("UPDATE budget_entries SET amount_cents = 0")
+            .execute(&db)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM budget_entries")
+            .execute(&db)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn two_bookings_at_once_never_spend_the_budget_twice() {
+    let app = TestApp::spawn().await;
+    let (team, people) = (app.people.team, &app.people);
+    let id = app.create_canvas("Casus B-2").await;
+    post(
+        &app,
+        &people.aanjager,
+        &format!("/teams/{team}/budget"),
+        &[("jaar", "2026"), ("bedrag", "1.000,00")],
+    )
+    .await;
+    let book = format!("/canvases/{id}/budget");
+    let fields = [
+        ("soort", "spent"),
+        ("bedrag", "600,00"),
+        ("waarvoor", "Huur"),
+        ("waarom", "Geen regeling"),
+        ("goedgekeurd_door", "Anne"),
+        ("datum", "2026-11-20"),
+    ];
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(
+            post(&app, &people.aanjager, &book, &fields),
+            post(&app, &people.projectleider, &book, &fields),
+        );
+        let mut codes = [a.0, b.0];
+        codes.sort_unstable();
+        assert!(codes == [303, 409] || codes == [409, 409], "{codes:?}");
+    }
+    let (spent,): (i64,) = sqlx::query_as("SELECT SUM(amount_cents) FROM budget_entries")
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("sum");
+    assert_eq!(
+        spent, 60_000,
+        "exactly one of all those bookings went through"
+    );
+}
+
+#[tokio::test]
+async fn open_pages_hear_of_workflow_changes() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus L-1").await;
+    let mut stream = tokio::net::TcpStream::connect(app.address)
+        .await
+        .expect("connect");
+    let request = format!(
+        "GET /canvases/{id}/gebeurtenissen HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\r\n",
+        app.address, app.people.teamlid.token
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut seen = String::new();
+    let mut buffer = [0u8; 1024];
+    within("the event stream to open", async {
+        while !seen.contains("text/event-stream") {
+            let n = stream.read(&mut buffer).await.expect("read");
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    })
+    .await;
+    let path = format!("/canvases/{id}/status");
+    post(
+        &app,
+        &app.people.aanjager,
+        &path,
+        &[("van", "concept"), ("naar", "ingebracht")],
+    )
+    .await;
+    within("the change to be announced", async {
+        while !seen.contains("event: werkwijze") {
+            let n = stream.read(&mut buffer).await.expect("read");
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    })
+    .await;
+    let (_, _, fragment) = app
+        .as_person(&app.people.teamlid)
+        .page(&format!("/canvases/{id}/werkwijze"))
+        .await;
+    assert!(fragment.starts_with("<section id=\"workflow\"") && fragment.contains("Ingebracht"));
+}
