@@ -74,6 +74,9 @@ pub fn page(viewer: &Viewer, page: &TeamPage, nonce: &str) -> Markup {
             main {
                 h1 { (team.name) }
                 p { "Gemeente " (team.gemeente) ", provincie " (team.province) "." }
+                @if viewer.policy.memberships.iter().any(|(t, role)| t.0 == team.id && *role != TeamRole::Inbrenger) {
+                    p { a href={ "/teams/" (team.id) "/budget" } { "Doorbraakbudget en boekingen" } }
+                }
                 @if let Some(error) = &page.error { (error_message(error)) }
                 @if let Some(link) = &page.new_link {
                     div.notice role="status" {
