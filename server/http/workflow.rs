@@ -348,12 +348,12 @@ async fn notify(state: &AppState, accounts: &[i64], text: &str, canvas: &Permitt
 
 /// The canvas's label, for notifications (labels are anonymous by design).
 async fn label_of(state: &AppState, canvas: &Permitted) -> Result<String, AppError> {
-    let listed = state.store.list_canvases().await?;
-    Ok(listed
-        .into_iter()
-        .find(|c| c.id == canvas.id.as_str())
-        .map(|c| c.label)
-        .unwrap_or_default())
+    let content = state
+        .sync
+        .content(&canvas.id)
+        .await
+        .map_err(AppError::Room)?;
+    Ok(content.label)
 }
 
 /// The canvas as it is now, for the frozen copy kept with an escalation.
