@@ -1,0 +1,138 @@
+//! The doorbraakbudget on a canvas: `POST /canvases/{id}/budget` books an entry,
+//! `POST /canvases/{id}/budget/{entry}/correctie` takes (part of) one back by a counter-entry.
+
+use axum::{Form, extract::Path, http::StatusCode, response::Response};
+use serde::Deserialize;
+
+use super::{Action, may_book};
+use crate::{
+    audit::Event,
+    error::AppError,
+    store::{
+        now_millis,
+        workflow::{EntryOutcome, NewLedgerEntry},
+    },
+    views::components::{dutch_date, euro},
+    workflow::ledger::{self, Kind, LedgerError},
+};
+
+impl Action {
+    /// Refuses anyone but the team's aanjager and projectleider.
+    async fn may_book(&self) -> Result<Option<Response>, AppError> {
+        if may_book(&self.viewer, &self.canvas) {
+            return Ok(None);
+        }
+        let message =
+            "Alleen de aanjager en de projectleider van het team boeken op het doorbraakbudget.";
+        Ok(Some(self.refuse(StatusCode::FORBIDDEN, message).await?))
+    }
+
+    /// Adds an entry and answers as the outcome says.
+    async fn add_entry(&self, entry: NewLedgerEntry) -> Result<Response, AppError> {
+        let refusal = match self.state.workflow.add_entry(&entry).await? {
+            EntryOutcome::Added(id) => {
+                let amount = euro(entry.amount_cents);
+                let detail = format!("boeking {id}: {} {amount}", entry.kind.code());
+                return self.done(Event::BudgetBooked, detail).await;
+            }
+            EntryOutcome::OverBudget(remaining) => LedgerError::OverBudget(remaining),
+            EntryOutcome::OverCorrection(left) => LedgerError::OverCorrection(left),
+            EntryOutcome::NoSuchEntry => LedgerError::NoSuchEntry,
+            EntryOutcome::NoBudget => LedgerError::NoBudget(entry.year),
+        };
+        self.refuse(StatusCode::CONFLICT, refusal).await
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BookForm {
+    #[serde(default)]
+    soort: String,
+    #[serde(default)]
+    bedrag: String,
+    #[serde(default)]
+    waarvoor: String,
+    #[serde(default)]
+    waarom: String,
+    #[serde(default)]
+    goedgekeurd_door: String,
+    #[serde(default)]
+    datum: String,
+    /// Present when the person confirms going over budget.
+    boven_budget: Option<String>,
+}
+
+/// Checks a booking's fields; returns the entry to add.
+fn entry_from(form: &BookForm, action: &Action) -> Result<NewLedgerEntry, LedgerError> {
+    Ok(NewLedgerEntry {
+        team: action.canvas.facts.team.0,
+        year: ledger::year_of(&form.datum)?,
+        canvas: action.id().to_owned(),
+        kind: Kind::from_code(&form.soort).ok_or(LedgerError::Amount)?,
+        amount_cents: ledger::parse_amount(&form.bedrag)?,
+        purpose: ledger::required(&form.waarvoor, LedgerError::PurposeRequired)?,
+        why_not_regular: ledger::required(&form.waarom, LedgerError::WhyRequired)?,
+        approved_by: ledger::required(&form.goedgekeurd_door, LedgerError::ApprovedByRequired)?,
+        entry_date: form.datum.trim().to_owned(),
+        corrects: None,
+        confirm_over_budget: form.boven_budget.is_some(),
+        by: action.viewer.account.id,
+    })
+}
+
+pub async fn book(action: Action, Form(form): Form<BookForm>) -> Result<Response, AppError> {
+    if let Some(refused) = action.may_book().await? {
+        return Ok(refused);
+    }
+    match entry_from(&form, &action) {
+        Ok(entry) => action.add_entry(entry).await,
+        Err(error) => action.refuse(StatusCode::UNPROCESSABLE_ENTITY, error).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CorrectionForm {
+    #[serde(default)]
+    bedrag: String,
+    #[serde(default)]
+    reden: String,
+}
+
+/// A counter-entry. The amount is given positive and booked negative, of the same kind and year
+/// as the entry it corrects.
+pub async fn correct(
+    action: Action,
+    Path((_, original)): Path<(String, i64)>,
+    Form(form): Form<CorrectionForm>,
+) -> Result<Response, AppError> {
+    if let Some(refused) = action.may_book().await? {
+        return Ok(refused);
+    }
+    let corrected = action
+        .state
+        .workflow
+        .canvas_ledger(action.id())
+        .await?
+        .into_iter()
+        .find(|e| e.id == original && e.corrects.is_none());
+    let checked = corrected.ok_or(LedgerError::NoSuchEntry).and_then(|entry| {
+        Ok(NewLedgerEntry {
+            team: action.canvas.facts.team.0,
+            year: entry.year,
+            canvas: action.id().to_owned(),
+            kind: entry.kind,
+            amount_cents: -ledger::parse_amount(&form.bedrag)?,
+            purpose: format!("Correctie van boeking {original}"),
+            why_not_regular: ledger::required(&form.reden, LedgerError::WhyRequired)?,
+            approved_by: action.viewer.account.display_name().to_owned(),
+            entry_date: dutch_date(now_millis()),
+            corrects: Some(original),
+            confirm_over_budget: false,
+            by: action.viewer.account.id,
+        })
+    });
+    match checked {
+        Ok(entry) => action.add_entry(entry).await,
+        Err(error) => action.refuse(StatusCode::UNPROCESSABLE_ENTITY, error).await,
+    }
+}

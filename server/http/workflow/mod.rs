@@ -1,0 +1,253 @@
+//! The workflow of one canvas over HTTP: status changes ([`status`]), escalations ([`escalations`]),
+//! budget entries ([`bookings`]), and the panel that shows it all, live.
+//!
+//! Forms post here and are sent back to the canvas page; a refusal shows the canvas page again
+//! with the Dutch reason in the panel (403 for a role that may not, 409 when someone else changed
+//! the same fact first, 422 for bad input). Every change is published, so open pages refresh
+//! their panel through `GET /canvases/{id}/gebeurtenissen` (server-sent events).
+
+mod bookings;
+mod escalations;
+mod status;
+
+use std::{collections::HashMap, convert::Infallible};
+
+use axum::{
+    Router,
+    extract::{FromRequestParts, Path},
+    http::{StatusCode, request::Parts},
+    response::{
+        IntoResponse, Redirect, Response,
+        sse::{Event as SseEvent, KeepAlive, Sse},
+    },
+    routing::{get, post},
+};
+use futures_util::Stream;
+use maud::Markup;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{
+    pages,
+    permitted::{self, Permitted},
+};
+use crate::{
+    access::policy::TeamRole,
+    app::AppState,
+    audit::Event,
+    auth::Viewer,
+    error::AppError,
+    http::csp::CspNonce,
+    store::{directory::AuditEntry, now_millis},
+    views::{self, components::dutch_date, workflow::Panel},
+    workflow::{events::Changed, ladder, lifecycle},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/canvases/{id}/werkwijze", get(fragment))
+        .route("/canvases/{id}/gebeurtenissen", get(events))
+        .route("/canvases/{id}/status", post(status::change))
+        .route("/canvases/{id}/opschalen", post(escalations::escalate))
+        .route(
+            "/canvases/{id}/opschalingen/{escalation}",
+            get(escalations::frozen),
+        )
+        .route(
+            "/canvases/{id}/opschalingen/{escalation}/samenvatting",
+            get(escalations::summary),
+        )
+        .route(
+            "/canvases/{id}/opschalingen/{escalation}/oppakken",
+            post(escalations::pick_up),
+        )
+        .route(
+            "/canvases/{id}/opschalingen/{escalation}/antwoord",
+            post(escalations::answer),
+        )
+        .route("/canvases/{id}/budget", post(bookings::book))
+        .route(
+            "/canvases/{id}/budget/{entry}/correctie",
+            post(bookings::correct),
+        )
+}
+
+/// The message when a compare-and-set finds that someone else was first.
+const CONFLICT: &str = "Iemand anders heeft dit intussen gewijzigd. Bekijk de nieuwe stand en \
+                        probeer het zo nodig opnieuw.";
+
+/// One request about a canvas's workflow: who asks, about which canvas (which they may read;
+/// otherwise the extractor answers 404), with what the handler needs to answer.
+pub struct Action {
+    state: AppState,
+    viewer: Viewer,
+    canvas: Permitted,
+    nonce: CspNonce,
+}
+
+impl FromRequestParts<AppState> for Action {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let nonce = parts
+            .extensions
+            .get::<CspNonce>()
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let id = params.get("id").ok_or(AppError::NotFound)?;
+        let canvas = permitted::readable(state.store.as_ref(), &viewer, id).await?;
+        Ok(Self {
+            state: state.clone(),
+            viewer,
+            canvas,
+            nonce,
+        })
+    }
+}
+
+impl Action {
+    fn id(&self) -> &str {
+        self.canvas.id.as_str()
+    }
+
+    /// The canvas page again, with the reason for a refusal in its panel.
+    async fn refuse(&self, code: StatusCode, message: impl ToString) -> Result<Response, AppError> {
+        let page = pages::canvas_page(
+            &self.state,
+            &self.viewer,
+            &self.canvas,
+            Some(message.to_string()),
+            &self.nonce,
+        )
+        .await?;
+        Ok((code, page).into_response())
+    }
+
+    /// After a change: tells open pages, records it in the audit log, and sends the browser
+    /// back to the panel.
+    async fn done(&self, event: Event, detail: String) -> Result<Response, AppError> {
+        self.state.events.publish(Changed {
+            canvas: self.id().to_owned(),
+            team: self.canvas.facts.team.0,
+            province: self.canvas.facts.province.0,
+        });
+        self.state
+            .audit
+            .record(
+                event,
+                AuditEntry {
+                    account_id: Some(self.viewer.account.id),
+                    team_id: Some(self.canvas.facts.team.0),
+                    canvas_id: Some(self.id().to_owned()),
+                    detail,
+                    ..AuditEntry::default()
+                },
+            )
+            .await;
+        Ok(Redirect::to(&format!("/canvases/{}#workflow", self.id())).into_response())
+    }
+}
+
+/// Whether the viewer may book on the canvas's budget: its team's aanjager or projectleider.
+fn may_book(viewer: &Viewer, canvas: &Permitted) -> bool {
+    canvas.access.may_edit()
+        && viewer.policy.memberships.iter().any(|(team, role)| {
+            *team == canvas.facts.team
+                && matches!(role, TeamRole::Aanjager | TeamRole::Projectleider)
+        })
+}
+
+/// The panel as the viewer may use it.
+pub async fn panel(
+    state: &AppState,
+    viewer: &Viewer,
+    canvas: &Permitted,
+    error: Option<String>,
+) -> Result<Panel, AppError> {
+    let id = canvas.id.as_str();
+    let status = state
+        .workflow
+        .canvas_status(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (account, facts, access) = (&viewer.policy, &canvas.facts, canvas.access);
+    let transitions = lifecycle::next(status)
+        .filter(|to| lifecycle::check(account, facts, access, status, *to).is_ok())
+        .collect();
+    let escalations = state.workflow.escalations(id).await?;
+    let escalate_to = ladder::above(facts.level)
+        .into_iter()
+        .filter(|to| ladder::may_escalate(account, facts, access, status, *to).is_ok())
+        .collect();
+    let to_handle = escalations
+        .iter()
+        .find(|e| e.is_open() && ladder::may_handle(account, facts, e.to_level))
+        .cloned();
+    let now = now_millis();
+    Ok(Panel {
+        canvas_id: id.to_owned(),
+        csrf: viewer.csrf().to_owned(),
+        status,
+        history: state.workflow.status_history(id).await?,
+        transitions,
+        escalations,
+        escalate_to,
+        to_handle,
+        ledger: state.workflow.canvas_ledger(id).await?,
+        may_book: may_book(viewer, canvas),
+        today: dutch_date(now),
+        signal_days: state.settings.escalation_signal_days,
+        now,
+        error,
+    })
+}
+
+/// The panel alone, for the live refresh.
+async fn fragment(action: Action) -> Result<Markup, AppError> {
+    let panel = panel(&action.state, &action.viewer, &action.canvas, None).await?;
+    Ok(views::workflow::panel(&panel))
+}
+
+/// Server-sent events: `werkwijze` whenever this canvas's workflow changes.
+async fn events(action: Action) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let id = action.id().to_owned();
+    changes(&action.state, move |change| change.canvas == id)
+}
+
+/// A stream of `werkwijze` events for the changes `wanted` picks; ends when the server stops,
+/// so that a graceful shutdown does not wait for open pages.
+pub fn changes<F>(
+    state: &AppState,
+    wanted: F,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<F>>
+where
+    F: Fn(&Changed) -> bool + Send + 'static,
+{
+    let receiver = state.events.subscribe();
+    let stopping = state.sync.context().shutdown.clone();
+    let stream = futures_util::stream::unfold(
+        (receiver, stopping, wanted),
+        |(mut receiver, stopping, wanted)| async move {
+            loop {
+                let received = tokio::select! {
+                    _ = stopping.cancelled() => return None,
+                    received = receiver.recv() => received,
+                };
+                let relevant = match &received {
+                    Ok(change) => wanted(change),
+                    // Missed some: refresh to be safe.
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => return None,
+                };
+                if relevant {
+                    let event = SseEvent::default().event("werkwijze").data("gewijzigd");
+                    return Some((Ok(event), (receiver, stopping, wanted)));
+                }
+            }
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
