@@ -12,11 +12,11 @@ import assert from 'node:assert/strict'
 
 import {
   DEMO_ACCOUNTS, DEMO_CANVAS_ID, NIJMEGEN_CANVAS_ID, WebSocket, WebsocketProvider, Y,
-  connectClient, createCanvas, getCanvas, setupServer, syncUrlFor, track, upgradeStatus, waitConverged,
+  connectClient, createCanvas, getCanvas, setupServer, steps, syncUrlFor, track, upgradeStatus, waitConverged,
   waitFor, waitSynced
 } from './lib/server.mjs'
 import {
-  WAIT_MS, canvasState, openPage, signIn, startBrowser, waitConnected, waitInPage
+  WAIT_MS, assertStatus, canvasState, openPage, signIn, startBrowser, submit, waitConnected, waitInPage
 } from './lib/pages.mjs'
 
 /** What the server says to a wrong password. */
@@ -25,49 +25,6 @@ const WRONG_PASSWORD = 'Het e-mailadres of het wachtwoord klopt niet.'
 const REVOCATION_DEADLINE_MS = 5000
 /** WebSocket close code "policy violation": the server's code for "your access ended". */
 const POLICY_VIOLATION = 1008
-
-/**
- * Subtests that build on each other: once one fails, the rest are skipped instead of each
- * waiting for its own time-outs.
- */
-function steps (t) {
-  let failed = false
-  return (name, fn) => t.test(name, async (st) => {
-    if (failed) return st.skip('an earlier step failed')
-    try {
-      await fn(st)
-    } catch (err) {
-      failed = true
-      throw err
-    }
-  })
-}
-
-/**
- * Click `button` (which submits a form) and resolve with the response to the form's POST to
- * `urlPath` (a string or a RegExp for the pathname), once the page that follows has loaded.
- */
-async function submit (p, button, urlPath) {
-  const matches = (url) => typeof urlPath === 'string' ? url.pathname === urlPath : urlPath.test(url.pathname)
-  // The document that the answer (or the redirect after it) brings; a redirect commits none.
-  const navigated = p.page.waitForEvent('framenavigated', { predicate: (f) => f === p.page.mainFrame(), timeout: WAIT_MS })
-  navigated.catch(() => {}) // awaited below, after the response
-  const [res] = await Promise.all([
-    p.page.waitForResponse((r) => r.request().method() === 'POST' && matches(new URL(r.url())), { timeout: WAIT_MS }),
-    button.click()
-  ])
-  await navigated
-  await p.page.waitForLoadState('load')
-  return res
-}
-
-/** Assert a response's status, with its body in the message. */
-async function assertStatus (res, status, what) {
-  if (res.status() !== status) {
-    const body = await res.text().catch(() => '(no body)')
-    assert.equal(res.status(), status, `${what}: ${body.slice(0, 300)}`)
-  }
-}
 
 test('the official WebsocketProvider with params: { token } syncs two accounts of one team', async (t) => {
   const env = await setupServer(t)

@@ -1,7 +1,8 @@
 // axe-core (pinned in package.json) on the real pages in headless Chromium: the sign-in page,
 // and signed in as the Arnhem aanjager the canvasoverzicht (/) and the demo canvas (every test
 // server starts with --demo) once its live editors and widgets are mounted, also while a refused
-// amount shows its error. Fails on any violation of impact "serious" or "critical", printing each with the
+// amount shows its error; and signed in as the coach the coachdashboard, with a canvas just
+// escalated to the coach among its rows. Fails on any violation of impact "serious" or "critical", printing each with the
 // elements it concerns; lesser findings are printed as diagnostics.
 //
 // axe is injected with page.evaluate (CDP), not with a <script> tag: the page's CSP would block
@@ -12,9 +13,11 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 
-import { setupServer } from './lib/server.mjs'
 import {
-  DEMO_CANVAS_ID, openCanvas, openPage, startBrowser, waitConnected, waitDemoMounted, waitInPage
+  DEMO_ACCOUNTS, TO_IN_BEHANDELING, createCanvas, escalateCanvas, moveCanvas, setupServer, uniqueLabel
+} from './lib/server.mjs'
+import {
+  DEMO_CANVAS_ID, openCanvas, openPage, startBrowser, waitConnected, waitDemoMounted, waitInPage, waitLive
 } from './lib/pages.mjs'
 
 const require = createRequire(import.meta.url)
@@ -49,7 +52,7 @@ function check (t, where, violations) {
   assert.equal(failing.length, 0, `${where}: axe found serious or critical violations:\n${describe(failing)}`)
 }
 
-test('accessibility: axe finds nothing serious on sign-in, the overview and the demo canvas', async (t) => {
+test('accessibility: axe finds nothing serious on sign-in, the overview, the demo canvas and the coachdashboard', async (t) => {
   const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8')
   const axeVersion = JSON.parse(await readFile(require.resolve('axe-core/package.json'), 'utf8')).version
   t.diagnostic(`axe-core ${axeVersion}`)
@@ -87,6 +90,20 @@ test('accessibility: axe finds nothing serious on sign-in, the overview and the 
     await waitInPage(p, () => document.querySelector('section.widget[data-widget="rendement"] input[aria-invalid="true"]'),
       undefined, { what: 'the refused amount to be marked' })
     check(st, `/canvases/${DEMO_CANVAS_ID} with a refused amount`, await runAxe(p, axeSource))
+    assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations')
+  })
+
+  await t.test('the coachdashboard (/coach) with a canvas escalated to the coach', async (st) => {
+    const { server } = env
+    const label = uniqueLabel()
+    const { id } = await createCanvas(server, label)
+    await moveCanvas(server, id, TO_IN_BEHANDELING)
+    await escalateCanvas(server, id, 'coach', 'Wie betaalt de scooter?', { token: await server.tokenFor(DEMO_ACCOUNTS.teamlid) })
+    const p = await openPage(browser, origin, '/coach', 'coach', { account: DEMO_ACCOUNTS.coach })
+    env.c.add(() => p.context.close())
+    await waitLive(p, 'main#coach-dashboard', '/coach/tabel')
+    assert.equal(await p.page.locator(`#dashboard-table tr[data-canvas="${id}"] a`).textContent(), label)
+    check(st, '/coach', await runAxe(p, axeSource))
     assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations')
   })
 })

@@ -77,16 +77,17 @@ test('canvas page: two people edit one canvas live in Chromium', async (t) => {
     })
   })
 
-  await t.test("page B's presence list shows page A and the step it works in", async () => {
+  await t.test("page B's presence list shows page A by name and the step it works in", async () => {
     await a.page.locator(editor('situation')).click() // back into step 1
+    // Page A is signed in as the aanjager, page B as the projectleider: their display names.
     const nameA = await a.page.locator('#presence li.is-self .presence-name').textContent()
-    const match = /^(Gast \d\d) \(jij\)$/.exec(nameA)
-    assert.ok(match, `page A shows itself as "Gast NN (jij)", got ${JSON.stringify(nameA)}`)
+    assert.equal(nameA, 'Anne Aanjager (jij)', 'page A shows itself by the name of its account')
     await waitInPage(b, (name) => [...document.querySelectorAll('#presence li:not(.is-self)')]
       .some((li) => li.querySelector('.presence-name')?.textContent === name &&
-        li.querySelector('.presence-step')?.textContent === 'stap 1'), match[1], {
-      what: `"${match[1]}" with "stap 1" in page B's presence list`
+        li.querySelector('.presence-step')?.textContent === 'stap 1'), 'Anne Aanjager', {
+      what: '"Anne Aanjager" with "stap 1" in page B\'s presence list'
     })
+    assert.equal(await b.page.locator('#presence li.is-self .presence-name').textContent(), 'Piet Projectleider (jij)')
   })
 
   await t.test("the server's GET /api/canvases/{id} has the merged text of both pages", async () => {

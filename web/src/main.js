@@ -1,4 +1,5 @@
-// Doorbraak in the browser: turns the server-rendered canvas page into a live, shared canvas.
+// Doorbraak in the browser: turns the server-rendered canvas page into a live, shared canvas, and
+// keeps the workflow panel and the coach dashboard up to date (live-workflow.js, live-dashboard.js).
 //
 // The page works without this script (it shows the content as of the page load). With it, one
 // Y.Doc holds the canvas (docs/canvas-schema.md), synced over y-websocket at /sync/{id} and kept
@@ -8,7 +9,9 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
 import { mountEditors, setEditorsReadOnly } from './editors.js'
-import { guestIdentity, keepColourDistinct, renderPresence, trackFocusedStep } from './presence.js'
+import { startLiveDashboard } from './live-dashboard.js'
+import { startLiveWorkflow } from './live-workflow.js'
+import { keepColourDistinct, localIdentity, renderPresence, trackFocusedStep } from './presence.js'
 import { readOnlyMode } from './read-only.js'
 import { connect } from './sync.js'
 import { prepareWidgets } from './widgets.js'
@@ -48,7 +51,8 @@ function start () {
   const { provider, save } = connect(doc, canvasId, { onReadOnly: () => readOnly.enable() })
   const awareness = provider.awareness
 
-  const identity = guestIdentity()
+  // The server names the signed-in person; "Gast NN" only when it does not.
+  const identity = localIdentity(main.dataset.userName)
   awareness.setLocalStateField('user', identity)
   awareness.setLocalStateField('step', null)
   keepColourDistinct(awareness, identity)
@@ -223,8 +227,21 @@ function bindToggles (main, doc) {
   return () => { live = true; render() }
 }
 
-if (document.readyState === 'loading') {
-  document.addEventListener('DOMContentLoaded', start, { once: true })
-} else {
+function boot () {
+  // Before start(): the workflow panel is compared with the server's later renderings as loaded.
+  // A failure here must not keep the canvas itself from going live.
+  for (const live of [startLiveWorkflow, startLiveDashboard]) {
+    try {
+      live()
+    } catch (err) {
+      console.warn('live updates are not available', err)
+    }
+  }
   start()
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', boot, { once: true })
+} else {
+  boot()
 }

@@ -1,4 +1,5 @@
-// Who is here: this browser's guest identity, the step it works in, and the list of everyone.
+// Who is here: this browser's identity (the signed-in person's name, else a guest name), the step
+// it works in, and the list of everyone.
 
 /**
  * Colours for people, each with a contrast of at least 4.5:1 against white (white caret labels on
@@ -9,10 +10,14 @@ export const PALETTE = ['#b42318', '#1d4ed8', '#047857', '#7e22ce', '#be185d', '
 const STORAGE_KEY = 'doorbraak-gast'
 
 /**
- * A stable "Gast NN" with a palette colour for this browser, kept in localStorage; a fresh random
- * one for this page when storage is not available.
+ * This browser's identity for the others present: `name` (the signed-in person, from the page)
+ * or, without one, a stable "Gast NN"; and a palette colour. Number and colour are kept in
+ * localStorage, so a person keeps their colour across pages; a fresh random pair for this page
+ * when storage is not available.
+ *
+ * @param {string} [name]
  */
-export function guestIdentity () {
+export function localIdentity (name) {
   let stored = null
   try {
     stored = JSON.parse(window.localStorage.getItem(STORAGE_KEY) || 'null')
@@ -25,8 +30,9 @@ export function guestIdentity () {
     } catch {}
   }
   const color = PALETTE[stored.color]
+  const given = typeof name === 'string' ? name.trim().slice(0, 60) : ''
   // 20 % alpha: the tint behind a remote selection.
-  return { name: `Gast ${stored.number}`, color, colorLight: color + '33' }
+  return { name: given || `Gast ${stored.number}`, color, colorLight: color + '33' }
 }
 
 /**

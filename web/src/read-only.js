@@ -10,6 +10,11 @@ const NOTICE_ID = 'read-only-notice'
 const NOTICE_TEXT = 'Je kunt dit canvas lezen, maar niet bewerken. Wijzigingen worden niet opgeslagen.'
 /** Every control the widgets and toggles are made of. */
 const CONTROLS = 'input, select, textarea, button'
+/**
+ * The workflow panel is not content: its forms are plain POSTs that the server checks for each
+ * person, and people who may only read the canvas use them (a coach answers an escalation there).
+ */
+const EXEMPT = '#workflow'
 
 /**
  * Read-only mode for the canvas in `main`. Returns { active(), enable(), onEnable(fn) }; `fn`
@@ -49,7 +54,7 @@ export function readOnlyMode (main) {
 }
 
 function disable (el) {
-  if (el.matches(CONTROLS) && !el.disabled) el.disabled = true
+  if (el.matches(CONTROLS) && !el.disabled && !el.closest(EXEMPT)) el.disabled = true
 }
 
 function disableWithin (root) {

@@ -89,6 +89,9 @@ export async function proxyTo (upstream, { distDir = null, local = null } = {}) 
     const { hostname, port } = target()
     const up = http.request({ host: hostname, port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
       res.writeHead(upRes.statusCode, upRes.headers)
+      // Node holds headers back until the first body chunk; a server-sent-events stream has none
+      // until something changes, and the page's EventSource counts as open only with the headers.
+      res.flushHeaders()
       upRes.pipe(res)
     })
     up.on('error', () => res.destroy())
@@ -213,8 +216,9 @@ export async function signInContext (context, origin, email = DEFAULT_ACCOUNT, {
  * Open `origin + urlPath` in a new page of `context` (or of a new browser context, signed in as
  * `account` first; `account: null` for pages that need no account), collecting console messages,
  * uncaught errors and CSP violations. Returns { label, context, page, log, errors, extra,
- * response }; `extra` (a function run in the page) adds to what describePage shows, `response` is
- * that of the page finally shown (after any redirect).
+ * response, requests }; `extra` (a function run in the page) adds to what describePage shows,
+ * `response` is that of the page finally shown (after any redirect), `requests` lists the
+ * { method, pathname } of every HTTP request the page completed.
  */
 export async function openPage (browser, origin, urlPath, label, { context = null, extra, account = DEFAULT_ACCOUNT } = {}) {
   const signInFirst = context === null && account !== null
@@ -223,6 +227,9 @@ export async function openPage (browser, origin, urlPath, label, { context = nul
   const page = await context.newPage()
   const log = []
   const errors = []
+  // Every HTTP request the page completed, from before it loads (live fragments fetched by script).
+  const requests = []
+  page.on('requestfinished', (req) => requests.push({ method: req.method(), pathname: new URL(req.url()).pathname }))
   page.on('console', (msg) => {
     log.push(`[${label} console.${msg.type()}] ${msg.text()}`)
     if (/Content Security Policy/i.test(msg.text())) errors.push(`[${label} CSP] ${msg.text()}`)
@@ -230,7 +237,7 @@ export async function openPage (browser, origin, urlPath, label, { context = nul
   page.on('pageerror', (err) => errors.push(`[${label} pageerror] ${err.stack || err}`))
   const response = await page.goto(origin + urlPath, { waitUntil: 'load', timeout: 10_000 })
   assert.equal(response.status(), 200, `${label}: GET ${urlPath}`)
-  return { label, context, page, log, errors, extra, response }
+  return { label, context, page, log, errors, extra, response, requests }
 }
 
 /** Open the canvas page of canvas `id` (see openPage); its failure messages show canvasState. */
@@ -390,4 +397,67 @@ export async function screenshot (t, p, name) {
   const png = await p.page.screenshot({ path: file, fullPage: true })
   t.diagnostic(`screenshot: ${path.relative(repoRoot, file)}`)
   return png
+}
+
+/**
+ * Click `button` (which submits a form) and resolve with the response to the form's POST to
+ * `urlPath` (a string or a RegExp for the pathname), once the page that follows has loaded.
+ */
+export async function submit (p, button, urlPath) {
+  const matches = (url) => typeof urlPath === 'string' ? url.pathname === urlPath : urlPath.test(url.pathname)
+  // The document that the answer (or the redirect after it) brings; a redirect commits none.
+  const navigated = p.page.waitForEvent('framenavigated', { predicate: (f) => f === p.page.mainFrame(), timeout: WAIT_MS })
+  navigated.catch(() => {}) // awaited below, after the response
+  const [res] = await Promise.all([
+    p.page.waitForResponse((r) => r.request().method() === 'POST' && matches(new URL(r.url())), { timeout: WAIT_MS }),
+    button.click()
+  ])
+  await navigated
+  await p.page.waitForLoadState('load')
+  return res
+}
+
+/** Assert a response's status, with its body in the message. */
+export async function assertStatus (res, status, what) {
+  if (res.status() !== status) {
+    const body = await res.text().catch(() => '(no body)')
+    assert.equal(res.status(), status, `${what}: ${body.slice(0, 300)}`)
+  }
+}
+
+/**
+ * Watch page `p` for reloads and navigations from now on: counts the main frame's navigations
+ * and leaves a mark in the current document, which a new document would not have. Resolves with
+ * `assertNone(what)`, which fails when either happened.
+ */
+export async function watchNavigations (p) {
+  const navigations = []
+  p.page.on('framenavigated', (frame) => {
+    if (frame === p.page.mainFrame()) navigations.push(frame.url())
+  })
+  await p.page.evaluate(() => { window.__doorbraakSameDocument = true })
+  return {
+    async assertNone (what) {
+      assert.deepEqual(navigations, [], `${p.label}: the page navigated (${what})`)
+      const same = await p.page.evaluate(() => window.__doorbraakSameDocument === true)
+      assert.ok(same, `${p.label}: the page was reloaded (${what})`)
+    }
+  }
+}
+
+/**
+ * Wait until the live part `selector` of page `p` (`section#workflow`, `main#coach-dashboard`)
+ * has its change stream open (data-live-state="open") and the page has fetched the fragment at
+ * `fragmentPath` since: the refresh that catches up on what changed before the stream opened.
+ * Later changes then reach the page through the stream's events.
+ */
+export async function waitLive (p, selector, fragmentPath) {
+  await waitInPage(p, (sel) => document.querySelector(sel)?.dataset.liveState === 'open', selector, {
+    what: `${selector} to be live (data-live-state="open")`
+  })
+  await waitFor(() => p.requests.some((r) => r.method === 'GET' && r.pathname === fragmentPath), {
+    timeout: WAIT_MS,
+    what: `${p.label}: the catch-up fetch of ${fragmentPath}`,
+    detail: () => p.requests
+  })
 }

@@ -536,3 +536,71 @@ export function track (c, client) {
   c.add(() => client.destroy())
   return client
 }
+
+/**
+ * Subtests that build on each other: `const step = steps(t)`, then `await step(name, fn)`. Once
+ * one fails, the rest are skipped instead of each waiting for its own time-outs.
+ */
+export function steps (t) {
+  let failed = false
+  return (name, fn) => t.test(name, async (st) => {
+    if (failed) return st.skip('an earlier step failed')
+    try {
+      await fn(st)
+    } catch (err) {
+      failed = true
+      throw err
+    }
+  })
+}
+
+/**
+ * POST `fields` form-encoded to `urlPath` as the server's pages do (with the server's token, or
+ * `token`; a token needs no CSRF field), without following the redirect. Returns { status,
+ * location, body }.
+ */
+export async function postForm (server, urlPath, fields, { token } = {}) {
+  const res = await apiFetch(server, urlPath, {
+    token,
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString()
+  })
+  return { status: res.status, location: res.headers.get('location'), body: await res.text() }
+}
+
+/**
+ * Move canvas `id` through the statuses `path` (codes, e.g. ['concept', 'ingebracht',
+ * 'in_behandeling']) with POST /canvases/{id}/status; asserts each step's 303.
+ */
+export async function moveCanvas (server, id, path, { token } = {}) {
+  for (let i = 1; i < path.length; i++) {
+    const res = await postForm(server, `/canvases/${encodeURIComponent(id)}/status`,
+      { van: path[i - 1], naar: path[i] }, { token })
+    if (res.status !== 303) {
+      throw new Error(`POST /canvases/${id}/status van=${path[i - 1]} naar=${path[i]} answered ${res.status}: ${res.body.slice(0, 500)}`)
+    }
+  }
+}
+
+/** Statuses from a new canvas to one the team works on (and may escalate). */
+export const TO_IN_BEHANDELING = Object.freeze(['concept', 'ingebracht', 'in_behandeling'])
+
+/**
+ * POST /canvases/{id}/opschalen: escalate canvas `id` to `level` (directie, coach or pmm) with
+ * `question`, as the holder of `token`; asserts the 303.
+ */
+export async function escalateCanvas (server, id, level, question, { token } = {}) {
+  const res = await postForm(server, `/canvases/${encodeURIComponent(id)}/opschalen`, { naar: level, vraag: question }, { token })
+  if (res.status !== 303) {
+    throw new Error(`POST /canvases/${id}/opschalen naar=${level} answered ${res.status}: ${res.body.slice(0, 500)}`)
+  }
+}
+
+let labelCounter = 0
+/** An anonymous label no other canvas of this run has, e.g. "Casus E-4821": `prefix` + a number. */
+export function uniqueLabel (prefix = 'Casus E-') {
+  labelCounter++
+  return `${prefix}${(process.pid % 9000) + 1000 + labelCounter}`
+}
