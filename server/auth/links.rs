@@ -88,16 +88,16 @@ pub async fn accept(
 ) -> Result<(AccountRow, InvitationKind), LinkError> {
     let (invitation, account) = open(directory, token).await?;
     let existing_hash = account.as_ref().and_then(|a| a.password_hash.clone());
-    // Check or hash the password before the link is spent, so a typo does not waste it.
-    let new_hash = match (&invitation.kind, &existing_hash) {
-        (InvitationKind::Reset, _) | (_, None) => Some(password::hash(password)?),
-        (_, Some(hash)) => {
-            if !password::verify(password, hash) {
-                return Err(LinkError::WrongPassword);
-            }
-            None
-        }
-    };
+    // Check or hash the password before the link is spent, so a typo does not waste it; on a
+    // blocking thread, since argon2 takes tens of milliseconds by design.
+    let (kind, candidate) = (invitation.kind, password.to_owned());
+    let new_hash = tokio::task::spawn_blocking(move || match (kind, existing_hash) {
+        (InvitationKind::Reset, _) | (_, None) => Ok(Some(password::hash(&candidate)?)),
+        (_, Some(hash)) if password::verify(&candidate, &hash) => Ok(None),
+        (_, Some(_)) => Err(LinkError::WrongPassword),
+    })
+    .await
+    .map_err(|_| LinkError::Password(PasswordError::Hashing))??;
     if invitation.kind == InvitationKind::Reset && account.is_none() {
         return Err(LinkError::Invalid);
     }
