@@ -71,6 +71,8 @@ pub fn app(state: AppState) -> Router {
     http::router()
         // Strangers get 401 and cross-site requests 403 before any handler runs.
         .layer(axum::middleware::from_fn(auth::guard::guard))
+        // Inside `authenticate`, so the error page knows who is signed in.
+        .layer(axum::middleware::from_fn(http::error_pages::html_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::viewer::authenticate,

@@ -50,11 +50,21 @@ pub struct Cast {
     pub arnhem: i64,
 }
 
-/// Moves a fresh canvas from concept to in behandeling.
-async fn into_treatment(db: &dyn Database, id: &str, by: i64) -> Result<(), StoreError> {
+/// Moves a fresh canvas from concept to in behandeling, `days_ago` and a day later.
+async fn into_treatment(
+    db: &dyn Database,
+    id: &str,
+    by: i64,
+    days_ago: i64,
+) -> Result<(), StoreError> {
     use CanvasStatus::*;
-    for (from, to) in [(Concept, Ingebracht), (Ingebracht, InBehandeling)] {
-        db.change_status(id, from, to, by, "").await?;
+    let steps = [
+        (Concept, Ingebracht, days_ago),
+        (Ingebracht, InBehandeling, days_ago - 1),
+    ];
+    for (from, to, days) in steps {
+        let at = now_millis() - days * DAY;
+        db.change_status(id, from, to, by, "", at).await?;
     }
     Ok(())
 }
@@ -85,11 +95,12 @@ async fn escalate(
 
 /// Seeds the workflow of the demo, once (when the scooter canvas was just created).
 pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), StoreError> {
-    into_treatment(db, scooter, cast.aanjager).await?;
+    into_treatment(db, scooter, cast.aanjager, 7).await?;
     let owner = CanvasOwner {
         team: cast.arnhem,
         brought_in_by: cast.aanjager,
     };
+    // (id, label, situation, systeemprobleem, leefgebieden, days since it was brought in)
     let cases = [
         (
             "5c00de70-0000-4000-8000-00000000d3e2",
@@ -97,6 +108,7 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
             "Gezin met huurachterstand; de woningcorporatie wil ontruimen.",
             "Schuldhulp kan pas starten na stabilisatie, maar die vraagt eerst een betaalregeling.",
             &["financial_security", "housing"][..],
+            10,
         ),
         (
             "5c00de70-0000-4000-8000-00000000d3e3",
@@ -104,6 +116,7 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
             "Jongere van 18 valt tussen jeugdhulp en Wmo in.",
             "De jeugdhulp stopt op de verjaardag; de Wmo-indicatie duurt acht weken.",
             &["appropriate_care", "belonging"][..],
+            30,
         ),
         (
             "5c00de70-0000-4000-8000-00000000d3e4",
@@ -111,6 +124,7 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
             "Vader met een bijstandsuitkering wil een klein bedrijf starten.",
             "Landelijke regels voor bijstand en starters sluiten elkaar uit.",
             &["financial_security", "belonging"][..],
+            45,
         ),
         (
             "5c00de70-0000-4000-8000-00000000d3e5",
@@ -118,13 +132,14 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
             "Moeder met drie kinderen, dakloos na een scheiding.",
             "Urgentie vereist een inschrijfduur die zij door de scheiding niet heeft.",
             &["housing", "home_life"][..],
+            60,
         ),
     ];
     let mut ids = Vec::new();
-    for (id, label, situation, problem, areas) in cases {
+    for (id, label, situation, problem, areas, days) in cases {
         let update = short_case(label, situation, problem, areas);
         ensure_canvas(db, id, owner, label, || update.clone()).await?;
-        into_treatment(db, id, cast.aanjager).await?;
+        into_treatment(db, id, cast.aanjager, days).await?;
         ids.push((id, update));
     }
     let [(d1, d1s), (c2, c2s), (p3, p3s), (t4, t4s)] =
@@ -179,6 +194,7 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
         by: cast.coach,
         answer: "Geen provinciaal voorbeeld; dit is een landelijke regel.".into(),
         outcome: Outcome::VerderOpgeschaald,
+        at: further.at,
         further: Some(further),
     })
     .await?;
@@ -202,6 +218,7 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
             .into(),
         outcome: Outcome::Opgelost,
         further: None,
+        at: now_millis() - 33 * DAY,
     })
     .await?;
 

@@ -7,6 +7,7 @@ pub mod budget;
 pub mod canvases;
 pub mod csp;
 pub mod dashboards;
+pub mod error_pages;
 pub mod health;
 pub mod pages;
 pub mod permitted;

@@ -88,10 +88,10 @@ const LEDGER_QUERY: &str = "SELECT b.*, c.label AS canvas_label, a.email AS reco
 async fn record_status(
     tx: &mut Transaction<'_, Sqlite>,
     canvas: &str,
-    from: CanvasStatus,
-    to: CanvasStatus,
+    (from, to): (CanvasStatus, CanvasStatus),
     by: i64,
     note: &str,
+    at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO status_changes (canvas_id, from_status, to_status, changed_by, changed_at, \
@@ -101,7 +101,7 @@ async fn record_status(
     .bind(from.code())
     .bind(to.code())
     .bind(by)
-    .bind(now_millis())
+    .bind(at)
     .bind(note)
     .execute(&mut **tx)
     .await?;
@@ -160,6 +160,7 @@ impl Workflow for SqliteStore {
         to: CanvasStatus,
         by: i64,
         note: &str,
+        at: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let changed = sqlx::query("UPDATE canvases SET status = ? WHERE id = ? AND status = ?")
@@ -172,7 +173,7 @@ impl Workflow for SqliteStore {
         if changed != 1 {
             return Ok(false);
         }
-        record_status(&mut tx, canvas, from, to, by, note).await?;
+        record_status(&mut tx, canvas, (from, to), by, note, at).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -224,10 +225,10 @@ impl Workflow for SqliteStore {
         record_status(
             &mut tx,
             &step.canvas,
-            CanvasStatus::InBehandeling,
-            CanvasStatus::Opgeschaald,
+            (CanvasStatus::InBehandeling, CanvasStatus::Opgeschaald),
             step.by,
             &note,
+            step.at,
         )
         .await?;
         tx.commit().await?;
@@ -249,7 +250,7 @@ impl Workflow for SqliteStore {
     }
 
     async fn answer(&self, answer: &EscalationAnswer) -> Result<bool, StoreError> {
-        let now = now_millis();
+        let now = answer.at;
         let mut tx = self.pool.begin().await?;
         let answered = sqlx::query(
             "UPDATE escalations SET answer = ?1, answered_by = ?2, answered_at = ?3, outcome = ?4, \
@@ -287,10 +288,10 @@ impl Workflow for SqliteStore {
                 record_status(
                     &mut tx,
                     &answer.canvas,
-                    CanvasStatus::Opgeschaald,
-                    CanvasStatus::InBehandeling,
+                    (CanvasStatus::Opgeschaald, CanvasStatus::InBehandeling),
                     answer.by,
                     &note,
+                    now,
                 )
                 .await?;
             }

@@ -79,6 +79,8 @@ pub struct EscalationAnswer {
     pub answer: String,
     pub outcome: Outcome,
     pub further: Option<NewEscalation>,
+    /// Unix milliseconds; now, except in the demo's history.
+    pub at: i64,
 }
 
 /// A ledger entry as stored.
@@ -145,8 +147,9 @@ pub struct NotificationRow {
 pub trait Workflow: Send + Sync + 'static {
     async fn canvas_status(&self, canvas: &str) -> Result<Option<CanvasStatus>, StoreError>;
 
-    /// Moves the canvas from `from` to `to` and records who did it; `false` (and nothing
-    /// changed) when its status is no longer `from`.
+    /// Moves the canvas from `from` to `to` and records who did it, at `at` (Unix ms; now,
+    /// except in the demo's history); `false` (and nothing changed) when its status is no
+    /// longer `from`.
     async fn change_status(
         &self,
         canvas: &str,
@@ -154,6 +157,7 @@ pub trait Workflow: Send + Sync + 'static {
         to: CanvasStatus,
         by: i64,
         note: &str,
+        at: i64,
     ) -> Result<bool, StoreError>;
 
     async fn status_history(&self, canvas: &str) -> Result<Vec<StatusChangeRow>, StoreError>;

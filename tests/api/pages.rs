@@ -226,3 +226,26 @@ async fn the_canvas_page_shows_instanties_regelingen_rendement_and_actieplan() {
     assert!(page.contains("<td>Scooter en kinderzitje aanschaffen</td>"));
     assert!(page.contains("<td>Bezig</td>"));
 }
+
+#[tokio::test]
+async fn browsers_get_errors_as_pages_and_scripts_as_json() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus F-1").await;
+    let path = format!("/canvases/{id}/opschalingen/999/samenvatting");
+    let (status, head, page) = app
+        .http
+        .clone()
+        .with_header("Accept", "text/html")
+        .page(&path)
+        .await;
+    assert_eq!(status, 404);
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(page.contains("<h1>Niet gevonden</h1>") && page.contains("Niet gevonden."));
+    assert!(
+        page.contains("Uitloggen"),
+        "with the menu of the signed-in person"
+    );
+    let (status, body) = app.http.get(&path).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["fout"], "Niet gevonden.");
+}

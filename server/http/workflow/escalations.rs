@@ -247,6 +247,7 @@ pub async fn answer(
         answer,
         outcome,
         further: further_step,
+        at: now_millis(),
     };
     if !action.state.workflow.answer(&recorded).await? {
         return action.refuse(StatusCode::CONFLICT, CONFLICT).await;

@@ -8,6 +8,7 @@ use crate::{
     audit::Event,
     canvas::status::CanvasStatus,
     error::AppError,
+    store::now_millis,
     workflow::lifecycle::{self, TransitionError},
 };
 
@@ -44,7 +45,14 @@ pub async fn change(action: Action, Form(form): Form<StatusForm>) -> Result<Resp
     let changed = action
         .state
         .workflow
-        .change_status(action.id(), from, to, viewer.account.id, &note)
+        .change_status(
+            action.id(),
+            from,
+            to,
+            viewer.account.id,
+            &note,
+            now_millis(),
+        )
         .await?;
     if !changed {
         return action.refuse(StatusCode::CONFLICT, CONFLICT).await;
