@@ -130,6 +130,7 @@ async fn upgrade(
     let participant = Participant {
         account_id: viewer.account.id,
         credential: viewer.credential(),
+        canvas: canvas.id.to_string(),
         read_only: !canvas.access.may_edit(),
         wants_saved: matches!(params.saved.as_deref(), Some("1" | "true")),
     };

@@ -767,3 +767,47 @@ async fn open_pages_hear_of_workflow_changes() {
         .await;
     assert!(fragment.starts_with("<section id=\"workflow\"") && fragment.contains("Ingebracht"));
 }
+
+#[tokio::test]
+async fn open_connections_follow_the_level_at_once() {
+    let app = TestApp::spawn().await;
+    let people = &app.people;
+    let id = in_treatment(&app, "Casus E-4").await;
+    let path = format!("/canvases/{id}/opschalen");
+    post(
+        &app,
+        &people.teamlid,
+        &path,
+        &[("naar", "coach"), ("vraag", "Vraag")],
+    )
+    .await;
+    let mut coach = Client::connect(&app.ws_url_as(&people.coach, &id, "")).await;
+    coach.round_trip().await;
+    assert_eq!(
+        coach.read_only_notices, 0,
+        "the coach edits while it is at coach level"
+    );
+    let mut member = app.connect(&id).await;
+
+    let (step,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
+        .bind(&id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("escalation");
+    let answer = format!("/canvases/{id}/opschalingen/{step}/antwoord");
+    let fields = [("antwoord", "Opgelost."), ("uitkomst", "opgelost")];
+    assert_eq!(post(&app, &people.coach, &answer, &fields).await.0, 303);
+    assert_eq!(
+        coach.closed_with().await.0,
+        1008,
+        "the coach's editing connection ends"
+    );
+    assert_eq!(
+        access(&app, &people.coach, &id).await,
+        "read",
+        "and comes back read-only"
+    );
+    member.type_text("nog steeds hier").await;
+    member.round_trip().await;
+    assert!(member.closed.is_none(), "the team's connections stay");
+}

@@ -52,6 +52,25 @@ impl Action {
         })
     }
 
+    /// After the canvas moved on the ladder: closes the connections of everyone outside its team
+    /// (coaches, PMM), whose access depends on the level. They reconnect at once with the access
+    /// the new level gives them: editing, reading, or none.
+    async fn reconnect_outsiders(&self) -> Result<(), AppError> {
+        let members: Vec<i64> = self
+            .state
+            .directory
+            .members(self.canvas.facts.team.0)
+            .await?
+            .into_iter()
+            .map(|m| m.account_id)
+            .collect();
+        self.state
+            .sync
+            .participants
+            .close_on_canvas(self.id(), |account| members.contains(&account));
+        Ok(())
+    }
+
     /// The escalation `id` of this canvas if it is still open.
     async fn open_step(&self, id: i64) -> Result<Option<EscalationRow>, AppError> {
         Ok(self
@@ -252,6 +271,7 @@ pub async fn answer(
     if !action.state.workflow.answer(&recorded).await? {
         return action.refuse(StatusCode::CONFLICT, CONFLICT).await;
     }
+    action.reconnect_outsiders().await?;
     let what = format!("Antwoord ontvangen ({})", outcome.dutch().to_lowercase());
     action.notify(EscalationLevel::Team, &what).await?;
     if let Some(to) = further {
