@@ -14,11 +14,12 @@
 //! - [`canvas`]: the domain of one canvas: its id, its anonymous label and the document schema.
 //! - [`sync`]: the y-websocket protocol (sans-IO codec and awareness), the per-canvas room actor,
 //!   the group-committing persister and the WebSocket transport.
-//! - [`store`]: durable storage behind one trait, with a SQLite implementation.
+//! - [`store`]: durable storage behind three traits (canvases, the directory of accounts and
+//!   teams, the workflow facts), with a SQLite implementation.
 //! - [`views`]: the server-rendered pages (maud), enhanced by the bundle in `web/dist`.
 //! - [`workflow`]: the lifecycle, the escalation ladder and the doorbraakbudget, as rules.
 //! - [`metrics`]: counters and histograms rendered in the Prometheus text format.
-//! - [`demo`]: the demo canvas (`--demo`).
+//! - [`demo`]: the demo teams, accounts, canvases, escalations and budget (`--demo`).
 //! - [`error`]: the HTTP error type that turns failures into Dutch messages.
 
 pub mod access;

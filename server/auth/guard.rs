@@ -1,7 +1,7 @@
 //! The gate in front of every handler: strangers get 401 (browsers are sent to the sign-in
 //! page), and requests from other sites are refused.
 //!
-//! - Only [`PUBLIC`] paths answer without an account.
+//! - Only `PUBLIC` paths answer without an account.
 //! - A state-changing request whose `Origin` is another site is refused (403).
 //! - A state-changing request authenticated by the session cookie must also carry the session's
 //!   CSRF token, in the `X-CSRF-Token` header or, for HTML forms, the `csrf` field. Requests with

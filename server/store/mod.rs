@@ -1,8 +1,12 @@
-//! Durable storage behind one trait.
+//! Durable storage behind three traits, one database implementing all of them ([`Database`]):
 //!
-//! A canvas is stored as an append-only log of Yjs updates plus at most one snapshot that replaces
-//! the log's head once it grows past a threshold. Loading reads the snapshot and the tail. The
-//! backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
+//! - [`Store`]: the canvases. A canvas is stored as an append-only log of Yjs updates plus at most
+//!   one snapshot that replaces the log's head once it grows past a threshold. Loading reads the
+//!   snapshot and the tail.
+//! - [`Directory`]: accounts, teams, sessions, tokens, one-time links and the audit log.
+//! - [`Workflow`]: status history, escalations, the doorbraakbudget and notifications.
+//!
+//! The backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
 
 pub mod directory;
 mod sqlite;

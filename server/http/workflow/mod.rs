@@ -1,5 +1,5 @@
-//! The workflow of one canvas over HTTP: status changes ([`status`]), escalations ([`escalations`]),
-//! budget entries ([`bookings`]), and the panel that shows it all, live.
+//! The workflow of one canvas over HTTP: status changes (`status`), escalations (`escalations`),
+//! budget entries (`bookings`), and the panel that shows it all, live.
 //!
 //! Forms post here and are sent back to the canvas page; a refusal shows the canvas page again
 //! with the Dutch reason in the panel (403 for a role that may not, 409 when someone else changed
