@@ -78,19 +78,67 @@ pub fn app(state: AppState) -> Router {
             auth::viewer::authenticate,
         ))
         // Security headers on every response: no inline script, no framing, no sniffing.
-        .layer(axum::middleware::from_fn(http::csp::content_security_policy))
+        .layer(axum::middleware::from_fn(
+            http::csp::content_security_policy,
+        ))
         .layer(set_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         // `same-origin`, not `no-referrer`: with no-referrer Chromium sends `Origin: null` on our
         // own form posts, which the cross-site check must refuse. Other sites still get nothing.
         .layer(set_header(header::REFERRER_POLICY, "same-origin"))
         .layer(set_header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(CatchPanicLayer::new())
-        // Spans name the method and path only: query strings may one day carry tokens.
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
-        }))
+        // Spans name the method and path only, never the query (it may carry a token), and
+        // one-time links without their secret.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                let path = loggable_path(request.uri().path());
+                tracing::info_span!("http", method = %request.method(), path = %path)
+            }),
+        )
         .with_state(state)
+}
+
+/// How often open connections are checked against their sessions.
+const SESSION_SWEEP: Duration = Duration::from_secs(60);
+
+/// Closes connections whose session has ended or expired, so that a socket left open on an
+/// unattended laptop does not outlive the session that opened it. Ends when the server stops.
+async fn sweep_expired_sessions(state: AppState) {
+    let idle = Duration::from_secs(state.auth.session_idle_minutes.max(1) * 60);
+    let stopping = state.sync.context().shutdown.clone();
+    let mut tick = tokio::time::interval(SESSION_SWEEP);
+    loop {
+        tokio::select! {
+            _ = stopping.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        for credential in state.sync.participants.credentials() {
+            let Some(id_hash) = credential.strip_prefix("session:") else {
+                continue;
+            };
+            match auth::viewer::session_over(state.directory.as_ref(), id_hash, idle).await {
+                Ok(true) => {
+                    state.sync.participants.close_credential(&credential);
+                }
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%error, "could not check a session"),
+            }
+        }
+    }
+}
+
+/// A path as it may be logged: the secret of a one-time link is left out.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/uitnodiging/", "/wachtwoord/"] {
+        if path.starts_with(prefix) {
+            return format!("{prefix}…").into();
+        }
+    }
+    path.into()
 }
 
 /// Sets a response header unless the handler did.
@@ -107,6 +155,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sync = state.sync.clone();
     let stopping = sync.clone();
+    tokio::spawn(sweep_expired_sessions(state.clone()));
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     // Without TCP_NODELAY a small relayed update can wait ~40 ms for the peer's delayed ACK.
     let listener = listener.tap_io(|tcp| {
@@ -123,4 +172,16 @@ pub async fn serve(
     sync.shutdown();
     sync.wait_stopped().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn one_time_links_are_logged_without_their_secret() {
+        assert_eq!(loggable_path("/wachtwoord/abc123"), "/wachtwoord/…");
+        assert_eq!(loggable_path("/uitnodiging/abc123"), "/uitnodiging/…");
+        assert_eq!(loggable_path("/canvases/x"), "/canvases/x");
+    }
 }

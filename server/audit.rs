@@ -112,6 +112,9 @@ impl Event {
     }
 }
 
+/// (credential, canvas) pairs remembered as edited, at most.
+const MAX_REMEMBERED: usize = 100_000;
+
 /// Writes the audit log.
 pub struct Audit {
     directory: Arc<dyn Directory>,
@@ -144,7 +147,13 @@ impl Audit {
             credential.to_owned(),
             entry.canvas_id.clone().unwrap_or_default(),
         );
-        let first = self.edited.lock().is_ok_and(|mut seen| seen.insert(key));
+        let first = self.edited.lock().is_ok_and(|mut seen| {
+            // Bounded: after a very long uptime an edit may be recorded once more, never lost.
+            if seen.len() >= MAX_REMEMBERED {
+                seen.clear();
+            }
+            seen.insert(key)
+        });
         if first {
             self.record(Event::CanvasEdited, entry).await;
         }

@@ -39,6 +39,36 @@ pub fn hash(password: &str) -> Result<String, PasswordError> {
         .map_err(|_| PasswordError::Hashing)
 }
 
+/// Password work done at once at most. Each argon2 run takes 19 MiB and tens of milliseconds on
+/// purpose, so a burst of sign-in attempts must queue here instead of exhausting memory.
+const PARALLEL: usize = 4;
+
+fn slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(PARALLEL))
+}
+
+/// [`hash`] on a blocking thread, at most [`PARALLEL`] at once.
+pub async fn hash_off_thread(password: String) -> Result<String, PasswordError> {
+    let _slot = slots()
+        .acquire()
+        .await
+        .map_err(|_| PasswordError::Hashing)?;
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(|_| PasswordError::Hashing)?
+}
+
+/// [`verify`] on a blocking thread, at most [`PARALLEL`] at once.
+pub async fn verify_off_thread(password: String, stored: String) -> bool {
+    let Ok(_slot) = slots().acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify(&password, &stored))
+        .await
+        .unwrap_or(false)
+}
+
 /// Whether `password` matches `stored`; a malformed stored hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
     if password.len() > 1024 {

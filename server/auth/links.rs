@@ -6,7 +6,10 @@
 
 use std::time::Duration;
 
-use super::secret;
+use super::{
+    secret,
+    sign_in::{SignInError, sign_in},
+};
 use crate::{
     access::password::{self, PasswordError},
     store::{
@@ -25,6 +28,8 @@ pub enum LinkError {
     Invalid,
     #[error("Dit wachtwoord hoort niet bij het account van deze uitnodiging.")]
     WrongPassword,
+    #[error("Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.")]
+    Locked,
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
@@ -87,17 +92,20 @@ pub async fn accept(
     password: &str,
 ) -> Result<(AccountRow, InvitationKind), LinkError> {
     let (invitation, account) = open(directory, token).await?;
-    let existing_hash = account.as_ref().and_then(|a| a.password_hash.clone());
-    // Check or hash the password before the link is spent, so a typo does not waste it; on a
-    // blocking thread, since argon2 takes tens of milliseconds by design.
-    let (kind, candidate) = (invitation.kind, password.to_owned());
-    let new_hash = tokio::task::spawn_blocking(move || match (kind, existing_hash) {
-        (InvitationKind::Reset, _) | (_, None) => Ok(Some(password::hash(&candidate)?)),
-        (_, Some(hash)) if password::verify(&candidate, &hash) => Ok(None),
-        (_, Some(_)) => Err(LinkError::WrongPassword),
-    })
-    .await
-    .map_err(|_| LinkError::Password(PasswordError::Hashing))??;
+    let has_password = account.as_ref().is_some_and(|a| a.password_hash.is_some());
+    // Check or hash the password before the link is spent, so a typo does not waste it. An
+    // existing account proves itself exactly as at sign-in, with the same counting and lock:
+    // whoever holds an invitation must not get unlimited guesses at someone's password.
+    let new_hash = if invitation.kind == InvitationKind::Reset || !has_password {
+        Some(password::hash_off_thread(password.to_owned()).await?)
+    } else {
+        match sign_in(directory, &invitation.email, password).await {
+            Ok(_) => None,
+            Err(SignInError::Refused) => return Err(LinkError::WrongPassword),
+            Err(SignInError::Locked) => return Err(LinkError::Locked),
+            Err(SignInError::Store(error)) => return Err(error.into()),
+        }
+    };
     if invitation.kind == InvitationKind::Reset && account.is_none() {
         return Err(LinkError::Invalid);
     }
@@ -132,7 +140,11 @@ pub async fn accept(
             directory.set_coach(account.id, Some(province.0)).await?
         }
         InvitationKind::Pmm => directory.set_pmm(account.id, true).await?,
-        InvitationKind::Reset => directory.end_sessions_of(account.id).await?,
+        InvitationKind::Reset => {
+            // Someone who lost control of their account also loses what it handed out.
+            directory.end_sessions_of(account.id).await?;
+            directory.revoke_tokens_of(account.id).await?;
+        }
     }
     let account = directory
         .account_by_id(account.id)

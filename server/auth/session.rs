@@ -17,8 +17,11 @@ pub const COOKIE: &str = "doorbraak_sessie";
 /// The longest a session lasts, however active: a working day and a bit.
 pub const MAX_SESSION: Duration = Duration::from_secs(12 * 3600);
 
-/// How often at most a session's last activity is written (not on every request).
-pub const TOUCH_EVERY_MS: i64 = 60_000;
+/// How often at most a session's last activity is written (not on every request): a minute, or
+/// a quarter of the idle time when that is shorter, so activity is never missed.
+pub fn touch_every_ms(idle: Duration) -> i64 {
+    (idle.as_millis() as i64 / 4).clamp(1_000, 60_000)
+}
 
 /// Starts a session for an account; returns the cookie's value.
 pub async fn start(directory: &dyn Directory, account_id: i64) -> Result<String, StoreError> {
@@ -52,7 +55,7 @@ pub fn set_cookie(value: &str, secure: bool) -> HeaderValue {
     HeaderValue::from_str(&format!(
         "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
     ))
-    .unwrap_or_else(|_| clear_cookie(secure.is_empty()))
+    .unwrap_or_else(|_| clear_cookie(!secure.is_empty()))
 }
 
 /// The `Set-Cookie` value that removes the cookie.

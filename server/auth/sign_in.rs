@@ -3,14 +3,58 @@
 //! The answer never reveals whether an account exists: an unknown address is counted, slowed
 //! down and locked exactly like a wrong password, and its "password check" runs argon2 against a
 //! dummy hash so that it takes as long as a real one.
+//!
+//! Attempts for one address run one at a time: otherwise a burst of parallel guesses would all
+//! read the same failure count before any of them recorded its failure, and get past the lock.
 
-use std::sync::OnceLock;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, OnceLock},
+};
 
 use crate::{
     access::{lockout, password},
     accounts::normalize_email,
     store::{AccountRow, Directory, StoreError, now_millis},
 };
+
+/// The per-address locks of attempts in progress.
+type Turns = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+
+fn turns() -> &'static Turns {
+    static TURNS: OnceLock<Turns> = OnceLock::new();
+    TURNS.get_or_init(Turns::default)
+}
+
+/// Holds an address's turn; forgets the address when nobody else waits for it.
+struct Turn {
+    email: String,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Turn {
+    fn of(email: &str) -> Self {
+        let lock = turns()
+            .lock()
+            .map(|mut map| map.entry(email.to_owned()).or_default().clone())
+            .unwrap_or_default();
+        Self {
+            email: email.to_owned(),
+            lock,
+        }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if let Ok(mut map) = turns().lock()
+            // The map's reference and ours: nobody else holds or waits for this turn.
+            && Arc::strong_count(&self.lock) <= 2
+        {
+            map.remove(&self.email);
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -36,6 +80,8 @@ pub async fn sign_in(
 ) -> Result<AccountRow, SignInError> {
     // Count failures under the normalised address, or the raw one when it is not an address.
     let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+    let turn = Turn::of(&email);
+    let _turn = turn.lock.lock().await;
     let now = now_millis();
     let (failures, last) = directory.sign_in_failures(&email).await?;
     if lockout::locked_until(failures, last, now).is_some() {
@@ -45,16 +91,13 @@ pub async fn sign_in(
     let stored = account
         .as_ref()
         .and_then(|account| account.password_hash.clone());
-    let candidate = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => password::verify(&candidate, &hash),
+    let matches = match stored {
+        Some(hash) => password::verify_off_thread(password.to_owned(), hash).await,
         None => {
-            password::verify(&candidate, dummy_hash());
+            password::verify_off_thread(password.to_owned(), dummy_hash().to_owned()).await;
             false
         }
-    })
-    .await
-    .unwrap_or(false);
+    };
     if let (true, Some(account)) = (matches, account) {
         directory.clear_sign_in_failures(&email).await?;
         return Ok(account);

@@ -81,6 +81,9 @@ pub async fn authenticate(
     } else if let Some(value) = session::from_headers(request.headers()) {
         let found = by_session(state.directory.as_ref(), value, idle).await?;
         if found.is_none() {
+            // A socket must not outlive its session.
+            let credential = format!("session:{}", secret::hash(value));
+            state.sync.participants.close_credential(&credential);
             request.extensions_mut().insert(SessionExpired);
         }
         found
@@ -136,6 +139,20 @@ async fn by_token(directory: &dyn Directory, token: &str) -> Result<Option<Viewe
     }))
 }
 
+/// Whether the session behind a connection's credential has ended or expired.
+pub async fn session_over(
+    directory: &dyn Directory,
+    id_hash: &str,
+    idle: Duration,
+) -> Result<bool, StoreError> {
+    Ok(match directory.session(id_hash).await? {
+        None => true,
+        Some(session) => {
+            session::expired(session.created_at, session.last_seen_at, now_millis(), idle)
+        }
+    })
+}
+
 async fn by_session(
     directory: &dyn Directory,
     value: &str,
@@ -150,7 +167,7 @@ async fn by_session(
         directory.end_session(&id_hash).await?;
         return Ok(None);
     }
-    if now - session.last_seen_at > session::TOUCH_EVERY_MS {
+    if now - session.last_seen_at > session::touch_every_ms(idle) {
         directory.touch_session(&id_hash, now).await?;
     }
     let policy = directory.policy_account(&session.account).await?;

@@ -40,6 +40,11 @@ pub fn router() -> Router<AppState> {
         .route("/beheer/accounts/{id}/rollen", post(national_roles))
 }
 
+/// A beheerder administers and sees no casework, and cannot change that for themselves: a
+/// second person grants it.
+pub const SELF_GRANT: &str = "Je kunt jezelf geen rol of uitnodiging geven; vraag een andere \
+                              beheerder of de aanjager.";
+
 fn require_beheerder(viewer: &Viewer) -> Result<(), AppError> {
     if viewer.policy.beheerder {
         Ok(())
@@ -218,6 +223,9 @@ async fn invite(
         ("pmm", _, _) => Some(InvitationKind::Pmm),
         _ => None,
     };
+    if normalize_email(&form.email).is_ok_and(|email| email == viewer.account.email) {
+        return Err(AppError::Forbidden(SELF_GRANT.into()));
+    }
     let (Ok(email), Some(kind)) = (normalize_email(&form.email), kind) else {
         let outcome = invalid(
             "Vul een geldig e-mailadres in en kies waarvoor: aanjager van een team, coach van \
@@ -323,6 +331,9 @@ async fn national_roles(
     Form(form): Form<NationalRoles>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
+    if id == viewer.account.id {
+        return Err(AppError::Forbidden(SELF_GRANT.into()));
+    }
     let account = directory
         .account_by_id(id)
         .await?

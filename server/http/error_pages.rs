@@ -1,8 +1,10 @@
 //! Errors as pages for browsers: a handler's error is JSON (`{"fout": "..."}`), which is right
 //! for scripts but unreadable in a browser tab. For requests that accept HTML, this middleware
-//! puts the same Dutch message on a page of its own.
+//! puts the same Dutch message on a page of its own. Axum's own rejections of unreadable input
+//! (English plain text) get a Dutch message too, as JSON or as a page.
 
 use axum::{
+    Json,
     body::to_bytes,
     extract::Request,
     http::{HeaderValue, StatusCode, header},
@@ -10,6 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use maud::html;
+use serde_json::json;
 
 use super::csp::CspNonce;
 use crate::{
@@ -32,6 +35,10 @@ fn title(status: StatusCode) -> &'static str {
     }
 }
 
+/// What a request that could not even be read gets (axum's own rejections are English text).
+const UNREADABLE: &str =
+    "Dit verzoek kon niet worden gelezen. Controleer de gegevens en probeer het opnieuw.";
+
 pub async fn html_errors(request: Request, next: Next) -> Response {
     let wants_html = request
         .headers()
@@ -42,21 +49,38 @@ pub async fn html_errors(request: Request, next: Next) -> Response {
     let viewer = request.extensions().get::<Viewer>().cloned();
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
-    let (Some(nonce), true, true) = (nonce, wants_html && is_json, status.as_u16() >= 400) else {
+    if status.as_u16() < 400 {
+        return response;
+    }
+    let (is_json, is_text) = {
+        let kind = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|t| t.as_bytes())
+            .unwrap_or_default();
+        (
+            kind.starts_with(b"application/json"),
+            kind.starts_with(b"text/plain"),
+        )
+    };
+    if is_text && status.is_client_error() && !wants_html {
+        return (status, Json(json!({ "fout": UNREADABLE }))).into_response();
+    }
+    let (Some(nonce), true) = (nonce, wants_html && (is_json || is_text)) else {
         return response;
     };
     let (parts, body) = response.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_ERROR_BYTES).await else {
-        return (parts.status, "Er ging iets mis.").into_response();
+    let message = if is_json {
+        let Ok(bytes) = to_bytes(body, MAX_ERROR_BYTES).await else {
+            return (parts.status, "Er ging iets mis.").into_response();
+        };
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|value| value["fout"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| "Er ging iets mis.".to_owned())
+    } else {
+        UNREADABLE.to_owned()
     };
-    let message = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|value| value["fout"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| "Er ging iets mis.".to_owned());
     let page = views::layout(
         title(status),
         &nonce.0,

@@ -14,6 +14,7 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
+    accounts::normalize_email,
     app::AppState,
     audit::{Audit, Event},
     auth::{
@@ -108,7 +109,10 @@ async fn submit(
                     Event::SignInFailed,
                     AuditEntry {
                         account_id: known.map(|account| account.id),
-                        detail: fields.email.trim().chars().take(254).collect(),
+                        // Only what is an address: a password typed into the wrong field must
+                        // not end up in the log.
+                        detail: normalize_email(&fields.email)
+                            .unwrap_or_else(|_| "(geen geldig e-mailadres)".to_owned()),
                         ..AuditEntry::default()
                     },
                 )

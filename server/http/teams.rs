@@ -152,6 +152,9 @@ async fn invite(
     Form(form): Form<Invitation>,
 ) -> Result<Markup, AppError> {
     let team = managed_team(directory.as_ref(), &viewer, id).await?;
+    if normalize_email(&form.email).is_ok_and(|email| email == viewer.account.email) {
+        return Err(AppError::Forbidden(super::admin::SELF_GRANT.into()));
+    }
     let (Ok(email), Some(role)) = (
         normalize_email(&form.email),
         TeamRole::from_code(&form.role),

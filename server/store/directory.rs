@@ -186,6 +186,8 @@ pub trait Directory: Send + Sync + 'static {
     async fn list_tokens(&self, account_id: i64) -> Result<Vec<TokenRow>, StoreError>;
     /// Revokes one of the account's tokens; `false` if it has no such unrevoked token.
     async fn revoke_token(&self, account_id: i64, token_id: i64) -> Result<bool, StoreError>;
+    /// Revokes every token of the account.
+    async fn revoke_tokens_of(&self, account_id: i64) -> Result<(), StoreError>;
 
     // Sessions.
 

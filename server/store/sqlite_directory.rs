@@ -308,6 +308,15 @@ impl Directory for SqliteStore {
         Ok(changed == 1)
     }
 
+    async fn revoke_tokens_of(&self, account_id: i64) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+            &[&now_millis(), &account_id],
+        )
+        .await
+        .map(drop)
+    }
+
     async fn create_session(
         &self,
         id_hash: &str,

@@ -56,6 +56,20 @@ impl Participants {
         }
     }
 
+    /// The distinct credentials with open connections.
+    pub fn credentials(&self) -> Vec<String> {
+        let Ok(open) = self.0.lock() else {
+            return Vec::new();
+        };
+        let mut credentials: Vec<String> = open
+            .values()
+            .map(|entry| entry.credential.clone())
+            .collect();
+        credentials.sort_unstable();
+        credentials.dedup();
+        credentials
+    }
+
     /// Closes every connection of an account; returns how many.
     pub fn close_account(&self, account_id: i64) -> usize {
         self.close_where(|open| open.account_id == account_id)

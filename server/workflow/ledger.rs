@@ -68,8 +68,10 @@ pub fn totals(budget: i64, entries: impl IntoIterator<Item = (Kind, i64)>) -> To
 /// Why an entry was refused; `Display` is the Dutch message for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LedgerError {
-    #[error("Een bedrag is groter dan nul en hoogstens € 100.000.000,00.")]
+    #[error("Een bedrag moet groter dan nul zijn en hoogstens € 100.000.000,00.")]
     Amount,
+    #[error("Kies of het geld is toegezegd of uitgegeven.")]
+    Kind,
     #[error("Schrijf op waarvoor het geld is.")]
     PurposeRequired,
     #[error("Schrijf op waarom de reguliere route niet werkte; dat is verplicht.")]
@@ -103,6 +105,13 @@ pub fn year_of(date: &str) -> Result<i32, LedgerError> {
     let [y, m, d] = parts.as_slice() else {
         return Err(LedgerError::Date);
     };
+    // Digits only: `parse` would also take a sign ("+1").
+    if ![y, m, d]
+        .iter()
+        .all(|part| part.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(LedgerError::Date);
+    }
     let (Ok(year), Ok(month), Ok(day)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
     else {
         return Err(LedgerError::Date);

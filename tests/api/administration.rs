@@ -406,3 +406,71 @@ async fn taking_a_coach_role_away_closes_the_coachs_connection() {
             .any(|e| e.0 == "role_changed" && e.2.contains("coach van geen"))
     );
 }
+
+#[tokio::test]
+async fn nobody_grants_themselves_access() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in(&app.people.beheerder.email, PASSWORD).await;
+    let own = format!("/beheer/accounts/{}/rollen", app.people.beheerder.id);
+    let (status, _, _) = admin
+        .http
+        .post_form(&own, &form(&[("pmm", "ja"), ("csrf", &admin.csrf)]))
+        .await;
+    assert_eq!(status, 403);
+    let fields = [
+        ("email", app.people.beheerder.email.as_str()),
+        ("kind", "pmm"),
+        ("csrf", admin.csrf.as_str()),
+    ];
+    let (status, _, _) = admin
+        .http
+        .post_form("/beheer/uitnodigingen", &form(&fields))
+        .await;
+    assert_eq!(status, 403);
+    let (is_pmm,): (bool,) = sqlx::query_as("SELECT is_pmm FROM accounts WHERE id = ?")
+        .bind(app.people.beheerder.id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("account");
+    assert!(!is_pmm);
+    let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    let fields = [
+        ("email", app.people.aanjager.email.as_str()),
+        ("role", "teamlid"),
+        ("csrf", aanjager.csrf.as_str()),
+    ];
+    let path = format!("/teams/{}/uitnodigingen", app.people.team);
+    assert_eq!(aanjager.http.post_form(&path, &form(&fields)).await.0, 403);
+}
+
+#[tokio::test]
+async fn guessing_through_an_invitation_counts_as_failed_sign_ins() {
+    let app = TestApp::spawn().await;
+    let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    // An invitation for an existing account (the PMM's) asks for that account's password.
+    let fields = [
+        ("email", app.people.pmm.email.as_str()),
+        ("role", "teamlid"),
+        ("csrf", aanjager.csrf.as_str()),
+    ];
+    let (_, _, page) = aanjager
+        .http
+        .post_form(
+            &format!("/teams/{}/uitnodigingen", app.people.team),
+            &form(&fields),
+        )
+        .await;
+    let link = link_on(&page, "invitation-link");
+    let (status, _, _) = app
+        .anonymous()
+        .post_form(&link, &form(&[("password", "een gok van de aanjager")]))
+        .await;
+    assert_eq!(status, 422);
+    let (failures,): (i64,) =
+        sqlx::query_as("SELECT failures FROM sign_in_failures WHERE email = ?")
+            .bind(&app.people.pmm.email)
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("counted like a sign-in");
+    assert_eq!(failures, 1);
+}

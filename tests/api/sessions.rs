@@ -331,3 +331,69 @@ async fn editing_over_the_websocket_keeps_the_session_alive() {
         "still signed in"
     );
 }
+
+#[tokio::test]
+async fn a_burst_of_guesses_gets_no_more_tries_than_one_by_one() {
+    let app = TestApp::spawn().await;
+    let email = app.people.teamlid.email.clone();
+    let wrong = form(&[("email", &email), ("password", "niet het wachtwoord")]);
+    let attempts = (0..12).map(|_| {
+        let http = app.anonymous();
+        let body = wrong.clone();
+        async move { http.post_form("/inloggen", &body).await.0 }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    let (failures,): (i64,) =
+        sqlx::query_as("SELECT failures FROM sign_in_failures WHERE email = ?")
+            .bind(&email)
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("counted");
+    assert_eq!(
+        failures, 8,
+        "attempts after the lock are refused unchecked, not counted"
+    );
+    let right = form(&[("email", &email), ("password", PASSWORD)]);
+    let (status, _, page) = app.anonymous().post_form("/inloggen", &right).await;
+    assert_eq!(status, 401);
+    assert!(page.contains("Te veel mislukte pogingen"));
+}
+
+#[tokio::test]
+async fn a_socket_ends_with_its_session() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus X-1").await;
+    let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
+    let mut client = app.connect_as_browser(&session, &id).await;
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 61 * 60 * 1000")
+        .execute(&app.sqlite().await)
+        .await
+        .expect("age the session");
+    assert_eq!(session.http.get("/api/canvases").await.0, 401);
+    assert_eq!(
+        client.closed_with().await.0,
+        1008,
+        "closed when the expiry is noticed"
+    );
+}
+
+#[tokio::test]
+async fn unreadable_requests_get_a_dutch_message() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.http.get("/teams/geen-getal").await;
+    assert_eq!(status, 400);
+    assert!(
+        body["fout"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Dit verzoek kon niet worden gelezen"))
+    );
+    let (status, _, page) = app
+        .http
+        .clone()
+        .with_header("Accept", "text/html")
+        .page("/teams/geen-getal")
+        .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("<h1>Dit kan zo niet</h1>"));
+}

@@ -810,4 +810,18 @@ async fn open_connections_follow_the_level_at_once() {
     member.type_text("nog steeds hier").await;
     member.round_trip().await;
     assert!(member.closed.is_none(), "the team's connections stay");
+
+    // Escalated again: the coach's read-only connection comes back editing.
+    let mut reader = Client::connect(&app.ws_url_as(&people.coach, &id, "")).await;
+    reader.round_trip().await;
+    assert!(reader.read_only_notices > 0);
+    post(
+        &app,
+        &people.teamlid,
+        &path,
+        &[("naar", "coach"), ("vraag", "Nog een vraag")],
+    )
+    .await;
+    assert_eq!(reader.closed_with().await.0, 1008);
+    assert_eq!(access(&app, &people.coach, &id).await, "edit");
 }

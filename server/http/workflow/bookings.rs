@@ -68,7 +68,7 @@ fn entry_from(form: &BookForm, action: &Action) -> Result<NewLedgerEntry, Ledger
         team: action.canvas.facts.team.0,
         year: ledger::year_of(&form.datum)?,
         canvas: action.id().to_owned(),
-        kind: Kind::from_code(&form.soort).ok_or(LedgerError::Amount)?,
+        kind: Kind::from_code(&form.soort).ok_or(LedgerError::Kind)?,
         amount_cents: ledger::parse_amount(&form.bedrag)?,
         purpose: ledger::required(&form.waarvoor, LedgerError::PurposeRequired)?,
         why_not_regular: ledger::required(&form.waarom, LedgerError::WhyRequired)?,

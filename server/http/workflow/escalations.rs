@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{Action, CONFLICT};
 use crate::{
-    access::policy::{EscalationLevel, TeamRole},
+    access::policy::{self, AccountId, EscalationLevel, TeamRole},
     audit::Event,
     error::AppError,
     store::{
@@ -55,20 +55,19 @@ impl Action {
     /// After the canvas moved on the ladder: closes the connections of everyone outside its team
     /// (coaches, PMM), whose access depends on the level. They reconnect at once with the access
     /// the new level gives them: editing, reading, or none.
-    async fn reconnect_outsiders(&self) -> Result<(), AppError> {
-        let members: Vec<i64> = self
-            .state
-            .directory
-            .members(self.canvas.facts.team.0)
-            .await?
-            .into_iter()
-            .map(|m| m.account_id)
-            .collect();
+    async fn reconnect_outsiders(&self) {
+        let members: Vec<i64> = match self.state.directory.members(self.canvas.facts.team.0).await {
+            Ok(members) => members.into_iter().map(|m| m.account_id).collect(),
+            // Without the member list, reconnect everyone: safe, and they come straight back.
+            Err(error) => {
+                tracing::warn!(%error, "could not read the team; reconnecting everyone");
+                Vec::new()
+            }
+        };
         self.state
             .sync
             .participants
             .close_on_canvas(self.id(), |account| members.contains(&account));
-        Ok(())
     }
 
     /// The escalation `id` of this canvas if it is still open.
@@ -82,8 +81,16 @@ impl Action {
             .find(|e| e.id == id && e.is_open()))
     }
 
-    /// Notifies the people working at `level` for this canvas (never the person acting).
-    async fn notify(&self, level: EscalationLevel, what: &str) -> Result<(), AppError> {
+    /// Notifies the people working at `level` for this canvas (never the person acting, and
+    /// never someone who may not see the canvas, such as another case's inbrenger). A failure
+    /// is logged: the change itself is done.
+    async fn notify(&self, level: EscalationLevel, what: &str) {
+        if let Err(error) = self.try_notify(level, what).await {
+            tracing::warn!(%error, "could not notify");
+        }
+    }
+
+    async fn try_notify(&self, level: EscalationLevel, what: &str) -> Result<(), AppError> {
         let (state, facts) = (&self.state, &self.canvas.facts);
         let accounts: Vec<i64> = match level {
             EscalationLevel::Team | EscalationLevel::Directie => state
@@ -92,8 +99,15 @@ impl Action {
                 .await?
                 .into_iter()
                 .filter(|m| {
-                    level == EscalationLevel::Team
-                        || matches!(m.role, TeamRole::Aanjager | TeamRole::Projectleider)
+                    let reader = policy::Account {
+                        id: Some(AccountId(m.account_id)),
+                        memberships: vec![(facts.team, m.role)],
+                        ..policy::Account::default()
+                    };
+                    let may_read = policy::canvas_access(&reader, facts).may_read();
+                    may_read
+                        && (level == EscalationLevel::Team
+                            || matches!(m.role, TeamRole::Aanjager | TeamRole::Projectleider))
                 })
                 .map(|m| m.account_id)
                 .collect(),
@@ -121,13 +135,10 @@ impl Action {
             .map_err(AppError::Room)?
             .label;
         let link = format!("/canvases/{}#workflow", self.id());
-        if let Err(error) = state
+        state
             .workflow
             .notify(&accounts, &format!("{what}: {label}"), &link)
-            .await
-        {
-            tracing::warn!(%error, "could not store notifications");
-        }
+            .await?;
         Ok(())
     }
 }
@@ -169,11 +180,14 @@ pub async fn escalate(
     if action.state.workflow.escalate(&step).await?.is_none() {
         return action.refuse(StatusCode::CONFLICT, CONFLICT).await;
     }
-    let what = format!("Nieuwe opschaling naar {}", level_dutch(to));
-    action.notify(to, &what).await?;
-    action
+    action.reconnect_outsiders().await;
+    let response = action
         .done(Event::Escalated, format!("naar {}", to.code()))
-        .await
+        .await;
+    action
+        .notify(to, &format!("Nieuwe opschaling naar {}", level_dutch(to)))
+        .await;
+    response
 }
 
 pub async fn pick_up(
@@ -271,16 +285,17 @@ pub async fn answer(
     if !action.state.workflow.answer(&recorded).await? {
         return action.refuse(StatusCode::CONFLICT, CONFLICT).await;
     }
-    action.reconnect_outsiders().await?;
+    action.reconnect_outsiders().await;
+    let response = action
+        .done(Event::EscalationAnswered, outcome.code().into())
+        .await;
     let what = format!("Antwoord ontvangen ({})", outcome.dutch().to_lowercase());
-    action.notify(EscalationLevel::Team, &what).await?;
+    action.notify(EscalationLevel::Team, &what).await;
     if let Some(to) = further {
         let what = format!("Nieuwe opschaling naar {}", level_dutch(to));
-        action.notify(to, &what).await?;
+        action.notify(to, &what).await;
     }
-    action
-        .done(Event::EscalationAnswered, outcome.code().into())
-        .await
+    response
 }
 
 /// An escalation of this canvas with the content of its frozen copy.
