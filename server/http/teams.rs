@@ -26,7 +26,7 @@ use crate::{
     http::csp::CspNonce,
     store::{
         Directory,
-        directory::{AuditEntry, InvitationKind, MemberRow, TeamRow},
+        directory::{AuditEntry, InvitationKind, MemberChange, MemberRow, TeamRow},
         now_millis,
     },
     sync::SyncService,
@@ -204,24 +204,20 @@ async fn member_of(
         .ok_or(AppError::NotFound)
 }
 
-/// Refuses a change that would leave the team without an aanjager.
-async fn keeps_an_aanjager(
+/// Changes or removes a membership, refusing to leave the team without an aanjager.
+async fn change_member(
     directory: &dyn Directory,
     team: i64,
     account: i64,
-    new_role: Option<TeamRole>,
+    role: Option<TeamRole>,
 ) -> Result<(), AppError> {
-    let members = directory.members(team).await?;
-    let remaining = members
-        .iter()
-        .filter(|m| m.role == TeamRole::Aanjager && m.account_id != account)
-        .count();
-    if remaining == 0 && new_role != Some(TeamRole::Aanjager) {
-        return Err(AppError::Invalid(
+    match directory.change_member(team, account, role).await? {
+        MemberChange::Done => Ok(()),
+        MemberChange::NotMember => Err(AppError::NotFound),
+        MemberChange::LastAanjager => Err(AppError::Invalid(
             "Een team houdt minstens één aanjager. Maak eerst iemand anders aanjager.".into(),
-        ));
+        )),
     }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
@@ -237,8 +233,7 @@ async fn change_role(
     let role = TeamRole::from_code(&form.role)
         .ok_or_else(|| AppError::Invalid("Kies een bestaande rol.".into()))?;
     let member = member_of(directory.as_ref(), id, account).await?;
-    keeps_an_aanjager(directory.as_ref(), id, account, Some(role)).await?;
-    directory.set_membership(id, account, role).await?;
+    change_member(directory.as_ref(), id, account, Some(role)).await?;
     sync.participants.close_account(account);
     audit
         .record(
@@ -263,8 +258,7 @@ async fn remove(
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
     let member = member_of(directory.as_ref(), id, account).await?;
-    keeps_an_aanjager(directory.as_ref(), id, account, None).await?;
-    directory.remove_membership(id, account).await?;
+    change_member(directory.as_ref(), id, account, None).await?;
     let closed = sync.participants.close_account(account);
     audit
         .record(

@@ -84,6 +84,15 @@ pub struct MemberRow {
     pub role: TeamRole,
 }
 
+/// What became of a change to a membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberChange {
+    Done,
+    NotMember,
+    /// Refused: the team would have no aanjager left.
+    LastAanjager,
+}
+
 /// What a one-time link grants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvitationKind {
@@ -228,8 +237,15 @@ pub trait Directory: Send + Sync + 'static {
         account_id: i64,
         role: TeamRole,
     ) -> Result<(), StoreError>;
-    /// `false` if the account was not a member.
-    async fn remove_membership(&self, team_id: i64, account_id: i64) -> Result<bool, StoreError>;
+    /// Changes a member's role (`Some`) or removes them (`None`), unless that would leave the
+    /// team without an aanjager: checked in the same statement, so two aanjagers demoting each
+    /// other at once cannot both succeed.
+    async fn change_member(
+        &self,
+        team_id: i64,
+        account_id: i64,
+        role: Option<TeamRole>,
+    ) -> Result<MemberChange, StoreError>;
 
     // One-time links.
 

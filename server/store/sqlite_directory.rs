@@ -7,7 +7,7 @@ use super::{
     SqliteStore, StoreError,
     directory::{
         AccountRow, AuditEntry, AuditRow, Directory, GemeenteRow, InvitationKind, InvitationRow,
-        MemberRow, NamedRow, SessionRow, TeamRow, TokenRow,
+        MemberChange, MemberRow, NamedRow, SessionRow, TeamRow, TokenRow,
     },
     now_millis,
 };
@@ -534,14 +534,35 @@ impl Directory for SqliteStore {
         .map(drop)
     }
 
-    async fn remove_membership(&self, team_id: i64, account_id: i64) -> Result<bool, StoreError> {
-        let removed = self
-            .execute(
-                "DELETE FROM memberships WHERE team_id = ? AND account_id = ?",
-                &[&team_id, &account_id],
-            )
-            .await?;
-        Ok(removed == 1)
+    async fn change_member(
+        &self,
+        team_id: i64,
+        account_id: i64,
+        role: Option<TeamRole>,
+    ) -> Result<MemberChange, StoreError> {
+        // The member is not an aanjager, stays one, or is not the last one.
+        const KEEPS_AN_AANJAGER: &str = "(role != 'aanjager' OR ?3 = 'aanjager' OR \
+             (SELECT COUNT(*) FROM memberships WHERE team_id = ?1 AND role = 'aanjager') > 1)";
+        let sql = match role {
+            Some(_) => format!(
+                "UPDATE memberships SET role = ?3 WHERE team_id = ?1 AND account_id = ?2 \
+                 AND {KEEPS_AN_AANJAGER}"
+            ),
+            None => format!(
+                "DELETE FROM memberships WHERE team_id = ?1 AND account_id = ?2 \
+                 AND {KEEPS_AN_AANJAGER}"
+            ),
+        };
+        let code = role.map_or("", TeamRole::code);
+        if self.execute(&sql, &[&team_id, &account_id, &code]).await? == 1 {
+            return Ok(MemberChange::Done);
+        }
+        let member = self.memberships(account_id).await?;
+        Ok(if member.iter().any(|(team, _)| *team == team_id) {
+            MemberChange::LastAanjager
+        } else {
+            MemberChange::NotMember
+        })
     }
 
     async fn create_invitation(

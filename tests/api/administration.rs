@@ -474,3 +474,39 @@ async fn guessing_through_an_invitation_counts_as_failed_sign_ins() {
             .expect("counted like a sign-in");
     assert_eq!(failures, 1);
 }
+
+#[tokio::test]
+async fn two_aanjagers_demoting_each_other_at_once_leave_one() {
+    let app = TestApp::spawn().await;
+    let (team, people) = (app.people.team, &app.people);
+    let first = app.sign_in(&people.aanjager.email, PASSWORD).await;
+    // The projectleider becomes the second aanjager.
+    let promote = format!("/teams/{team}/leden/{}/rol", people.projectleider.id);
+    let fields = [("role", "aanjager"), ("csrf", first.csrf.as_str())];
+    assert_eq!(first.http.post_form(&promote, &form(&fields)).await.0, 303);
+    let second = app.sign_in(&people.projectleider.email, PASSWORD).await;
+    let demote = |session: &Session, who: i64| {
+        let path = format!("/teams/{team}/leden/{who}/rol");
+        let body = form(&[("role", "teamlid"), ("csrf", &session.csrf)]);
+        let http = session.http.clone();
+        async move { http.post_form(&path, &body).await.0 }
+    };
+    let (a, b) = tokio::join!(
+        demote(&first, people.projectleider.id),
+        demote(&second, people.aanjager.id),
+    );
+    let mut codes = [a, b];
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        [303, 422],
+        "one demotion wins, the other would leave no aanjager"
+    );
+    let (aanjagers,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE team_id = ? AND role = 'aanjager'")
+            .bind(team)
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("count");
+    assert_eq!(aanjagers, 1);
+}
