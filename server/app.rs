@@ -108,7 +108,7 @@ const SESSION_SWEEP: Duration = Duration::from_secs(60);
 /// Closes connections whose session has ended or expired, so that a socket left open on an
 /// unattended laptop does not outlive the session that opened it. Ends when the server stops.
 async fn sweep_expired_sessions(state: AppState) {
-    let idle = Duration::from_secs(state.auth.session_idle_minutes.max(1) * 60);
+    let idle = state.auth.session_idle();
     let stopping = state.sync.context().shutdown.clone();
     let mut tick = tokio::time::interval(SESSION_SWEEP);
     loop {

@@ -141,6 +141,18 @@ pub struct AuthSettings {
     pub public_url: Option<String>,
 }
 
+impl AuthSettings {
+    /// How long a session may go without requests.
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.session_idle_minutes.max(1).saturating_mul(60))
+    }
+
+    /// How long an invitation link works.
+    pub fn invitation_validity(&self) -> Duration {
+        Duration::from_secs(self.invitation_days.max(1).saturating_mul(86_400))
+    }
+}
+
 impl Default for AuthSettings {
     fn default() -> Self {
         #[derive(Parser)]

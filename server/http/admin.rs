@@ -2,7 +2,7 @@
 //! first aanjager, for doorbraakcoaches and for PMM; one-time links to reset a password. A
 //! beheerder administers and sees no canvas content; everyone else gets 403 here.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{
     Extension, Form, Router,
@@ -13,7 +13,7 @@ use axum::{
 use maud::Markup;
 use serde::Deserialize;
 
-use super::public_base;
+use super::link_url;
 use crate::{
     access::policy::{ProvinceId, TeamId, TeamRole},
     accounts::normalize_email,
@@ -223,17 +223,21 @@ async fn invite(
         ("pmm", _, _) => Some(InvitationKind::Pmm),
         _ => None,
     };
-    if normalize_email(&form.email).is_ok_and(|email| email == viewer.account.email) {
+    let email = normalize_email(&form.email);
+    if email
+        .as_ref()
+        .is_ok_and(|email| *email == viewer.account.email)
+    {
         return Err(AppError::Forbidden(SELF_GRANT.into()));
     }
-    let (Ok(email), Some(kind)) = (normalize_email(&form.email), kind) else {
+    let (Ok(email), Some(kind)) = (email, kind) else {
         let outcome = invalid(
             "Vul een geldig e-mailadres in en kies waarvoor: aanjager van een team, coach van \
              een provincie, of PMM.",
         );
         return render(directory.as_ref(), &viewer, outcome, &nonce).await;
     };
-    let valid = Duration::from_secs(settings.invitation_days.max(1) * 86_400);
+    let valid = settings.invitation_validity();
     let token = links::create(directory.as_ref(), kind, &email, viewer.account.id, valid).await?;
     let team = match kind {
         InvitationKind::Team(team, _) => Some(team.0),
@@ -252,11 +256,7 @@ async fn invite(
         .await;
     let outcome = Outcome {
         message: Some(format!("Uitnodiging voor {email} gemaakt.")),
-        link: Some(format!(
-            "{}{}",
-            public_base(&settings, &headers),
-            links::path(kind, &token)
-        )),
+        link: Some(link_url(&settings, &headers, kind, &token)),
         error: None,
     };
     render(directory.as_ref(), &viewer, outcome, &nonce).await
@@ -300,11 +300,7 @@ async fn reset_link(
             "Herstellink voor {} gemaakt; hij werkt één keer, 24 uur lang.",
             account.email
         )),
-        link: Some(format!(
-            "{}{}",
-            public_base(&settings, &headers),
-            links::path(InvitationKind::Reset, &token)
-        )),
+        link: Some(link_url(&settings, &headers, InvitationKind::Reset, &token)),
         error: None,
     };
     render(directory.as_ref(), &viewer, outcome, &nonce).await

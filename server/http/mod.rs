@@ -19,7 +19,7 @@ pub mod workflow;
 
 use axum::{Router, http::HeaderMap};
 
-use crate::{app::AppState, config::AuthSettings};
+use crate::{app::AppState, auth::links, config::AuthSettings, store::directory::InvitationKind};
 
 /// All routes of the server.
 pub fn router() -> Router<AppState> {
@@ -39,18 +39,35 @@ pub fn router() -> Router<AppState> {
         .merge(assets::router())
 }
 
-/// The address users reach this server at, for links they pass on: configured, or taken from
-/// the request (behind a proxy that sets `X-Forwarded-Proto` for HTTPS).
-pub fn public_base(settings: &AuthSettings, headers: &HeaderMap) -> String {
-    if let Some(url) = &settings.public_url {
-        return url.trim_end_matches('/').to_owned();
-    }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let https = headers
+/// Whether the request reached us over HTTPS through a proxy that says so.
+pub fn behind_https(headers: &HeaderMap) -> bool {
+    headers
         .get("x-forwarded-proto")
-        .is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
-    format!("{}://{host}", if https { "https" } else { "http" })
+        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+/// The full address of a one-time link, to pass on: on the configured public URL, or on the
+/// address the request came in at.
+pub fn link_url(
+    settings: &AuthSettings,
+    headers: &HeaderMap,
+    kind: InvitationKind,
+    token: &str,
+) -> String {
+    let base = match &settings.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let host = headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            let scheme = if behind_https(headers) {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{host}")
+        }
+    };
+    format!("{base}{}", links::path(kind, token))
 }

@@ -159,10 +159,7 @@ async fn start_session(
 /// Whether the cookie must be `Secure`: configured, or the proxy says the request came in over
 /// HTTPS.
 fn secure(settings: &AuthSettings, headers: &HeaderMap) -> bool {
-    settings.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+    settings.secure_cookies || super::behind_https(headers)
 }
 
 async fn sign_out(

@@ -2,7 +2,7 @@
 //! members. Its aanjager (and a beheerder) invites people with a one-time link, changes roles and
 //! removes members; every change closes the person's open connections, so it applies at once.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{
     Extension, Form, Router,
@@ -14,7 +14,7 @@ use axum::{
 use maud::Markup;
 use serde::Deserialize;
 
-use super::public_base;
+use super::link_url;
 use crate::{
     access::policy::{self, TeamId, TeamRole},
     accounts::normalize_email,
@@ -152,18 +152,19 @@ async fn invite(
     Form(form): Form<Invitation>,
 ) -> Result<Markup, AppError> {
     let team = managed_team(directory.as_ref(), &viewer, id).await?;
-    if normalize_email(&form.email).is_ok_and(|email| email == viewer.account.email) {
+    let email = normalize_email(&form.email);
+    if email
+        .as_ref()
+        .is_ok_and(|email| *email == viewer.account.email)
+    {
         return Err(AppError::Forbidden(super::admin::SELF_GRANT.into()));
     }
-    let (Ok(email), Some(role)) = (
-        normalize_email(&form.email),
-        TeamRole::from_code(&form.role),
-    ) else {
+    let (Ok(email), Some(role)) = (email, TeamRole::from_code(&form.role)) else {
         let error = "Vul een geldig e-mailadres in en kies een rol.".to_owned();
         return render(directory.as_ref(), &viewer, team, None, Some(error), &nonce).await;
     };
     let kind = InvitationKind::Team(TeamId(id), role);
-    let valid = Duration::from_secs(settings.invitation_days.max(1) * 86_400);
+    let valid = settings.invitation_validity();
     let token = links::create(directory.as_ref(), kind, &email, viewer.account.id, valid).await?;
     audit
         .record(
@@ -176,11 +177,7 @@ async fn invite(
             },
         )
         .await;
-    let link = format!(
-        "{}{}",
-        public_base(&settings, &headers),
-        links::path(kind, &token)
-    );
+    let link = link_url(&settings, &headers, kind, &token);
     render(directory.as_ref(), &viewer, team, Some(link), None, &nonce).await
 }
 

@@ -59,7 +59,12 @@ pub fn may_see_audit(viewer: &Viewer) -> bool {
 
 /// The hidden field that carries the session's CSRF token in every state-changing form.
 pub fn csrf_field(viewer: &Viewer) -> Markup {
-    html! { input type="hidden" name=(CSRF_FIELD) value=(viewer.csrf()); }
+    csrf_input(viewer.csrf())
+}
+
+/// The same field from the token itself, for markup built without the viewer at hand.
+pub fn csrf_input(token: &str) -> Markup {
+    html! { input type="hidden" name=(CSRF_FIELD) value=(token); }
 }
 
 /// A Dutch confirmation for the user, announced to screen readers.

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use super::components::{dutch_time, error_message, euro};
+use super::components::{csrf_input, dutch_time, error_message, euro};
 use crate::{
     access::policy::EscalationLevel,
     canvas::{rendement, schema::CanvasContent, status::CanvasStatus},
@@ -71,7 +71,7 @@ fn status_block(p: &Panel, base: &str) -> Markup {
             p.status-now { "Status: " strong #canvas-status data-status=(p.status.code()) { (p.status.dutch()) } }
             @if !p.transitions.is_empty() {
                 form.stacked method="post" action={ (base) "/status" } {
-                    (csrf_field_str(&p.csrf))
+                    (csrf_input(&p.csrf))
                     input type="hidden" name="van" value=(p.status.code());
                     label for="status-note" { "Toelichting (optioneel)" }
                     input #status-note name="toelichting" type="text" maxlength="500";
@@ -116,7 +116,7 @@ fn escalation_block(p: &Panel, base: &str) -> Markup {
             }
             @if !p.escalate_to.is_empty() {
                 form.stacked #escalate-form method="post" action={ (base) "/opschalen" } {
-                    (csrf_field_str(&p.csrf))
+                    (csrf_input(&p.csrf))
                     label for="escalate-to" { "Opschalen naar" }
                     select #escalate-to name="naar" {
                         @for level in &p.escalate_to { option value=(level.code()) { (level_dutch(*level)) } }
@@ -171,12 +171,12 @@ fn answer_form(p: &Panel, base: &str, open: &EscalationRow) -> Markup {
         div.handle {
             @if open.picked_up_by.is_none() {
                 form method="post" action={ (action) "/oppakken" } {
-                    (csrf_field_str(&p.csrf))
+                    (csrf_input(&p.csrf))
                     button type="submit" { "Oppakken" }
                 }
             }
             form.stacked #answer-form method="post" action={ (action) "/antwoord" } {
-                (csrf_field_str(&p.csrf))
+                (csrf_input(&p.csrf))
                 label for="answer" { "Antwoord" }
                 textarea #answer name="antwoord" required maxlength=(ladder::MAX_TEXT_CHARS) rows="3" {}
                 label for="outcome" { "Uitkomst" }
@@ -216,7 +216,7 @@ fn budget_block(p: &Panel, base: &str) -> Markup {
             }
             @if p.may_book {
                 form.stacked #budget-form method="post" action={ (base) "/budget" } {
-                    (csrf_field_str(&p.csrf))
+                    (csrf_input(&p.csrf))
                     label for="entry-kind" { "Soort" }
                     select #entry-kind name="soort" {
                         option value=(Kind::Committed.code()) { (Kind::Committed.dutch()) }
@@ -253,7 +253,7 @@ fn ledger_row(p: &Panel, base: &str, entry: &LedgerRow) -> Markup {
                 td {
                     @if entry.corrects.is_none() {
                         form.row method="post" action={ (base) "/budget/" (entry.id) "/correctie" } {
-                            (csrf_field_str(&p.csrf))
+                            (csrf_input(&p.csrf))
                             label.visually-hidden for={ "correct-" (entry.id) } { "Bedrag van de correctie" }
                             input id={ "correct-" (entry.id) } name="bedrag" type="text" inputmode="decimal" required placeholder="bedrag";
                             label.visually-hidden for={ "correct-why-" (entry.id) } { "Reden van de correctie" }
@@ -265,11 +265,6 @@ fn ledger_row(p: &Panel, base: &str, entry: &LedgerRow) -> Markup {
             }
         }
     }
-}
-
-/// The hidden CSRF field, from the token itself (the panel is also rendered as a fragment).
-fn csrf_field_str(csrf: &str) -> Markup {
-    html! { input type="hidden" name="csrf" value=(csrf); }
 }
 
 /// The banner above a frozen copy.
