@@ -104,18 +104,32 @@ pub struct ServeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct WorkflowSettings {
     /// Days an escalation may wait before the dashboard and the team's overview mark it.
-    #[arg(long, env = "DOORBRAAK_ESCALATION_SIGNAL_DAYS", default_value_t = 14)]
+    #[arg(long, env = "DOORBRAAK_ESCALATION_SIGNAL_DAYS", default_value_t = defaults::ESCALATION_SIGNAL_DAYS)]
     pub escalation_signal_days: u64,
+}
+
+/// The defaults, in one place: the flags' attributes and the `Default` impls use them. `Default`
+/// never parses a command line, so it reads no environment variables and cannot exit.
+pub mod defaults {
+    pub const ESCALATION_SIGNAL_DAYS: u64 = 14;
+    pub const SESSION_IDLE_MINUTES: u64 = 60;
+    pub const INVITATION_DAYS: u64 = 7;
+    pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+    pub const CLIENT_BYTES_PER_SEC: u32 = 1024 * 1024;
+    pub const CLIENT_MESSAGES_PER_SEC: u32 = 200;
+    pub const MAX_CONNECTIONS_PER_IP: usize = 100;
+    pub const SEND_QUEUE: usize = 1024;
+    pub const AWARENESS_TIMEOUT_SECS: u64 = 30;
+    pub const PING_INTERVAL_SECS: u64 = 15;
+    pub const IDLE_UNLOAD_SECS: u64 = 60;
+    pub const COMPACT_AFTER: u64 = 500;
 }
 
 impl Default for WorkflowSettings {
     fn default() -> Self {
-        #[derive(Parser)]
-        struct Defaults {
-            #[command(flatten)]
-            workflow: WorkflowSettings,
+        Self {
+            escalation_signal_days: defaults::ESCALATION_SIGNAL_DAYS,
         }
-        Defaults::parse_from(["doorbraak"]).workflow
     }
 }
 
@@ -123,7 +137,7 @@ impl Default for WorkflowSettings {
 #[derive(Debug, Clone, Args)]
 pub struct AuthSettings {
     /// Minutes of inactivity after which a session ends (a session lasts 12 hours at most).
-    #[arg(long, env = "DOORBRAAK_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    #[arg(long, env = "DOORBRAAK_SESSION_IDLE_MINUTES", default_value_t = defaults::SESSION_IDLE_MINUTES)]
     pub session_idle_minutes: u64,
 
     /// Mark the session cookie `Secure`. Set this when users reach the server over HTTPS; it is
@@ -132,7 +146,7 @@ pub struct AuthSettings {
     pub secure_cookies: bool,
 
     /// Days an invitation link stays valid.
-    #[arg(long, env = "DOORBRAAK_INVITATION_DAYS", default_value_t = 7)]
+    #[arg(long, env = "DOORBRAAK_INVITATION_DAYS", default_value_t = defaults::INVITATION_DAYS)]
     pub invitation_days: u64,
 
     /// The address users reach the server at (e.g. `https://doorbraak.gemeente.nl`), used in
@@ -155,12 +169,12 @@ impl AuthSettings {
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        #[derive(Parser)]
-        struct Defaults {
-            #[command(flatten)]
-            auth: AuthSettings,
+        Self {
+            session_idle_minutes: defaults::SESSION_IDLE_MINUTES,
+            secure_cookies: false,
+            invitation_days: defaults::INVITATION_DAYS,
+            public_url: None,
         }
-        Defaults::parse_from(["doorbraak"]).auth
     }
 }
 
@@ -168,39 +182,39 @@ impl Default for AuthSettings {
 #[derive(Debug, Clone, Args)]
 pub struct Limits {
     /// Largest accepted WebSocket message in bytes; larger ones close the connection.
-    #[arg(long, env = "DOORBRAAK_MAX_MESSAGE_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "DOORBRAAK_MAX_MESSAGE_BYTES", default_value_t = defaults::MAX_MESSAGE_BYTES)]
     pub max_message_bytes: usize,
 
     /// Bytes per second one connection may send before its reads are throttled.
-    #[arg(long, env = "DOORBRAAK_CLIENT_BYTES_PER_SEC", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "DOORBRAAK_CLIENT_BYTES_PER_SEC", default_value_t = defaults::CLIENT_BYTES_PER_SEC)]
     pub client_bytes_per_sec: u32,
 
     /// Messages per second one connection may send before its reads are throttled.
-    #[arg(long, env = "DOORBRAAK_CLIENT_MESSAGES_PER_SEC", default_value_t = 200)]
+    #[arg(long, env = "DOORBRAAK_CLIENT_MESSAGES_PER_SEC", default_value_t = defaults::CLIENT_MESSAGES_PER_SEC)]
     pub client_messages_per_sec: u32,
 
     /// Open WebSocket connections allowed from one IP address.
-    #[arg(long, env = "DOORBRAAK_MAX_CONNECTIONS_PER_IP", default_value_t = 100)]
+    #[arg(long, env = "DOORBRAAK_MAX_CONNECTIONS_PER_IP", default_value_t = defaults::MAX_CONNECTIONS_PER_IP)]
     pub max_connections_per_ip: usize,
 
     /// Messages queued for one client before it counts as too slow and is disconnected.
-    #[arg(long, env = "DOORBRAAK_SEND_QUEUE", default_value_t = 1024)]
+    #[arg(long, env = "DOORBRAAK_SEND_QUEUE", default_value_t = defaults::SEND_QUEUE)]
     pub send_queue: usize,
 
     /// Seconds after which a presence (awareness) entry that was not renewed is removed.
-    #[arg(long, env = "DOORBRAAK_AWARENESS_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "DOORBRAAK_AWARENESS_TIMEOUT_SECS", default_value_t = defaults::AWARENESS_TIMEOUT_SECS)]
     pub awareness_timeout_secs: u64,
 
     /// Seconds between pings; a connection silent for two intervals is closed.
-    #[arg(long, env = "DOORBRAAK_PING_INTERVAL_SECS", default_value_t = 15)]
+    #[arg(long, env = "DOORBRAAK_PING_INTERVAL_SECS", default_value_t = defaults::PING_INTERVAL_SECS)]
     pub ping_interval_secs: u64,
 
     /// Seconds a canvas without connections stays in memory.
-    #[arg(long, env = "DOORBRAAK_IDLE_UNLOAD_SECS", default_value_t = 60)]
+    #[arg(long, env = "DOORBRAAK_IDLE_UNLOAD_SECS", default_value_t = defaults::IDLE_UNLOAD_SECS)]
     pub idle_unload_secs: u64,
 
     /// Number of logged updates after which a canvas's log is compacted into a snapshot.
-    #[arg(long, env = "DOORBRAAK_COMPACT_AFTER", default_value_t = 500)]
+    #[arg(long, env = "DOORBRAAK_COMPACT_AFTER", default_value_t = defaults::COMPACT_AFTER)]
     pub compact_after: u64,
 }
 
@@ -220,12 +234,49 @@ impl Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        // Parse an empty command line so the defaults live in one place: the attributes above.
-        #[derive(Parser)]
-        struct Defaults {
-            #[command(flatten)]
-            limits: Limits,
+        Self {
+            max_message_bytes: defaults::MAX_MESSAGE_BYTES,
+            client_bytes_per_sec: defaults::CLIENT_BYTES_PER_SEC,
+            client_messages_per_sec: defaults::CLIENT_MESSAGES_PER_SEC,
+            max_connections_per_ip: defaults::MAX_CONNECTIONS_PER_IP,
+            send_queue: defaults::SEND_QUEUE,
+            awareness_timeout_secs: defaults::AWARENESS_TIMEOUT_SECS,
+            ping_interval_secs: defaults::PING_INTERVAL_SECS,
+            idle_unload_secs: defaults::IDLE_UNLOAD_SECS,
+            compact_after: defaults::COMPACT_AFTER,
         }
-        Defaults::parse_from(["doorbraak"]).limits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_flags_defaults_and_ignore_the_environment() {
+        // SAFETY: nothing else in this test binary reads this variable; clap reads it here.
+        unsafe { std::env::set_var("DOORBRAAK_COMPACT_AFTER", "3") };
+        let parsed = Cli::parse_from(["doorbraak"]).serve;
+        let defaults = Limits::default();
+        unsafe { std::env::remove_var("DOORBRAAK_COMPACT_AFTER") };
+        assert_eq!(
+            parsed.limits.compact_after, 3,
+            "the flag reads its variable"
+        );
+        assert_eq!(
+            defaults.compact_after,
+            defaults::COMPACT_AFTER,
+            "Default does not"
+        );
+        let flags = Cli::parse_from(["doorbraak"]).serve;
+        assert_eq!(format!("{:?}", flags.limits), format!("{defaults:?}"));
+        assert_eq!(
+            format!("{:?}", flags.auth),
+            format!("{:?}", AuthSettings::default())
+        );
+        assert_eq!(
+            format!("{:?}", flags.workflow),
+            format!("{:?}", WorkflowSettings::default())
+        );
     }
 }

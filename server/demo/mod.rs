@@ -210,11 +210,11 @@ pub(crate) async fn ensure_canvas(
         return Ok(false);
     }
     let update = content();
-    db.create_canvas(&id, label, owner, &update).await?;
     // The overview lists leefgebieden from the canvases table; a room keeps that in step with
     // later edits, but a seeded canvas starts with leefgebieden of its own.
-    let (label, life_areas) = summary_of(&update);
-    db.update_summary(&id, &label, &life_areas).await?;
+    let (_, life_areas) = summary_of(&update);
+    db.create_canvas(&id, label, owner, &update, &life_areas)
+        .await?;
     Ok(true)
 }
 

@@ -81,6 +81,7 @@ pub async fn create_canvas(
             label.as_str(),
             owner,
             &schema::initialize(label.as_str()),
+            &[],
         )
         .await?;
     tracing::info!(canvas_id = %id, "canvas created");

@@ -69,6 +69,17 @@ pub struct AppendBatch {
     pub canvas: CanvasId,
     pub first_seq: i64,
     pub updates: Vec<Bytes>,
+    /// The overview's summary of the document once these updates are applied, when it changed:
+    /// written in the same transaction, so the overview never disagrees with the log.
+    pub summary: Option<DocSummary>,
+}
+
+/// What the overview shows of a document without loading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocSummary {
+    pub label: String,
+    /// Codes of the leefgebieden that are switched on, in catalogue order.
+    pub life_areas: Vec<&'static str>,
 }
 
 /// A line of the canvas list.
@@ -103,13 +114,15 @@ pub struct CanvasOwner {
 /// The storage operations of the server.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Creates a canvas of `owner`'s team with its first update (sequence number 1).
+    /// Creates a canvas of `owner`'s team with its first update (sequence number 1) and the
+    /// leefgebieden that update switches on.
     async fn create_canvas(
         &self,
         id: &CanvasId,
         label: &str,
         owner: CanvasOwner,
         initial_update: &[u8],
+        life_areas: &[&str],
     ) -> Result<(), StoreError>;
 
     async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError>;
@@ -126,24 +139,22 @@ pub trait Store: Send + Sync + 'static {
     /// The snapshot and log of a canvas, `None` if it does not exist.
     async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError>;
 
-    /// Appends all batches in one transaction: the group commit of the persister.
+    /// Appends all batches, with their summaries, in one transaction: the group commit of the
+    /// persister.
     async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError>;
 
-    /// Records the label and leefgebieden the document now has, for the overview.
-    async fn update_summary(
-        &self,
-        id: &CanvasId,
-        label: &str,
-        life_areas: &[&str],
-    ) -> Result<(), StoreError>;
-
     /// Replaces the log up to and including `upto_seq` by `snapshot`, in one transaction.
+    ///
+    /// A snapshot only ever moves forward: when the stored one already covers `upto_seq` or
+    /// more, nothing is written and `Ok(false)` is returned. A compaction that was overtaken
+    /// (encoded by a room that has since unloaded, committing after a newer room's compaction
+    /// deleted later log rows) can therefore never put the canvas back to an older state.
     async fn compact(
         &self,
         id: &CanvasId,
         snapshot: &[u8],
         upto_seq: i64,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 }
 
 /// One database holds the canvases, the directory and the workflow facts.

@@ -1,11 +1,21 @@
 //! The SQLite store: one file, WAL journal, `synchronous = FULL` so that a commit survives not
 //! only a killed process but also a power cut.
 //!
-//! Checkpoints (copying the WAL back into the database file) are taken by a background task
-//! instead of by whichever commit crosses SQLite's threshold, so that no group commit, and thus
-//! no live edit, waits for one.
+//! Two pools on the one file: a shared pool for requests, and a single connection of its own for
+//! the group commit and compaction, so that live edits never wait for a free slot behind HTTP
+//! reads. Checkpoints (copying the WAL back into the database file) are taken by a background
+//! task instead of by whichever commit crosses SQLite's threshold, so that no group commit, and
+//! thus no live edit, waits for one; once writes go quiet the task truncates the WAL, so that a
+//! burst of edits does not leave a file of its size behind.
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use sqlx::{
@@ -20,9 +30,15 @@ use crate::{
 };
 
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// How long SQLite waits for another connection's write lock before it reports busy.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct SqliteStore {
     pub(super) pool: SqlitePool,
+    /// The one connection of the persister and of compaction.
+    pub(super) writer: SqlitePool,
+    /// Commits through `writer`; the checkpoint task truncates the WAL once it stops moving.
+    writes: Arc<AtomicU64>,
     checkpoints: tokio::task::JoinHandle<()>,
 }
 
@@ -33,7 +49,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .pragma("wal_autocheckpoint", "0");
         if let Some(folder) = options.get_filename().parent()
             && !folder.as_os_str().is_empty()
@@ -42,11 +58,32 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let checkpoints = tokio::spawn(checkpoint_regularly(pool.clone()));
-        Ok(Self { pool, checkpoints })
+        let writer = SqlitePoolOptions::new()
+            .min_connections(1)
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        let writes = Arc::new(AtomicU64::new(0));
+        let checkpoints = tokio::spawn(checkpoint_regularly(pool.clone(), writes.clone()));
+        Ok(Self {
+            pool,
+            writer,
+            writes,
+            checkpoints,
+        })
+    }
+
+    /// The pool for requests (tests read pragmas and files through it).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The persister's own connection.
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -57,20 +94,27 @@ impl Drop for SqliteStore {
 }
 
 /// Every second, copies what the WAL holds back into the database file. PASSIVE never blocks
-/// writers; a checkpoint that cannot finish now simply continues next time.
-async fn checkpoint_regularly(pool: SqlitePool) {
+/// writers; a checkpoint that cannot finish now simply continues next time. When no commit came
+/// through the writer since the last tick and the WAL is fully copied, TRUNCATE resets the file
+/// to zero bytes: it waits for readers (within the busy timeout) and briefly blocks writers, which
+/// is harmless exactly when nobody is writing.
+async fn checkpoint_regularly(pool: SqlitePool, writes: Arc<AtomicU64>) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut seen = u64::MAX;
     loop {
         tick.tick().await;
         if pool.is_closed() {
             return;
         }
-        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        let now = writes.load(Ordering::Relaxed);
+        let mode = if now == seen { "TRUNCATE" } else { "PASSIVE" };
+        seen = now;
+        if let Err(error) = sqlx::query(&format!("PRAGMA wal_checkpoint({mode})"))
             .execute(&pool)
             .await
         {
-            tracing::warn!(%error, "WAL checkpoint failed");
+            tracing::warn!(%error, mode, "WAL checkpoint failed");
         }
     }
 }
@@ -83,12 +127,14 @@ impl Store for SqliteStore {
         label: &str,
         owner: CanvasOwner,
         initial_update: &[u8],
+        life_areas: &[&str],
     ) -> Result<(), StoreError> {
         let now = now_millis();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO canvases (id, label, created_at, updated_at, team_id, brought_in_by) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO canvases \
+             (id, label, created_at, updated_at, team_id, brought_in_by, life_areas) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id.as_str())
         .bind(label)
@@ -96,6 +142,7 @@ impl Store for SqliteStore {
         .bind(now)
         .bind(owner.team)
         .bind(owner.brought_in_by)
+        .bind(life_areas.join(","))
         .execute(&mut *tx)
         .await?;
         sqlx::query("INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, 1, ?)")
@@ -188,7 +235,10 @@ impl Store for SqliteStore {
 
     async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        // The writer's own connection: live edits never queue behind request traffic for a slot
+        // of the shared pool (SQLite still has one writer at a time; the busy timeout covers a
+        // request that holds the write lock for a moment).
+        let mut tx = self.writer.begin().await?;
         for batch in batches {
             for (seq, update) in (batch.first_seq..).zip(&batch.updates) {
                 sqlx::query("INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, ?, ?)")
@@ -198,28 +248,29 @@ impl Store for SqliteStore {
                     .execute(&mut *tx)
                     .await?;
             }
-            sqlx::query("UPDATE canvases SET updated_at = ? WHERE id = ?")
-                .bind(now)
-                .bind(batch.canvas.as_str())
-                .execute(&mut *tx)
-                .await?;
+            match &batch.summary {
+                Some(summary) => {
+                    sqlx::query(
+                        "UPDATE canvases SET updated_at = ?, label = ?, life_areas = ? WHERE id = ?",
+                    )
+                    .bind(now)
+                    .bind(&summary.label)
+                    .bind(summary.life_areas.join(","))
+                    .bind(batch.canvas.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                None => {
+                    sqlx::query("UPDATE canvases SET updated_at = ? WHERE id = ?")
+                        .bind(now)
+                        .bind(batch.canvas.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
         }
         tx.commit().await?;
-        Ok(())
-    }
-
-    async fn update_summary(
-        &self,
-        id: &CanvasId,
-        label: &str,
-        life_areas: &[&str],
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE canvases SET label = ?, life_areas = ? WHERE id = ?")
-            .bind(label)
-            .bind(life_areas.join(","))
-            .bind(id.as_str())
-            .execute(&self.pool)
-            .await?;
+        self.writes.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -228,24 +279,34 @@ impl Store for SqliteStore {
         id: &CanvasId,
         snapshot: &[u8],
         upto_seq: i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        // The WHERE of the upsert refuses an older snapshot; SQLite runs one writer at a time, so
+        // the comparison and the write cannot interleave with another compaction.
+        let written = sqlx::query(
             "INSERT INTO canvas_snapshots (canvas_id, state, upto_seq) VALUES (?, ?, ?) \
-             ON CONFLICT (canvas_id) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq",
+             ON CONFLICT (canvas_id) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq \
+             WHERE excluded.upto_seq > canvas_snapshots.upto_seq",
         )
         .bind(id.as_str())
         .bind(snapshot)
         .bind(upto_seq)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            > 0;
+        if !written {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         sqlx::query("DELETE FROM canvas_updates WHERE canvas_id = ? AND seq <= ?")
             .bind(id.as_str())
             .bind(upto_seq)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        Ok(true)
     }
 }
 
@@ -277,4 +338,183 @@ fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>,
         level: level("escalation_level")?,
         highest_level: level("highest_level")?,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use yrs::{
+        Doc, GetString, ReadTxn, StateVector, Text, Transact, Update, updates::decoder::Decode,
+    };
+
+    use super::*;
+    use crate::{canvas::schema, store::testing::TestStore};
+
+    async fn pragma(pool: &SqlitePool, name: &str) -> String {
+        let row = sqlx::query(&format!("PRAGMA {name}"))
+            .fetch_one(pool)
+            .await
+            .expect("pragma");
+        row.try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
+            .expect("value")
+    }
+
+    #[tokio::test]
+    async fn both_pools_run_with_the_pragmas_the_code_promises() {
+        let store = TestStore::new(false).await;
+        for pool in [store.inner.pool(), store.inner.writer()] {
+            assert_eq!(pragma(pool, "journal_mode").await, "wal");
+            assert_eq!(pragma(pool, "synchronous").await, "2", "FULL");
+            assert_eq!(
+                pragma(pool, "busy_timeout").await,
+                BUSY_TIMEOUT.as_millis().to_string()
+            );
+            assert_eq!(pragma(pool, "foreign_keys").await, "1");
+        }
+    }
+
+    /// An update inserting `text` at the start of the situatieschets, from a client of its own.
+    fn update(text: &str) -> Bytes {
+        let doc = Doc::new();
+        let situation = doc.get_or_insert_text(schema::root::SITUATION);
+        situation.push(&mut doc.transact_mut(), text);
+        doc.transact()
+            .encode_state_as_update_v1(&StateVector::default())
+            .into()
+    }
+
+    async fn canvas(store: &TestStore) -> CanvasId {
+        let id = CanvasId::random();
+        store
+            .create_canvas(&id, "Casus", store.owner().await, &update("begin"), &[])
+            .await
+            .expect("create");
+        id
+    }
+
+    fn batch(id: &CanvasId, first_seq: i64, updates: Vec<Bytes>) -> AppendBatch {
+        AppendBatch {
+            canvas: id.clone(),
+            first_seq,
+            updates,
+            summary: None,
+        }
+    }
+
+    /// The situatieschets of the stored canvas, rebuilt from its snapshot and log.
+    async fn stored_text(store: &TestStore, id: &CanvasId) -> String {
+        let stored = store.load_canvas(id).await.expect("load").expect("canvas");
+        let doc = Doc::new();
+        let situation = doc.get_or_insert_text(schema::root::SITUATION);
+        let mut txn = doc.transact_mut();
+        for update in stored
+            .snapshot
+            .iter()
+            .map(|(s, _)| s)
+            .chain(stored.updates.iter().map(|(_, u)| u))
+        {
+            txn.apply_update(Update::decode_v1(update).expect("decode"))
+                .expect("apply");
+        }
+        situation.get_string(&txn)
+    }
+
+    #[tokio::test]
+    async fn commits_do_not_wait_for_a_busy_request_pool() {
+        let store = TestStore::new(false).await;
+        let id = canvas(&store).await;
+        // Every request connection is taken, as by slow page loads.
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            held.push(store.inner.pool().acquire().await.expect("connection"));
+        }
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            store.append_updates(&[batch(&id, 2, vec![update("live")])]),
+        )
+        .await
+        .expect("the commit does not wait for a pool slot")
+        .expect("commit");
+        drop(held);
+        assert!(stored_text(&store, &id).await.contains("live"));
+    }
+
+    #[tokio::test]
+    async fn an_older_snapshot_never_replaces_a_newer_one() {
+        let store = TestStore::new(false).await;
+        let id = canvas(&store).await;
+        let texts = ["een", "twee", "drie", "vier"];
+        for (seq, text) in (2..).zip(texts) {
+            store
+                .append_updates(&[batch(&id, seq, vec![update(text)])])
+                .await
+                .expect("append");
+        }
+        // Two compactions of one canvas: the newer (up to 5) commits first, the older (up to 3,
+        // encoded by a room that has since unloaded) last.
+        let older = {
+            let stored = store.load_canvas(&id).await.expect("load").expect("canvas");
+            let doc = Doc::new();
+            let mut txn = doc.transact_mut();
+            for (_, u) in stored.updates.iter().take(3) {
+                txn.apply_update(Update::decode_v1(u).expect("decode"))
+                    .expect("apply");
+            }
+            drop(txn);
+            doc.transact()
+                .encode_state_as_update_v1(&StateVector::default())
+        };
+        let newer = {
+            let stored = store.load_canvas(&id).await.expect("load").expect("canvas");
+            let doc = Doc::new();
+            let mut txn = doc.transact_mut();
+            for (_, u) in &stored.updates {
+                txn.apply_update(Update::decode_v1(u).expect("decode"))
+                    .expect("apply");
+            }
+            drop(txn);
+            doc.transact()
+                .encode_state_as_update_v1(&StateVector::default())
+        };
+        assert!(store.compact(&id, &newer, 5).await.expect("newer"));
+        assert!(
+            !store.compact(&id, &older, 3).await.expect("older"),
+            "refused"
+        );
+        let text = stored_text(&store, &id).await;
+        for expected in texts {
+            assert!(text.contains(expected), "{expected} kept in {text:?}");
+        }
+        let stored = store.load_canvas(&id).await.expect("load").expect("canvas");
+        assert_eq!(stored.snapshot.map(|(_, seq)| seq), Some(5));
+    }
+
+    #[tokio::test]
+    async fn the_wal_is_truncated_once_writes_go_quiet() {
+        let store = TestStore::new(false).await;
+        let id = canvas(&store).await;
+        let wal = store.database_file().with_extension("sqlite-wal");
+        let wal_size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+        let payload = Bytes::from(vec![7u8; 16 * 1024]);
+        // A burst of about 16 MiB in a hundred commits, as a busy meeting would write.
+        for round in 0..100 {
+            let updates = vec![payload.clone(); 10];
+            store
+                .append_updates(&[batch(&id, 2 + round * 10, updates)])
+                .await
+                .expect("append");
+        }
+        let peak = wal_size();
+        assert!(peak > 4 << 20, "the burst grew the WAL ({peak} bytes)");
+        tokio::time::timeout(Duration::from_secs(15), async {
+            while wal_size() > 1 << 20 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+        .await
+        .expect("the WAL shrinks below 1 MiB once writes stop");
+    }
 }

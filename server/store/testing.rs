@@ -25,6 +25,10 @@ pub struct TestStore {
     pub arrived: AtomicUsize,
     /// Batches per committed transaction, in order.
     pub transactions: Mutex<Vec<usize>>,
+    /// Compactions wait here for a permit; open unless closed with `hold_compactions`.
+    pub compaction_gate: Semaphore,
+    /// Compactions that reached their gate.
+    pub compactions_arrived: AtomicUsize,
     _folder: tempfile::TempDir,
 }
 
@@ -41,12 +45,24 @@ impl TestStore {
             failing: AtomicBool::new(false),
             arrived: AtomicUsize::new(0),
             transactions: Mutex::default(),
+            compaction_gate: Semaphore::new(Semaphore::MAX_PERMITS),
+            compactions_arrived: AtomicUsize::new(0),
             _folder: folder,
         }
     }
 }
 
 impl TestStore {
+    /// The SQLite file.
+    pub fn database_file(&self) -> std::path::PathBuf {
+        self._folder.path().join("db.sqlite")
+    }
+
+    /// From now on every compaction waits at its gate until `compaction_gate` gets permits.
+    pub fn hold_compactions(&self) {
+        self.compaction_gate.forget_permits(Semaphore::MAX_PERMITS);
+    }
+
     /// A fresh team in a fresh gemeente and province, with an aanjager: the owner of canvases
     /// that unit tests create.
     pub async fn owner(&self) -> CanvasOwner {
@@ -85,8 +101,11 @@ impl Store for TestStore {
         label: &str,
         owner: CanvasOwner,
         update: &[u8],
+        areas: &[&str],
     ) -> Result<(), StoreError> {
-        self.inner.create_canvas(id, label, owner, update).await
+        self.inner
+            .create_canvas(id, label, owner, update, areas)
+            .await
     }
     async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError> {
         self.inner.canvas_exists(id).await
@@ -118,15 +137,13 @@ impl Store for TestStore {
         }
         self.inner.append_updates(batches).await
     }
-    async fn update_summary(
-        &self,
-        id: &CanvasId,
-        label: &str,
-        areas: &[&str],
-    ) -> Result<(), StoreError> {
-        self.inner.update_summary(id, label, areas).await
-    }
-    async fn compact(&self, id: &CanvasId, snapshot: &[u8], upto: i64) -> Result<(), StoreError> {
+    async fn compact(&self, id: &CanvasId, snapshot: &[u8], upto: i64) -> Result<bool, StoreError> {
+        self.compactions_arrived.fetch_add(1, Ordering::SeqCst);
+        let _pass = self
+            .compaction_gate
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
         self.inner.compact(id, snapshot, upto).await
     }
 }

@@ -140,6 +140,7 @@ pub async fn serve(
                         DecodeError::UnknownType(_) | DecodeError::UnknownSyncType(_) => {
                             close_code::UNSUPPORTED_DATA
                         }
+                        DecodeError::InvalidUpdate => close_code::INVALID_PAYLOAD,
                         _ => close_code::PROTOCOL_ERROR,
                     };
                     closer.close(code, "Ongeldig bericht.");

@@ -1,31 +1,55 @@
 //! One canvas's Yjs document, guarded against hostile updates.
 //!
-//! yrs returns errors for most bad updates but can still panic while decoding or integrating
-//! hostile input (for example a client id beyond 53 bits trips a debug assertion). Every call into
-//! yrs with client bytes therefore runs under `catch_unwind`; a panic is reported as an error, and
-//! the caller throws the in-memory document away (it may be half-changed) and reloads it from the
-//! database, which never saw the bad update.
+//! yrs returns errors for most bad updates but can still panic while decoding, integrating or
+//! encoding state that a client shaped. Every call into yrs therefore runs under `catch_unwind`,
+//! reads as much as writes: a panic comes back as [`Broken`], and the caller throws the in-memory
+//! document away (it may be half-changed) and reloads it from the database, which never saw the
+//! bad update. After a panic the document is poisoned: every later call answers [`Broken`] without
+//! touching yrs again.
+//!
+//! A write transaction is held in `ManuallyDrop` while yrs integrates an update. If integration
+//! panics, the unwinding does not run the transaction's `Drop` (its commit walks the half-applied
+//! state and could panic a second time, which aborts the process); the transaction is leaked with
+//! the poisoned document instead.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::{
+    mem::ManuallyDrop,
+    panic::{AssertUnwindSafe, catch_unwind},
+    sync::atomic::{AtomicBool, Ordering},
+};
 
 use yrs::{Doc, ReadTxn, StateVector, Transact, Update, updates::decoder::Decode};
 
 use crate::{
     canvas::schema::{self, CanvasContent, Roots},
-    store::StoredCanvas,
+    store::{DocSummary, StoredCanvas},
+    sync::update_ids,
 };
 
 /// Why an update was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
+    /// Refused before yrs saw it: the document is unchanged.
     #[error("update cannot be decoded")]
     Malformed,
+    /// yrs refused it, possibly after integrating part of it: the document must be reloaded.
     #[error("update cannot be applied: {0}")]
     Rejected(String),
     /// yrs panicked; the document may be damaged and must be reloaded.
     #[error("update made the CRDT library panic")]
     Panicked,
 }
+
+impl From<Broken> for ApplyError {
+    fn from(_: Broken) -> Self {
+        ApplyError::Panicked
+    }
+}
+
+/// yrs panicked on this document (now or earlier); it must be reloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the CRDT library panicked on this document")]
+pub struct Broken;
 
 /// The stored state could not be turned back into a document.
 #[derive(Debug, thiserror::Error)]
@@ -36,18 +60,45 @@ pub struct LoadError {
     pub cause: ApplyError,
 }
 
+/// The calls into yrs, by name: what a test's injected fault hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Apply,
+    StateVector,
+    Diff,
+    Summary,
+    Content,
+}
+
+/// Calls that are to panic, in order, shared with whoever injects them (a room's tests).
+#[cfg(test)]
+pub type Faults = std::sync::Arc<std::sync::Mutex<Vec<Op>>>;
+
 pub struct CanvasDoc {
     doc: Doc,
     roots: Roots,
+    poisoned: AtomicBool,
+    #[cfg(test)]
+    pub faults: Faults,
 }
 
 impl CanvasDoc {
+    fn empty() -> Self {
+        let doc = Doc::new();
+        let roots = Roots::define(&doc);
+        Self {
+            doc,
+            roots,
+            poisoned: AtomicBool::new(false),
+            #[cfg(test)]
+            faults: Faults::default(),
+        }
+    }
+
     /// Rebuilds a document from its snapshot and log. Fails instead of skipping a bad entry, so
     /// that a damaged canvas is never served (and then saved) as if it were whole.
     pub fn load(stored: &StoredCanvas) -> Result<Self, LoadError> {
-        let doc = Doc::new();
-        let roots = Roots::define(&doc);
-        let canvas = Self { doc, roots };
+        let canvas = Self::empty();
         let snapshot = stored.snapshot.iter().map(|(state, seq)| (*seq, state));
         let log = stored.updates.iter().map(|(seq, update)| (*seq, update));
         for (seq, update) in snapshot.chain(log) {
@@ -65,47 +116,157 @@ impl CanvasDoc {
             snapshot: Some((snapshot.to_vec(), 0)),
             updates: Vec::new(),
         };
-        Self::load(&stored).ok().map(|doc| doc.content())
+        Self::load(&stored).ok()?.content().ok()
+    }
+
+    /// Runs `call` into yrs behind the panic guard; a panic poisons the document.
+    fn guarded<T>(&self, op: Op, call: impl FnOnce() -> T) -> Result<T, Broken> {
+        if self.poisoned.load(Ordering::Acquire) {
+            return Err(Broken);
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if op != Op::Apply {
+                self.inject(op);
+            }
+            call()
+        }));
+        outcome.map_err(|_| {
+            self.poisoned.store(true, Ordering::Release);
+            Broken
+        })
+    }
+
+    /// Panics if a test queued a fault for `op`; compiled to nothing outside tests.
+    #[cfg(not(test))]
+    #[inline(always)]
+    fn inject(&self, _: Op) {}
+
+    #[cfg(test)]
+    fn inject(&self, op: Op) {
+        let due = self.faults.lock().is_ok_and(|mut faults| {
+            let due = faults.first() == Some(&op);
+            if due {
+                faults.remove(0);
+            }
+            due
+        });
+        if due {
+            panic!("injected fault in {op:?}");
+        }
     }
 
     /// Applies a client's update. Returns whether the document changed (or now holds a pending
     /// update waiting for its dependencies); an update that only repeats known content is `false`.
     pub fn apply(&self, bytes: &[u8]) -> Result<bool, ApplyError> {
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // Client ids above 2^53 would be truncated by yrs (in release builds) and read
+        // differently by JavaScript clients: refused before yrs decodes anything.
+        update_ids::check(bytes).map_err(|_| ApplyError::Malformed)?;
+        self.guarded(Op::Apply, || {
             let update = Update::decode_v1(bytes).map_err(|_| ApplyError::Malformed)?;
-            let mut txn = self
+            let txn = self
                 .doc
                 .try_transact_mut()
                 .map_err(|e| ApplyError::Rejected(e.to_string()))?;
-            txn.apply_update(update)
-                .map_err(|e| ApplyError::Rejected(e.to_string()))?;
-            Ok(!txn.insert_set().is_empty()
+            // Dropped (committed) only when integration returned; see the module comment.
+            let mut txn = ManuallyDrop::new(txn);
+            let applied = txn
+                .apply_update(update)
+                .map_err(|e| ApplyError::Rejected(e.to_string()));
+            self.inject(Op::Apply);
+            let changed = !txn.insert_set().is_empty()
                 || !txn.delete_set().is_empty()
-                || txn.has_missing_updates())
-        }));
-        outcome.unwrap_or(Err(ApplyError::Panicked))
+                || txn.has_missing_updates();
+            drop(ManuallyDrop::into_inner(txn));
+            applied.map(|()| changed)
+        })?
     }
 
-    pub fn state_vector(&self) -> StateVector {
-        self.doc.transact().state_vector()
+    pub fn state_vector(&self) -> Result<StateVector, Broken> {
+        self.guarded(Op::StateVector, || self.doc.transact().state_vector())
     }
 
-    /// What a peer with `remote` is missing, as one update.
-    pub fn diff(&self, remote: &StateVector) -> Vec<u8> {
-        self.doc.transact().encode_state_as_update_v1(remote)
+    /// What a peer with `remote` (a client's state vector) is missing, as one update.
+    pub fn diff(&self, remote: &StateVector) -> Result<Vec<u8>, Broken> {
+        self.guarded(Op::Diff, || {
+            self.doc.transact().encode_state_as_update_v1(remote)
+        })
     }
 
     /// The whole document, including pending updates, as one update.
-    pub fn snapshot(&self) -> Vec<u8> {
+    pub fn snapshot(&self) -> Result<Vec<u8>, Broken> {
         self.diff(&StateVector::default())
     }
 
     /// Label and leefgebieden, for the overview.
-    pub fn summary(&self) -> (String, Vec<&'static str>) {
-        schema::summary(&self.doc, &self.roots)
+    pub fn summary(&self) -> Result<DocSummary, Broken> {
+        self.guarded(Op::Summary, || {
+            let (label, life_areas) = schema::summary(&self.doc, &self.roots);
+            DocSummary { label, life_areas }
+        })
     }
 
-    pub fn content(&self) -> CanvasContent {
-        schema::read(&self.doc, &self.roots)
+    pub fn content(&self) -> Result<CanvasContent, Broken> {
+        self.guarded(Op::Content, || schema::read(&self.doc, &self.roots))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use yrs::{Text, updates::encoder::Encode};
+
+    use super::*;
+
+    fn doc_with(text: &str) -> Vec<u8> {
+        let doc = Doc::new();
+        let situation = doc.get_or_insert_text(schema::root::SITUATION);
+        situation.push(&mut doc.transact_mut(), text);
+        doc.transact()
+            .encode_state_as_update_v1(&StateVector::default())
+    }
+
+    #[test]
+    fn a_panic_in_any_call_poisons_the_document() {
+        for op in [
+            Op::Apply,
+            Op::StateVector,
+            Op::Diff,
+            Op::Summary,
+            Op::Content,
+        ] {
+            let canvas = CanvasDoc::empty();
+            canvas.faults.lock().expect("faults").push(op);
+            let outcome = match op {
+                Op::Apply => canvas.apply(&doc_with("x")).map(|_| ()).map_err(|_| Broken),
+                Op::StateVector => canvas.state_vector().map(|_| ()),
+                Op::Diff => canvas.diff(&StateVector::default()).map(|_| ()),
+                Op::Summary => canvas.summary().map(|_| ()),
+                Op::Content => canvas.content().map(|_| ()),
+            };
+            assert_eq!(outcome, Err(Broken), "{op:?}");
+            assert_eq!(canvas.state_vector().map(|sv| sv.encode_v1()), Err(Broken));
+        }
+    }
+
+    #[test]
+    fn a_panic_inside_a_write_transaction_never_commits_it() {
+        // The fault fires after yrs integrated the update, with the write transaction open. Its
+        // Drop (the commit, which runs observers and could panic a second time while unwinding,
+        // aborting the process) must not run: the update observer sees only the first commit.
+        let canvas = CanvasDoc::empty();
+        let commits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = commits.clone();
+        canvas
+            .doc
+            .observe_update_v1("test", move |_: &yrs::TransactionMut, _| {
+                counted.fetch_add(1, Ordering::SeqCst);
+            })
+            .expect("observer");
+        canvas.apply(&doc_with("eerst")).expect("apply");
+        canvas.faults.lock().expect("faults").push(Op::Apply);
+        assert!(matches!(
+            canvas.apply(&doc_with("dan")),
+            Err(ApplyError::Panicked)
+        ));
+        assert_eq!(commits.load(Ordering::SeqCst), 1);
     }
 }

@@ -16,6 +16,7 @@ pub mod peer;
 pub mod persister;
 pub mod protocol;
 pub mod room;
+pub mod update_ids;
 
 use std::{
     collections::HashMap,
@@ -73,6 +74,41 @@ pub struct SyncContext {
     pub tasks: TaskTracker,
     /// Who is on which canvas right now, for the overview.
     pub presence: PresenceBoard,
+    /// Canvases whose compaction is being written. Shared by every incarnation of a room, so a
+    /// room that loads while its predecessor's compaction is still running waits its turn.
+    pub compacting: Compacting,
+    /// Calls into yrs that are to panic, for the rooms' tests.
+    #[cfg(test)]
+    pub faults: doc::Faults,
+}
+
+/// Single-flight compaction per canvas across room incarnations.
+#[derive(Default)]
+pub struct Compacting(Arc<Mutex<std::collections::HashSet<CanvasId>>>);
+
+/// Holds the canvas's compaction slot until dropped (when the compaction task ends).
+pub struct CompactionSlot {
+    set: Arc<Mutex<std::collections::HashSet<CanvasId>>>,
+    id: CanvasId,
+}
+
+impl Compacting {
+    /// The canvas's slot, unless a compaction of it is still running.
+    pub fn claim(&self, id: &CanvasId) -> Option<CompactionSlot> {
+        let mut set = self.0.lock().ok()?;
+        set.insert(id.clone()).then(|| CompactionSlot {
+            set: self.0.clone(),
+            id: id.clone(),
+        })
+    }
+}
+
+impl Drop for CompactionSlot {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.set.lock() {
+            set.remove(&self.id);
+        }
+    }
 }
 
 /// The names of the people present per loaded canvas, as their clients announce them in their
@@ -133,6 +169,9 @@ impl SyncService {
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             presence: PresenceBoard::default(),
+            compacting: Compacting::default(),
+            #[cfg(test)]
+            faults: doc::Faults::default(),
         };
         Self {
             ctx: Arc::new(ctx),

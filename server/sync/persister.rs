@@ -125,7 +125,7 @@ mod tests {
         let owner = store.owner().await;
         for id in &canvases {
             store
-                .create_canvas(id, "Casus", owner, &schema::initialize("Casus"))
+                .create_canvas(id, "Casus", owner, &schema::initialize("Casus"), &[])
                 .await
                 .expect("create");
         }
@@ -136,6 +136,7 @@ mod tests {
             canvas: id.clone(),
             first_seq: 2,
             updates: vec![Bytes::from_static(b"u")],
+            summary: None,
         };
 
         // The first commit is held at the gate while three more rooms hand in their batches.

@@ -3,8 +3,10 @@
 //! One WebSocket frame carries exactly one message: a varuint message type followed by its body.
 //! yrs's own `Protocol::handle` accepts truncated input and trailing bytes; this decoder does
 //! not: a message must be complete and end exactly where its last field ends. Decoding here never
-//! panics; the update payload inside a sync message is decoded later by [`super::doc`], behind a
-//! panic guard, because yrs's update decoder can panic on hostile input.
+//! panics. The update payload inside a sync message is walked here for its client ids (which must
+//! fit in 53 bits, as in state vectors and presence; see [`super::update_ids`]) and decoded later
+//! by [`super::doc`], behind a panic guard, because yrs's update decoder can panic on hostile
+//! input.
 //!
 //! Message types (lib0 varuints):
 //! - `0` sync, followed by `0` step 1 (a state vector), `1` step 2 or `2` update (a Yjs update);
@@ -70,6 +72,10 @@ pub enum DecodeError {
     UnknownSyncType(u64),
     #[error("awareness state is not valid JSON")]
     InvalidJson,
+    /// An update with a client id beyond 53 bits, or one yrs would misread (see
+    /// [`super::update_ids`]).
+    #[error("update is malformed or carries a client id beyond 53 bits")]
+    InvalidUpdate,
 }
 
 /// Decodes one client message, refusing anything but an exact, complete message.
@@ -78,8 +84,8 @@ pub fn decode(frame: &[u8]) -> Result<ClientMessage, DecodeError> {
     let message = match reader.var_uint()? {
         MSG_SYNC => match reader.var_uint()? {
             SYNC_STEP_1 => ClientMessage::SyncStep1(decode_state_vector(reader.buffer()?)?),
-            SYNC_STEP_2 => ClientMessage::SyncStep2(Bytes::copy_from_slice(reader.buffer()?)),
-            SYNC_UPDATE => ClientMessage::Update(Bytes::copy_from_slice(reader.buffer()?)),
+            SYNC_STEP_2 => ClientMessage::SyncStep2(update(reader.buffer()?)?),
+            SYNC_UPDATE => ClientMessage::Update(update(reader.buffer()?)?),
             other => return Err(DecodeError::UnknownSyncType(other)),
         },
         MSG_AWARENESS => ClientMessage::Awareness(decode_awareness(reader.buffer()?)?),
@@ -88,6 +94,12 @@ pub fn decode(frame: &[u8]) -> Result<ClientMessage, DecodeError> {
     };
     reader.finish()?;
     Ok(message)
+}
+
+/// An update payload, checked for client ids JavaScript cannot hold before anything else sees it.
+fn update(payload: &[u8]) -> Result<Bytes, DecodeError> {
+    super::update_ids::check(payload).map_err(|_| DecodeError::InvalidUpdate)?;
+    Ok(Bytes::copy_from_slice(payload))
 }
 
 fn decode_state_vector(buffer: &[u8]) -> Result<StateVector, DecodeError> {
@@ -287,8 +299,8 @@ mod tests {
             Ok(ClientMessage::Update(Bytes::from_static(b"\x00\x00")))
         );
         assert_eq!(
-            decode(&encode_sync_step2(b"abc")),
-            Ok(ClientMessage::SyncStep2(Bytes::from_static(b"abc")))
+            decode(&encode_sync_step2(b"\x00\x00")),
+            Ok(ClientMessage::SyncStep2(Bytes::from_static(b"\x00\x00")))
         );
         let sv: StateVector = [(ClientID::new(5), 10)].into_iter().collect();
         assert_eq!(
@@ -300,7 +312,7 @@ mod tests {
 
     #[test]
     fn refuses_truncated_and_padded_messages() {
-        let update = encode_update(b"hello");
+        let update = encode_update(b"\x00\x00");
         for cut in 0..update.len() {
             assert_eq!(
                 decode(&update[..cut]),
@@ -336,6 +348,80 @@ mod tests {
         assert_eq!(decode(&message), Err(DecodeError::Overflow));
         // A varuint that never ends.
         assert_eq!(decode(&[0xff; 12]), Err(DecodeError::Overflow));
+    }
+
+    /// One string item by `client` in the root `situatie`, or after `origin` when given, and a
+    /// delete set naming `deleted`.
+    fn update_by(client: u64, origin: Option<u64>, deleted: Option<u64>) -> Vec<u8> {
+        let mut b = vec![1, 1];
+        write_var_uint(&mut b, client);
+        b.push(0);
+        match origin {
+            Some(origin) => {
+                b.push(0x84); // string content with a left origin
+                write_var_uint(&mut b, origin);
+                b.push(0);
+            }
+            None => {
+                b.extend([0x04, 1]); // string content, parent is a root type by name
+                write_buffer(&mut b, b"situatie");
+            }
+        }
+        write_buffer(&mut b, b"X");
+        match deleted {
+            Some(deleted) => {
+                b.push(1);
+                write_var_uint(&mut b, deleted);
+                b.extend([1, 0, 1]);
+            }
+            None => b.push(0),
+        }
+        b
+    }
+
+    #[test]
+    fn refuses_updates_with_client_ids_beyond_53_bits() {
+        let fine = (1u64 << 53) - 1;
+        let huge = 1u64 << 53;
+        assert!(decode(&encode_update(&update_by(fine, None, None))).is_ok());
+        assert!(decode(&encode_update(&update_by(7, Some(fine), Some(fine)))).is_ok());
+        for bad in [
+            update_by(huge, None, None),
+            update_by(7, Some(huge), None),
+            update_by(7, None, Some(huge)),
+            update_by(u64::MAX, None, None),
+        ] {
+            assert_eq!(
+                decode(&encode_update(&bad)),
+                Err(DecodeError::InvalidUpdate)
+            );
+            assert_eq!(
+                decode(&encode_sync_step2(&bad)),
+                Err(DecodeError::InvalidUpdate)
+            );
+        }
+    }
+
+    #[test]
+    fn accepts_what_yrs_itself_encodes() {
+        use yrs::{Array, Doc, Map, MapPrelim, ReadTxn, Text, Transact};
+        let doc = Doc::new();
+        let text = doc.get_or_insert_text("situatie");
+        let map = doc.get_or_insert_map("meta");
+        let array = doc.get_or_insert_array("acties");
+        {
+            let mut txn = doc.transact_mut();
+            text.push(&mut txn, "één twee 🚲");
+            text.remove_range(&mut txn, 0, 2);
+            map.insert(&mut txn, "label", "Casus T-17");
+            map.insert(&mut txn, "bedrag", 12.5);
+            map.insert(&mut txn, "aantal", 3);
+            array.push_back(&mut txn, MapPrelim::default());
+        }
+        let update = doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        assert!(decode(&encode_update(&update)).is_ok());
     }
 
     #[test]

@@ -20,13 +20,13 @@ use tracing::{Instrument, debug, error, warn};
 use super::{
     RoomError, SyncContext,
     awareness::{AwarenessTable, ConnId},
-    doc::{ApplyError, CanvasDoc},
+    doc::{ApplyError, Broken, CanvasDoc},
     peer::{PeerHandle, close_code},
     protocol::{self, AwarenessEntry, ClientMessage},
 };
 use crate::{
     canvas::{CanvasId, schema::CanvasContent},
-    store::AppendBatch,
+    store::{AppendBatch, DocSummary},
 };
 
 /// Commands taken in one round at most.
@@ -72,8 +72,22 @@ enum Outgoing {
         message: Bytes,
         update: bool,
     },
-    Content(oneshot::Sender<Result<CanvasContent, RoomError>>),
-    Snapshot(oneshot::Sender<Result<Vec<u8>, RoomError>>),
+    /// A reply read from the document at its place in the round, sent once the round is
+    /// committed.
+    Content(
+        oneshot::Sender<Result<CanvasContent, RoomError>>,
+        CanvasContent,
+    ),
+    Snapshot(oneshot::Sender<Result<Vec<u8>, RoomError>>, Vec<u8>),
+}
+
+/// The document can no longer be trusted: it is thrown away and reloaded from the database.
+struct Reload;
+
+impl From<Broken> for Reload {
+    fn from(_: Broken) -> Self {
+        Reload
+    }
 }
 
 pub struct Room {
@@ -84,10 +98,10 @@ pub struct Room {
     next_seq: i64,
     /// Log entries since the last snapshot.
     log_len: u64,
-    /// The compaction being written, if any.
-    compaction: Option<tokio::task::JoinHandle<()>>,
-    /// Label and leefgebieden as last recorded for the overview.
-    summary: (String, Vec<&'static str>),
+    /// Label and leefgebieden as last recorded for the overview; `None` until this room has
+    /// written them (a room's first commit always does, so a summary missed when a broken
+    /// predecessor stopped is caught up).
+    summary: Option<DocSummary>,
     /// Whether presence changed since it was last published for the overview.
     presence_changed: bool,
     ctx: Arc<SyncContext>,
@@ -141,20 +155,24 @@ async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> 
             return Err(RoomError::Storage);
         }
     };
-    let doc = CanvasDoc::load(&stored).map_err(|error| {
+    #[allow(unused_mut)] // Mutated in tests only, to inject faults.
+    let mut doc = CanvasDoc::load(&stored).map_err(|error| {
         error!(%error, "stored canvas state is damaged; the canvas stays unloaded and its rows untouched");
         RoomError::Damaged
     })?;
+    #[cfg(test)]
+    {
+        doc.faults = ctx.faults.clone();
+    }
     Ok(Room {
         id: id.clone(),
-        summary: doc.summary(),
+        summary: None,
         presence_changed: false,
         doc,
         peers: HashMap::new(),
         awareness: AwarenessTable::default(),
         next_seq: stored.last_seq() + 1,
         log_len: stored.updates.len() as u64,
-        compaction: None,
         ctx: ctx.clone(),
     })
 }
@@ -211,13 +229,92 @@ impl Room {
     async fn round(&mut self, commands: Vec<RoomCommand>) -> ControlFlow<()> {
         let mut out = Vec::new();
         let mut updates = Vec::new();
-        let mut broken = false;
+        let mut reload = self
+            .take_commands(commands, &mut out, &mut updates)
+            .is_err();
+        // The summary travels in the round's own transaction; it is never read from a document
+        // that just failed (the next room's first commit catches it up).
+        let mut summary = None;
+        if !reload && !updates.is_empty() {
+            match self.doc.summary() {
+                Ok(now) if self.summary.as_ref() != Some(&now) => summary = Some(now),
+                Ok(_) => {}
+                Err(Broken) => reload = true,
+            }
+        }
+
+        if !updates.is_empty() {
+            let count = updates.len() as i64;
+            let batch = AppendBatch {
+                canvas: self.id.clone(),
+                first_seq: self.next_seq,
+                updates,
+                summary: summary.clone(),
+            };
+            if let Err(error) = self.ctx.persister.append(batch).await {
+                // The document in memory is now ahead of the database. Drop it: clients reconnect,
+                // the room reloads what is stored and the clients send back what it lacks.
+                error!(%error, "updates could not be stored; closing the canvas so clients resync");
+                self.close_all(
+                    close_code::INTERNAL_ERROR,
+                    "Opslaan is mislukt; de verbinding wordt hersteld.",
+                );
+                return ControlFlow::Break(());
+            }
+            self.next_seq += count;
+            self.log_len += count as u64;
+            if summary.is_some() {
+                self.summary = summary;
+            }
+        }
+        if reload {
+            return self.reload();
+        }
+        for peer in self.peers.values_mut().filter(|p| p.unsaved > 0) {
+            if std::mem::take(&mut peer.changed) {
+                peer.handle.edits.send_modify(|rounds| *rounds += 1);
+            }
+            peer.saved += std::mem::take(&mut peer.unsaved);
+            if peer.handle.wants_saved {
+                out.push(Outgoing::To(
+                    peer.handle.id,
+                    protocol::encode_saved(peer.saved),
+                ));
+            }
+        }
+        self.deliver(out);
+        self.publish_presence();
+        if self.compact_if_due().is_err() {
+            return self.reload();
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Stops the room so that it is reloaded from the database: whatever yrs left in memory must
+    /// not be served, and what was committed is safe. Replies not yet sent are dropped, so their
+    /// askers retry on the reloaded room; clients reconnect and resync.
+    fn reload(&mut self) -> ControlFlow<()> {
+        warn!("the document cannot be trusted after a client's input; reloading the canvas");
+        self.close_all(
+            close_code::SERVICE_RESTART,
+            "Het canvas wordt opnieuw geladen.",
+        );
+        ControlFlow::Break(())
+    }
+
+    /// Applies the round's commands in order, stopping at the first that breaks the document.
+    fn take_commands(
+        &mut self,
+        commands: Vec<RoomCommand>,
+        out: &mut Vec<Outgoing>,
+        updates: &mut Vec<Bytes>,
+    ) -> Result<(), Reload> {
         for command in commands {
             match command {
                 RoomCommand::Join { peer, done } => {
                     out.push(Outgoing::To(
                         peer.id,
-                        protocol::encode_sync_step1(&self.doc.state_vector()),
+                        protocol::encode_sync_step1(&self.doc.state_vector()?),
                     ));
                     let present = self.awareness.current();
                     if !present.is_empty() {
@@ -240,89 +337,39 @@ impl Room {
                     );
                     let _ = done.send(Ok(()));
                 }
-                RoomCommand::Leave { conn } => self.remove_peer(conn, &mut out),
+                RoomCommand::Leave { conn } => self.remove_peer(conn, out),
                 RoomCommand::ReadContent { reply } => {
-                    out.push(Outgoing::Content(reply));
+                    out.push(Outgoing::Content(reply, self.doc.content()?));
                 }
                 RoomCommand::ReadSnapshot { reply } => {
-                    out.push(Outgoing::Snapshot(reply));
+                    out.push(Outgoing::Snapshot(reply, self.doc.snapshot()?));
                 }
                 RoomCommand::Message { conn, message } => {
                     if !self.peers.contains_key(&conn) {
                         continue; // Already removed, for example as too slow.
                     }
-                    if let Err(ApplyError::Panicked) =
-                        self.handle(conn, message, &mut out, &mut updates)
-                    {
-                        broken = true;
-                        break;
-                    }
+                    self.handle(conn, message, out, updates)?;
                 }
             }
         }
-
-        if !updates.is_empty() {
-            let count = updates.len() as i64;
-            let batch = AppendBatch {
-                canvas: self.id.clone(),
-                first_seq: self.next_seq,
-                updates,
-            };
-            if let Err(error) = self.ctx.persister.append(batch).await {
-                // The document in memory is now ahead of the database. Drop it: clients reconnect,
-                // the room reloads what is stored and the clients send back what it lacks.
-                error!(%error, "updates could not be stored; closing the canvas so clients resync");
-                self.close_all(
-                    close_code::INTERNAL_ERROR,
-                    "Opslaan is mislukt; de verbinding wordt hersteld.",
-                );
-                return ControlFlow::Break(());
-            }
-            self.next_seq += count;
-            self.log_len += count as u64;
-            self.record_summary().await;
-        }
-        if broken {
-            // Whatever the panic left in memory must not be served; what was committed is safe.
-            warn!("a client update made the CRDT library panic; reloading the canvas");
-            self.close_all(
-                close_code::SERVICE_RESTART,
-                "Het canvas wordt opnieuw geladen.",
-            );
-            return ControlFlow::Break(());
-        }
-        for peer in self.peers.values_mut().filter(|p| p.unsaved > 0) {
-            if std::mem::take(&mut peer.changed) {
-                peer.handle.edits.send_modify(|rounds| *rounds += 1);
-            }
-            peer.saved += std::mem::take(&mut peer.unsaved);
-            if peer.handle.wants_saved {
-                out.push(Outgoing::To(
-                    peer.handle.id,
-                    protocol::encode_saved(peer.saved),
-                ));
-            }
-        }
-        self.deliver(out);
-        self.publish_presence();
-        self.compact_if_due();
-        ControlFlow::Continue(())
+        Ok(())
     }
 
-    /// Handles one message of a peer. Only a panic inside yrs is returned as an error: it
-    /// affects the whole room; other bad input closes just the offending connection.
+    /// Handles one message of a peer. Bad input closes the offending connection; input that
+    /// yrs refused after it may have changed the document, or that made it panic, also reloads
+    /// the room, since the document in memory may no longer be what the log holds.
     fn handle(
         &mut self,
         conn: ConnId,
         message: ClientMessage,
         out: &mut Vec<Outgoing>,
         updates: &mut Vec<Bytes>,
-    ) -> Result<(), ApplyError> {
+    ) -> Result<(), Reload> {
         match message {
             ClientMessage::SyncStep1(remote) => {
                 out.push(Outgoing::To(
                     conn,
-                    protocol::encode_sync_step2(&self.doc.diff(&remote)),
+                    protocol::encode_sync_step2(&self.doc.diff(&remote)?),
                 ));
             }
             ClientMessage::SyncStep2(_) | ClientMessage::Update(_)
@@ -360,8 +407,8 @@ impl Room {
                             );
                         }
                         self.remove_peer(conn, out);
-                        if matches!(error, ApplyError::Panicked) {
-                            return Err(error);
+                        if !matches!(error, ApplyError::Malformed) {
+                            return Err(Reload);
                         }
                     }
                 }
@@ -420,11 +467,11 @@ impl Room {
                                 .fetch_add(sent, Ordering::Relaxed);
                         }
                     }
-                    Outgoing::Content(reply) => {
-                        let _ = reply.send(Ok(self.doc.content()));
+                    Outgoing::Content(reply, content) => {
+                        let _ = reply.send(Ok(content));
                     }
-                    Outgoing::Snapshot(reply) => {
-                        let _ = reply.send(Ok(self.doc.snapshot()));
+                    Outgoing::Snapshot(reply, snapshot) => {
+                        let _ = reply.send(Ok(snapshot));
                     }
                 }
             }
@@ -446,43 +493,30 @@ impl Room {
 
     /// Folds the log into a snapshot once it is long enough. The snapshot is encoded here, where
     /// the document is, and written by a task of its own so that live edits do not wait for it.
-    /// A failed write loses nothing (the log stays) and is covered by the next compaction.
-    fn compact_if_due(&mut self) {
-        let busy = self
-            .compaction
-            .as_ref()
-            .is_some_and(|task| !task.is_finished());
-        if busy || self.log_len < self.ctx.limits.compact_after.max(1) {
-            return;
+    /// At most one compaction per canvas runs at a time, across room incarnations: one still
+    /// running postpones the next to a later round. A failed write loses nothing (the log stays)
+    /// and is covered by the next compaction.
+    fn compact_if_due(&mut self) -> Result<(), Broken> {
+        if self.log_len < self.ctx.limits.compact_after.max(1) {
+            return Ok(());
         }
-        let snapshot = self.doc.snapshot();
+        let Some(slot) = self.ctx.compacting.claim(&self.id) else {
+            return Ok(());
+        };
+        let snapshot = self.doc.snapshot()?;
         let upto = self.next_seq - 1;
         self.log_len = 0;
         let (store, id) = (self.ctx.store.clone(), self.id.clone());
         let task = async move {
+            let _slot = slot;
             match store.compact(&id, &snapshot, upto).await {
-                Ok(()) => debug!(upto, bytes = snapshot.len(), "compacted the update log"),
+                Ok(true) => debug!(upto, bytes = snapshot.len(), "compacted the update log"),
+                Ok(false) => debug!(upto, "a newer snapshot is stored; compaction skipped"),
                 Err(error) => warn!(%error, "compacting the update log failed"),
             }
         };
-        self.compaction = Some(self.ctx.tasks.spawn(task.in_current_span()));
-    }
-
-    /// Keeps the overview's label and leefgebieden in step with the document.
-    async fn record_summary(&mut self) {
-        let summary = self.doc.summary();
-        if summary == self.summary {
-            return;
-        }
-        match self
-            .ctx
-            .store
-            .update_summary(&self.id, &summary.0, &summary.1)
-            .await
-        {
-            Ok(()) => self.summary = summary,
-            Err(error) => warn!(%error, "recording the canvas summary failed"),
-        }
+        self.ctx.tasks.spawn(task.in_current_span());
+        Ok(())
     }
 
     /// Tells the overview who is here, if that changed: the `user.name` each client announces.
@@ -542,7 +576,7 @@ fn send(peer: &Peer, message: Bytes, too_slow: &mut Vec<ConnId>) -> bool {
 mod tests {
     use std::time::Duration;
 
-    use yrs::{Doc, ReadTxn, StateVector, Text, Transact};
+    use yrs::{Doc, ReadTxn, StateVector, Text, Transact, updates::decoder::Decode};
 
     use super::*;
     use crate::{
@@ -550,8 +584,9 @@ mod tests {
         config::Limits,
         metrics::Metrics,
         store::{Store, testing::TestStore},
-        sync::{SyncService, peer::Closer},
+        sync::{SyncService, doc::Op, peer::Closer},
     };
+    use tokio::sync::Semaphore;
 
     fn peer(id: ConnId) -> (PeerHandle, mpsc::Receiver<Bytes>) {
         let (outbox, queue) = mpsc::channel(64);
@@ -587,13 +622,14 @@ mod tests {
         mpsc::Sender<RoomCommand>,
         [(PeerHandle, mpsc::Receiver<Bytes>); 2],
     ) {
-        setup_with(failing, false).await
+        setup_with(failing, false, Limits::default()).await
     }
 
     /// Two peers on a fresh canvas, the first one read-only when `first_read_only`.
     async fn setup_with(
         failing: bool,
         first_read_only: bool,
+        limits: Limits,
     ) -> (
         Arc<TestStore>,
         SyncService,
@@ -612,14 +648,11 @@ mod tests {
                 "Casus",
                 store.owner().await,
                 &schema::initialize("Casus"),
+                &[],
             )
             .await
             .expect("create");
-        let sync = SyncService::new(
-            store.clone(),
-            Arc::new(Metrics::default()),
-            Limits::default(),
-        );
+        let sync = SyncService::new(store.clone(), Arc::new(Metrics::default()), limits);
         let mut peers = [peer(1), peer(2)];
         peers[0].0.read_only = first_read_only;
         let room = sync.join(&id, peers[0].0.clone()).await.expect("join");
@@ -712,7 +745,7 @@ mod tests {
     #[tokio::test]
     async fn a_read_only_peer_is_told_and_its_updates_go_nowhere() {
         let (store, _sync, id, room, [(a, mut a_queue), (_b, mut b_queue)]) =
-            setup_with(false, true).await;
+            setup_with(false, true, Limits::default()).await;
         assert!(
             received(&mut a_queue)
                 .await
@@ -752,5 +785,204 @@ mod tests {
         relayed_to(&mut b_queue).await;
         assert_eq!(*a.edits.borrow(), 1, "the editor is counted");
         assert_eq!(*b.edits.borrow(), 0, "the reader is not");
+    }
+
+    fn update_with(text: &str) -> Bytes {
+        let doc = Doc::new();
+        let situation = doc.get_or_insert_text(schema::root::SITUATION);
+        situation.push(&mut doc.transact_mut(), text);
+        doc.transact()
+            .encode_state_as_update_v1(&StateVector::default())
+            .into()
+    }
+
+    async fn send(room: &mpsc::Sender<RoomCommand>, conn: ConnId, message: ClientMessage) {
+        room.send(RoomCommand::Message { conn, message })
+            .await
+            .expect("send");
+    }
+
+    /// The situatieschets as stored: snapshot and log, read back from the database.
+    async fn stored_situation(store: &TestStore, id: &CanvasId) -> String {
+        let stored = store
+            .inner
+            .load_canvas(id)
+            .await
+            .expect("load")
+            .expect("canvas");
+        let doc = CanvasDoc::load(&stored).expect("stored state loads");
+        doc.content().expect("content").steps.situation
+    }
+
+    async fn wait_for(what: &str, condition: impl Fn() -> bool) {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while !condition() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+    }
+
+    #[tokio::test]
+    async fn compaction_is_single_flight_across_room_incarnations() {
+        // The canvas starts with one logged update: the first edit makes the log due.
+        let limits = Limits {
+            compact_after: 2,
+            idle_unload_secs: 0,
+            ..Limits::default()
+        };
+        let (store, sync, id, room, [(a, _), (b, _)]) = setup_with(false, false, limits).await;
+        store.hold_compactions();
+        send(&room, a.id, ClientMessage::Update(update_with("een "))).await;
+        let arrived = || {
+            store
+                .compactions_arrived
+                .load(std::sync::atomic::Ordering::SeqCst)
+        };
+        wait_for("the first compaction", || arrived() == 1).await;
+
+        // Everyone leaves: the room unloads while its compaction is still being written.
+        room.send(RoomCommand::Leave { conn: a.id })
+            .await
+            .expect("leave");
+        room.send(RoomCommand::Leave { conn: b.id })
+            .await
+            .expect("leave");
+        wait_for("the room to unload", || room.is_closed()).await;
+
+        let (c, _c_queue) = peer(3);
+        let room = sync.join(&id, c.clone()).await.expect("join a fresh room");
+        send(&room, c.id, ClientMessage::Update(update_with("twee "))).await;
+        sync.content(&id).await.expect("a round trip");
+        assert_eq!(
+            arrived(),
+            1,
+            "no second compaction while the first is running"
+        );
+
+        store
+            .compaction_gate
+            .add_permits(Semaphore::MAX_PERMITS / 2);
+        wait_for("the slot to be free", || {
+            sync.context().compacting.claim(&id).is_some()
+        })
+        .await;
+        send(&room, c.id, ClientMessage::Update(update_with("drie "))).await;
+        wait_for("the next compaction", || arrived() == 2).await;
+        wait_for("it to be written", || {
+            sync.context().compacting.claim(&id).is_some()
+        })
+        .await;
+        let text = stored_situation(&store, &id).await;
+        for word in ["een", "twee", "drie"] {
+            assert!(text.contains(word), "{word} is stored in {text:?}");
+        }
+    }
+
+    /// Triggers the call `op` in a room of two peers, with a fault injected into it.
+    async fn trigger(op: Op, sync: &SyncService, id: &CanvasId, room: &mpsc::Sender<RoomCommand>) {
+        sync.context().faults.lock().expect("faults").push(op);
+        match op {
+            Op::StateVector => {
+                let (c, _) = peer(3);
+                sync.join(id, c)
+                    .await
+                    .expect("the join succeeds on the reloaded room");
+            }
+            Op::Diff => send(room, 1, ClientMessage::SyncStep1(StateVector::default())).await,
+            Op::Summary | Op::Apply => {
+                send(room, 1, ClientMessage::Update(update_with("bewaard "))).await
+            }
+            Op::Content => {
+                sync.content(id)
+                    .await
+                    .expect("content from the reloaded room");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_any_call_into_yrs_reloads_the_room_and_reconnects_its_clients() {
+        for op in [
+            Op::StateVector,
+            Op::Diff,
+            Op::Summary,
+            Op::Content,
+            Op::Apply,
+        ] {
+            let (store, sync, id, room, [(a, _), (b, _)]) = setup(false).await;
+            trigger(op, &sync, &id, &room).await;
+            tokio::time::timeout(Duration::from_secs(5), b.closer.closed())
+                .await
+                .unwrap_or_else(|_| panic!("{op:?}: the room closes its connections"));
+            assert_eq!(b.closer.frame().0, close_code::SERVICE_RESTART, "{op:?}");
+            let expected_a = if op == Op::Apply {
+                close_code::INVALID_PAYLOAD
+            } else {
+                close_code::SERVICE_RESTART
+            };
+            assert_eq!(a.closer.frame().0, expected_a, "{op:?}");
+            // The room is back, from what is stored.
+            let content = sync.content(&id).await.expect("the canvas reloads");
+            let stored = stored_situation(&store, &id).await;
+            assert_eq!(
+                content.steps.situation, stored,
+                "{op:?}: memory is what is on disk"
+            );
+            if op == Op::Summary {
+                assert!(stored.contains("bewaard"), "the committed update stays");
+            }
+            if op == Op::Apply {
+                assert!(
+                    !stored.contains("bewaard"),
+                    "the refused update is not stored"
+                );
+            }
+        }
+    }
+
+    /// Client 7 writes "X" into the situatieschets, then a second item whose parent is that
+    /// string item: yrs integrates the first block and then fails with `InvalidParent`.
+    fn partly_applicable_update() -> Bytes {
+        let mut bytes = vec![1, 2, 7, 0, 0x04, 1];
+        protocol::write_var_uint(&mut bytes, schema::root::SITUATION.len() as u64);
+        bytes.extend_from_slice(schema::root::SITUATION.as_bytes());
+        bytes.extend([1, b'X', 0x04, 0, 7, 0, 1, b'Y', 0]);
+        bytes.into()
+    }
+
+    #[tokio::test]
+    async fn an_update_yrs_rejects_halfway_reloads_the_room_from_disk() {
+        let (store, sync, id, room, [(a, _), (b, _)]) = setup(false).await;
+        send(&room, 1, ClientMessage::Update(update_with("eerder "))).await;
+        send(&room, 1, ClientMessage::Update(partly_applicable_update())).await;
+        tokio::time::timeout(Duration::from_secs(5), b.closer.closed())
+            .await
+            .expect("the room reloads");
+        assert_eq!(a.closer.frame().0, close_code::INVALID_PAYLOAD);
+        assert_eq!(b.closer.frame().0, close_code::SERVICE_RESTART);
+        let content = sync.content(&id).await.expect("reloaded");
+        assert_eq!(content.steps.situation, "eerder ");
+        assert_eq!(stored_situation(&store, &id).await, "eerder ");
+        // What the next client is offered is what is stored.
+        let (c, mut c_queue) = peer(3);
+        let room = sync.join(&id, c).await.expect("join");
+        send(&room, 3, ClientMessage::SyncStep1(StateVector::default())).await;
+        sync.content(&id).await.expect("a round trip");
+        let step2 = received(&mut c_queue)
+            .await
+            .into_iter()
+            .find(|m| m.starts_with(&[0, 1]))
+            .expect("sync step 2");
+        let mut reader = protocol::Reader::new(&step2[2..]);
+        let offered = Doc::new();
+        let update = yrs::Update::decode_v1(reader.buffer().expect("payload")).expect("update");
+        offered.transact_mut().apply_update(update).expect("apply");
+        let text = offered.get_or_insert_text(schema::root::SITUATION);
+        assert_eq!(
+            yrs::GetString::get_string(&text, &offered.transact()),
+            "eerder "
+        );
     }
 }
