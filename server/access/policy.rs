@@ -187,6 +187,27 @@ pub fn canvas_access(account: &Account, canvas: &Canvas) -> Access {
     access
 }
 
+/// The role under which `account` appears on `canvas` (in presence): their team role when they
+/// are in the canvas's team, otherwise doorbraakcoach or PMM. `None` for someone without access.
+pub fn role_on_canvas(account: &Account, canvas: &Canvas) -> Option<&'static str> {
+    let team_role = account
+        .memberships
+        .iter()
+        .filter(|(team, _)| *team == canvas.team)
+        .map(|(_, role)| *role)
+        .min_by_key(|role| *role as u8);
+    match team_role {
+        Some(role) if canvas_access(account, canvas).may_read() => Some(role.dutch()),
+        _ if account.coach_of == Some(canvas.province)
+            && canvas_access(account, canvas).may_read() =>
+        {
+            Some("Doorbraakcoach")
+        }
+        _ if account.pmm && canvas_access(account, canvas).may_read() => Some("PMM"),
+        _ => None,
+    }
+}
+
 /// Whether `account` may start a canvas in `team`: the aanjager and projectleider who run the
 /// team, and the inbrenger who brings a case in.
 pub fn may_create_canvas(account: &Account, team: TeamId) -> bool {

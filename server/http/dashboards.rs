@@ -13,9 +13,9 @@ use futures_util::Stream;
 use maud::Markup;
 use serde::Deserialize;
 
-use super::workflow::changes;
+use super::workflow::{changes, register_stream};
 use crate::{
-    access::policy::EscalationLevel,
+    access::policy::{self, EscalationLevel},
     app::AppState,
     auth::Viewer,
     error::AppError,
@@ -119,9 +119,12 @@ async fn coach_events(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
-    let provinces = coached(&viewer)?;
-    Ok(changes(&state, move |change| {
-        provinces.contains(&change.province)
+    coached(&viewer)?;
+    let registration = register_stream(&state, &viewer, None);
+    // Only canvases this coach may read: the same policy as every page and socket.
+    let account = viewer.policy.clone();
+    Ok(changes(&state, registration, move |change| {
+        policy::canvas_access(&account, &change.facts).may_read()
     }))
 }
 

@@ -27,13 +27,28 @@ use tracing::Instrument;
 
 use super::permitted;
 use crate::{
+    access::policy,
     app::AppState,
     audit::{Audit, Event},
     auth::{Via, Viewer, guard::same_origin},
+    canvas::CanvasId,
     error::AppError,
     store::{Directory, Store, directory::AuditEntry, now_millis},
-    sync::{SyncService, connection, participants::Participant},
+    sync::{
+        SyncService,
+        awareness::Identity,
+        connection,
+        participants::{Holder, Participant},
+    },
 };
+
+/// The name others see in presence: the account's name, or its e-mail address without one.
+fn display_name(account: &crate::store::AccountRow) -> &str {
+    match account.name.trim() {
+        "" => &account.email,
+        name => name,
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sync/{canvas_id}", get(upgrade))
@@ -116,6 +131,16 @@ async fn upgrade(
             "Deze verbinding komt van een andere website en is geweigerd.".into(),
         ));
     }
+    // Registered before the access check, so that a removal, role change, revocation or ladder
+    // move that lands between the check and the start of the socket still closes it.
+    let registration = sync.participants.register(
+        sync.next_conn_id(),
+        Holder {
+            account_id: viewer.account.id,
+            credential: viewer.credential(),
+            canvas: canvas_id.parse::<CanvasId>().ok().map(|id| id.to_string()),
+        },
+    );
     let canvas = permitted::readable(store.as_ref(), &viewer, &canvas_id).await?;
     let ws = ws.map_err(|_| {
         AppError::Invalid("Dit adres is alleen bereikbaar via een WebSocket-verbinding.".into())
@@ -127,10 +152,10 @@ async fn upgrade(
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return Err(AppError::TooManyConnections);
     };
+    let role = policy::role_on_canvas(&viewer.policy, &canvas.facts).unwrap_or("Lezer");
     let participant = Participant {
         account_id: viewer.account.id,
-        credential: viewer.credential(),
-        canvas: canvas.id.to_string(),
+        identity: Identity::new(viewer.account.id, display_name(&viewer.account), role),
         read_only: !canvas.access.may_edit(),
         wants_saved: matches!(params.saved.as_deref(), Some("1" | "true")),
     };
@@ -160,14 +185,24 @@ async fn upgrade(
         Via::Session { id_hash, .. } => Some(id_hash.clone()),
         Via::Token { .. } => None,
     };
+    let viewer_credential = viewer.credential();
     Ok(ws.on_upgrade(move |socket| {
         async move {
             let (edits, edited) = tokio::sync::watch::channel(0);
-            let credential = participant.credential.clone();
+            let credential = viewer_credential;
             let ended = CancellationToken::new();
             let serving = async {
                 let edits = Arc::new(edits);
-                connection::serve(socket, sync, canvas.id, participant, edits, permit).await;
+                connection::serve(
+                    socket,
+                    sync,
+                    canvas.id,
+                    participant,
+                    registration,
+                    edits,
+                    permit,
+                )
+                .await;
                 ended.cancel();
             };
             let activity = Activity {

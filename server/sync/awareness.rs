@@ -1,14 +1,21 @@
 //! Presence (Yjs awareness) of one canvas, without any I/O.
 //!
-//! The server keeps no awareness state of its own; it relays what clients say about themselves,
-//! following the rules of `y-protocols/awareness` (a higher clock wins; a `null` state at the same
-//! clock removes). On top of that it enforces ownership: the connection that first sets a client
-//! id owns it, and no other connection may set or remove it while the owner is connected. When a
-//! connection closes, everything it owned is removed at once; entries that are not renewed within
-//! the timeout are removed by [`AwarenessTable::sweep`].
+//! The server relays what clients say about themselves, following the rules of
+//! `y-protocols/awareness` (a higher clock wins; a `null` state at the same clock removes), with
+//! two rules of its own:
+//! - **Who someone is comes from the server.** Every state is stamped with the name and role of
+//!   the account behind the connection (`user.name`, `user.role`), whatever the client announced;
+//!   the rest of the state (colour, cursor, step) is the client's.
+//! - **Ownership.** The connection that first sets a client id owns it, and no other connection
+//!   may set or remove it while the owner is connected. After the owner disconnects, only the
+//!   same account may take the id back (a reconnecting tab), until the id is forgotten.
+//!
+//! When a connection closes, everything it owned is removed at once; entries that are not
+//! renewed within the timeout are removed by [`AwarenessTable::sweep`].
 
 use std::{
     collections::HashMap,
+    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -20,11 +27,55 @@ pub type ConnId = u64;
 /// Client ids one connection may own at once; a browser tab needs one.
 pub const MAX_IDS_PER_CONNECTION: usize = 8;
 
+/// The account behind a connection as presence shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub account: i64,
+    pub name: Arc<str>,
+    /// The Dutch role on this canvas (teamlid, doorbraakcoach, PMM, …).
+    pub role: &'static str,
+}
+
+impl Identity {
+    pub fn new(account: i64, name: &str, role: &'static str) -> Self {
+        Self {
+            account,
+            name: name.into(),
+            role,
+        }
+    }
+
+    /// The client's state with `user.name` and `user.role` set from the account. A state that is
+    /// not a JSON object is replaced by one that only says who this is.
+    pub fn stamp(&self, state: &str) -> Arc<str> {
+        let mut value: serde_json::Value =
+            serde_json::from_str(state).unwrap_or(serde_json::Value::Null);
+        if !value.is_object() {
+            value = serde_json::json!({});
+        }
+        if let Some(object) = value.as_object_mut() {
+            let user = object
+                .entry("user")
+                .or_insert_with(|| serde_json::json!({}));
+            if !user.is_object() {
+                *user = serde_json::json!({});
+            }
+            if let Some(user) = user.as_object_mut() {
+                user.insert("name".into(), self.name.as_ref().into());
+                user.insert("role".into(), self.role.into());
+            }
+        }
+        value.to_string().into()
+    }
+}
+
 #[derive(Debug)]
 struct Presence {
     clock: u64,
-    state: Option<std::sync::Arc<str>>,
+    state: Option<Arc<str>>,
     owner: Option<ConnId>,
+    /// The account that set the id; it alone may take it back after a disconnect.
+    account: i64,
     renewed: Instant,
 }
 
@@ -44,15 +95,18 @@ pub struct AwarenessTable {
 }
 
 impl AwarenessTable {
-    /// Applies what `conn` sent and returns the entries that changed, to relay to everyone.
+    /// Applies what `conn` (of `identity`'s account) sent and returns the entries that changed,
+    /// stamped with that identity, to relay to everyone.
     pub fn apply(
         &mut self,
         conn: ConnId,
+        identity: &Identity,
         incoming: Vec<AwarenessEntry>,
         now: Instant,
     ) -> Vec<AwarenessEntry> {
         let mut changed = Vec::new();
-        for entry in incoming {
+        for mut entry in incoming {
+            entry.state = entry.state.map(|state| identity.stamp(&state));
             let owned = self
                 .entries
                 .values()
@@ -60,6 +114,7 @@ impl AwarenessTable {
                 .count();
             let accepted = match self.entries.get(&entry.client_id) {
                 Some(current) if current.owner.is_some_and(|owner| owner != conn) => false,
+                Some(current) if current.account != identity.account => false,
                 Some(current) => {
                     let newer = entry.clock > current.clock;
                     let removal = entry.clock == current.clock
@@ -75,6 +130,7 @@ impl AwarenessTable {
                     clock: entry.clock,
                     state: entry.state.clone(),
                     owner: Some(conn),
+                    account: identity.account,
                     renewed: now,
                 };
                 self.entries.insert(entry.client_id, presence);
@@ -137,69 +193,123 @@ mod tests {
         }
     }
 
+    /// Connection `conn` belongs to account `conn`, named after it.
+    fn identity(conn: ConnId) -> Identity {
+        Identity::new(conn as i64, &format!("Persoon {conn}"), "teamlid")
+    }
+
+    fn apply(table: &mut AwarenessTable, conn: ConnId, entries: Vec<AwarenessEntry>) -> Vec<u64> {
+        table
+            .apply(conn, &identity(conn), entries, Instant::now())
+            .iter()
+            .map(|e| e.client_id)
+            .collect()
+    }
+
+    /// What `conn`'s account looks like in a state it sent as `{}`.
+    fn stamped(conn: ConnId) -> Option<Arc<str>> {
+        Some(identity(conn).stamp("{}"))
+    }
+
     #[test]
     fn newer_clock_wins_and_null_at_same_clock_removes() {
         let mut table = AwarenessTable::default();
-        let now = Instant::now();
-        assert_eq!(table.apply(1, vec![entry(10, 1, Some("{}"))], now).len(), 1);
+        assert_eq!(apply(&mut table, 1, vec![entry(10, 1, Some("{}"))]), [10]);
         assert!(
-            table
-                .apply(1, vec![entry(10, 1, Some("{\"a\":1}"))], now)
-                .is_empty(),
+            apply(&mut table, 1, vec![entry(10, 1, Some("{\"a\":1}"))]).is_empty(),
             "same clock"
         );
         assert!(
-            table
-                .apply(1, vec![entry(10, 0, Some("{}"))], now)
-                .is_empty(),
+            apply(&mut table, 1, vec![entry(10, 0, Some("{}"))]).is_empty(),
             "older clock"
         );
-        assert_eq!(
-            table.apply(1, vec![entry(10, 1, None)], now),
-            vec![entry(10, 1, None)]
-        );
+        assert_eq!(apply(&mut table, 1, vec![entry(10, 1, None)]), [10]);
         assert!(table.current().is_empty());
+    }
+
+    #[test]
+    fn the_server_says_who_someone_is() {
+        let mut table = AwarenessTable::default();
+        let claimed =
+            r##"{"user":{"name":"Coach Gelderland","role":"PMM","color":"#30bced"},"step":2}"##;
+        apply(&mut table, 1, vec![entry(10, 1, Some(claimed))]);
+        let state: serde_json::Value =
+            serde_json::from_str(table.current()[0].state.as_deref().expect("state"))
+                .expect("json");
+        assert_eq!(state["user"]["name"], "Persoon 1");
+        assert_eq!(state["user"]["role"], "teamlid");
+        assert_eq!(
+            state["user"]["color"], "#30bced",
+            "the rest is the client's"
+        );
+        assert_eq!(state["step"], 2);
+        for odd in ["42", "\"tekst\"", r#"{"user":"Coach"}"#, "[]"] {
+            let state: serde_json::Value =
+                serde_json::from_str(&identity(1).stamp(odd)).expect("json");
+            assert_eq!(state["user"]["name"], "Persoon 1", "{odd}");
+        }
     }
 
     #[test]
     fn a_connection_cannot_touch_ids_another_connection_owns() {
         let mut table = AwarenessTable::default();
-        let now = Instant::now();
-        table.apply(1, vec![entry(10, 1, Some("{}"))], now);
-        assert!(
-            table
-                .apply(2, vec![entry(10, 5, Some("{\"evil\":1}"))], now)
-                .is_empty()
+        apply(&mut table, 1, vec![entry(10, 1, Some("{}"))]);
+        assert!(apply(&mut table, 2, vec![entry(10, 5, Some("{\"evil\":1}"))]).is_empty());
+        assert!(apply(&mut table, 2, vec![entry(10, 5, None)]).is_empty());
+        assert_eq!(
+            table.current(),
+            vec![AwarenessEntry {
+                client_id: 10,
+                clock: 1,
+                state: stamped(1)
+            }]
         );
-        assert!(table.apply(2, vec![entry(10, 5, None)], now).is_empty());
-        assert_eq!(table.current(), vec![entry(10, 1, Some("{}"))]);
-        // Once the owner is gone, the id can be taken over (a reconnecting tab).
-        assert_eq!(table.disconnect(1), vec![entry(10, 1, None)]);
-        assert_eq!(table.apply(2, vec![entry(10, 2, Some("{}"))], now).len(), 1);
+        // Once the owner is gone, another account still cannot take the id over.
+        assert_eq!(table.disconnect(1).len(), 1);
+        assert!(apply(&mut table, 2, vec![entry(10, 2, Some("{}"))]).is_empty());
+        // The same account can (a reconnecting tab, on a new connection).
+        let mut reconnected = identity(1);
+        reconnected.name = "Persoon 1".into();
+        assert_eq!(
+            table
+                .apply(
+                    3,
+                    &reconnected,
+                    vec![entry(10, 2, Some("{}"))],
+                    Instant::now()
+                )
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn one_connection_owns_a_bounded_number_of_ids() {
         let mut table = AwarenessTable::default();
         let flood = (0..100).map(|id| entry(id, 1, Some("{}"))).collect();
-        assert_eq!(
-            table.apply(1, flood, Instant::now()).len(),
-            MAX_IDS_PER_CONNECTION
-        );
+        assert_eq!(apply(&mut table, 1, flood).len(), MAX_IDS_PER_CONNECTION);
     }
 
     #[test]
     fn unrenewed_states_are_swept() {
         let mut table = AwarenessTable::default();
         let start = Instant::now();
-        table.apply(1, vec![entry(10, 1, Some("{}"))], start);
+        table.apply(1, &identity(1), vec![entry(10, 1, Some("{}"))], start);
         table.apply(
             1,
+            &identity(1),
             vec![entry(11, 1, Some("{}"))],
             start + Duration::from_secs(20),
         );
         let removed = table.sweep(start + Duration::from_secs(30), Duration::from_secs(30));
         assert_eq!(removed, vec![entry(10, 1, None)]);
-        assert_eq!(table.current(), vec![entry(11, 1, Some("{}"))]);
+        assert_eq!(
+            table.current(),
+            vec![AwarenessEntry {
+                client_id: 11,
+                clock: 1,
+                state: stamped(1)
+            }]
+        );
     }
 }

@@ -16,7 +16,7 @@ use super::{
     RoomError, SyncService,
     budget::Budget,
     limiter::ConnectionPermit,
-    participants::Participant,
+    participants::{Participant, Registration},
     peer::{Closer, PeerHandle, close_code},
     protocol::{self, DecodeError},
     room::RoomCommand,
@@ -37,13 +37,15 @@ impl Drop for OpenGauge {
     }
 }
 
-/// Serves one upgraded WebSocket until either side closes it. `edits` counts the rounds in which
-/// the participant's changes were stored.
+/// Serves one upgraded WebSocket until either side closes it. `registration` was taken before
+/// the access check (so a change since then has already closed it); `edits` counts the rounds in
+/// which the participant's changes were stored.
 pub async fn serve(
     socket: WebSocket,
     sync: Arc<SyncService>,
     canvas: CanvasId,
     participant: Participant,
+    registration: Registration,
     edits: Arc<tokio::sync::watch::Sender<u64>>,
     permit: ConnectionPermit,
 ) {
@@ -55,24 +57,23 @@ pub async fn serve(
     let _gauge = OpenGauge(ctx.metrics.clone());
     let limits = ctx.limits.clone();
 
-    let conn = sync.next_conn_id();
+    let conn = registration.conn;
+    let closer = registration.closer.clone();
     let (sink, mut stream) = socket.split();
     let (outbox, queue) = mpsc::channel(limits.send_queue.max(1));
-    let closer = Closer::default();
     let writer = ctx
         .tasks
         .spawn(write(sink, queue, closer.clone(), limits.ping_interval()));
 
     let peer = PeerHandle {
         id: conn,
+        identity: participant.identity.clone(),
         outbox,
         closer: closer.clone(),
         wants_saved: participant.wants_saved,
         read_only: participant.read_only,
         edits,
     };
-    sync.participants
-        .register(conn, &participant, closer.clone());
     let room = match sync.join(&canvas, peer).await {
         Ok(room) => Some(room),
         Err(error) => {
@@ -158,9 +159,9 @@ pub async fn serve(
         let _ = room.send(RoomCommand::Leave { conn }).await;
     }
 
-    sync.participants.unregister(conn);
     closer.close(close_code::NORMAL, "");
     let _ = writer.await;
+    drop(registration);
 }
 
 /// Messages written before one flush at most.

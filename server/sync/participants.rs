@@ -1,12 +1,19 @@
-//! Open connections by account, credential and canvas, so that revoking a token, ending a
-//! session, changing someone's membership or moving a canvas on the escalation ladder
-//! disconnects the people concerned at once instead of at their next reconnect. Their clients
-//! reconnect by themselves and get whatever access they have now.
+//! Open connections and event streams by account, credential and canvas, so that revoking a
+//! token, ending a session, changing someone's membership or moving a canvas on the escalation
+//! ladder disconnects the people concerned at once instead of at their next reconnect. Their
+//! clients reconnect by themselves and get whatever access they have now.
+//!
+//! A connection registers *before* its access is checked and keeps the [`Registration`] for as
+//! long as it lives. A change that lands between the check and the start of the connection
+//! therefore still finds it: its closer is closed, and the connection ends as soon as it starts.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use super::{
-    awareness::ConnId,
+    awareness::{ConnId, Identity},
     peer::{Closer, close_code},
 };
 
@@ -17,42 +24,64 @@ const REVOKED: &str = "Je toegang is gewijzigd of ingetrokken.";
 #[derive(Debug, Clone)]
 pub struct Participant {
     pub account_id: i64,
-    /// Identifies the session or token the connection was opened with.
-    pub credential: String,
-    /// The canvas the connection is on.
-    pub canvas: String,
+    /// Name and role as others see them in presence: from the account, never from the client.
+    pub identity: Identity,
     /// Their updates are dropped (and they are told so); state and presence still reach them.
     pub read_only: bool,
     /// Whether the client asked for the saved signal.
     pub wants_saved: bool,
 }
 
+/// What a registration is about: whose credential, and which canvas (none for a stream that
+/// follows many canvases, such as the coach dashboard's).
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub account_id: i64,
+    /// Identifies the session or token the connection was opened with.
+    pub credential: String,
+    pub canvas: Option<String>,
+}
+
 struct Open {
-    account_id: i64,
-    credential: String,
-    canvas: String,
+    holder: Holder,
     closer: Closer,
 }
 
+type Registry = Arc<Mutex<HashMap<ConnId, Open>>>;
+
 #[derive(Default)]
-pub struct Participants(Mutex<HashMap<ConnId, Open>>);
+pub struct Participants(Registry);
+
+/// One registered connection or stream; unregistered when dropped.
+pub struct Registration {
+    pub conn: ConnId,
+    pub closer: Closer,
+    registry: Registry,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.registry.lock() {
+            open.remove(&self.conn);
+        }
+    }
+}
 
 impl Participants {
-    pub fn register(&self, conn: ConnId, participant: &Participant, closer: Closer) {
+    /// Registers `conn` for `holder`; from now on every change that concerns it closes it.
+    pub fn register(&self, conn: ConnId, holder: Holder) -> Registration {
+        let closer = Closer::default();
         if let Ok(mut open) = self.0.lock() {
             let entry = Open {
-                account_id: participant.account_id,
-                credential: participant.credential.clone(),
-                canvas: participant.canvas.clone(),
-                closer,
+                holder,
+                closer: closer.clone(),
             };
             open.insert(conn, entry);
         }
-    }
-
-    pub fn unregister(&self, conn: ConnId) {
-        if let Ok(mut open) = self.0.lock() {
-            open.remove(&conn);
+        Registration {
+            conn,
+            closer,
+            registry: self.0.clone(),
         }
     }
 
@@ -63,7 +92,7 @@ impl Participants {
         };
         let mut credentials: Vec<String> = open
             .values()
-            .map(|entry| entry.credential.clone())
+            .map(|entry| entry.holder.credential.clone())
             .collect();
         credentials.sort_unstable();
         credentials.dedup();
@@ -72,25 +101,27 @@ impl Participants {
 
     /// Closes every connection of an account; returns how many.
     pub fn close_account(&self, account_id: i64) -> usize {
-        self.close_where(|open| open.account_id == account_id)
+        self.close_where(|holder| holder.account_id == account_id)
     }
 
     /// Closes every connection opened with a credential; returns how many.
     pub fn close_credential(&self, credential: &str) -> usize {
-        self.close_where(|open| open.credential == credential)
+        self.close_where(|holder| holder.credential == credential)
     }
 
     /// Closes the connections to a canvas of every account that `keep` does not keep.
     pub fn close_on_canvas(&self, canvas: &str, keep: impl Fn(i64) -> bool) -> usize {
-        self.close_where(|open| open.canvas == canvas && !keep(open.account_id))
+        self.close_where(|holder| {
+            holder.canvas.as_deref() == Some(canvas) && !keep(holder.account_id)
+        })
     }
 
-    fn close_where(&self, matches: impl Fn(&Open) -> bool) -> usize {
+    fn close_where(&self, matches: impl Fn(&Holder) -> bool) -> usize {
         let Ok(open) = self.0.lock() else {
             return 0;
         };
         open.values()
-            .filter(|entry| matches(entry))
+            .filter(|entry| matches(&entry.holder))
             .map(|entry| entry.closer.close(close_code::POLICY_VIOLATION, REVOKED))
             .count()
     }
@@ -100,35 +131,67 @@ impl Participants {
 mod tests {
     use super::*;
 
-    fn participant(account_id: i64, credential: &str, canvas: &str) -> Participant {
-        Participant {
+    fn holder(account_id: i64, credential: &str, canvas: &str) -> Holder {
+        Holder {
             account_id,
             credential: credential.into(),
-            canvas: canvas.into(),
-            read_only: false,
-            wants_saved: false,
+            canvas: Some(canvas.into()),
         }
     }
 
     #[test]
     fn closes_by_account_by_credential_and_by_canvas() {
         let participants = Participants::default();
-        let closers: Vec<Closer> = (0..4).map(|_| Closer::default()).collect();
-        participants.register(1, &participant(7, "token:1", "a"), closers[0].clone());
-        participants.register(2, &participant(7, "session:a", "a"), closers[1].clone());
-        participants.register(3, &participant(8, "session:b", "a"), closers[2].clone());
-        participants.register(4, &participant(9, "session:c", "b"), closers[3].clone());
+        let token = participants.register(1, holder(7, "token:1", "a"));
+        let session = participants.register(2, holder(7, "session:a", "a"));
+        let other = participants.register(3, holder(8, "session:b", "a"));
+        let elsewhere = participants.register(4, holder(9, "session:c", "b"));
 
         assert_eq!(participants.close_credential("token:1"), 1);
-        assert!(closers[0].is_closed() && !closers[1].is_closed());
-        assert_eq!(closers[0].frame(), (close_code::POLICY_VIOLATION, REVOKED));
+        assert!(token.closer.is_closed() && !session.closer.is_closed());
+        assert_eq!(
+            token.closer.frame(),
+            (close_code::POLICY_VIOLATION, REVOKED)
+        );
 
         assert_eq!(participants.close_on_canvas("a", |account| account == 7), 1);
-        assert!(closers[2].is_closed() && !closers[1].is_closed() && !closers[3].is_closed());
+        assert!(other.closer.is_closed());
+        assert!(!session.closer.is_closed() && !elsewhere.closer.is_closed());
 
-        participants.unregister(3);
-        assert_eq!(participants.close_account(8), 0, "unregistered");
+        drop(other);
+        assert_eq!(
+            participants.close_account(8),
+            0,
+            "unregistered when dropped"
+        );
         assert_eq!(participants.close_account(7), 2);
-        assert!(closers[1].is_closed() && !closers[3].is_closed());
+        assert!(session.closer.is_closed() && !elsewhere.closer.is_closed());
+    }
+
+    #[test]
+    fn a_change_before_the_connection_starts_still_closes_it() {
+        // The upgrade registers, then checks access, then starts the socket; a removal in between
+        // finds the registration and closes it, so the socket ends as soon as it starts.
+        let participants = Participants::default();
+        let registration = participants.register(1, holder(7, "session:a", "a"));
+        participants.close_account(7);
+        assert!(registration.closer.is_closed());
+        assert_eq!(registration.closer.frame().0, close_code::POLICY_VIOLATION);
+    }
+
+    #[test]
+    fn streams_without_a_canvas_close_with_their_account() {
+        let participants = Participants::default();
+        let stream = participants.register(
+            1,
+            Holder {
+                account_id: 7,
+                credential: "session:a".into(),
+                canvas: None,
+            },
+        );
+        assert_eq!(participants.close_on_canvas("a", |_| false), 0);
+        assert_eq!(participants.close_credential("session:a"), 1);
+        assert!(stream.closer.is_closed());
     }
 }

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::awareness::ConnId;
+use super::awareness::{ConnId, Identity};
 
 /// WebSocket close codes the server uses (RFC 6455, section 7.4.1).
 pub mod close_code {
@@ -64,6 +64,8 @@ impl Closer {
 #[derive(Clone)]
 pub struct PeerHandle {
     pub id: ConnId,
+    /// Who the connection belongs to; stamped into every presence state it sends.
+    pub identity: Identity,
     /// Bounded: a room never waits on a client, it drops clients that fall behind.
     pub outbox: mpsc::Sender<Bytes>,
     pub closer: Closer,

@@ -414,7 +414,13 @@ impl Room {
                 }
             }
             ClientMessage::Awareness(entries) => {
-                let changed = self.awareness.apply(conn, entries, Instant::now());
+                let Some(identity) = self.peers.get(&conn).map(|p| p.handle.identity.clone())
+                else {
+                    return Ok(());
+                };
+                let changed = self
+                    .awareness
+                    .apply(conn, &identity, entries, Instant::now());
                 self.presence_changed |= !changed.is_empty();
                 announce_presence(out, &changed);
             }
@@ -519,7 +525,8 @@ impl Room {
         Ok(())
     }
 
-    /// Tells the overview who is here, if that changed: the `user.name` each client announces.
+    /// Tells the overview who is here, if that changed: the `user.name` in each presence state,
+    /// which the server stamped from the account.
     fn publish_presence(&mut self) {
         if !std::mem::take(&mut self.presence_changed) {
             return;
@@ -584,7 +591,7 @@ mod tests {
         config::Limits,
         metrics::Metrics,
         store::{Store, testing::TestStore},
-        sync::{SyncService, doc::Op, peer::Closer},
+        sync::{SyncService, awareness::Identity, doc::Op, peer::Closer},
     };
     use tokio::sync::Semaphore;
 
@@ -593,6 +600,7 @@ mod tests {
         (
             PeerHandle {
                 id,
+                identity: Identity::new(id as i64, "Teamlid", "teamlid"),
                 outbox,
                 closer: Closer::default(),
                 wants_saved: true,

@@ -4,12 +4,15 @@
 
 use tokio::sync::broadcast;
 
+use crate::access::policy;
+
 /// A change to one canvas's workflow facts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Changed {
     pub canvas: String,
-    pub team: i64,
-    pub province: i64,
+    /// The canvas's team, province and place on the ladder after the change: a stream announces
+    /// it only to someone the policy lets read the canvas now.
+    pub facts: policy::Canvas,
 }
 
 /// The channel of changes; slow listeners miss changes and simply refresh on the next one.

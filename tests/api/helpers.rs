@@ -859,3 +859,75 @@ pub async fn start_binary(database_url: &str, extra: &[&str]) -> (tokio::process
     let address = line.rsplit("http://").next().expect("address").to_owned();
     (child, address)
 }
+
+/// A server-sent event stream read over a raw connection, as a browser's `EventSource` would.
+pub struct EventStream {
+    stream: TcpStream,
+    pub seen: String,
+}
+
+impl EventStream {
+    /// Opens `path` as `person` (bearer token) and waits until the stream has started.
+    pub async fn open(app: &TestApp, person: &Person, path: &str) -> Self {
+        let credential = format!("Authorization: Bearer {}", person.token);
+        Self::open_with(app, &credential, path).await
+    }
+
+    /// Opens `path` with the browser session's cookie.
+    pub async fn open_in(app: &TestApp, session: &Session, path: &str) -> Self {
+        Self::open_with(app, &format!("Cookie: {}", session.cookie), path).await
+    }
+
+    async fn open_with(app: &TestApp, credential: &str, path: &str) -> Self {
+        use tokio::io::AsyncWriteExt;
+        let mut stream = TcpStream::connect(app.address).await.expect("connect");
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\n{credential}\r\n\r\n",
+            app.address
+        );
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut events = Self {
+            stream,
+            seen: String::new(),
+        };
+        events.wait_for("text/event-stream").await;
+        events
+    }
+
+    /// Reads until `text` has arrived, failing after [`PATIENCE`] or if the stream ends first.
+    pub async fn wait_for(&mut self, text: &str) {
+        use tokio::io::AsyncReadExt;
+        let mut buffer = [0u8; 1024];
+        within(&format!("{text:?} on the event stream"), async {
+            while !self.seen.contains(text) {
+                let n = self.stream.read(&mut buffer).await.expect("read");
+                assert!(n > 0, "the stream ended before {text:?}: {}", self.seen);
+                self.seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        })
+        .await;
+    }
+
+    /// Waits until the server ends the stream (the end of a chunked body, or the connection).
+    pub async fn ended(&mut self) {
+        use tokio::io::AsyncReadExt;
+        let mut buffer = [0u8; 1024];
+        within("the server to end the event stream", async {
+            loop {
+                match self.stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buffer[..n])),
+                }
+                if self.seen.ends_with("0\r\n\r\n") {
+                    return;
+                }
+            }
+        })
+        .await;
+    }
+
+    /// How many `werkwijze` events arrived so far.
+    pub fn announcements(&self) -> usize {
+        self.seen.matches("event: werkwijze").count()
+    }
+}

@@ -825,3 +825,70 @@ async fn open_connections_follow_the_level_at_once() {
     assert_eq!(reader.closed_with().await.0, 1008);
     assert_eq!(access(&app, &people.coach, &id).await, "edit");
 }
+
+/// An event stream ends with its viewer's access, exactly like a socket: here on removal from
+/// the team, on sign-out of the session that opened it (by cookie), and when a role changes.
+#[tokio::test]
+async fn event_streams_end_when_access_ends() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus S-1").await;
+    let people = app.people.clone();
+    let path = format!("/canvases/{id}/gebeurtenissen");
+
+    let mut removed = EventStream::open(&app, &people.teamlid, &path).await;
+    let mut demoted = EventStream::open(&app, &people.projectleider, &path).await;
+    let aanjager = app.sign_in(&people.aanjager.email, PASSWORD).await;
+    let team = people.team;
+    let (status, _, _) = aanjager
+        .http
+        .post_form(
+            &format!("/teams/{team}/leden/{}/verwijderen", people.teamlid.id),
+            &form(&[("csrf", &aanjager.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 303);
+    removed.ended().await;
+    let (status, _, _) = aanjager
+        .http
+        .post_form(
+            &format!("/teams/{team}/leden/{}/rol", people.projectleider.id),
+            &form(&[("role", "teamlid"), ("csrf", &aanjager.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 303);
+    demoted.ended().await;
+
+    // A browser's stream, opened with the session cookie, ends at sign-out.
+    let mut stream = EventStream::open_in(&app, &aanjager, &path).await;
+    let (status, _, _) = aanjager
+        .http
+        .post_form("/uitloggen", &form(&[("csrf", &aanjager.csrf)]))
+        .await;
+    assert_eq!(status, 303);
+    stream.ended().await;
+}
+
+/// The coach dashboard's stream announces only canvases the coach may read: not a canvas of
+/// their province waiting on the directie, but one at coach level.
+#[tokio::test]
+async fn the_coach_stream_announces_only_what_the_coach_may_see() {
+    let app = TestApp::spawn().await;
+    let people = app.people.clone();
+    let hidden = in_treatment(&app, "Casus D-9").await;
+    let shown = in_treatment(&app, "Casus C-9").await;
+    let mut stream = EventStream::open(&app, &people.coach, "/coach/gebeurtenissen").await;
+    let escalate = |id: &str, to: &'static str| {
+        let path = format!("/canvases/{id}/opschalen");
+        let app = &app;
+        let teamlid = &people.teamlid;
+        async move {
+            let (status, page) =
+                post(app, teamlid, &path, &[("naar", to), ("vraag", "Vraag")]).await;
+            assert_eq!(status, 303, "{page}");
+        }
+    };
+    escalate(&hidden, "directie").await;
+    escalate(&shown, "coach").await;
+    stream.wait_for("event: werkwijze").await;
+    assert_eq!(stream.announcements(), 1, "{}", stream.seen);
+}

@@ -38,6 +38,7 @@ use crate::{
     error::AppError,
     http::csp::CspNonce,
     store::{directory::AuditEntry, now_millis},
+    sync::participants::{Holder, Registration},
     views::{self, components::dutch_date, workflow::Panel},
     workflow::{events::Changed, ladder, lifecycle},
 };
@@ -129,10 +130,14 @@ impl Action {
     /// After a change: tells open pages, records it in the audit log, and sends the browser
     /// back to the panel.
     async fn done(&self, event: Event, detail: String) -> Result<Response, AppError> {
+        // The facts after the change (a ladder move changes who may read the canvas).
+        let facts = match self.state.store.canvas_access(&self.canvas.id).await {
+            Ok(Some(Some(facts))) => facts,
+            _ => self.canvas.facts.clone(),
+        };
         self.state.events.publish(Changed {
             canvas: self.id().to_owned(),
-            team: self.canvas.facts.team.0,
-            province: self.canvas.facts.province.0,
+            facts,
         });
         self.state
             .audit
@@ -214,13 +219,32 @@ async fn fragment(action: Action) -> Result<Markup, AppError> {
 /// Server-sent events: `werkwijze` whenever this canvas's workflow changes.
 async fn events(action: Action) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let id = action.id().to_owned();
-    changes(&action.state, move |change| change.canvas == id)
+    let registration = register_stream(&action.state, &action.viewer, Some(id.clone()));
+    changes(&action.state, registration, move |change| {
+        change.canvas == id
+    })
 }
 
-/// A stream of `werkwijze` events for the changes `wanted` picks; ends when the server stops,
-/// so that a graceful shutdown does not wait for open pages.
+/// Registers an event stream like a WebSocket, so that it ends with the viewer's access: on
+/// removal, a role change, sign-out, revocation, session expiry and (for a canvas's stream) a
+/// ladder move, exactly like the canvas's sockets.
+pub fn register_stream(state: &AppState, viewer: &Viewer, canvas: Option<String>) -> Registration {
+    state.sync.participants.register(
+        state.sync.next_conn_id(),
+        Holder {
+            account_id: viewer.account.id,
+            credential: viewer.credential(),
+            canvas,
+        },
+    )
+}
+
+/// A stream of `werkwijze` events for the changes `wanted` picks; ends when the registration is
+/// closed (the viewer's access changed) and when the server stops, so that a graceful shutdown
+/// does not wait for open pages.
 pub fn changes<F>(
     state: &AppState,
+    registration: Registration,
     wanted: F,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<F>>
 where
@@ -229,11 +253,12 @@ where
     let receiver = state.events.subscribe();
     let stopping = state.sync.context().shutdown.clone();
     let stream = futures_util::stream::unfold(
-        (receiver, stopping, wanted),
-        |(mut receiver, stopping, wanted)| async move {
+        (receiver, stopping, wanted, registration),
+        |(mut receiver, stopping, wanted, registration)| async move {
             loop {
                 let received = tokio::select! {
                     _ = stopping.cancelled() => return None,
+                    _ = registration.closer.closed() => return None,
                     received = receiver.recv() => received,
                 };
                 let relevant = match &received {
@@ -244,7 +269,7 @@ where
                 };
                 if relevant {
                     let event = SseEvent::default().event("werkwijze").data("gewijzigd");
-                    return Some((Ok(event), (receiver, stopping, wanted)));
+                    return Some((Ok(event), (receiver, stopping, wanted, registration)));
                 }
             }
         },
