@@ -25,6 +25,8 @@ pub enum AccountError {
     Exists,
     #[error("Er is geen account met dit e-mailadres.")]
     Unknown,
+    #[error("De naam staat op één regel, zonder onzichtbare tekens die de leesrichting omdraaien.")]
+    Name,
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error("De database gaf een fout: {0}")]
@@ -68,9 +70,10 @@ pub async fn create_account(
     beheerder: bool,
 ) -> Result<AccountRow, AccountError> {
     let email = normalize_email(email)?;
+    let name = crate::text::single_line(name).map_err(|_| AccountError::Name)?;
     let hash = password.map(password::hash).transpose()?;
     match directory
-        .create_account(&email, name.trim(), hash.as_deref(), beheerder)
+        .create_account(&email, name, hash.as_deref(), beheerder)
         .await
     {
         Ok(account) => Ok(account),

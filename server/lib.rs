@@ -18,9 +18,12 @@
 //!   teams, the workflow facts), with a SQLite implementation.
 //! - [`views`]: the server-rendered pages (maud), enhanced by the bundle in `web/dist`.
 //! - [`workflow`]: the lifecycle, the escalation ladder and the doorbraakbudget, as rules.
+//! - [`logging`]: the log filter that keeps libraries' payload tracing off.
 //! - [`metrics`]: counters and histograms rendered in the Prometheus text format.
 //! - [`demo`]: the demo teams, accounts, canvases, escalations and budget (`--demo`).
 //! - [`error`]: the HTTP error type that turns failures into Dutch messages.
+//! - [`text`]: what single-line text people type may hold (no control or bidirectional
+//!   characters).
 
 pub mod access;
 pub mod accounts;
@@ -32,9 +35,11 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod logging;
 pub mod metrics;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod views;
 pub mod workflow;
 

@@ -7,10 +7,9 @@ use clap::Parser;
 use doorbraak::{
     AppState, accounts,
     config::{AccountArgs, AdminCommand, Cli, Command, ServeArgs, TokenCommand},
-    demo, serve, store,
+    demo, logging, serve, store,
 };
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -27,9 +26,7 @@ async fn main() -> ExitCode {
 async fn run() -> anyhow::Result<()> {
     // Logs go to stderr; stdout carries only the line announcing the address, for scripts.
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(logging::filter(std::env::var("RUST_LOG").ok().as_deref()))
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().into_command() {

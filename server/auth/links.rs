@@ -30,6 +30,8 @@ pub enum LinkError {
     WrongPassword,
     #[error("Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.")]
     Locked,
+    #[error("Je naam staat op één regel, zonder onzichtbare tekens die de leesrichting omdraaien.")]
+    Name,
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
@@ -91,6 +93,8 @@ pub async fn accept(
     name: &str,
     password: &str,
 ) -> Result<(AccountRow, InvitationKind), LinkError> {
+    // Checked before anything is spent or hashed.
+    let name = crate::text::single_line(name).map_err(|_| LinkError::Name)?;
     let (invitation, account) = open(directory, token).await?;
     let has_password = account.as_ref().is_some_and(|a| a.password_hash.is_some());
     // Check or hash the password before the link is spent, so a typo does not waste it. An
@@ -115,7 +119,6 @@ pub async fn accept(
     {
         return Err(LinkError::Invalid);
     }
-    let name = name.trim();
     let account = match account {
         Some(account) => {
             if let Some(hash) = &new_hash {

@@ -21,7 +21,9 @@ pub enum LabelError {
     Empty,
     #[error("De naam van het canvas mag hoogstens {MAX_LABEL_CHARS} tekens lang zijn.")]
     TooLong,
-    #[error("De naam van het canvas mag geen tekens zoals regeleinden of tabs bevatten.")]
+    #[error(
+        "De naam van het canvas mag geen regeleinden, tabs of onzichtbare tekens die de leesrichting omdraaien bevatten."
+    )]
     ControlCharacter,
     #[error(
         "De naam van het canvas moet anoniem zijn: geen e-mailadres, BSN, telefoonnummer, IBAN of geboortedatum."
@@ -38,7 +40,7 @@ impl AnonymousLabel {
         if label.chars().count() > MAX_LABEL_CHARS {
             return Err(LabelError::TooLong);
         }
-        if label.chars().any(char::is_control) {
+        if crate::text::single_line(label).is_err() {
             return Err(LabelError::ControlCharacter);
         }
         if looks_identifying(label) {

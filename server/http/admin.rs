@@ -90,9 +90,9 @@ async fn show(
     render(directory.as_ref(), &viewer, Outcome::default(), &nonce).await
 }
 
-/// A name from a form: trimmed, 1 to 120 characters.
+/// A name from a form: trimmed, 1 to 120 characters on one line.
 fn name(raw: &str) -> Option<&str> {
-    let name = raw.trim();
+    let name = crate::text::single_line(raw).ok()?;
     (!name.is_empty() && name.chars().count() <= 120).then_some(name)
 }
 
@@ -159,6 +159,11 @@ async fn add(
     Form(form): Form<NameFields>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
+    if let Err(not_one_line) = crate::text::single_line(&form.name) {
+        let outcome = invalid(&not_one_line.to_string());
+        let detail = format!("{kind}: geweigerd");
+        return administered(directory.as_ref(), &audit, &viewer, outcome, detail, &nonce).await;
+    }
     let name = name(&form.name);
     let outcome = match kind.as_str() {
         "provincies" => match name {

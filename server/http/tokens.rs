@@ -61,7 +61,8 @@ async fn create(
     viewer: Viewer,
     Form(form): Form<NewToken>,
 ) -> Result<Markup, AppError> {
-    let name = form.name.trim();
+    let name =
+        crate::text::single_line(&form.name).map_err(|e| AppError::Invalid(e.to_string()))?;
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::Invalid(
             "Geef het token een naam van hoogstens 100 tekens, bijvoorbeeld waar je het voor gebruikt."

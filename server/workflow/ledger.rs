@@ -78,6 +78,10 @@ pub enum LedgerError {
     WhyRequired,
     #[error("Schrijf op wie de uitgave heeft goedgekeurd.")]
     ApprovedByRequired,
+    #[error(
+        "Waarvoor en goedgekeurd door staan op één regel, zonder onzichtbare tekens die de leesrichting omdraaien."
+    )]
+    NotOneLine,
     #[error("Gebruik een datum als 2026-11-23.")]
     Date,
     #[error("Dit gaat over het budget heen: er is nog {}. Bevestig dat je het budget overschrijdt.", euro(*.0))]
@@ -97,6 +101,13 @@ pub fn required(raw: &str, missing: LedgerError) -> Result<String, LedgerError> 
         return Err(missing);
     }
     Ok(text.to_owned())
+}
+
+/// A required single-line text (what for, approved by): as [`required`], and on one line that
+/// reads as typed in the ledger and its CSV.
+pub fn required_line(raw: &str, missing: LedgerError) -> Result<String, LedgerError> {
+    crate::text::single_line(raw).map_err(|_| LedgerError::NotOneLine)?;
+    required(raw, missing)
 }
 
 /// The year of a `YYYY-MM-DD` date, checking that the date exists.

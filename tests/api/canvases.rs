@@ -27,8 +27,11 @@ async fn creating_a_canvas_answers_201_with_its_id() {
 #[tokio::test]
 async fn bad_labels_get_a_dutch_error_and_create_nothing() {
     let app = TestApp::spawn().await;
-    let cases: [&[u8]; 5] = [
+    let cases: [&[u8]; 7] = [
         br#"{"label": ""}"#,
+        // Right-to-left override: shows as "Casus T-17".
+        "{\"label\": \"Casus \u{202e}71-T\"}".as_bytes(),
+        br#"{"label": "Casus \u2066T-17\u2069"}"#,
         br#"{"label": "jan.jansen@example.nl"}"#,
         br#"{"label": "BSN 123456782"}"#,
         br#"{"naam": "Casus"}"#,
@@ -86,4 +89,35 @@ async fn the_rendement_horizon_reads_as_one_three_or_five_years() {
 
 async fn horizon(app: &TestApp, id: &str) -> serde_json::Value {
     app.canvas(id).await["steps"]["valueTriangle"]["horizonYears"].clone()
+}
+
+/// Single-line fields elsewhere refuse text that reorders itself too: a token's name and the
+/// name of a team a beheerder adds, with a Dutch message and nothing created.
+#[tokio::test]
+async fn names_that_lie_about_themselves_are_refused() {
+    let app = TestApp::spawn().await;
+    let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    let (status, _, page) = aanjager
+        .http
+        .post_form(
+            "/tokens",
+            &form(&[("name", "script \u{202e}nimda"), ("csrf", &aanjager.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("leesrichting"), "{page}");
+    let (_, _, tokens) = aanjager.http.page("/tokens").await;
+    assert!(!tokens.contains("nimda"));
+
+    let beheerder = app.sign_in(&app.people.beheerder.email, PASSWORD).await;
+    let (_, _, page) = beheerder
+        .http
+        .post_form(
+            "/beheer/provincies",
+            &form(&[("name", "Gelder\u{2067}land"), ("csrf", &beheerder.csrf)]),
+        )
+        .await;
+    assert!(page.contains("leesrichting"), "{page}");
+    let (_, _, page) = beheerder.http.page("/beheer").await;
+    assert!(!page.contains("Gelder\u{2067}land"));
 }

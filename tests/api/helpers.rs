@@ -494,6 +494,25 @@ impl Client {
     }
 
     /// Connects without any handshake.
+    /// Connects to canvas `id` on `address` with the token in an `Authorization` header, as
+    /// scripts that can set headers do, and completes the handshake.
+    pub async fn connect_with_bearer(address: &str, token: &str, id: &str) -> Self {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{address}/sync/{id}")
+            .into_client_request()
+            .expect("request");
+        request.headers_mut().insert(
+            "Authorization",
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        let (ws, _) = within("connecting", tokio_tungstenite::connect_async(request))
+            .await
+            .expect("WebSocket upgrade");
+        let mut client = Self::from_stream(ws);
+        client.handshake().await;
+        client
+    }
+
     pub async fn connect_raw(url: &str) -> Self {
         let (ws, _) = within("connecting", tokio_tungstenite::connect_async(url))
             .await
@@ -832,7 +851,17 @@ pub fn sync_step1(sv: &StateVector) -> Vec<u8> {
 
 /// The real binary, started on a database with `extra` flags; returns the child and its address.
 pub async fn start_binary(database_url: &str, extra: &[&str]) -> (tokio::process::Child, String) {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorbraak"))
+    start_binary_logging(database_url, extra, None).await
+}
+
+/// [`start_binary`] with `RUST_LOG` set and stderr written to `log` when given.
+pub async fn start_binary_logging(
+    database_url: &str,
+    extra: &[&str],
+    log: Option<(&str, &std::path::Path)>,
+) -> (tokio::process::Child, String) {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorbraak"));
+    command
         .args([
             "serve",
             "--bind",
@@ -841,11 +870,15 @@ pub async fn start_binary(database_url: &str, extra: &[&str]) -> (tokio::process
             database_url,
         ])
         .args(extra)
+        .env_remove("RUST_LOG")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start the doorbraak binary");
+        .kill_on_drop(true);
+    if let Some((filter, path)) = log {
+        let file = std::fs::File::create(path).expect("log file");
+        command.env("RUST_LOG", filter).stderr(file);
+    }
+    let mut child = command.spawn().expect("start the doorbraak binary");
     let stdout = child.stdout.take().expect("stdout");
     let line = within("the server to announce its address", async {
         tokio::io::BufReader::new(stdout)

@@ -1,0 +1,58 @@
+//! Rules for single-line text that people type: labels, names, token names, what a booking is
+//! for and who approved it. Such text is shown elsewhere (the overview, notifications, CSV
+//! exports, the audit log) and must read there exactly as typed.
+//!
+//! Control characters (line breaks, tabs) are refused, and so are the Unicode bidirectional
+//! controls: they reorder what follows, so "Casus \u{202e}71-T" shows as "Casus T-17".
+
+/// The embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the invisible
+/// direction marks (U+200E, U+200F, U+061C), which can reorder neighbouring text too.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
+}
+
+/// Text that hides or reorders what it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "Deze tekst mag geen regeleinden, tabs of onzichtbare tekens die de leesrichting omdraaien bevatten."
+)]
+pub struct NotOneLine;
+
+/// `raw` trimmed, if it holds neither control characters nor bidirectional controls.
+pub fn single_line(raw: &str) -> Result<&str, NotOneLine> {
+    let text = raw.trim();
+    if text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        Err(NotOneLine)
+    } else {
+        Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_text_that_lies_about_itself() {
+        assert_eq!(single_line("  Casus T-17 "), Ok("Casus T-17"));
+        assert_eq!(
+            single_line("Zoë van ’t Hof-Ağaoğlu"),
+            Ok("Zoë van ’t Hof-Ağaoğlu")
+        );
+        for bad in [
+            "Casus \u{202e}71-T",
+            "a\u{202a}b",
+            "a\u{202d}b",
+            "a\u{2066}b",
+            "a\u{2069}b",
+            "a\u{200f}b",
+            "regel\neen",
+            "tab\there",
+        ] {
+            assert_eq!(single_line(bad), Err(NotOneLine), "{bad:?}");
+        }
+    }
+}
