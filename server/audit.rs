@@ -18,6 +18,7 @@ pub enum Event {
     CanvasEdited,
     Exported,
     Invited,
+    InvitationWithdrawn,
     InvitationAccepted,
     RoleChanged,
     MemberRemoved,
@@ -32,7 +33,7 @@ pub enum Event {
 }
 
 impl Event {
-    pub const ALL: [Event; 19] = [
+    pub const ALL: [Event; 20] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
@@ -41,6 +42,7 @@ impl Event {
         Event::CanvasEdited,
         Event::Exported,
         Event::Invited,
+        Event::InvitationWithdrawn,
         Event::InvitationAccepted,
         Event::RoleChanged,
         Event::MemberRemoved,
@@ -65,6 +67,7 @@ impl Event {
             Event::CanvasEdited => "canvas_edited",
             Event::Exported => "exported",
             Event::Invited => "invited",
+            Event::InvitationWithdrawn => "invitation_withdrawn",
             Event::InvitationAccepted => "invitation_accepted",
             Event::RoleChanged => "role_changed",
             Event::MemberRemoved => "member_removed",
@@ -90,6 +93,7 @@ impl Event {
             Event::CanvasEdited => "Canvas bewerkt",
             Event::Exported => "Geëxporteerd",
             Event::Invited => "Uitgenodigd",
+            Event::InvitationWithdrawn => "Uitnodiging ingetrokken",
             Event::InvitationAccepted => "Uitnodiging aanvaard",
             Event::RoleChanged => "Rol gewijzigd",
             Event::MemberRemoved => "Uit team verwijderd",

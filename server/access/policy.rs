@@ -121,6 +121,8 @@ pub struct Canvas {
     pub level: EscalationLevel,
     /// The highest level it ever reached (it can come back down).
     pub highest_level: EscalationLevel,
+    /// Gearchiveerd: learning material, read-only for everyone from that moment on.
+    pub archived: bool,
 }
 
 impl Access {
@@ -184,6 +186,10 @@ pub fn canvas_access(account: &Account, canvas: &Canvas) -> Access {
         access = access.max(pmm_access);
     }
     // A beheerder administers; being one adds no access to casework.
+    if canvas.archived {
+        // An archived canvas is read, never changed (nor answered), by whoever may read it.
+        access = access.min(Access::Read);
+    }
     access
 }
 
@@ -228,6 +234,32 @@ pub fn may_manage_team(account: &Account, team: TeamId) -> bool {
             .memberships
             .iter()
             .any(|(t, role)| *t == team && *role == TeamRole::Aanjager)
+}
+
+/// Whether `account` may change the role of `member` in `team`: who manages the team, and never
+/// their own role, by any route (a beheerder in the team cannot make themselves aanjager).
+pub fn may_change_role(account: &Account, team: TeamId, member: AccountId) -> bool {
+    may_manage_team(account, team) && account.id != Some(member)
+}
+
+/// What a one-time link hands out, as the policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// A role in a team.
+    Team(TeamId),
+    /// Doorbraakcoach or PMM.
+    National,
+    /// A new password.
+    Reset,
+}
+
+/// Whether `account` may hand out `grant`: asked when the link is made, and again when it is
+/// used, so that a link made by someone who has since lost the right is void.
+pub fn may_grant(account: &Account, grant: Grant) -> bool {
+    match grant {
+        Grant::Team(team) => may_manage_team(account, team),
+        Grant::National | Grant::Reset => account.beheerder,
+    }
 }
 
 #[cfg(test)]
@@ -281,7 +313,39 @@ mod tests {
             province: PROVINCE,
             level,
             highest_level: highest,
+            archived: false,
         }
+    }
+
+    #[test]
+    fn nobody_changes_their_own_role_and_grants_need_the_right() {
+        let aanjager = member(TeamRole::Aanjager, OWN_TEAM);
+        assert!(may_change_role(&aanjager, OWN_TEAM, AccountId(99)));
+        assert!(!may_change_role(&aanjager, OWN_TEAM, ME), "not their own");
+        let beheerder_in_team = Account {
+            beheerder: true,
+            ..member(TeamRole::Teamlid, OWN_TEAM)
+        };
+        assert!(!may_change_role(&beheerder_in_team, OWN_TEAM, ME));
+        assert!(may_grant(&aanjager, Grant::Team(OWN_TEAM)));
+        assert!(!may_grant(&aanjager, Grant::Team(OTHER_TEAM)));
+        assert!(!may_grant(&aanjager, Grant::National));
+        assert!(!may_grant(
+            &member(TeamRole::Teamlid, OWN_TEAM),
+            Grant::Team(OWN_TEAM)
+        ));
+        assert!(may_grant(&beheerder(), Grant::Reset));
+    }
+
+    #[test]
+    fn an_archived_canvas_is_read_only_for_everyone_who_may_read_it() {
+        let mut archived = canvas(AccountId(1), EscalationLevel::Pmm, EscalationLevel::Pmm);
+        archived.archived = true;
+        for account in [member(TeamRole::Aanjager, OWN_TEAM), coach(PROVINCE), pmm()] {
+            assert_eq!(canvas_access(&account, &archived), Access::Read);
+        }
+        let stranger = member(TeamRole::Aanjager, OTHER_TEAM);
+        assert_eq!(canvas_access(&stranger, &archived), Access::None);
     }
 
     #[test]

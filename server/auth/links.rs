@@ -11,7 +11,10 @@ use super::{
     sign_in::{SignInError, sign_in},
 };
 use crate::{
-    access::password::{self, PasswordError},
+    access::{
+        password::{self, PasswordError},
+        policy,
+    },
     store::{
         AccountRow, Directory, StoreError,
         directory::{InvitationKind, InvitationRow},
@@ -49,6 +52,7 @@ pub async fn create(
     let token = secret::fresh();
     let now = now_millis();
     let invitation = InvitationRow {
+        token_hash: secret::hash(&token),
         kind,
         email: email.to_owned(),
         created_by,
@@ -56,10 +60,30 @@ pub async fn create(
         expires_at: now.saturating_add(valid.as_millis() as i64),
         used_at: None,
     };
-    directory
-        .create_invitation(&secret::hash(&token), &invitation)
-        .await?;
+    directory.create_invitation(&invitation).await?;
     Ok(token)
+}
+
+/// What an invitation hands out, as the policy names it.
+pub fn grant_of(kind: InvitationKind) -> policy::Grant {
+    match kind {
+        InvitationKind::Team(team, _) => policy::Grant::Team(team),
+        InvitationKind::Coach(_) | InvitationKind::Pmm => policy::Grant::National,
+        InvitationKind::Reset => policy::Grant::Reset,
+    }
+}
+
+/// Whether whoever made the link may still hand out what it grants: a link made by an aanjager
+/// who has since been demoted, or a beheerder who no longer is one, is void.
+async fn inviter_may_still_grant(
+    directory: &dyn Directory,
+    invitation: &InvitationRow,
+) -> Result<bool, StoreError> {
+    let Some(inviter) = directory.account_by_id(invitation.created_by).await? else {
+        return Ok(false);
+    };
+    let inviter = directory.policy_account(&inviter).await?;
+    Ok(policy::may_grant(&inviter, grant_of(invitation.kind)))
 }
 
 /// The path a link opens.
@@ -70,7 +94,8 @@ pub fn path(kind: InvitationKind, token: &str) -> String {
     }
 }
 
-/// A link that can still be used, with the account it is for if that exists.
+/// A link that can still be used, with the account it is for if that exists. A link whose
+/// maker may no longer hand out what it grants counts as invalid, on the page and when used.
 pub async fn open(
     directory: &dyn Directory,
     token: &str,
@@ -80,6 +105,9 @@ pub async fn open(
         .await?
         .filter(|i| i.used_at.is_none() && i.expires_at > now_millis())
         .ok_or(LinkError::Invalid)?;
+    if !inviter_may_still_grant(directory, &invitation).await? {
+        return Err(LinkError::Invalid);
+    }
     let account = directory.account_by_email(&invitation.email).await?;
     Ok((invitation, account))
 }

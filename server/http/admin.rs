@@ -26,6 +26,7 @@ use crate::{
     store::{
         Directory, StoreError,
         directory::{AuditEntry, InvitationKind},
+        now_millis,
     },
     sync::SyncService,
     views::{self, admin::AdminPage},
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/beheer", get(show))
         .route("/beheer/uitnodigingen", post(invite))
+        .route("/beheer/uitnodigingen/intrekken", post(withdraw))
         .route("/beheer/{kind}", post(add))
         .route("/beheer/accounts/{id}/herstellink", post(reset_link))
         .route("/beheer/accounts/{id}/rollen", post(national_roles))
@@ -74,6 +76,7 @@ async fn render(
         gemeenten: directory.gemeenten().await?,
         teams: directory.teams().await?,
         accounts: directory.list_accounts().await?,
+        invitations: directory.open_invitations(None, now_millis()).await?,
         message: outcome.message,
         link: outcome.link,
         error: outcome.error,
@@ -88,6 +91,35 @@ async fn show(
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
     render(directory.as_ref(), &viewer, Outcome::default(), &nonce).await
+}
+
+/// Withdraws any open link (invitation or password reset); it stops working at once.
+async fn withdraw(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: Viewer,
+    Form(form): Form<super::teams::Withdrawal>,
+) -> Result<Markup, AppError> {
+    require_beheerder(&viewer)?;
+    let open = directory.open_invitations(None, now_millis()).await?;
+    let invitation = open
+        .into_iter()
+        .find(|i| i.token_hash == form.uitnodiging)
+        .ok_or(AppError::NotFound)?;
+    let team = match invitation.kind {
+        InvitationKind::Team(team, _) => Some(team.0),
+        _ => None,
+    };
+    super::teams::withdrawn(directory.as_ref(), &audit, &viewer, &invitation, team).await?;
+    let outcome = Outcome {
+        message: Some(format!(
+            "De uitnodiging voor {} is ingetrokken.",
+            invitation.email
+        )),
+        ..Outcome::default()
+    };
+    render(directory.as_ref(), &viewer, outcome, &nonce).await
 }
 
 /// A name from a form: trimmed, 1 to 120 characters on one line.

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::link_url;
 use crate::{
-    access::policy::{self, TeamId, TeamRole},
+    access::policy::{self, AccountId, TeamId, TeamRole},
     accounts::normalize_email,
     app::AppState,
     audit::{Audit, Event},
@@ -26,7 +26,7 @@ use crate::{
     http::csp::CspNonce,
     store::{
         Directory,
-        directory::{AuditEntry, InvitationKind, MemberChange, MemberRow, TeamRow},
+        directory::{AuditEntry, InvitationKind, InvitationRow, MemberChange, MemberRow, TeamRow},
         now_millis,
     },
     sync::SyncService,
@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/teams", get(list))
         .route("/teams/{id}", get(show))
         .route("/teams/{id}/uitnodigingen", post(invite))
+        .route("/teams/{id}/uitnodigingen/intrekken", post(withdraw))
         .route("/teams/{id}/leden/{account}/rol", post(change_role))
         .route("/teams/{id}/leden/{account}/verwijderen", post(remove))
 }
@@ -107,7 +108,9 @@ async fn render(
     let manage = policy::may_manage_team(&viewer.policy, TeamId(team.id));
     let members = directory.members(team.id).await?;
     let invitations = if manage {
-        directory.open_invitations(team.id, now_millis()).await?
+        directory
+            .open_invitations(Some(team.id), now_millis())
+            .await?
     } else {
         Vec::new()
     };
@@ -182,6 +185,59 @@ async fn invite(
 }
 
 #[derive(Deserialize)]
+pub(super) struct Withdrawal {
+    /// The invitation's token hash, as listed on the page.
+    #[serde(default)]
+    pub(super) uitnodiging: String,
+}
+
+/// Withdraws an open invitation to the team; its link stops working at once.
+async fn withdraw(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<Withdrawal>,
+) -> Result<Response, AppError> {
+    managed_team(directory.as_ref(), &viewer, id).await?;
+    let open = directory.open_invitations(Some(id), now_millis()).await?;
+    let invitation = open
+        .into_iter()
+        .find(|i| i.token_hash == form.uitnodiging)
+        .ok_or(AppError::NotFound)?;
+    withdrawn(directory.as_ref(), &audit, &viewer, &invitation, Some(id)).await?;
+    Ok(Redirect::to(&format!("/teams/{id}")).into_response())
+}
+
+/// Withdraws `invitation` and records who did; 404 when it was used in the meantime.
+pub(super) async fn withdrawn(
+    directory: &dyn Directory,
+    audit: &Audit,
+    viewer: &Viewer,
+    invitation: &InvitationRow,
+    team: Option<i64>,
+) -> Result<(), AppError> {
+    if !directory
+        .withdraw_invitation(&invitation.token_hash)
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    audit
+        .record(
+            Event::InvitationWithdrawn,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: team,
+                detail: invitation.email.clone(),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    Ok(())
+}
+
+#[derive(Deserialize)]
 struct RoleChange {
     #[serde(default)]
     role: String,
@@ -227,6 +283,12 @@ async fn change_role(
     Form(form): Form<RoleChange>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
+    if !policy::may_change_role(&viewer.policy, TeamId(id), AccountId(account)) {
+        return Err(AppError::Forbidden(
+            "Je kunt je eigen rol niet wijzigen. Vraag een andere aanjager of een beheerder."
+                .into(),
+        ));
+    }
     let role = TeamRole::from_code(&form.role)
         .ok_or_else(|| AppError::Invalid("Kies een bestaande rol.".into()))?;
     let member = member_of(directory.as_ref(), id, account).await?;

@@ -107,6 +107,9 @@ pub enum InvitationKind {
 
 #[derive(Debug, Clone)]
 pub struct InvitationRow {
+    /// SHA-256 of the link's secret: identifies the invitation (to withdraw it) without being
+    /// able to use it.
+    pub token_hash: String,
     pub kind: InvitationKind,
     pub email: String,
     pub created_by: i64,
@@ -249,21 +252,19 @@ pub trait Directory: Send + Sync + 'static {
 
     // One-time links.
 
-    async fn create_invitation(
-        &self,
-        token_hash: &str,
-        invitation: &InvitationRow,
-    ) -> Result<(), StoreError>;
+    async fn create_invitation(&self, invitation: &InvitationRow) -> Result<(), StoreError>;
     async fn invitation(&self, token_hash: &str) -> Result<Option<InvitationRow>, StoreError>;
     /// Marks the link used if it is unused and unexpired at `now`; `false` otherwise. Atomic:
     /// of two concurrent uses exactly one succeeds.
     async fn use_invitation(&self, token_hash: &str, now: i64) -> Result<bool, StoreError>;
-    /// Unused, unexpired invitations to a team.
+    /// Unused, unexpired invitations to a team; to any team or role with `None`.
     async fn open_invitations(
         &self,
-        team_id: i64,
+        team_id: Option<i64>,
         now: i64,
     ) -> Result<Vec<InvitationRow>, StoreError>;
+    /// Deletes an unused invitation, so that its link no longer works; `false` if there was none.
+    async fn withdraw_invitation(&self, token_hash: &str) -> Result<bool, StoreError>;
 
     // The audit log.
 

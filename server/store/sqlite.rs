@@ -26,7 +26,7 @@ use sqlx::{
 use super::{AppendBatch, CanvasOwner, CanvasSummary, Store, StoreError, StoredCanvas, now_millis};
 use crate::{
     access::policy::{self, AccountId, EscalationLevel, ProvinceId, TeamId},
-    canvas::CanvasId,
+    canvas::{CanvasId, status::CanvasStatus},
 };
 
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
@@ -337,6 +337,7 @@ fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>,
         province: ProvinceId(province),
         level: level("escalation_level")?,
         highest_level: level("highest_level")?,
+        archived: row.try_get::<String, _>("status")? == CanvasStatus::Gearchiveerd.code(),
     }))
 }
 

@@ -72,6 +72,7 @@ fn invitation(row: &SqliteRow) -> Result<InvitationRow, sqlx::Error> {
         }
     };
     Ok(InvitationRow {
+        token_hash: row.try_get("token_hash")?,
         kind,
         email: row.try_get("email")?,
         created_by: row.try_get("created_by")?,
@@ -565,11 +566,7 @@ impl Directory for SqliteStore {
         })
     }
 
-    async fn create_invitation(
-        &self,
-        token_hash: &str,
-        invitation: &InvitationRow,
-    ) -> Result<(), StoreError> {
+    async fn create_invitation(&self, invitation: &InvitationRow) -> Result<(), StoreError> {
         let (kind, team, role, province) = match invitation.kind {
             InvitationKind::Team(team, role) => ("team", Some(team.0), Some(role.code()), None),
             InvitationKind::Coach(province) => ("coach", None, None, Some(province.0)),
@@ -580,7 +577,7 @@ impl Directory for SqliteStore {
             "INSERT INTO invitations (token_hash, kind, email, team_id, role, province_id, \
              created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(token_hash)
+        .bind(&invitation.token_hash)
         .bind(kind)
         .bind(&invitation.email)
         .bind(team)
@@ -616,18 +613,28 @@ impl Directory for SqliteStore {
 
     async fn open_invitations(
         &self,
-        team_id: i64,
+        team_id: Option<i64>,
         now: i64,
     ) -> Result<Vec<InvitationRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT * FROM invitations WHERE team_id = ? AND kind = 'team' AND used_at IS NULL \
-             AND expires_at > ? ORDER BY created_at DESC",
+            "SELECT * FROM invitations WHERE (?1 IS NULL OR (team_id = ?1 AND kind = 'team')) \
+             AND used_at IS NULL AND expires_at > ?2 ORDER BY created_at DESC",
         )
         .bind(team_id)
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(invitation).collect::<Result<_, _>>()?)
+    }
+
+    async fn withdraw_invitation(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let deleted = self
+            .execute(
+                "DELETE FROM invitations WHERE token_hash = ? AND used_at IS NULL",
+                &[&token_hash],
+            )
+            .await?;
+        Ok(deleted == 1)
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {

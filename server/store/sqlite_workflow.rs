@@ -443,11 +443,13 @@ impl Workflow for SqliteStore {
                - COALESCE((SELECT SUM(amount_cents) FROM budget_entries WHERE team_id = ?1 \
                AND year = ?2), 0) >= ?5)"
         };
+        // In the same statement, and so under the same lock: the canvas is not archived.
         let inserted = sqlx::query(&format!(
             "INSERT INTO budget_entries (team_id, year, canvas_id, kind, amount_cents, purpose, \
              why_not_regular, approved_by, entry_date, corrects, over_budget_confirmed, \
              recorded_by, recorded_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-             ?13 WHERE {guard}"
+             ?13 WHERE {guard} AND (SELECT status FROM canvases WHERE id = ?3) <> '{archived}'",
+            archived = CanvasStatus::Gearchiveerd.code(),
         ))
         .bind(entry.team)
         .bind(entry.year)
@@ -468,6 +470,13 @@ impl Workflow for SqliteStore {
             return Ok(EntryOutcome::Added(inserted.last_insert_rowid()));
         }
         // Refused: find out why, for the message (nothing was written).
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM canvases WHERE id = ?")
+            .bind(&entry.canvas)
+            .fetch_optional(&self.pool)
+            .await?;
+        if status.as_deref() == Some(CanvasStatus::Gearchiveerd.code()) {
+            return Ok(EntryOutcome::Archived);
+        }
         if let Some(original) = entry.corrects {
             let left = sqlx::query(
                 "SELECT o.amount_cents + COALESCE((SELECT SUM(c.amount_cents) FROM budget_entries \

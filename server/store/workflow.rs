@@ -132,6 +132,8 @@ pub enum EntryOutcome {
     NoSuchEntry,
     /// No budget was set for the year.
     NoBudget,
+    /// The canvas is gearchiveerd: nothing is booked on it any more.
+    Archived,
 }
 
 #[derive(Debug, Clone)]

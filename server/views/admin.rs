@@ -3,14 +3,14 @@
 use maud::{Markup, html};
 
 use super::{
-    components::{csrf_field, error_message, notice, topbar},
+    components::{csrf_field, dutch_time, error_message, notice, topbar, withdraw_form},
     layout,
 };
 use crate::{
     auth::Viewer,
     store::{
         AccountRow,
-        directory::{GemeenteRow, NamedRow, TeamRow},
+        directory::{GemeenteRow, InvitationKind, InvitationRow, NamedRow, TeamRow},
     },
 };
 
@@ -19,9 +19,35 @@ pub struct AdminPage {
     pub gemeenten: Vec<GemeenteRow>,
     pub teams: Vec<TeamRow>,
     pub accounts: Vec<AccountRow>,
+    /// Every open one-time link, to withdraw.
+    pub invitations: Vec<InvitationRow>,
     pub message: Option<String>,
     pub link: Option<String>,
     pub error: Option<String>,
+}
+
+/// What an open link hands out, in Dutch.
+fn granted(kind: &InvitationKind, page: &AdminPage) -> String {
+    match kind {
+        InvitationKind::Team(team, role) => {
+            let name = page
+                .teams
+                .iter()
+                .find(|t| t.id == team.0)
+                .map_or("?", |t| t.name.as_str());
+            format!("{} van {name}", role.dutch().to_lowercase())
+        }
+        InvitationKind::Coach(province) => {
+            let name = page
+                .provinces
+                .iter()
+                .find(|p| p.id == province.0)
+                .map_or("?", |p| p.name.as_str());
+            format!("doorbraakcoach van {name}")
+        }
+        InvitationKind::Pmm => "PMM".into(),
+        InvitationKind::Reset => "nieuw wachtwoord".into(),
+    }
 }
 
 /// The form that sets an account's coach province and PMM role.
@@ -115,6 +141,18 @@ pub fn page(viewer: &Viewer, page: &AdminPage, nonce: &str) -> Markup {
                         label for="admin-invite-province" { "Provincie" }
                         select #admin-invite-province name="province" { @for p in &page.provinces { option value=(p.id) { (p.name) } } }
                         button type="submit" { "Uitnodiging maken" }
+                    }
+                    @if !page.invitations.is_empty() {
+                        h3 { "Openstaande uitnodigingen en herstellinks" }
+                        ul {
+                            @for invitation in &page.invitations {
+                                li {
+                                    (invitation.email) ": " (granted(&invitation.kind, page))
+                                    ", geldig tot " (dutch_time(invitation.expires_at)) " "
+                                    (withdraw_form("/beheer/uitnodigingen/intrekken", viewer, invitation))
+                                }
+                            }
+                        }
                     }
                 }
                 section aria-labelledby="accounts-title" {

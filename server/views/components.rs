@@ -67,6 +67,21 @@ pub fn csrf_input(token: &str) -> Markup {
     html! { input type="hidden" name=(CSRF_FIELD) value=(token); }
 }
 
+/// The button that withdraws an open invitation, posted to `action`.
+pub fn withdraw_form(
+    action: &str,
+    viewer: &Viewer,
+    invitation: &crate::store::directory::InvitationRow,
+) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf_field(viewer))
+            input type="hidden" name="uitnodiging" value=(invitation.token_hash);
+            button type="submit" aria-label={ "Uitnodiging voor " (invitation.email) " intrekken" } { "Intrekken" }
+        }
+    }
+}
+
 /// A Dutch confirmation for the user, announced to screen readers.
 pub fn notice(message: &str) -> Markup {
     html! { p.notice role="status" { (message) } }

@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::{
-    components::{csrf_field, dutch_time, error_message, topbar},
+    components::{csrf_field, dutch_time, error_message, topbar, withdraw_form},
     layout,
 };
 use crate::{
@@ -135,6 +135,8 @@ pub fn page(viewer: &Viewer, page: &TeamPage, nonce: &str) -> Markup {
                                     (invitation.email)
                                     @if let InvitationKind::Team(_, role) = invitation.kind { " als " (role.dutch().to_lowercase()) }
                                     ", geldig tot " (dutch_time(invitation.expires_at))
+                                    " "
+                                    (withdraw_form(&format!("/teams/{}/uitnodigingen/intrekken", page.team.id), viewer, invitation))
                                 }
                             }
                         }

@@ -194,6 +194,7 @@ mod tests {
             province: ProvinceId(5),
             level,
             highest_level: level,
+            archived: false,
         }
     }
 

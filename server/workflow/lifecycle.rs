@@ -106,6 +106,7 @@ mod tests {
             province: ProvinceId(1),
             level: EscalationLevel::Team,
             highest_level: EscalationLevel::Team,
+            archived: false,
         }
     }
 

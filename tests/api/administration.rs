@@ -183,8 +183,15 @@ async fn a_role_change_is_audited_and_the_last_aanjager_stays() {
     let (path, body) = change(people.teamlid.id, "projectleider");
     let (status, _, _) = aanjager.http.post_form(&path, &body).await;
     assert_eq!(status, 303);
-    let (path, body) = change(people.aanjager.id, "teamlid");
-    let (status, _, page) = aanjager.http.post_form(&path, &body).await;
+    // A beheerder (the aanjager cannot change their own role) demoting the only aanjager.
+    let beheerder = app.sign_in(&people.beheerder.email, PASSWORD).await;
+    let (status, _, page) = beheerder
+        .http
+        .post_form(
+            &format!("/teams/{team}/leden/{}/rol", people.aanjager.id),
+            &form(&[("role", "teamlid"), ("csrf", &beheerder.csrf)]),
+        )
+        .await;
     assert_eq!(status, 422, "a team keeps an aanjager");
     assert!(page.contains("minstens één aanjager"));
     let changes: Vec<String> = audit_events(&app)
@@ -509,4 +516,122 @@ async fn two_aanjagers_demoting_each_other_at_once_leave_one() {
             .await
             .expect("count");
     assert_eq!(aanjagers, 1);
+}
+
+/// Nobody changes their own role: not a beheerder who is also in the team (who could otherwise
+/// make themselves aanjager through the team's role route), not an aanjager.
+#[tokio::test]
+async fn nobody_changes_their_own_role() {
+    let app = TestApp::spawn().await;
+    let (team, people) = (app.people.team, app.people.clone());
+    let db = app.database().await;
+    db.set_membership(
+        team,
+        people.beheerder.id,
+        doorbraak::access::policy::TeamRole::Teamlid,
+    )
+    .await
+    .expect("membership");
+    for person in [&people.beheerder, &people.aanjager] {
+        let session = app.sign_in(&person.email, PASSWORD).await;
+        let (status, _, page) = session
+            .http
+            .post_form(
+                &format!("/teams/{team}/leden/{}/rol", person.id),
+                &form(&[("role", "projectleider"), ("csrf", &session.csrf)]),
+            )
+            .await;
+        assert_eq!(status, 403, "{}: {page}", person.email);
+        assert!(page.contains("eigen rol"), "{page}");
+    }
+    let roles: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT account_id, role FROM memberships WHERE team_id = ? ORDER BY account_id",
+    )
+    .bind(team)
+    .fetch_all(&app.sqlite().await)
+    .await
+    .expect("roles");
+    assert!(roles.contains(&(people.beheerder.id, "teamlid".into())));
+    assert!(roles.contains(&(people.aanjager.id, "aanjager".into())));
+}
+
+/// An invitation is checked again when it is used: made by an aanjager who has since been
+/// demoted, it is void. And it can be withdrawn on the page where it was made.
+#[tokio::test]
+async fn invitations_are_rechecked_when_used_and_can_be_withdrawn() {
+    let app = TestApp::spawn().await;
+    let (team, people) = (app.people.team, app.people.clone());
+    let invite = |session: &Session, email: &'static str| {
+        let path = format!("/teams/{team}/uitnodigingen");
+        let body = form(&[
+            ("email", email),
+            ("role", "teamlid"),
+            ("csrf", &session.csrf),
+        ]);
+        let http = session.http.clone();
+        async move {
+            let (status, _, page) = http.post_form(&path, &body).await;
+            assert_eq!(status, 200, "{page}");
+            link_on(&page, "invitation-link")
+        }
+    };
+    let accept = |link: String| {
+        let anonymous = app.anonymous();
+        async move {
+            let fields = form(&[("name", "Nieuw"), ("password", "een goed wachtwoord")]);
+            anonymous.post_form(&link, &fields).await.0
+        }
+    };
+
+    // Made by the projectleider-to-be while aanjager, then the role is taken away.
+    let db = app.database().await;
+    db.set_membership(
+        team,
+        people.projectleider.id,
+        doorbraak::access::policy::TeamRole::Aanjager,
+    )
+    .await
+    .expect("second aanjager");
+    let second = app.sign_in(&people.projectleider.email, PASSWORD).await;
+    let link = invite(&second, "eerst@gemeente.nl").await;
+    let aanjager = app.sign_in(&people.aanjager.email, PASSWORD).await;
+    let (status, _, _) = aanjager
+        .http
+        .post_form(
+            &format!("/teams/{team}/leden/{}/rol", people.projectleider.id),
+            &form(&[("role", "projectleider"), ("csrf", &aanjager.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        accept(link).await,
+        404,
+        "void: its maker no longer may invite"
+    );
+
+    // Withdrawn on the team page: the link stops working.
+    let link = invite(&aanjager, "later@gemeente.nl").await;
+    let (_, _, page) = aanjager.http.page(&format!("/teams/{team}")).await;
+    let marker = "name=\"uitnodiging\" value=\"";
+    let start = page.find(marker).expect("a withdraw button") + marker.len();
+    let hash = &page[start..start + page[start..].find('"').expect("end")];
+    let (status, _, _) = aanjager
+        .http
+        .post_form(
+            &format!("/teams/{team}/uitnodigingen/intrekken"),
+            &form(&[("uitnodiging", hash), ("csrf", &aanjager.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(accept(link).await, 404, "withdrawn");
+    assert!(
+        audit_events(&app)
+            .await
+            .iter()
+            .any(|e| e.0 == "invitation_withdrawn")
+    );
+
+    // A link that still holds works, as before.
+    let link = invite(&aanjager, "welkom@gemeente.nl").await;
+    assert_eq!(accept(link).await, 303);
 }

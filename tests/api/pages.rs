@@ -182,14 +182,19 @@ async fn the_overview_shows_leefgebieden_and_who_is_present() {
         "a new canvas is a concept: {page}"
     );
     assert!(page.contains("<td>Woonsituatie</td>"), "{page}");
+    // The account's name, not the one the client announced.
     assert!(
-        page.contains("<td class=\"present\">Coach Noord</td>"),
+        page.contains("<td class=\"present\">aanjager</td>") && !page.contains("Coach Noord"),
         "{page}"
     );
 
     client.close().await;
     eventually("the presence to leave the overview", || async {
-        !app.http.page("/").await.2.contains("Coach Noord")
+        !app.http
+            .page("/")
+            .await
+            .2
+            .contains("<td class=\"present\">aanjager</td>")
     })
     .await;
 }

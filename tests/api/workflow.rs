@@ -119,7 +119,7 @@ async fn status_changes_follow_the_table_and_are_recorded() {
         &[("van", "gearchiveerd"), ("naar", "in_behandeling")],
     )
     .await;
-    assert_eq!(status, 422, "archived is final");
+    assert_eq!(status, 409, "archived is final");
     let history: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT s.from_status, s.to_status, a.email FROM status_changes s \
          JOIN accounts a ON a.id = s.changed_by WHERE s.canvas_id = ? ORDER BY s.id",
@@ -891,4 +891,97 @@ async fn the_coach_stream_announces_only_what_the_coach_may_see() {
     escalate(&shown, "coach").await;
     stream.wait_for("event: werkwijze").await;
     assert_eq!(stream.announcements(), 1, "{}", stream.seen);
+}
+
+/// From the moment a canvas is archived it is read-only: an open editor is disconnected (1008)
+/// and comes back read-only, its updates are dropped (message 101) and nothing is stored, the
+/// booking form is gone and the booking, correction and escalation routes answer 409.
+#[tokio::test]
+async fn an_archived_canvas_is_read_only_at_once() {
+    let app = TestApp::spawn().await;
+    let people = app.people.clone();
+    let team = people.team;
+    let budget = format!("/teams/{team}/budget");
+    let fields = [("jaar", "2026"), ("bedrag", "1.000,00")];
+    assert_eq!(post(&app, &people.aanjager, &budget, &fields).await.0, 303);
+    let id = in_treatment(&app, "Casus A-1").await;
+    let book = format!("/canvases/{id}/budget");
+    let booking = [
+        ("soort", "spent"),
+        ("bedrag", "10,00"),
+        ("waarvoor", "Fiets"),
+        ("waarom", "Geen regeling voor"),
+        ("goedgekeurd_door", "Anne"),
+        ("datum", "2026-11-20"),
+    ];
+    assert_eq!(post(&app, &people.aanjager, &book, &booking).await.0, 303);
+    let mut editor = app.connect(&id).await;
+    editor.type_text("voor het archief").await;
+    editor.round_trip().await;
+
+    let path = format!("/canvases/{id}/status");
+    for (from, to) in [
+        ("in_behandeling", "doorbraak_gerealiseerd"),
+        ("doorbraak_gerealiseerd", "gearchiveerd"),
+    ] {
+        let (status, page) = post(
+            &app,
+            &people.aanjager,
+            &path,
+            &[("van", from), ("naar", to)],
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+    }
+    assert_eq!(
+        editor.closed_with().await.0,
+        1008,
+        "the editor is disconnected at once"
+    );
+
+    let mut reader = app.connect(&id).await;
+    reader.round_trip().await;
+    assert!(reader.read_only_notices > 0, "comes back read-only");
+    reader.type_text(" en later").await;
+    reader.round_trip().await;
+    let app = app.restart(test_limits()).await;
+    assert_eq!(
+        app.canvas(&id).await["steps"]["situation"],
+        "voor het archief"
+    );
+
+    let (status, page) = post(&app, &people.aanjager, &book, &booking).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("gearchiveerd"), "{page}");
+    let (entry,): (i64,) = sqlx::query_as("SELECT id FROM budget_entries WHERE canvas_id = ?")
+        .bind(&id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("the one entry");
+    let correct = format!("/canvases/{id}/budget/{entry}/correctie");
+    let correction = [("bedrag", "1,00"), ("reden", "Te veel")];
+    assert_eq!(
+        post(&app, &people.aanjager, &correct, &correction).await.0,
+        409
+    );
+    let escalate = format!("/canvases/{id}/opschalen");
+    let question = [("naar", "coach"), ("vraag", "Vraag")];
+    assert_eq!(
+        post(&app, &people.teamlid, &escalate, &question).await.0,
+        409
+    );
+    let (_, _, panel) = app
+        .as_person(&people.aanjager)
+        .page(&format!("/canvases/{id}/werkwijze"))
+        .await;
+    assert!(
+        !panel.contains(&format!("action=\"/canvases/{id}/budget")),
+        "{panel}"
+    );
+    let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM budget_entries WHERE canvas_id = ?")
+        .bind(&id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("count");
+    assert_eq!(count.0, 1, "nothing was booked after archiving");
 }

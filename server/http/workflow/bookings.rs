@@ -4,7 +4,7 @@
 use axum::{Form, extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 
-use super::{Action, may_book};
+use super::{ARCHIVED, Action, may_book};
 use crate::{
     audit::Event,
     error::AppError,
@@ -19,6 +19,9 @@ use crate::{
 impl Action {
     /// Refuses anyone but the team's aanjager and projectleider.
     async fn may_book(&self) -> Result<Option<Response>, AppError> {
+        if let Some(refused) = self.refuse_if_archived().await? {
+            return Ok(Some(refused));
+        }
         if may_book(&self.viewer, &self.canvas) {
             return Ok(None);
         }
@@ -39,6 +42,9 @@ impl Action {
             EntryOutcome::OverCorrection(left) => LedgerError::OverCorrection(left),
             EntryOutcome::NoSuchEntry => LedgerError::NoSuchEntry,
             EntryOutcome::NoBudget => LedgerError::NoBudget(entry.year),
+            EntryOutcome::Archived => {
+                return self.refuse(StatusCode::CONFLICT, ARCHIVED).await;
+            }
         };
         self.refuse(StatusCode::CONFLICT, refusal).await
     }

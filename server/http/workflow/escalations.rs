@@ -155,6 +155,9 @@ pub async fn escalate(
     action: Action,
     Form(form): Form<EscalateForm>,
 ) -> Result<Response, AppError> {
+    if let Some(refused) = action.refuse_if_archived().await? {
+        return Ok(refused);
+    }
     let (viewer, canvas) = (&action.viewer, &action.canvas);
     let status = action
         .state
@@ -194,6 +197,9 @@ pub async fn pick_up(
     action: Action,
     Path((_, escalation)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
+    if let Some(refused) = action.refuse_if_archived().await? {
+        return Ok(refused);
+    }
     let Some(open) = action.open_step(escalation).await? else {
         return action
             .refuse(StatusCode::CONFLICT, LadderError::NothingOpen)
@@ -234,6 +240,9 @@ pub async fn answer(
     Path((_, escalation)): Path<(String, i64)>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
+    if let Some(refused) = action.refuse_if_archived().await? {
+        return Ok(refused);
+    }
     let Some(open) = action.open_step(escalation).await? else {
         return action
             .refuse(StatusCode::CONFLICT, LadderError::NothingOpen)

@@ -72,6 +72,10 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// The message for any change to an archived canvas.
+const ARCHIVED: &str = "Dit canvas is gearchiveerd: het is lesmateriaal en kan niet meer worden \
+                        gewijzigd of geboekt.";
+
 /// The message when a compare-and-set finds that someone else was first.
 const CONFLICT: &str = "Iemand anders heeft dit intussen gewijzigd. Bekijk de nieuwe stand en \
                         probeer het zo nodig opnieuw.";
@@ -112,6 +116,14 @@ impl FromRequestParts<AppState> for Action {
 impl Action {
     fn id(&self) -> &str {
         self.canvas.id.as_str()
+    }
+
+    /// A 409 for any change to an archived canvas, before the change's own rules are asked.
+    async fn refuse_if_archived(&self) -> Result<Option<Response>, AppError> {
+        if !self.canvas.facts.archived {
+            return Ok(None);
+        }
+        Ok(Some(self.refuse(StatusCode::CONFLICT, ARCHIVED).await?))
     }
 
     /// The canvas page again, with the reason for a refusal in its panel.

@@ -24,6 +24,9 @@ pub struct StatusForm {
 }
 
 pub async fn change(action: Action, Form(form): Form<StatusForm>) -> Result<Response, AppError> {
+    if let Some(refused) = action.refuse_if_archived().await? {
+        return Ok(refused);
+    }
     let (Ok(from), Ok(to)) = (
         form.van.parse::<CanvasStatus>(),
         form.naar.parse::<CanvasStatus>(),
@@ -56,6 +59,15 @@ pub async fn change(action: Action, Form(form): Form<StatusForm>) -> Result<Resp
         .await?;
     if !changed {
         return action.refuse(StatusCode::CONFLICT, CONFLICT).await;
+    }
+    if to == CanvasStatus::Gearchiveerd {
+        // Read-only from this moment: every open connection and stream on the canvas ends and
+        // comes back with the access the policy now gives (read).
+        action
+            .state
+            .sync
+            .participants
+            .close_on_canvas(action.id(), |_| false);
     }
     let detail = format!("{} → {}", from.code(), to.code());
     action.done(Event::StatusChanged, detail).await
