@@ -116,6 +116,11 @@ impl Event {
     }
 }
 
+/// An export could not be recorded in the audit log, so it is not served.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the audit log could not record an export")]
+pub struct Unrecorded;
+
 /// (credential, canvas) pairs remembered as edited, at most.
 const MAX_REMEMBERED: usize = 100_000;
 
@@ -143,6 +148,19 @@ impl Audit {
         if let Err(error) = self.directory.append_audit(&entry).await {
             tracing::error!(%error, event = event.code(), "could not write the audit log");
         }
+    }
+
+    /// Records an export before it is served: unlike other events, an export whose entry cannot
+    /// be written must not happen (it fails closed), so the caller answers 503 instead.
+    pub async fn record_export(&self, entry: AuditEntry) -> Result<(), Unrecorded> {
+        let entry = AuditEntry {
+            event: Event::Exported.code(),
+            ..entry
+        };
+        self.directory.append_audit(&entry).await.map_err(|error| {
+            tracing::error!(%error, "could not record an export; it is refused");
+            Unrecorded
+        })
     }
 
     /// Records that `credential` edited a canvas, the first time only.

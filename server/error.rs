@@ -32,6 +32,9 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Room(#[from] RoomError),
+    /// An export whose audit entry could not be written: refused, never served unrecorded.
+    #[error(transparent)]
+    Unrecorded(#[from] crate::audit::Unrecorded),
 }
 
 impl AppError {
@@ -45,6 +48,7 @@ impl AppError {
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Room(RoomError::ShuttingDown) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Room(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unrecorded(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -69,6 +73,9 @@ impl AppError {
             AppError::Room(_) => {
                 "Dit canvas kan nu niet worden geladen. Neem contact op met de beheerder.".into()
             }
+            AppError::Unrecorded(_) => "Deze export kan nu niet in het auditlog worden vastgelegd \
+                                        en wordt daarom niet gegeven. Probeer het later opnieuw."
+                .into(),
         }
     }
 }

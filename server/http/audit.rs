@@ -81,15 +81,12 @@ async fn csv(
 ) -> Result<Response, AppError> {
     let rows = entries(directory.as_ref(), &viewer, CSV_LIMIT).await?;
     audit
-        .record(
-            Event::Exported,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                detail: format!("auditlog als CSV ({} regels)", rows.len()),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+        .record_export(AuditEntry {
+            account_id: Some(viewer.account.id),
+            detail: format!("auditlog als CSV ({} regels)", rows.len()),
+            ..AuditEntry::default()
+        })
+        .await?;
     let mut out =
         String::from("id;tijdstip_utc_ms;account;team;canvas;gebeurtenis;omschrijving;details\r\n");
     for row in &rows {

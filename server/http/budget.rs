@@ -220,16 +220,13 @@ async fn csv(
     }
     state
         .audit
-        .record(
-            Event::Exported,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: Some(id),
-                detail: format!("grootboek {year} van {} als CSV", team.name),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+        .record_export(AuditEntry {
+            account_id: Some(viewer.account.id),
+            team_id: Some(id),
+            detail: format!("grootboek {year} van {} als CSV", team.name),
+            ..AuditEntry::default()
+        })
+        .await?;
     let disposition = format!("attachment; filename=\"doorbraakbudget-{id}-{year}.csv\"");
     Ok((
         [

@@ -145,16 +145,13 @@ async fn read(
     let mut body = serde_json::to_value(content).map_err(|_| AppError::Room(RoomError::Damaged))?;
     body["id"] = json!(canvas.id.as_str());
     audit
-        .record(
-            Event::Exported,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: Some(canvas.facts.team.0),
-                canvas_id: Some(canvas.id.to_string()),
-                detail: "JSON via de API".into(),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+        .record_export(AuditEntry {
+            account_id: Some(viewer.account.id),
+            team_id: Some(canvas.facts.team.0),
+            canvas_id: Some(canvas.id.to_string()),
+            detail: "JSON via de API".into(),
+            ..AuditEntry::default()
+        })
+        .await?;
     Ok(Json(body))
 }

@@ -121,3 +121,33 @@ async fn names_that_lie_about_themselves_are_refused() {
     let (_, _, page) = beheerder.http.page("/beheer").await;
     assert!(!page.contains("Gelder\u{2067}land"));
 }
+
+/// An export whose audit entry cannot be written is refused (503, Dutch), never served
+/// unrecorded: the API read of a canvas, the audit log's CSV and the budget's CSV.
+#[tokio::test]
+async fn exports_fail_closed_when_the_audit_log_cannot_record_them() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus E-1").await;
+    let mut client = app.connect(&id).await;
+    client.type_text("vertrouwelijk").await;
+    client.round_trip().await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_exports BEFORE INSERT ON audit_log WHEN NEW.event = 'exported' \
+         BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END",
+    )
+    .execute(&app.sqlite().await)
+    .await
+    .expect("trigger");
+    let team = app.people.team;
+    for path in [
+        format!("/api/canvases/{id}"),
+        "/audit.csv".to_owned(),
+        format!("/teams/{team}/budget.csv?jaar=2026"),
+    ] {
+        let (status, _, body) = app.http.request_full("GET", &path, "", None).await;
+        let body = String::from_utf8_lossy(&body);
+        assert_eq!(status, 503, "{path}: {body}");
+        assert!(body.contains("auditlog"), "{path}: {body}");
+        assert!(!body.contains("vertrouwelijk"), "{path}: {body}");
+    }
+}

@@ -349,17 +349,14 @@ pub async fn summary(
     action
         .state
         .audit
-        .record(
-            Event::Exported,
-            AuditEntry {
-                account_id: Some(action.viewer.account.id),
-                team_id: Some(action.canvas.facts.team.0),
-                canvas_id: Some(action.id().to_owned()),
-                detail: format!("samenvatting van opschaling {escalation}"),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+        .record_export(AuditEntry {
+            account_id: Some(action.viewer.account.id),
+            team_id: Some(action.canvas.facts.team.0),
+            canvas_id: Some(action.id().to_owned()),
+            detail: format!("samenvatting van opschaling {escalation}"),
+            ..AuditEntry::default()
+        })
+        .await?;
     let title = format!("Samenvatting: {}", content.label);
     let body = views::workflow::summary(&content.label, &row, &content);
     Ok(views::layout(&title, &action.nonce.0, body))
