@@ -153,6 +153,12 @@ pub struct AuthSettings {
     /// invitation and reset links; by default taken from the request.
     #[arg(long, env = "DOORBRAAK_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Reverse proxies (CIDR list, e.g. `10.0.0.0/8,::1/128`) whose `X-Forwarded-For` names the
+    /// real client address for the per-address limits and the audit log; from any other peer the
+    /// header is ignored.
+    #[arg(long, env = "DOORBRAAK_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl AuthSettings {
@@ -174,6 +180,7 @@ impl Default for AuthSettings {
             secure_cookies: false,
             invitation_days: defaults::INVITATION_DAYS,
             public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod budget;
 pub mod canvases;
+pub mod client_address;
 pub mod csp;
 pub mod dashboards;
 pub mod error_pages;

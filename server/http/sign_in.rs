@@ -26,6 +26,7 @@ use crate::{
     },
     config::AuthSettings,
     error::AppError,
+    http::client_address::ClientAddress,
     http::csp::CspNonce,
     store::{
         AccountRow, Directory,
@@ -83,6 +84,7 @@ async fn submit(
     State(audit): State<Arc<Audit>>,
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     Form(fields): Form<SignInFields>,
 ) -> Result<Response, AppError> {
@@ -111,8 +113,11 @@ async fn submit(
                         account_id: known.map(|account| account.id),
                         // Only what is an address: a password typed into the wrong field must
                         // not end up in the log.
-                        detail: normalize_email(&fields.email)
-                            .unwrap_or_else(|_| "(geen geldig e-mailadres)".to_owned()),
+                        detail: format!(
+                            "{} vanaf {client}",
+                            normalize_email(&fields.email)
+                                .unwrap_or_else(|_| "(geen geldig e-mailadres)".to_owned())
+                        ),
                         ..AuditEntry::default()
                     },
                 )

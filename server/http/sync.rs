@@ -10,13 +10,11 @@
 //! headers, `?token=`; the query string is never logged. Add `?saved=1` to receive the saved
 //! signal.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     Router,
-    extract::{
-        ConnectInfo, Path, Query, State, WebSocketUpgrade, ws::rejection::WebSocketUpgradeRejection,
-    },
+    extract::{Path, Query, State, WebSocketUpgrade, ws::rejection::WebSocketUpgradeRejection},
     http::{HeaderMap, header},
     response::Response,
     routing::get,
@@ -25,7 +23,7 @@ use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::permitted;
+use super::{client_address::ClientAddress, permitted};
 use crate::{
     access::policy,
     app::AppState,
@@ -117,7 +115,7 @@ async fn upgrade(
     headers: HeaderMap,
     Path(canvas_id): Path<String>,
     Query(params): Query<SyncParams>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     State(store): State<Arc<dyn Store>>,
     State(sync): State<Arc<SyncService>>,
     State(audit): State<Arc<Audit>>,
@@ -145,7 +143,7 @@ async fn upgrade(
     let ws = ws.map_err(|_| {
         AppError::Invalid("Dit adres is alleen bereikbaar via een WebSocket-verbinding.".into())
     })?;
-    let Some(permit) = sync.limiter.try_acquire(peer.ip()) else {
+    let Some(permit) = sync.limiter.try_acquire(client) else {
         sync.context()
             .metrics
             .connections_rejected

@@ -106,3 +106,44 @@ async fn a_flooding_client_is_slowed_down_not_dropped() {
     assert!(flooder.closed.is_none());
     assert_eq!(app.canvas(&id).await["steps"]["situation"], flooder.text());
 }
+
+/// Behind a trusted reverse proxy the per-address cap counts the client address the proxy names
+/// in `X-Forwarded-For`; from a peer that is not trusted the header counts for nothing.
+#[tokio::test]
+async fn the_cap_counts_the_real_client_behind_a_trusted_proxy() {
+    let limits = Limits {
+        max_connections_per_ip: 1,
+        ..test_limits()
+    };
+    let behind_proxy = doorbraak::config::AuthSettings {
+        trusted_proxies: vec!["127.0.0.0/8".parse().expect("net")],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_configured(limits.clone(), behind_proxy).await;
+    let id = app.create_canvas("Casus proxy").await;
+    let url = app.ws_url(&id, "");
+    let from = |client: &'static str| [("X-Forwarded-For", client)];
+    let _anne = open_with(&url, &from("198.51.100.1"))
+        .await
+        .expect("first client");
+    assert_eq!(
+        open_with(&url, &from("198.51.100.1")).await.err(),
+        Some(429)
+    );
+    let _bert = open_with(&url, &from("198.51.100.2"))
+        .await
+        .expect("another client");
+    // The client's own forged entry on the left does not make it someone else.
+    let forged = [("X-Forwarded-For", "198.51.100.9, 198.51.100.1")];
+    assert_eq!(open_with(&url, &forged).await.err(), Some(429));
+
+    // Without trusted proxies, every connection from this machine is one address.
+    let app = TestApp::spawn_with(limits).await;
+    let id = app.create_canvas("Casus direct").await;
+    let url = app.ws_url(&id, "");
+    let _first = open_with(&url, &from("198.51.100.1")).await.expect("first");
+    assert_eq!(
+        open_with(&url, &from("198.51.100.2")).await.err(),
+        Some(429)
+    );
+}

@@ -164,27 +164,31 @@ impl TestApp {
     }
 
     pub async fn spawn_with(limits: Limits) -> Self {
+        Self::spawn_configured(limits, AuthSettings::default()).await
+    }
+
+    pub async fn spawn_configured(limits: Limits, auth: AuthSettings) -> Self {
         let folder = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/doorbraak.db", folder.path().display());
         let people = seed_people(&url).await;
-        let mut app = Self::spawn_on(&url, limits, people).await;
+        let mut app = Self::spawn_on(&url, limits, auth, people).await;
         app._folder = Some(folder);
         app
     }
 
     /// A server on an existing database (for restarts).
-    async fn spawn_on(database_url: &str, limits: Limits, people: People) -> Self {
+    async fn spawn_on(
+        database_url: &str,
+        limits: Limits,
+        auth: AuthSettings,
+        people: People,
+    ) -> Self {
         let store = store::open(database_url).await.expect("open database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let address = listener.local_addr().expect("address");
-        let state = AppState::new(
-            store,
-            limits,
-            AuthSettings::default(),
-            WorkflowSettings::default(),
-        );
+        let state = AppState::new(store, limits, auth, WorkflowSettings::default());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             doorbraak::serve(listener, state, async {
@@ -219,7 +223,9 @@ impl TestApp {
     /// Stops this server and starts another one on the same database.
     pub async fn restart(mut self, limits: Limits) -> Self {
         self.stop().await;
-        let mut next = Self::spawn_on(&self.database_url, limits, self.people.clone()).await;
+        let people = self.people.clone();
+        let mut next =
+            Self::spawn_on(&self.database_url, limits, AuthSettings::default(), people).await;
         next._folder = self._folder.take();
         next
     }
@@ -815,6 +821,29 @@ pub async fn audit_events(app: &TestApp) -> Vec<(String, String, String)> {
 /// The HTTP status of a WebSocket upgrade: 101 when accepted.
 pub async fn upgrade_status(url: &str) -> u16 {
     upgrade_status_with(url, &[]).await
+}
+
+/// A WebSocket opened with extra headers, kept open; the HTTP status when it is refused.
+pub async fn open_with(
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<WebSocketStream<MaybeTlsStream<TcpStream>>, u16> {
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
+    let mut request = url.into_client_request().expect("request");
+    for (name, value) in headers {
+        let name: tokio_tungstenite::tungstenite::http::HeaderName =
+            name.parse().expect("header name");
+        request
+            .headers_mut()
+            .insert(name, HeaderValue::from_str(value).expect("header value"));
+    }
+    match within("the upgrade", tokio_tungstenite::connect_async(request)).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(error) => panic!("upgrade failed: {error}"),
+    }
 }
 
 /// The HTTP status of a WebSocket upgrade with extra headers.
