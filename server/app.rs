@@ -1,12 +1,11 @@
 //! The application: shared state, the router with its middleware, and `serve`.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use axum::{
     Router,
     extract::FromRef,
     http::{HeaderName, HeaderValue, header},
-    serve::ListenerExt,
 };
 use tokio::net::TcpListener;
 use tower_http::{
@@ -156,19 +155,13 @@ pub async fn serve(
     let sync = state.sync.clone();
     let stopping = sync.clone();
     tokio::spawn(sweep_expired_sessions(state.clone()));
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    // Without TCP_NODELAY a small relayed update can wait ~40 ms for the peer's delayed ACK.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stopping.shutdown();
-        })
-        .await?;
+    let header_timeout = sync.context().limits.header_read_timeout();
+    crate::listener::run(listener, app(state), header_timeout, async move {
+        shutdown.await;
+        // Sockets and event streams end with the rooms, so the drain does not wait for them.
+        stopping.shutdown();
+    })
+    .await?;
     sync.shutdown();
     sync.wait_stopped().await;
     Ok(())

@@ -123,6 +123,7 @@ pub mod defaults {
     pub const PING_INTERVAL_SECS: u64 = 15;
     pub const IDLE_UNLOAD_SECS: u64 = 60;
     pub const COMPACT_AFTER: u64 = 500;
+    pub const HEADER_READ_TIMEOUT_SECS: u64 = 10;
 }
 
 impl Default for WorkflowSettings {
@@ -223,6 +224,11 @@ pub struct Limits {
     /// Number of logged updates after which a canvas's log is compacted into a snapshot.
     #[arg(long, env = "DOORBRAAK_COMPACT_AFTER", default_value_t = defaults::COMPACT_AFTER)]
     pub compact_after: u64,
+
+    /// Seconds a connection may take to send a complete request head, and may stay idle between
+    /// requests; slower connections are closed.
+    #[arg(long, env = "DOORBRAAK_HEADER_READ_TIMEOUT_SECS", default_value_t = defaults::HEADER_READ_TIMEOUT_SECS)]
+    pub header_read_timeout_secs: u64,
 }
 
 impl Limits {
@@ -236,6 +242,10 @@ impl Limits {
 
     pub fn idle_unload(&self) -> Duration {
         Duration::from_secs(self.idle_unload_secs)
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs.max(1))
     }
 }
 
@@ -251,6 +261,7 @@ impl Default for Limits {
             ping_interval_secs: defaults::PING_INTERVAL_SECS,
             idle_unload_secs: defaults::IDLE_UNLOAD_SECS,
             compact_after: defaults::COMPACT_AFTER,
+            header_read_timeout_secs: defaults::HEADER_READ_TIMEOUT_SECS,
         }
     }
 }

@@ -18,6 +18,7 @@
 //!   teams, the workflow facts), with a SQLite implementation.
 //! - [`views`]: the server-rendered pages (maud), enhanced by the bundle in `web/dist`.
 //! - [`workflow`]: the lifecycle, the escalation ladder and the doorbraakbudget, as rules.
+//! - [`listener`]: the accept loop, with the header-read timeout that slow clients cannot outwait.
 //! - [`logging`]: the log filter that keeps libraries' payload tracing off.
 //! - [`metrics`]: counters and histograms rendered in the Prometheus text format.
 //! - [`demo`]: the demo teams, accounts, canvases, escalations and budget (`--demo`).
@@ -35,6 +36,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod listener;
 pub mod logging;
 pub mod metrics;
 pub mod store;

@@ -40,18 +40,27 @@ fn is_public(path: &str) -> bool {
         .any(|public| path == *public || (public.ends_with('/') && path.starts_with(public)))
 }
 
-/// Whether the request's `Origin`, if it has one, is this server itself.
+/// Whether the request's `Origin`, if it has one, is this server itself: the same host, and a
+/// web scheme (`https` when a proxy says the request came over HTTPS; `ftp://` or `http://` with
+/// the right host is somebody else's page then).
 pub fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .map(|(_, rest)| rest.trim_end_matches('/'));
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+    let Some((scheme, rest)) = origin.to_str().ok().and_then(|o| o.split_once("://")) else {
+        return false;
+    };
+    let over_https = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
+    let scheme_ok = if over_https {
+        scheme.eq_ignore_ascii_case("https")
+    } else {
+        scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+    };
+    let origin_host = rest.trim_end_matches('/');
+    scheme_ok && host.is_some_and(|h| origin_host.eq_ignore_ascii_case(h))
 }
 
 /// Middleware: see the module documentation.
@@ -213,6 +222,23 @@ mod tests {
         assert!(!same_origin(&headers));
         headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(!same_origin(&headers));
+        for other_scheme in [
+            "ftp://doorbraak.example:8080",
+            "ws://doorbraak.example:8080",
+        ] {
+            headers.insert(header::ORIGIN, HeaderValue::from_static(other_scheme));
+            assert!(!same_origin(&headers), "{other_scheme}");
+        }
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://doorbraak.example:8080"),
+        );
+        assert!(same_origin(&headers), "plain HTTP on this host");
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(
+            !same_origin(&headers),
+            "behind HTTPS, an http:// page is another site"
+        );
     }
 
     #[test]

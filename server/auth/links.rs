@@ -287,11 +287,16 @@ mod tests {
             .create_session("s", account.id, "c")
             .await
             .unwrap();
+        // Reset links are a beheerder's to make (and are void otherwise).
+        let beheerder = directory
+            .create_account("beheer@gemeente.nl", "Beheer", None, true)
+            .await
+            .unwrap();
         let reset = create(
             directory,
             InvitationKind::Reset,
             "piet@gemeente.nl",
-            owner.brought_in_by,
+            beheerder.id,
             RESET_VALID,
         )
         .await

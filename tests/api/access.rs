@@ -259,6 +259,9 @@ async fn a_foreign_origin_is_refused_on_the_websocket() {
     assert_eq!(evil, 403);
     let own = format!("http://{}", app.address);
     assert_eq!(upgrade_status_with(&url, &[("Origin", &own)]).await, 101);
+    // The right host under another scheme is not this server's page.
+    let ftp = format!("ftp://{}", app.address);
+    assert_eq!(upgrade_status_with(&url, &[("Origin", &ftp)]).await, 403);
 }
 
 #[tokio::test]

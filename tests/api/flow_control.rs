@@ -147,3 +147,60 @@ async fn the_cap_counts_the_real_client_behind_a_trusted_proxy() {
         Some(429)
     );
 }
+
+/// A connection that trickles its request head, sends nothing at all, or stops halfway through
+/// a WebSocket upgrade is closed after the header-read timeout, instead of holding a connection
+/// open for as long as it likes.
+#[tokio::test]
+async fn slow_clients_cannot_hold_connections_open() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Limits {
+        header_read_timeout_secs: 1,
+        ..test_limits()
+    })
+    .await;
+    let id = app.create_canvas("Casus traag").await;
+    let started = std::time::Instant::now();
+    let trickle = async {
+        let mut stream = tokio::net::TcpStream::connect(app.address)
+            .await
+            .expect("connect");
+        for byte in b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Traag: "
+            .iter()
+            .cycle()
+        {
+            if stream.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+    let silent = async {
+        let mut stream = tokio::net::TcpStream::connect(app.address)
+            .await
+            .expect("connect");
+        let mut buffer = [0u8; 64];
+        // Ends with the server closing: EOF (0) or a reset.
+        let _ = stream.read(&mut buffer).await;
+    };
+    let half_upgrade = async {
+        let mut stream = tokio::net::TcpStream::connect(app.address)
+            .await
+            .expect("connect");
+        let head = format!(
+            "GET /sync/{id} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n",
+            app.address
+        );
+        stream.write_all(head.as_bytes()).await.expect("write");
+        let mut buffer = [0u8; 64];
+        let _ = stream.read(&mut buffer).await;
+    };
+    within("the server to close all three", async {
+        tokio::join!(trickle, silent, half_upgrade)
+    })
+    .await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Ordinary requests still work.
+    let (status, _) = app.http.get(&format!("/api/canvases/{id}")).await;
+    assert_eq!(status, 200);
+}
