@@ -14,6 +14,7 @@ pub enum Event {
     SignInFailed,
     SignOut,
     CanvasCreated,
+    CanvasRenamed,
     CanvasOpened,
     CanvasEdited,
     Exported,
@@ -33,11 +34,12 @@ pub enum Event {
 }
 
 impl Event {
-    pub const ALL: [Event; 20] = [
+    pub const ALL: [Event; 21] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
         Event::CanvasCreated,
+        Event::CanvasRenamed,
         Event::CanvasOpened,
         Event::CanvasEdited,
         Event::Exported,
@@ -63,6 +65,7 @@ impl Event {
             Event::SignInFailed => "sign_in_failed",
             Event::SignOut => "sign_out",
             Event::CanvasCreated => "canvas_created",
+            Event::CanvasRenamed => "canvas_renamed",
             Event::CanvasOpened => "canvas_opened",
             Event::CanvasEdited => "canvas_edited",
             Event::Exported => "exported",
@@ -89,6 +92,7 @@ impl Event {
             Event::SignInFailed => "Mislukte inlogpoging",
             Event::SignOut => "Uitgelogd",
             Event::CanvasCreated => "Canvas aangemaakt",
+            Event::CanvasRenamed => "Naam van canvas gewijzigd",
             Event::CanvasOpened => "Canvas geopend",
             Event::CanvasEdited => "Canvas bewerkt",
             Event::Exported => "Geëxporteerd",

@@ -26,6 +26,9 @@ pub enum AppError {
     /// The request is invalid; the message is Dutch and shown to the user as is.
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The request does not fit the state things are in (an archived canvas); Dutch: 409.
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("too many connections")]
     TooManyConnections,
     #[error(transparent)]
@@ -44,6 +47,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyConnections => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Room(RoomError::ShuttingDown) => StatusCode::SERVICE_UNAVAILABLE,
@@ -59,7 +63,7 @@ impl AppError {
             }
             AppError::Forbidden(message) => message.clone(),
             AppError::NotFound => "Niet gevonden.".into(),
-            AppError::Invalid(message) => message.clone(),
+            AppError::Invalid(message) | AppError::Conflict(message) => message.clone(),
             AppError::TooManyConnections => {
                 "Te veel gelijktijdige verbindingen vanaf dit adres. Probeer het later opnieuw."
                     .into()

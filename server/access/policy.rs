@@ -214,6 +214,16 @@ pub fn role_on_canvas(account: &Account, canvas: &Canvas) -> Option<&'static str
     }
 }
 
+/// Whether `account` may give `canvas` a new label: someone of its own team who may edit it. A
+/// coach or PMM works on an escalated canvas but does not rename the team's case.
+pub fn may_rename(account: &Account, canvas: &Canvas) -> bool {
+    canvas_access(account, canvas).may_edit()
+        && account
+            .memberships
+            .iter()
+            .any(|(team, _)| *team == canvas.team)
+}
+
 /// Whether `account` may start a canvas in `team`: the aanjager and projectleider who run the
 /// team, and the inbrenger who brings a case in.
 pub fn may_create_canvas(account: &Account, team: TeamId) -> bool {
@@ -335,6 +345,29 @@ mod tests {
             Grant::Team(OWN_TEAM)
         ));
         assert!(may_grant(&beheerder(), Grant::Reset));
+    }
+
+    #[test]
+    fn only_the_canvas_team_renames_it() {
+        let at_coach = canvas(ME, Coach, Coach);
+        assert!(may_rename(&member(TeamRole::Teamlid, OWN_TEAM), &at_coach));
+        assert_eq!(canvas_access(&coach(PROVINCE), &at_coach), Edit);
+        assert!(
+            !may_rename(&coach(PROVINCE), &at_coach),
+            "the coach edits, not renames"
+        );
+        assert!(!may_rename(
+            &member(TeamRole::Teamlid, OTHER_TEAM),
+            &at_coach
+        ));
+        let archived = Canvas {
+            archived: true,
+            ..canvas(ME, Team, Team)
+        };
+        assert!(!may_rename(
+            &member(TeamRole::Aanjager, OWN_TEAM),
+            &archived
+        ));
     }
 
     #[test]

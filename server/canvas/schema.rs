@@ -115,11 +115,13 @@ impl Roots {
 }
 
 /// Writes the content of a new canvas and returns it as one Yjs update (v1 encoding).
-pub fn initialize(label: &str) -> Vec<u8> {
+///
+/// The label is not in the document: it is the canvas record's, changed only through its
+/// validated route. Documents from before that still carry a `meta.label`; it is ignored.
+pub fn initialize() -> Vec<u8> {
     let doc = Doc::new();
     let roots = Roots::define(&doc);
     let mut txn = doc.transact_mut();
-    roots.meta.insert(&mut txn, "label", label);
     roots.meta.insert(&mut txn, "schemaVersion", SCHEMA_VERSION);
     drop(txn);
     doc.transact()
@@ -278,7 +280,8 @@ pub fn read(doc: &Doc, roots: &Roots) -> CanvasContent {
     let txn = doc.transact();
     let txn = &txn;
     CanvasContent {
-        label: string_field(txn, &roots.meta, "label"),
+        // The record's, filled in by whoever reads the content (see `SyncService::content`).
+        label: String::new(),
         schema_version: int_field(txn, &roots.meta, "schemaVersion"),
         life_areas: switched_on(txn, &roots.life_areas, &LIFE_AREAS),
         policy_domains: switched_on(txn, &roots.policy_domains, &POLICY_DOMAINS),
@@ -344,14 +347,10 @@ pub fn read(doc: &Doc, roots: &Roots) -> CanvasContent {
     }
 }
 
-/// What the canvas overview shows of a canvas: its label and leefgebieden. Cheap: it reads two
-/// maps, not the whole document.
-pub fn summary(doc: &Doc, roots: &Roots) -> (String, Vec<&'static str>) {
-    let txn = doc.transact();
-    (
-        string_field(&txn, &roots.meta, "label"),
-        switched_on(&txn, &roots.life_areas, &LIFE_AREAS),
-    )
+/// The leefgebieden a canvas touches, for the overview. Cheap: it reads one map, not the whole
+/// document.
+pub fn life_areas(doc: &Doc, roots: &Roots) -> Vec<&'static str> {
+    switched_on(&doc.transact(), &roots.life_areas, &LIFE_AREAS)
 }
 
 /// The Y.Map entries of an array; entries of any other type are skipped.
@@ -405,13 +404,14 @@ mod tests {
     use yrs::{MapPrelim, Text, Update, updates::decoder::Decode};
 
     #[test]
-    fn a_new_canvas_carries_its_label_and_schema_version() {
+    fn a_new_canvas_carries_its_schema_version_and_no_label() {
         let doc = Doc::new();
         let roots = Roots::define(&doc);
-        let update = Update::decode_v1(&initialize("Casus T-17")).unwrap();
+        let update = Update::decode_v1(&initialize()).unwrap();
         doc.transact_mut().apply_update(update).unwrap();
         let content = read(&doc, &roots);
-        assert_eq!(content.label, "Casus T-17");
+        assert_eq!(content.label, "", "the label is the record's");
+        assert!(roots.meta.get(&doc.transact(), "label").is_none());
         assert_eq!(content.schema_version, Some(SCHEMA_VERSION));
         assert!(content.steps.action_plan.is_empty());
     }

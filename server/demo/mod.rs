@@ -153,7 +153,7 @@ pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
         brought_in_by: nijmegen_member,
     };
     ensure_canvas(db, OTHER_TEAM_CANVAS_ID, other, "Demo: Casus N-3", || {
-        schema::initialize("Demo: Casus N-3")
+        schema::initialize()
     })
     .await?;
     let scooter = CanvasOwner {
@@ -212,20 +212,20 @@ pub(crate) async fn ensure_canvas(
     let update = content();
     // The overview lists leefgebieden from the canvases table; a room keeps that in step with
     // later edits, but a seeded canvas starts with leefgebieden of its own.
-    let (_, life_areas) = summary_of(&update);
+    let life_areas = life_areas_of(&update);
     db.create_canvas(&id, label, owner, &update, &life_areas)
         .await?;
     Ok(true)
 }
 
-/// Label and leefgebieden of a document given as one update.
-fn summary_of(update: &[u8]) -> (String, Vec<&'static str>) {
+/// The leefgebieden of a document given as one update.
+fn life_areas_of(update: &[u8]) -> Vec<&'static str> {
     let doc = Doc::new();
     let roots = schema::Roots::define(&doc);
     if let Ok(update) = yrs::Update::decode_v1(update) {
         let _ = doc.transact_mut().apply_update(update);
     }
-    schema::summary(&doc, &roots)
+    schema::life_areas(&doc, &roots)
 }
 
 /// The scooter case as one Yjs update.
@@ -290,7 +290,6 @@ pub fn scooter_case() -> Vec<u8> {
     let actions = doc.get_or_insert_array(root::ACTIONS);
 
     let mut txn = doc.transact_mut();
-    meta.insert(&mut txn, "label", LABEL);
     meta.insert(
         &mut txn,
         "schemaVersion",
@@ -426,7 +425,6 @@ mod tests {
             .apply_update(Update::decode_v1(&scooter_case()).unwrap())
             .unwrap();
         let content = schema::read(&doc, &roots);
-        assert_eq!(content.label, LABEL);
         assert_eq!(
             content.life_areas,
             ["appropriate_care", "home_life", "belonging"]

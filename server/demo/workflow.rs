@@ -21,10 +21,10 @@ use crate::{
 
 const DAY: i64 = 86_400_000;
 
-/// A small case: label, situation, systeemprobleem and leefgebieden, as one update.
-fn short_case(label: &str, situation: &str, system_problem: &str, areas: &[&str]) -> Vec<u8> {
+/// A small case: situation, systeemprobleem and leefgebieden, as one update.
+fn short_case(situation: &str, system_problem: &str, areas: &[&str]) -> Vec<u8> {
     let doc = Doc::new();
-    if let Ok(update) = Update::decode_v1(&schema::initialize(label)) {
+    if let Ok(update) = Update::decode_v1(&schema::initialize()) {
         let _ = doc.transact_mut().apply_update(update);
     }
     for (name, content) in [
@@ -137,7 +137,7 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
     ];
     let mut ids = Vec::new();
     for (id, label, situation, problem, areas, days) in cases {
-        let update = short_case(label, situation, problem, areas);
+        let update = short_case(situation, problem, areas);
         ensure_canvas(db, id, owner, label, || update.clone()).await?;
         into_treatment(db, id, cast.aanjager, days).await?;
         ids.push((id, update));

@@ -1,6 +1,11 @@
 //! `POST /api/canvases` creates a canvas; `GET /api/canvases` lists the canvases the caller may
 //! see and `GET /api/canvases/{id}` returns one canvas's content, read through the canvas
-//! schema; `GET /api/regelingen` the catalogue of regulations.
+//! schema; `PATCH /api/canvases/{id}` with `{"label": …}` renames it; `GET /api/regelingen` the
+//! catalogue of regulations.
+//!
+//! The label lives in the canvas's record, not in its Yjs document, so that it changes only
+//! through [`rename_canvas`], which checks it as at creation: the overview, notifications and
+//! exports show it, and none of them may carry what a socket could write unchecked.
 
 use std::sync::Arc;
 
@@ -13,8 +18,9 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::permitted::{self, creatable_teams};
+use super::permitted::{self, Permitted, creatable_teams};
 use crate::{
+    access::policy,
     app::AppState,
     audit::{Audit, Event},
     auth::Viewer,
@@ -31,7 +37,7 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/canvases", get(list).post(create))
-        .route("/api/canvases/{id}", get(read))
+        .route("/api/canvases/{id}", get(read).patch(rename))
         .route("/api/regelingen", get(regulations))
 }
 
@@ -76,13 +82,7 @@ pub async fn create_canvas(
         brought_in_by: viewer.account.id,
     };
     store
-        .create_canvas(
-            &id,
-            label.as_str(),
-            owner,
-            &schema::initialize(label.as_str()),
-            &[],
-        )
+        .create_canvas(&id, label.as_str(), owner, &schema::initialize(), &[])
         .await?;
     tracing::info!(canvas_id = %id, "canvas created");
     audit
@@ -97,6 +97,66 @@ pub async fn create_canvas(
         )
         .await;
     Ok((id, label))
+}
+
+/// Gives a canvas the viewer may rename a new, anonymous label, and records it.
+pub async fn rename_canvas(
+    store: &dyn Store,
+    audit: &Audit,
+    viewer: &Viewer,
+    canvas: &Permitted,
+    raw: &str,
+) -> Result<AnonymousLabel, AppError> {
+    if canvas.facts.archived {
+        return Err(AppError::Conflict(
+            "Dit canvas is gearchiveerd: het is lesmateriaal en kan niet meer worden gewijzigd."
+                .into(),
+        ));
+    }
+    if !policy::may_rename(&viewer.policy, &canvas.facts) {
+        return Err(AppError::Forbidden(
+            "Alleen het team van dit canvas kan het een andere naam geven.".into(),
+        ));
+    }
+    let label = AnonymousLabel::parse(raw).map_err(|error| AppError::Invalid(error.to_string()))?;
+    store.rename_canvas(&canvas.id, label.as_str()).await?;
+    audit
+        .record(
+            Event::CanvasRenamed,
+            AuditEntry {
+                account_id: Some(viewer.account.id),
+                team_id: Some(canvas.facts.team.0),
+                canvas_id: Some(canvas.id.to_string()),
+                detail: label.to_string(),
+                ..AuditEntry::default()
+            },
+        )
+        .await;
+    Ok(label)
+}
+
+#[derive(Deserialize)]
+struct Rename {
+    label: String,
+}
+
+async fn rename(
+    State(store): State<Arc<dyn Store>>,
+    State(audit): State<Arc<Audit>>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Result<Json<Rename>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    let canvas = permitted::readable(store.as_ref(), &viewer, &id).await?;
+    let Json(rename) = body.map_err(|_| {
+        AppError::Invalid(
+            "Stuur JSON met een veld \"label\", bijvoorbeeld {\"label\": \"Casus T-17\"}.".into(),
+        )
+    })?;
+    let label = rename_canvas(store.as_ref(), &audit, &viewer, &canvas, &rename.label).await?;
+    Ok(Json(
+        json!({ "id": canvas.id.as_str(), "label": label.as_str() }),
+    ))
 }
 
 async fn create(

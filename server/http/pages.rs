@@ -20,7 +20,7 @@ use super::{
     workflow,
 };
 use crate::{
-    access::policy::{EscalationLevel, TeamRole},
+    access::policy::{self, EscalationLevel, TeamRole},
     app::AppState,
     audit::Event,
     auth::Viewer,
@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(overview))
         .route("/canvases", post(create))
         .route("/canvases/{id}", get(canvas))
+        .route("/canvases/{id}/naam", post(rename))
 }
 
 /// What the overview needs besides the form: visible canvases, the teams to start one in and
@@ -196,6 +197,31 @@ async fn canvas(
     Ok(page.into_response())
 }
 
+#[derive(Deserialize)]
+struct RenameFields {
+    #[serde(default)]
+    label: String,
+}
+
+/// The rename form under the canvas's title; a refusal is a Dutch error page.
+async fn rename(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(fields): Form<RenameFields>,
+) -> Result<Response, AppError> {
+    let canvas = permitted::readable(state.store.as_ref(), &viewer, &id).await?;
+    super::canvases::rename_canvas(
+        state.store.as_ref(),
+        &state.audit,
+        &viewer,
+        &canvas,
+        &fields.label,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/canvases/{}", canvas.id.as_str())).into_response())
+}
+
 /// The canvas page with its workflow panel; `error` is shown in the panel.
 pub async fn canvas_page(
     state: &AppState,
@@ -220,6 +246,7 @@ pub async fn canvas_page(
         live: true,
         banner: None,
         workflow: Some(views::workflow::panel(&panel)),
+        may_rename: !canvas.facts.archived && policy::may_rename(&viewer.policy, &canvas.facts),
     };
     Ok(views::canvas::page(viewer, &view, &nonce.0))
 }

@@ -74,10 +74,10 @@ pub struct AppendBatch {
     pub summary: Option<DocSummary>,
 }
 
-/// What the overview shows of a document without loading it.
+/// What the overview shows of a document without loading it (the label is the canvas record's,
+/// not the document's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocSummary {
-    pub label: String,
     /// Codes of the leefgebieden that are switched on, in catalogue order.
     pub life_areas: Vec<&'static str>,
 }
@@ -135,6 +135,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<Option<policy::Canvas>>, StoreError>;
 
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError>;
+
+    /// The canvas's anonymous label, `None` if it does not exist.
+    async fn canvas_label(&self, id: &CanvasId) -> Result<Option<String>, StoreError>;
+
+    /// Gives the canvas a new label (already validated as anonymous).
+    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError>;
 
     /// The snapshot and log of a canvas, `None` if it does not exist.
     async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError>;

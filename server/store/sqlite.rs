@@ -200,6 +200,24 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn canvas_label(&self, id: &CanvasId) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT label FROM canvases WHERE id = ?")
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE canvases SET label = ? WHERE id = ?")
+            .bind(label)
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
         // One read transaction, so the snapshot and the tail belong together even while the
         // canvas is compacted by another connection.
@@ -250,15 +268,12 @@ impl Store for SqliteStore {
             }
             match &batch.summary {
                 Some(summary) => {
-                    sqlx::query(
-                        "UPDATE canvases SET updated_at = ?, label = ?, life_areas = ? WHERE id = ?",
-                    )
-                    .bind(now)
-                    .bind(&summary.label)
-                    .bind(summary.life_areas.join(","))
-                    .bind(batch.canvas.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+                    sqlx::query("UPDATE canvases SET updated_at = ?, life_areas = ? WHERE id = ?")
+                        .bind(now)
+                        .bind(summary.life_areas.join(","))
+                        .bind(batch.canvas.as_str())
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 None => {
                     sqlx::query("UPDATE canvases SET updated_at = ? WHERE id = ?")

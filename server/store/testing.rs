@@ -119,6 +119,12 @@ impl Store for TestStore {
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
         self.inner.list_canvases().await
     }
+    async fn canvas_label(&self, id: &CanvasId) -> Result<Option<String>, StoreError> {
+        self.inner.canvas_label(id).await
+    }
+    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError> {
+        self.inner.rename_canvas(id, label).await
+    }
     async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
         self.inner.load_canvas(id).await
     }

@@ -197,11 +197,10 @@ impl CanvasDoc {
         self.diff(&StateVector::default())
     }
 
-    /// Label and leefgebieden, for the overview.
+    /// The leefgebieden, for the overview.
     pub fn summary(&self) -> Result<DocSummary, Broken> {
-        self.guarded(Op::Summary, || {
-            let (label, life_areas) = schema::summary(&self.doc, &self.roots);
-            DocSummary { label, life_areas }
+        self.guarded(Op::Summary, || DocSummary {
+            life_areas: schema::life_areas(&self.doc, &self.roots),
         })
     }
 

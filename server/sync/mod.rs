@@ -265,12 +265,25 @@ impl SyncService {
         Ok(tx)
     }
 
-    /// The canvas's current content.
+    /// The canvas's current content, with the label of its record.
     pub async fn content(&self, id: &CanvasId) -> Result<CanvasContent, RoomError> {
-        let (content, _) = self
+        let (mut content, _) = self
             .ask(id, |reply| RoomCommand::ReadContent { reply })
             .await?;
+        content.label = self.label(id).await?;
         Ok(content)
+    }
+
+    /// The canvas's anonymous label, from its record.
+    pub async fn label(&self, id: &CanvasId) -> Result<String, RoomError> {
+        match self.ctx.store.canvas_label(id).await {
+            Ok(Some(label)) => Ok(label),
+            Ok(None) => Err(RoomError::NotFound),
+            Err(error) => {
+                tracing::error!(%error, "reading a canvas label failed");
+                Err(RoomError::Storage)
+            }
+        }
     }
 
     /// The canvas's whole document as one Yjs update (v1), as stored: for a frozen copy.

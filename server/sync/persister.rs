@@ -125,7 +125,7 @@ mod tests {
         let owner = store.owner().await;
         for id in &canvases {
             store
-                .create_canvas(id, "Casus", owner, &schema::initialize("Casus"), &[])
+                .create_canvas(id, "Casus", owner, &schema::initialize(), &[])
                 .await
                 .expect("create");
         }

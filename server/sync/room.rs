@@ -655,7 +655,7 @@ mod tests {
                 &id,
                 "Casus",
                 store.owner().await,
-                &schema::initialize("Casus"),
+                &schema::initialize(),
                 &[],
             )
             .await

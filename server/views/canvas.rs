@@ -4,7 +4,10 @@
 
 use maud::{Markup, html};
 
-use super::{components::topbar, layout, widgets};
+use super::{
+    components::{csrf_field, topbar},
+    layout, widgets,
+};
 use crate::{
     auth::Viewer,
     canvas::{
@@ -40,6 +43,8 @@ pub struct CanvasView<'a> {
     pub banner: Option<Markup>,
     /// The workflow panel.
     pub workflow: Option<Markup>,
+    /// Whether the viewer may give the canvas another name (the form under the title).
+    pub may_rename: bool,
 }
 
 pub fn page(viewer: &Viewer, view: &CanvasView, nonce: &str) -> Markup {
@@ -134,6 +139,20 @@ pub fn page(viewer: &Viewer, view: &CanvasView, nonce: &str) -> Markup {
             main #canvas data-canvas-id=[live.then_some(id.as_str())] data-read-only=[read_only.then_some("true")]
                 data-user-name=(viewer.account.display_name()) {
                 h1 #canvas-label { (content.label) }
+                @if view.may_rename {
+                    details.rename {
+                        summary { "Naam wijzigen" }
+                        form.row method="post" action={ "/canvases/" (id.as_str()) "/naam" } {
+                            (csrf_field(viewer))
+                            label for="rename-label" { "Nieuwe anonieme naam" }
+                            input #rename-label name="label" type="text" required
+                                maxlength=(crate::canvas::label::MAX_LABEL_CHARS) value=(content.label)
+                                aria-describedby="rename-hint";
+                            span.hint #rename-hint { "Geen namen, BSN, adressen of geboortedata." }
+                            button type="submit" { "Opslaan" }
+                        }
+                    }
+                }
                 @if let Some(banner) = &view.banner { (banner) }
                 @if read_only && live {
                     p.notice #read-only-notice role="status" {

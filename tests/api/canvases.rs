@@ -151,3 +151,80 @@ async fn exports_fail_closed_when_the_audit_log_cannot_record_them() {
         assert!(!body.contains("vertrouwelijk"), "{path}: {body}");
     }
 }
+
+/// The label is the canvas record's: writing `meta.label` over the socket changes nothing that
+/// anyone sees, and the one way to rename is the validated route (API and page), audited.
+#[tokio::test]
+async fn the_label_changes_only_through_its_validated_route() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus R-1").await;
+    let mut editor = app.connect(&id).await;
+    editor
+        .edit(|txn, _| {
+            let meta = yrs::WriteTxn::get_or_insert_map(txn, "meta");
+            yrs::Map::insert(&meta, txn, "label", "Jan Jansen 12-03-1980");
+        })
+        .await;
+    editor.round_trip().await;
+    let app = app.restart(test_limits()).await;
+    let (_, list) = app.http.get("/api/canvases").await;
+    assert_eq!(list[0]["label"], "Casus R-1");
+    assert_eq!(app.canvas(&id).await["label"], "Casus R-1");
+    let (_, _, overview) = app.http.page("/").await;
+    assert!(!overview.contains("Jansen"), "{overview}");
+
+    let path = format!("/api/canvases/{id}");
+    let (status, body) = app
+        .http
+        .request_json("PATCH", &path, Some(br#"{"label": "Casus R-2"}"#))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["label"], "Casus R-2");
+    for bad in [
+        r#"{"label": "jan@example.nl"}"#,
+        r#"{"label": ""}"#,
+        "{\"label\": \"Casus \u{202e}71-T\"}",
+        r#"{"naam": "x"}"#,
+    ] {
+        let (status, body) = app
+            .http
+            .request_json("PATCH", &path, Some(bad.as_bytes()))
+            .await;
+        assert_eq!(status, 422, "{bad}: {body}");
+        assert!(
+            body["fout"].as_str().is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+    }
+    let coach = app.as_person(&app.people.coach);
+    let (status, _) = coach
+        .request_json("PATCH", &path, Some(br#"{"label": "Casus C"}"#))
+        .await;
+    assert_eq!(
+        status, 404,
+        "a coach of a canvas that is not escalated does not see it"
+    );
+    assert_eq!(app.canvas(&id).await["label"], "Casus R-2");
+
+    // The page's form, with the session's CSRF token.
+    let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
+    let (status, _, _) = session
+        .http
+        .post_form(
+            &format!("/canvases/{id}/naam"),
+            &form(&[("label", "Casus R-3"), ("csrf", &session.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, _, page) = session.http.page(&format!("/canvases/{id}")).await;
+    assert!(
+        page.contains("<h1 id=\"canvas-label\">Casus R-3</h1>"),
+        "{page}"
+    );
+    let renames = audit_events(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.0 == "canvas_renamed")
+        .count();
+    assert_eq!(renames, 2);
+}

@@ -412,6 +412,17 @@ pub mod reqwest_lite {
             (status, body)
         }
 
+        /// A JSON request with any method; returns the status and the JSON body (null if none).
+        pub async fn request_json(
+            &self,
+            method: &str,
+            path: &str,
+            body: Option<&[u8]>,
+        ) -> (u16, Value) {
+            let (status, body) = self.request(method, path, body).await;
+            (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        }
+
         pub async fn get(&self, path: &str) -> (u16, Value) {
             let (status, body) = self.request("GET", path, None).await;
             (status, serde_json::from_slice(&body).unwrap_or(Value::Null))

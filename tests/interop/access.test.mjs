@@ -199,7 +199,7 @@ test('revoking a token on /tokens closes its live connection within 5 s; the tok
     // Another token of the same account, which must stay connected.
     keeper = track(c, connectClient(server, DEMO_CANVAS_ID))
     await Promise.all([waitSynced(client), waitSynced(keeper)])
-    assert.equal(client.doc.getMap('meta').get('label'), 'Demo: scooter i.p.v. leerlingenvervoer')
+    assert.ok(client.doc.getText('situation').length > 0, 'the demo canvas arrived')
   })
 
   await step('"Intrekken" on its row closes the connection with 1008 within 5 s', async (st) => {

@@ -67,8 +67,6 @@ function start () {
 
   showConnection(provider)
   showSaveStatus(save, () => local !== null && local.synced)
-
-  bindLabel(doc)
   const showToggles = bindToggles(main, doc)
   const widgets = prepareWidgets(main)
 
@@ -186,20 +184,6 @@ function showSaveStatus (save, keptLocally) {
     if (pending) window.addEventListener('beforeunload', warn)
     else window.removeEventListener('beforeunload', warn)
   })
-}
-
-/** #canvas-label and the page title follow meta.label. */
-function bindLabel (doc) {
-  const heading = document.getElementById('canvas-label')
-  const meta = doc.getMap('meta')
-  const render = () => {
-    const label = meta.get('label')
-    if (typeof label !== 'string' || label === '') return
-    if (heading && heading.textContent !== label) heading.textContent = label
-    const title = `${label} · Doorbraak`
-    if (document.title !== title) document.title = title
-  }
-  meta.observe(render)
 }
 
 /** input[type=checkbox][data-ymap]: checked exactly when map.get(value) === true, both ways. */

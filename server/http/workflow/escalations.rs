@@ -130,10 +130,9 @@ impl Action {
         // Labels are anonymous by design, so a notification may name the canvas.
         let label = state
             .sync
-            .content(&self.canvas.id)
+            .label(&self.canvas.id)
             .await
-            .map_err(AppError::Room)?
-            .label;
+            .map_err(AppError::Room)?;
         let link = format!("/canvases/{}#workflow", self.id());
         state
             .workflow
@@ -318,8 +317,9 @@ async fn frozen_content(
         .escalation_snapshot(action.id(), escalation)
         .await?
         .ok_or(AppError::NotFound)?;
-    let content =
+    let mut content =
         CanvasDoc::content_of_snapshot(&snapshot).ok_or(AppError::Room(RoomError::Damaged))?;
+    content.label = action.state.sync.label(&action.canvas.id).await?;
     Ok((row, content))
 }
 
@@ -336,6 +336,7 @@ pub async fn frozen(
         live: false,
         banner: Some(frozen_banner(action.id(), &row)),
         workflow: None,
+        may_rename: false,
     };
     Ok(views::canvas::page(&action.viewer, &view, &action.nonce.0))
 }
