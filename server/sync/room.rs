@@ -76,7 +76,7 @@ enum Outgoing {
     /// committed.
     Content(
         oneshot::Sender<Result<CanvasContent, RoomError>>,
-        CanvasContent,
+        Box<CanvasContent>,
     ),
     Snapshot(oneshot::Sender<Result<Vec<u8>, RoomError>>, Vec<u8>),
 }
@@ -339,7 +339,7 @@ impl Room {
                 }
                 RoomCommand::Leave { conn } => self.remove_peer(conn, out),
                 RoomCommand::ReadContent { reply } => {
-                    out.push(Outgoing::Content(reply, self.doc.content()?));
+                    out.push(Outgoing::Content(reply, Box::new(self.doc.content()?)));
                 }
                 RoomCommand::ReadSnapshot { reply } => {
                     out.push(Outgoing::Snapshot(reply, self.doc.snapshot()?));
@@ -474,7 +474,7 @@ impl Room {
                         }
                     }
                     Outgoing::Content(reply, content) => {
-                        let _ = reply.send(Ok(content));
+                        let _ = reply.send(Ok(*content));
                     }
                     Outgoing::Snapshot(reply, snapshot) => {
                         let _ = reply.send(Ok(snapshot));
