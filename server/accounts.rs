@@ -16,6 +16,11 @@ const MAX_EMAIL_CHARS: usize = 254;
 /// Prefix of personal access tokens, so that a leaked one is recognisable.
 pub const TOKEN_PREFIX: &str = "dbk_";
 
+/// Days a token works unless chosen otherwise at creation.
+pub const DEFAULT_TOKEN_DAYS: u64 = 90;
+/// The longest a token may be made to work.
+pub const MAX_TOKEN_DAYS: u64 = 366;
+
 /// Why an account or token could not be made; `Display` is the Dutch message for the user.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -88,24 +93,29 @@ pub async fn create_token(
     directory: &dyn Directory,
     email: &str,
     name: &str,
+    days: u64,
 ) -> Result<String, AccountError> {
     let email = normalize_email(email)?;
     let account = directory
         .account_by_email(&email)
         .await?
         .ok_or(AccountError::Unknown)?;
-    Ok(create_token_for(directory, account.id, name).await?.1)
+    Ok(create_token_for(directory, account.id, name, days).await?.1)
 }
 
-/// Creates a personal access token for an account; returns its id and the token itself.
+/// Creates a personal access token for an account that works for `days` (1 to
+/// [`MAX_TOKEN_DAYS`]); returns its id and the token itself.
 pub async fn create_token_for(
     directory: &dyn Directory,
     account_id: i64,
     name: &str,
+    days: u64,
 ) -> Result<(i64, String), StoreError> {
     let token = new_token();
+    let valid = days.clamp(1, MAX_TOKEN_DAYS) as i64 * 86_400_000;
+    let expires_at = crate::store::now_millis().saturating_add(valid);
     let id = directory
-        .create_token(account_id, name.trim(), &token_hash(&token))
+        .create_token(account_id, name.trim(), &token_hash(&token), expires_at)
         .await?;
     Ok((id, token))
 }
@@ -178,7 +188,7 @@ mod tests {
             Err(AccountError::Password(_))
         ));
 
-        let token = create_token(store, "BEHEER@gemeente.nl", "script")
+        let token = create_token(store, "BEHEER@gemeente.nl", "script", DEFAULT_TOKEN_DAYS)
             .await
             .unwrap();
         let found = store
@@ -195,7 +205,7 @@ mod tests {
                 .is_none()
         );
         assert!(matches!(
-            create_token(store, "niemand@gemeente.nl", "").await,
+            create_token(store, "niemand@gemeente.nl", "", DEFAULT_TOKEN_DAYS).await,
             Err(AccountError::Unknown)
         ));
     }

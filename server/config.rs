@@ -69,6 +69,10 @@ pub struct AccountArgs {
         default_value = "sqlite://data/doorbraak.db"
     )]
     pub database_url: String,
+
+    /// For `token create`: days the token works (at most 366).
+    #[arg(long, default_value_t = crate::accounts::DEFAULT_TOKEN_DAYS)]
+    pub days: u64,
 }
 
 /// Settings of the server.
@@ -160,6 +164,10 @@ pub struct AuthSettings {
     /// header is ignored.
     #[arg(long, env = "DOORBRAAK_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Days a new personal access token works unless its maker chooses otherwise (1 to 366).
+    #[arg(long, env = "DOORBRAAK_TOKEN_DAYS", default_value_t = crate::accounts::DEFAULT_TOKEN_DAYS)]
+    pub token_days: u64,
 }
 
 impl AuthSettings {
@@ -182,6 +190,7 @@ impl Default for AuthSettings {
             invitation_days: defaults::INVITATION_DAYS,
             public_url: None,
             trusted_proxies: Vec::new(),
+            token_days: crate::accounts::DEFAULT_TOKEN_DAYS,
         }
     }
 }

@@ -17,6 +17,13 @@ pub enum AppError {
     /// No account, or a credential that does not work: 401.
     #[error("not signed in")]
     Unauthenticated,
+    /// A token in a sync URL (`?token=`), where access logs would keep it: 401.
+    #[error("token in a URL")]
+    TokenInUrl,
+    /// A sync ticket that is unknown, used, expired, for another canvas, or whose token stopped
+    /// working: 401.
+    #[error("invalid sync ticket")]
+    InvalidTicket,
     /// Signed in, but not allowed; the message is Dutch and says why: 403. Never used for a
     /// canvas the account may not see at all (that is a 404, which reveals nothing).
     #[error("forbidden: {0}")]
@@ -43,7 +50,9 @@ pub enum AppError {
 impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::TokenInUrl | AppError::InvalidTicket => {
+                StatusCode::UNAUTHORIZED
+            }
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -60,6 +69,15 @@ impl AppError {
         match self {
             AppError::Unauthenticated => {
                 "Log eerst in, of stuur een geldig toegangstoken mee.".into()
+            }
+            AppError::TokenInUrl => "Een toegangstoken hoort niet in een URL. Vraag met het token \
+                 (Authorization: Bearer) een ticket aan met POST /api/canvases/{id}/ticket en \
+                 verbind met ?ticket=…, of stuur bij de WebSocket zelf Authorization: Bearer mee."
+                .into(),
+            AppError::InvalidTicket => {
+                "Dit ticket is ongeldig, al gebruikt of verlopen. Vraag een \
+                 nieuw ticket aan met POST /api/canvases/{id}/ticket."
+                    .into()
             }
             AppError::Forbidden(message) => message.clone(),
             AppError::NotFound => "Niet gevonden.".into(),

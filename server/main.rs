@@ -55,7 +55,7 @@ async fn create_token(args: AccountArgs) -> anyhow::Result<()> {
         .context("opening the database")?;
     println!(
         "{}",
-        accounts::create_token(directory(&store), &args.email, &args.name).await?
+        accounts::create_token(directory(&store), &args.email, &args.name, args.days).await?
     );
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! The signed-in account of a request: resolved once per request by [`authenticate`] from the
-//! session cookie, an `Authorization: Bearer` token or, on the sync endpoint only, a `token`
-//! query parameter (WebSocket clients in browsers cannot set headers).
+//! session cookie, an `Authorization: Bearer` token or, on the sync endpoint only, a `ticket`
+//! query parameter: a single-use ticket of about a minute, fetched with a token, for WebSocket
+//! clients that cannot set headers. A token itself never travels in a URL, where proxies'
+//! access logs would keep it: `?token=` is refused with a message that names the ticket route.
 
 use std::time::Duration;
 
@@ -17,7 +19,7 @@ use crate::{
     accounts::TOKEN_PREFIX,
     app::AppState,
     error::AppError,
-    store::{AccountRow, Directory, StoreError, now_millis},
+    store::{AccountRow, Directory, StoreError, directory::TokenUse, now_millis},
 };
 
 /// How the request proved who it is.
@@ -72,10 +74,17 @@ pub async fn authenticate(
         return Ok(next.run(request).await);
     }
     let idle = state.auth.session_idle();
-    let token = bearer(request.headers())
-        .or_else(|| query_token(&request))
-        .map(str::to_owned);
-    let viewer = if let Some(token) = token {
+    if sync_query(&request, "token").is_some() {
+        return Err(AppError::TokenInUrl);
+    }
+    let token = bearer(request.headers()).map(str::to_owned);
+    let ticket = sync_query(&request, "ticket").map(|(canvas, ticket)| (canvas, ticket.to_owned()));
+    let viewer = if let Some((canvas, ticket)) = ticket {
+        let Some(viewer) = by_ticket(state.directory.as_ref(), &canvas, &ticket).await? else {
+            return Err(AppError::InvalidTicket);
+        };
+        Some(viewer)
+    } else if let Some(token) = token {
         // A presented token that does not work is refused outright rather than ignored, so a
         // script with a revoked token fails loudly.
         let Some(viewer) = by_token(state.directory.as_ref(), &token).await? else {
@@ -111,12 +120,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// The `token` query parameter, accepted only on the sync endpoint.
-fn query_token(request: &Request) -> Option<&str> {
-    if !request.uri().path().starts_with("/sync/") {
-        return None;
-    }
-    form_urlencoded_find(request.uri().query()?, "token")
+/// The canvas of a sync request and its query parameter `name`, if both are there.
+fn sync_query<'a>(request: &'a Request, name: &str) -> Option<(String, &'a str)> {
+    let canvas = request.uri().path().strip_prefix("/sync/")?;
+    let value = form_urlencoded_find(request.uri().query()?, name)?;
+    Some((canvas.to_owned(), value))
 }
 
 /// The raw value of `name` in a query string; tokens are hex and need no decoding.
@@ -131,16 +139,51 @@ async fn by_token(directory: &dyn Directory, token: &str) -> Result<Option<Viewe
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let Some((id, account)) = directory.token_account(&secret::hash(token)).await? else {
-        return Ok(None);
-    };
-    let policy = directory.policy_account(&account).await?;
-    Ok(Some(Viewer {
-        account,
+    let now = now_millis();
+    match directory.token_account(&secret::hash(token), now).await? {
+        Some(used) => token_viewer(directory, used, now).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The viewer of a ticket for `canvas`, which it uses up: the token it was fetched with.
+async fn by_ticket(
+    directory: &dyn Directory,
+    canvas: &str,
+    ticket: &str,
+) -> Result<Option<Viewer>, StoreError> {
+    let now = now_millis();
+    match directory
+        .redeem_ticket(&secret::hash(ticket), canvas, now)
+        .await?
+    {
+        Some(used) => token_viewer(directory, used, now).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// How often at most a token's last use is written.
+const TOKEN_TOUCH_MS: i64 = 60_000;
+
+/// The viewer behind a working token, noting when it was last used (to the minute).
+async fn token_viewer(
+    directory: &dyn Directory,
+    used: TokenUse,
+    now: i64,
+) -> Result<Viewer, StoreError> {
+    if used
+        .last_used_at
+        .is_none_or(|at| now - at >= TOKEN_TOUCH_MS)
+    {
+        directory.touch_token(used.id, now).await?;
+    }
+    let policy = directory.policy_account(&used.account).await?;
+    Ok(Viewer {
+        account: used.account,
         policy,
-        via: Via::Token { id },
+        via: Via::Token { id: used.id },
         unread: 0,
-    }))
+    })
 }
 
 /// Whether the session behind a connection's credential has ended or expired.

@@ -122,7 +122,9 @@ async fn make_rooms(args: &Args) -> anyhow::Result<Vec<String>> {
                 let json: serde_json::Value =
                     serde_json::from_str(&answer).context("create answer")?;
                 let id = json["id"].as_str().context("no id in create answer")?;
-                format!("ws://{}/sync/{id}?token={}", args.addr, args.token)
+                // The token goes in a header (see `connect`), never in the URL.
+                let _ = BEARER.set(args.token.clone());
+                format!("ws://{}/sync/{id}", args.addr)
             }
             Target::Reference => format!("ws://{}/load-{}-{n}", args.addr, std::process::id()),
         };
@@ -152,10 +154,21 @@ async fn http_post(addr: &str, path: &str, body: &str, token: &str) -> anyhow::R
     Ok(body.to_owned())
 }
 
+/// The token every Doorbraak socket sends as `Authorization: Bearer`; unset for the reference
+/// server. One per run, so a process-wide value rather than a parameter of every scenario.
+static BEARER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// Connects and completes the sync handshake; returns the socket, and the time to full sync.
 async fn connect(url: &str, doc: &Doc) -> anyhow::Result<(Ws, Duration)> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let started = Instant::now();
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
+    let mut request = url.into_client_request()?;
+    if let Some(token) = BEARER.get() {
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse()?);
+    }
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
         .await
         .with_context(|| format!("connecting {url}"))?;
     let sv = doc.transact().state_vector();

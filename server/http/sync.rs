@@ -7,17 +7,18 @@
 //! dropped and they are told so (see [`crate::sync::protocol::MSG_READ_ONLY`]).
 //!
 //! Scripts authenticate with `Authorization: Bearer` or, where a WebSocket client cannot set
-//! headers, `?token=`; the query string is never logged. Add `?saved=1` to receive the saved
-//! signal.
+//! headers, with `?ticket=`: single-use, about a minute, fetched with the token from
+//! `POST /api/canvases/{id}/ticket` (a token itself is refused in the URL). The query string is
+//! never logged. Add `?saved=1` to receive the saved signal.
 
 use std::sync::Arc;
 
 use axum::{
-    Router,
+    Json, Router,
     extract::{Path, Query, State, WebSocketUpgrade, ws::rejection::WebSocketUpgradeRejection},
     http::{HeaderMap, header},
     response::Response,
-    routing::get,
+    routing::{get, post},
 };
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
@@ -28,7 +29,7 @@ use crate::{
     access::policy,
     app::AppState,
     audit::{Audit, Event},
-    auth::{Via, Viewer, guard::same_origin},
+    auth::{Via, Viewer, guard::same_origin, secret},
     canvas::CanvasId,
     error::AppError,
     store::{Directory, Store, directory::AuditEntry, now_millis},
@@ -49,7 +50,44 @@ fn display_name(account: &crate::store::AccountRow) -> &str {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/sync/{canvas_id}", get(upgrade))
+    Router::new()
+        .route("/sync/{canvas_id}", get(upgrade))
+        .route("/api/canvases/{canvas_id}/ticket", post(ticket))
+}
+
+/// How long a ticket works: long enough to open a socket, too short to be worth stealing.
+const TICKET_VALID_MS: i64 = 60_000;
+
+/// `POST /api/canvases/{id}/ticket` with a token: a single-use ticket for `?ticket=` on this
+/// canvas's socket, bound to the token (revoking it ends what the ticket opened).
+async fn ticket(
+    State(store): State<Arc<dyn Store>>,
+    State(directory): State<Arc<dyn Directory>>,
+    viewer: Viewer,
+    Path(canvas_id): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let Via::Token { id: token } = viewer.via else {
+        return Err(AppError::Forbidden(
+            "Een ticket vraag je aan met een toegangstoken (Authorization: Bearer). Een pagina \
+             in de browser verbindt met de sessie zelf."
+                .into(),
+        ));
+    };
+    let canvas = permitted::readable(store.as_ref(), &viewer, &canvas_id).await?;
+    let ticket = format!("dbt_{}", secret::fresh());
+    let expires_at = now_millis().saturating_add(TICKET_VALID_MS);
+    directory
+        .create_ticket(
+            &secret::hash(&ticket),
+            token,
+            canvas.id.as_str(),
+            expires_at,
+        )
+        .await?;
+    Ok(Json(serde_json::json!({
+        "ticket": ticket,
+        "geldigSeconden": TICKET_VALID_MS / 1000,
+    })))
 }
 
 #[derive(Deserialize)]

@@ -17,6 +17,7 @@ use crate::{
     app::AppState,
     audit::{Audit, Event},
     auth::Viewer,
+    config::AuthSettings,
     error::AppError,
     http::csp::CspNonce,
     store::{Directory, directory::AuditEntry},
@@ -37,7 +38,10 @@ async fn page(
     nonce: &CspNonce,
 ) -> Result<Markup, AppError> {
     let tokens = directory.list_tokens(viewer.account.id).await?;
-    Ok(views::tokens::page(viewer, &tokens, new_token, &nonce.0))
+    let now = crate::store::now_millis();
+    Ok(views::tokens::page(
+        viewer, &tokens, new_token, now, &nonce.0,
+    ))
 }
 
 async fn list(
@@ -52,11 +56,14 @@ async fn list(
 struct NewToken {
     #[serde(default)]
     name: String,
+    /// Days the token works; the configured default when left out.
+    dagen: Option<String>,
 }
 
 async fn create(
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
+    State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
     viewer: Viewer,
     Form(form): Form<NewToken>,
@@ -69,8 +76,21 @@ async fn create(
                 .into(),
         ));
     }
+    let days = match form.dagen.as_deref().map(str::trim) {
+        None | Some("") => settings.token_days,
+        Some(raw) => raw
+            .parse::<u64>()
+            .ok()
+            .filter(|days| (1..=accounts::MAX_TOKEN_DAYS).contains(days))
+            .ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "Kies hoe lang het token werkt: 1 tot {} dagen.",
+                    accounts::MAX_TOKEN_DAYS
+                ))
+            })?,
+    };
     let (_, token) =
-        accounts::create_token_for(directory.as_ref(), viewer.account.id, name).await?;
+        accounts::create_token_for(directory.as_ref(), viewer.account.id, name, days).await?;
     audit
         .record(
             Event::TokenCreated,

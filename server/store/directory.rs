@@ -49,6 +49,17 @@ pub struct TokenRow {
     pub name: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    pub expires_at: i64,
+    /// When it last authenticated a request (kept to the minute), if ever.
+    pub last_used_at: Option<i64>,
+}
+
+/// A working token as a request presents it.
+#[derive(Debug, Clone)]
+pub struct TokenUse {
+    pub id: i64,
+    pub last_used_at: Option<i64>,
+    pub account: AccountRow,
 }
 
 #[derive(Debug, Clone)]
@@ -183,18 +194,39 @@ pub trait Directory: Send + Sync + 'static {
 
     // Personal access tokens.
 
-    /// Stores a token (its hash); returns its id.
+    /// Stores a token (its hash) that works until `expires_at`; returns its id.
     async fn create_token(
         &self,
         account_id: i64,
         name: &str,
         token_hash: &str,
+        expires_at: i64,
     ) -> Result<i64, StoreError>;
-    /// The token's id and account, if the token exists and is not revoked.
+    /// The token and its account, if the token exists, is not revoked and has not expired.
     async fn token_account(
         &self,
         token_hash: &str,
-    ) -> Result<Option<(i64, AccountRow)>, StoreError>;
+        now: i64,
+    ) -> Result<Option<TokenUse>, StoreError>;
+    /// Records that the token was used at `now`.
+    async fn touch_token(&self, token_id: i64, now: i64) -> Result<(), StoreError>;
+    /// Stores a single-use ticket (its hash) for a WebSocket to `canvas_id`, fetched with the
+    /// token `token_id`.
+    async fn create_ticket(
+        &self,
+        ticket_hash: &str,
+        token_id: i64,
+        canvas_id: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+    /// Uses up a ticket for `canvas_id`: the token it was fetched with, if the ticket was
+    /// unexpired and that token still works. Of two uses at once exactly one succeeds.
+    async fn redeem_ticket(
+        &self,
+        ticket_hash: &str,
+        canvas_id: &str,
+        now: i64,
+    ) -> Result<Option<TokenUse>, StoreError>;
     async fn list_tokens(&self, account_id: i64) -> Result<Vec<TokenRow>, StoreError>;
     /// Revokes one of the account's tokens; `false` if it has no such unrevoked token.
     async fn revoke_token(&self, account_id: i64, token_id: i64) -> Result<bool, StoreError>;

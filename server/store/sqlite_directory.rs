@@ -7,7 +7,7 @@ use super::{
     SqliteStore, StoreError,
     directory::{
         AccountRow, AuditEntry, AuditRow, Directory, GemeenteRow, InvitationKind, InvitationRow,
-        MemberChange, MemberRow, NamedRow, SessionRow, TeamRow, TokenRow,
+        MemberChange, MemberRow, NamedRow, SessionRow, TeamRow, TokenRow, TokenUse,
     },
     now_millis,
 };
@@ -52,6 +52,14 @@ fn team(row: &SqliteRow) -> Result<TeamRow, sqlx::Error> {
 
 fn role(code: &str) -> Result<TeamRole, sqlx::Error> {
     TeamRole::from_code(code).ok_or_else(|| sqlx::Error::Decode(format!("role {code}").into()))
+}
+
+fn token_use(row: &SqliteRow) -> Result<TokenUse, sqlx::Error> {
+    Ok(TokenUse {
+        id: row.try_get("token_id")?,
+        last_used_at: row.try_get("token_used")?,
+        account: account(row)?,
+    })
 }
 
 fn invitation(row: &SqliteRow) -> Result<InvitationRow, sqlx::Error> {
@@ -246,14 +254,17 @@ impl Directory for SqliteStore {
         account_id: i64,
         name: &str,
         token_hash: &str,
+        expires_at: i64,
     ) -> Result<i64, StoreError> {
         let done = sqlx::query(
-            "INSERT INTO api_tokens (account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?)",
         )
         .bind(account_id)
         .bind(name)
         .bind(token_hash)
         .bind(now_millis())
+        .bind(expires_at)
         .execute(&self.pool)
         .await
         .map_err(unique)?;
@@ -263,24 +274,92 @@ impl Directory for SqliteStore {
     async fn token_account(
         &self,
         token_hash: &str,
-    ) -> Result<Option<(i64, AccountRow)>, StoreError> {
+        now: i64,
+    ) -> Result<Option<TokenUse>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT t.id AS token_id, {ACCOUNT_COLUMNS} FROM api_tokens t \
-             JOIN accounts a ON a.id = t.account_id \
-             WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+            "SELECT t.id AS token_id, t.last_used_at AS token_used, {ACCOUNT_COLUMNS} \
+             FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?"
         ))
         .bind(token_hash)
+        .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row
-            .map(|row| Ok::<_, sqlx::Error>((row.try_get("token_id")?, account(&row)?)))
-            .transpose()?)
+        Ok(row.map(|row| token_use(&row)).transpose()?)
+    }
+
+    async fn touch_token(&self, token_id: i64, now: i64) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+            &[&now, &token_id],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn create_ticket(
+        &self,
+        ticket_hash: &str,
+        token_id: i64,
+        canvas_id: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Tickets live a minute; whoever makes one clears the expired ones.
+        sqlx::query("DELETE FROM sync_tickets WHERE expires_at <= ?")
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sync_tickets (ticket_hash, token_id, canvas_id, expires_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(ticket_hash)
+        .bind(token_id)
+        .bind(canvas_id)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn redeem_ticket(
+        &self,
+        ticket_hash: &str,
+        canvas_id: &str,
+        now: i64,
+    ) -> Result<Option<TokenUse>, StoreError> {
+        // The DELETE is the use: one statement, so of two uses at once exactly one gets the row.
+        let token: Option<i64> = sqlx::query_scalar(
+            "DELETE FROM sync_tickets WHERE ticket_hash = ? AND canvas_id = ? AND expires_at > ? \
+             RETURNING token_id",
+        )
+        .bind(ticket_hash)
+        .bind(canvas_id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(token) = token else {
+            return Ok(None);
+        };
+        let row = sqlx::query(&format!(
+            "SELECT t.id AS token_id, t.last_used_at AS token_used, {ACCOUNT_COLUMNS} \
+             FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+             WHERE t.id = ? AND t.revoked_at IS NULL AND t.expires_at > ?"
+        ))
+        .bind(token)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| token_use(&row)).transpose()?)
     }
 
     async fn list_tokens(&self, account_id: i64) -> Result<Vec<TokenRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, name, created_at, revoked_at FROM api_tokens WHERE account_id = ? \
-             ORDER BY id DESC",
+            "SELECT id, name, created_at, revoked_at, expires_at, last_used_at FROM api_tokens \
+             WHERE account_id = ? ORDER BY id DESC",
         )
         .bind(account_id)
         .fetch_all(&self.pool)
@@ -293,6 +372,8 @@ impl Directory for SqliteStore {
                     name: row.try_get("name")?,
                     created_at: row.try_get("created_at")?,
                     revoked_at: row.try_get("revoked_at")?,
+                    expires_at: row.try_get("expires_at")?,
+                    last_used_at: row.try_get("last_used_at")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)

@@ -8,7 +8,13 @@ use super::{
 };
 use crate::{auth::Viewer, store::directory::TokenRow};
 
-pub fn page(viewer: &Viewer, tokens: &[TokenRow], new_token: Option<&str>, nonce: &str) -> Markup {
+pub fn page(
+    viewer: &Viewer,
+    tokens: &[TokenRow],
+    new_token: Option<&str>,
+    now: i64,
+    nonce: &str,
+) -> Markup {
     layout(
         "Toegangstokens",
         nonce,
@@ -17,7 +23,8 @@ pub fn page(viewer: &Viewer, tokens: &[TokenRow], new_token: Option<&str>, nonce
             main {
                 h1 { "Toegangstokens" }
                 p { "Een toegangstoken geeft een script of koppeling dezelfde toegang als jij. Stuur het mee als "
-                    code { "Authorization: Bearer …" } ", of bij een WebSocket als " code { "?token=…" } "." }
+                    code { "Authorization: Bearer …" } ". Een WebSocket-client die geen headers kan meesturen, vraagt met het token eerst een ticket aan ("
+                    code { "POST /api/canvases/{id}/ticket" } ") en verbindt met " code { "?ticket=…" } ": een token hoort nooit in een URL." }
                 @if let Some(token) = new_token {
                     div.notice role="status" {
                         p { "Je nieuwe token. Kopieer het nu: het wordt niet nog eens getoond." }
@@ -28,21 +35,34 @@ pub fn page(viewer: &Viewer, tokens: &[TokenRow], new_token: Option<&str>, nonce
                     (csrf_field(viewer))
                     label for="token-name" { "Waarvoor is het token?" }
                     input #token-name name="name" type="text" required maxlength="100";
+                    label for="token-days" { "Werkt" }
+                    select #token-days name="dagen" {
+                        @for (days, what) in [(30, "30 dagen"), (90, "90 dagen"), (180, "180 dagen"), (365, "een jaar")] {
+                            option value=(days) selected[days == 90] { (what) }
+                        }
+                    }
                     button type="submit" { "Token aanmaken" }
                 }
                 @if tokens.is_empty() {
                     p { "Je hebt nog geen tokens." }
                 } @else {
                     table {
-                        thead { tr { th scope="col" { "Naam" } th scope="col" { "Aangemaakt" } th scope="col" { "Status" } } }
+                        thead { tr {
+                            th scope="col" { "Naam" } th scope="col" { "Aangemaakt" }
+                            th scope="col" { "Verloopt" } th scope="col" { "Laatst gebruikt" } th scope="col" { "Status" }
+                        } }
                         tbody {
                             @for token in tokens {
                                 tr {
                                     td { (token.name) }
                                     td { (dutch_time(token.created_at)) }
+                                    td { (dutch_time(token.expires_at)) }
+                                    td { @match token.last_used_at { Some(at) => (dutch_time(at)), None => "nog niet" } }
                                     td {
                                         @if let Some(at) = token.revoked_at {
                                             "Ingetrokken " (dutch_time(at))
+                                        } @else if token.expires_at <= now {
+                                            "Verlopen"
                                         } @else {
                                             form method="post" action={ "/tokens/" (token.id) "/intrekken" } {
                                                 (csrf_field(viewer))

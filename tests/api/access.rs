@@ -239,7 +239,7 @@ async fn strangers_get_401_everywhere_but_the_sign_in_page_and_healthz() {
         );
     }
     assert_eq!(
-        upgrade_status(&format!("ws://{}/sync/{id}", app.address)).await,
+        upgrade_status(&SyncUrl::bare(format!("ws://{}/sync/{id}", app.address))).await,
         401
     );
     let bad_token = ws_url(&app.address.to_string(), "dbk_0000", &id, "");

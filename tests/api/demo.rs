@@ -16,7 +16,7 @@ async fn the_demo_canvas_is_seeded_once() {
         let (mut server, address) = start_binary(&database_url, &["--demo"]).await;
         let token = {
             let db = store::open(&database_url).await.expect("open database");
-            doorbraak::accounts::create_token(db.as_ref(), "teamlid@demo.doorbraak.nl", "test")
+            doorbraak::accounts::create_token(db.as_ref(), "teamlid@demo.doorbraak.nl", "test", 90)
                 .await
                 .expect("demo teamlid")
         };
@@ -129,7 +129,7 @@ async fn the_demo_fills_every_workflow_screen() {
         let db = db.clone();
         let anonymous = app.anonymous();
         async move {
-            let token = doorbraak::accounts::create_token(db.as_ref(), email, "test")
+            let token = doorbraak::accounts::create_token(db.as_ref(), email, "test", 90)
                 .await
                 .expect("demo account");
             anonymous.with_token(&token)

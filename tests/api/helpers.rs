@@ -93,7 +93,7 @@ pub async fn seed_people(database_url: &str) -> People {
                 .create_account(&email, name, Some(&hash), name == "beheerder")
                 .await
                 .expect("account");
-            let (_, token) = accounts::create_token_for(db, account.id, "tests")
+            let (_, token) = accounts::create_token_for(db, account.id, "tests", 90)
                 .await
                 .expect("token");
             Person {
@@ -270,11 +270,11 @@ impl TestApp {
     }
 
     /// The sync URL of a canvas as the aanjager, with `query` (`""` or `"?..."`).
-    pub fn ws_url(&self, id: &str, query: &str) -> String {
+    pub fn ws_url(&self, id: &str, query: &str) -> SyncUrl {
         self.ws_url_as(&self.people.aanjager, id, query)
     }
 
-    pub fn ws_url_as(&self, person: &Person, id: &str, query: &str) -> String {
+    pub fn ws_url_as(&self, person: &Person, id: &str, query: &str) -> SyncUrl {
         ws_url(&self.address.to_string(), &person.token, id, query)
     }
 
@@ -287,7 +287,7 @@ impl TestApp {
     pub async fn seed_demo(&self) -> (&'static str, reqwest_lite::Client) {
         let db = self.database().await;
         doorbraak::demo::seed(db.as_ref()).await.expect("seed");
-        let token = accounts::create_token(db.as_ref(), "teamlid@demo.doorbraak.nl", "test")
+        let token = accounts::create_token(db.as_ref(), "teamlid@demo.doorbraak.nl", "test", 90)
             .await
             .expect("demo teamlid");
         (
@@ -498,7 +498,7 @@ pub struct Client {
 
 impl Client {
     /// Connects and completes the initial sync handshake.
-    pub async fn connect(url: &str) -> Self {
+    pub async fn connect(url: &SyncUrl) -> Self {
         let mut client = Self::connect_raw(url).await;
         client.handshake().await;
         client
@@ -530,10 +530,13 @@ impl Client {
         client
     }
 
-    pub async fn connect_raw(url: &str) -> Self {
-        let (ws, _) = within("connecting", tokio_tungstenite::connect_async(url))
-            .await
-            .expect("WebSocket upgrade");
+    pub async fn connect_raw(url: &SyncUrl) -> Self {
+        let (ws, _) = within(
+            "connecting",
+            tokio_tungstenite::connect_async(url.request(&[])),
+        )
+        .await
+        .expect("WebSocket upgrade");
         Self::from_stream(ws)
     }
 
@@ -830,25 +833,21 @@ pub async fn audit_events(app: &TestApp) -> Vec<(String, String, String)> {
 }
 
 /// The HTTP status of a WebSocket upgrade: 101 when accepted.
-pub async fn upgrade_status(url: &str) -> u16 {
+pub async fn upgrade_status(url: &SyncUrl) -> u16 {
     upgrade_status_with(url, &[]).await
 }
 
 /// A WebSocket opened with extra headers, kept open; the HTTP status when it is refused.
 pub async fn open_with(
-    url: &str,
+    url: &SyncUrl,
     headers: &[(&str, &str)],
 ) -> Result<WebSocketStream<MaybeTlsStream<TcpStream>>, u16> {
-    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
-    let mut request = url.into_client_request().expect("request");
-    for (name, value) in headers {
-        let name: tokio_tungstenite::tungstenite::http::HeaderName =
-            name.parse().expect("header name");
-        request
-            .headers_mut()
-            .insert(name, HeaderValue::from_str(value).expect("header value"));
-    }
-    match within("the upgrade", tokio_tungstenite::connect_async(request)).await {
+    match within(
+        "the upgrade",
+        tokio_tungstenite::connect_async(url.request(headers)),
+    )
+    .await
+    {
         Ok((ws, _)) => Ok(ws),
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             Err(response.status().as_u16())
@@ -858,27 +857,58 @@ pub async fn open_with(
 }
 
 /// The HTTP status of a WebSocket upgrade with extra headers.
-pub async fn upgrade_status_with(url: &str, headers: &[(&str, &str)]) -> u16 {
-    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
-    let mut request = url.into_client_request().expect("request");
-    for (name, value) in headers {
-        let name: tokio_tungstenite::tungstenite::http::HeaderName =
-            name.parse().expect("header name");
-        request
-            .headers_mut()
-            .insert(name, HeaderValue::from_str(value).expect("header value"));
-    }
-    match within("the upgrade", tokio_tungstenite::connect_async(request)).await {
+pub async fn upgrade_status_with(url: &SyncUrl, headers: &[(&str, &str)]) -> u16 {
+    match open_with(url, headers).await {
         Ok(_) => 101,
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
-        Err(error) => panic!("upgrade failed: {error}"),
+        Err(status) => status,
     }
 }
 
 /// The sync URL of a canvas with a token, and `query` (`""` or `"?..."`) before it.
-pub fn ws_url(address: &str, token: &str, id: &str, query: &str) -> String {
-    let separator = if query.is_empty() { "?" } else { "&" };
-    format!("ws://{address}/sync/{id}{query}{separator}token={token}")
+pub fn ws_url(address: &str, token: &str, id: &str, query: &str) -> SyncUrl {
+    SyncUrl {
+        url: format!("ws://{address}/sync/{id}{query}"),
+        token: Some(token.to_owned()),
+    }
+}
+
+/// Where a script's socket goes and the token it sends as `Authorization: Bearer` (tokens never
+/// travel in the URL).
+#[derive(Debug, Clone)]
+pub struct SyncUrl {
+    pub url: String,
+    pub token: Option<String>,
+}
+
+impl SyncUrl {
+    /// A URL without a token, e.g. with a `?ticket=`.
+    pub fn bare(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            token: None,
+        }
+    }
+
+    /// The upgrade request, with `headers` added.
+    pub fn request(
+        &self,
+        headers: &[(&str, &str)],
+    ) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+        use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
+        let mut request = self.url.as_str().into_client_request().expect("request");
+        if let Some(token) = &self.token {
+            let value = HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
+            request.headers_mut().insert("Authorization", value);
+        }
+        for (name, value) in headers {
+            let name: tokio_tungstenite::tungstenite::http::HeaderName =
+                name.parse().expect("header name");
+            request
+                .headers_mut()
+                .insert(name, HeaderValue::from_str(value).expect("header value"));
+        }
+        request
+    }
 }
 
 pub fn sync_step1(sv: &StateVector) -> Vec<u8> {

@@ -16,4 +16,5 @@ mod logs;
 mod pages;
 mod sessions;
 mod sync;
+mod tokens;
 mod workflow;

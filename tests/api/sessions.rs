@@ -216,7 +216,7 @@ async fn a_session_websocket_needs_its_own_origin() {
     let app = TestApp::spawn().await;
     let id = app.create_canvas("Casus S").await;
     let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
-    let url = format!("ws://{}/sync/{id}", app.address);
+    let url = SyncUrl::bare(format!("ws://{}/sync/{id}", app.address));
     let own = format!("http://{}", app.address);
     let cookie = session.cookie.as_str();
     assert_eq!(

@@ -49,13 +49,7 @@ async fn unknown_canvases_are_not_found_and_not_created() {
         assert_eq!(status, 404, "{path}");
         assert_eq!(body["fout"], "Niet gevonden.");
     }
-    let error = tokio_tungstenite::connect_async(app.ws_url(unknown, ""))
-        .await
-        .expect_err("refused");
-    match error {
-        tokio_tungstenite::tungstenite::Error::Http(response) => assert_eq!(response.status(), 404),
-        other => panic!("expected HTTP 404, got {other}"),
-    }
+    assert_eq!(upgrade_status(&app.ws_url(unknown, "")).await, 404);
     let (_, list) = app.http.get("/api/canvases").await;
     assert_eq!(list, serde_json::json!([]), "nothing was created");
 }

@@ -1,5 +1,6 @@
 // Access control as clients see it: the official y-websocket provider authenticates with a
-// personal access token in `params`; the WebSocket upgrade refuses strangers (401), canvases of
+// single-use ticket in `params` (fetched with a personal access token), or with the token as
+// `Authorization: Bearer` where the WebSocket client can set headers; the WebSocket upgrade refuses strangers (401), canvases of
 // another team (404) and pages of other sites (403); in Chromium a canvas page sends a stranger
 // to the sign-in form and back, a canvas of another team is "Niet gevonden", a wrong password is
 // refused in Dutch and signing out ends the session; revoking a token on /tokens closes the
@@ -12,7 +13,7 @@ import assert from 'node:assert/strict'
 
 import {
   DEMO_ACCOUNTS, DEMO_CANVAS_ID, NIJMEGEN_CANVAS_ID, WebSocket, WebsocketProvider, Y,
-  connectClient, createCanvas, getCanvas, setupServer, steps, syncUrlFor, track, upgradeStatus, waitConverged,
+  connectClient, createCanvas, fetchTicket, getCanvas, setupServer, steps, syncUpgradeStatus, track, waitConverged,
   waitFor, waitSynced
 } from './lib/server.mjs'
 import {
@@ -26,26 +27,36 @@ const REVOCATION_DEADLINE_MS = 5000
 /** WebSocket close code "policy violation": the server's code for "your access ended". */
 const POLICY_VIOLATION = 1008
 
-test('the official WebsocketProvider with params: { token } syncs two accounts of one team', async (t) => {
+test('the official WebsocketProvider with a ticket in params syncs two accounts of one team, and refreshes its ticket to reconnect', async (t) => {
   const env = await setupServer(t)
   const { server, c } = env
   const { id } = await createCanvas(server, 'Casus A-1')
 
-  // Built here rather than with connectClient, to show exactly what a script needs to pass.
-  const open = (token) => {
+  // Built here rather than with connectClient, to show exactly what a script needs to do (the
+  // recipe of docs/sync-protocol.md): fetch a ticket with the token, connect with it, and before
+  // every reconnect fetch a fresh one, since a ticket works once and for about a minute.
+  const open = async (token) => {
     const doc = new Y.Doc()
     const provider = new WebsocketProvider(server.syncUrl, id, doc, {
       WebSocketPolyfill: WebSocket,
       disableBc: true,
-      params: { token }
+      connect: false,
+      params: { ticket: await fetchTicket(server, id, { token }) }
     })
+    const reconnectWithFreshTicket = async () => {
+      provider.disconnect() // no automatic retry with the spent ticket
+      provider.params.ticket = await fetchTicket(server, id, { token })
+      provider.connect()
+    }
+    provider.on('connection-close', () => { if (provider.shouldConnect) reconnectWithFreshTicket() })
+    provider.connect()
     c.add(() => { provider.destroy(); doc.destroy() })
     return { doc, provider }
   }
-  const aanjager = open(server.token)
-  const projectleider = open(await server.tokenFor(DEMO_ACCOUNTS.projectleider))
-  assert.equal(aanjager.provider.url, `${server.syncUrl}/${id}?token=${server.token}`,
-    'the provider puts the room name in the path and the params in the query string')
+  const aanjager = await open(server.token)
+  const projectleider = await open(await server.tokenFor(DEMO_ACCOUNTS.projectleider))
+  assert.match(aanjager.provider.url, new RegExp(`^${server.syncUrl}/${id}\\?ticket=dbt_[0-9a-f]+$`),
+    'the provider puts the room name in the path and the ticket, never the token, in the query string')
   await Promise.all([aanjager, projectleider].map((cl, i) => waitSynced(cl, { what: `client ${i} to sync` })))
 
   aanjager.doc.getText('situation').insert(0, 'Vader met schulden.')
@@ -60,29 +71,40 @@ test('the official WebsocketProvider with params: { token } syncs two accounts o
     return status === 200 && body.steps.situation === 'Vader met schulden.' &&
       body.steps.future === 'Rust in huis.' && body.lifeAreas.includes('housing')
   }, { what: 'GET /api/canvases/{id} to hold both accounts\' edits', detail: () => getCanvas(server, id) })
+
+  // The connection drops; the script reconnects with a fresh ticket and keeps syncing.
+  const spent = aanjager.provider.params.ticket
+  aanjager.provider.ws.close()
+  await waitFor(() => aanjager.provider.wsconnected && aanjager.provider.params.ticket !== spent, {
+    what: 'a reconnect with a fresh ticket'
+  })
+  aanjager.doc.getText('overview').insert(0, 'Na het herverbinden.')
+  await waitFor(async () => (await getCanvas(server, id)).body.steps?.overview?.text === 'Na het herverbinden.', {
+    what: 'the edit made after the reconnect to be stored', detail: () => getCanvas(server, id)
+  })
 })
 
 test('the WebSocket upgrade: 401 without a valid token, 404 for another team, 403 for another site', async (t) => {
   const { server } = await setupServer(t)
   const nijmegen = await server.tokenFor(DEMO_ACCOUNTS.nijmegen)
-  const scooter = (opts) => syncUrlFor(server, DEMO_CANVAS_ID, opts)
+  const scooter = (opts) => syncUpgradeStatus(server, DEMO_CANVAS_ID, opts)
 
-  assert.equal(await upgradeStatus(scooter({ token: null })), 401, 'no token')
-  assert.equal(await upgradeStatus(scooter({ token: 'dbk_' + '0'.repeat(64) })), 401, 'a token the server never issued')
+  assert.equal(await scooter({ token: null }), 401, 'no token')
+  assert.equal(await scooter({ token: 'dbk_' + '0'.repeat(64) }), 401, 'a token the server never issued')
   // The Nijmegen member's token works, on the Nijmegen canvas: the 404 below is about the canvas.
-  assert.equal(await upgradeStatus(syncUrlFor(server, NIJMEGEN_CANVAS_ID, { token: nijmegen })), 101,
+  assert.equal(await syncUpgradeStatus(server, NIJMEGEN_CANVAS_ID, { token: nijmegen }), 101,
     "the Nijmegen member on the Nijmegen canvas")
-  assert.equal(await upgradeStatus(scooter({ token: nijmegen })), 404,
+  assert.equal(await scooter({ token: nijmegen }), 404,
     'the Nijmegen member on the Arnhem canvas: as if it did not exist')
 
   // Cross-site WebSocket hijacking: a valid credential does not help a page of another site.
-  assert.equal(await upgradeStatus(scooter(), { headers: { Origin: 'https://evil.example' } }), 403,
+  assert.equal(await scooter({ headers: { Origin: 'https://evil.example' } }), 403,
     'a valid token with Origin https://evil.example')
-  assert.equal(await upgradeStatus(scooter(), { headers: { Origin: server.baseUrl } }), 101,
+  assert.equal(await scooter({ headers: { Origin: server.baseUrl } }), 101,
     `a valid token with the server's own Origin ${server.baseUrl}`)
-  assert.equal(await upgradeStatus(scooter()), 101, 'a valid token without Origin (a script)')
+  assert.equal(await scooter(), 101, 'a valid token without Origin (a script)')
 
-  // The token travels in the query string; the server promises never to log it.
+  // The token travels in a header, never the query string; the server never logs it.
   for (const token of [server.token, nijmegen]) {
     assert.ok(!server.stderr.includes(token.slice(4)), 'a token appears in the server log')
   }
@@ -219,15 +241,15 @@ test('revoking a token on /tokens closes its live connection within 5 s; the tok
     assert.equal(closes[0].code, POLICY_VIOLATION, `close event: ${JSON.stringify(closes[0])}`)
     assert.ok(closes[0].at - started <= REVOCATION_DEADLINE_MS, `closed ${closes[0].at - started} ms after the click`)
     // The page after the revocation: the same row, now without its button.
-    assert.match(await row.getByRole('cell').nth(2).innerText(), /^Ingetrokken /, 'the row of "script" after the revocation')
+    assert.match(await row.getByRole('cell').nth(4).innerText(), /^Ingetrokken /, 'the row of "script" after the revocation')
   })
 
   await step('the revoked token gets 401; the account\'s other token still works', async () => {
-    assert.equal(await upgradeStatus(syncUrlFor(server, DEMO_CANVAS_ID, { token })), 401, 'the revoked token')
+    assert.equal(await syncUpgradeStatus(server, DEMO_CANVAS_ID, { token }), 401, 'the revoked token')
     const { status } = await getCanvas(server, DEMO_CANVAS_ID, { token })
     assert.equal(status, 401, 'GET /api/canvases/{id} with the revoked token')
     assert.equal(keeper.provider.wsconnected, true, 'the connection of the other token stayed open')
-    assert.equal(await upgradeStatus(syncUrlFor(server, DEMO_CANVAS_ID)), 101, 'the other token')
+    assert.equal(await syncUpgradeStatus(server, DEMO_CANVAS_ID), 101, 'the other token')
   })
 
   assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations in the page')

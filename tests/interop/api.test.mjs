@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
 import {
-  connectClient, createCanvas, getCanvas, setupServer, syncUrlFor, track, upgradeStatus, waitSynced
+  connectClient, createCanvas, getCanvas, setupServer, syncUpgradeStatus, track, waitSynced
 } from './lib/server.mjs'
 
 test('create and read a canvas; unknown ids are 404 over HTTP and on the WebSocket upgrade', async (t) => {
@@ -26,7 +26,7 @@ test('create and read a canvas; unknown ids are 404 over HTTP and on the WebSock
 
   // The upgrade for an unknown canvas is refused with HTTP 404 (not accepted and then closed),
   // also with a valid token.
-  assert.equal(await upgradeStatus(syncUrlFor(server, 'does-not-exist')), 404)
+  assert.equal(await syncUpgradeStatus(server, 'does-not-exist'), 404)
 })
 
 test('a fresh client syncs a new canvas; its label is the record\'s, not the document\'s', async (t) => {

@@ -16,13 +16,16 @@ async function twoClientsWithPresence (t) {
   const b = track(c, connectClient(server, id))
   await Promise.all([waitSynced(a), waitSynced(b)])
 
-  a.awareness.setLocalStateField('user', { role: 'facilitator', color: '#c0392b' })
+  a.awareness.setLocalStateField('user', { name: 'Zelfbedacht', role: 'PMM', color: '#c0392b' })
   a.awareness.setLocalStateField('cursor', { field: 'situation', index: 3 })
-  await waitFor(() => b.awareness.getStates().get(a.doc.clientID)?.user?.role === 'facilitator', {
+  await waitFor(() => b.awareness.getStates().get(a.doc.clientID)?.user?.color === '#c0392b', {
     timeout: 5000,
     what: "A's presence to appear at B",
     detail: () => Object.fromEntries(b.awareness.getStates())
   })
+  // Who someone is comes from the server: the account's name and role, not what A claimed.
+  assert.deepEqual(b.awareness.getStates().get(a.doc.clientID).user,
+    { name: 'Anne Aanjager', role: 'Aanjager', color: '#c0392b' })
   assert.deepEqual(b.awareness.getStates().get(a.doc.clientID).cursor, { field: 'situation', index: 3 })
 
   // Updates of presence are relayed too.
@@ -63,14 +66,14 @@ test('a client joining later sees the presence of those already there', async (t
   const { server, c, id, a, b } = await twoClientsWithPresence(t)
   const late = track(c, connectClient(server, id))
   await waitSynced(late)
-  await waitFor(() => late.awareness.getStates().get(a.doc.clientID)?.user?.role === 'facilitator', {
+  await waitFor(() => late.awareness.getStates().get(a.doc.clientID)?.user?.color === '#c0392b', {
     timeout: 5000,
     what: "A's existing presence at a client that joined later (well before A's 15 s renewal)",
     detail: () => Object.fromEntries(late.awareness.getStates())
   })
   // And the other way round: the newcomer's presence reaches the existing clients.
-  late.awareness.setLocalStateField('user', { role: 'deelnemer' })
-  await waitFor(() => b.awareness.getStates().get(late.doc.clientID)?.user?.role === 'deelnemer', {
+  late.awareness.setLocalStateField('user', { color: '#16a085' })
+  await waitFor(() => b.awareness.getStates().get(late.doc.clientID)?.user?.color === '#16a085', {
     timeout: 5000, what: "the newcomer's presence at B"
   })
 })

@@ -5,8 +5,8 @@
 // browser/entry.mjs is bundled here with esbuild (in memory) and served with an HTML page from a
 // small proxy on 127.0.0.1:0 in front of the server, so the pages have a real http origin that is
 // the server's own as far as the server can tell: it refuses WebSockets opened by pages of other
-// sites. The pages authenticate like any script, with a personal access token in `params`
-// (`?token=`). Chromium is Debian's (/usr/bin/chromium or $CHROMIUM_PATH); scripts/test.sh
+// sites. The pages authenticate like any script that cannot set headers: with a single-use
+// ticket in `params` (`?ticket=`), fetched here with a personal access token. Chromium is Debian's (/usr/bin/chromium or $CHROMIUM_PATH); scripts/test.sh
 // installs it. No browser is downloaded.
 
 import { test } from 'node:test'
@@ -16,7 +16,8 @@ import path from 'node:path'
 import * as esbuild from 'esbuild'
 
 import {
-  connectClient, createCanvas, getCanvas, interopDir, setupServer, track, waitFor, waitSynced
+  DEMO_ACCOUNTS, connectClient, createCanvas, fetchTicket, getCanvas, interopDir, setupServer, track, waitFor,
+  waitSynced
 } from './lib/server.mjs'
 import { WAIT_MS, launchChromium, openPage, proxyTo, waitInPage } from './lib/pages.mjs'
 
@@ -83,11 +84,12 @@ function servePage (server, bundle) {
  * Open the test page in its own browser context (no shared storage or BroadcastChannel with the
  * other page) and join canvas `canvasId`. Failure messages show what the page's provider knows.
  */
-async function openTestPage (browser, origin, token, canvasId, label) {
+async function openTestPage (browser, origin, server, canvasId, label) {
   const p = await openPage(browser, origin, '/', label, { account: null, extra: () => window.doorbraak.debug() })
   const syncUrl = origin.replace(/^http/, 'ws') + '/sync'
+  const ticket = await fetchTicket(server, canvasId)
   p.clientID = await p.page.evaluate(([url, room, params]) => window.doorbraak.connect(url, room, params),
-    [syncUrl, canvasId, { token }])
+    [syncUrl, canvasId, { ticket }])
   return p
 }
 
@@ -107,10 +109,11 @@ test('y-websocket in headless Chromium: two pages and a Node client share text a
   c.add(() => browser.close())
   t.diagnostic(`Chromium ${browser.version()} launched in ${Date.now() - launchStarted} ms`)
 
-  const node = track(c, connectClient(server, id))
-  const a = await openTestPage(browser, site.origin, server.token, id, 'page A')
+  // The Node client is another member of the team: presence names come from the accounts.
+  const node = track(c, connectClient(server, id, { token: await server.tokenFor(DEMO_ACCOUNTS.projectleider) }))
+  const a = await openTestPage(browser, site.origin, server, id, 'page A')
   c.add(() => a.context.close())
-  const b = await openTestPage(browser, site.origin, server.token, id, 'page B')
+  const b = await openTestPage(browser, site.origin, server, id, 'page B')
   c.add(() => b.context.close())
   const pages = [a, b]
 
@@ -167,18 +170,19 @@ test('y-websocket in headless Chromium: two pages and a Node client share text a
   })
 
   await t.test('presence set in page A is visible in page B and at the Node client', async () => {
+    // What the clients call themselves is replaced by their accounts' names.
     await a.page.evaluate(() => window.doorbraak.setPresence({ name: 'Ans', role: 'facilitator' }))
     node.awareness.setLocalStateField('user', { name: 'Nodus', role: 'deelnemer' })
     await waitInPage(b, () => {
       const names = window.doorbraak.presenceNames()
-      return names.includes('Ans') && names.includes('Nodus')
-    }, undefined, { what: "presence of page A ('Ans') and the Node client ('Nodus') in page B" })
-    await waitFor(() => node.awareness.getStates().get(a.clientID)?.user?.name === 'Ans', {
+      return names.includes('Anne Aanjager') && names.includes('Piet Projectleider')
+    }, undefined, { what: "presence of page A (Anne Aanjager) and the Node client (Piet Projectleider) in page B" })
+    await waitFor(() => node.awareness.getStates().get(a.clientID)?.user?.name === 'Anne Aanjager', {
       timeout: WAIT_MS,
       what: "page A's presence at the Node client",
       detail: () => Object.fromEntries(node.awareness.getStates())
     })
-    await waitInPage(a, () => window.doorbraak.presenceNames().includes('Nodus'), undefined, {
+    await waitInPage(a, () => window.doorbraak.presenceNames().includes('Piet Projectleider'), undefined, {
       what: "the Node client's presence in page A"
     })
   })
@@ -200,7 +204,7 @@ test('y-websocket in headless Chromium: two pages and a Node client share text a
     })
     st.diagnostic(`page A's presence removed in page B after ${atB} ms`)
     // The Node client's presence is still there in page B: only the closed page's went away.
-    assert.deepEqual(await b.page.evaluate(() => window.doorbraak.presenceNames()), ['Nodus'])
+    assert.deepEqual(await b.page.evaluate(() => window.doorbraak.presenceNames()), ['Piet Projectleider'])
   })
 
   const pageErrors = pages.flatMap((p) => p.errors)

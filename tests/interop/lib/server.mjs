@@ -344,10 +344,42 @@ export function upgradeStatus (url, { headers = {}, timeout = 5000 } = {}) {
   })
 }
 
-/** The sync URL of canvas `canvasId` with `token` (default: the server's) as query parameter. */
-export function syncUrlFor (server, canvasId, { token = server.token } = {}) {
-  const query = token ? `?token=${encodeURIComponent(token)}` : ''
-  return `${server.syncUrl}/${encodeURIComponent(canvasId)}${query}`
+/** The sync URL of canvas `canvasId` (tokens never go in it: see `syncUpgradeStatus`). */
+export function syncUrlFor (server, canvasId) {
+  return `${server.syncUrl}/${encodeURIComponent(canvasId)}`
+}
+
+/**
+ * The HTTP status of an upgrade of canvas `canvasId`'s socket, authenticated the way scripts
+ * that can set headers do: `Authorization: Bearer` with `token` (default: the server's; null:
+ * none), plus extra `headers`.
+ */
+export function syncUpgradeStatus (server, canvasId, { token = server.token, headers = {} } = {}) {
+  const auth = token ? { Authorization: `Bearer ${token}` } : {}
+  return upgradeStatus(syncUrlFor(server, canvasId), { headers: { ...auth, ...headers } })
+}
+
+/**
+ * POST /api/canvases/{id}/ticket with `token`: a single-use ticket of about a minute for
+ * `?ticket=` on that canvas's socket, for WebSocket clients that cannot set headers.
+ */
+export async function fetchTicket (server, canvasId, { token = server.token } = {}) {
+  const res = await apiFetch(server, `/api/canvases/${encodeURIComponent(canvasId)}/ticket`, {
+    token,
+    method: 'POST'
+  })
+  const text = await res.text()
+  if (res.status !== 200) throw new Error(`POST .../ticket returned ${res.status}: ${text}`)
+  return JSON.parse(text).ticket
+}
+
+/** A WebSocket class for the provider's `WebSocketPolyfill` that sends `token` as a header. */
+export function bearerWebSocket (token) {
+  return class BearerWebSocket extends WebSocket {
+    constructor (url, protocols) {
+      super(url, protocols, { headers: { Authorization: `Bearer ${token}` } })
+    }
+  }
 }
 
 /**
@@ -385,7 +417,8 @@ export async function waitFor (predicate, { timeout = 10_000, interval = 10, wha
 
 /**
  * A y-websocket client: a fresh Y.Doc with a WebsocketProvider on `server.syncUrl`/`canvasId`,
- * authenticated with `?token=` (the provider appends `params` as the query string).
+ * authenticated with `Authorization: Bearer` through the provider's `WebSocketPolyfill` (Node's
+ * `ws` can set headers; tokens never go in the URL).
  * BroadcastChannel is disabled so that clients in this one process can only sync via the server.
  *
  * @param {{ syncUrl: string, token: string }} server a started server
@@ -399,9 +432,9 @@ export function connectClient (server, canvasId, { token = server.token, params 
   }
   const doc = new Y.Doc()
   const provider = new WebsocketProvider(server.syncUrl, canvasId, doc, {
-    WebSocketPolyfill: WebSocket,
+    WebSocketPolyfill: token ? bearerWebSocket(token) : WebSocket,
     disableBc: true,
-    params: { ...(token ? { token } : {}), ...params },
+    params,
     ...opts
   })
   let destroyed = false
