@@ -192,14 +192,14 @@ mod tests {
             .await
             .unwrap();
         let found = store
-            .token_account(&token_hash(&token))
+            .token_account(&token_hash(&token), crate::store::now_millis())
             .await
             .unwrap()
             .expect("account");
-        assert_eq!(found.1.id, account.id);
+        assert_eq!(found.account.id, account.id);
         assert!(
             store
-                .token_account(&token_hash("dbk_other"))
+                .token_account(&token_hash("dbk_other"), crate::store::now_millis())
                 .await
                 .unwrap()
                 .is_none()
