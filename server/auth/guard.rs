@@ -113,7 +113,14 @@ fn refuse_stranger(request: &Request) -> Response {
         if expired {
             target.push_str("&verlopen=1");
         }
-        return Redirect::to(&target).into_response();
+        let mut response = Redirect::to(&target).into_response();
+        if expired {
+            // The server ended the session: offline copies of canvases go with it.
+            response
+                .headers_mut()
+                .insert("clear-site-data", super::session::CLEAR_STORAGE);
+        }
+        return response;
     }
     AppError::Unauthenticated.into_response()
 }

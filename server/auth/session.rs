@@ -59,6 +59,10 @@ pub fn set_cookie(value: &str, secure: bool) -> HeaderValue {
 }
 
 /// The `Set-Cookie` value that removes the cookie.
+/// `Clear-Site-Data` value that makes the browser drop this site's storage (IndexedDB with the
+/// offline copies of canvases, local storage) when a session ends.
+pub const CLEAR_STORAGE: HeaderValue = HeaderValue::from_static("\"storage\"");
+
 pub fn clear_cookie(secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(

@@ -174,12 +174,12 @@ async fn canvas(
 ) -> Result<Response, AppError> {
     let canvas = match permitted::readable(state.store.as_ref(), &viewer, &id).await {
         Ok(canvas) => canvas,
-        Err(AppError::NotFound) => return Ok(not_found(&viewer, &nonce)),
+        Err(AppError::NotFound) => return Ok(not_found(&viewer, &id, &nonce)),
         Err(other) => return Err(other),
     };
     let page = match canvas_page(&state, &viewer, &canvas, None, &nonce).await {
         Ok(page) => page,
-        Err(AppError::NotFound) => return Ok(not_found(&viewer, &nonce)),
+        Err(AppError::NotFound) => return Ok(not_found(&viewer, &id, &nonce)),
         Err(other) => return Err(other),
     };
     state
@@ -251,14 +251,15 @@ pub async fn canvas_page(
     Ok(views::canvas::page(viewer, &view, &nonce.0))
 }
 
-/// The same page for a canvas that does not exist and one the viewer may not see.
-fn not_found(viewer: &Viewer, nonce: &CspNonce) -> Response {
+/// The same page for a canvas that does not exist and one the viewer may not see; it also tells
+/// the browser to delete any offline copy of that canvas.
+fn not_found(viewer: &Viewer, id: &str, nonce: &CspNonce) -> Response {
     let page = views::layout(
         "Niet gevonden",
         &nonce.0,
         html! {
             (components::topbar(Some(viewer), false))
-            main {
+            main data-forget-canvas=(id) {
                 h1 { "Niet gevonden" }
                 p { "Dit canvas bestaat niet, of je hebt er geen toegang toe. " a href="/" { "Terug naar het canvasoverzicht" } }
             }

@@ -193,6 +193,10 @@ async fn sign_out(
         header::SET_COOKIE,
         session::clear_cookie(secure(&settings, &headers)),
     );
+    // Offline copies of canvases in IndexedDB go with the session (the page also deletes them).
+    response
+        .headers_mut()
+        .insert("clear-site-data", session::CLEAR_STORAGE);
     Ok(response)
 }
 

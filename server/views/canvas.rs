@@ -137,7 +137,8 @@ pub fn page(viewer: &Viewer, view: &CanvasView, nonce: &str) -> Markup {
         html! {
             (topbar(Some(viewer), live))
             main #canvas data-canvas-id=[live.then_some(id.as_str())] data-read-only=[read_only.then_some("true")]
-                data-user-name=(viewer.account.display_name()) {
+                data-user-name=(viewer.account.display_name())
+                data-account-id=[live.then_some(viewer.account.id)] {
                 h1 #canvas-label { (content.label) }
                 @if view.may_rename {
                     details.rename {

@@ -20,7 +20,7 @@ pub fn page(
         nonce,
         html! {
             (topbar(None, false))
-            main.narrow {
+            main.narrow data-signed-out="true" {
                 h1 { "Inloggen" }
                 @if let Some(message) = message { (notice(message)) }
                 @if let Some(error) = error { (error_message(error)) }

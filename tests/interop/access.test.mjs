@@ -171,11 +171,21 @@ test('browser: sign in and back to the canvas, another team\'s canvas, a wrong p
     await waitConnected(p)
     const [session] = (await p.context.cookies(origin)).filter((cookie) => cookie.name === 'doorbraak_sessie')
     assert.ok(session, 'a session cookie while signed in')
+    // The offline copy of the canvas, named after the account.
+    const copies = () => p.page.evaluate(async () =>
+      (await indexedDB.databases()).map((db) => db.name).filter((name) => name.startsWith('doorbraak-')))
+    await waitFor(async () => (await copies()).some((name) => name.endsWith(DEMO_CANVAS_ID)), {
+      what: 'the offline copy of the canvas in IndexedDB', detail: copies
+    })
 
     const signOut = await submit(p, p.page.getByRole('button', { name: 'Uitloggen', exact: true }), '/uitloggen')
     await assertStatus(signOut, 303, 'POST /uitloggen')
+    assert.equal((await signOut.allHeaders())['clear-site-data'], '"storage"', 'the server clears the site\'s storage')
     await p.page.waitForURL((url) => url.pathname === '/inloggen', { waitUntil: 'load', timeout: WAIT_MS })
     assert.equal(await p.page.locator('h1').textContent(), 'Inloggen')
+    await waitFor(async () => (await copies()).length === 0, {
+      what: 'no canvas data left in IndexedDB after signing out', detail: copies
+    })
 
     const again = await p.page.goto(origin + canvasPath, { waitUntil: 'load', timeout: 10_000 })
     assert.equal(new URL(p.page.url()).pathname, '/inloggen', `GET ${canvasPath} after signing out`)

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import * as decoding from 'lib0/decoding'
 
 import {
-  WebSocket, connectClient, createCanvas, setupServer, track, waitConverged, waitFor, waitSynced
+  bearerWebSocket, connectClient, createCanvas, setupServer, track, waitConverged, waitFor, waitSynced
 } from './lib/server.mjs'
 
 const MESSAGE_SAVED = 100
@@ -25,8 +25,8 @@ function recordSaved (client) {
 }
 
 /** A WebSocket that counts the update-carrying messages it sends (sync step 2 and update). */
-function countingWebSocket (stats) {
-  return class CountingWebSocket extends WebSocket {
+function countingWebSocket (stats, token) {
+  return class CountingWebSocket extends bearerWebSocket(token) {
     send (data, ...rest) {
       const buf = data instanceof Uint8Array ? data : new Uint8Array(data)
       const decoder = decoding.createDecoder(buf)
@@ -49,7 +49,7 @@ test('saved=1: the saved count reaches the number of edits, and saved edits surv
   const saver = track(c, connectClient(env.server, id, {
     connect: false,
     params: { saved: '1' },
-    WebSocketPolyfill: countingWebSocket(stats)
+    WebSocketPolyfill: countingWebSocket(stats, env.server.token)
   }))
   const savedCounts = recordSaved(saver)
   saver.provider.connect()

@@ -11,6 +11,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { mountEditors, setEditorsReadOnly } from './editors.js'
 import { startLiveDashboard } from './live-dashboard.js'
 import { startLiveWorkflow } from './live-workflow.js'
+import { copyName, forgetCopies, forgetOtherCopies, onForget, startForgetting } from './offline-copies.js'
 import { keepColourDistinct, localIdentity, renderPresence, trackFocusedStep } from './presence.js'
 import { readOnlyMode } from './read-only.js'
 import { connect } from './sync.js'
@@ -39,16 +40,28 @@ function start () {
 
   const doc = new Y.Doc()
   let local = null
-  if (typeof indexedDB !== 'undefined') {
+  const name = copyName(main.dataset.accountId, canvasId)
+  if (typeof indexedDB !== 'undefined' && main.dataset.accountId) {
     try {
-      local = new IndexeddbPersistence('doorbraak-' + canvasId, doc)
+      local = new IndexeddbPersistence(name, doc)
+      forgetOtherCopies(canvasId, name)
     } catch (err) {
       console.warn('IndexedDB is not available; offline edits do not survive a reload', err)
     }
   }
+  onForget(() => {
+    const closing = local ? local.destroy() : null
+    local = null
+    return closing
+  })
   const readOnly = readOnlyMode(main)
   if (main.dataset.readOnly === 'true') readOnly.enable()
   const { provider, save } = connect(doc, canvasId, { onReadOnly: () => readOnly.enable() })
+  // 1008: the server ended this person's access (signed out elsewhere, removed, revoked): the copy
+  // goes. The connection comes back with whatever access remains.
+  provider.on('connection-close', (event) => {
+    if (event && event.code === 1008) forgetCopies((db) => db === name)
+  })
   const awareness = provider.awareness
 
   // The server names the signed-in person; "Gast NN" only when it does not.
@@ -212,6 +225,11 @@ function bindToggles (main, doc) {
 }
 
 function boot () {
+  try {
+    startForgetting()
+  } catch (err) {
+    console.warn('offline copies could not be checked', err)
+  }
   // Before start(): the workflow panel is compared with the server's later renderings as loaded.
   // A failure here must not keep the canvas itself from going live.
   for (const live of [startLiveWorkflow, startLiveDashboard]) {
