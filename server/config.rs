@@ -119,6 +119,8 @@ pub mod defaults {
     pub const SESSION_IDLE_MINUTES: u64 = 60;
     pub const INVITATION_DAYS: u64 = 7;
     pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+    pub const MAX_UPDATE_BYTES: usize = 16 * 1024 * 1024;
+    pub const MAX_CANVAS_BYTES: u64 = 64 * 1024 * 1024;
     pub const CLIENT_BYTES_PER_SEC: u32 = 1024 * 1024;
     pub const CLIENT_MESSAGES_PER_SEC: u32 = 200;
     pub const MAX_CONNECTIONS_PER_IP: usize = 100;
@@ -198,9 +200,20 @@ impl Default for AuthSettings {
 /// Limits and timings of the sync service; the defaults suit a production team.
 #[derive(Debug, Clone, Args)]
 pub struct Limits {
-    /// Largest accepted WebSocket message in bytes; larger ones close the connection.
+    /// Largest accepted WebSocket message in bytes; larger ones close the connection. Document
+    /// updates of people who may edit have the larger `--max-update-bytes`.
     #[arg(long, env = "DOORBRAAK_MAX_MESSAGE_BYTES", default_value_t = defaults::MAX_MESSAGE_BYTES)]
     pub max_message_bytes: usize,
+
+    /// Largest document update (sync step 2 or update) in bytes from someone who may edit: work
+    /// done offline arrives as one such message when the client reconnects.
+    #[arg(long, env = "DOORBRAAK_MAX_UPDATE_BYTES", default_value_t = defaults::MAX_UPDATE_BYTES)]
+    pub max_update_bytes: usize,
+
+    /// Largest stored size of one canvas (its snapshot and log) in bytes; an update that would
+    /// take it past this is refused, and the client keeps it.
+    #[arg(long, env = "DOORBRAAK_MAX_CANVAS_BYTES", default_value_t = defaults::MAX_CANVAS_BYTES)]
+    pub max_canvas_bytes: u64,
 
     /// Bytes per second one connection may send before its reads are throttled.
     #[arg(long, env = "DOORBRAAK_CLIENT_BYTES_PER_SEC", default_value_t = defaults::CLIENT_BYTES_PER_SEC)]
@@ -253,6 +266,14 @@ impl Limits {
         Duration::from_secs(self.idle_unload_secs)
     }
 
+    /// The largest frame the WebSocket layer reads at all: somewhat above the largest allowed
+    /// message, so that one just over it still gets a clear close reason.
+    pub fn frame_cap(&self) -> usize {
+        self.max_message_bytes
+            .max(self.max_update_bytes)
+            .saturating_add(64 * 1024)
+    }
+
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_secs(self.header_read_timeout_secs.max(1))
     }
@@ -262,6 +283,8 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_message_bytes: defaults::MAX_MESSAGE_BYTES,
+            max_update_bytes: defaults::MAX_UPDATE_BYTES,
+            max_canvas_bytes: defaults::MAX_CANVAS_BYTES,
             client_bytes_per_sec: defaults::CLIENT_BYTES_PER_SEC,
             client_messages_per_sec: defaults::CLIENT_MESSAGES_PER_SEC,
             max_connections_per_ip: defaults::MAX_CONNECTIONS_PER_IP,

@@ -208,7 +208,7 @@ async fn upgrade(
     let limits = &sync.context().limits;
     // Frames somewhat above the limit still arrive, so that the connection can be closed with a
     // clear reason; far larger ones are cut off by the WebSocket layer itself.
-    let hard_cap = limits.max_message_bytes.saturating_mul(2).max(64 * 1024);
+    let hard_cap = limits.frame_cap();
     let token = sync.tasks().token();
     let span = tracing::info_span!("connection", canvas_id = %canvas.id);
     // Small buffers: most canvases are idle most of the time, and 128 KiB per idle socket adds up.

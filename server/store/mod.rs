@@ -55,6 +55,13 @@ pub struct StoredCanvas {
 }
 
 impl StoredCanvas {
+    /// Bytes of the snapshot and the log together.
+    pub fn byte_len(&self) -> u64 {
+        let snapshot = self.snapshot.as_ref().map_or(0, |(state, _)| state.len());
+        let log: usize = self.updates.iter().map(|(_, update)| update.len()).sum();
+        (snapshot + log) as u64
+    }
+
     /// The highest sequence number stored, 0 for none.
     pub fn last_seq(&self) -> i64 {
         let logged = self.updates.last().map(|(seq, _)| *seq);

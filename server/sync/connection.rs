@@ -17,7 +17,7 @@ use super::{
     budget::Budget,
     limiter::ConnectionPermit,
     participants::{Participant, Registration},
-    peer::{Closer, PeerHandle, close_code},
+    peer::{Closer, PeerHandle, TOO_LARGE_TO_STORE, close_code},
     protocol::{self, DecodeError},
     room::RoomCommand,
 };
@@ -111,7 +111,20 @@ pub async fn serve(
                     closer.close(close_code::GOING_AWAY, "Geen antwoord op ping.");
                     break;
                 }
-                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => break,
+                Ok(Some(Err(error))) => {
+                    // A frame past the WebSocket layer's cap: say so, so the client does not send
+                    // the same again and again.
+                    if is_too_long(&error) {
+                        let reason = if participant.read_only {
+                            "Bericht is te groot."
+                        } else {
+                            TOO_LARGE_TO_STORE
+                        };
+                        closer.close(close_code::MESSAGE_TOO_BIG, reason);
+                    }
+                    break;
+                }
+                Ok(None) | Ok(Some(Ok(Message::Close(_)))) => break,
                 Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
                 Ok(Some(Ok(Message::Text(_)))) => {
                     closer.close(
@@ -122,8 +135,20 @@ pub async fn serve(
                 }
                 Ok(Some(Ok(Message::Binary(data)))) => data,
             };
-            if data.len() > limits.max_message_bytes {
-                closer.close(close_code::MESSAGE_TOO_BIG, "Bericht is te groot.");
+            // Offline work arrives as one large update; other messages are small.
+            let editing = !participant.read_only && protocol::carries_update(&data);
+            let limit = if editing {
+                limits.max_update_bytes.max(limits.max_message_bytes)
+            } else {
+                limits.max_message_bytes
+            };
+            if data.len() > limit {
+                let reason = if editing {
+                    TOO_LARGE_TO_STORE
+                } else {
+                    "Bericht is te groot."
+                };
+                closer.close(close_code::MESSAGE_TOO_BIG, reason);
                 break;
             }
             let pause = budget.take(data.len());
@@ -162,6 +187,19 @@ pub async fn serve(
     closer.close(close_code::NORMAL, "");
     let _ = writer.await;
     drop(registration);
+}
+
+/// Whether a read failed because a message or frame was larger than the WebSocket layer allows.
+fn is_too_long(error: &axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if let Some(Error::Capacity(_)) = error.downcast_ref::<Error>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// Messages written before one flush at most.

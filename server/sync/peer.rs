@@ -22,6 +22,11 @@ pub mod close_code {
     pub const TRY_AGAIN_LATER: u16 = 1013;
 }
 
+/// The reason for 1009 when a document update is too large to store: the page shows it, keeps
+/// its local copy and does not try again.
+pub const TOO_LARGE_TO_STORE: &str =
+    "Deze wijziging is te groot om op te slaan. Ze blijft in deze browser bewaard.";
+
 /// Asks a connection to close, with the first code and reason given winning.
 ///
 /// The close frame cannot travel through the connection's message queue: a slow client is closed

@@ -96,6 +96,13 @@ pub fn decode(frame: &[u8]) -> Result<ClientMessage, DecodeError> {
     Ok(message)
 }
 
+/// Whether a frame is a sync step 2 or an update (by its first two bytes, before decoding).
+pub fn carries_update(frame: &[u8]) -> bool {
+    frame.len() >= 2
+        && frame[0] == MSG_SYNC as u8
+        && matches!(u64::from(frame[1]), SYNC_STEP_2 | SYNC_UPDATE)
+}
+
 /// An update payload, checked for client ids JavaScript cannot hold before anything else sees it.
 fn update(payload: &[u8]) -> Result<Bytes, DecodeError> {
     super::update_ids::check(payload).map_err(|_| DecodeError::InvalidUpdate)?;

@@ -21,7 +21,7 @@ use super::{
     RoomError, SyncContext,
     awareness::{AwarenessTable, ConnId},
     doc::{ApplyError, Broken, CanvasDoc},
-    peer::{PeerHandle, close_code},
+    peer::{PeerHandle, TOO_LARGE_TO_STORE, close_code},
     protocol::{self, AwarenessEntry, ClientMessage},
 };
 use crate::{
@@ -98,6 +98,8 @@ pub struct Room {
     next_seq: i64,
     /// Log entries since the last snapshot.
     log_len: u64,
+    /// Bytes stored for the canvas (snapshot and log), for `--max-canvas-bytes`.
+    stored_bytes: u64,
     /// Label and leefgebieden as last recorded for the overview; `None` until this room has
     /// written them (a room's first commit always does, so a summary missed when a broken
     /// predecessor stopped is caught up).
@@ -173,6 +175,7 @@ async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> 
         awareness: AwarenessTable::default(),
         next_seq: stored.last_seq() + 1,
         log_len: stored.updates.len() as u64,
+        stored_bytes: stored.byte_len(),
         ctx: ctx.clone(),
     })
 }
@@ -245,6 +248,7 @@ impl Room {
 
         if !updates.is_empty() {
             let count = updates.len() as i64;
+            let round_bytes: u64 = updates.iter().map(|u: &Bytes| u.len() as u64).sum();
             let batch = AppendBatch {
                 canvas: self.id.clone(),
                 first_seq: self.next_seq,
@@ -263,6 +267,7 @@ impl Room {
             }
             self.next_seq += count;
             self.log_len += count as u64;
+            self.stored_bytes += round_bytes;
             if summary.is_some() {
                 self.summary = summary;
             }
@@ -383,6 +388,24 @@ impl Room {
                     .metrics
                     .updates_received
                     .fetch_add(1, Ordering::Relaxed);
+                let pending: u64 = updates.iter().map(|u| u.len() as u64).sum();
+                if self.stored_bytes + pending + update.len() as u64
+                    > self.ctx.limits.max_canvas_bytes
+                {
+                    // Refused before yrs sees it: nothing changed, the client keeps its work.
+                    warn!(
+                        conn,
+                        bytes = update.len(),
+                        "an update would make the canvas too large"
+                    );
+                    if let Some(peer) = self.peers.get(&conn) {
+                        peer.handle
+                            .closer
+                            .close(close_code::MESSAGE_TOO_BIG, TOO_LARGE_TO_STORE);
+                    }
+                    self.remove_peer(conn, out);
+                    return Ok(());
+                }
                 match self.doc.apply(&update) {
                     Ok(changed) => {
                         if changed {
@@ -512,6 +535,7 @@ impl Room {
         let snapshot = self.doc.snapshot()?;
         let upto = self.next_seq - 1;
         self.log_len = 0;
+        self.stored_bytes = snapshot.len() as u64;
         let (store, id) = (self.ctx.store.clone(), self.id.clone());
         let task = async move {
             let _slot = slot;

@@ -61,6 +61,9 @@ function start () {
   // goes. The connection comes back with whatever access remains.
   provider.on('connection-close', (event) => {
     if (event && event.code === 1008) forgetCopies((db) => db === name)
+    // 1009: what this browser holds is too large to store. Trying again would send the same, so
+    // the page stops, keeps its local copy and shows the server's reason.
+    if (event && event.code === 1009) provider.disconnect()
   })
   const awareness = provider.awareness
 
