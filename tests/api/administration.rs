@@ -635,3 +635,42 @@ async fn invitations_are_rechecked_when_used_and_can_be_withdrawn() {
     let link = invite(&aanjager, "welkom@gemeente.nl").await;
     assert_eq!(accept(link).await, 303);
 }
+
+/// A role change and a password reset each close the person's open socket with 1008, over the
+/// wire; the socket comes back with what the person may do now.
+#[tokio::test]
+async fn a_role_change_and_a_password_reset_close_open_sockets() {
+    let app = TestApp::spawn().await;
+    let (team, people) = (app.people.team, app.people.clone());
+    let id = app.create_canvas("Casus W").await;
+    let mut socket = Client::connect(&app.ws_url_as(&people.teamlid, &id, "")).await;
+    let aanjager = app.sign_in(&people.aanjager.email, PASSWORD).await;
+    let (status, _, _) = aanjager
+        .http
+        .post_form(
+            &format!("/teams/{team}/leden/{}/rol", people.teamlid.id),
+            &form(&[("role", "projectleider"), ("csrf", &aanjager.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(socket.closed_with().await.0, 1008, "role change");
+
+    let session = app.sign_in(&people.teamlid.email, PASSWORD).await;
+    let mut socket = app.connect_as_browser(&session, &id).await;
+    let beheerder = app.sign_in(&people.beheerder.email, PASSWORD).await;
+    let (status, _, page) = beheerder
+        .http
+        .post_form(
+            &format!("/beheer/accounts/{}/herstellink", people.teamlid.id),
+            &form(&[("csrf", &beheerder.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let link = link_on(&page, "admin-link");
+    let (status, _, _) = app
+        .anonymous()
+        .post_form(&link, &form(&[("password", "een heel nieuw wachtwoord")]))
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(socket.closed_with().await.0, 1008, "password reset");
+}

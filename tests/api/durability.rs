@@ -86,6 +86,65 @@ async fn kill_9_loses_nothing_any_client_has_seen() {
     );
 }
 
+/// "Saved" means on disk: a client sends a burst of edits with `?saved=1`; the server is killed
+/// while the saved count is still below what was sent; after a restart every edit the count
+/// covered is there, and the count never ran ahead of what was sent.
+#[tokio::test]
+async fn kill_9_keeps_everything_counted_as_saved() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let people = seed_people(&database_url).await;
+    let (mut server, address) = start_binary(&database_url, &[]).await;
+    let http = reqwest_lite::Client::new(address.parse().expect("address"))
+        .with_token(&people.aanjager.token);
+    let (_, created) = http
+        .post_json(
+            "/api/canvases",
+            &serde_json::json!({ "label": "Casus opgeslagen" }),
+        )
+        .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let mut writer =
+        Client::connect(&ws_url(&address, &people.teamlid.token, &id, "?saved=1")).await;
+
+    // Edit n appends "n;" as its own update message.
+    const SENT: u64 = 3_000;
+    for n in 0..SENT {
+        let update = writer.append_update(&format!("{n};"));
+        writer
+            .send_raw(doorbraak::sync::protocol::encode_update(&update))
+            .await;
+    }
+    writer
+        .wait("a first saved count", |c| c.saved.is_some_and(|s| s > 0))
+        .await;
+    server.kill().await.expect("SIGKILL");
+    while writer.pump().await {}
+    // The count covers every update-carrying message of the connection: the handshake's sync
+    // step 2 (sent before the first edit), then the edits.
+    let saved = writer.saved.expect("a saved count");
+    assert!(
+        saved <= SENT + 1,
+        "the count ran ahead: {saved} > {}",
+        SENT + 1
+    );
+    let saved = saved - 1;
+    assert!(
+        saved < SENT,
+        "killed while edits were still unsaved (saved {saved} of {SENT})"
+    );
+
+    let (_server, address) = start_binary(&database_url, &[]).await;
+    let fresh = Client::connect(&ws_url(&address, &people.teamlid.token, &id, "")).await;
+    let stored = fresh.text();
+    for n in 0..saved {
+        assert!(
+            stored.contains(&format!(";{n};")) || stored.starts_with(&format!("{n};")),
+            "edit {n} was counted as saved ({saved}) but is not stored"
+        );
+    }
+}
+
 /// The stored update log of a canvas.
 async fn log_rows(db: &sqlx::SqlitePool, id: &str) -> Vec<(i64, Vec<u8>)> {
     sqlx::query_as("SELECT seq, data FROM canvas_updates WHERE canvas_id = ? ORDER BY seq")

@@ -12,7 +12,7 @@ async fn a_client_that_does_not_read_is_disconnected() {
     })
     .await;
     let id = app.create_canvas("Casus traag").await;
-    let _slow = app.connect(&id).await; // Never reads again.
+    let mut slow = app.connect(&id).await; // Does not read until it is disconnected.
     let mut writer = app.connect(&id).await;
     let mut reader = app.connect(&id).await;
     let chunk = "x".repeat(64 * 1024);
@@ -36,6 +36,8 @@ async fn a_client_that_does_not_read_is_disconnected() {
             c.text().ends_with("klaar")
         })
         .await;
+    // What it finally reads ends with the close frame the server sent: 1013, try again later.
+    assert_eq!(slow.closed_with().await.0, 1013);
     eventually("the slow connection to be gone", || async {
         app.metric("doorbraak_open_connections").await == 2.0
     })
@@ -198,4 +200,15 @@ async fn slow_clients_cannot_hold_connections_open() {
     // Ordinary requests still work.
     let (status, _) = app.http.get(&format!("/api/canvases/{id}")).await;
     assert_eq!(status, 200);
+}
+
+/// A graceful shutdown closes every socket with 1001, going away.
+#[tokio::test]
+async fn shutdown_closes_sockets_with_1001() {
+    let mut app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus stop").await;
+    let mut client = app.connect(&id).await;
+    client.round_trip().await;
+    app.stop().await;
+    assert_eq!(client.closed_with().await.0, 1001);
 }

@@ -589,6 +589,17 @@ impl Client {
     }
 
     /// Appends text to the `situation` step.
+    /// An update that appends `text` to the situatieschets, applied locally but not sent.
+    pub fn append_update(&mut self, text: &str) -> Vec<u8> {
+        let before = self.doc.transact().state_vector();
+        {
+            let mut txn = self.doc.transact_mut();
+            let len = self.situation.len(&txn);
+            self.situation.insert(&mut txn, len, text);
+        }
+        self.doc.transact().encode_state_as_update_v1(&before)
+    }
+
     pub async fn type_text(&mut self, text: &str) {
         self.edit(|txn, situation| {
             let len = situation.len(txn);

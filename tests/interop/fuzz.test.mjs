@@ -47,7 +47,8 @@ function whole (str, pos) {
   return pos
 }
 
-const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0
+// A fixed default, so that CI runs the same sequence each time; set FUZZ_SEED to explore others.
+const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20261201
 
 test(`random edits with disconnects converge (seed ${seed})`, async (t) => {
   t.diagnostic(`FUZZ_SEED=${seed} FUZZ_STEPS=${STEPS}`)
