@@ -11,8 +11,12 @@ cargo build --release --locked --bins
 (cd bench/reference && npm ci --no-audit --no-fund --loglevel=error)
 ulimit -n 20000 2>/dev/null || true
 
+# Raw results are only ever appended: each line names the commit, the date and the file system
+# the benchmark database lives on.
 out=bench/results.jsonl
 work=$(mktemp -d)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+fs=$(df --output=fstype "$work" 2>/dev/null | tail -1 | tr -d ' ')
 server_pid=""
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
@@ -59,7 +63,7 @@ run() { # name, doorbraak server flags (one word, may be empty), load arguments.
     if [ "$target" = doorbraak ]; then start_doorbraak $server_flags; port=18080; else start_reference; port=18081; fi
     echo "== $name on $target" >&2
     result=$(./target/release/doorbraak-load --addr "127.0.0.1:$port" --target "$target" --server-pid "$server_pid" "$@")
-    echo "{\"name\":\"$name\",\"target\":\"$target\",\"result\":$result}" | tee -a "$out"
+    echo "{\"name\":\"$name\",\"target\":\"$target\",\"commit\":\"$commit\",\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"database_fs\":\"$fs\",\"result\":$result}" | tee -a "$out"
     stop_server
   done
 }

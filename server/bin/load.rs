@@ -77,7 +77,7 @@ struct Args {
     /// short `--idle-unload-secs` on the server, that first client loads the canvas from disk.
     #[arg(long, default_value_t = 0)]
     pause_before_sync: u64,
-    /// Server process id, to report its resident memory.
+    /// Server process id, to report its resident memory: now, and at its peak during this run.
     #[arg(long)]
     server_pid: Option<u32>,
     /// Personal access token of an account that may start canvases (Doorbraak only).
@@ -88,6 +88,12 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(pid) = args.server_pid {
+        // The peak quoted is the load's: reset the server's high-water mark (VmHWM) now, so that
+        // what it used while starting (argon2 hashing the demo passwords) does not count.
+        std::fs::write(format!("/proc/{pid}/clear_refs"), "5")
+            .context("resetting the server's peak memory")?;
+    }
     let rooms = make_rooms(&args).await?;
     let mut report = match args.scenario {
         Scenario::Fanout => fanout(&args, &rooms).await?,
