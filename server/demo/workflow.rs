@@ -234,7 +234,7 @@ async fn seed_budget(
 ) -> Result<(), StoreError> {
     let today = dutch_date(now_millis());
     let year: i32 = today[..4].parse().unwrap_or(2026);
-    db.set_budget(cast.arnhem, year, 2_500_000, cast.aanjager)
+    db.set_budget(cast.arnhem, year, 2_500_000, cast.aanjager, None)
         .await?;
     let entry = |canvas: &str, kind, cents, purpose: &str, why: &str| NewLedgerEntry {
         team: cast.arnhem,

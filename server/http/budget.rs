@@ -128,6 +128,9 @@ struct BudgetForm {
     jaar: Option<i32>,
     #[serde(default)]
     bedrag: String,
+    /// The budget in cents as the person saw it; empty or absent when none was set.
+    #[serde(default)]
+    vorig: String,
 }
 
 async fn set(
@@ -163,10 +166,31 @@ async fn set(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    state
+    let seen = match form.vorig.trim() {
+        "" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| {
+            AppError::Invalid("Laad de pagina opnieuw en stel het budget dan vast.".into())
+        })?),
+    };
+    let set = state
         .workflow
-        .set_budget(id, year, cents, viewer.account.id)
+        .set_budget(id, year, cents, viewer.account.id, seen)
         .await?;
+    if !set {
+        let message = "Iemand anders heeft het budget intussen gewijzigd. Bekijk het nieuwe \
+                       bedrag en stel het zo nodig opnieuw vast.";
+        let page = render(
+            &state,
+            &viewer,
+            &team,
+            role,
+            year,
+            Some(message.to_owned()),
+            &nonce,
+        )
+        .await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
     state
         .audit
         .record(

@@ -361,12 +361,13 @@ mod tests {
     use std::time::Duration;
 
     use bytes::Bytes;
-    use yrs::{
-        Doc, GetString, ReadTxn, StateVector, Text, Transact, Update, updates::decoder::Decode,
-    };
+    use yrs::{Doc, GetString, ReadTxn, StateVector, Transact, Update, updates::decoder::Decode};
 
     use super::*;
-    use crate::{canvas::schema, store::testing::TestStore};
+    use crate::{
+        canvas::schema,
+        store::testing::{TestStore, situation_update as update},
+    };
 
     async fn pragma(pool: &SqlitePool, name: &str) -> String {
         let row = sqlx::query(&format!("PRAGMA {name}"))
@@ -390,16 +391,6 @@ mod tests {
             );
             assert_eq!(pragma(pool, "foreign_keys").await, "1");
         }
-    }
-
-    /// An update inserting `text` at the start of the situatieschets, from a client of its own.
-    fn update(text: &str) -> Bytes {
-        let doc = Doc::new();
-        let situation = doc.get_or_insert_text(schema::root::SITUATION);
-        situation.push(&mut doc.transact_mut(), text);
-        doc.transact()
-            .encode_state_as_update_v1(&StateVector::default())
-            .into()
     }
 
     async fn canvas(store: &TestStore) -> CanvasId {

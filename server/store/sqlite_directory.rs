@@ -91,6 +91,26 @@ fn invitation(row: &SqliteRow) -> Result<InvitationRow, sqlx::Error> {
 }
 
 impl SqliteStore {
+    /// The token that `condition` (on `t`, with one `?` for `key`) names, if it still works. An id
+    /// bound as text compares as the number it is: the column's INTEGER affinity applies.
+    async fn working_token(
+        &self,
+        condition: &str,
+        key: String,
+        now: i64,
+    ) -> Result<Option<TokenUse>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT t.id AS token_id, t.last_used_at AS token_used, {ACCOUNT_COLUMNS} \
+             FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+             WHERE {condition} AND t.revoked_at IS NULL AND t.expires_at > ?"
+        ))
+        .bind(key)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| token_use(&row)).transpose()?)
+    }
+
     async fn one_account(
         &self,
         condition: &str,
@@ -276,16 +296,8 @@ impl Directory for SqliteStore {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<TokenUse>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT t.id AS token_id, t.last_used_at AS token_used, {ACCOUNT_COLUMNS} \
-             FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?"
-        ))
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| token_use(&row)).transpose()?)
+        self.working_token("t.token_hash = ?", token_hash.to_owned(), now)
+            .await
     }
 
     async fn touch_token(&self, token_id: i64, now: i64) -> Result<(), StoreError> {
@@ -344,16 +356,7 @@ impl Directory for SqliteStore {
         let Some(token) = token else {
             return Ok(None);
         };
-        let row = sqlx::query(&format!(
-            "SELECT t.id AS token_id, t.last_used_at AS token_used, {ACCOUNT_COLUMNS} \
-             FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-             WHERE t.id = ? AND t.revoked_at IS NULL AND t.expires_at > ?"
-        ))
-        .bind(token)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| token_use(&row)).transpose()?)
+        self.working_token("t.id = ?", token.to_string(), now).await
     }
 
     async fn list_tokens(&self, account_id: i64) -> Result<Vec<TokenRow>, StoreError> {

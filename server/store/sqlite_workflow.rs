@@ -365,20 +365,40 @@ impl Workflow for SqliteStore {
         year: i32,
         cents: i64,
         by: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO team_budgets (team_id, year, amount_cents, set_by, set_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, year) DO UPDATE SET \
-             amount_cents = excluded.amount_cents, set_by = excluded.set_by, set_at = excluded.set_at",
-        )
-        .bind(team)
-        .bind(year)
-        .bind(cents)
-        .bind(by)
-        .bind(now_millis())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        seen: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        // One statement each, so SQLite's single writer makes the comparison and the write one
+        // step: a first budget only while there is none, a change only while it is what was seen.
+        let done = match seen {
+            None => {
+                sqlx::query(
+                    "INSERT INTO team_budgets (team_id, year, amount_cents, set_by, set_at) \
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, year) DO NOTHING",
+                )
+                .bind(team)
+                .bind(year)
+                .bind(cents)
+                .bind(by)
+                .bind(now_millis())
+                .execute(&self.pool)
+                .await?
+            }
+            Some(seen) => {
+                sqlx::query(
+                    "UPDATE team_budgets SET amount_cents = ?, set_by = ?, set_at = ? \
+                 WHERE team_id = ? AND year = ? AND amount_cents = ?",
+                )
+                .bind(cents)
+                .bind(by)
+                .bind(now_millis())
+                .bind(team)
+                .bind(year)
+                .bind(seen)
+                .execute(&self.pool)
+                .await?
+            }
+        };
+        Ok(done.rows_affected() == 1)
     }
 
     async fn budget(&self, team: i64, year: i32) -> Result<Option<i64>, StoreError> {

@@ -52,6 +52,17 @@ impl TestStore {
     }
 }
 
+/// An update by a fresh client that writes `text` into the situatieschets.
+pub fn situation_update(text: &str) -> bytes::Bytes {
+    use yrs::{ReadTxn, StateVector, Text, Transact};
+    let doc = yrs::Doc::new();
+    let situation = doc.get_or_insert_text(crate::canvas::schema::root::SITUATION);
+    situation.push(&mut doc.transact_mut(), text);
+    doc.transact()
+        .encode_state_as_update_v1(&StateVector::default())
+        .into()
+}
+
 impl TestStore {
     /// The SQLite file.
     pub fn database_file(&self) -> std::path::PathBuf {

@@ -188,9 +188,16 @@ pub trait Workflow: Send + Sync + 'static {
     /// Every open escalation, the oldest first.
     async fn open_escalations(&self) -> Result<Vec<OpenEscalationRow>, StoreError>;
 
-    /// Sets a team's budget for a year.
-    async fn set_budget(&self, team: i64, year: i32, cents: i64, by: i64)
-    -> Result<(), StoreError>;
+    /// Sets a team's budget for a year, if it is still `seen` (`None`: not set yet): a
+    /// compare-and-set like every workflow write. `false` when someone else changed it first.
+    async fn set_budget(
+        &self,
+        team: i64,
+        year: i32,
+        cents: i64,
+        by: i64,
+        seen: Option<i64>,
+    ) -> Result<bool, StoreError>;
 
     async fn budget(&self, team: i64, year: i32) -> Result<Option<i64>, StoreError>;
 

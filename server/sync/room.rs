@@ -607,14 +607,17 @@ fn send(peer: &Peer, message: Bytes, too_slow: &mut Vec<ConnId>) -> bool {
 mod tests {
     use std::time::Duration;
 
-    use yrs::{Doc, ReadTxn, StateVector, Text, Transact, updates::decoder::Decode};
+    use yrs::{Doc, StateVector, Transact, updates::decoder::Decode};
 
     use super::*;
     use crate::{
         canvas::schema,
         config::Limits,
         metrics::Metrics,
-        store::{Store, testing::TestStore},
+        store::{
+            Store,
+            testing::{TestStore, situation_update},
+        },
         sync::{SyncService, awareness::Identity, doc::Op, peer::Closer},
     };
     use tokio::sync::Semaphore;
@@ -636,12 +639,7 @@ mod tests {
     }
 
     fn an_update() -> Bytes {
-        let doc = Doc::new();
-        let text = doc.get_or_insert_text(schema::root::SITUATION);
-        text.push(&mut doc.transact_mut(), "vertrouwelijk");
-        doc.transact()
-            .encode_state_as_update_v1(&StateVector::default())
-            .into()
+        situation_update("vertrouwelijk")
     }
 
     /// Two peers on a fresh canvas; the store fails its appends when `failing`.
@@ -819,15 +817,6 @@ mod tests {
         assert_eq!(*b.edits.borrow(), 0, "the reader is not");
     }
 
-    fn update_with(text: &str) -> Bytes {
-        let doc = Doc::new();
-        let situation = doc.get_or_insert_text(schema::root::SITUATION);
-        situation.push(&mut doc.transact_mut(), text);
-        doc.transact()
-            .encode_state_as_update_v1(&StateVector::default())
-            .into()
-    }
-
     async fn send(room: &mpsc::Sender<RoomCommand>, conn: ConnId, message: ClientMessage) {
         room.send(RoomCommand::Message { conn, message })
             .await
@@ -866,7 +855,7 @@ mod tests {
         };
         let (store, sync, id, room, [(a, _), (b, _)]) = setup_with(false, false, limits).await;
         store.hold_compactions();
-        send(&room, a.id, ClientMessage::Update(update_with("een "))).await;
+        send(&room, a.id, ClientMessage::Update(situation_update("een "))).await;
         let arrived = || {
             store
                 .compactions_arrived
@@ -885,7 +874,12 @@ mod tests {
 
         let (c, _c_queue) = peer(3);
         let room = sync.join(&id, c.clone()).await.expect("join a fresh room");
-        send(&room, c.id, ClientMessage::Update(update_with("twee "))).await;
+        send(
+            &room,
+            c.id,
+            ClientMessage::Update(situation_update("twee ")),
+        )
+        .await;
         sync.content(&id).await.expect("a round trip");
         assert_eq!(
             arrived(),
@@ -900,7 +894,12 @@ mod tests {
             sync.context().compacting.claim(&id).is_some()
         })
         .await;
-        send(&room, c.id, ClientMessage::Update(update_with("drie "))).await;
+        send(
+            &room,
+            c.id,
+            ClientMessage::Update(situation_update("drie ")),
+        )
+        .await;
         wait_for("the next compaction", || arrived() == 2).await;
         wait_for("it to be written", || {
             sync.context().compacting.claim(&id).is_some()
@@ -924,7 +923,7 @@ mod tests {
             }
             Op::Diff => send(room, 1, ClientMessage::SyncStep1(StateVector::default())).await,
             Op::Summary | Op::Apply => {
-                send(room, 1, ClientMessage::Update(update_with("bewaard "))).await
+                send(room, 1, ClientMessage::Update(situation_update("bewaard "))).await
             }
             Op::Content => {
                 sync.content(id)
@@ -987,7 +986,7 @@ mod tests {
     #[tokio::test]
     async fn an_update_yrs_rejects_halfway_reloads_the_room_from_disk() {
         let (store, sync, id, room, [(a, _), (b, _)]) = setup(false).await;
-        send(&room, 1, ClientMessage::Update(update_with("eerder "))).await;
+        send(&room, 1, ClientMessage::Update(situation_update("eerder "))).await;
         send(&room, 1, ClientMessage::Update(partly_applicable_update())).await;
         tokio::time::timeout(Duration::from_secs(5), b.closer.closed())
             .await

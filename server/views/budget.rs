@@ -56,6 +56,8 @@ pub fn page(viewer: &Viewer, page: &BudgetPage, nonce: &str) -> Markup {
                     form.row method="post" action=(base) {
                         (csrf_field(viewer))
                         input type="hidden" name="jaar" value=(page.year);
+                        // What this page showed: the change goes through only if nobody changed it since.
+                        input type="hidden" name="vorig" value=[page.budget_set.then_some(page.totals.budget)];
                         label for="budget-amount" { "Budget " (page.year) " in euro" }
                         input #budget-amount name="bedrag" type="text" inputmode="decimal" required placeholder="25.000,00";
                         button type="submit" { "Vaststellen" }

@@ -3,6 +3,7 @@
 
 use doorbraak::{config::Limits, sync::protocol};
 use tokio_tungstenite::tungstenite::Message;
+use yrs::{Doc, ReadTxn, StateVector, Text, Transact};
 
 use crate::helpers::*;
 
@@ -64,11 +65,34 @@ async fn text_frames_are_unsupported() {
 async fn messages_over_the_size_limit_are_refused() {
     let app = TestApp::spawn_with(Limits {
         max_message_bytes: 4096,
+        max_update_bytes: 8192,
         ..test_limits()
     })
     .await;
-    let big = protocol::encode_update(&vec![0u8; 5000]);
-    refused(&app, Message::Binary(big), 1009).await;
+    // Presence is never large: over --max-message-bytes.
+    let entry = protocol::AwarenessEntry {
+        client_id: 5,
+        clock: 1,
+        state: Some(format!("{{\"x\":\"{}\"}}", "a".repeat(5000)).into()),
+    };
+    let big = protocol::encode_awareness([entry].iter());
+    let reason = refused(&app, Message::Binary(big), 1009).await;
+    assert_eq!(reason, "Bericht is te groot.");
+    // A document update may be larger, up to --max-update-bytes; past it the reason says the
+    // work is kept in the browser.
+    let writer = Doc::new();
+    let text = writer.get_or_insert_text("situation");
+    text.push(&mut writer.transact_mut(), &"b".repeat(10_000));
+    let update = writer
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    let reason = refused(
+        &app,
+        Message::Binary(protocol::encode_update(&update)),
+        1009,
+    )
+    .await;
+    assert!(reason.contains("te groot om op te slaan"), "{reason}");
 }
 
 #[tokio::test]

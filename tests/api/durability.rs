@@ -17,19 +17,15 @@ async fn state_survives_a_restart() {
 
 #[tokio::test]
 async fn kill_9_loses_nothing_any_client_has_seen() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
-    let people = seed_people(&database_url).await;
-    let (mut server, address) = start_binary(&database_url, &[]).await;
-    let http = reqwest_lite::Client::new(address.parse().expect("address"))
-        .with_token(&people.aanjager.token);
-    let (_, created) = http
-        .post_json(
-            "/api/canvases",
-            &serde_json::json!({ "label": "Casus kill" }),
-        )
-        .await;
-    let id = created["id"].as_str().expect("id").to_owned();
+    let BinaryCanvas {
+        database_url,
+        people,
+        mut server,
+        address,
+        id,
+        folder: _folder,
+        ..
+    } = binary_with_canvas("Casus kill", None).await;
     let url = ws_url(&address, &people.teamlid.token, &id, "");
 
     let mut observer = Client::connect(&url).await;
@@ -91,19 +87,15 @@ async fn kill_9_loses_nothing_any_client_has_seen() {
 /// covered is there, and the count never ran ahead of what was sent.
 #[tokio::test]
 async fn kill_9_keeps_everything_counted_as_saved() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
-    let people = seed_people(&database_url).await;
-    let (mut server, address) = start_binary(&database_url, &[]).await;
-    let http = reqwest_lite::Client::new(address.parse().expect("address"))
-        .with_token(&people.aanjager.token);
-    let (_, created) = http
-        .post_json(
-            "/api/canvases",
-            &serde_json::json!({ "label": "Casus opgeslagen" }),
-        )
-        .await;
-    let id = created["id"].as_str().expect("id").to_owned();
+    let BinaryCanvas {
+        database_url,
+        people,
+        mut server,
+        address,
+        id,
+        folder: _folder,
+        ..
+    } = binary_with_canvas("Casus opgeslagen", None).await;
     let mut writer =
         Client::connect(&ws_url(&address, &people.teamlid.token, &id, "?saved=1")).await;
 

@@ -935,6 +935,44 @@ pub async fn start_binary(database_url: &str, extra: &[&str]) -> (tokio::process
     start_binary_logging(database_url, extra, None).await
 }
 
+/// The real binary on a fresh database with [`People`], and a canvas the aanjager started.
+pub struct BinaryCanvas {
+    pub folder: TempDir,
+    pub database_url: String,
+    pub people: People,
+    pub server: tokio::process::Child,
+    pub address: String,
+    pub id: String,
+    /// Where the server's stderr goes, when started with a `RUST_LOG`.
+    pub log: std::path::PathBuf,
+}
+
+/// Starts [`BinaryCanvas`]; with `rust_log`, the server logs at that filter to `log`.
+pub async fn binary_with_canvas(label: &str, rust_log: Option<&str>) -> BinaryCanvas {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let people = seed_people(&database_url).await;
+    let log = folder.path().join("stderr.log");
+    let logging = rust_log.map(|filter| (filter, log.as_path()));
+    let (server, address) = start_binary_logging(&database_url, &[], logging).await;
+    let http = reqwest_lite::Client::new(address.parse().expect("address"))
+        .with_token(&people.aanjager.token);
+    let (status, created) = http
+        .post_json("/api/canvases", &serde_json::json!({ "label": label }))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().expect("id").to_owned();
+    BinaryCanvas {
+        folder,
+        database_url,
+        people,
+        server,
+        address,
+        id,
+        log,
+    }
+}
+
 /// [`start_binary`] with `RUST_LOG` set and stderr written to `log` when given.
 pub async fn start_binary_logging(
     database_url: &str,

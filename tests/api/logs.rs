@@ -4,21 +4,17 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn no_canvas_content_or_credential_in_the_logs_at_trace() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
-    let people = seed_people(&database_url).await;
-    let log = folder.path().join("stderr.log");
-    let (mut server, address) =
-        start_binary_logging(&database_url, &[], Some(("trace", &log))).await;
+    let BinaryCanvas {
+        people,
+        mut server,
+        address,
+        id,
+        log,
+        folder: _folder,
+        ..
+    } = binary_with_canvas("Casus L-7", Some("trace")).await;
     let http = reqwest_lite::Client::new(address.parse().expect("address"))
         .with_token(&people.aanjager.token);
-    let (_, created) = http
-        .post_json(
-            "/api/canvases",
-            &serde_json::json!({ "label": "Casus L-7" }),
-        )
-        .await;
-    let id = created["id"].as_str().expect("id").to_owned();
     let mut client = Client::connect_with_bearer(&address, &people.teamlid.token, &id).await;
     // A second client, so that the server also writes the content out (relay, sync step 2).
     let mut observer = Client::connect_with_bearer(&address, &people.aanjager.token, &id).await;

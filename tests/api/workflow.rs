@@ -985,3 +985,139 @@ async fn an_archived_canvas_is_read_only_at_once() {
         .expect("count");
     assert_eq!(count.0, 1, "nothing was booked after archiving");
 }
+
+/// A form post: who, where, the fields.
+type Post<'a> = (&'a Person, String, Vec<(&'a str, &'a str)>);
+
+/// Two requests at once, each as the person saw things: exactly one goes through, the other is
+/// told (409) and changes nothing.
+async fn exactly_one_of(app: &TestApp, requests: [Post<'_>; 2]) -> [u16; 2] {
+    let [(a_who, a_path, a_fields), (b_who, b_path, b_fields)] = requests;
+    let (a, b) = tokio::join!(
+        post(app, a_who, &a_path, &a_fields),
+        post(app, b_who, &b_path, &b_fields)
+    );
+    let mut codes = [a.0, b.0];
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        [303, 409],
+        "one wins, the other is told: {} / {}",
+        a.1,
+        b.1
+    );
+    codes
+}
+
+#[tokio::test]
+async fn setting_the_budget_is_compare_and_set() {
+    let app = TestApp::spawn().await;
+    let people = app.people.clone();
+    let path = format!("/teams/{}/budget", people.team);
+    let first = |amount: &'static str| vec![("jaar", "2026"), ("bedrag", amount)];
+    exactly_one_of(
+        &app,
+        [
+            (&people.aanjager, path.clone(), first("1.000,00")),
+            (&people.aanjager, path.clone(), first("2.000,00")),
+        ],
+    )
+    .await;
+    let (cents,): (i64,) =
+        sqlx::query_as("SELECT amount_cents FROM team_budgets WHERE year = 2026")
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("budget");
+    let seen = cents.to_string();
+    let change = |amount: &'static str| {
+        vec![
+            ("jaar", "2026"),
+            ("bedrag", amount),
+            ("vorig", seen.as_str()),
+        ]
+    };
+    exactly_one_of(
+        &app,
+        [
+            (&people.aanjager, path.clone(), change("3.000,00")),
+            (&people.aanjager, path.clone(), change("4.000,00")),
+        ],
+    )
+    .await;
+    // A change made on a stale page is refused.
+    let stale = vec![
+        ("jaar", "2026"),
+        ("bedrag", "5.000,00"),
+        ("vorig", seen.as_str()),
+    ];
+    assert_eq!(post(&app, &people.aanjager, &path, &stale).await.0, 409);
+}
+
+#[tokio::test]
+async fn escalating_picking_up_and_answering_race_like_status_changes() {
+    let app = TestApp::spawn().await;
+    let people = app.people.clone();
+    let id = in_treatment(&app, "Casus R-9").await;
+    let escalate = format!("/canvases/{id}/opschalen");
+    exactly_one_of(
+        &app,
+        [
+            (
+                &people.teamlid,
+                escalate.clone(),
+                vec![("naar", "coach"), ("vraag", "Eerste vraag")],
+            ),
+            (
+                &people.projectleider,
+                escalate.clone(),
+                vec![("naar", "coach"), ("vraag", "Tweede vraag")],
+            ),
+        ],
+    )
+    .await;
+    let (steps,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM escalations WHERE canvas_id = ?")
+        .bind(&id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("count");
+    assert_eq!(steps, 1, "one escalation, not two");
+    let (step,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
+        .bind(&id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("escalation");
+    let pick_up = format!("/canvases/{id}/opschalingen/{step}/oppakken");
+    exactly_one_of(
+        &app,
+        [
+            (&people.coach, pick_up.clone(), vec![]),
+            (&people.coach, pick_up.clone(), vec![]),
+        ],
+    )
+    .await;
+    let answer = format!("/canvases/{id}/opschalingen/{step}/antwoord");
+    exactly_one_of(
+        &app,
+        [
+            (
+                &people.coach,
+                answer.clone(),
+                vec![("antwoord", "Opgelost."), ("uitkomst", "opgelost")],
+            ),
+            (
+                &people.coach,
+                answer.clone(),
+                vec![("antwoord", "Terug."), ("uitkomst", "teruggelegd")],
+            ),
+        ],
+    )
+    .await;
+    let (answered,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM escalations WHERE canvas_id = ? AND answer IS NOT NULL",
+    )
+    .bind(&id)
+    .fetch_one(&app.sqlite().await)
+    .await
+    .expect("count");
+    assert_eq!(answered, 1);
+}
