@@ -21,71 +21,87 @@ struct Case {
     by_inbrenger: bool,
     level: &'static str,
     highest: &'static str,
+    /// Gearchiveerd: read-only for everyone who may read it.
+    archived: bool,
 }
 
-const CASES: [Case; 6] = [
+const CASES: [Case; 7] = [
     Case {
         name: "team",
         by_inbrenger: false,
         level: "team",
         highest: "team",
+        archived: false,
     },
     Case {
         name: "inbrenger's",
         by_inbrenger: true,
         level: "team",
         highest: "team",
+        archived: false,
     },
     Case {
         name: "at coach",
         by_inbrenger: false,
         level: "coach",
         highest: "coach",
+        archived: false,
     },
     Case {
         name: "at PMM",
         by_inbrenger: false,
         level: "pmm",
         highest: "pmm",
+        archived: false,
     },
     Case {
         name: "back from coach",
         by_inbrenger: false,
         level: "team",
         highest: "coach",
+        archived: false,
     },
     Case {
         name: "back from PMM",
         by_inbrenger: false,
         level: "directie",
         highest: "pmm",
+        archived: false,
+    },
+    Case {
+        name: "archived",
+        by_inbrenger: false,
+        level: "team",
+        highest: "coach",
+        archived: true,
     },
 ];
 
 /// The table: per person, the expectation for each case in [`CASES`] order.
-fn table(people: &People) -> Vec<(&'static str, Person, [Expect; 6])> {
+fn table(people: &People) -> Vec<(&'static str, Person, [Expect; 7])> {
+    let member = [Edit, Edit, Edit, Edit, Edit, Edit, Read];
     vec![
-        ("aanjager", people.aanjager.clone(), [Edit; 6]),
-        ("projectleider", people.projectleider.clone(), [Edit; 6]),
-        ("teamlid", people.teamlid.clone(), [Edit; 6]),
+        ("aanjager", people.aanjager.clone(), member),
+        ("projectleider", people.projectleider.clone(), member),
+        ("teamlid", people.teamlid.clone(), member),
         (
             "inbrenger",
             people.inbrenger.clone(),
-            [Nothing, Edit, Nothing, Nothing, Nothing, Nothing],
+            [Nothing, Edit, Nothing, Nothing, Nothing, Nothing, Nothing],
         ),
-        ("other team", people.other_member.clone(), [Nothing; 6]),
+        ("other team", people.other_member.clone(), [Nothing; 7]),
         (
             "coach",
             people.coach.clone(),
-            [Nothing, Nothing, Edit, Edit, Read, Read],
+            [Nothing, Nothing, Edit, Edit, Read, Read, Read],
         ),
-        ("coach elsewhere", people.other_coach.clone(), [Nothing; 6]),
+        ("coach elsewhere", people.other_coach.clone(), [Nothing; 7]),
         (
             "pmm",
             people.pmm.clone(),
-            [Nothing, Nothing, Nothing, Read, Nothing, Read],
+            [Nothing, Nothing, Nothing, Read, Nothing, Read, Nothing],
         ),
-        ("beheerder", people.beheerder.clone(), [Nothing; 6]),
+        ("beheerder", people.beheerder.clone(), [Nothing; 7]),
     ]
 }
 
@@ -105,13 +121,21 @@ async fn create_cases(app: &TestApp) -> Vec<String> {
             .await;
         assert_eq!(status, 201, "{}: {body}", case.name);
         let id = body["id"].as_str().expect("id").to_owned();
-        sqlx::query("UPDATE canvases SET escalation_level = ?, highest_level = ? WHERE id = ?")
-            .bind(case.level)
-            .bind(case.highest)
-            .bind(&id)
-            .execute(&db)
-            .await
-            .expect("set level");
+        let status = if case.archived {
+            "gearchiveerd"
+        } else {
+            "concept"
+        };
+        sqlx::query(
+            "UPDATE canvases SET escalation_level = ?, highest_level = ?, status = ? WHERE id = ?",
+        )
+        .bind(case.level)
+        .bind(case.highest)
+        .bind(status)
+        .bind(&id)
+        .execute(&db)
+        .await
+        .expect("set level");
         ids.push(id);
     }
     ids
@@ -149,6 +173,27 @@ async fn every_cell_over_http() {
                 "page read-only: {cell}"
             );
             assert_eq!(listed.contains(&id.as_str()), visible, "listed: {cell}");
+            // Every other route of one canvas asks the same policy.
+            let expected_status = if visible { 200 } else { 404 };
+            for route in ["werkwijze", "gebeurtenissen"] {
+                let path = format!("/canvases/{id}/{route}");
+                assert_eq!(
+                    http.head_status(&path).await,
+                    expected_status,
+                    "{route}: {cell}"
+                );
+            }
+            // Writing routes: nobody without edit access gets past the policy; on an archived
+            // canvas everyone who may read is told it is archived.
+            let booking = format!("/canvases/{id}/budget");
+            let (status, _, _) = http.post_form(&booking, "soort=spent").await;
+            let allowed = match expect {
+                Nothing => [404].as_slice(),
+                Read if case.archived => &[409],
+                Read => &[403],
+                Edit => &[403, 422],
+            };
+            assert!(allowed.contains(&status), "booking {status}: {cell}");
         }
     }
 }

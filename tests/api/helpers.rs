@@ -399,6 +399,37 @@ pub mod reqwest_lite {
             (status, head, body)
         }
 
+        /// The status of a GET, read from the response head alone (for streams that stay open).
+        pub async fn head_status(&self, path: &str) -> u16 {
+            let mut stream = tokio::net::TcpStream::connect(self.address)
+                .await
+                .expect("connect");
+            let mut extra = String::new();
+            if let Some(token) = &self.token {
+                extra.push_str(&format!("Authorization: Bearer {token}\r\n"));
+            }
+            for (name, value) in &self.headers {
+                extra.push_str(&format!("{name}: {value}\r\n"));
+            }
+            let head = format!(
+                "GET {path} HTTP/1.1\r\nHost: {}\r\n{extra}\r\n",
+                self.address
+            );
+            stream.write_all(head.as_bytes()).await.expect("write");
+            let mut response = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !response.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = stream.read(&mut buffer).await.expect("read");
+                assert!(n > 0, "closed before the head");
+                response.extend_from_slice(&buffer[..n]);
+            }
+            let head = String::from_utf8_lossy(&response);
+            head.split(' ')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .expect("status")
+        }
+
         /// Sends a JSON request and returns the status and the body.
         pub async fn request(
             &self,
