@@ -1,12 +1,13 @@
 // Large offline work: a client that edited offline reconnects with one large sync step 2. With
 // the official y-websocket client, 5 MiB lands; what is genuinely too large (past the canvas's
 // size limit, or past the largest update) is refused with close code 1009 and a Dutch reason,
-// and nothing of it is stored.
+// and nothing of it is stored; the canvas page then stops reconnecting and keeps its copy.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
 import { connectClient, createCanvas, getCanvas, setupServer, track, waitFor } from './lib/server.mjs'
+import { editor, startBrowser, waitConnected, waitInPage } from './lib/pages.mjs'
 
 const MIB = 1024 * 1024
 
@@ -56,3 +57,23 @@ for (const [limit, flags] of [
     assert.equal(body.steps.situation, '', 'nothing of the refused work is stored')
   })
 }
+
+test('the canvas page stops at 1009: it shows the Dutch reason, keeps its local copy and does not reconnect', async (t) => {
+  const env = await setupServer(t, { extraArgs: ['--max-message-bytes', '65536', '--max-update-bytes', '65536'] })
+  const { id } = await createCanvas(env.server, 'Casus G-3')
+  const { pages: [p] } = await startBrowser(t, env, { canvasId: id, labels: ['page'] })
+  await waitConnected(p)
+  await p.page.locator(editor('situation')).click()
+  // One paste of 80 KB: a single update over the 64 KiB limit.
+  await p.page.keyboard.insertText('te veel tekst; '.repeat(5500))
+  await waitInPage(p, () => {
+    const el = document.getElementById('connection-status')
+    return el?.dataset.state === 'closed' && el.textContent.includes('te groot om op te slaan')
+  }, undefined, { what: 'the status "Niet verbonden" with the reason', timeout: 15_000 })
+  // "closed" means the provider gave up on purpose (shouldConnect is false): no reconnect loop.
+  const copies = await p.page.evaluate(async () =>
+    (await indexedDB.databases()).map((db) => db.name).filter((name) => name.startsWith('doorbraak-')))
+  assert.equal(copies.length, 1, `the local copy is kept: ${JSON.stringify(copies)}`)
+  const { body } = await getCanvas(env.server, id)
+  assert.equal(body.steps.situation, '', 'nothing of it was stored')
+})
