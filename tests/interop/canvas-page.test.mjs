@@ -161,7 +161,9 @@ test('canvas page: two people edit one canvas live in Chromium', async (t) => {
  */
 function idbFlushed (canvasId) {
   return new Promise((resolve, reject) => {
-    const open = indexedDB.open('doorbraak-' + canvasId)
+    // The page's copy is named after the signed-in account (offline-copies.js).
+    const account = document.querySelector('main#canvas').dataset.accountId
+    const open = indexedDB.open(`doorbraak-${account}-${canvasId}`)
     open.onerror = () => reject(open.error)
     open.onsuccess = () => {
       const db = open.result
