@@ -150,20 +150,18 @@ async fn set(
         .jaar
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(this_year);
+    // The page again, with `message` above the form.
+    let refuse = |status: StatusCode, message: String| {
+        let (state, viewer, team, nonce) = (&state, &viewer, &team, &nonce);
+        async move {
+            let page = render(state, viewer, team, role, year, Some(message), nonce).await?;
+            Ok::<_, AppError>((status, page).into_response())
+        }
+    };
     let cents = match ledger::parse_amount(&form.bedrag) {
         Ok(cents) => cents,
         Err(error) => {
-            let page = render(
-                &state,
-                &viewer,
-                &team,
-                role,
-                year,
-                Some(error.to_string()),
-                &nonce,
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).await;
         }
     };
     let seen = match form.vorig.trim() {
@@ -179,17 +177,7 @@ async fn set(
     if !set {
         let message = "Iemand anders heeft het budget intussen gewijzigd. Bekijk het nieuwe \
                        bedrag en stel het zo nodig opnieuw vast.";
-        let page = render(
-            &state,
-            &viewer,
-            &team,
-            role,
-            year,
-            Some(message.to_owned()),
-            &nonce,
-        )
-        .await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+        return refuse(StatusCode::CONFLICT, message.to_owned()).await;
     }
     state
         .audit

@@ -353,6 +353,18 @@ pub mod reqwest_lite {
             self
         }
 
+        /// The token and the extra headers as header lines.
+        fn header_lines(&self) -> String {
+            let mut lines = String::new();
+            if let Some(token) = &self.token {
+                lines.push_str(&format!("Authorization: Bearer {token}\r\n"));
+            }
+            for (name, value) in &self.headers {
+                lines.push_str(&format!("{name}: {value}\r\n"));
+            }
+            lines
+        }
+
         /// Sends a request and returns the status, the head (lowercased) and the body.
         pub async fn request_full(
             &self,
@@ -365,13 +377,7 @@ pub mod reqwest_lite {
                 .await
                 .expect("connect");
             let body = body.unwrap_or_default();
-            let mut extra = String::new();
-            if let Some(token) = &self.token {
-                extra.push_str(&format!("Authorization: Bearer {token}\r\n"));
-            }
-            for (name, value) in &self.headers {
-                extra.push_str(&format!("{name}: {value}\r\n"));
-            }
+            let extra = self.header_lines();
             let head = format!(
                 "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\n\
                  Content-Length: {}\r\nConnection: close\r\n{extra}\r\n",
@@ -404,13 +410,7 @@ pub mod reqwest_lite {
             let mut stream = tokio::net::TcpStream::connect(self.address)
                 .await
                 .expect("connect");
-            let mut extra = String::new();
-            if let Some(token) = &self.token {
-                extra.push_str(&format!("Authorization: Bearer {token}\r\n"));
-            }
-            for (name, value) in &self.headers {
-                extra.push_str(&format!("{name}: {value}\r\n"));
-            }
+            let extra = self.header_lines();
             let head = format!(
                 "GET {path} HTTP/1.1\r\nHost: {}\r\n{extra}\r\n",
                 self.address
