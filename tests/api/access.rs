@@ -136,6 +136,19 @@ async fn create_cases(app: &TestApp) -> Vec<String> {
         .execute(&db)
         .await
         .expect("set level");
+        // An answered escalation with its frozen copy (the canvas's first state), so that every
+        // canvas has a frozen copy and a printable summary to ask for.
+        sqlx::query(
+            "INSERT INTO escalations (canvas_id, from_level, to_level, question, escalated_by, \
+             escalated_at, answer, answered_by, answered_at, outcome, snapshot) \
+             SELECT ?1, 'team', 'coach', 'Vraag', ?2, 1, 'Antwoord', ?2, 2, 'teruggelegd', data \
+             FROM canvas_updates WHERE canvas_id = ?1 AND seq = 1",
+        )
+        .bind(&id)
+        .bind(app.people.aanjager.id)
+        .execute(&db)
+        .await
+        .expect("frozen copy");
         ids.push(id);
     }
     ids
@@ -175,7 +188,14 @@ async fn every_cell_over_http() {
             assert_eq!(listed.contains(&id.as_str()), visible, "listed: {cell}");
             // Every other route of one canvas asks the same policy.
             let expected_status = if visible { 200 } else { 404 };
-            for route in ["werkwijze", "gebeurtenissen"] {
+            let (step,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
+                .bind(id)
+                .fetch_one(&app.sqlite().await)
+                .await
+                .expect("escalation");
+            let frozen = format!("opschalingen/{step}");
+            let summary = format!("opschalingen/{step}/samenvatting");
+            for route in ["werkwijze", "gebeurtenissen", &frozen, &summary] {
                 let path = format!("/canvases/{id}/{route}");
                 assert_eq!(
                     http.head_status(&path).await,
@@ -195,6 +215,60 @@ async fn every_cell_over_http() {
             };
             assert!(allowed.contains(&status), "booking {status}: {cell}");
         }
+    }
+}
+
+/// The routes that are not about one canvas, per person: the team's budget page and its CSV, the
+/// coach dashboard and its stream, and PMM's inbox.
+#[tokio::test]
+async fn every_person_on_the_team_and_national_views() {
+    let app = TestApp::spawn().await;
+    let team = app.people.team;
+    let budget = format!("/teams/{team}/budget");
+    let csv = format!("/teams/{team}/budget.csv?jaar=2026");
+    // (who, budget page and CSV, /coach and its stream, /pmm)
+    let expected: [(&str, Person, u16, u16, u16); 9] = [
+        ("aanjager", app.people.aanjager.clone(), 200, 403, 403),
+        (
+            "projectleider",
+            app.people.projectleider.clone(),
+            200,
+            403,
+            403,
+        ),
+        ("teamlid", app.people.teamlid.clone(), 200, 403, 403),
+        ("inbrenger", app.people.inbrenger.clone(), 404, 403, 403),
+        ("other team", app.people.other_member.clone(), 404, 403, 403),
+        ("coach", app.people.coach.clone(), 404, 200, 403),
+        (
+            "coach elsewhere",
+            app.people.other_coach.clone(),
+            404,
+            200,
+            403,
+        ),
+        ("pmm", app.people.pmm.clone(), 404, 403, 200),
+        ("beheerder", app.people.beheerder.clone(), 404, 403, 403),
+    ];
+    for (who, person, team_view, coach, pmm) in expected {
+        let http = app.as_person(&person);
+        assert_eq!(
+            http.head_status(&budget).await,
+            team_view,
+            "budget page: {who}"
+        );
+        assert_eq!(http.head_status(&csv).await, team_view, "budget CSV: {who}");
+        assert_eq!(
+            http.head_status("/coach").await,
+            coach,
+            "coach dashboard: {who}"
+        );
+        assert_eq!(
+            http.head_status("/coach/gebeurtenissen").await,
+            coach,
+            "coach stream: {who}"
+        );
+        assert_eq!(http.head_status("/pmm").await, pmm, "PMM inbox: {who}");
     }
 }
 
@@ -240,7 +314,7 @@ async fn every_cell_over_the_websocket() {
     }
     // What the server kept is exactly what the editors typed, in order; no reader's text.
     for id in &ids {
-        let stored = app.canvas(id).await["steps"]["situation"].clone();
+        let stored = app.stored(id).await["steps"]["situation"].clone();
         assert_eq!(stored, typed.get(id).cloned().unwrap_or_default().as_str());
     }
 }

@@ -25,7 +25,7 @@ async fn refused(app: &TestApp, bad: Message, expected_code: u16) -> String {
     a.type_text("na").await;
     b.wait("edits after the attack", |c| c.text() == "voor na")
         .await;
-    assert_eq!(app.canvas(&id).await["steps"]["situation"], "voor na");
+    assert_eq!(app.stored(&id).await["steps"]["situation"], "voor na");
     reason
 }
 
@@ -148,5 +148,5 @@ async fn updates_with_client_ids_beyond_53_bits_are_refused_at_decode() {
 
     let fresh = app.connect(&id).await;
     assert_eq!(fresh.text(), "bewaard");
-    assert_eq!(app.canvas(&id).await["steps"]["situation"], "bewaard");
+    assert_eq!(app.stored(&id).await["steps"]["situation"], "bewaard");
 }

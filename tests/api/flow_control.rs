@@ -101,7 +101,7 @@ async fn a_flooding_client_is_slowed_down_not_dropped() {
         started.elapsed()
     );
     assert!(flooder.closed.is_none());
-    assert_eq!(app.canvas(&id).await["steps"]["situation"], flooder.text());
+    assert_eq!(app.stored(&id).await["steps"]["situation"], flooder.text());
 }
 
 /// Behind a trusted reverse proxy the per-address cap counts the client address the proxy names

@@ -245,6 +245,23 @@ impl TestApp {
         body
     }
 
+    /// The canvas as it is on disk: its snapshot and log read from the database and rebuilt,
+    /// without asking the server (whose loaded room could hold what is not stored). In the API's
+    /// JSON shape, with the record's label.
+    pub async fn stored(&self, id: &str) -> Value {
+        let id: doorbraak::canvas::CanvasId = id.parse().expect("canvas id");
+        let db = self.database().await;
+        let stored = db
+            .load_canvas(&id)
+            .await
+            .expect("load")
+            .expect("the canvas is stored");
+        let doc = doorbraak::sync::doc::CanvasDoc::load(&stored).expect("stored state loads");
+        let mut content = doc.content().expect("content");
+        content.label = db.canvas_label(&id).await.expect("label").expect("record");
+        serde_json::to_value(content).expect("json")
+    }
+
     /// A client authenticated as `person`.
     pub fn as_person(&self, person: &Person) -> reqwest_lite::Client {
         reqwest_lite::Client::new(self.address).with_token(&person.token)

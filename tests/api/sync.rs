@@ -20,6 +20,8 @@ async fn two_clients_converge_and_the_api_reads_the_result() {
     let canvas = app.canvas(&id).await;
     assert_eq!(canvas["steps"]["situation"], a.text());
     assert_eq!(canvas["label"], "Casus T-17");
+    // And on disk: what both clients were relayed is in the database, not only in memory.
+    assert_eq!(app.stored(&id).await["steps"]["situation"], a.text());
 }
 
 #[tokio::test]

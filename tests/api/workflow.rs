@@ -946,7 +946,7 @@ async fn an_archived_canvas_is_read_only_at_once() {
     reader.round_trip().await;
     let app = app.restart(test_limits()).await;
     assert_eq!(
-        app.canvas(&id).await["steps"]["situation"],
+        app.stored(&id).await["steps"]["situation"],
         "voor het archief"
     );
 
