@@ -5,6 +5,11 @@
 //! are free; after that each failure doubles the wait before the answer, and at
 //! [`LOCK_AFTER`] failures the address is locked for [`LOCK_FOR`]. A successful sign-in resets
 //! the count.
+//!
+//! Failures are also counted per client address (the real one behind a trusted proxy), across
+//! e-mail addresses, so that one machine cannot try a password against many accounts: at
+//! [`CLIENT_LOCK_AFTER`] failures that client is locked for [`LOCK_FOR`]. A success does not reset
+//! this count (an attacker could reset it with an account of their own); it ends with the lock.
 
 use std::time::Duration;
 
@@ -12,6 +17,8 @@ use std::time::Duration;
 pub const FREE_ATTEMPTS: u32 = 3;
 /// Failed attempts after which the address is locked.
 pub const LOCK_AFTER: u32 = 8;
+/// Failed attempts from one client address, across e-mail addresses, after which it is locked.
+pub const CLIENT_LOCK_AFTER: u32 = 50;
 /// How long a lock lasts.
 pub const LOCK_FOR: Duration = Duration::from_secs(15 * 60);
 /// The longest wait before answering a failed attempt.
@@ -29,8 +36,17 @@ pub fn delay_after(failures: u32) -> Duration {
 /// Until when (Unix milliseconds) an address with `failures` consecutive failures, the last at
 /// `last_failure_ms`, is locked; `None` when it is not.
 pub fn locked_until(failures: u32, last_failure_ms: i64, now_ms: i64) -> Option<i64> {
+    locked_after(LOCK_AFTER, failures, last_failure_ms, now_ms)
+}
+
+/// As [`locked_until`], for a client address and its [`CLIENT_LOCK_AFTER`].
+pub fn client_locked_until(failures: u32, last_failure_ms: i64, now_ms: i64) -> Option<i64> {
+    locked_after(CLIENT_LOCK_AFTER, failures, last_failure_ms, now_ms)
+}
+
+fn locked_after(threshold: u32, failures: u32, last_failure_ms: i64, now_ms: i64) -> Option<i64> {
     let until = last_failure_ms.saturating_add(LOCK_FOR.as_millis() as i64);
-    (failures >= LOCK_AFTER && now_ms < until).then_some(until)
+    (failures >= threshold && now_ms < until).then_some(until)
 }
 
 #[cfg(test)]

@@ -131,7 +131,7 @@ pub async fn accept(
     let new_hash = if invitation.kind == InvitationKind::Reset || !has_password {
         Some(password::hash_off_thread(password.to_owned()).await?)
     } else {
-        match sign_in(directory, &invitation.email, password).await {
+        match sign_in(directory, &invitation.email, password, None).await {
             Ok(_) => None,
             Err(SignInError::Refused) => return Err(LinkError::WrongPassword),
             Err(SignInError::Locked) => return Err(LinkError::Locked),

@@ -9,6 +9,7 @@
 
 use std::{
     collections::HashMap,
+    net::IpAddr,
     sync::{Arc, Mutex, OnceLock},
 };
 
@@ -72,11 +73,19 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| password::hash("geen-echt-wachtwoord-hier").unwrap_or_default())
 }
 
+/// The key under which a client address's failures are counted, beside the e-mail addresses.
+fn client_key(client: IpAddr) -> String {
+    format!("client:{client}")
+}
+
 /// Checks the credentials; on failure waits as long as the lockout rules say before answering.
+/// `client` is the real address the attempt came from, when known (see
+/// [`crate::access::lockout`]).
 pub async fn sign_in(
     directory: &dyn Directory,
     email: &str,
     password: &str,
+    client: Option<IpAddr>,
 ) -> Result<AccountRow, SignInError> {
     // Count failures under the normalised address, or the raw one when it is not an address.
     let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
@@ -86,6 +95,12 @@ pub async fn sign_in(
     let (failures, last) = directory.sign_in_failures(&email).await?;
     if lockout::locked_until(failures, last, now).is_some() {
         return Err(SignInError::Locked);
+    }
+    if let Some(client) = client {
+        let (failures, last) = directory.sign_in_failures(&client_key(client)).await?;
+        if lockout::client_locked_until(failures, last, now).is_some() {
+            return Err(SignInError::Locked);
+        }
     }
     let account = directory.account_by_email(&email).await?;
     let stored = account
@@ -101,6 +116,11 @@ pub async fn sign_in(
     if let (true, Some(account)) = (matches, account) {
         directory.clear_sign_in_failures(&email).await?;
         return Ok(account);
+    }
+    if let Some(client) = client {
+        directory
+            .record_sign_in_failure(&client_key(client), now)
+            .await?;
     }
     let failures = directory.record_sign_in_failure(&email, now).await?;
     tokio::time::sleep(lockout::delay_after(failures)).await;

@@ -89,7 +89,14 @@ async fn submit(
     Form(fields): Form<SignInFields>,
 ) -> Result<Response, AppError> {
     let back = local_path(fields.terug.as_deref());
-    match sign_in(directory.as_ref(), &fields.email, &fields.password).await {
+    match sign_in(
+        directory.as_ref(),
+        &fields.email,
+        &fields.password,
+        Some(client),
+    )
+    .await
+    {
         Ok(account) => {
             start_session(
                 directory.as_ref(),

@@ -397,3 +397,33 @@ async fn unreadable_requests_get_a_dutch_message() {
     assert_eq!(status, 400);
     assert!(page.contains("<h1>Dit kan zo niet</h1>"));
 }
+
+/// The lockout also counts the client address behind a trusted proxy, across e-mail addresses:
+/// one machine cannot try a password against many accounts. Another client is not affected.
+#[tokio::test]
+async fn many_failures_from_one_client_lock_that_client() {
+    let behind_proxy = doorbraak::config::AuthSettings {
+        trusted_proxies: vec!["127.0.0.0/8".parse().expect("net")],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_configured(test_limits(), behind_proxy).await;
+    let from = |client: &str| app.anonymous().with_header("X-Forwarded-For", client);
+    let attacker = from("198.51.100.7");
+    for n in 0..doorbraak::access::lockout::CLIENT_LOCK_AFTER {
+        let fields = form(&[
+            ("email", &format!("iemand{n}@gemeente.nl")),
+            ("password", "raden"),
+        ]);
+        let (status, _, _) = attacker.post_form("/inloggen", &fields).await;
+        assert_eq!(status, 401, "attempt {n}");
+    }
+    let right = form(&[("email", &app.people.teamlid.email), ("password", PASSWORD)]);
+    let (status, _, page) = attacker.post_form("/inloggen", &right).await;
+    assert_ne!(
+        status, 303,
+        "the locked client does not get in, even with the right password"
+    );
+    assert!(page.contains("Te veel mislukte pogingen"), "{page}");
+    let (status, _, _) = from("198.51.100.8").post_form("/inloggen", &right).await;
+    assert_eq!(status, 303, "another client signs in as usual");
+}
