@@ -504,10 +504,12 @@ async fn two_aanjagers_demoting_each_other_at_once_leave_one() {
     );
     let mut codes = [a, b];
     codes.sort_unstable();
-    assert_eq!(
-        codes,
-        [303, 422],
-        "one demotion wins, the other would leave no aanjager"
+    // The loser is refused either by the last-aanjager check in the statement (422, when both got
+    // past the role check) or, when it arrives after the winner's commit, because its sender is
+    // no aanjager any more (403). Which one is a matter of timing; that one loses is not.
+    assert!(
+        codes == [303, 422] || codes == [303, 403],
+        "one demotion wins, the other would leave no aanjager: {codes:?}"
     );
     let (aanjagers,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE team_id = ? AND role = 'aanjager'")
