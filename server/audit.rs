@@ -29,12 +29,13 @@ pub enum Event {
     Administration,
     StatusChanged,
     Escalated,
+    EscalationPickedUp,
     EscalationAnswered,
     BudgetBooked,
 }
 
 impl Event {
-    pub const ALL: [Event; 21] = [
+    pub const ALL: [Event; 22] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
@@ -54,6 +55,7 @@ impl Event {
         Event::Administration,
         Event::StatusChanged,
         Event::Escalated,
+        Event::EscalationPickedUp,
         Event::EscalationAnswered,
         Event::BudgetBooked,
     ];
@@ -80,6 +82,7 @@ impl Event {
             Event::Administration => "administration",
             Event::StatusChanged => "status_changed",
             Event::Escalated => "escalated",
+            Event::EscalationPickedUp => "escalation_picked_up",
             Event::EscalationAnswered => "escalation_answered",
             Event::BudgetBooked => "budget_booked",
         }
@@ -107,6 +110,7 @@ impl Event {
             Event::Administration => "Beheer",
             Event::StatusChanged => "Status gewijzigd",
             Event::Escalated => "Opgeschaald",
+            Event::EscalationPickedUp => "Opschaling opgepakt",
             Event::EscalationAnswered => "Opschaling beantwoord",
             Event::BudgetBooked => "Geboekt op het doorbraakbudget",
         }

@@ -40,11 +40,22 @@ pub enum AppError {
     TooManyConnections,
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A canvas that could not be served; an unknown one becomes [`AppError::NotFound`] on the
+    /// way in (see the `From` below), so every handler answers 404 for it alike.
     #[error(transparent)]
-    Room(#[from] RoomError),
+    Room(RoomError),
     /// An export whose audit entry could not be written: refused, never served unrecorded.
     #[error(transparent)]
     Unrecorded(#[from] crate::audit::Unrecorded),
+}
+
+impl From<RoomError> for AppError {
+    fn from(error: RoomError) -> Self {
+        match error {
+            RoomError::NotFound => AppError::NotFound,
+            other => AppError::Room(other),
+        }
+    }
 }
 
 impl AppError {

@@ -195,13 +195,7 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let canvas = permitted::readable(store.as_ref(), &viewer, &id).await?;
-    let content = sync
-        .content(&canvas.id)
-        .await
-        .map_err(|error| match error {
-            RoomError::NotFound => AppError::NotFound,
-            other => AppError::Room(other),
-        })?;
+    let content = sync.content(&canvas.id).await?;
     let mut body = serde_json::to_value(content).map_err(|_| AppError::Room(RoomError::Damaged))?;
     body["id"] = json!(canvas.id.as_str());
     audit

@@ -27,7 +27,6 @@ use crate::{
     error::AppError,
     http::csp::CspNonce,
     store::{directory::AuditEntry, now_millis},
-    sync::RoomError,
     views::{
         self,
         canvas::CanvasView,
@@ -230,14 +229,7 @@ pub async fn canvas_page(
     error: Option<String>,
     nonce: &CspNonce,
 ) -> Result<maud::Markup, AppError> {
-    let content = state
-        .sync
-        .content(&canvas.id)
-        .await
-        .map_err(|error| match error {
-            RoomError::NotFound => AppError::NotFound,
-            other => AppError::Room(other),
-        })?;
+    let content = state.sync.content(&canvas.id).await?;
     let panel = workflow::panel(state, viewer, canvas, error).await?;
     let view = CanvasView {
         id: &canvas.id,

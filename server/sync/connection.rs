@@ -1,7 +1,7 @@
 //! The WebSocket transport of one client: it only moves bytes between the socket and the room.
 //!
 //! Two tasks per connection: this reader, which decodes frames and forwards them to the room
-//! within the connection's rate budget, and a writer fed by a bounded queue, which also sends the
+//! within the connection's rate limit, and a writer fed by a bounded queue, which also sends the
 //! keep-alive pings. A connection that stays silent for two ping intervals is closed.
 
 use std::{sync::Arc, time::Duration};
@@ -14,11 +14,11 @@ use tracing::debug;
 
 use super::{
     RoomError, SyncService,
-    budget::Budget,
     limiter::ConnectionPermit,
     participants::{Participant, Registration},
     peer::{Closer, PeerHandle, TOO_LARGE_TO_STORE, close_code},
     protocol::{self, DecodeError},
+    rate_limit::RateLimit,
     room::RoomCommand,
 };
 use crate::canvas::CanvasId;
@@ -95,7 +95,7 @@ pub async fn serve(
 
     if let Some(room) = room {
         let silence = limits.ping_interval() * 2;
-        let mut budget = Budget::new(
+        let mut rate = RateLimit::new(
             limits.client_messages_per_sec,
             limits.client_bytes_per_sec,
             limits.max_message_bytes,
@@ -151,7 +151,7 @@ pub async fn serve(
                 closer.close(close_code::MESSAGE_TOO_BIG, reason);
                 break;
             }
-            let pause = budget.take(data.len());
+            let pause = rate.take(data.len());
             if !pause.is_zero() {
                 tokio::select! {
                     _ = closer.closed() => break,

@@ -7,7 +7,6 @@
 //! - [`connection`] moves bytes between one WebSocket and its room.
 
 pub mod awareness;
-pub mod budget;
 pub mod connection;
 pub mod doc;
 pub mod limiter;
@@ -15,6 +14,7 @@ pub mod participants;
 pub mod peer;
 pub mod persister;
 pub mod protocol;
+pub mod rate_limit;
 pub mod room;
 pub mod update_ids;
 

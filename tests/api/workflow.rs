@@ -1095,6 +1095,15 @@ async fn escalating_picking_up_and_answering_race_like_status_changes() {
         ],
     )
     .await;
+    let picked_up = audit_events(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.0 == "escalation_picked_up")
+        .count();
+    assert_eq!(
+        picked_up, 1,
+        "a pick-up is audited as one, not as an answer"
+    );
     let answer = format!("/canvases/{id}/opschalingen/{step}/antwoord");
     exactly_one_of(
         &app,

@@ -24,14 +24,7 @@ use crate::{
 impl Action {
     /// The canvas as it is now, for the frozen copy kept with an escalation.
     async fn snapshot(&self) -> Result<Vec<u8>, AppError> {
-        self.state
-            .sync
-            .snapshot(&self.canvas.id)
-            .await
-            .map_err(|error| match error {
-                RoomError::NotFound => AppError::NotFound,
-                other => AppError::Room(other),
-            })
+        Ok(self.state.sync.snapshot(&self.canvas.id).await?)
     }
 
     /// A step up from `from` to `to`, frozen as the canvas is now.
@@ -128,11 +121,7 @@ impl Action {
             .filter(|id| *id != self.viewer.account.id)
             .collect();
         // Labels are anonymous by design, so a notification may name the canvas.
-        let label = state
-            .sync
-            .label(&self.canvas.id)
-            .await
-            .map_err(AppError::Room)?;
+        let label = state.sync.label(&self.canvas.id).await?;
         let link = format!("/canvases/{}#workflow", self.id());
         state
             .workflow
@@ -218,7 +207,7 @@ pub async fn pick_up(
         return action.refuse(StatusCode::CONFLICT, CONFLICT).await;
     }
     action
-        .done(Event::EscalationAnswered, "opgepakt".into())
+        .done(Event::EscalationPickedUp, "opgepakt".into())
         .await
 }
 

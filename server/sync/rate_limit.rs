@@ -1,4 +1,5 @@
-//! Per-connection rate budgets: a token bucket for messages and one for bytes.
+//! Per-connection rate limits: a token bucket for messages and one for bytes. (Not the
+//! doorbraakbudget, which is in `workflow::ledger`.)
 //!
 //! A connection over budget is not closed but slowed down: its reads pause until the buckets
 //! refill, so its data waits in its own TCP buffers while other clients carry on.
@@ -37,13 +38,13 @@ impl Bucket {
     }
 }
 
-pub struct Budget {
+pub struct RateLimit {
     messages: Bucket,
     bytes: Bucket,
     last: Instant,
 }
 
-impl Budget {
+impl RateLimit {
     /// `max_message` bytes always fit in the byte bucket, so one allowed message never stalls.
     pub fn new(messages_per_sec: u32, bytes_per_sec: u32, max_message: usize) -> Self {
         let messages = f64::from(messages_per_sec.max(1));
@@ -76,11 +77,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn bursts_pass_and_floods_are_paced() {
-        let mut budget = Budget::new(10, 1_000_000, 1024);
+        let mut limit = RateLimit::new(10, 1_000_000, 1024);
         for _ in 0..10 {
-            assert_eq!(budget.take(10), Duration::ZERO);
+            assert_eq!(limit.take(10), Duration::ZERO);
         }
-        let wait = budget.take(10);
+        let wait = limit.take(10);
         assert!(
             wait > Duration::from_millis(90) && wait <= Duration::from_millis(100),
             "{wait:?}"
@@ -89,10 +90,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn bytes_are_paced_too() {
-        let mut budget = Budget::new(1000, 1000, 1000);
-        assert_eq!(budget.take(1000), Duration::ZERO);
-        assert!(budget.take(500) >= Duration::from_millis(499));
+        let mut limit = RateLimit::new(1000, 1000, 1000);
+        assert_eq!(limit.take(1000), Duration::ZERO);
+        assert!(limit.take(500) >= Duration::from_millis(499));
         tokio::time::advance(Duration::from_secs(2)).await;
-        assert_eq!(budget.take(500), Duration::ZERO);
+        assert_eq!(limit.take(500), Duration::ZERO);
     }
 }
