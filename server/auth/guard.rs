@@ -40,6 +40,13 @@ fn is_public(path: &str) -> bool {
         .any(|public| path == *public || (public.ends_with('/') && path.starts_with(public)))
 }
 
+/// Whether the request reached us over HTTPS through a proxy that says so.
+pub fn behind_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
 /// Whether the request's `Origin`, if it has one, is this server itself: the same host, and a
 /// web scheme (`https` when a proxy says the request came over HTTPS; `ftp://` or `http://` with
 /// the right host is somebody else's page then).
@@ -51,10 +58,7 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     let Some((scheme, rest)) = origin.to_str().ok().and_then(|o| o.split_once("://")) else {
         return false;
     };
-    let over_https = headers
-        .get("x-forwarded-proto")
-        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
-    let scheme_ok = if over_https {
+    let scheme_ok = if behind_https(headers) {
         scheme.eq_ignore_ascii_case("https")
     } else {
         scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")

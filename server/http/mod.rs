@@ -40,12 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(assets::router())
 }
 
-/// Whether the request reached us over HTTPS through a proxy that says so.
-pub fn behind_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
-}
+pub use crate::auth::guard::behind_https;
 
 /// The full address of a one-time link, to pass on: on the configured public URL, or on the
 /// address the request came in at.

@@ -190,7 +190,6 @@ async fn upgrade(
     };
     let role = policy::role_on_canvas(&viewer.policy, &canvas.facts).unwrap_or("Lezer");
     let participant = Participant {
-        account_id: viewer.account.id,
         identity: Identity::new(viewer.account.id, display_name(&viewer.account), role),
         read_only: !canvas.access.may_edit(),
         wants_saved: matches!(params.saved.as_deref(), Some("1" | "true")),

@@ -23,7 +23,6 @@ const REVOKED: &str = "Je toegang is gewijzigd of ingetrokken.";
 /// Who is on the other end of a connection and what they may do.
 #[derive(Debug, Clone)]
 pub struct Participant {
-    pub account_id: i64,
     /// Name and role as others see them in presence: from the account, never from the client.
     pub identity: Identity,
     /// Their updates are dropped (and they are told so); state and presence still reach them.

@@ -21,10 +21,10 @@ async fn the_demo_canvas_is_seeded_once() {
                 .expect("demo teamlid")
         };
         let http = reqwest_lite::Client::new(address.parse().expect("address")).with_token(&token);
-        let (_, list) = http.get("/api/canvases").await;
+        let (status, list) = http.get("/api/canvases").await;
         let ids: Vec<&str> = list
             .as_array()
-            .expect("list")
+            .unwrap_or_else(|| panic!("start {start}: {status} {list}"))
             .iter()
             .filter_map(|c| c["id"].as_str())
             .collect();
