@@ -17,7 +17,7 @@ const MAX_EMAIL_CHARS: usize = 254;
 pub const TOKEN_PREFIX: &str = "dbk_";
 
 /// Days a token works unless chosen otherwise at creation.
-pub const DEFAULT_TOKEN_DAYS: u64 = 90;
+pub use crate::config::defaults::TOKEN_DAYS as DEFAULT_TOKEN_DAYS;
 /// The longest a token may be made to work.
 pub const MAX_TOKEN_DAYS: u64 = 366;
 

@@ -1,10 +1,9 @@
-//! The application: shared state, the router with its middleware, and `serve`.
+//! The application: the router with its middleware, and `serve`.
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{future::Future, time::Duration};
 
 use axum::{
     Router,
-    extract::FromRef,
     http::{HeaderName, HeaderValue, header},
 };
 use tokio::net::TcpListener;
@@ -14,72 +13,32 @@ use tower_http::{
 };
 
 use crate::{
-    audit::Audit,
     auth,
-    config::{AuthSettings, Limits, WorkflowSettings},
-    http,
-    metrics::Metrics,
-    store::{Database, Directory, Store, Workflow},
-    sync::SyncService,
-    workflow::events::WorkflowEvents,
+    http::{
+        self,
+        middleware::{authenticate, csp, error_pages, guard},
+    },
+    ids::Credential,
+    state::AppState,
 };
-
-/// The state every handler can draw from; handlers ask only for the part they use.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub directory: Arc<dyn Directory>,
-    pub workflow: Arc<dyn Workflow>,
-    pub events: Arc<WorkflowEvents>,
-    pub sync: Arc<SyncService>,
-    pub metrics: Arc<Metrics>,
-    pub audit: Arc<Audit>,
-    pub auth: Arc<AuthSettings>,
-    pub settings: Arc<WorkflowSettings>,
-}
-
-impl AppState {
-    /// Builds the state and starts the background tasks (the persister); needs a Tokio runtime.
-    pub fn new(
-        database: Arc<dyn Database>,
-        limits: Limits,
-        auth: AuthSettings,
-        settings: WorkflowSettings,
-    ) -> Self {
-        let store: Arc<dyn Store> = database.clone();
-        let workflow: Arc<dyn Workflow> = database.clone();
-        let directory: Arc<dyn Directory> = database;
-        let metrics = Arc::new(Metrics::default());
-        let sync = Arc::new(SyncService::new(store.clone(), metrics.clone(), limits));
-        Self {
-            store,
-            audit: Arc::new(Audit::new(directory.clone())),
-            directory,
-            workflow,
-            events: Arc::new(WorkflowEvents::default()),
-            sync,
-            metrics,
-            auth: Arc::new(auth),
-            settings: Arc::new(settings),
-        }
-    }
-}
 
 /// The router with its middleware.
 pub fn app(state: AppState) -> Router {
     http::router()
-        // Strangers get 401 and cross-site requests 403 before any handler runs.
-        .layer(axum::middleware::from_fn(auth::guard::guard))
+        // Cross-site requests get 403 before any handler runs (strangers get 401 from the
+        // protected router's own gate).
+        .layer(axum::middleware::from_fn(guard::cross_site))
         // Inside `authenticate`, so the error page knows who is signed in.
-        .layer(axum::middleware::from_fn(http::error_pages::html_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::viewer::authenticate,
+            error_pages::html_errors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            authenticate::authenticate,
         ))
         // Security headers on every response: no inline script, no framing, no sniffing.
-        .layer(axum::middleware::from_fn(
-            http::csp::content_security_policy,
-        ))
+        .layer(axum::middleware::from_fn(csp::content_security_policy))
         .layer(set_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         // `same-origin`, not `no-referrer`: with no-referrer Chromium sends `Origin: null` on our
         // own form posts, which the cross-site check must refuse. Other sites still get nothing.
@@ -116,7 +75,7 @@ async fn sweep_expired_sessions(state: AppState) {
             _ = tick.tick() => {}
         }
         for credential in state.sync.participants.credentials() {
-            let Some(id_hash) = credential.strip_prefix("session:") else {
+            let Credential::Session(id_hash) = &credential else {
                 continue;
             };
             match auth::viewer::session_over(state.directory.as_ref(), id_hash, idle).await {

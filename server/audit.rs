@@ -5,7 +5,10 @@
 
 use std::{collections::HashSet, sync::Arc, sync::Mutex};
 
-use crate::store::{Directory, directory::AuditEntry};
+use crate::{
+    ids::Credential,
+    store::{Directory, directory::AuditEntry},
+};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,7 +139,7 @@ const MAX_REMEMBERED: usize = 100_000;
 pub struct Audit {
     directory: Arc<dyn Directory>,
     /// (credential, canvas) pairs whose edit is already recorded.
-    edited: Mutex<HashSet<(String, String)>>,
+    edited: Mutex<HashSet<(Credential, String)>>,
 }
 
 impl Audit {
@@ -172,9 +175,9 @@ impl Audit {
     }
 
     /// Records that `credential` edited a canvas, the first time only.
-    pub async fn canvas_edited(&self, credential: &str, entry: AuditEntry) {
+    pub async fn canvas_edited(&self, credential: &Credential, entry: AuditEntry) {
         let key = (
-            credential.to_owned(),
+            credential.clone(),
             entry.canvas_id.clone().unwrap_or_default(),
         );
         let first = self.edited.lock().is_ok_and(|mut seen| {

@@ -71,7 +71,7 @@ pub struct AccountArgs {
     pub database_url: String,
 
     /// For `token create`: days the token works (at most 366).
-    #[arg(long, default_value_t = crate::accounts::DEFAULT_TOKEN_DAYS)]
+    #[arg(long, default_value_t = defaults::TOKEN_DAYS)]
     pub days: u64,
 }
 
@@ -118,6 +118,8 @@ pub mod defaults {
     pub const ESCALATION_SIGNAL_DAYS: u64 = 14;
     pub const SESSION_IDLE_MINUTES: u64 = 60;
     pub const INVITATION_DAYS: u64 = 7;
+    /// Days a personal access token is valid unless its creator chooses otherwise.
+    pub const TOKEN_DAYS: u64 = 90;
     pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
     pub const MAX_UPDATE_BYTES: usize = 16 * 1024 * 1024;
     pub const MAX_CANVAS_BYTES: u64 = 64 * 1024 * 1024;
@@ -168,7 +170,7 @@ pub struct AuthSettings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// Days a new personal access token works unless its maker chooses otherwise (1 to 366).
-    #[arg(long, env = "DOORBRAAK_TOKEN_DAYS", default_value_t = crate::accounts::DEFAULT_TOKEN_DAYS)]
+    #[arg(long, env = "DOORBRAAK_TOKEN_DAYS", default_value_t = defaults::TOKEN_DAYS)]
     pub token_days: u64,
 }
 
@@ -192,7 +194,7 @@ impl Default for AuthSettings {
             invitation_days: defaults::INVITATION_DAYS,
             public_url: None,
             trusted_proxies: Vec::new(),
-            token_days: crate::accounts::DEFAULT_TOKEN_DAYS,
+            token_days: defaults::TOKEN_DAYS,
         }
     }
 }

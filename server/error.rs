@@ -49,6 +49,11 @@ pub enum AppError {
     Unrecorded(#[from] crate::audit::Unrecorded),
 }
 
+/// The Dutch message of an error response, carried beside its JSON body so that the HTML
+/// error page can show it.
+#[derive(Debug, Clone)]
+pub struct UserMessage(pub String);
+
 impl From<RoomError> for AppError {
     fn from(error: RoomError) -> Self {
         match error {
@@ -119,7 +124,10 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let mut response = (status, Json(json!({ "fout": self.user_message() }))).into_response();
+        let message = self.user_message();
+        let mut response = (status, Json(json!({ "fout": &message }))).into_response();
+        // For the HTML error page, which thus never has to read the body back.
+        response.extensions_mut().insert(UserMessage(message));
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

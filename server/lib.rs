@@ -9,7 +9,8 @@
 //! - [`accounts`]: creating accounts and personal access tokens.
 //! - [`audit`]: the append-only audit log.
 //! - [`config`]: command line and environment (clap).
-//! - [`app`]: the shared state, the router and `serve` on an already bound listener.
+//! - [`state`]: the shared state handlers draw from (a leaf below every handler).
+//! - [`app`]: the router and `serve` on an already bound listener.
 //! - [`http`]: HTTP handlers, one module per resource, each with its own `router()`.
 //! - [`canvas`]: the domain of one canvas: its id, its anonymous label and the document schema.
 //! - [`sync`]: the y-websocket protocol (sans-IO codec and awareness), the per-canvas room actor,
@@ -18,11 +19,13 @@
 //!   teams, the workflow facts), with a SQLite implementation.
 //! - [`views`]: the server-rendered pages (maud), enhanced by the bundle in `web/dist`.
 //! - [`workflow`]: the lifecycle, the escalation ladder and the doorbraakbudget, as rules.
+//! - [`ids`]: typed identifiers (account, team, escalation, …) and the `Credential` of a request.
 //! - [`listener`]: the accept loop, with the header-read timeout that slow clients cannot outwait.
 //! - [`logging`]: the log filter that keeps libraries' payload tracing off.
 //! - [`metrics`]: counters and histograms rendered in the Prometheus text format.
 //! - [`demo`]: the demo teams, accounts, canvases, escalations and budget (`--demo`).
 //! - [`error`]: the HTTP error type that turns failures into Dutch messages.
+//! - [`format`]: Dutch notation of money and dates, a leaf every layer may use.
 //! - [`text`]: what single-line text people type may hold (no control or bidirectional
 //!   characters).
 
@@ -35,14 +38,18 @@ pub mod canvas;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod format;
 pub mod http;
+pub mod ids;
 pub mod listener;
 pub mod logging;
 pub mod metrics;
+pub mod state;
 pub mod store;
 pub mod sync;
 pub mod text;
 pub mod views;
 pub mod workflow;
 
-pub use app::{AppState, app, serve};
+pub use app::{app, serve};
+pub use state::AppState;

@@ -11,17 +11,7 @@
 //!
 //! One person can hold several roles; the most generous applicable rule wins.
 
-/// Identifies an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AccountId(pub i64);
-
-/// Identifies a doorbraakteam.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TeamId(pub i64);
-
-/// Identifies a province (the doorbraakcoaches work per province).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProvinceId(pub i64);
+pub use crate::ids::{AccountId, ProvinceId, TeamId};
 
 /// A person's role in one team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,11 @@ use crate::store::{Directory, StoreError};
 
 pub const COOKIE: &str = "doorbraak_sessie";
 
+/// The header that carries the session's CSRF token on script requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The form field that carries it in HTML forms.
+pub const CSRF_FIELD: &str = "csrf";
+
 /// The longest a session lasts, however active: a working day and a bit.
 pub const MAX_SESSION: Duration = Duration::from_secs(12 * 3600);
 

@@ -1,24 +1,20 @@
-//! The signed-in account of a request: resolved once per request by [`authenticate`] from the
-//! session cookie, an `Authorization: Bearer` token or, on the sync endpoint only, a `ticket`
-//! query parameter: a single-use ticket of about a minute, fetched with a token, for WebSocket
-//! clients that cannot set headers. A token itself never travels in a URL, where proxies'
-//! access logs would keep it: `?token=` is refused with a message that names the ticket route.
+//! The signed-in account of a request, resolved from a session cookie's value, a personal
+//! access token or a single-use sync ticket. The HTTP middleware that finds those in a request
+//! is [`crate::http::middleware::authenticate`]; this module only answers who they belong to.
 
 use std::time::Duration;
 
 use axum::{
-    extract::{FromRequestParts, OptionalFromRequestParts, Request, State},
-    http::{HeaderMap, header, request::Parts},
-    middleware::Next,
-    response::Response,
+    extract::{FromRequestParts, OptionalFromRequestParts},
+    http::request::Parts,
 };
 
 use super::{secret, session};
 use crate::{
     access::policy,
     accounts::TOKEN_PREFIX,
-    app::AppState,
     error::AppError,
+    ids::{Credential, TokenId},
     store::{AccountRow, Directory, StoreError, directory::TokenUse, now_millis},
 };
 
@@ -37,8 +33,6 @@ pub struct Viewer {
     pub account: AccountRow,
     pub policy: policy::Account,
     pub via: Via,
-    /// Unread in-app notifications, for the menu.
-    pub unread: i64,
 }
 
 impl Viewer {
@@ -50,11 +44,11 @@ impl Viewer {
         }
     }
 
-    /// Identifies the credential, to close its connections when it ends.
-    pub fn credential(&self) -> String {
+    /// The credential of the request, to close its connections when it ends.
+    pub fn credential(&self) -> Credential {
         match &self.via {
-            Via::Session { id_hash, .. } => format!("session:{id_hash}"),
-            Via::Token { id } => format!("token:{id}"),
+            Via::Session { id_hash, .. } => Credential::Session(id_hash.clone()),
+            Via::Token { id } => Credential::Token(TokenId(*id)),
         }
     }
 }
@@ -63,79 +57,11 @@ impl Viewer {
 #[derive(Debug, Clone, Copy)]
 pub struct SessionExpired;
 
-/// Middleware: resolves the viewer, if any, into the request's extensions.
-pub async fn authenticate(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Result<Response, AppError> {
-    // The bundle is public and needs nobody's identity: no lookups for it.
-    if request.uri().path().starts_with("/assets/") {
-        return Ok(next.run(request).await);
-    }
-    let idle = state.auth.session_idle();
-    if sync_query(&request, "token").is_some() {
-        return Err(AppError::TokenInUrl);
-    }
-    let token = bearer(request.headers()).map(str::to_owned);
-    let ticket = sync_query(&request, "ticket").map(|(canvas, ticket)| (canvas, ticket.to_owned()));
-    let viewer = if let Some((canvas, ticket)) = ticket {
-        let Some(viewer) = by_ticket(state.directory.as_ref(), &canvas, &ticket).await? else {
-            return Err(AppError::InvalidTicket);
-        };
-        Some(viewer)
-    } else if let Some(token) = token {
-        // A presented token that does not work is refused outright rather than ignored, so a
-        // script with a revoked token fails loudly.
-        let Some(viewer) = by_token(state.directory.as_ref(), &token).await? else {
-            return Err(AppError::Unauthenticated);
-        };
-        Some(viewer)
-    } else if let Some(value) = session::from_headers(request.headers()) {
-        let found = by_session(state.directory.as_ref(), value, idle).await?;
-        if found.is_none() {
-            // A socket must not outlive its session.
-            let credential = format!("session:{}", secret::hash(value));
-            state.sync.participants.close_credential(&credential);
-            request.extensions_mut().insert(SessionExpired);
-        }
-        found
-    } else {
-        None
-    };
-    if let Some(mut viewer) = viewer {
-        viewer.unread = state
-            .workflow
-            .unread_notifications(viewer.account.id)
-            .await?;
-        request.extensions_mut().insert(viewer);
-    }
-    Ok(next.run(request).await)
-}
-
-/// The token of an `Authorization: Bearer` header.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-/// The canvas of a sync request and its query parameter `name`, if both are there.
-fn sync_query<'a>(request: &'a Request, name: &str) -> Option<(String, &'a str)> {
-    let canvas = request.uri().path().strip_prefix("/sync/")?;
-    let value = form_urlencoded_find(request.uri().query()?, name)?;
-    Some((canvas.to_owned(), value))
-}
-
-/// The raw value of `name` in a query string; tokens are hex and need no decoding.
-fn form_urlencoded_find<'a>(query: &'a str, name: &str) -> Option<&'a str> {
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find_map(|(key, value)| (key == name).then_some(value))
-}
-
-async fn by_token(directory: &dyn Directory, token: &str) -> Result<Option<Viewer>, StoreError> {
+/// The viewer of a personal access token, `None` for one that is unknown, revoked or expired.
+pub async fn by_token(
+    directory: &dyn Directory,
+    token: &str,
+) -> Result<Option<Viewer>, StoreError> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
@@ -147,7 +73,7 @@ async fn by_token(directory: &dyn Directory, token: &str) -> Result<Option<Viewe
 }
 
 /// The viewer of a ticket for `canvas`, which it uses up: the token it was fetched with.
-async fn by_ticket(
+pub async fn by_ticket(
     directory: &dyn Directory,
     canvas: &str,
     ticket: &str,
@@ -182,7 +108,6 @@ async fn token_viewer(
         account: used.account,
         policy,
         via: Via::Token { id: used.id },
-        unread: 0,
     })
 }
 
@@ -200,7 +125,8 @@ pub async fn session_over(
     })
 }
 
-async fn by_session(
+/// The viewer of a session cookie's value; an expired session is ended on the way.
+pub async fn by_session(
     directory: &dyn Directory,
     value: &str,
     idle: Duration,
@@ -225,7 +151,6 @@ async fn by_session(
             id_hash,
             csrf: session.csrf_token,
         },
-        unread: 0,
     }))
 }
 

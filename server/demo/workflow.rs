@@ -11,11 +11,11 @@ use crate::{
         schema::{self, root},
         status::CanvasStatus,
     },
+    format::dutch_date,
     store::{
         CanvasOwner, Database, StoreError, now_millis,
         workflow::{EscalationAnswer, NewEscalation, NewLedgerEntry},
     },
-    views::components::dutch_date,
     workflow::{ladder::Outcome, ledger::Kind},
 };
 

@@ -17,18 +17,19 @@ use super::link_url;
 use crate::{
     access::policy::{ProvinceId, TeamId, TeamRole},
     accounts::normalize_email,
-    app::AppState,
     audit::{Audit, Event},
     auth::{Viewer, links},
     config::AuthSettings,
     error::AppError,
-    http::csp::CspNonce,
+    http::middleware::csp::CspNonce,
+    state::AppState,
     store::{
         Directory, StoreError,
         directory::{AuditEntry, InvitationKind},
         now_millis,
     },
     sync::SyncService,
+    views::SignedIn,
     views::{self, admin::AdminPage},
 };
 
@@ -67,7 +68,7 @@ struct Outcome {
 
 async fn render(
     directory: &dyn Directory,
-    viewer: &Viewer,
+    viewer: &SignedIn,
     outcome: Outcome,
     nonce: &CspNonce,
 ) -> Result<Markup, AppError> {
@@ -87,7 +88,7 @@ async fn render(
 async fn show(
     State(directory): State<Arc<dyn Directory>>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
     render(directory.as_ref(), &viewer, Outcome::default(), &nonce).await
@@ -98,7 +99,7 @@ async fn withdraw(
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Form(form): Form<super::teams::Withdrawal>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
@@ -146,7 +147,7 @@ fn created(result: Result<i64, StoreError>, what: &str) -> Result<Outcome, AppEr
 async fn administered(
     directory: &dyn Directory,
     audit: &Audit,
-    viewer: &Viewer,
+    viewer: &SignedIn,
     outcome: Outcome,
     detail: String,
     nonce: &CspNonce,
@@ -186,7 +187,7 @@ async fn add(
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Path(kind): Path<String>,
     Form(form): Form<NameFields>,
 ) -> Result<Markup, AppError> {
@@ -244,7 +245,7 @@ async fn invite(
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
     headers: HeaderMap,
-    viewer: Viewer,
+    viewer: SignedIn,
     Form(form): Form<InviteFields>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
@@ -306,7 +307,7 @@ async fn reset_link(
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
     headers: HeaderMap,
-    viewer: Viewer,
+    viewer: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
@@ -359,7 +360,7 @@ async fn national_roles(
     State(audit): State<Arc<Audit>>,
     State(sync): State<Arc<SyncService>>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<NationalRoles>,
 ) -> Result<Markup, AppError> {

@@ -7,7 +7,7 @@ use axum::{
     routing::get,
 };
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 const APP_JS: &[u8] = include_bytes!("../../web/dist/app.js");
 const APP_CSS: &[u8] = include_bytes!("../../web/dist/app.css");

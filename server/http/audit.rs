@@ -14,16 +14,17 @@ use maud::Markup;
 
 use crate::{
     access::policy::TeamRole,
-    app::AppState,
     audit::{Audit, Event},
     auth::Viewer,
     error::AppError,
-    http::csp::CspNonce,
+    http::middleware::csp::CspNonce,
+    state::AppState,
     store::{
         Directory,
         directory::{AuditEntry, AuditRow},
     },
     views,
+    views::SignedIn,
 };
 
 /// Entries shown on the page; the CSV holds up to [`CSV_LIMIT`].
@@ -68,7 +69,7 @@ async fn entries(
 async fn page(
     State(directory): State<Arc<dyn Directory>>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
 ) -> Result<Markup, AppError> {
     let rows = entries(directory.as_ref(), &viewer, PAGE_LIMIT).await?;
     Ok(views::audit::page(&viewer, &rows, &nonce.0))

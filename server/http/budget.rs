@@ -14,20 +14,18 @@ use serde::Deserialize;
 
 use crate::{
     access::policy::TeamRole,
-    app::AppState,
     audit::Event,
     auth::Viewer,
     error::AppError,
-    http::csp::CspNonce,
+    format::{dutch_date, euro},
+    http::middleware::csp::CspNonce,
+    state::AppState,
     store::{
         directory::{AuditEntry, TeamRow},
         now_millis,
     },
-    views::{
-        self,
-        budget::BudgetPage,
-        components::{dutch_date, euro},
-    },
+    views::SignedIn,
+    views::{self, budget::BudgetPage},
     workflow::ledger::{self, Totals},
 };
 
@@ -81,7 +79,7 @@ struct YearQuery {
 
 async fn render(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &SignedIn,
     team: &TeamRow,
     role: TeamRole,
     year: i32,
@@ -111,7 +109,7 @@ async fn render(
 async fn show(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Path(id): Path<i64>,
     Query(query): Query<YearQuery>,
 ) -> Result<maud::Markup, AppError> {
@@ -136,7 +134,7 @@ struct BudgetForm {
 async fn set(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<BudgetForm>,
 ) -> Result<Response, AppError> {

@@ -21,7 +21,6 @@ use serde_json::{Value, json};
 use super::permitted::{self, Permitted, creatable_teams};
 use crate::{
     access::policy,
-    app::AppState,
     audit::{Audit, Event},
     auth::Viewer,
     canvas::{
@@ -30,6 +29,7 @@ use crate::{
         schema,
     },
     error::AppError,
+    state::AppState,
     store::{CanvasOwner, CanvasSummary, Store, directory::AuditEntry},
     sync::{RoomError, SyncService},
 };

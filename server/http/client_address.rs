@@ -14,7 +14,7 @@ use axum::{
 };
 use ipnet::IpNet;
 
-use crate::{app::AppState, error::AppError};
+use crate::{error::AppError, state::AppState};
 
 /// The real client address of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,11 +16,12 @@ use serde::Deserialize;
 use super::workflow::{changes, register_stream};
 use crate::{
     access::policy::{self, EscalationLevel},
-    app::AppState,
     auth::Viewer,
     error::AppError,
-    http::csp::CspNonce,
+    http::middleware::csp::CspNonce,
+    state::AppState,
     store::{now_millis, workflow::OpenEscalationRow},
+    views::SignedIn,
     views::dashboards::{self, Sort},
 };
 
@@ -89,7 +90,7 @@ async fn table(
 async fn coach(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Markup, AppError> {
     let table = table(&state, &viewer, &query).await?;
@@ -131,7 +132,7 @@ async fn coach_events(
 async fn pmm(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
 ) -> Result<Markup, AppError> {
     if !viewer.policy.pmm {
         return Err(AppError::Forbidden("De PMM-inbox is er voor PMM.".into()));
@@ -157,7 +158,7 @@ async fn pmm(
 async fn notifications(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
-    mut viewer: Viewer,
+    mut viewer: SignedIn,
 ) -> Result<Markup, AppError> {
     let rows = state.workflow.notifications(viewer.account.id).await?;
     state

@@ -4,12 +4,16 @@ use std::sync::Arc;
 
 use axum::{Router, extract::State, http::header, response::IntoResponse, routing::get};
 
-use crate::{app::AppState, auth::Viewer, error::AppError, metrics::Metrics};
+use crate::{auth::Viewer, error::AppError, metrics::Metrics, state::AppState};
 
+/// `/healthz`, which answers without an account.
+pub fn public_router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz))
+}
+
+/// `/metrics`, for signed-in beheerders.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+    Router::new().route("/metrics", get(metrics))
 }
 
 async fn healthz() -> &'static str {

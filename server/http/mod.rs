@@ -6,10 +6,10 @@ pub mod audit;
 pub mod budget;
 pub mod canvases;
 pub mod client_address;
-pub mod csp;
 pub mod dashboards;
-pub mod error_pages;
 pub mod health;
+pub mod middleware;
+pub mod page;
 pub mod pages;
 pub mod permitted;
 pub mod sign_in;
@@ -18,12 +18,39 @@ pub mod teams;
 pub mod tokens;
 pub mod workflow;
 
-use axum::{Router, http::HeaderMap};
+use axum::{
+    Router,
+    http::{HeaderMap, StatusCode},
+    routing::get,
+};
 
-use crate::{app::AppState, auth::links, config::AuthSettings, store::directory::InvitationKind};
+use crate::{
+    auth::{links, origin::behind_https},
+    config::AuthSettings,
+    state::AppState,
+    store::directory::InvitationKind,
+};
 
-/// All routes of the server.
+/// All routes of the server: the public ones, and the protected ones behind
+/// [`middleware::guard::require_account`].
 pub fn router() -> Router<AppState> {
+    public_router().merge(protected_router())
+}
+
+/// What answers without an account: signing in, one-time links, the front-end bundle (the
+/// sign-in page uses its stylesheet) and the health check.
+fn public_router() -> Router<AppState> {
+    Router::new()
+        .merge(health::public_router())
+        .merge(sign_in::public_router())
+        .merge(assets::router())
+        // Unknown files under /assets/ are simply not there, for strangers too.
+        .route("/assets/{*file}", get(|| async { StatusCode::NOT_FOUND }))
+}
+
+/// Everything else. The fallback sits behind the gate too, so a stranger learns nothing about
+/// which paths exist: every unknown path is a 401 (or the sign-in page) for them.
+fn protected_router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(canvases::router())
@@ -37,10 +64,11 @@ pub fn router() -> Router<AppState> {
         .merge(workflow::router())
         .merge(dashboards::router())
         .merge(budget::router())
-        .merge(assets::router())
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(axum::middleware::from_fn(
+            middleware::guard::require_account,
+        ))
 }
-
-pub use crate::auth::guard::behind_https;
 
 /// The full address of a one-time link, to pass on: on the configured public URL, or on the
 /// address the request came in at.

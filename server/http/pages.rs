@@ -21,16 +21,18 @@ use super::{
 };
 use crate::{
     access::policy::{self, EscalationLevel, TeamRole},
-    app::AppState,
     audit::Event,
     auth::Viewer,
     error::AppError,
-    http::csp::CspNonce,
+    format::dutch_date,
+    http::middleware::csp::CspNonce,
+    state::AppState,
     store::{directory::AuditEntry, now_millis},
+    views::SignedIn,
     views::{
         self,
         canvas::CanvasView,
-        components::{self, dutch_date},
+        components,
         overview::{NewCanvasForm, Row, TeamBudget},
         workflow::days_between,
     },
@@ -108,7 +110,7 @@ async fn gather(state: &AppState, viewer: &Viewer) -> Result<Overview, AppError>
 async fn overview(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
 ) -> Result<maud::Markup, AppError> {
     let overview = gather(&state, &viewer).await?;
     let form = NewCanvasForm {
@@ -136,7 +138,7 @@ struct NewCanvasFields {
 async fn create(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Form(fields): Form<NewCanvasFields>,
 ) -> Result<Response, AppError> {
     let created = create_canvas(
@@ -168,7 +170,7 @@ async fn create(
 async fn canvas(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let canvas = match permitted::readable(state.store.as_ref(), &viewer, &id).await {
@@ -224,7 +226,7 @@ async fn rename(
 /// The canvas page with its workflow panel; `error` is shown in the panel.
 pub async fn canvas_page(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &SignedIn,
     canvas: &Permitted,
     error: Option<String>,
     nonce: &CspNonce,
@@ -245,7 +247,7 @@ pub async fn canvas_page(
 
 /// The same page for a canvas that does not exist and one the viewer may not see; it also tells
 /// the browser to delete any offline copy of that canvas.
-fn not_found(viewer: &Viewer, id: &str, nonce: &CspNonce) -> Response {
+fn not_found(viewer: &SignedIn, id: &str, nonce: &CspNonce) -> Response {
     let page = views::layout(
         "Niet gevonden",
         &nonce.0,

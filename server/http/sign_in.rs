@@ -15,19 +15,19 @@ use serde::Deserialize;
 
 use crate::{
     accounts::normalize_email,
-    app::AppState,
     audit::{Audit, Event},
     auth::{
         Via, Viewer,
-        guard::local_path,
         links::{self, LinkError},
+        origin::local_path,
         session,
         sign_in::{SignInError, sign_in},
     },
     config::AuthSettings,
     error::AppError,
     http::client_address::ClientAddress,
-    http::csp::CspNonce,
+    http::middleware::csp::CspNonce,
+    state::AppState,
     store::{
         AccountRow, Directory,
         directory::{AuditEntry, InvitationKind},
@@ -36,12 +36,17 @@ use crate::{
     views::sign_in as views,
 };
 
-pub fn router() -> Router<AppState> {
+/// Signing in and the one-time links, which answer without an account.
+pub fn public_router() -> Router<AppState> {
     Router::new()
         .route("/inloggen", get(form).post(submit))
-        .route("/uitloggen", axum::routing::post(sign_out))
         .route("/uitnodiging/{token}", get(link_form).post(link_submit))
         .route("/wachtwoord/{token}", get(link_form).post(link_submit))
+}
+
+/// Signing out.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/uitloggen", axum::routing::post(sign_out))
 }
 
 #[derive(Deserialize, Default)]

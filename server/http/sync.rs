@@ -27,11 +27,12 @@ use tracing::Instrument;
 use super::{client_address::ClientAddress, permitted};
 use crate::{
     access::policy,
-    app::AppState,
     audit::{Audit, Event},
-    auth::{Via, Viewer, guard::same_origin, secret},
+    auth::{Via, Viewer, origin::same_origin, secret},
     canvas::CanvasId,
     error::AppError,
+    ids::Credential,
+    state::AppState,
     store::{Directory, Store, directory::AuditEntry, now_millis},
     sync::{
         SyncService,
@@ -39,6 +40,7 @@ use crate::{
         connection,
         participants::{Holder, Participant},
     },
+    views::SignedIn,
 };
 
 /// The name others see in presence: the account's name, or its e-mail address without one.
@@ -101,7 +103,7 @@ struct SyncParams {
 struct Activity {
     directory: Arc<dyn Directory>,
     audit: Arc<Audit>,
-    credential: String,
+    credential: Credential,
     session: Option<String>,
     entry: AuditEntry,
 }
@@ -149,7 +151,7 @@ const SESSION_TOUCH: std::time::Duration = std::time::Duration::from_secs(60);
 #[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn upgrade(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-    viewer: Viewer,
+    viewer: SignedIn,
     headers: HeaderMap,
     Path(canvas_id): Path<String>,
     Query(params): Query<SyncParams>,

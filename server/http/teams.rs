@@ -18,18 +18,19 @@ use super::link_url;
 use crate::{
     access::policy::{self, AccountId, TeamId, TeamRole},
     accounts::normalize_email,
-    app::AppState,
     audit::{Audit, Event},
     auth::{Viewer, links},
     config::AuthSettings,
     error::AppError,
-    http::csp::CspNonce,
+    http::middleware::csp::CspNonce,
+    state::AppState,
     store::{
         Directory,
         directory::{AuditEntry, InvitationKind, InvitationRow, MemberChange, MemberRow, TeamRow},
         now_millis,
     },
     sync::SyncService,
+    views::SignedIn,
     views::{self, teams::TeamPage},
 };
 
@@ -46,7 +47,7 @@ pub fn router() -> Router<AppState> {
 async fn list(
     State(directory): State<Arc<dyn Directory>>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
 ) -> Result<Markup, AppError> {
     let teams: Vec<(TeamRow, Option<TeamRole>)> = directory
         .teams()
@@ -99,7 +100,7 @@ async fn managed_team(
 
 async fn render(
     directory: &dyn Directory,
-    viewer: &Viewer,
+    viewer: &SignedIn,
     team: TeamRow,
     new_link: Option<String>,
     error: Option<String>,
@@ -128,7 +129,7 @@ async fn render(
 async fn show(
     State(directory): State<Arc<dyn Directory>>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
     let team = visible_team(directory.as_ref(), &viewer, id).await?;
@@ -150,7 +151,7 @@ async fn invite(
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
     headers: HeaderMap,
-    viewer: Viewer,
+    viewer: SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<Invitation>,
 ) -> Result<Markup, AppError> {

@@ -14,15 +14,17 @@ use serde::Deserialize;
 
 use crate::{
     accounts,
-    app::AppState,
     audit::{Audit, Event},
     auth::Viewer,
     config::AuthSettings,
     error::AppError,
-    http::csp::CspNonce,
+    http::middleware::csp::CspNonce,
+    ids::{Credential, TokenId},
+    state::AppState,
     store::{Directory, directory::AuditEntry},
     sync::SyncService,
     views,
+    views::SignedIn,
 };
 
 pub fn router() -> Router<AppState> {
@@ -33,7 +35,7 @@ pub fn router() -> Router<AppState> {
 
 async fn page(
     directory: &dyn Directory,
-    viewer: &Viewer,
+    viewer: &SignedIn,
     new_token: Option<&str>,
     nonce: &CspNonce,
 ) -> Result<Markup, AppError> {
@@ -47,7 +49,7 @@ async fn page(
 async fn list(
     State(directory): State<Arc<dyn Directory>>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
 ) -> Result<Markup, AppError> {
     page(directory.as_ref(), &viewer, None, &nonce).await
 }
@@ -65,7 +67,7 @@ async fn create(
     State(audit): State<Arc<Audit>>,
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
-    viewer: Viewer,
+    viewer: SignedIn,
     Form(form): Form<NewToken>,
 ) -> Result<Markup, AppError> {
     let name =
@@ -114,7 +116,9 @@ async fn revoke(
     if !directory.revoke_token(viewer.account.id, id).await? {
         return Err(AppError::NotFound);
     }
-    let closed = sync.participants.close_credential(&format!("token:{id}"));
+    let closed = sync
+        .participants
+        .close_credential(&Credential::Token(TokenId(id)));
     audit
         .record(
             Event::TokenRevoked,

@@ -12,6 +12,8 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use crate::ids::Credential;
+
 use super::{
     awareness::{ConnId, Identity},
     peer::{Closer, close_code},
@@ -36,8 +38,8 @@ pub struct Participant {
 #[derive(Debug, Clone)]
 pub struct Holder {
     pub account_id: i64,
-    /// Identifies the session or token the connection was opened with.
-    pub credential: String,
+    /// The session or token the connection was opened with.
+    pub credential: Credential,
     pub canvas: Option<String>,
 }
 
@@ -85,11 +87,11 @@ impl Participants {
     }
 
     /// The distinct credentials with open connections.
-    pub fn credentials(&self) -> Vec<String> {
+    pub fn credentials(&self) -> Vec<Credential> {
         let Ok(open) = self.0.lock() else {
             return Vec::new();
         };
-        let mut credentials: Vec<String> = open
+        let mut credentials: Vec<Credential> = open
             .values()
             .map(|entry| entry.holder.credential.clone())
             .collect();
@@ -104,8 +106,8 @@ impl Participants {
     }
 
     /// Closes every connection opened with a credential; returns how many.
-    pub fn close_credential(&self, credential: &str) -> usize {
-        self.close_where(|holder| holder.credential == credential)
+    pub fn close_credential(&self, credential: &Credential) -> usize {
+        self.close_where(|holder| holder.credential == *credential)
     }
 
     /// Closes the connections to a canvas of every account that `keep` does not keep.
@@ -129,11 +131,16 @@ impl Participants {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::TokenId;
 
-    fn holder(account_id: i64, credential: &str, canvas: &str) -> Holder {
+    fn session_of(id_hash: &str) -> Credential {
+        Credential::Session(id_hash.into())
+    }
+
+    fn holder(account_id: i64, credential: Credential, canvas: &str) -> Holder {
         Holder {
             account_id,
-            credential: credential.into(),
+            credential,
             canvas: Some(canvas.into()),
         }
     }
@@ -141,12 +148,15 @@ mod tests {
     #[test]
     fn closes_by_account_by_credential_and_by_canvas() {
         let participants = Participants::default();
-        let token = participants.register(1, holder(7, "token:1", "a"));
-        let session = participants.register(2, holder(7, "session:a", "a"));
-        let other = participants.register(3, holder(8, "session:b", "a"));
-        let elsewhere = participants.register(4, holder(9, "session:c", "b"));
+        let token = participants.register(1, holder(7, Credential::Token(TokenId(1)), "a"));
+        let session = participants.register(2, holder(7, session_of("a"), "a"));
+        let other = participants.register(3, holder(8, session_of("b"), "a"));
+        let elsewhere = participants.register(4, holder(9, session_of("c"), "b"));
 
-        assert_eq!(participants.close_credential("token:1"), 1);
+        assert_eq!(
+            participants.close_credential(&Credential::Token(TokenId(1))),
+            1
+        );
         assert!(token.closer.is_closed() && !session.closer.is_closed());
         assert_eq!(
             token.closer.frame(),
@@ -172,7 +182,7 @@ mod tests {
         // The upgrade registers, then checks access, then starts the socket; a removal in between
         // finds the registration and closes it, so the socket ends as soon as it starts.
         let participants = Participants::default();
-        let registration = participants.register(1, holder(7, "session:a", "a"));
+        let registration = participants.register(1, holder(7, session_of("a"), "a"));
         participants.close_account(7);
         assert!(registration.closer.is_closed());
         assert_eq!(registration.closer.frame().0, close_code::POLICY_VIOLATION);
@@ -185,12 +195,12 @@ mod tests {
             1,
             Holder {
                 account_id: 7,
-                credential: "session:a".into(),
+                credential: session_of("a"),
                 canvas: None,
             },
         );
         assert_eq!(participants.close_on_canvas("a", |_| false), 0);
-        assert_eq!(participants.close_credential("session:a"), 1);
+        assert_eq!(participants.close_credential(&session_of("a")), 1);
         assert!(stream.closer.is_closed());
     }
 }

@@ -7,11 +7,11 @@ use super::{
     layout,
 };
 use crate::{
-    auth::Viewer,
     store::{
         AccountRow,
         directory::{GemeenteRow, InvitationKind, InvitationRow, NamedRow, TeamRow},
     },
+    views::SignedIn,
 };
 
 pub struct AdminPage {
@@ -51,7 +51,7 @@ fn granted(kind: &InvitationKind, page: &AdminPage) -> String {
 }
 
 /// The form that sets an account's coach province and PMM role.
-fn national_roles(viewer: &Viewer, account: &AccountRow, provinces: &[NamedRow]) -> Markup {
+fn national_roles(viewer: &SignedIn, account: &AccountRow, provinces: &[NamedRow]) -> Markup {
     let id = account.id;
     html! {
         form.row method="post" action={ "/beheer/accounts/" (id) "/rollen" } {
@@ -72,7 +72,7 @@ fn national_roles(viewer: &Viewer, account: &AccountRow, provinces: &[NamedRow])
     }
 }
 
-pub fn page(viewer: &Viewer, page: &AdminPage, nonce: &str) -> Markup {
+pub fn page(viewer: &SignedIn, page: &AdminPage, nonce: &str) -> Markup {
     layout(
         "Beheer",
         nonce,

@@ -6,9 +6,9 @@ use super::{
     components::{dutch_time, topbar},
     layout,
 };
-use crate::{audit::Event, auth::Viewer, store::directory::AuditRow};
+use crate::{audit::Event, store::directory::AuditRow, views::SignedIn};
 
-pub fn page(viewer: &Viewer, rows: &[AuditRow], nonce: &str) -> Markup {
+pub fn page(viewer: &SignedIn, rows: &[AuditRow], nonce: &str) -> Markup {
     layout(
         "Auditlog",
         nonce,

@@ -3,12 +3,13 @@
 use maud::{Markup, html};
 
 use super::{
-    components::{csrf_field, dutch_time, error_message, euro, topbar},
+    components::{csrf_field, dutch_time, error_message, topbar},
     layout,
 };
 use crate::{
-    auth::Viewer,
+    format::euro,
     store::{directory::TeamRow, workflow::LedgerRow},
+    views::SignedIn,
     workflow::ledger::Totals,
 };
 
@@ -36,7 +37,7 @@ pub fn totals(totals: &Totals, year: i32) -> Markup {
     }
 }
 
-pub fn page(viewer: &Viewer, page: &BudgetPage, nonce: &str) -> Markup {
+pub fn page(viewer: &SignedIn, page: &BudgetPage, nonce: &str) -> Markup {
     let team = page.team;
     let base = format!("/teams/{}/budget", team.id);
     layout(

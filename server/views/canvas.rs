@@ -9,11 +9,11 @@ use super::{
     layout, widgets,
 };
 use crate::{
-    auth::Viewer,
     canvas::{
         CanvasId,
         schema::{self, CanvasContent, root},
     },
+    views::SignedIn,
 };
 
 /// A text field of a step: the Y.Text root it edits, its label and its current text.
@@ -47,7 +47,7 @@ pub struct CanvasView<'a> {
     pub may_rename: bool,
 }
 
-pub fn page(viewer: &Viewer, view: &CanvasView, nonce: &str) -> Markup {
+pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
     let CanvasView {
         id,
         content,

@@ -8,9 +8,9 @@ use super::{
     workflow::days_between,
 };
 use crate::{
-    auth::Viewer,
     canvas::schema::LIFE_AREAS,
     store::workflow::{NotificationRow, OpenEscalationRow},
+    views::SignedIn,
     workflow::ladder::{self, level_dutch},
 };
 
@@ -129,7 +129,7 @@ pub fn coach_table(rows: &[OpenEscalationRow], sort: Sort, now: i64, signal_days
     }
 }
 
-pub fn coach_page(viewer: &Viewer, provinces: &[String], table: Markup, nonce: &str) -> Markup {
+pub fn coach_page(viewer: &SignedIn, provinces: &[String], table: Markup, nonce: &str) -> Markup {
     layout(
         "Coachdashboard",
         nonce,
@@ -145,7 +145,7 @@ pub fn coach_page(viewer: &Viewer, provinces: &[String], table: Markup, nonce: &
 }
 
 pub fn pmm_inbox(
-    viewer: &Viewer,
+    viewer: &SignedIn,
     rows: &[OpenEscalationRow],
     now: i64,
     signal_days: u64,
@@ -180,7 +180,7 @@ pub fn pmm_inbox(
     )
 }
 
-pub fn notifications(viewer: &Viewer, rows: &[NotificationRow], nonce: &str) -> Markup {
+pub fn notifications(viewer: &SignedIn, rows: &[NotificationRow], nonce: &str) -> Markup {
     layout(
         "Meldingen",
         nonce,

@@ -16,7 +16,29 @@ pub mod tokens;
 pub mod widgets;
 pub mod workflow;
 
+use std::ops::Deref;
+
 use maud::{DOCTYPE, Markup, html};
+
+use crate::auth::Viewer;
+
+/// Who a page is rendered for, with what its menu shows beside the account: the unread
+/// notifications. Counting them is a page's concern, so only pages do it (not every request,
+/// not `/sync`); everything else of the viewer is reached through `Deref`.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub viewer: Viewer,
+    /// Unread in-app notifications, for the menu's badge.
+    pub unread: i64,
+}
+
+impl Deref for SignedIn {
+    type Target = Viewer;
+
+    fn deref(&self) -> &Viewer {
+        &self.viewer
+    }
+}
 
 /// The page frame: head, the bundle, and `body`. `nonce` is this response's CSP nonce, which
 /// the client gives to the style elements it creates.

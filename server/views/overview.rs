@@ -8,9 +8,9 @@ use super::{
 };
 use crate::{
     access::policy::EscalationLevel,
-    auth::Viewer,
     canvas::{label::MAX_LABEL_CHARS, schema::LIFE_AREAS, status::CanvasStatus},
     store::CanvasSummary,
+    views::SignedIn,
     views::budget::totals as budget_totals,
     views::components::dutch_time,
     workflow::{ladder::level_dutch, ledger::Totals},
@@ -46,7 +46,7 @@ pub struct NewCanvasForm<'a> {
 }
 
 /// The overview of the canvases the viewer may see.
-pub fn page(viewer: &Viewer, rows: &[Row], form: &NewCanvasForm, nonce: &str) -> Markup {
+pub fn page(viewer: &SignedIn, rows: &[Row], form: &NewCanvasForm, nonce: &str) -> Markup {
     let NewCanvasForm {
         teams,
         error,

@@ -8,11 +8,11 @@ use super::{
 };
 use crate::{
     access::policy::TeamRole,
-    auth::Viewer,
     store::directory::{InvitationKind, InvitationRow, MemberRow, TeamRow},
+    views::SignedIn,
 };
 
-pub fn list(viewer: &Viewer, teams: &[(TeamRow, Option<TeamRole>)], nonce: &str) -> Markup {
+pub fn list(viewer: &SignedIn, teams: &[(TeamRow, Option<TeamRole>)], nonce: &str) -> Markup {
     layout(
         "Teams",
         nonce,
@@ -64,7 +64,7 @@ fn role_select(name: &str, id: &str, selected: Option<TeamRole>) -> Markup {
     }
 }
 
-pub fn page(viewer: &Viewer, page: &TeamPage, nonce: &str) -> Markup {
+pub fn page(viewer: &SignedIn, page: &TeamPage, nonce: &str) -> Markup {
     let team = &page.team;
     layout(
         &team.name,

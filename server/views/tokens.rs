@@ -6,10 +6,10 @@ use super::{
     components::{csrf_field, dutch_time, topbar},
     layout,
 };
-use crate::{auth::Viewer, store::directory::TokenRow};
+use crate::{store::directory::TokenRow, views::SignedIn};
 
 pub fn page(
-    viewer: &Viewer,
+    viewer: &SignedIn,
     tokens: &[TokenRow],
     new_token: Option<&str>,
     now: i64,

@@ -4,8 +4,8 @@
 
 use maud::{Markup, html};
 
-use super::components::euro;
 use crate::canvas::schema::{Action, Agency, Regulation, ReturnLine};
+use crate::format::euro;
 
 /// A widget container: the client finds it by `data-widget` and keeps the heading.
 fn widget(name: &str, title: &str, body: Markup) -> Markup {

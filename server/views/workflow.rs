@@ -3,7 +3,8 @@
 
 use maud::{Markup, html};
 
-use super::components::{csrf_input, dutch_time, error_message, euro};
+use super::components::{csrf_input, dutch_time, error_message};
+use crate::format::euro;
 use crate::{
     access::policy::EscalationLevel,
     canvas::{rendement, schema::CanvasContent, status::CanvasStatus},

@@ -6,7 +6,7 @@
 //! than what is left of that entry. Remaining = budget − committed − spent; an entry that would
 //! take it below zero needs an explicit confirmation, which is recorded with it.
 
-use crate::views::components::euro;
+use crate::format::euro;
 
 /// Largest amount one entry or budget may hold: € 100.000.000,00.
 pub const MAX_CENTS: i64 = 10_000_000_000;

@@ -8,11 +8,11 @@ use super::{ARCHIVED, Action, may_book};
 use crate::{
     audit::Event,
     error::AppError,
+    format::{dutch_date, euro},
     store::{
         now_millis,
         workflow::{EntryOutcome, NewLedgerEntry},
     },
-    views::components::{dutch_date, euro},
     workflow::ledger::{self, Kind, LedgerError},
 };
 

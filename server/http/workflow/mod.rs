@@ -32,14 +32,16 @@ use super::{
 };
 use crate::{
     access::policy::TeamRole,
-    app::AppState,
     audit::Event,
     auth::Viewer,
     error::AppError,
-    http::csp::CspNonce,
+    format::dutch_date,
+    http::middleware::csp::CspNonce,
+    state::AppState,
     store::{directory::AuditEntry, now_millis},
     sync::participants::{Holder, Registration},
-    views::{self, components::dutch_date, workflow::Panel},
+    views::SignedIn,
+    views::{self, workflow::Panel},
     workflow::{events::Changed, ladder, lifecycle},
 };
 
@@ -84,7 +86,7 @@ const CONFLICT: &str = "Iemand anders heeft dit intussen gewijzigd. Bekijk de ni
 /// otherwise the extractor answers 404), with what the handler needs to answer.
 pub struct Action {
     state: AppState,
-    viewer: Viewer,
+    viewer: SignedIn,
     canvas: Permitted,
     nonce: CspNonce,
 }
@@ -93,7 +95,7 @@ impl FromRequestParts<AppState> for Action {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let viewer = SignedIn::from_request_parts(parts, state).await?;
         let nonce = parts
             .extensions
             .get::<CspNonce>()

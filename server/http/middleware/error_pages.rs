@@ -1,12 +1,12 @@
 //! Errors as pages for browsers: a handler's error is JSON (`{"fout": "..."}`), which is right
 //! for scripts but unreadable in a browser tab. For requests that accept HTML, this middleware
-//! puts the same Dutch message on a page of its own. Axum's own rejections of unreadable input
-//! (English plain text) get a Dutch message too, as JSON or as a page.
+//! puts the same Dutch message (the response's [`UserMessage`]) on a page of its own. Axum's
+//! own rejections of unreadable input (English plain text) get a Dutch message too, as JSON or
+//! as a page.
 
 use axum::{
     Json,
-    body::to_bytes,
-    extract::Request,
+    extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -17,11 +17,11 @@ use serde_json::json;
 use super::csp::CspNonce;
 use crate::{
     auth::Viewer,
-    views::{self, components},
+    error::UserMessage,
+    http::page::signed_in,
+    state::AppState,
+    views::{self, SignedIn, components},
 };
-
-/// Error bodies are small; anything larger is passed on untouched.
-const MAX_ERROR_BYTES: usize = 16 * 1024;
 
 fn title(status: StatusCode) -> &'static str {
     match status {
@@ -39,7 +39,7 @@ fn title(status: StatusCode) -> &'static str {
 const UNREADABLE: &str =
     "Dit verzoek kon niet worden gelezen. Controleer de gegevens en probeer het opnieuw.";
 
-pub async fn html_errors(request: Request, next: Next) -> Response {
+pub async fn html_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let wants_html = request
         .headers()
         .get(header::ACCEPT)
@@ -69,23 +69,26 @@ pub async fn html_errors(request: Request, next: Next) -> Response {
     let (Some(nonce), true) = (nonce, wants_html && (is_json || is_text)) else {
         return response;
     };
-    let (parts, body) = response.into_parts();
-    let message = if is_json {
-        let Ok(bytes) = to_bytes(body, MAX_ERROR_BYTES).await else {
-            return (parts.status, "Er ging iets mis.").into_response();
-        };
-        serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|value| value["fout"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| "Er ging iets mis.".to_owned())
-    } else {
-        UNREADABLE.to_owned()
+    let message = match response.extensions().get::<UserMessage>() {
+        Some(UserMessage(message)) => message.clone(),
+        None if is_text => UNREADABLE.to_owned(),
+        None => "Er ging iets mis.".to_owned(),
+    };
+    let parts = response.into_parts().0;
+    let menu = match viewer {
+        // An error page whose count cannot be read shows none: it already reports a failure.
+        Some(viewer) => Some(
+            signed_in(&state, viewer.clone())
+                .await
+                .unwrap_or(SignedIn { viewer, unread: 0 }),
+        ),
+        None => None,
     };
     let page = views::layout(
         title(status),
         &nonce.0,
         html! {
-            (components::topbar(viewer.as_ref(), false))
+            (components::topbar(menu.as_ref(), false))
             main.narrow {
                 h1 { (title(status)) }
                 (components::error_message(&message))

@@ -1,0 +1,123 @@
+//! Dutch notation of money and time: a leaf that rules, views and exports all use.
+//!
+//! The Netherlands use CET (UTC+1) and CEST (UTC+2) from the last Sunday of March to the last
+//! Sunday of October, switching at 01:00 UTC; that rule is all this needs, so no time zone
+//! database is linked in.
+
+/// An amount in euro cents in Dutch notation: `€ 1.250,00`.
+pub fn euro(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let euros = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(euros.len() + euros.len() / 3);
+    for (i, digit) in euros.chars().enumerate() {
+        if i > 0 && (euros.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}€ {grouped},{:02}", cents % 100)
+}
+
+/// A Unix time in milliseconds as Dutch local time, `23-11-2026 17:05`, and as the ISO 8601
+/// UTC instant it stands for, `2026-11-23T16:05Z` (for a `<time datetime>`).
+pub fn dutch_time(millis: i64) -> (String, String) {
+    let seconds = millis.div_euclid(1000);
+    let (year, month, day, minutes) = civil(dutch_local(seconds));
+    let text = format!(
+        "{day:02}-{month:02}-{year} {:02}:{:02}",
+        minutes / 60,
+        minutes % 60
+    );
+    let iso = {
+        let (y, m, d, min) = civil(seconds);
+        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}Z", min / 60, min % 60)
+    };
+    (text, iso)
+}
+
+/// The date in the Netherlands of a Unix time in milliseconds, as `YYYY-MM-DD`.
+pub fn dutch_date(millis: i64) -> String {
+    let (year, month, day, _) = civil(dutch_local(millis.div_euclid(1000)));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// A Unix time in seconds moved to Dutch local time (CET or CEST).
+fn dutch_local(seconds: i64) -> i64 {
+    let (year, ..) = civil(seconds);
+    let start = last_sunday_seconds(year, 3) + 3600;
+    let end = last_sunday_seconds(year, 10) + 3600;
+    seconds
+        + if (start..end).contains(&seconds) {
+            7200
+        } else {
+            3600
+        }
+}
+
+/// (year, month, day, minute of the day) of a Unix time in seconds, UTC.
+fn civil(seconds: i64) -> (i64, u32, u32, i64) {
+    let days = seconds.div_euclid(86_400);
+    let minutes = seconds.rem_euclid(86_400) / 60;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, minutes)
+}
+
+/// Days since the epoch of a civil date (the inverse of `civil`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Midnight UTC, in seconds, of the last Sunday of a 31-day month.
+fn last_sunday_seconds(year: i64, month: u32) -> i64 {
+    let last = days_from_civil(year, month, 31);
+    // 1970-01-01 was a Thursday: weekday 0 = Sunday is (days + 4) mod 7.
+    let weekday = (last + 4).rem_euclid(7);
+    (last - weekday) * 86_400
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(millis: i64) -> String {
+        dutch_time(millis).0
+    }
+
+    #[test]
+    fn formats_euros_in_dutch_notation() {
+        assert_eq!(euro(0), "€ 0,00");
+        assert_eq!(euro(5), "€ 0,05");
+        assert_eq!(euro(125_000), "€ 1.250,00");
+        assert_eq!(euro(123_456_789), "€ 1.234.567,89");
+        assert_eq!(euro(-99_950), "-€ 999,50");
+    }
+
+    #[test]
+    fn shows_dutch_local_time_across_daylight_saving() {
+        // 2026-11-23T16:24:00Z is 17:24 in winter time.
+        assert_eq!(text(1_795_451_040_000), "23-11-2026 17:24");
+        // 2026-07-01T10:00:00Z is 12:00 in summer time.
+        assert_eq!(text(1_782_900_000_000), "01-07-2026 12:00");
+        // Summer time starts 2026-03-29 at 01:00 UTC.
+        assert_eq!(text(1_774_745_999_000), "29-03-2026 01:59");
+        assert_eq!(text(1_774_746_000_000), "29-03-2026 03:00");
+        // A date crossing midnight by the offset.
+        assert_eq!(text(1_798_761_599_000), "01-01-2027 00:59");
+    }
+}

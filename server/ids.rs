@@ -1,0 +1,56 @@
+//! Typed identifiers: an account id cannot be passed where a team id is meant. A leaf that every
+//! layer may use; the canvas id, which is also validated text, lives with the canvas
+//! ([`crate::canvas::CanvasId`]) and is re-exported here.
+
+use std::fmt;
+
+pub use crate::canvas::CanvasId;
+
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id!(
+    /// Identifies an account.
+    AccountId
+);
+id!(
+    /// Identifies a doorbraakteam.
+    TeamId
+);
+id!(
+    /// Identifies a province (the doorbraakcoaches work per province).
+    ProvinceId
+);
+id!(
+    /// Identifies one step of a canvas on the escalation ladder.
+    EscalationId
+);
+id!(
+    /// Identifies a personal access token.
+    TokenId
+);
+id!(
+    /// Identifies a line of the doorbraakbudget's ledger.
+    EntryId
+);
+
+/// What a request or a connection proved its identity with. Closing "everything opened with
+/// this credential" (sign-out, a revoked token, an expired session) is keyed on it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Credential {
+    /// A browser session, by the hash of its cookie (the cookie itself is never kept).
+    Session(String),
+    /// A personal access token.
+    Token(TokenId),
+}

@@ -1,0 +1,57 @@
+//! The state every handler can draw from: one cloneable value of `Arc`s, with `FromRef`
+//! sub-states so that a handler asks only for the part it uses. It sits below the handlers
+//! and imports none of them.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+
+use crate::{
+    audit::Audit,
+    config::{AuthSettings, Limits, WorkflowSettings},
+    metrics::Metrics,
+    store::{Database, Directory, Store, Workflow},
+    sync::SyncService,
+    workflow::events::WorkflowEvents,
+};
+
+/// The state every handler can draw from; handlers ask only for the part they use.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub directory: Arc<dyn Directory>,
+    pub workflow: Arc<dyn Workflow>,
+    pub events: Arc<WorkflowEvents>,
+    pub sync: Arc<SyncService>,
+    pub metrics: Arc<Metrics>,
+    pub audit: Arc<Audit>,
+    pub auth: Arc<AuthSettings>,
+    pub settings: Arc<WorkflowSettings>,
+}
+
+impl AppState {
+    /// Builds the state and starts the background tasks (the persister); needs a Tokio runtime.
+    pub fn new(
+        database: Arc<dyn Database>,
+        limits: Limits,
+        auth: AuthSettings,
+        settings: WorkflowSettings,
+    ) -> Self {
+        let store: Arc<dyn Store> = database.clone();
+        let workflow: Arc<dyn Workflow> = database.clone();
+        let directory: Arc<dyn Directory> = database;
+        let metrics = Arc::new(Metrics::default());
+        let sync = Arc::new(SyncService::new(store.clone(), metrics.clone(), limits));
+        Self {
+            store,
+            audit: Arc::new(Audit::new(directory.clone())),
+            directory,
+            workflow,
+            events: Arc::new(WorkflowEvents::default()),
+            sync,
+            metrics,
+            auth: Arc::new(auth),
+            settings: Arc::new(settings),
+        }
+    }
+}
