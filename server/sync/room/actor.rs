@@ -1,111 +1,43 @@
-//! The room of one canvas: an actor task that owns the document, its presence and its peers.
+//! The room's actor: the task that runs one loaded canvas around its sans-IO [`RoomCore`].
 //!
-//! Everything that touches a canvas goes through the room's queue and is handled in order, in
-//! rounds: the room takes every command that is waiting, applies them to the document, has the
-//! persister commit the round's updates, and only then sends anything out. So no client ever
-//! receives (through relay or through sync step 2) an update that is not yet on disk, and a busy
-//! canvas commits many updates per transaction.
+//! It takes commands off the room's queue in rounds, feeds them to the core and carries out the
+//! plans: it has the persister commit each round before anything of it is sent, delivers to
+//! peers without ever waiting on one (a peer that falls behind is disconnected), spawns
+//! compactions through the canvas's single-flight slot, keeps the metrics and publishes presence
+//! for the overview. It also loads the canvas, and stops the room when it is idle, broken or shut
+//! down.
 
 use std::{
-    collections::HashMap,
     ops::ControlFlow,
     sync::{Arc, atomic::Ordering},
     time::Instant,
 };
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tracing::{Instrument, debug, error, warn};
 
 use super::{
-    RoomError, SyncContext,
-    awareness::{AwarenessTable, ConnId},
-    doc::{ApplyError, Broken, CanvasDoc},
-    peer::{PeerHandle, TOO_LARGE_TO_STORE, close_code},
-    protocol::{self, AwarenessEntry, ClientMessage},
+    RoomCommand,
+    core::{Input, RoomCore},
+    plan::{Compaction, Now, Outgoing, Plan},
 };
 use crate::{
-    canvas::{CanvasId, schema::CanvasContent},
-    store::{AppendBatch, DocSummary},
+    canvas::CanvasId,
+    sync::{
+        RoomError, SyncContext,
+        awareness::ConnId,
+        doc::CanvasDoc,
+        peer::{PeerHandle, close_code},
+    },
 };
 
 /// Commands taken in one round at most.
 const MAX_ROUND: usize = 256;
 
-pub enum RoomCommand {
-    Join {
-        peer: PeerHandle,
-        done: oneshot::Sender<Result<(), RoomError>>,
-    },
-    Leave {
-        conn: ConnId,
-    },
-    Message {
-        conn: ConnId,
-        message: ClientMessage,
-    },
-    ReadContent {
-        reply: oneshot::Sender<Result<CanvasContent, RoomError>>,
-    },
-    /// The whole document as one update, as committed so far.
-    ReadSnapshot {
-        reply: oneshot::Sender<Result<Vec<u8>, RoomError>>,
-    },
-}
-
-struct Peer {
-    handle: PeerHandle,
-    /// Update messages received from this peer and durably stored.
-    saved: u64,
-    /// Update messages received in the current round.
-    unsaved: u64,
-    /// Whether an update of this peer changed the document in the current round.
-    changed: bool,
-}
-
-/// Something to send once the round is committed.
-enum Outgoing {
-    To(ConnId, Bytes),
-    /// To every peer but `except`; `update` marks relayed document updates for the metrics.
-    Broadcast {
-        except: Option<ConnId>,
-        message: Bytes,
-        update: bool,
-    },
-    /// A reply read from the document at its place in the round, sent once the round is
-    /// committed.
-    Content(
-        oneshot::Sender<Result<CanvasContent, RoomError>>,
-        Box<CanvasContent>,
-    ),
-    Snapshot(oneshot::Sender<Result<Vec<u8>, RoomError>>, Vec<u8>),
-}
-
-/// The document can no longer be trusted: it is thrown away and reloaded from the database.
-struct Reload;
-
-impl From<Broken> for Reload {
-    fn from(_: Broken) -> Self {
-        Reload
-    }
-}
-
+/// A loaded canvas: its core and what the room shares with every other.
 pub struct Room {
-    id: CanvasId,
-    doc: CanvasDoc,
-    peers: HashMap<ConnId, Peer>,
-    awareness: AwarenessTable,
-    next_seq: i64,
-    /// Log entries since the last snapshot.
-    log_len: u64,
-    /// Bytes stored for the canvas (snapshot and log), for `--max-canvas-bytes`.
-    stored_bytes: u64,
-    /// Label and leefgebieden as last recorded for the overview; `None` until this room has
-    /// written them (a room's first commit always does, so a summary missed when a broken
-    /// predecessor stopped is caught up).
-    summary: Option<DocSummary>,
-    /// Whether presence changed since it was last published for the overview.
-    presence_changed: bool,
+    core: RoomCore,
     ctx: Arc<SyncContext>,
 }
 
@@ -167,15 +99,7 @@ async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> 
         doc.faults = ctx.faults.clone();
     }
     Ok(Room {
-        id: id.clone(),
-        summary: None,
-        presence_changed: false,
-        doc,
-        peers: HashMap::new(),
-        awareness: AwarenessTable::default(),
-        next_seq: stored.last_seq() + 1,
-        log_len: stored.updates.len() as u64,
-        stored_bytes: stored.byte_len(),
+        core: RoomCore::new(id.clone(), doc, &stored, &ctx.limits),
         ctx: ctx.clone(),
     })
 }
@@ -188,11 +112,12 @@ impl Room {
         let mut idle_since = tokio::time::Instant::now();
         loop {
             let idle_deadline = idle_since + self.ctx.limits.idle_unload();
-            let unload = self.peers.is_empty();
+            let unload = !self.core.has_peers();
             tokio::select! {
                 biased;
                 _ = self.ctx.shutdown.cancelled() => {
-                    self.close_all(close_code::GOING_AWAY, "De server wordt herstart.");
+                    let plan = self.core.step(Input::Shutdown);
+                    self.act_now(plan.now);
                     return;
                 }
                 command = rx.recv() => {
@@ -207,17 +132,15 @@ impl Room {
                     if self.round(round).await.is_break() {
                         return;
                     }
-                    if self.peers.is_empty() {
+                    if !self.core.has_peers() {
                         idle_since = tokio::time::Instant::now();
                     }
                 }
                 _ = sweep.tick() => {
-                    let removed = self.awareness.sweep(Instant::now(), timeout);
-                    let mut out = Vec::new();
-                    self.presence_changed |= !removed.is_empty();
-                    announce_presence(&mut out, &removed);
-                    self.deliver(out);
-                    self.publish_presence();
+                    let plan = self.core.step(Input::Sweep { now: Instant::now(), timeout });
+                    if self.carry_out(plan).is_break() {
+                        return;
+                    }
                 }
                 _ = tokio::time::sleep_until(idle_deadline), if unload => {
                     debug!("unloading idle canvas");
@@ -228,241 +151,61 @@ impl Room {
     }
 
     /// Handles one round of commands: apply, commit, then send. Breaks when the room must stop
-    /// (its document can no longer be trusted); it is then reloaded on demand.
+    /// (its document can no longer be trusted, or it is ahead of the database); it is then
+    /// reloaded on demand.
     async fn round(&mut self, commands: Vec<RoomCommand>) -> ControlFlow<()> {
-        let mut out = Vec::new();
-        let mut updates = Vec::new();
-        let mut reload = self
-            .take_commands(commands, &mut out, &mut updates)
-            .is_err();
-        // The summary travels in the round's own transaction; it is never read from a document
-        // that just failed (the next room's first commit catches it up).
-        let mut summary = None;
-        if !reload && !updates.is_empty() {
-            match self.doc.summary() {
-                Ok(now) if self.summary.as_ref() != Some(&now) => summary = Some(now),
-                Ok(_) => {}
-                Err(Broken) => reload = true,
-            }
+        let plan = self.core.step(Input::Round(commands));
+        debug_assert!(plan.send.is_empty(), "a round sends only once committed");
+        if plan.updates_received > 0 {
+            self.ctx
+                .metrics
+                .updates_received
+                .fetch_add(plan.updates_received, Ordering::Relaxed);
         }
+        self.act_now(plan.now);
+        let outcome = match plan.persist {
+            None => Input::Committed,
+            Some(batch) => match self.ctx.persister.append(batch).await {
+                Ok(()) => Input::Committed,
+                Err(error) => {
+                    // The document in memory is now ahead of the database. Drop it: clients
+                    // reconnect, the room reloads what is stored and the clients send back what
+                    // it lacks.
+                    error!(%error, "updates could not be stored; closing the canvas so clients resync");
+                    Input::CommitFailed
+                }
+            },
+        };
+        let plan = self.core.step(outcome);
+        self.carry_out(plan)
+    }
 
-        if !updates.is_empty() {
-            let count = updates.len() as i64;
-            let round_bytes: u64 = updates.iter().map(|u: &Bytes| u.len() as u64).sum();
-            let batch = AppendBatch {
-                canvas: self.id.clone(),
-                first_seq: self.next_seq,
-                updates,
-                summary: summary.clone(),
-            };
-            if let Err(error) = self.ctx.persister.append(batch).await {
-                // The document in memory is now ahead of the database. Drop it: clients reconnect,
-                // the room reloads what is stored and the clients send back what it lacks.
-                error!(%error, "updates could not be stored; closing the canvas so clients resync");
-                self.close_all(
-                    close_code::INTERNAL_ERROR,
-                    "Opslaan is mislukt; de verbinding wordt hersteld.",
-                );
-                return ControlFlow::Break(());
-            }
-            self.next_seq += count;
-            self.log_len += count as u64;
-            self.stored_bytes += round_bytes;
-            if summary.is_some() {
-                self.summary = summary;
+    /// Carries out a plan that needs no waiting: closes, edit counts, delivery, presence for the
+    /// overview, then compaction if it is due.
+    fn carry_out(&mut self, plan: Plan) -> ControlFlow<()> {
+        self.act_now(plan.now);
+        if plan.stop {
+            return ControlFlow::Break(());
+        }
+        for conn in plan.edited {
+            if let Some(peer) = self.core.peer(conn) {
+                peer.edits.send_modify(|rounds| *rounds += 1);
             }
         }
-        if reload {
-            return self.reload();
-        }
-        for peer in self.peers.values_mut().filter(|p| p.unsaved > 0) {
-            if std::mem::take(&mut peer.changed) {
-                peer.handle.edits.send_modify(|rounds| *rounds += 1);
-            }
-            peer.saved += std::mem::take(&mut peer.unsaved);
-            if peer.handle.wants_saved {
-                out.push(Outgoing::To(
-                    peer.handle.id,
-                    protocol::encode_saved(peer.saved),
-                ));
-            }
-        }
-        self.deliver(out);
+        self.deliver(plan.send);
         self.publish_presence();
-        if self.compact_if_due().is_err() {
-            return self.reload();
+        if plan.compaction_due {
+            return self.compact();
         }
         ControlFlow::Continue(())
     }
 
-    /// Stops the room so that it is reloaded from the database: whatever yrs left in memory must
-    /// not be served, and what was committed is safe. Replies not yet sent are dropped, so their
-    /// askers retry on the reloaded room; clients reconnect and resync.
-    fn reload(&mut self) -> ControlFlow<()> {
-        warn!("the document cannot be trusted after a client's input; reloading the canvas");
-        self.close_all(
-            close_code::SERVICE_RESTART,
-            "Het canvas wordt opnieuw geladen.",
-        );
-        ControlFlow::Break(())
-    }
-
-    /// Applies the round's commands in order, stopping at the first that breaks the document.
-    fn take_commands(
-        &mut self,
-        commands: Vec<RoomCommand>,
-        out: &mut Vec<Outgoing>,
-        updates: &mut Vec<Bytes>,
-    ) -> Result<(), Reload> {
-        for command in commands {
-            match command {
-                RoomCommand::Join { peer, done } => {
-                    out.push(Outgoing::To(
-                        peer.id,
-                        protocol::encode_sync_step1(&self.doc.state_vector()?),
-                    ));
-                    let present = self.awareness.current();
-                    if !present.is_empty() {
-                        out.push(Outgoing::To(
-                            peer.id,
-                            protocol::encode_awareness(present.iter()),
-                        ));
-                    }
-                    if peer.read_only {
-                        out.push(Outgoing::To(peer.id, protocol::encode_read_only()));
-                    }
-                    self.peers.insert(
-                        peer.id,
-                        Peer {
-                            handle: peer,
-                            saved: 0,
-                            unsaved: 0,
-                            changed: false,
-                        },
-                    );
-                    let _ = done.send(Ok(()));
-                }
-                RoomCommand::Leave { conn } => self.remove_peer(conn, out),
-                RoomCommand::ReadContent { reply } => {
-                    out.push(Outgoing::Content(reply, Box::new(self.doc.content()?)));
-                }
-                RoomCommand::ReadSnapshot { reply } => {
-                    out.push(Outgoing::Snapshot(reply, self.doc.snapshot()?));
-                }
-                RoomCommand::Message { conn, message } => {
-                    if !self.peers.contains_key(&conn) {
-                        continue; // Already removed, for example as too slow.
-                    }
-                    self.handle(conn, message, out, updates)?;
-                }
+    fn act_now(&self, effects: Vec<Now>) {
+        for effect in effects {
+            match effect {
+                Now::Joined(done) => drop(done.send(Ok(()))),
+                Now::Close(closer, code, reason) => closer.close(code, reason),
             }
-        }
-        Ok(())
-    }
-
-    /// Handles one message of a peer. Bad input closes the offending connection; input that
-    /// yrs refused after it may have changed the document, or that made it panic, also reloads
-    /// the room, since the document in memory may no longer be what the log holds.
-    fn handle(
-        &mut self,
-        conn: ConnId,
-        message: ClientMessage,
-        out: &mut Vec<Outgoing>,
-        updates: &mut Vec<Bytes>,
-    ) -> Result<(), Reload> {
-        match message {
-            ClientMessage::SyncStep1(remote) => {
-                out.push(Outgoing::To(
-                    conn,
-                    protocol::encode_sync_step2(&self.doc.diff(&remote)?),
-                ));
-            }
-            ClientMessage::SyncStep2(_) | ClientMessage::Update(_)
-                if self.peers.get(&conn).is_some_and(|p| p.handle.read_only) =>
-            {
-                // May read, not edit: the update is dropped, and the client is told why.
-                out.push(Outgoing::To(conn, protocol::encode_read_only()));
-            }
-            ClientMessage::SyncStep2(update) | ClientMessage::Update(update) => {
-                self.ctx
-                    .metrics
-                    .updates_received
-                    .fetch_add(1, Ordering::Relaxed);
-                let pending: u64 = updates.iter().map(|u| u.len() as u64).sum();
-                if self.stored_bytes + pending + update.len() as u64
-                    > self.ctx.limits.max_canvas_bytes
-                {
-                    // Refused before yrs sees it: nothing changed, the client keeps its work.
-                    warn!(
-                        conn,
-                        bytes = update.len(),
-                        "an update would make the canvas too large"
-                    );
-                    if let Some(peer) = self.peers.get(&conn) {
-                        peer.handle
-                            .closer
-                            .close(close_code::MESSAGE_TOO_BIG, TOO_LARGE_TO_STORE);
-                    }
-                    self.remove_peer(conn, out);
-                    return Ok(());
-                }
-                match self.doc.apply(&update) {
-                    Ok(changed) => {
-                        if changed {
-                            out.push(Outgoing::Broadcast {
-                                except: Some(conn),
-                                message: protocol::encode_update(&update),
-                                update: true,
-                            });
-                            updates.push(update);
-                        }
-                        if let Some(peer) = self.peers.get_mut(&conn) {
-                            peer.unsaved += 1;
-                            peer.changed |= changed;
-                        }
-                    }
-                    Err(error) => {
-                        warn!(%error, conn, "refused a document update");
-                        if let Some(peer) = self.peers.get(&conn) {
-                            peer.handle.closer.close(
-                                close_code::INVALID_PAYLOAD,
-                                "Deze wijziging kan niet worden verwerkt.",
-                            );
-                        }
-                        self.remove_peer(conn, out);
-                        if !matches!(error, ApplyError::Malformed) {
-                            return Err(Reload);
-                        }
-                    }
-                }
-            }
-            ClientMessage::Awareness(entries) => {
-                let Some(identity) = self.peers.get(&conn).map(|p| p.handle.identity.clone())
-                else {
-                    return Ok(());
-                };
-                let changed = self
-                    .awareness
-                    .apply(conn, &identity, entries, Instant::now());
-                self.presence_changed |= !changed.is_empty();
-                announce_presence(out, &changed);
-            }
-            ClientMessage::QueryAwareness => {
-                let present = self.awareness.current();
-                out.push(Outgoing::To(
-                    conn,
-                    protocol::encode_awareness(present.iter()),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn remove_peer(&mut self, conn: ConnId, out: &mut Vec<Outgoing>) {
-        if self.peers.remove(&conn).is_some() {
-            let removed = self.awareness.disconnect(conn);
-            self.presence_changed |= !removed.is_empty();
-            announce_presence(out, &removed);
         }
     }
 
@@ -474,7 +217,7 @@ impl Room {
             for outgoing in out.drain(..) {
                 match outgoing {
                     Outgoing::To(conn, message) => {
-                        if let Some(peer) = self.peers.get(&conn) {
+                        if let Some(peer) = self.core.peer(conn) {
                             send(peer, message, &mut too_slow);
                         }
                     }
@@ -484,7 +227,7 @@ impl Room {
                         update,
                     } => {
                         let mut sent = 0;
-                        for peer in self.peers.values().filter(|p| Some(p.handle.id) != except) {
+                        for peer in self.core.peers().filter(|p| Some(p.id) != except) {
                             if send(peer, message.clone(), &mut too_slow) {
                                 sent += 1;
                             }
@@ -505,38 +248,42 @@ impl Room {
                 }
             }
             for conn in too_slow {
-                if let Some(peer) = self.peers.get(&conn) {
+                if let Some(peer) = self.core.peer(conn) {
                     self.ctx
                         .metrics
                         .clients_disconnected_slow
                         .fetch_add(1, Ordering::Relaxed);
-                    peer.handle.closer.close(
+                    peer.closer.close(
                         close_code::TRY_AGAIN_LATER,
                         "Verbinding te traag; opnieuw verbinden.",
                     );
                 }
-                self.remove_peer(conn, &mut out);
+                out.extend(self.core.step(Input::Disconnect(conn)).send);
             }
         }
     }
 
-    /// Folds the log into a snapshot once it is long enough. The snapshot is encoded here, where
-    /// the document is, and written by a task of its own so that live edits do not wait for it.
-    /// At most one compaction per canvas runs at a time, across room incarnations: one still
-    /// running postpones the next to a later round. A failed write loses nothing (the log stays)
-    /// and is covered by the next compaction.
-    fn compact_if_due(&mut self) -> Result<(), Broken> {
-        if self.log_len < self.ctx.limits.compact_after.max(1) {
-            return Ok(());
-        }
-        let Some(slot) = self.ctx.compacting.claim(&self.id) else {
-            return Ok(());
+    /// Folds the log into a snapshot, written by a task of its own so that live edits do not
+    /// wait for it. At most one compaction per canvas runs at a time, across room incarnations:
+    /// one still running postpones the next to a later round. A failed write loses nothing (the
+    /// log stays) and is covered by the next compaction.
+    fn compact(&mut self) -> ControlFlow<()> {
+        let Some(slot) = self.ctx.compacting.claim(self.core.id()) else {
+            return ControlFlow::Continue(());
         };
-        let snapshot = self.doc.snapshot()?;
-        let upto = self.next_seq - 1;
-        self.log_len = 0;
-        self.stored_bytes = snapshot.len() as u64;
-        let (store, id) = (self.ctx.store.clone(), self.id.clone());
+        let plan = self.core.step(Input::Compact);
+        self.act_now(plan.now);
+        if plan.stop {
+            return ControlFlow::Break(());
+        }
+        let Some(Compaction {
+            snapshot,
+            upto_seq: upto,
+        }) = plan.compact
+        else {
+            return ControlFlow::Continue(());
+        };
+        let (store, id) = (self.ctx.store.clone(), self.core.id().clone());
         let task = async move {
             let _slot = slot;
             match store.compact(&id, &snapshot, upto).await {
@@ -546,56 +293,23 @@ impl Room {
             }
         };
         self.ctx.tasks.spawn(task.in_current_span());
-        Ok(())
+        ControlFlow::Continue(())
     }
 
-    /// Tells the overview who is here, if that changed: the `user.name` in each presence state,
-    /// which the server stamped from the account.
+    /// Tells the overview who is here, if that changed.
     fn publish_presence(&mut self) {
-        if !std::mem::take(&mut self.presence_changed) {
-            return;
+        if let Some(names) = self.core.take_presence() {
+            self.ctx.presence.set(self.core.id(), names);
         }
-        let mut names: Vec<String> = self
-            .awareness
-            .current()
-            .iter()
-            .filter_map(|entry| {
-                let state: serde_json::Value =
-                    serde_json::from_str(entry.state.as_deref()?).ok()?;
-                let name = state.get("user")?.get("name")?.as_str()?.trim();
-                (!name.is_empty()).then(|| name.chars().take(40).collect())
-            })
-            .collect();
-        names.sort();
-        self.ctx.presence.set(&self.id, names);
-    }
-
-    fn close_all(&mut self, code: u16, reason: &'static str) {
-        for peer in self.peers.values() {
-            peer.handle.closer.close(code, reason);
-        }
-        self.peers.clear();
-    }
-}
-
-fn announce_presence(out: &mut Vec<Outgoing>, entries: &[AwarenessEntry]) {
-    if !entries.is_empty() {
-        // Also to the sender: y-websocket clients take any message as a sign of life, and a lone
-        // client would otherwise reconnect every 30 seconds.
-        out.push(Outgoing::Broadcast {
-            except: None,
-            message: protocol::encode_awareness(entries.iter()),
-            update: false,
-        });
     }
 }
 
 /// Queues a message for a peer; returns whether it was queued.
-fn send(peer: &Peer, message: Bytes, too_slow: &mut Vec<ConnId>) -> bool {
-    match peer.handle.outbox.try_send(message) {
+fn send(peer: &PeerHandle, message: Bytes, too_slow: &mut Vec<ConnId>) -> bool {
+    match peer.outbox.try_send(message) {
         Ok(()) => true,
         Err(mpsc::error::TrySendError::Full(_)) => {
-            too_slow.push(peer.handle.id);
+            too_slow.push(peer.id);
             false
         }
         // The connection is gone; its Leave is on the way.
@@ -618,7 +332,13 @@ mod tests {
             Store,
             testing::{TestStore, situation_update},
         },
-        sync::{SyncService, awareness::Identity, doc::Op, peer::Closer},
+        sync::{
+            SyncService,
+            awareness::Identity,
+            doc::Op,
+            peer::Closer,
+            protocol::{self, ClientMessage},
+        },
     };
     use tokio::sync::Semaphore;
 
