@@ -7,3 +7,4 @@
 pub mod lockout;
 pub mod password;
 pub mod policy;
+pub mod workspace;

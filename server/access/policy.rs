@@ -66,6 +66,72 @@ pub struct Account {
     pub beheerder: bool,
 }
 
+/// The facts every rule is built from: which role someone holds where. Rules elsewhere ask these
+/// (or the named predicates built on them) and never compare roles themselves.
+impl Account {
+    /// The account's role in `team`, if it is a member (the most responsible one if it holds
+    /// several).
+    pub fn role_in(&self, team: TeamId) -> Option<TeamRole> {
+        self.memberships
+            .iter()
+            .filter(|(t, _)| *t == team)
+            .map(|(_, role)| *role)
+            .min_by_key(|role| *role as u8)
+    }
+
+    /// Whether the account is in `team`, in any role.
+    pub fn is_member(&self, team: TeamId) -> bool {
+        self.memberships.iter().any(|(t, _)| *t == team)
+    }
+
+    /// Whether the account holds one of `roles` in `team`.
+    pub fn holds(&self, team: TeamId, roles: &[TeamRole]) -> bool {
+        self.memberships
+            .iter()
+            .any(|(t, role)| *t == team && roles.contains(role))
+    }
+
+    /// Whether the account runs `team`: its aanjager or projectleider (the team's directie).
+    pub fn leads(&self, team: TeamId) -> bool {
+        self.holds(team, &[TeamRole::Aanjager, TeamRole::Projectleider])
+    }
+
+    /// Whether the account is `team`'s aanjager.
+    pub fn is_aanjager(&self, team: TeamId) -> bool {
+        self.holds(team, &[TeamRole::Aanjager])
+    }
+
+    /// Whether the account works in `team` beyond bringing in a case: every role but inbrenger.
+    pub fn works_in(&self, team: TeamId) -> bool {
+        self.holds(
+            team,
+            &[
+                TeamRole::Aanjager,
+                TeamRole::Projectleider,
+                TeamRole::Teamlid,
+            ],
+        )
+    }
+
+    /// The teams the account is aanjager of.
+    pub fn aanjager_teams(&self) -> Vec<TeamId> {
+        let mut teams: Vec<TeamId> = self
+            .memberships
+            .iter()
+            .filter(|(_, role)| *role == TeamRole::Aanjager)
+            .map(|(team, _)| *team)
+            .collect();
+        teams.sort_unstable();
+        teams.dedup();
+        teams
+    }
+
+    /// Whether the account is the doorbraakcoach of `province`.
+    pub fn coaches(&self, province: ProvinceId) -> bool {
+        self.coach_of == Some(province)
+    }
+}
+
 /// The rungs of the escalation ladder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EscalationLevel {
@@ -155,7 +221,7 @@ pub fn canvas_access(account: &Account, canvas: &Canvas) -> Access {
         };
         access = access.max(team_access);
     }
-    if account.coach_of == Some(canvas.province) {
+    if account.coaches(canvas.province) {
         let coach_access = if canvas.level >= EscalationLevel::Coach {
             Access::Edit
         } else if canvas.highest_level >= EscalationLevel::Coach {
@@ -186,17 +252,9 @@ pub fn canvas_access(account: &Account, canvas: &Canvas) -> Access {
 /// The role under which `account` appears on `canvas` (in presence): their team role when they
 /// are in the canvas's team, otherwise doorbraakcoach or PMM. `None` for someone without access.
 pub fn role_on_canvas(account: &Account, canvas: &Canvas) -> Option<&'static str> {
-    let team_role = account
-        .memberships
-        .iter()
-        .filter(|(team, _)| *team == canvas.team)
-        .map(|(_, role)| *role)
-        .min_by_key(|role| *role as u8);
-    match team_role {
+    match account.role_in(canvas.team) {
         Some(role) if canvas_access(account, canvas).may_read() => Some(role.dutch()),
-        _ if account.coach_of == Some(canvas.province)
-            && canvas_access(account, canvas).may_read() =>
-        {
+        _ if account.coaches(canvas.province) && canvas_access(account, canvas).may_read() => {
             Some("Doorbraakcoach")
         }
         _ if account.pmm && canvas_access(account, canvas).may_read() => Some("PMM"),
@@ -204,36 +262,58 @@ pub fn role_on_canvas(account: &Account, canvas: &Canvas) -> Option<&'static str
     }
 }
 
+/// Whether `account` works at `level` of the ladder for `canvas`: the team's directie (aanjager,
+/// projectleider), the province's doorbraakcoach, or the PMM desk. The team level itself is
+/// nobody's to handle: it is where a case starts.
+pub fn works_at(account: &Account, canvas: &Canvas, level: EscalationLevel) -> bool {
+    match level {
+        EscalationLevel::Team => false,
+        EscalationLevel::Directie => account.leads(canvas.team),
+        EscalationLevel::Coach => account.coaches(canvas.province),
+        EscalationLevel::Pmm => account.pmm,
+    }
+}
+
+/// Whether `account` hears (by notification) that `canvas` reached `level` or was answered
+/// there: at the team level everyone in the team who may read the canvas (so never another
+/// case's inbrenger), above it whoever works at that level and may read the canvas.
+pub fn hears_of(account: &Account, canvas: &Canvas, level: EscalationLevel) -> bool {
+    let at_level = match level {
+        EscalationLevel::Team => account.is_member(canvas.team),
+        _ => works_at(account, canvas, level),
+    };
+    at_level && canvas_access(account, canvas).may_read()
+}
+
+/// Whether `account` may book on the canvas's doorbraakbudget (with `access` to the canvas):
+/// its team's aanjager or projectleider, while they may edit it.
+pub fn may_book(account: &Account, canvas: &Canvas, access: Access) -> bool {
+    access.may_edit() && account.leads(canvas.team)
+}
+
 /// Whether `account` may give `canvas` a new label: someone of its own team who may edit it. A
 /// coach or PMM works on an escalated canvas but does not rename the team's case.
 pub fn may_rename(account: &Account, canvas: &Canvas) -> bool {
-    canvas_access(account, canvas).may_edit()
-        && account
-            .memberships
-            .iter()
-            .any(|(team, _)| *team == canvas.team)
+    canvas_access(account, canvas).may_edit() && account.is_member(canvas.team)
 }
 
 /// Whether `account` may start a canvas in `team`: the aanjager and projectleider who run the
 /// team, and the inbrenger who brings a case in.
 pub fn may_create_canvas(account: &Account, team: TeamId) -> bool {
-    account.memberships.iter().any(|(t, role)| {
-        *t == team
-            && matches!(
-                role,
-                TeamRole::Aanjager | TeamRole::Projectleider | TeamRole::Inbrenger
-            )
-    })
+    account.holds(
+        team,
+        &[
+            TeamRole::Aanjager,
+            TeamRole::Projectleider,
+            TeamRole::Inbrenger,
+        ],
+    )
 }
 
 /// Whether `account` may manage `team`: invite and remove members, change roles and read the
 /// team's audit log. That is the team's aanjager, and a beheerder (who sets teams up).
 pub fn may_manage_team(account: &Account, team: TeamId) -> bool {
-    account.beheerder
-        || account
-            .memberships
-            .iter()
-            .any(|(t, role)| *t == team && *role == TeamRole::Aanjager)
+    account.beheerder || account.is_aanjager(team)
 }
 
 /// Whether `account` may change the role of `member` in `team`: who manages the team, and never

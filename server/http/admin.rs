@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::link_url;
 use crate::{
     access::policy::{ProvinceId, TeamId, TeamRole},
+    access::workspace,
     accounts::normalize_email,
     audit::{Audit, Event},
     auth::{Viewer, links},
@@ -49,7 +50,7 @@ pub const SELF_GRANT: &str = "Je kunt jezelf geen rol of uitnodiging geven; vraa
                               beheerder of de aanjager.";
 
 fn require_beheerder(viewer: &Viewer) -> Result<(), AppError> {
-    if viewer.policy.beheerder {
+    if workspace::may_administer(&viewer.policy) {
         Ok(())
     } else {
         Err(AppError::Forbidden(

@@ -13,7 +13,7 @@ use axum::{
 use maud::Markup;
 
 use crate::{
-    access::policy::TeamRole,
+    access::workspace::{self, AuditScope},
     audit::{Audit, Event},
     auth::Viewer,
     error::AppError,
@@ -39,22 +39,13 @@ pub fn router() -> Router<AppState> {
 
 /// Whose entries the viewer may read: `None` for all (a beheerder), else their aanjager teams.
 fn scope(viewer: &Viewer) -> Result<Option<Vec<i64>>, AppError> {
-    if viewer.policy.beheerder {
-        return Ok(None);
-    }
-    let teams: Vec<i64> = viewer
-        .policy
-        .memberships
-        .iter()
-        .filter(|(_, role)| *role == TeamRole::Aanjager)
-        .map(|(team, _)| team.0)
-        .collect();
-    if teams.is_empty() {
-        return Err(AppError::Forbidden(
+    match workspace::audit_scope(&viewer.policy) {
+        Some(AuditScope::All) => Ok(None),
+        Some(AuditScope::Teams(teams)) => Ok(Some(teams.into_iter().map(|t| t.0).collect())),
+        None => Err(AppError::Forbidden(
             "Het auditlog is er voor aanjagers (van hun team) en beheerders.".into(),
-        ));
+        )),
     }
-    Ok(Some(teams))
 }
 
 async fn entries(

@@ -13,12 +13,13 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
-    access::policy::TeamRole,
+    access::workspace,
     audit::Event,
     auth::Viewer,
     error::AppError,
     format::{dutch_date, euro},
     http::middleware::csp::CspNonce,
+    ids::TeamId,
     state::AppState,
     store::{
         directory::{AuditEntry, TeamRow},
@@ -35,20 +36,13 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/budget.csv", get(csv))
 }
 
-/// The viewer's role in the team, if it lets them see the budget.
-fn role(viewer: &Viewer, team: i64) -> Option<TeamRole> {
-    viewer
-        .policy
-        .memberships
-        .iter()
-        .find(|(t, role)| t.0 == team && *role != TeamRole::Inbrenger)
-        .map(|(_, role)| *role)
-}
-
-async fn team(state: &AppState, viewer: &Viewer, id: i64) -> Result<(TeamRow, TeamRole), AppError> {
-    let role = role(viewer, id).ok_or(AppError::NotFound)?;
+/// The team, if the viewer may see its budget; otherwise 404.
+async fn team(state: &AppState, viewer: &Viewer, id: i64) -> Result<TeamRow, AppError> {
+    if !workspace::may_see_budget(&viewer.policy, TeamId(id)) {
+        return Err(AppError::NotFound);
+    }
     let team = state.directory.team(id).await?.ok_or(AppError::NotFound)?;
-    Ok((team, role))
+    Ok(team)
 }
 
 /// This year in the Netherlands.
@@ -81,7 +75,6 @@ async fn render(
     state: &AppState,
     viewer: &SignedIn,
     team: &TeamRow,
-    role: TeamRole,
     year: i32,
     error: Option<String>,
     nonce: &CspNonce,
@@ -100,7 +93,7 @@ async fn render(
         budget_set: totals.is_some(),
         totals: totals.unwrap_or_default(),
         ledger: &ledger,
-        may_set: role == TeamRole::Aanjager,
+        may_set: workspace::may_set_budget(&viewer.policy, TeamId(team.id)),
         error,
     };
     Ok(views::budget::page(viewer, &page, &nonce.0))
@@ -113,12 +106,12 @@ async fn show(
     Path(id): Path<i64>,
     Query(query): Query<YearQuery>,
 ) -> Result<maud::Markup, AppError> {
-    let (team, role) = team(&state, &viewer, id).await?;
+    let team = team(&state, &viewer, id).await?;
     let year = query
         .jaar
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(this_year);
-    render(&state, &viewer, &team, role, year, None, &nonce).await
+    render(&state, &viewer, &team, year, None, &nonce).await
 }
 
 #[derive(Deserialize)]
@@ -138,8 +131,8 @@ async fn set(
     Path(id): Path<i64>,
     Form(form): Form<BudgetForm>,
 ) -> Result<Response, AppError> {
-    let (team, role) = team(&state, &viewer, id).await?;
-    if role != TeamRole::Aanjager {
+    let team = team(&state, &viewer, id).await?;
+    if !workspace::may_set_budget(&viewer.policy, TeamId(team.id)) {
         return Err(AppError::Forbidden(
             "Alleen de aanjager stelt het budget vast.".into(),
         ));
@@ -152,7 +145,7 @@ async fn set(
     let refuse = |status: StatusCode, message: String| {
         let (state, viewer, team, nonce) = (&state, &viewer, &team, &nonce);
         async move {
-            let page = render(state, viewer, team, role, year, Some(message), nonce).await?;
+            let page = render(state, viewer, team, year, Some(message), nonce).await?;
             Ok::<_, AppError>((status, page).into_response())
         }
     };
@@ -198,7 +191,7 @@ async fn csv(
     Path(id): Path<i64>,
     Query(query): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let (team, _) = team(&state, &viewer, id).await?;
+    let team = team(&state, &viewer, id).await?;
     let year = query
         .jaar
         .filter(|y| (2000..=2100).contains(y))

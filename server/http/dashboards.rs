@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::workflow::{changes, register_stream};
 use crate::{
     access::policy::{self, EscalationLevel},
+    access::workspace,
     auth::Viewer,
     error::AppError,
     http::middleware::csp::CspNonce,
@@ -36,7 +37,10 @@ pub fn router() -> Router<AppState> {
 
 /// The provinces the viewer coaches; 403 for anyone who coaches none.
 fn coached(viewer: &Viewer) -> Result<HashSet<i64>, AppError> {
-    let provinces: HashSet<i64> = viewer.policy.coach_of.iter().map(|p| p.0).collect();
+    let provinces: HashSet<i64> = workspace::coached_provinces(&viewer.policy)
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
     if provinces.is_empty() {
         return Err(AppError::Forbidden(
             "Het coachdashboard is er voor doorbraakcoaches.".into(),
@@ -134,7 +138,7 @@ async fn pmm(
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
 ) -> Result<Markup, AppError> {
-    if !viewer.policy.pmm {
+    if !workspace::may_use_pmm_inbox(&viewer.policy) {
         return Err(AppError::Forbidden("De PMM-inbox is er voor PMM.".into()));
     }
     let rows: Vec<OpenEscalationRow> = state

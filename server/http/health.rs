@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::{Router, extract::State, http::header, response::IntoResponse, routing::get};
 
-use crate::{auth::Viewer, error::AppError, metrics::Metrics, state::AppState};
+use crate::{access::workspace, auth::Viewer, error::AppError, metrics::Metrics, state::AppState};
 
 /// `/healthz`, which answers without an account.
 pub fn public_router() -> Router<AppState> {
@@ -25,7 +25,7 @@ async fn metrics(
     State(metrics): State<Arc<Metrics>>,
     viewer: Viewer,
 ) -> Result<impl IntoResponse, AppError> {
-    if !viewer.policy.beheerder {
+    if !workspace::may_read_metrics(&viewer.policy) {
         return Err(AppError::Forbidden(
             "De meetwaarden zijn alleen voor beheerders.".into(),
         ));

@@ -20,12 +20,14 @@ use super::{
     workflow,
 };
 use crate::{
-    access::policy::{self, EscalationLevel, TeamRole},
+    access::policy::{self, EscalationLevel},
+    access::workspace,
     audit::Event,
     auth::Viewer,
     error::AppError,
     format::dutch_date,
     http::middleware::csp::CspNonce,
+    ids::TeamId,
     state::AppState,
     store::{directory::AuditEntry, now_millis},
     views::SignedIn,
@@ -86,12 +88,7 @@ async fn gather(state: &AppState, viewer: &Viewer) -> Result<Overview, AppError>
     let year = dutch_date(now)[..4].parse().unwrap_or(2026);
     let mut budgets = Vec::new();
     for team in &all_teams {
-        let sees_budget = viewer
-            .policy
-            .memberships
-            .iter()
-            .any(|(t, role)| t.0 == team.id && *role != TeamRole::Inbrenger);
-        if sees_budget {
+        if workspace::may_see_budget(&viewer.policy, TeamId(team.id)) {
             budgets.push(TeamBudget {
                 team_id: team.id,
                 team: team.name.clone(),

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use super::link_url;
 use crate::{
     access::policy::{self, AccountId, TeamId, TeamRole},
+    access::workspace,
     accounts::normalize_email,
     audit::{Audit, Event},
     auth::{Viewer, links},
@@ -54,20 +55,11 @@ async fn list(
         .await?
         .into_iter()
         .filter_map(|team| {
-            let role = role_in(&viewer, team.id);
-            (role.is_some() || viewer.policy.beheerder).then_some((team, role))
+            let role = viewer.policy.role_in(TeamId(team.id));
+            workspace::may_see_team(&viewer.policy, TeamId(team.id)).then_some((team, role))
         })
         .collect();
     Ok(views::teams::list(&viewer, &teams, &nonce.0))
-}
-
-fn role_in(viewer: &Viewer, team: i64) -> Option<TeamRole> {
-    viewer
-        .policy
-        .memberships
-        .iter()
-        .find(|(t, _)| t.0 == team)
-        .map(|(_, role)| *role)
 }
 
 /// The team, if the viewer may see it (members and beheerders); otherwise 404.
@@ -77,7 +69,7 @@ async fn visible_team(
     id: i64,
 ) -> Result<TeamRow, AppError> {
     let team = directory.team(id).await?.ok_or(AppError::NotFound)?;
-    if role_in(viewer, id).is_none() && !viewer.policy.beheerder {
+    if !workspace::may_see_team(&viewer.policy, TeamId(id)) {
         return Err(AppError::NotFound);
     }
     Ok(team)

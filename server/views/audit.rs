@@ -6,7 +6,12 @@ use super::{
     components::{dutch_time, topbar},
     layout,
 };
-use crate::{audit::Event, store::directory::AuditRow, views::SignedIn};
+use crate::{
+    access::workspace::{self, AuditScope},
+    audit::Event,
+    store::directory::AuditRow,
+    views::SignedIn,
+};
 
 pub fn page(viewer: &SignedIn, rows: &[AuditRow], nonce: &str) -> Markup {
     layout(
@@ -17,7 +22,7 @@ pub fn page(viewer: &SignedIn, rows: &[AuditRow], nonce: &str) -> Markup {
             main {
                 h1 { "Auditlog" }
                 p {
-                    @if viewer.policy.beheerder { "Alle gebeurtenissen" } @else { "De gebeurtenissen van je team" }
+                    @if workspace::audit_scope(&viewer.policy) == Some(AuditScope::All) { "Alle gebeurtenissen" } @else { "De gebeurtenissen van je team" }
                     ", nieuwste eerst. " a href="/audit.csv" download { "Download als CSV" }
                 }
                 @if rows.is_empty() {

@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use crate::{
-    access::policy::TeamRole,
+    access::workspace,
     auth::{Viewer, session::CSRF_FIELD},
     format,
     views::SignedIn,
@@ -19,13 +19,13 @@ pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
             @if let Some(viewer) = viewer {
                 nav aria-label="Hoofdmenu" {
                     a href="/" { "Canvasoverzicht" }
-                    @if !viewer.policy.memberships.is_empty() || viewer.policy.beheerder {
+                    @if workspace::may_list_teams(&viewer.policy) {
                         a href="/teams" { "Teams" }
                     }
-                    @if viewer.policy.coach_of.is_some() { a href="/coach" { "Coachdashboard" } }
-                    @if viewer.policy.pmm { a href="/pmm" { "PMM-inbox" } }
-                    @if may_see_audit(viewer) { a href="/audit" { "Auditlog" } }
-                    @if viewer.policy.beheerder { a href="/beheer" { "Beheer" } }
+                    @if !workspace::coached_provinces(&viewer.policy).is_empty() { a href="/coach" { "Coachdashboard" } }
+                    @if workspace::may_use_pmm_inbox(&viewer.policy) { a href="/pmm" { "PMM-inbox" } }
+                    @if workspace::may_read_audit(&viewer.policy) { a href="/audit" { "Auditlog" } }
+                    @if workspace::may_administer(&viewer.policy) { a href="/beheer" { "Beheer" } }
                     a href="/tokens" { "Toegangstokens" }
                     a #notifications-link href="/meldingen" {
                         "Meldingen"
@@ -47,16 +47,6 @@ pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
             }
         }
     }
-}
-
-/// Whether the viewer may read an audit log: beheerders, and aanjagers for their teams.
-pub fn may_see_audit(viewer: &Viewer) -> bool {
-    viewer.policy.beheerder
-        || viewer
-            .policy
-            .memberships
-            .iter()
-            .any(|(_, role)| *role == TeamRole::Aanjager)
 }
 
 /// The hidden field that carries the session's CSRF token in every state-changing form.

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::{
     access::policy::EscalationLevel,
+    access::workspace,
     canvas::{label::MAX_LABEL_CHARS, schema::LIFE_AREAS, status::CanvasStatus},
     store::CanvasSummary,
     views::SignedIn,
@@ -60,7 +61,7 @@ pub fn page(viewer: &SignedIn, rows: &[Row], form: &NewCanvasForm, nonce: &str) 
             (topbar(Some(viewer), false))
             main #overview {
                 h1 { "Canvasoverzicht" }
-                @if viewer.policy.beheerder && viewer.policy.memberships.is_empty() {
+                @if workspace::administers_only(&viewer.policy) {
                     p.hint { "Als beheerder zie je geen casusinhoud. Teams en accounts beheer je onder " a href="/beheer" { "Beheer" } "." }
                 }
                 @if !teams.is_empty() {

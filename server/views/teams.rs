@@ -8,6 +8,8 @@ use super::{
 };
 use crate::{
     access::policy::TeamRole,
+    access::workspace,
+    ids::TeamId,
     store::directory::{InvitationKind, InvitationRow, MemberRow, TeamRow},
     views::SignedIn,
 };
@@ -74,7 +76,7 @@ pub fn page(viewer: &SignedIn, page: &TeamPage, nonce: &str) -> Markup {
             main {
                 h1 { (team.name) }
                 p { "Gemeente " (team.gemeente) ", provincie " (team.province) "." }
-                @if viewer.policy.memberships.iter().any(|(t, role)| t.0 == team.id && *role != TeamRole::Inbrenger) {
+                @if workspace::may_see_budget(&viewer.policy, TeamId(team.id)) {
                     p { a href={ "/teams/" (team.id) "/budget" } { "Doorbraakbudget en boekingen" } }
                 }
                 @if let Some(error) = &page.error { (error_message(error)) }

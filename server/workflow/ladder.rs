@@ -8,7 +8,7 @@
 //! province; at PMM level PMM.
 
 use crate::{
-    access::policy::{self, Access, EscalationLevel, TeamRole},
+    access::policy::{self, Access, EscalationLevel},
     canvas::status::CanvasStatus,
 };
 
@@ -120,8 +120,7 @@ pub fn may_escalate(
     status: CanvasStatus,
     to: EscalationLevel,
 ) -> Result<(), LadderError> {
-    let member = account.memberships.iter().any(|(t, _)| *t == canvas.team);
-    if !(member && access.may_edit()) {
+    if !(account.is_member(canvas.team) && access.may_edit()) {
         return Err(LadderError::NotTheTeam);
     }
     if canvas.level != EscalationLevel::Team || status == CanvasStatus::Opgeschaald {
@@ -142,14 +141,7 @@ pub fn may_handle(
     canvas: &policy::Canvas,
     level: EscalationLevel,
 ) -> bool {
-    match level {
-        EscalationLevel::Team => false,
-        EscalationLevel::Directie => account.memberships.iter().any(|(t, role)| {
-            *t == canvas.team && matches!(role, TeamRole::Aanjager | TeamRole::Projectleider)
-        }),
-        EscalationLevel::Coach => account.coach_of == Some(canvas.province),
-        EscalationLevel::Pmm => account.pmm,
-    }
+    policy::works_at(account, canvas, level)
 }
 
 /// Checks an answer at `level`; with [`Outcome::VerderOpgeschaald`] `further` is the next rung.
@@ -185,7 +177,7 @@ pub fn who_handles(level: EscalationLevel) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::{EscalationLevel::*, *};
-    use crate::access::policy::{AccountId, ProvinceId, TeamId};
+    use crate::access::policy::{AccountId, ProvinceId, TeamId, TeamRole};
 
     fn canvas(level: EscalationLevel) -> policy::Canvas {
         policy::Canvas {

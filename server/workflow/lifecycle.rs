@@ -64,11 +64,7 @@ pub fn check(
     to: CanvasStatus,
 ) -> Result<(), TransitionError> {
     let roles = roles_for(from, to)?;
-    let holds = account
-        .memberships
-        .iter()
-        .any(|(team, role)| *team == canvas.team && roles.contains(role));
-    if access.may_edit() && holds {
+    if access.may_edit() && account.holds(canvas.team, roles) {
         Ok(())
     } else {
         let names: Vec<&str> = roles.iter().map(|r| r.dutch()).collect();

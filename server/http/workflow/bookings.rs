@@ -4,8 +4,9 @@
 use axum::{Form, extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 
-use super::{ARCHIVED, Action, may_book};
+use super::{ARCHIVED, Action};
 use crate::{
+    access::policy,
     audit::Event,
     error::AppError,
     format::{dutch_date, euro},
@@ -22,7 +23,7 @@ impl Action {
         if let Some(refused) = self.refuse_if_archived().await? {
             return Ok(Some(refused));
         }
-        if may_book(&self.viewer, &self.canvas) {
+        if policy::may_book(&self.viewer.policy, &self.canvas.facts, self.canvas.access) {
             return Ok(None);
         }
         let message =

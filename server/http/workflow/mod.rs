@@ -31,7 +31,7 @@ use super::{
     permitted::{self, Permitted},
 };
 use crate::{
-    access::policy::TeamRole,
+    access::policy,
     audit::Event,
     auth::Viewer,
     error::AppError,
@@ -170,15 +170,6 @@ impl Action {
     }
 }
 
-/// Whether the viewer may book on the canvas's budget: its team's aanjager or projectleider.
-fn may_book(viewer: &Viewer, canvas: &Permitted) -> bool {
-    canvas.access.may_edit()
-        && viewer.policy.memberships.iter().any(|(team, role)| {
-            *team == canvas.facts.team
-                && matches!(role, TeamRole::Aanjager | TeamRole::Projectleider)
-        })
-}
-
 /// The panel as the viewer may use it.
 pub async fn panel(
     state: &AppState,
@@ -216,7 +207,7 @@ pub async fn panel(
         escalate_to,
         to_handle,
         ledger: state.workflow.canvas_ledger(id).await?,
-        may_book: may_book(viewer, canvas),
+        may_book: policy::may_book(&viewer.policy, &canvas.facts, canvas.access),
         today: dutch_date(now),
         signal_days: state.settings.escalation_signal_days,
         now,

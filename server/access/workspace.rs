@@ -1,0 +1,167 @@
+//! Who may use which part of the workspace beside the canvases: teams, budgets, the audit log,
+//! the dashboards, administration and metrics. Handlers and views ask these predicates; none of
+//! them compares roles itself.
+
+use super::policy::{Account, ProvinceId, TeamId};
+
+/// Whether `account` sees `team` (its page, members and invitations): its members and
+/// beheerders.
+pub fn may_see_team(account: &Account, team: TeamId) -> bool {
+    account.beheerder || account.is_member(team)
+}
+
+/// Whether the menu offers the teams page: to members of any team and to beheerders.
+pub fn may_list_teams(account: &Account) -> bool {
+    account.beheerder || !account.memberships.is_empty()
+}
+
+/// Whether `account` sees `team`'s doorbraakbudget and ledger: everyone working in the team
+/// (not the inbrenger, who only brings a case in).
+pub fn may_see_budget(account: &Account, team: TeamId) -> bool {
+    account.works_in(team)
+}
+
+/// Whether `account` may set `team`'s budget for a year: its aanjager.
+pub fn may_set_budget(account: &Account, team: TeamId) -> bool {
+    account.is_aanjager(team)
+}
+
+/// Whose audit entries someone may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditScope {
+    /// Every entry: a beheerder.
+    All,
+    /// The entries of these teams: an aanjager, of the teams they run.
+    Teams(Vec<TeamId>),
+}
+
+/// What of the audit log `account` may read; `None` for nothing.
+pub fn audit_scope(account: &Account) -> Option<AuditScope> {
+    if account.beheerder {
+        return Some(AuditScope::All);
+    }
+    let teams = account.aanjager_teams();
+    (!teams.is_empty()).then_some(AuditScope::Teams(teams))
+}
+
+/// Whether `account` may read an audit log at all (for the menu).
+pub fn may_read_audit(account: &Account) -> bool {
+    audit_scope(account).is_some()
+}
+
+/// The provinces whose coach dashboard `account` may open; empty for anyone who coaches none.
+pub fn coached_provinces(account: &Account) -> Vec<ProvinceId> {
+    account.coach_of.into_iter().collect()
+}
+
+/// Whether `account` may open the PMM inbox.
+pub fn may_use_pmm_inbox(account: &Account) -> bool {
+    account.pmm
+}
+
+/// Whether `account` may administer provinces, gemeenten, teams and accounts.
+pub fn may_administer(account: &Account) -> bool {
+    account.beheerder
+}
+
+/// Whether `account` may read the server's metrics.
+pub fn may_read_metrics(account: &Account) -> bool {
+    account.beheerder
+}
+
+/// Whether `account` only administers: a beheerder in no team, who sees no casework at all (the
+/// overview says so instead of showing an empty list).
+pub fn administers_only(account: &Account) -> bool {
+    account.beheerder && account.memberships.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::policy::{AccountId, TeamRole};
+
+    const TEAM: TeamId = TeamId(1);
+    const OTHER: TeamId = TeamId(2);
+
+    fn member(role: TeamRole) -> Account {
+        Account {
+            id: Some(AccountId(1)),
+            memberships: vec![(TEAM, role)],
+            ..Account::default()
+        }
+    }
+
+    fn beheerder() -> Account {
+        Account {
+            id: Some(AccountId(1)),
+            beheerder: true,
+            ..Account::default()
+        }
+    }
+
+    /// One row per person: (who, sees the team, sees its budget, sets its budget, audit scope).
+    #[test]
+    fn the_workspace_table() {
+        use TeamRole::*;
+        let all = Some(AuditScope::All);
+        let own = Some(AuditScope::Teams(vec![TEAM]));
+        let rows: Vec<(&str, Account, bool, bool, bool, Option<AuditScope>)> = vec![
+            ("aanjager", member(Aanjager), true, true, true, own),
+            (
+                "projectleider",
+                member(Projectleider),
+                true,
+                true,
+                false,
+                None,
+            ),
+            ("teamlid", member(Teamlid), true, true, false, None),
+            ("inbrenger", member(Inbrenger), true, false, false, None),
+            ("beheerder", beheerder(), true, false, false, all),
+            ("stranger", Account::default(), false, false, false, None),
+        ];
+        for (who, account, team, budget, sets, audit) in rows {
+            assert_eq!(may_see_team(&account, TEAM), team, "{who} sees the team");
+            assert_eq!(
+                may_see_budget(&account, TEAM),
+                budget,
+                "{who} sees the budget"
+            );
+            assert_eq!(
+                may_set_budget(&account, TEAM),
+                sets,
+                "{who} sets the budget"
+            );
+            assert_eq!(audit_scope(&account), audit, "{who} reads the audit log");
+            assert_eq!(may_read_audit(&account), audit_scope(&account).is_some());
+            // Nothing carries over to another team.
+            assert!(!may_see_budget(&account, OTHER) && !may_set_budget(&account, OTHER));
+            assert_eq!(may_see_team(&account, OTHER), account.beheerder, "{who}");
+        }
+    }
+
+    #[test]
+    fn dashboards_and_administration_are_for_their_roles_only() {
+        let coach = Account {
+            coach_of: Some(ProvinceId(5)),
+            ..Account::default()
+        };
+        let pmm = Account {
+            pmm: true,
+            ..Account::default()
+        };
+        assert_eq!(coached_provinces(&coach), vec![ProvinceId(5)]);
+        assert!(coached_provinces(&pmm).is_empty());
+        assert!(may_use_pmm_inbox(&pmm) && !may_use_pmm_inbox(&coach));
+        assert!(may_administer(&beheerder()) && may_read_metrics(&beheerder()));
+        for other in [coach, pmm, member(TeamRole::Aanjager)] {
+            assert!(!may_administer(&other) && !may_read_metrics(&other));
+        }
+        assert!(administers_only(&beheerder()));
+        let mut in_a_team = beheerder();
+        in_a_team.memberships.push((TEAM, TeamRole::Teamlid));
+        assert!(!administers_only(&in_a_team));
+        assert!(may_list_teams(&in_a_team) && may_list_teams(&beheerder()));
+        assert!(!may_list_teams(&Account::default()));
+    }
+}
