@@ -10,11 +10,7 @@ use crate::{
     store::{AccountRow, Directory, StoreError},
 };
 
-/// Longest e-mail address accepted (RFC 5321's limit for a path).
-const MAX_EMAIL_CHARS: usize = 254;
-
-/// Prefix of personal access tokens, so that a leaked one is recognisable.
-pub const TOKEN_PREFIX: &str = "dbk_";
+pub use crate::auth::secret::TOKEN_PREFIX;
 
 /// Days a token works unless chosen otherwise at creation.
 pub use crate::config::defaults::TOKEN_DAYS as DEFAULT_TOKEN_DAYS;
@@ -40,20 +36,7 @@ pub enum AccountError {
 
 /// An e-mail address, trimmed and lowercased, so one person has one spelling.
 pub fn normalize_email(raw: &str) -> Result<String, AccountError> {
-    let email = raw.trim().to_lowercase();
-    let (local, domain) = email.split_once('@').ok_or(AccountError::InvalidEmail)?;
-    let valid = !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email.matches('@').count() == 1
-        && email.chars().count() <= MAX_EMAIL_CHARS;
-    if valid {
-        Ok(email)
-    } else {
-        Err(AccountError::InvalidEmail)
-    }
+    crate::text::email(raw).map_err(|_| AccountError::InvalidEmail)
 }
 
 /// Creates a beheerder with `password`.

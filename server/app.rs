@@ -14,6 +14,7 @@ use tower_http::{
 
 use crate::{
     auth,
+    events::{AccessChange, Event},
     http::{
         self,
         middleware::{authenticate, csp, error_pages, guard},
@@ -80,7 +81,9 @@ async fn sweep_expired_sessions(state: AppState) {
             };
             match auth::viewer::session_over(state.directory.as_ref(), id_hash, idle).await {
                 Ok(true) => {
-                    state.sync.participants.close_credential(&credential);
+                    state
+                        .events
+                        .publish(Event::AccessChanged(AccessChange::Credential(credential)));
                 }
                 Ok(false) => {}
                 Err(error) => tracing::warn!(%error, "could not check a session"),
@@ -113,7 +116,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sync = state.sync.clone();
     let stopping = sync.clone();
-    tokio::spawn(sweep_expired_sessions(state.clone()));
+    // Tracked with the rooms, so shutdown waits for it too.
+    sync.context()
+        .tasks
+        .spawn(sweep_expired_sessions(state.clone()));
     let header_timeout = sync.context().limits.header_read_timeout();
     crate::listener::run(listener, app(state), header_timeout, async move {
         shutdown.await;

@@ -25,6 +25,8 @@
 //! - [`metrics`]: counters and histograms rendered in the Prometheus text format.
 //! - [`demo`]: the demo teams, accounts, canvases, escalations and budget (`--demo`).
 //! - [`error`]: the HTTP error type that turns failures into Dutch messages.
+//! - [`events`]: the event bus (access, workflow, presence and document changes) and its
+//!   in-process implementation.
 //! - [`format`]: Dutch notation of money and dates, a leaf every layer may use.
 //! - [`text`]: what single-line text people type may hold (no control or bidirectional
 //!   characters).
@@ -38,6 +40,7 @@ pub mod canvas;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod format;
 pub mod http;
 pub mod ids;

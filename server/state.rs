@@ -8,11 +8,12 @@ use axum::extract::FromRef;
 
 use crate::{
     audit::Audit,
+    auth::sign_in::Attempts,
     config::{AuthSettings, Limits, WorkflowSettings},
+    events::{EventBus, LocalBus},
     metrics::Metrics,
     store::{Database, Directory, Store, Workflow},
     sync::SyncService,
-    workflow::events::WorkflowEvents,
 };
 
 /// The state every handler can draw from; handlers ask only for the part they use.
@@ -21,12 +22,14 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub directory: Arc<dyn Directory>,
     pub workflow: Arc<dyn Workflow>,
-    pub events: Arc<WorkflowEvents>,
+    pub events: Arc<dyn EventBus>,
     pub sync: Arc<SyncService>,
     pub metrics: Arc<Metrics>,
     pub audit: Arc<Audit>,
     pub auth: Arc<AuthSettings>,
     pub settings: Arc<WorkflowSettings>,
+    /// Sign-in attempts in progress and the slots for password work, of this process.
+    pub attempts: Arc<Attempts>,
 }
 
 impl AppState {
@@ -41,17 +44,24 @@ impl AppState {
         let workflow: Arc<dyn Workflow> = database.clone();
         let directory: Arc<dyn Directory> = database;
         let metrics = Arc::new(Metrics::default());
-        let sync = Arc::new(SyncService::new(store.clone(), metrics.clone(), limits));
+        let events: Arc<dyn EventBus> = Arc::new(LocalBus::default());
+        let sync = Arc::new(SyncService::new(
+            store.clone(),
+            metrics.clone(),
+            limits,
+            events.clone(),
+        ));
         Self {
             store,
             audit: Arc::new(Audit::new(directory.clone())),
             directory,
             workflow,
-            events: Arc::new(WorkflowEvents::default()),
+            events,
             sync,
             metrics,
             auth: Arc::new(auth),
             settings: Arc::new(settings),
+            attempts: Arc::new(Attempts::default()),
         }
     }
 }

@@ -31,6 +31,27 @@ pub fn single_line(raw: &str) -> Result<&str, NotOneLine> {
     }
 }
 
+/// Not an e-mail address this server accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAnEmail;
+
+/// The longest e-mail address accepted (RFC 5321's limit on a path).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// An e-mail address, trimmed and lowercased, so one person has one spelling.
+pub fn email(raw: &str) -> Result<String, NotAnEmail> {
+    let email = raw.trim().to_lowercase();
+    let (local, domain) = email.split_once('@').ok_or(NotAnEmail)?;
+    let valid = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.matches('@').count() == 1
+        && email.chars().count() <= MAX_EMAIL_CHARS;
+    if valid { Ok(email) } else { Err(NotAnEmail) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,30 +43,33 @@ pub fn hash(password: &str) -> Result<String, PasswordError> {
 /// purpose, so a burst of sign-in attempts must queue here instead of exhausting memory.
 const PARALLEL: usize = 4;
 
-fn slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(PARALLEL))
+/// The slots for password work of one server process, owned by the app state.
+pub struct PasswordWork(tokio::sync::Semaphore);
+
+impl Default for PasswordWork {
+    fn default() -> Self {
+        Self(tokio::sync::Semaphore::new(PARALLEL))
+    }
 }
 
-/// [`hash`] on a blocking thread, at most [`PARALLEL`] at once.
-pub async fn hash_off_thread(password: String) -> Result<String, PasswordError> {
-    let _slot = slots()
-        .acquire()
-        .await
-        .map_err(|_| PasswordError::Hashing)?;
-    tokio::task::spawn_blocking(move || hash(&password))
-        .await
-        .map_err(|_| PasswordError::Hashing)?
-}
+impl PasswordWork {
+    /// [`hash`] on a blocking thread, at most [`PARALLEL`] at once.
+    pub async fn hash_off_thread(&self, password: String) -> Result<String, PasswordError> {
+        let _slot = self.0.acquire().await.map_err(|_| PasswordError::Hashing)?;
+        tokio::task::spawn_blocking(move || hash(&password))
+            .await
+            .map_err(|_| PasswordError::Hashing)?
+    }
 
-/// [`verify`] on a blocking thread, at most [`PARALLEL`] at once.
-pub async fn verify_off_thread(password: String, stored: String) -> bool {
-    let Ok(_slot) = slots().acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || verify(&password, &stored))
-        .await
-        .unwrap_or(false)
+    /// [`verify`] on a blocking thread, at most [`PARALLEL`] at once.
+    pub async fn verify_off_thread(&self, password: String, stored: String) -> bool {
+        let Ok(_slot) = self.0.acquire().await else {
+            return false;
+        };
+        tokio::task::spawn_blocking(move || verify(&password, &stored))
+            .await
+            .unwrap_or(false)
+    }
 }
 
 /// Whether `password` matches `stored`; a malformed stored hash never matches.

@@ -105,7 +105,8 @@ mod tests {
         use TeamRole::*;
         let all = Some(AuditScope::All);
         let own = Some(AuditScope::Teams(vec![TEAM]));
-        let rows: Vec<(&str, Account, bool, bool, bool, Option<AuditScope>)> = vec![
+        type Row = (&'static str, Account, bool, bool, bool, Option<AuditScope>);
+        let rows: Vec<Row> = vec![
             ("aanjager", member(Aanjager), true, true, true, own),
             (
                 "projectleider",

@@ -8,13 +8,10 @@ use std::time::Duration;
 
 use super::{
     secret,
-    sign_in::{SignInError, sign_in},
+    sign_in::{Attempts, SignInError, sign_in},
 };
 use crate::{
-    access::{
-        password::{self, PasswordError},
-        policy,
-    },
+    access::{password::PasswordError, policy},
     store::{
         AccountRow, Directory, StoreError,
         directory::{InvitationKind, InvitationRow},
@@ -116,6 +113,7 @@ pub async fn open(
 /// accepting an invitation proves itself with its password; a reset sets a new password and
 /// ends every session of the account. Returns the account and what the link granted.
 pub async fn accept(
+    attempts: &Attempts,
     directory: &dyn Directory,
     token: &str,
     name: &str,
@@ -129,9 +127,14 @@ pub async fn accept(
     // existing account proves itself exactly as at sign-in, with the same counting and lock:
     // whoever holds an invitation must not get unlimited guesses at someone's password.
     let new_hash = if invitation.kind == InvitationKind::Reset || !has_password {
-        Some(password::hash_off_thread(password.to_owned()).await?)
+        Some(
+            attempts
+                .passwords
+                .hash_off_thread(password.to_owned())
+                .await?,
+        )
     } else {
-        match sign_in(directory, &invitation.email, password, None).await {
+        match sign_in(attempts, directory, &invitation.email, password, None).await {
             Ok(_) => None,
             Err(SignInError::Refused) => return Err(LinkError::WrongPassword),
             Err(SignInError::Locked) => return Err(LinkError::Locked),
@@ -188,7 +191,10 @@ pub async fn accept(
 mod tests {
     use super::*;
     use crate::{
-        access::policy::{TeamId, TeamRole},
+        access::{
+            password,
+            policy::{TeamId, TeamRole},
+        },
         store::testing::TestStore,
     };
 
@@ -210,12 +216,18 @@ mod tests {
         .await
         .unwrap();
         assert!(matches!(
-            accept(directory, &token, "Nieuw", "kort").await,
+            accept(&Attempts::default(), directory, &token, "Nieuw", "kort").await,
             Err(LinkError::Password(_))
         ));
-        let (account, granted) = accept(directory, &token, "Nieuw", "een goed wachtwoord")
-            .await
-            .unwrap();
+        let (account, granted) = accept(
+            &Attempts::default(),
+            directory,
+            &token,
+            "Nieuw",
+            "een goed wachtwoord",
+        )
+        .await
+        .unwrap();
         assert_eq!(granted, kind);
         assert_eq!(account.name, "Nieuw");
         assert_eq!(
@@ -223,7 +235,14 @@ mod tests {
             [(owner.team, TeamRole::Teamlid)]
         );
         assert!(matches!(
-            accept(directory, &token, "Nieuw", "een goed wachtwoord").await,
+            accept(
+                &Attempts::default(),
+                directory,
+                &token,
+                "Nieuw",
+                "een goed wachtwoord"
+            )
+            .await,
             Err(LinkError::Invalid)
         ));
     }
@@ -243,7 +262,14 @@ mod tests {
         .await
         .unwrap();
         assert!(matches!(
-            accept(directory, &token, "", "een goed wachtwoord").await,
+            accept(
+                &Attempts::default(),
+                directory,
+                &token,
+                "",
+                "een goed wachtwoord"
+            )
+            .await,
             Err(LinkError::Invalid)
         ));
         assert!(
@@ -276,12 +302,25 @@ mod tests {
         .await
         .unwrap();
         assert!(matches!(
-            accept(directory, &token, "", "een ander wachtwoord").await,
+            accept(
+                &Attempts::default(),
+                directory,
+                &token,
+                "",
+                "een ander wachtwoord"
+            )
+            .await,
             Err(LinkError::WrongPassword)
         ));
-        accept(directory, &token, "", "het oude wachtwoord")
-            .await
-            .unwrap();
+        accept(
+            &Attempts::default(),
+            directory,
+            &token,
+            "",
+            "het oude wachtwoord",
+        )
+        .await
+        .unwrap();
 
         directory
             .create_session("s", account.id, "c")
@@ -301,9 +340,15 @@ mod tests {
         )
         .await
         .unwrap();
-        accept(directory, &reset, "", "het nieuwe wachtwoord")
-            .await
-            .unwrap();
+        accept(
+            &Attempts::default(),
+            directory,
+            &reset,
+            "",
+            "het nieuwe wachtwoord",
+        )
+        .await
+        .unwrap();
         let stored = directory.account_by_id(account.id).await.unwrap().unwrap();
         assert!(password::verify(
             "het nieuwe wachtwoord",

@@ -6,6 +6,9 @@
 
 use sha2::{Digest, Sha256};
 
+/// Prefix of personal access tokens, so that a leaked one is recognisable.
+pub const TOKEN_PREFIX: &str = "dbk_";
+
 /// A fresh secret: 244 random bits (two v4 UUIDs from the operating system's generator) in hex.
 pub fn fresh() -> String {
     let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());

@@ -15,31 +15,36 @@ use std::{
 
 use crate::{
     access::{lockout, password},
-    accounts::normalize_email,
     store::{AccountRow, Directory, StoreError, now_millis},
 };
 
 /// The per-address locks of attempts in progress.
 type Turns = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
 
-fn turns() -> &'static Turns {
-    static TURNS: OnceLock<Turns> = OnceLock::new();
-    TURNS.get_or_init(Turns::default)
+/// What the sign-in attempts of one server process share, owned by the app state: whose turn
+/// it is per address, and the slots for password work.
+#[derive(Default)]
+pub struct Attempts {
+    turns: Arc<Turns>,
+    pub passwords: password::PasswordWork,
 }
 
 /// Holds an address's turn; forgets the address when nobody else waits for it.
 struct Turn {
+    turns: Arc<Turns>,
     email: String,
     lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Turn {
-    fn of(email: &str) -> Self {
-        let lock = turns()
+    fn of(attempts: &Attempts, email: &str) -> Self {
+        let lock = attempts
+            .turns
             .lock()
             .map(|mut map| map.entry(email.to_owned()).or_default().clone())
             .unwrap_or_default();
         Self {
+            turns: attempts.turns.clone(),
             email: email.to_owned(),
             lock,
         }
@@ -48,7 +53,7 @@ impl Turn {
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        if let Ok(mut map) = turns().lock()
+        if let Ok(mut map) = self.turns.lock()
             // The map's reference and ours: nobody else holds or waits for this turn.
             && Arc::strong_count(&self.lock) <= 2
         {
@@ -82,14 +87,15 @@ fn client_key(client: IpAddr) -> String {
 /// `client` is the real address the attempt came from, when known (see
 /// [`crate::access::lockout`]).
 pub async fn sign_in(
+    attempts: &Attempts,
     directory: &dyn Directory,
     email: &str,
     password: &str,
     client: Option<IpAddr>,
 ) -> Result<AccountRow, SignInError> {
     // Count failures under the normalised address, or the raw one when it is not an address.
-    let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
-    let turn = Turn::of(&email);
+    let email = crate::text::email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+    let turn = Turn::of(attempts, &email);
     let _turn = turn.lock.lock().await;
     let now = now_millis();
     let (failures, last) = directory.sign_in_failures(&email).await?;
@@ -107,9 +113,17 @@ pub async fn sign_in(
         .as_ref()
         .and_then(|account| account.password_hash.clone());
     let matches = match stored {
-        Some(hash) => password::verify_off_thread(password.to_owned(), hash).await,
+        Some(hash) => {
+            attempts
+                .passwords
+                .verify_off_thread(password.to_owned(), hash)
+                .await
+        }
         None => {
-            password::verify_off_thread(password.to_owned(), dummy_hash().to_owned()).await;
+            attempts
+                .passwords
+                .verify_off_thread(password.to_owned(), dummy_hash().to_owned())
+                .await;
             false
         }
     };

@@ -9,10 +9,12 @@ use axum::{
     http::request::Parts,
 };
 
-use super::{secret, session};
+use super::{
+    secret::{self, TOKEN_PREFIX},
+    session,
+};
 use crate::{
     access::policy,
-    accounts::TOKEN_PREFIX,
     error::AppError,
     ids::{Credential, TokenId},
     store::{AccountRow, Directory, StoreError, directory::TokenUse, now_millis},

@@ -22,14 +22,15 @@ use crate::{
     auth::{Viewer, links},
     config::AuthSettings,
     error::AppError,
+    events::{AccessChange, Event as BusEvent, EventBus},
     http::middleware::csp::CspNonce,
+    ids::AccountId,
     state::AppState,
     store::{
         Directory, StoreError,
         directory::{AuditEntry, InvitationKind},
         now_millis,
     },
-    sync::SyncService,
     views::SignedIn,
     views::{self, admin::AdminPage},
 };
@@ -359,7 +360,7 @@ struct NationalRoles {
 async fn national_roles(
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
-    State(sync): State<Arc<SyncService>>,
+    State(events): State<Arc<dyn EventBus>>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
     Path(id): Path<i64>,
@@ -387,7 +388,9 @@ async fn national_roles(
     let pmm = form.pmm.is_some();
     directory.set_coach(id, coach).await?;
     directory.set_pmm(id, pmm).await?;
-    sync.participants.close_account(id);
+    events.publish(BusEvent::AccessChanged(AccessChange::Account(AccountId(
+        id,
+    ))));
     let coach_name = coach
         .and_then(|c| provinces.iter().find(|p| p.id == c))
         .map_or("geen", |p| p.name.as_str());

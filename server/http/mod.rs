@@ -4,6 +4,7 @@ pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod budget;
+pub mod canvas_page;
 pub mod canvases;
 pub mod client_address;
 pub mod dashboards;

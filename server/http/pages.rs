@@ -14,13 +14,12 @@ use maud::html;
 use serde::Deserialize;
 
 use super::{
-    budget,
+    budget, canvas_page,
     canvases::create_canvas,
-    permitted::{self, Permitted, creatable_teams},
-    workflow,
+    permitted::{self, creatable_teams},
 };
 use crate::{
-    access::policy::{self, EscalationLevel},
+    access::policy::EscalationLevel,
     access::workspace,
     audit::Event,
     auth::Viewer,
@@ -32,9 +31,7 @@ use crate::{
     store::{directory::AuditEntry, now_millis},
     views::SignedIn,
     views::{
-        self,
-        canvas::CanvasView,
-        components,
+        self, components,
         overview::{NewCanvasForm, Row, TeamBudget},
         workflow::days_between,
     },
@@ -175,7 +172,7 @@ async fn canvas(
         Err(AppError::NotFound) => return Ok(not_found(&viewer, &id, &nonce)),
         Err(other) => return Err(other),
     };
-    let page = match canvas_page(&state, &viewer, &canvas, None, &nonce).await {
+    let page = match canvas_page::canvas_page(&state, &viewer, &canvas, None, &nonce).await {
         Ok(page) => page,
         Err(AppError::NotFound) => return Ok(not_found(&viewer, &id, &nonce)),
         Err(other) => return Err(other),
@@ -218,28 +215,6 @@ async fn rename(
     )
     .await?;
     Ok(Redirect::to(&format!("/canvases/{}", canvas.id.as_str())).into_response())
-}
-
-/// The canvas page with its workflow panel; `error` is shown in the panel.
-pub async fn canvas_page(
-    state: &AppState,
-    viewer: &SignedIn,
-    canvas: &Permitted,
-    error: Option<String>,
-    nonce: &CspNonce,
-) -> Result<maud::Markup, AppError> {
-    let content = state.sync.content(&canvas.id).await?;
-    let panel = workflow::panel(state, viewer, canvas, error).await?;
-    let view = CanvasView {
-        id: &canvas.id,
-        content: &content,
-        read_only: !canvas.access.may_edit(),
-        live: true,
-        banner: None,
-        workflow: Some(views::workflow::panel(&panel)),
-        may_rename: !canvas.facts.archived && policy::may_rename(&viewer.policy, &canvas.facts),
-    };
-    Ok(views::canvas::page(viewer, &view, &nonce.0))
 }
 
 /// The same page for a canvas that does not exist and one the viewer may not see; it also tells

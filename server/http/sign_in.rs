@@ -21,18 +21,19 @@ use crate::{
         links::{self, LinkError},
         origin::local_path,
         session,
-        sign_in::{SignInError, sign_in},
+        sign_in::{Attempts, SignInError, sign_in},
     },
     config::AuthSettings,
     error::AppError,
+    events::{AccessChange, Event as BusEvent, EventBus},
     http::client_address::ClientAddress,
     http::middleware::csp::CspNonce,
+    ids::AccountId,
     state::AppState,
     store::{
         AccountRow, Directory,
         directory::{AuditEntry, InvitationKind},
     },
-    sync::SyncService,
     views::sign_in as views,
 };
 
@@ -84,7 +85,9 @@ struct SignInFields {
     terug: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn submit(
+    State(attempts): State<Arc<Attempts>>,
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
     State(settings): State<Arc<AuthSettings>>,
@@ -95,6 +98,7 @@ async fn submit(
 ) -> Result<Response, AppError> {
     let back = local_path(fields.terug.as_deref());
     match sign_in(
+        &attempts,
         directory.as_ref(),
         &fields.email,
         &fields.password,
@@ -182,14 +186,16 @@ fn secure(settings: &AuthSettings, headers: &HeaderMap) -> bool {
 async fn sign_out(
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
-    State(sync): State<Arc<SyncService>>,
+    State(events): State<Arc<dyn EventBus>>,
     State(settings): State<Arc<AuthSettings>>,
     headers: HeaderMap,
     viewer: Viewer,
 ) -> Result<Response, AppError> {
     if let Via::Session { id_hash, .. } = &viewer.via {
         directory.end_session(id_hash).await?;
-        sync.participants.close_credential(&viewer.credential());
+        events.publish(BusEvent::AccessChanged(AccessChange::Credential(
+            viewer.credential(),
+        )));
     }
     audit
         .record(
@@ -301,9 +307,10 @@ struct LinkFields {
 
 #[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn link_submit(
+    State(attempts): State<Arc<Attempts>>,
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
-    State(sync): State<Arc<SyncService>>,
+    State(events): State<Arc<dyn EventBus>>,
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
     headers: HeaderMap,
@@ -311,24 +318,33 @@ async fn link_submit(
     Path(token): Path<String>,
     Form(fields): Form<LinkFields>,
 ) -> Result<Response, AppError> {
-    let (account, kind) =
-        match links::accept(directory.as_ref(), &token, &fields.name, &fields.password).await {
-            Ok(accepted) => accepted,
-            Err(LinkError::Store(error)) => return Err(error.into()),
-            Err(error) => {
-                let message = error.to_string();
-                return render_link(
-                    directory.as_ref(),
-                    viewer.as_ref(),
-                    &token,
-                    Some(&message),
-                    &nonce,
-                )
-                .await;
-            }
-        };
+    let (account, kind) = match links::accept(
+        &attempts,
+        directory.as_ref(),
+        &token,
+        &fields.name,
+        &fields.password,
+    )
+    .await
+    {
+        Ok(accepted) => accepted,
+        Err(LinkError::Store(error)) => return Err(error.into()),
+        Err(error) => {
+            let message = error.to_string();
+            return render_link(
+                directory.as_ref(),
+                viewer.as_ref(),
+                &token,
+                Some(&message),
+                &nonce,
+            )
+            .await;
+        }
+    };
     // What the account may do has changed: open connections reconnect under the new rules.
-    sync.participants.close_account(account.id);
+    events.publish(BusEvent::AccessChanged(AccessChange::Account(AccountId(
+        account.id,
+    ))));
     let (event, team) = match kind {
         InvitationKind::Team(team, _) => (Event::InvitationAccepted, Some(team.0)),
         InvitationKind::Reset => (Event::PasswordResetLink, None),

@@ -23,6 +23,7 @@ use crate::{
     auth::{Viewer, links},
     config::AuthSettings,
     error::AppError,
+    events::{AccessChange, Event as BusEvent, EventBus},
     http::middleware::csp::CspNonce,
     state::AppState,
     store::{
@@ -30,7 +31,6 @@ use crate::{
         directory::{AuditEntry, InvitationKind, InvitationRow, MemberChange, MemberRow, TeamRow},
         now_millis,
     },
-    sync::SyncService,
     views::SignedIn,
     views::{self, teams::TeamPage},
 };
@@ -270,7 +270,7 @@ async fn change_member(
 async fn change_role(
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
-    State(sync): State<Arc<SyncService>>,
+    State(events): State<Arc<dyn EventBus>>,
     viewer: Viewer,
     Path((id, account)): Path<(i64, i64)>,
     Form(form): Form<RoleChange>,
@@ -286,7 +286,9 @@ async fn change_role(
         .ok_or_else(|| AppError::Invalid("Kies een bestaande rol.".into()))?;
     let member = member_of(directory.as_ref(), id, account).await?;
     change_member(directory.as_ref(), id, account, Some(role)).await?;
-    sync.participants.close_account(account);
+    events.publish(BusEvent::AccessChanged(AccessChange::Account(AccountId(
+        account,
+    ))));
     audit
         .record(
             Event::RoleChanged,
@@ -304,21 +306,23 @@ async fn change_role(
 async fn remove(
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
-    State(sync): State<Arc<SyncService>>,
+    State(events): State<Arc<dyn EventBus>>,
     viewer: Viewer,
     Path((id, account)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
     let member = member_of(directory.as_ref(), id, account).await?;
     change_member(directory.as_ref(), id, account, None).await?;
-    let closed = sync.participants.close_account(account);
+    events.publish(BusEvent::AccessChanged(AccessChange::Account(AccountId(
+        account,
+    ))));
     audit
         .record(
             Event::MemberRemoved,
             AuditEntry {
                 account_id: Some(viewer.account.id),
                 team_id: Some(id),
-                detail: format!("{} ({closed} verbinding(en) gesloten)", member.email),
+                detail: member.email,
                 ..AuditEntry::default()
             },
         )

@@ -18,11 +18,11 @@ use crate::{
     auth::Viewer,
     config::AuthSettings,
     error::AppError,
+    events::{AccessChange, Event as BusEvent, EventBus},
     http::middleware::csp::CspNonce,
     ids::{Credential, TokenId},
     state::AppState,
     store::{Directory, directory::AuditEntry},
-    sync::SyncService,
     views,
     views::SignedIn,
 };
@@ -109,22 +109,22 @@ async fn create(
 async fn revoke(
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
-    State(sync): State<Arc<SyncService>>,
+    State(events): State<Arc<dyn EventBus>>,
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     if !directory.revoke_token(viewer.account.id, id).await? {
         return Err(AppError::NotFound);
     }
-    let closed = sync
-        .participants
-        .close_credential(&Credential::Token(TokenId(id)));
+    events.publish(BusEvent::AccessChanged(AccessChange::Credential(
+        Credential::Token(TokenId(id)),
+    )));
     audit
         .record(
             Event::TokenRevoked,
             AuditEntry {
                 account_id: Some(viewer.account.id),
-                detail: format!("token {id}, {closed} verbinding(en) gesloten"),
+                detail: format!("token {id}"),
                 ..AuditEntry::default()
             },
         )

@@ -33,6 +33,7 @@ use tracing::Instrument;
 use crate::{
     canvas::{CanvasId, schema::CanvasContent},
     config::Limits,
+    events::{Event, EventBus, Handler},
     metrics::Metrics,
     store::Store,
 };
@@ -72,8 +73,10 @@ pub struct SyncContext {
     pub shutdown: CancellationToken,
     /// Every task of the service, so that shutdown can wait for all of them.
     pub tasks: TaskTracker,
-    /// Who is on which canvas right now, for the overview.
-    pub presence: PresenceBoard,
+    /// Who is on which canvas right now, for the overview (kept from the bus's presence events).
+    pub presence: Arc<PresenceBoard>,
+    /// Where rooms publish presence and committed updates.
+    pub events: Arc<dyn EventBus>,
     /// Canvases whose compaction is being written. Shared by every incarnation of a room, so a
     /// room that loads while its predecessor's compaction is still running waits its turn.
     pub compacting: Compacting,
@@ -116,8 +119,17 @@ impl Drop for CompactionSlot {
 #[derive(Default)]
 pub struct PresenceBoard(Mutex<HashMap<CanvasId, Vec<String>>>);
 
+/// Rooms publish presence on the bus; the board keeps the latest per canvas.
+impl Handler for PresenceBoard {
+    fn handle(&self, event: &Event) {
+        if let Event::PresenceChanged { canvas, names } = event {
+            self.set(canvas, names.clone());
+        }
+    }
+}
+
 impl PresenceBoard {
-    pub fn set(&self, id: &CanvasId, names: Vec<String>) {
+    fn set(&self, id: &CanvasId, names: Vec<String>) {
         if let Ok(mut board) = self.0.lock() {
             if names.is_empty() {
                 board.remove(id);
@@ -150,13 +162,23 @@ pub struct SyncService {
     next_conn: AtomicU64,
     pub limiter: ConnectionLimiter,
     /// Open connections by account and credential.
-    pub participants: Participants,
+    pub participants: Arc<Participants>,
     persister_stop: CancellationToken,
     persister_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl SyncService {
-    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, limits: Limits) -> Self {
+    /// Starts the persister; the service's participants and presence board listen on `events`.
+    pub fn new(
+        store: Arc<dyn Store>,
+        metrics: Arc<Metrics>,
+        limits: Limits,
+        events: Arc<dyn EventBus>,
+    ) -> Self {
+        let participants = Arc::new(Participants::default());
+        let presence = Arc::new(PresenceBoard::default());
+        events.handle_with(participants.clone());
+        events.handle_with(presence.clone());
         let persister_stop = CancellationToken::new();
         let (persister, persister_task) =
             Persister::spawn(store.clone(), metrics.clone(), persister_stop.clone());
@@ -168,7 +190,8 @@ impl SyncService {
             limits,
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
-            presence: PresenceBoard::default(),
+            presence,
+            events,
             compacting: Compacting::default(),
             #[cfg(test)]
             faults: doc::Faults::default(),
@@ -179,7 +202,7 @@ impl SyncService {
             next_room: AtomicU64::new(1),
             next_conn: AtomicU64::new(1),
             limiter,
-            participants: Participants::default(),
+            participants,
             persister_stop,
             persister_task: Mutex::new(Some(persister_task)),
         }

@@ -12,7 +12,10 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use crate::ids::Credential;
+use crate::{
+    events::{AccessChange, Event, Handler},
+    ids::{AccountId, Credential},
+};
 
 use super::{
     awareness::{ConnId, Identity},
@@ -125,6 +128,22 @@ impl Participants {
             .filter(|entry| matches(&entry.holder))
             .map(|entry| entry.closer.close(close_code::POLICY_VIOLATION, REVOKED))
             .count()
+    }
+}
+
+/// Access changes published on the bus close what they concern, before the use case answers.
+impl Handler for Participants {
+    fn handle(&self, event: &Event) {
+        let Event::AccessChanged(change) = event else {
+            return;
+        };
+        match change {
+            AccessChange::Credential(credential) => self.close_credential(credential),
+            AccessChange::Account(account) => self.close_account(account.0),
+            AccessChange::Canvas { canvas, keep } => {
+                self.close_on_canvas(canvas, |account| keep.contains(&AccountId(account)))
+            }
+        };
     }
 }
 

@@ -18,6 +18,7 @@ use crate::{
         viewer::{self, SessionExpired},
     },
     error::AppError,
+    events::{AccessChange, Event},
     ids::Credential,
     state::AppState,
 };
@@ -56,7 +57,9 @@ pub async fn authenticate(
         if found.is_none() {
             // A socket must not outlive its session.
             let credential = Credential::Session(secret::hash(value));
-            state.sync.participants.close_credential(&credential);
+            state
+                .events
+                .publish(Event::AccessChanged(AccessChange::Credential(credential)));
             request.extensions_mut().insert(SessionExpired);
         }
         found

@@ -11,6 +11,7 @@ use crate::{
     access::policy::{self, AccountId, EscalationLevel, TeamRole},
     audit::Event,
     error::AppError,
+    events::{AccessChange, Event as BusEvent},
     store::{
         directory::AuditEntry,
         now_millis,
@@ -49,18 +50,24 @@ impl Action {
     /// (coaches, PMM), whose access depends on the level. They reconnect at once with the access
     /// the new level gives them: editing, reading, or none.
     async fn reconnect_outsiders(&self) {
-        let members: Vec<i64> = match self.state.directory.members(self.canvas.facts.team.0).await {
-            Ok(members) => members.into_iter().map(|m| m.account_id).collect(),
-            // Without the member list, reconnect everyone: safe, and they come straight back.
-            Err(error) => {
-                tracing::warn!(%error, "could not read the team; reconnecting everyone");
-                Vec::new()
-            }
-        };
+        let keep: Vec<AccountId> =
+            match self.state.directory.members(self.canvas.facts.team.0).await {
+                Ok(members) => members
+                    .into_iter()
+                    .map(|m| AccountId(m.account_id))
+                    .collect(),
+                // Without the member list, reconnect everyone: safe, and they come straight back.
+                Err(error) => {
+                    tracing::warn!(%error, "could not read the team; reconnecting everyone");
+                    Vec::new()
+                }
+            };
         self.state
-            .sync
-            .participants
-            .close_on_canvas(self.id(), |account| members.contains(&account));
+            .events
+            .publish(BusEvent::AccessChanged(AccessChange::Canvas {
+                canvas: self.id().to_owned(),
+                keep,
+            }));
     }
 
     /// The escalation `id` of this canvas if it is still open.

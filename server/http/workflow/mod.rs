@@ -26,23 +26,20 @@ use futures_util::Stream;
 use maud::Markup;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{
-    pages,
-    permitted::{self, Permitted},
-};
 use crate::{
-    access::policy,
     audit::Event,
     auth::Viewer,
     error::AppError,
-    format::dutch_date,
-    http::middleware::csp::CspNonce,
+    events::{Event as BusEvent, Topic, WorkflowChange},
+    http::{
+        canvas_page,
+        middleware::csp::CspNonce,
+        permitted::{self, Permitted},
+    },
     state::AppState,
-    store::{directory::AuditEntry, now_millis},
+    store::directory::AuditEntry,
     sync::participants::{Holder, Registration},
-    views::SignedIn,
-    views::{self, workflow::Panel},
-    workflow::{events::Changed, ladder, lifecycle},
+    views::{self, SignedIn},
 };
 
 pub fn router() -> Router<AppState> {
@@ -130,7 +127,7 @@ impl Action {
 
     /// The canvas page again, with the reason for a refusal in its panel.
     async fn refuse(&self, code: StatusCode, message: impl ToString) -> Result<Response, AppError> {
-        let page = pages::canvas_page(
+        let page = canvas_page::canvas_page(
             &self.state,
             &self.viewer,
             &self.canvas,
@@ -149,10 +146,12 @@ impl Action {
             Ok(Some(Some(facts))) => facts,
             _ => self.canvas.facts.clone(),
         };
-        self.state.events.publish(Changed {
-            canvas: self.id().to_owned(),
-            facts,
-        });
+        self.state
+            .events
+            .publish(BusEvent::WorkflowChanged(WorkflowChange {
+                canvas: self.id().to_owned(),
+                facts,
+            }));
         self.state
             .audit
             .record(
@@ -170,54 +169,9 @@ impl Action {
     }
 }
 
-/// The panel as the viewer may use it.
-pub async fn panel(
-    state: &AppState,
-    viewer: &Viewer,
-    canvas: &Permitted,
-    error: Option<String>,
-) -> Result<Panel, AppError> {
-    let id = canvas.id.as_str();
-    let status = state
-        .workflow
-        .canvas_status(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (account, facts, access) = (&viewer.policy, &canvas.facts, canvas.access);
-    let transitions = lifecycle::next(status)
-        .filter(|to| lifecycle::check(account, facts, access, status, *to).is_ok())
-        .collect();
-    let escalations = state.workflow.escalations(id).await?;
-    let escalate_to = ladder::above(facts.level)
-        .into_iter()
-        .filter(|to| ladder::may_escalate(account, facts, access, status, *to).is_ok())
-        .collect();
-    let to_handle = escalations
-        .iter()
-        .find(|e| e.is_open() && ladder::may_handle(account, facts, e.to_level))
-        .cloned();
-    let now = now_millis();
-    Ok(Panel {
-        canvas_id: id.to_owned(),
-        csrf: viewer.csrf().to_owned(),
-        status,
-        history: state.workflow.status_history(id).await?,
-        transitions,
-        escalations,
-        escalate_to,
-        to_handle,
-        ledger: state.workflow.canvas_ledger(id).await?,
-        may_book: policy::may_book(&viewer.policy, &canvas.facts, canvas.access),
-        today: dutch_date(now),
-        signal_days: state.settings.escalation_signal_days,
-        now,
-        error,
-    })
-}
-
 /// The panel alone, for the live refresh.
 async fn fragment(action: Action) -> Result<Markup, AppError> {
-    let panel = panel(&action.state, &action.viewer, &action.canvas, None).await?;
+    let panel = canvas_page::panel(&action.state, &action.viewer, &action.canvas, None).await?;
     Ok(views::workflow::panel(&panel))
 }
 
@@ -253,9 +207,9 @@ pub fn changes<F>(
     wanted: F,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<F>>
 where
-    F: Fn(&Changed) -> bool + Send + 'static,
+    F: Fn(&WorkflowChange) -> bool + Send + 'static,
 {
-    let receiver = state.events.subscribe();
+    let receiver = state.events.subscribe(Topic::Workflow);
     let stopping = state.sync.context().shutdown.clone();
     let stream = futures_util::stream::unfold(
         (receiver, stopping, wanted, registration),
@@ -267,7 +221,8 @@ where
                     received = receiver.recv() => received,
                 };
                 let relevant = match &received {
-                    Ok(change) => wanted(change),
+                    Ok(BusEvent::WorkflowChanged(change)) => wanted(change),
+                    Ok(_) => false,
                     // Missed some: refresh to be safe.
                     Err(RecvError::Lagged(_)) => true,
                     Err(RecvError::Closed) => return None,

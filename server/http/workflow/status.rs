@@ -8,6 +8,7 @@ use crate::{
     audit::Event,
     canvas::status::CanvasStatus,
     error::AppError,
+    events::{AccessChange, Event as BusEvent},
     store::now_millis,
     workflow::lifecycle::{self, TransitionError},
 };
@@ -65,9 +66,11 @@ pub async fn change(action: Action, Form(form): Form<StatusForm>) -> Result<Resp
         // comes back with the access the policy now gives (read).
         action
             .state
-            .sync
-            .participants
-            .close_on_canvas(action.id(), |_| false);
+            .events
+            .publish(BusEvent::AccessChanged(AccessChange::Canvas {
+                canvas: action.id().to_owned(),
+                keep: Vec::new(),
+            }));
     }
     let detail = format!("{} → {}", from.code(), to.code());
     action.done(Event::StatusChanged, detail).await

@@ -24,6 +24,7 @@ use super::{
 };
 use crate::{
     canvas::CanvasId,
+    events::Event,
     sync::{
         RoomError, SyncContext,
         awareness::ConnId,
@@ -60,7 +61,10 @@ pub async fn run(
     ctx.metrics.loaded_canvases.fetch_add(1, Ordering::Relaxed);
     room.run(&mut rx).await;
     ctx.metrics.loaded_canvases.fetch_sub(1, Ordering::Relaxed);
-    ctx.presence.set(&id, Vec::new());
+    ctx.events.publish(Event::PresenceChanged {
+        canvas: id.clone(),
+        names: Vec::new(),
+    });
     // Whatever is still queued was sent to a room that no longer exists: refuse it so that
     // joiners retry on a fresh room.
     refuse_queued(&mut rx, RoomError::Unloaded).await;
@@ -165,16 +169,25 @@ impl Room {
         self.act_now(plan.now);
         let outcome = match plan.persist {
             None => Input::Committed,
-            Some(batch) => match self.ctx.persister.append(batch).await {
-                Ok(()) => Input::Committed,
-                Err(error) => {
-                    // The document in memory is now ahead of the database. Drop it: clients
-                    // reconnect, the room reloads what is stored and the clients send back what
-                    // it lacks.
-                    error!(%error, "updates could not be stored; closing the canvas so clients resync");
-                    Input::CommitFailed
+            Some(batch) => {
+                let upto_seq = batch.first_seq + batch.updates.len() as i64 - 1;
+                match self.ctx.persister.append(batch).await {
+                    Ok(()) => {
+                        self.ctx.events.publish(Event::CanvasUpdated {
+                            canvas: self.core.id().clone(),
+                            upto_seq,
+                        });
+                        Input::Committed
+                    }
+                    Err(error) => {
+                        // The document in memory is now ahead of the database. Drop it: clients
+                        // reconnect, the room reloads what is stored and the clients send back what
+                        // it lacks.
+                        error!(%error, "updates could not be stored; closing the canvas so clients resync");
+                        Input::CommitFailed
+                    }
                 }
-            },
+            }
         };
         let plan = self.core.step(outcome);
         self.carry_out(plan)
@@ -299,7 +312,10 @@ impl Room {
     /// Tells the overview who is here, if that changed.
     fn publish_presence(&mut self) {
         if let Some(names) = self.core.take_presence() {
-            self.ctx.presence.set(self.core.id(), names);
+            self.ctx.events.publish(Event::PresenceChanged {
+                canvas: self.core.id().clone(),
+                names,
+            });
         }
     }
 }
@@ -402,7 +418,12 @@ mod tests {
             )
             .await
             .expect("create");
-        let sync = SyncService::new(store.clone(), Arc::new(Metrics::default()), limits);
+        let sync = SyncService::new(
+            store.clone(),
+            Arc::new(Metrics::default()),
+            limits,
+            Arc::new(crate::events::LocalBus::default()),
+        );
         let mut peers = [peer(1), peer(2)];
         peers[0].0.read_only = first_read_only;
         let room = sync.join(&id, peers[0].0.clone()).await.expect("join");

@@ -1,0 +1,81 @@
+//! The canvas page with its workflow panel, as the viewer may use it: shown by the page route
+//! and again, with the reason, when a workflow action is refused.
+
+use crate::{
+    access::policy,
+    auth::Viewer,
+    error::AppError,
+    format::dutch_date,
+    http::{middleware::csp::CspNonce, permitted::Permitted},
+    state::AppState,
+    store::now_millis,
+    views::{self, SignedIn, canvas::CanvasView, workflow::Panel},
+    workflow::{ladder, lifecycle},
+};
+
+/// The canvas page with its workflow panel; `error` is shown in the panel.
+pub async fn canvas_page(
+    state: &AppState,
+    viewer: &SignedIn,
+    canvas: &Permitted,
+    error: Option<String>,
+    nonce: &CspNonce,
+) -> Result<maud::Markup, AppError> {
+    let content = state.sync.content(&canvas.id).await?;
+    let panel = panel(state, viewer, canvas, error).await?;
+    let view = CanvasView {
+        id: &canvas.id,
+        content: &content,
+        read_only: !canvas.access.may_edit(),
+        live: true,
+        banner: None,
+        workflow: Some(views::workflow::panel(&panel)),
+        may_rename: !canvas.facts.archived && policy::may_rename(&viewer.policy, &canvas.facts),
+    };
+    Ok(views::canvas::page(viewer, &view, &nonce.0))
+}
+
+/// The panel as the viewer may use it.
+pub async fn panel(
+    state: &AppState,
+    viewer: &Viewer,
+    canvas: &Permitted,
+    error: Option<String>,
+) -> Result<Panel, AppError> {
+    let id = canvas.id.as_str();
+    let status = state
+        .workflow
+        .canvas_status(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (account, facts, access) = (&viewer.policy, &canvas.facts, canvas.access);
+    let transitions = lifecycle::next(status)
+        .filter(|to| lifecycle::check(account, facts, access, status, *to).is_ok())
+        .collect();
+    let escalations = state.workflow.escalations(id).await?;
+    let escalate_to = ladder::above(facts.level)
+        .into_iter()
+        .filter(|to| ladder::may_escalate(account, facts, access, status, *to).is_ok())
+        .collect();
+    let to_handle = escalations
+        .iter()
+        .find(|e| e.is_open() && ladder::may_handle(account, facts, e.to_level))
+        .cloned();
+    let now = now_millis();
+    Ok(Panel {
+        canvas_id: id.to_owned(),
+        csrf: viewer.csrf().to_owned(),
+        status,
+        history: state.workflow.status_history(id).await?,
+        transitions,
+        escalations,
+        escalate_to,
+        to_handle,
+        ledger: state.workflow.canvas_ledger(id).await?,
+        may_book: policy::may_book(&viewer.policy, &canvas.facts, canvas.access),
+        today: dutch_date(now),
+        signal_days: state.settings.escalation_signal_days,
+        now,
+        error,
+    })
+}
