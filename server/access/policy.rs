@@ -275,14 +275,20 @@ pub fn works_at(account: &Account, canvas: &Canvas, level: EscalationLevel) -> b
 }
 
 /// Whether `account` hears (by notification) that `canvas` reached `level` or was answered
-/// there: at the team level everyone in the team who may read the canvas (so never another
-/// case's inbrenger), above it whoever works at that level and may read the canvas.
+/// there. In the team: at the team level everyone in it who may read the canvas (so never
+/// another case's inbrenger), at the directie level its aanjagers and projectleiders. Above
+/// the team: whoever works at that level, whom reaching it gives access (`canvas` may hold the
+/// facts from before the move).
 pub fn hears_of(account: &Account, canvas: &Canvas, level: EscalationLevel) -> bool {
-    let at_level = match level {
-        EscalationLevel::Team => account.is_member(canvas.team),
-        _ => works_at(account, canvas, level),
-    };
-    at_level && canvas_access(account, canvas).may_read()
+    match level {
+        EscalationLevel::Team => {
+            account.is_member(canvas.team) && canvas_access(account, canvas).may_read()
+        }
+        EscalationLevel::Directie => {
+            works_at(account, canvas, level) && canvas_access(account, canvas).may_read()
+        }
+        EscalationLevel::Coach | EscalationLevel::Pmm => works_at(account, canvas, level),
+    }
 }
 
 /// Whether `account` may book on the canvas's doorbraakbudget (with `access` to the canvas):
@@ -655,5 +661,47 @@ mod tests {
         ));
         assert!(!may_manage_team(&coach(PROVINCE), OWN_TEAM));
         assert!(!may_manage_team(&pmm(), OWN_TEAM));
+    }
+
+    /// Who hears of a move to each level: (who, team, directie, coach, pmm).
+    #[test]
+    fn who_hears_of_each_level() {
+        let at_team = canvas(SOMEONE_ELSE, Team, Team);
+        let rows = [
+            (
+                "aanjager",
+                member(TeamRole::Aanjager, OWN_TEAM),
+                [true, true, false, false],
+            ),
+            (
+                "projectleider",
+                member(TeamRole::Projectleider, OWN_TEAM),
+                [true, true, false, false],
+            ),
+            (
+                "teamlid",
+                member(TeamRole::Teamlid, OWN_TEAM),
+                [true, false, false, false],
+            ),
+            (
+                "other inbrenger",
+                member(TeamRole::Inbrenger, OWN_TEAM),
+                [false; 4],
+            ),
+            (
+                "other team",
+                member(TeamRole::Aanjager, OTHER_TEAM),
+                [false; 4],
+            ),
+            ("coach", coach(PROVINCE), [false, false, true, false]),
+            ("other coach", coach(OTHER_PROVINCE), [false; 4]),
+            ("pmm", pmm(), [false, false, false, true]),
+            ("beheerder", beheerder(), [false; 4]),
+        ];
+        for (who, account, expected) in rows {
+            let heard =
+                [Team, Directie, Coach, Pmm].map(|level| hears_of(&account, &at_team, level));
+            assert_eq!(heard, expected, "{who}");
+        }
     }
 }

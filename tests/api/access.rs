@@ -331,6 +331,10 @@ async fn strangers_get_401_everywhere_but_the_sign_in_page_and_healthz() {
         "/metrics".to_owned(),
         "/tokens".to_owned(),
         "/audit.csv".to_owned(),
+        // Unknown paths too: strangers learn nothing about which paths exist.
+        "/bestaat-niet".to_owned(),
+        "/api/bestaat-niet".to_owned(),
+        "/inloggen/extra".to_owned(),
     ] {
         let (status, body) = anonymous.get(&path).await;
         assert_eq!(status, 401, "{path}");
@@ -364,6 +368,9 @@ async fn strangers_get_401_everywhere_but_the_sign_in_page_and_healthz() {
     let bad_token = ws_url(&app.address.to_string(), "dbk_0000", &id, "");
     assert_eq!(upgrade_status(&bad_token).await, 401);
     assert_eq!(anonymous.get_text("/healthz").await, "ok");
+    // The bundle is public, and a file that is not in it is simply not there.
+    assert_eq!(anonymous.head_status("/assets/app.css").await, 200);
+    assert_eq!(anonymous.head_status("/assets/bestaat-niet.js").await, 404);
     let (status, _, page) = anonymous.page("/inloggen").await;
     assert_eq!(status, 200);
     assert!(page.contains("Inloggen"));

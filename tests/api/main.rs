@@ -12,6 +12,7 @@ mod cli;
 mod demo;
 mod durability;
 mod flow_control;
+mod layers;
 mod logs;
 mod pages;
 mod sessions;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{Action, CONFLICT};
 use crate::{
-    access::policy::{self, AccountId, EscalationLevel, TeamRole},
+    access::policy::{self, AccountId, EscalationLevel},
     audit::Event,
     error::AppError,
     events::{AccessChange, Event as BusEvent},
@@ -92,41 +92,32 @@ impl Action {
 
     async fn try_notify(&self, level: EscalationLevel, what: &str) -> Result<(), AppError> {
         let (state, facts) = (&self.state, &self.canvas.facts);
-        let accounts: Vec<i64> = match level {
-            EscalationLevel::Team | EscalationLevel::Directie => state
-                .directory
-                .members(facts.team.0)
-                .await?
-                .into_iter()
-                .filter(|m| {
-                    let reader = policy::Account {
-                        id: Some(AccountId(m.account_id)),
-                        memberships: vec![(facts.team, m.role)],
-                        ..policy::Account::default()
-                    };
-                    let may_read = policy::canvas_access(&reader, facts).may_read();
-                    may_read
-                        && (level == EscalationLevel::Team
-                            || matches!(m.role, TeamRole::Aanjager | TeamRole::Projectleider))
-                })
-                .map(|m| m.account_id)
-                .collect(),
-            EscalationLevel::Coach | EscalationLevel::Pmm => state
-                .directory
-                .list_accounts()
-                .await?
-                .into_iter()
-                .filter(|a| match level {
-                    EscalationLevel::Coach => a.coach_province == Some(facts.province.0),
-                    _ => a.is_pmm,
-                })
-                .map(|a| a.id)
-                .collect(),
+        // Who might hear of it: the team for its own levels, everyone above them. The policy
+        // decides, on each candidate's whole account.
+        let candidates = match level {
+            EscalationLevel::Team | EscalationLevel::Directie => {
+                let mut rows = Vec::new();
+                for member in state.directory.members(facts.team.0).await? {
+                    if let Some(row) = state.directory.account_by_id(member.account_id).await? {
+                        rows.push(row);
+                    }
+                }
+                rows
+            }
+            EscalationLevel::Coach | EscalationLevel::Pmm => {
+                state.directory.list_accounts().await?
+            }
         };
-        let accounts: Vec<i64> = accounts
-            .into_iter()
-            .filter(|id| *id != self.viewer.account.id)
-            .collect();
+        let mut accounts: Vec<i64> = Vec::new();
+        for row in candidates {
+            if row.id == self.viewer.account.id {
+                continue;
+            }
+            let account = state.directory.policy_account(&row).await?;
+            if policy::hears_of(&account, facts, level) {
+                accounts.push(row.id);
+            }
+        }
         // Labels are anonymous by design, so a notification may name the canvas.
         let label = state.sync.label(&self.canvas.id).await?;
         let link = format!("/canvases/{}#workflow", self.id());
