@@ -378,31 +378,22 @@ mod tests {
         situation_update("vertrouwelijk")
     }
 
-    /// Two peers on a fresh canvas; the store fails its appends when `failing`.
-    async fn setup(
-        failing: bool,
-    ) -> (
+    /// A store, the service, a canvas, its room's queue and two peers with their queues.
+    type Setup = (
         Arc<TestStore>,
         SyncService,
         CanvasId,
         mpsc::Sender<RoomCommand>,
         [(PeerHandle, mpsc::Receiver<Bytes>); 2],
-    ) {
+    );
+
+    /// Two peers on a fresh canvas; the store fails its appends when `failing`.
+    async fn setup(failing: bool) -> Setup {
         setup_with(failing, false, Limits::default()).await
     }
 
     /// Two peers on a fresh canvas, the first one read-only when `first_read_only`.
-    async fn setup_with(
-        failing: bool,
-        first_read_only: bool,
-        limits: Limits,
-    ) -> (
-        Arc<TestStore>,
-        SyncService,
-        CanvasId,
-        mpsc::Sender<RoomCommand>,
-        [(PeerHandle, mpsc::Receiver<Bytes>); 2],
-    ) {
+    async fn setup_with(failing: bool, first_read_only: bool, limits: Limits) -> Setup {
         let store = Arc::new(TestStore::new(false).await);
         store
             .failing
