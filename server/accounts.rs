@@ -116,7 +116,7 @@ pub fn token_hash(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::TestStore;
+    use crate::store::{prelude::*, testing::TestStore};
 
     #[test]
     fn e_mail_addresses_are_normalized_and_checked() {

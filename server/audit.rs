@@ -7,7 +7,7 @@ use std::{collections::HashSet, sync::Arc, sync::Mutex};
 
 use crate::{
     ids::Credential,
-    store::{Directory, directory::AuditEntry},
+    store::{AuditEntry, Directory},
 };
 
 /// What happened.

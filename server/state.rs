@@ -12,14 +12,14 @@ use crate::{
     config::{AuthSettings, Limits, WorkflowSettings},
     events::{EventBus, LocalBus},
     metrics::Metrics,
-    store::{Database, Directory, Store, Workflow},
+    store::{Canvases, Database, Directory, Workflow},
     sync::SyncService,
 };
 
 /// The state every handler can draw from; handlers ask only for the part they use.
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn Canvases>,
     pub directory: Arc<dyn Directory>,
     pub workflow: Arc<dyn Workflow>,
     pub events: Arc<dyn EventBus>,
@@ -40,7 +40,7 @@ impl AppState {
         auth: AuthSettings,
         settings: WorkflowSettings,
     ) -> Self {
-        let store: Arc<dyn Store> = database.clone();
+        let store: Arc<dyn Canvases> = database.clone();
         let workflow: Arc<dyn Workflow> = database.clone();
         let directory: Arc<dyn Directory> = database;
         let metrics = Arc::new(Metrics::default());

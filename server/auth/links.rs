@@ -12,11 +12,7 @@ use super::{
 };
 use crate::{
     access::{password::PasswordError, policy},
-    store::{
-        AccountRow, Directory, StoreError,
-        directory::{InvitationKind, InvitationRow},
-        now_millis,
-    },
+    store::{AccountRow, Directory, InvitationKind, InvitationRow, StoreError, now_millis},
 };
 
 /// How long a password reset link works.
@@ -190,6 +186,7 @@ pub async fn accept(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::prelude::*;
     use crate::{
         access::{
             password,

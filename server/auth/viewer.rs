@@ -17,7 +17,7 @@ use crate::{
     access::policy,
     error::AppError,
     ids::{Credential, TokenId},
-    store::{AccountRow, Directory, StoreError, directory::TokenUse, now_millis},
+    store::{AccountRow, Directory, StoreError, TokenUse, now_millis},
 };
 
 /// How the request proved who it is.

@@ -26,11 +26,7 @@ use crate::{
     http::middleware::csp::CspNonce,
     ids::AccountId,
     state::AppState,
-    store::{
-        Directory, StoreError,
-        directory::{AuditEntry, InvitationKind},
-        now_millis,
-    },
+    store::{AuditEntry, Directory, InvitationKind, StoreError, now_millis},
     views::SignedIn,
     views::{self, admin::AdminPage},
 };

@@ -19,10 +19,7 @@ use crate::{
     error::AppError,
     http::middleware::csp::CspNonce,
     state::AppState,
-    store::{
-        Directory,
-        directory::{AuditEntry, AuditRow},
-    },
+    store::{AuditEntry, AuditRow, Directory},
     views,
     views::SignedIn,
 };

@@ -21,10 +21,7 @@ use crate::{
     http::middleware::csp::CspNonce,
     ids::TeamId,
     state::AppState,
-    store::{
-        directory::{AuditEntry, TeamRow},
-        now_millis,
-    },
+    store::{AuditEntry, TeamRow, now_millis},
     views::SignedIn,
     views::{self, budget::BudgetPage},
     workflow::ledger::{self, Totals},

@@ -30,7 +30,7 @@ use crate::{
     },
     error::AppError,
     state::AppState,
-    store::{CanvasOwner, CanvasSummary, Store, directory::AuditEntry},
+    store::{AuditEntry, CanvasOwner, CanvasSummary, Canvases},
     sync::{RoomError, SyncService},
 };
 
@@ -55,7 +55,7 @@ struct NewCanvas {
 
 /// Creates a canvas for `viewer` in `team` (or their only team) and records it.
 pub async fn create_canvas(
-    store: &dyn Store,
+    store: &dyn Canvases,
     audit: &Audit,
     viewer: &Viewer,
     label: &str,
@@ -101,7 +101,7 @@ pub async fn create_canvas(
 
 /// Gives a canvas the viewer may rename a new, anonymous label, and records it.
 pub async fn rename_canvas(
-    store: &dyn Store,
+    store: &dyn Canvases,
     audit: &Audit,
     viewer: &Viewer,
     canvas: &Permitted,
@@ -141,7 +141,7 @@ struct Rename {
 }
 
 async fn rename(
-    State(store): State<Arc<dyn Store>>,
+    State(store): State<Arc<dyn Canvases>>,
     State(audit): State<Arc<Audit>>,
     viewer: Viewer,
     Path(id): Path<String>,
@@ -160,7 +160,7 @@ async fn rename(
 }
 
 async fn create(
-    State(store): State<Arc<dyn Store>>,
+    State(store): State<Arc<dyn Canvases>>,
     State(audit): State<Arc<Audit>>,
     viewer: Viewer,
     body: Result<Json<NewCanvas>, JsonRejection>,
@@ -178,7 +178,7 @@ async fn create(
 }
 
 async fn list(
-    State(store): State<Arc<dyn Store>>,
+    State(store): State<Arc<dyn Canvases>>,
     viewer: Viewer,
 ) -> Result<Json<Vec<CanvasSummary>>, AppError> {
     Ok(Json(permitted::visible(
@@ -188,7 +188,7 @@ async fn list(
 }
 
 async fn read(
-    State(store): State<Arc<dyn Store>>,
+    State(store): State<Arc<dyn Canvases>>,
     State(sync): State<Arc<SyncService>>,
     State(audit): State<Arc<Audit>>,
     viewer: Viewer,

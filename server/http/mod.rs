@@ -29,7 +29,7 @@ use crate::{
     auth::{links, origin::behind_https},
     config::AuthSettings,
     state::AppState,
-    store::directory::InvitationKind,
+    store::InvitationKind,
 };
 
 /// All routes of the server: the public ones, and the protected ones behind

@@ -28,7 +28,7 @@ use crate::{
     http::middleware::csp::CspNonce,
     ids::TeamId,
     state::AppState,
-    store::{directory::AuditEntry, now_millis},
+    store::{AuditEntry, now_millis},
     views::SignedIn,
     views::{
         self, components,

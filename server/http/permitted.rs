@@ -8,7 +8,7 @@ use crate::{
     auth::Viewer,
     canvas::CanvasId,
     error::AppError,
-    store::{CanvasSummary, Store},
+    store::{CanvasSummary, Canvases},
 };
 
 /// A canvas the viewer may see, and how far their access goes.
@@ -20,7 +20,7 @@ pub struct Permitted {
 
 /// The canvas `raw_id` names, if the viewer may read it; otherwise 404.
 pub async fn readable(
-    store: &dyn Store,
+    store: &dyn Canvases,
     viewer: &Viewer,
     raw_id: &str,
 ) -> Result<Permitted, AppError> {

@@ -30,10 +30,7 @@ use crate::{
     http::middleware::csp::CspNonce,
     ids::AccountId,
     state::AppState,
-    store::{
-        AccountRow, Directory,
-        directory::{AuditEntry, InvitationKind},
-    },
+    store::{AccountRow, AuditEntry, Directory, InvitationKind},
     views::sign_in as views,
 };
 

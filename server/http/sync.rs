@@ -33,7 +33,7 @@ use crate::{
     error::AppError,
     ids::Credential,
     state::AppState,
-    store::{Directory, Store, directory::AuditEntry, now_millis},
+    store::{AuditEntry, Canvases, Directory, now_millis},
     sync::{
         SyncService,
         awareness::Identity,
@@ -63,7 +63,7 @@ const TICKET_VALID_MS: i64 = 60_000;
 /// `POST /api/canvases/{id}/ticket` with a token: a single-use ticket for `?ticket=` on this
 /// canvas's socket, bound to the token (revoking it ends what the ticket opened).
 async fn ticket(
-    State(store): State<Arc<dyn Store>>,
+    State(store): State<Arc<dyn Canvases>>,
     State(directory): State<Arc<dyn Directory>>,
     viewer: Viewer,
     Path(canvas_id): Path<String>,
@@ -156,7 +156,7 @@ async fn upgrade(
     Path(canvas_id): Path<String>,
     Query(params): Query<SyncParams>,
     ClientAddress(client): ClientAddress,
-    State(store): State<Arc<dyn Store>>,
+    State(store): State<Arc<dyn Canvases>>,
     State(sync): State<Arc<SyncService>>,
     State(audit): State<Arc<Audit>>,
     State(directory): State<Arc<dyn Directory>>,

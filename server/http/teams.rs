@@ -27,8 +27,7 @@ use crate::{
     http::middleware::csp::CspNonce,
     state::AppState,
     store::{
-        Directory,
-        directory::{AuditEntry, InvitationKind, InvitationRow, MemberChange, MemberRow, TeamRow},
+        AuditEntry, Directory, InvitationKind, InvitationRow, MemberChange, MemberRow, TeamRow,
         now_millis,
     },
     views::SignedIn,

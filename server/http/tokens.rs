@@ -22,7 +22,7 @@ use crate::{
     http::middleware::csp::CspNonce,
     ids::{Credential, TokenId},
     state::AppState,
-    store::{Directory, directory::AuditEntry},
+    store::{AuditEntry, Directory},
     views,
     views::SignedIn,
 };

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use tokio::sync::Semaphore;
 
 use super::{
-    AppendBatch, CanvasOwner, CanvasSummary, SqliteStore, Store, StoreError, StoredCanvas,
+    AppendBatch, CanvasOwner, CanvasSummary, Canvases, SqliteStore, StoreError, StoredCanvas,
 };
 use crate::{access::policy, canvas::CanvasId};
 
@@ -77,7 +77,7 @@ impl TestStore {
     /// A fresh team in a fresh gemeente and province, with an aanjager: the owner of canvases
     /// that unit tests create.
     pub async fn owner(&self) -> CanvasOwner {
-        use super::Directory;
+        use super::prelude::*;
         static NEXT: AtomicUsize = AtomicUsize::new(1);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let directory = &self.inner;
@@ -105,7 +105,7 @@ impl TestStore {
 }
 
 #[async_trait]
-impl Store for TestStore {
+impl Canvases for TestStore {
     async fn create_canvas(
         &self,
         id: &CanvasId,

@@ -35,7 +35,7 @@ use crate::{
     config::Limits,
     events::{Event, EventBus, Handler},
     metrics::Metrics,
-    store::Store,
+    store::Canvases,
 };
 use limiter::ConnectionLimiter;
 use participants::Participants;
@@ -66,7 +66,7 @@ pub enum RoomError {
 
 /// What every room shares.
 pub struct SyncContext {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn Canvases>,
     pub persister: Persister,
     pub metrics: Arc<Metrics>,
     pub limits: Limits,
@@ -170,7 +170,7 @@ pub struct SyncService {
 impl SyncService {
     /// Starts the persister; the service's participants and presence board listen on `events`.
     pub fn new(
-        store: Arc<dyn Store>,
+        store: Arc<dyn Canvases>,
         metrics: Arc<Metrics>,
         limits: Limits,
         events: Arc<dyn EventBus>,

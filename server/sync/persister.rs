@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     metrics::Metrics,
-    store::{AppendBatch, Store, StoreError},
+    store::{AppendBatch, Canvases, StoreError},
 };
 
 /// Batches waiting at most; a room waits for its commit, so this bounds memory, not progress.
@@ -39,7 +39,7 @@ pub enum PersistError {
 impl Persister {
     /// Starts the task; it ends when `stop` is cancelled, after committing what is queued.
     pub fn spawn(
-        store: Arc<dyn Store>,
+        store: Arc<dyn Canvases>,
         metrics: Arc<Metrics>,
         stop: CancellationToken,
     ) -> (Self, tokio::task::JoinHandle<()>) {
@@ -63,7 +63,7 @@ impl Persister {
 }
 
 async fn run(
-    store: Arc<dyn Store>,
+    store: Arc<dyn Canvases>,
     metrics: Arc<Metrics>,
     mut rx: mpsc::Receiver<(AppendBatch, Reply)>,
     stop: CancellationToken,

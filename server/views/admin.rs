@@ -7,10 +7,7 @@ use super::{
     layout,
 };
 use crate::{
-    store::{
-        AccountRow,
-        directory::{GemeenteRow, InvitationKind, InvitationRow, NamedRow, TeamRow},
-    },
+    store::{AccountRow, GemeenteRow, InvitationKind, InvitationRow, NamedRow, TeamRow},
     views::SignedIn,
 };
 

@@ -9,7 +9,7 @@ use super::{
 use crate::{
     access::workspace::{self, AuditScope},
     audit::Event,
-    store::directory::AuditRow,
+    store::AuditRow,
     views::SignedIn,
 };
 

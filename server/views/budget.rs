@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     format::euro,
-    store::{directory::TeamRow, workflow::LedgerRow},
+    store::{TeamRow, workflow::LedgerRow},
     views::SignedIn,
     workflow::ledger::Totals,
 };

@@ -63,7 +63,7 @@ pub fn csrf_input(token: &str) -> Markup {
 pub fn withdraw_form(
     action: &str,
     viewer: &Viewer,
-    invitation: &crate::store::directory::InvitationRow,
+    invitation: &crate::store::InvitationRow,
 ) -> Markup {
     html! {
         form.inline method="post" action=(action) {

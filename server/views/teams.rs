@@ -10,7 +10,7 @@ use crate::{
     access::policy::TeamRole,
     access::workspace,
     ids::TeamId,
-    store::directory::{InvitationKind, InvitationRow, MemberRow, TeamRow},
+    store::{InvitationKind, InvitationRow, MemberRow, TeamRow},
     views::SignedIn,
 };
 

@@ -6,7 +6,7 @@ use super::{
     components::{csrf_field, dutch_time, topbar},
     layout,
 };
-use crate::{store::directory::TokenRow, views::SignedIn};
+use crate::{store::TokenRow, views::SignedIn};
 
 pub fn page(
     viewer: &SignedIn,

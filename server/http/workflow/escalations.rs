@@ -13,8 +13,7 @@ use crate::{
     error::AppError,
     events::{AccessChange, Event as BusEvent},
     store::{
-        directory::AuditEntry,
-        now_millis,
+        AuditEntry, now_millis,
         workflow::{EscalationAnswer, EscalationRow, NewEscalation},
     },
     sync::{RoomError, doc::CanvasDoc},

@@ -37,7 +37,7 @@ use crate::{
         permitted::{self, Permitted},
     },
     state::AppState,
-    store::directory::AuditEntry,
+    store::AuditEntry,
     sync::participants::{Holder, Registration},
     views::{self, SignedIn},
 };

@@ -345,7 +345,7 @@ mod tests {
         config::Limits,
         metrics::Metrics,
         store::{
-            Store,
+            Canvases,
             testing::{TestStore, situation_update},
         },
         sync::{

@@ -4,10 +4,11 @@
 //! so they take SQLite's write lock first and never read a state another writer is changing.
 
 use async_trait::async_trait;
-use sqlx::{Row, Sqlite, Transaction, sqlite::SqliteRow};
+use sqlx::{Connection, Row, Sqlite as Db, Transaction, sqlite::SqliteRow};
 
-use super::{
-    SqliteStore, StoreError, now_millis,
+use super::{Source, Sqlite};
+use crate::store::{
+    StoreError, now_millis,
     workflow::{
         EntryOutcome, EscalationAnswer, EscalationRow, LedgerRow, NewEscalation, NewLedgerEntry,
         NotificationRow, OpenEscalationRow, StatusChangeRow, Workflow,
@@ -86,7 +87,7 @@ const LEDGER_QUERY: &str = "SELECT b.*, c.label AS canvas_label, a.email AS reco
 
 /// Records a status change inside a transaction.
 async fn record_status(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Db>,
     canvas: &str,
     (from, to): (CanvasStatus, CanvasStatus),
     by: i64,
@@ -110,7 +111,7 @@ async fn record_status(
 
 /// Inserts an escalation step and puts the canvas on its level, inside a transaction.
 async fn insert_step(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Db>,
     step: &NewEscalation,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query(&format!(
@@ -140,11 +141,11 @@ async fn insert_step(
 }
 
 #[async_trait]
-impl Workflow for SqliteStore {
+impl<S: Source> Workflow for Sqlite<S> {
     async fn canvas_status(&self, canvas: &str) -> Result<Option<CanvasStatus>, StoreError> {
         let row = sqlx::query("SELECT status FROM canvases WHERE id = ?")
             .bind(canvas)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         let Some(row) = row else { return Ok(None) };
         let code: String = row.try_get("status")?;
@@ -162,7 +163,8 @@ impl Workflow for SqliteStore {
         note: &str,
         at: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
         let changed = sqlx::query("UPDATE canvases SET status = ? WHERE id = ? AND status = ?")
             .bind(to.code())
             .bind(canvas)
@@ -185,7 +187,7 @@ impl Workflow for SqliteStore {
              ORDER BY s.id",
         )
         .bind(canvas)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows
             .iter()
@@ -204,7 +206,8 @@ impl Workflow for SqliteStore {
     }
 
     async fn escalate(&self, step: &NewEscalation) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
         let guarded = sqlx::query(
             "UPDATE canvases SET status = 'opgeschaald' WHERE id = ? AND escalation_level = ? \
              AND status = 'in_behandeling'",
@@ -243,7 +246,7 @@ impl Workflow for SqliteStore {
         .bind(by)
         .bind(now_millis())
         .bind(escalation)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?
         .rows_affected();
         Ok(changed == 1)
@@ -251,7 +254,8 @@ impl Workflow for SqliteStore {
 
     async fn answer(&self, answer: &EscalationAnswer) -> Result<bool, StoreError> {
         let now = answer.at;
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
         let answered = sqlx::query(
             "UPDATE escalations SET answer = ?1, answered_by = ?2, answered_at = ?3, outcome = ?4, \
              picked_up_by = COALESCE(picked_up_by, ?2), picked_up_at = COALESCE(picked_up_at, ?3) \
@@ -306,7 +310,7 @@ impl Workflow for SqliteStore {
              WHERE e.canvas_id = ? ORDER BY e.id"
         ))
         .bind(canvas)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows.iter().map(escalation).collect::<Result<_, _>>()?)
     }
@@ -322,7 +326,7 @@ impl Workflow for SqliteStore {
         ))
         .bind(canvas)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         Ok(row
             .map(|row| Ok::<_, sqlx::Error>((escalation(&row)?, row.try_get("snapshot")?)))
@@ -337,7 +341,7 @@ impl Workflow for SqliteStore {
              JOIN gemeenten g ON g.id = t.gemeente_id \
              WHERE e.answered_at IS NULL ORDER BY e.escalated_at, e.id"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows
             .iter()
@@ -380,7 +384,7 @@ impl Workflow for SqliteStore {
                 .bind(cents)
                 .bind(by)
                 .bind(now_millis())
-                .execute(&self.pool)
+                .execute(&mut *self.conn().await?)
                 .await?
             }
             Some(seen) => {
@@ -394,7 +398,7 @@ impl Workflow for SqliteStore {
                 .bind(team)
                 .bind(year)
                 .bind(seen)
-                .execute(&self.pool)
+                .execute(&mut *self.conn().await?)
                 .await?
             }
         };
@@ -406,7 +410,7 @@ impl Workflow for SqliteStore {
             sqlx::query("SELECT amount_cents FROM team_budgets WHERE team_id = ? AND year = ?")
                 .bind(team)
                 .bind(year)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.conn().await?)
                 .await?;
         Ok(row.map(|row| row.try_get("amount_cents")).transpose()?)
     }
@@ -417,7 +421,7 @@ impl Workflow for SqliteStore {
              SELECT year FROM budget_entries WHERE team_id = ?1 ORDER BY year DESC",
         )
         .bind(team)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows
             .iter()
@@ -431,7 +435,7 @@ impl Workflow for SqliteStore {
         ))
         .bind(team)
         .bind(year)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows.iter().map(ledger_row).collect::<Result<_, _>>()?)
     }
@@ -441,7 +445,7 @@ impl Workflow for SqliteStore {
             "{LEDGER_QUERY} WHERE b.canvas_id = ? ORDER BY b.id"
         ))
         .bind(canvas)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows.iter().map(ledger_row).collect::<Result<_, _>>()?)
     }
@@ -484,7 +488,7 @@ impl Workflow for SqliteStore {
         .bind(entry.confirm_over_budget)
         .bind(entry.by)
         .bind(now_millis())
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         if inserted.rows_affected() == 1 {
             return Ok(EntryOutcome::Added(inserted.last_insert_rowid()));
@@ -492,7 +496,7 @@ impl Workflow for SqliteStore {
         // Refused: find out why, for the message (nothing was written).
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM canvases WHERE id = ?")
             .bind(&entry.canvas)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         if status.as_deref() == Some(CanvasStatus::Gearchiveerd.code()) {
             return Ok(EntryOutcome::Archived);
@@ -507,7 +511,7 @@ impl Workflow for SqliteStore {
             .bind(&entry.canvas)
             .bind(entry.kind.code())
             .bind(entry.year)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
             return Ok(match left {
                 Some(row) => EntryOutcome::OverCorrection(row.try_get("left")?),
@@ -523,7 +527,7 @@ impl Workflow for SqliteStore {
         )
         .bind(entry.team)
         .bind(entry.year)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.conn().await?)
         .await?
         .try_get("used")?;
         Ok(EntryOutcome::OverBudget(budget - used))
@@ -531,7 +535,8 @@ impl Workflow for SqliteStore {
 
     async fn notify(&self, accounts: &[i64], text: &str, link: &str) -> Result<(), StoreError> {
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
         for account in accounts {
             sqlx::query(
                 "INSERT INTO notifications (account_id, text, link, created_at) VALUES (?, ?, ?, ?)",
@@ -553,7 +558,7 @@ impl Workflow for SqliteStore {
              ORDER BY id DESC LIMIT 200",
         )
         .bind(account)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows
             .iter()
@@ -574,7 +579,7 @@ impl Workflow for SqliteStore {
             "SELECT COUNT(*) AS unread FROM notifications WHERE account_id = ? AND read_at IS NULL",
         )
         .bind(account)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.conn().await?)
         .await?;
         Ok(row.try_get("unread")?)
     }
@@ -585,7 +590,7 @@ impl Workflow for SqliteStore {
         )
         .bind(now_millis())
         .bind(account)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
     }

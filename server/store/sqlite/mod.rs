@@ -8,7 +8,23 @@
 //! thus no live edit, waits for one; once writes go quiet the task truncates the WAL, so that a
 //! burst of edits does not leave a file of its size behind.
 
+//!
+//! Every query is written once, against a [`Source`] of connections: [`Pooled`] takes one from the
+//! pools per call, [`Held`] is the one transaction a use case holds (`Database::begin`), so that
+//! several queries commit together or not at all. The modules are the aggregates: canvases and
+//! their log, accounts and sessions, the organisation, invitations, the audit log, the workflow.
+
+mod accounts;
+mod audit_log;
+mod canvases;
+mod invitations;
+mod organisation;
+mod query;
+mod workflow;
+
 use std::{
+    future::Future,
+    ops::{Deref, DerefMut},
     str::FromStr,
     sync::{
         Arc,
@@ -19,27 +35,115 @@ use std::{
 
 use async_trait::async_trait;
 use sqlx::{
-    Row, SqlitePool,
+    SqliteConnection, SqlitePool,
+    pool::PoolConnection,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{AppendBatch, CanvasOwner, CanvasSummary, Store, StoreError, StoredCanvas, now_millis};
-use crate::{
-    access::policy::{self, AccountId, EscalationLevel, ProvinceId, TeamId},
-    canvas::{CanvasId, status::CanvasStatus},
-};
+use super::{Database, StoreError, Transaction};
 
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// How long SQLite waits for another connection's write lock before it reports busy.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub struct SqliteStore {
-    pub(super) pool: SqlitePool,
+/// The SQLite implementation of every storage interface, over a source of connections.
+pub struct Sqlite<S> {
+    source: S,
+}
+
+/// The store as the server opens it: each query takes a connection of the pools.
+pub type SqliteStore = Sqlite<Pooled>;
+
+/// A transaction in progress: every query runs on it, and nothing is visible to others until
+/// [`Transaction::commit`].
+pub type SqliteTransaction = Sqlite<Held>;
+
+/// Where the queries of a [`Sqlite`] run.
+pub trait Source: Send + Sync + 'static {
+    /// A connection for a request's reads and writes.
+    fn conn(&self) -> impl Future<Output = Result<Conn<'_>, StoreError>> + Send;
+    /// The connection of the group commit and compaction.
+    fn writer(&self) -> impl Future<Output = Result<Conn<'_>, StoreError>> + Send;
+    /// Called after a commit through [`Source::writer`].
+    fn wrote(&self) {}
+}
+
+/// A connection borrowed from a [`Source`] for one query or one nested transaction.
+pub enum Conn<'a> {
+    Pooled(PoolConnection<sqlx::Sqlite>),
+    Held(tokio::sync::MutexGuard<'a, sqlx::Transaction<'static, sqlx::Sqlite>>),
+}
+
+impl Deref for Conn<'_> {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Held(tx) => tx,
+        }
+    }
+}
+
+impl DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Held(tx) => tx,
+        }
+    }
+}
+
+/// Two pools on one file, and the background checkpoints.
+pub struct Pooled {
+    pool: SqlitePool,
     /// The one connection of the persister and of compaction.
-    pub(super) writer: SqlitePool,
+    writer: SqlitePool,
     /// Commits through `writer`; the checkpoint task truncates the WAL once it stops moving.
     writes: Arc<AtomicU64>,
     checkpoints: tokio::task::JoinHandle<()>,
+}
+
+impl Source for Pooled {
+    async fn conn(&self) -> Result<Conn<'_>, StoreError> {
+        Ok(Conn::Pooled(self.pool.acquire().await?))
+    }
+
+    async fn writer(&self) -> Result<Conn<'_>, StoreError> {
+        Ok(Conn::Pooled(self.writer.acquire().await?))
+    }
+
+    fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        self.checkpoints.abort();
+    }
+}
+
+/// One transaction, begun with `BEGIN IMMEDIATE`. A query takes the lock for its duration;
+/// the queries of one use case run one after another, so it is never contended.
+pub struct Held {
+    tx: tokio::sync::Mutex<sqlx::Transaction<'static, sqlx::Sqlite>>,
+}
+
+impl Source for Held {
+    async fn conn(&self) -> Result<Conn<'_>, StoreError> {
+        Ok(Conn::Held(self.tx.lock().await))
+    }
+
+    async fn writer(&self) -> Result<Conn<'_>, StoreError> {
+        self.conn().await
+    }
+}
+
+impl<S: Source> Sqlite<S> {
+    async fn conn(&self) -> Result<Conn<'_>, StoreError> {
+        self.source.conn().await
+    }
 }
 
 impl SqliteStore {
@@ -69,27 +173,45 @@ impl SqliteStore {
         let writes = Arc::new(AtomicU64::new(0));
         let checkpoints = tokio::spawn(checkpoint_regularly(pool.clone(), writes.clone()));
         Ok(Self {
-            pool,
-            writer,
-            writes,
-            checkpoints,
+            source: Pooled {
+                pool,
+                writer,
+                writes,
+                checkpoints,
+            },
         })
     }
 
     /// The pool for requests (tests read pragmas and files through it).
     pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+        &self.source.pool
     }
 
     /// The persister's own connection.
     pub fn writer(&self) -> &SqlitePool {
-        &self.writer
+        &self.source.writer
     }
 }
 
-impl Drop for SqliteStore {
-    fn drop(&mut self) {
-        self.checkpoints.abort();
+#[async_trait]
+impl Database for SqliteStore {
+    async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError> {
+        // IMMEDIATE takes the write lock now: a use case reads what it then changes, and a
+        // deferred transaction that upgrades from reading to writing can fail with "busy"
+        // instead of waiting its turn.
+        let tx = self.source.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Box::new(Sqlite {
+            source: Held {
+                tx: tokio::sync::Mutex::new(tx),
+            },
+        }))
+    }
+}
+
+#[async_trait]
+impl Transaction for SqliteTransaction {
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        Ok(self.source.tx.into_inner().commit().await?)
     }
 }
 
@@ -119,243 +241,6 @@ async fn checkpoint_regularly(pool: SqlitePool, writes: Arc<AtomicU64>) {
     }
 }
 
-#[async_trait]
-impl Store for SqliteStore {
-    async fn create_canvas(
-        &self,
-        id: &CanvasId,
-        label: &str,
-        owner: CanvasOwner,
-        initial_update: &[u8],
-        life_areas: &[&str],
-    ) -> Result<(), StoreError> {
-        let now = now_millis();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO canvases \
-             (id, label, created_at, updated_at, team_id, brought_in_by, life_areas) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id.as_str())
-        .bind(label)
-        .bind(now)
-        .bind(now)
-        .bind(owner.team)
-        .bind(owner.brought_in_by)
-        .bind(life_areas.join(","))
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, 1, ?)")
-            .bind(id.as_str())
-            .bind(initial_update)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM canvases WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
-    }
-
-    async fn canvas_access(
-        &self,
-        id: &CanvasId,
-    ) -> Result<Option<Option<policy::Canvas>>, StoreError> {
-        let row = sqlx::query(&format!("{ACCESS_QUERY} WHERE c.id = ?"))
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|row| access_facts(&row)).transpose()?)
-    }
-
-    async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
-        let rows = sqlx::query(&format!("{ACCESS_QUERY} ORDER BY c.updated_at DESC"))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(CanvasSummary {
-                    id: row.try_get("id")?,
-                    label: row.try_get("label")?,
-                    created_at: row.try_get("created_at")?,
-                    updated_at: row.try_get("updated_at")?,
-                    life_areas: row
-                        .try_get::<String, _>("life_areas")?
-                        .split(',')
-                        .filter(|code| !code.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                    status: row.try_get("status")?,
-                    team: row
-                        .try_get::<Option<String>, _>("team")?
-                        .unwrap_or_default(),
-                    access: access_facts(&row)?,
-                })
-            })
-            .collect()
-    }
-
-    async fn canvas_label(&self, id: &CanvasId) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT label FROM canvases WHERE id = ?")
-                .bind(id.as_str())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE canvases SET label = ? WHERE id = ?")
-            .bind(label)
-            .bind(id.as_str())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
-        // One read transaction, so the snapshot and the tail belong together even while the
-        // canvas is compacted by another connection.
-        let mut tx = self.pool.begin().await?;
-        let exists = sqlx::query("SELECT 1 FROM canvases WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Ok(None);
-        }
-        let snapshot =
-            sqlx::query("SELECT state, upto_seq FROM canvas_snapshots WHERE canvas_id = ?")
-                .bind(id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|row| Ok::<_, sqlx::Error>((row.try_get("state")?, row.try_get("upto_seq")?)))
-                .transpose()?;
-        let after = snapshot.as_ref().map_or(0, |(_, seq)| *seq);
-        let updates = sqlx::query(
-            "SELECT seq, data FROM canvas_updates WHERE canvas_id = ? AND seq > ? ORDER BY seq",
-        )
-        .bind(id.as_str())
-        .bind(after)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|row| Ok((row.try_get("seq")?, row.try_get("data")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
-        tx.commit().await?;
-        Ok(Some(StoredCanvas { snapshot, updates }))
-    }
-
-    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
-        let now = now_millis();
-        // The writer's own connection: live edits never queue behind request traffic for a slot
-        // of the shared pool (SQLite still has one writer at a time; the busy timeout covers a
-        // request that holds the write lock for a moment).
-        let mut tx = self.writer.begin().await?;
-        for batch in batches {
-            for (seq, update) in (batch.first_seq..).zip(&batch.updates) {
-                sqlx::query("INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, ?, ?)")
-                    .bind(batch.canvas.as_str())
-                    .bind(seq)
-                    .bind(update.as_ref())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            match &batch.summary {
-                Some(summary) => {
-                    sqlx::query("UPDATE canvases SET updated_at = ?, life_areas = ? WHERE id = ?")
-                        .bind(now)
-                        .bind(summary.life_areas.join(","))
-                        .bind(batch.canvas.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                None => {
-                    sqlx::query("UPDATE canvases SET updated_at = ? WHERE id = ?")
-                        .bind(now)
-                        .bind(batch.canvas.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-        }
-        tx.commit().await?;
-        self.writes.fetch_add(1, Ordering::Relaxed);
-        Ok(())
-    }
-
-    async fn compact(
-        &self,
-        id: &CanvasId,
-        snapshot: &[u8],
-        upto_seq: i64,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        // The WHERE of the upsert refuses an older snapshot; SQLite runs one writer at a time, so
-        // the comparison and the write cannot interleave with another compaction.
-        let written = sqlx::query(
-            "INSERT INTO canvas_snapshots (canvas_id, state, upto_seq) VALUES (?, ?, ?) \
-             ON CONFLICT (canvas_id) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq \
-             WHERE excluded.upto_seq > canvas_snapshots.upto_seq",
-        )
-        .bind(id.as_str())
-        .bind(snapshot)
-        .bind(upto_seq)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            > 0;
-        if !written {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM canvas_updates WHERE canvas_id = ? AND seq <= ?")
-            .bind(id.as_str())
-            .bind(upto_seq)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.writes.fetch_add(1, Ordering::Relaxed);
-        Ok(true)
-    }
-}
-
-/// A canvas with its team, province and place on the escalation ladder. Canvases without a team
-/// come back too (the left joins), with NULLs.
-const ACCESS_QUERY: &str = "SELECT c.id, c.label, c.created_at, c.updated_at, c.life_areas, \
-     c.status, c.team_id, c.brought_in_by, c.escalation_level, c.highest_level, t.name AS team, \
-     g.province_id FROM canvases c LEFT JOIN teams t ON t.id = c.team_id \
-     LEFT JOIN gemeenten g ON g.id = t.gemeente_id";
-
-/// What the policy needs of a canvas row; `None` when it has no team.
-fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>, sqlx::Error> {
-    let team: Option<i64> = row.try_get("team_id")?;
-    let province: Option<i64> = row.try_get("province_id")?;
-    let level = |column: &str| -> Result<EscalationLevel, sqlx::Error> {
-        let code: String = row.try_get(column)?;
-        EscalationLevel::from_code(&code)
-            .ok_or_else(|| sqlx::Error::Decode(format!("escalation level {code}").into()))
-    };
-    let (Some(team), Some(province)) = (team, province) else {
-        return Ok(None);
-    };
-    Ok(Some(policy::Canvas {
-        team: TeamId(team),
-        brought_in_by: row
-            .try_get::<Option<i64>, _>("brought_in_by")?
-            .map(AccountId),
-        province: ProvinceId(province),
-        level: level("escalation_level")?,
-        highest_level: level("highest_level")?,
-        archived: row.try_get::<String, _>("status")? == CanvasStatus::Gearchiveerd.code(),
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -363,10 +248,15 @@ mod tests {
     use bytes::Bytes;
     use yrs::{Doc, GetString, ReadTxn, StateVector, Transact, Update, updates::decoder::Decode};
 
+    use sqlx::Row;
+
     use super::*;
     use crate::{
-        canvas::schema,
-        store::testing::{TestStore, situation_update as update},
+        canvas::{CanvasId, schema},
+        store::{
+            Accounts, AppendBatch, Canvases,
+            testing::{TestStore, situation_update as update},
+        },
     };
 
     async fn pragma(pool: &SqlitePool, name: &str) -> String {
@@ -391,6 +281,41 @@ mod tests {
             );
             assert_eq!(pragma(pool, "foreign_keys").await, "1");
         }
+    }
+
+    #[tokio::test]
+    async fn a_transaction_is_seen_by_others_only_once_it_commits() {
+        let store = TestStore::new(false).await;
+        let tx = store.inner.begin().await.expect("begin");
+        let account = tx
+            .create_account("nieuw@gemeente.nl", "Nieuw", None, false)
+            .await
+            .expect("account");
+        // Read back inside the transaction, not yet outside it.
+        assert!(tx.account_by_id(account.id).await.expect("read").is_some());
+        let outside = store.inner.account_by_id(account.id).await.expect("read");
+        assert!(outside.is_none(), "uncommitted writes stay invisible");
+        tx.commit().await.expect("commit");
+        let outside = store.inner.account_by_id(account.id).await.expect("read");
+        assert!(outside.is_some(), "committed");
+
+        // Dropped without commit: nothing of it remains, and the write lock is free again.
+        let tx = store.inner.begin().await.expect("begin");
+        tx.create_account("weg@gemeente.nl", "", None, false)
+            .await
+            .expect("account");
+        drop(tx);
+        let gone = store.inner.account_by_email("weg@gemeente.nl").await;
+        assert!(gone.expect("read").is_none(), "rolled back");
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            store
+                .inner
+                .create_account("daarna@gemeente.nl", "", None, false),
+        )
+        .await
+        .expect("the lock was released")
+        .expect("account");
     }
 
     async fn canvas(store: &TestStore) -> CanvasId {

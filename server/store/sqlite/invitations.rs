@@ -1,0 +1,118 @@
+//! One-time links on SQLite.
+
+use async_trait::async_trait;
+use sqlx::{Row, sqlite::SqliteRow};
+
+use super::{
+    Source, Sqlite,
+    query::{execute, role, unique},
+};
+use crate::{
+    access::policy::{ProvinceId, TeamId},
+    store::{
+        StoreError,
+        invitations::{InvitationKind, InvitationRow, Invitations},
+    },
+};
+
+fn invitation(row: &SqliteRow) -> Result<InvitationRow, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    let kind = match kind.as_str() {
+        "team" => {
+            let team: i64 = row.try_get("team_id")?;
+            let code: String = row.try_get("role")?;
+            InvitationKind::Team(TeamId(team), role(&code)?)
+        }
+        "coach" => InvitationKind::Coach(ProvinceId(row.try_get("province_id")?)),
+        "pmm" => InvitationKind::Pmm,
+        "reset" => InvitationKind::Reset,
+        other => {
+            return Err(sqlx::Error::Decode(
+                format!("invitation kind {other}").into(),
+            ));
+        }
+    };
+    Ok(InvitationRow {
+        token_hash: row.try_get("token_hash")?,
+        kind,
+        email: row.try_get("email")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        used_at: row.try_get("used_at")?,
+    })
+}
+
+#[async_trait]
+impl<S: Source> Invitations for Sqlite<S> {
+    async fn create_invitation(&self, invitation: &InvitationRow) -> Result<(), StoreError> {
+        let (kind, team, role, province) = match invitation.kind {
+            InvitationKind::Team(team, role) => ("team", Some(team.0), Some(role.code()), None),
+            InvitationKind::Coach(province) => ("coach", None, None, Some(province.0)),
+            InvitationKind::Pmm => ("pmm", None, None, None),
+            InvitationKind::Reset => ("reset", None, None, None),
+        };
+        sqlx::query(
+            "INSERT INTO invitations (token_hash, kind, email, team_id, role, province_id, \
+             created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&invitation.token_hash)
+        .bind(kind)
+        .bind(&invitation.email)
+        .bind(team)
+        .bind(role)
+        .bind(province)
+        .bind(invitation.created_by)
+        .bind(invitation.created_at)
+        .bind(invitation.expires_at)
+        .execute(&mut *self.conn().await?)
+        .await
+        .map_err(unique)?;
+        Ok(())
+    }
+
+    async fn invitation(&self, token_hash: &str) -> Result<Option<InvitationRow>, StoreError> {
+        let row = sqlx::query("SELECT * FROM invitations WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&mut *self.conn().await?)
+            .await?;
+        Ok(row.map(|row| invitation(&row)).transpose()?)
+    }
+
+    async fn use_invitation(&self, token_hash: &str, now: i64) -> Result<bool, StoreError> {
+        let used = execute(
+            &mut *self.conn().await?,
+            "UPDATE invitations SET used_at = ? WHERE token_hash = ? AND used_at IS NULL \
+                 AND expires_at > ?",
+            &[&now, &token_hash, &now],
+        )
+        .await?;
+        Ok(used == 1)
+    }
+
+    async fn open_invitations(
+        &self,
+        team_id: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<InvitationRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM invitations WHERE (?1 IS NULL OR (team_id = ?1 AND kind = 'team')) \
+             AND used_at IS NULL AND expires_at > ?2 ORDER BY created_at DESC",
+        )
+        .bind(team_id)
+        .bind(now)
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        Ok(rows.iter().map(invitation).collect::<Result<_, _>>()?)
+    }
+
+    async fn withdraw_invitation(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let deleted = execute(
+            &mut *self.conn().await?,
+            "DELETE FROM invitations WHERE token_hash = ? AND used_at IS NULL",
+            &[&token_hash],
+        )
+        .await?;
+        Ok(deleted == 1)
+    }
+}

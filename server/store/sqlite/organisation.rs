@@ -1,0 +1,200 @@
+//! Provinces, gemeenten, teams and memberships on SQLite.
+
+use async_trait::async_trait;
+use sqlx::{Row, sqlite::SqliteRow};
+
+use super::{
+    Source, Sqlite,
+    query::{execute, role, unique},
+};
+use crate::{
+    access::policy::TeamRole,
+    store::{
+        StoreError, now_millis,
+        organisation::{GemeenteRow, MemberChange, MemberRow, NamedRow, Organisation, TeamRow},
+    },
+};
+
+const TEAM_QUERY: &str = "SELECT t.id, t.name, g.name AS gemeente, p.id AS province_id, \
+     p.name AS province FROM teams t JOIN gemeenten g ON g.id = t.gemeente_id \
+     JOIN provinces p ON p.id = g.province_id";
+
+fn team(row: &SqliteRow) -> Result<TeamRow, sqlx::Error> {
+    Ok(TeamRow {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        gemeente: row.try_get("gemeente")?,
+        province_id: row.try_get("province_id")?,
+        province: row.try_get("province")?,
+    })
+}
+
+#[async_trait]
+impl<S: Source> Organisation for Sqlite<S> {
+    async fn memberships(&self, account_id: i64) -> Result<Vec<(i64, TeamRole)>, StoreError> {
+        let rows = sqlx::query("SELECT team_id, role FROM memberships WHERE account_id = ?")
+            .bind(account_id)
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Ok((row.try_get("team_id")?, role(row.try_get("role")?)?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn create_province(&self, name: &str) -> Result<i64, StoreError> {
+        let done = sqlx::query("INSERT INTO provinces (name) VALUES (?)")
+            .bind(name)
+            .execute(&mut *self.conn().await?)
+            .await
+            .map_err(unique)?;
+        Ok(done.last_insert_rowid())
+    }
+
+    async fn provinces(&self) -> Result<Vec<NamedRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, name FROM provinces ORDER BY name")
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                Ok(NamedRow {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn create_gemeente(&self, name: &str, province_id: i64) -> Result<i64, StoreError> {
+        let done = sqlx::query("INSERT INTO gemeenten (name, province_id) VALUES (?, ?)")
+            .bind(name)
+            .bind(province_id)
+            .execute(&mut *self.conn().await?)
+            .await
+            .map_err(unique)?;
+        Ok(done.last_insert_rowid())
+    }
+
+    async fn gemeenten(&self) -> Result<Vec<GemeenteRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT g.id, g.name, p.id AS province_id, p.name AS province FROM gemeenten g \
+             JOIN provinces p ON p.id = g.province_id ORDER BY g.name",
+        )
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                Ok(GemeenteRow {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    province_id: row.try_get("province_id")?,
+                    province: row.try_get("province")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn create_team(&self, name: &str, gemeente_id: i64) -> Result<i64, StoreError> {
+        let done =
+            sqlx::query("INSERT INTO teams (name, gemeente_id, created_at) VALUES (?, ?, ?)")
+                .bind(name)
+                .bind(gemeente_id)
+                .bind(now_millis())
+                .execute(&mut *self.conn().await?)
+                .await
+                .map_err(unique)?;
+        Ok(done.last_insert_rowid())
+    }
+
+    async fn teams(&self) -> Result<Vec<TeamRow>, StoreError> {
+        let rows = sqlx::query(&format!("{TEAM_QUERY} ORDER BY g.name, t.name"))
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
+        Ok(rows.iter().map(team).collect::<Result<_, _>>()?)
+    }
+
+    async fn team(&self, id: i64) -> Result<Option<TeamRow>, StoreError> {
+        let row = sqlx::query(&format!("{TEAM_QUERY} WHERE t.id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *self.conn().await?)
+            .await?;
+        Ok(row.map(|row| team(&row)).transpose()?)
+    }
+
+    async fn members(&self, team_id: i64) -> Result<Vec<MemberRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.email, a.name, m.role FROM memberships m \
+             JOIN accounts a ON a.id = m.account_id WHERE m.team_id = ? ORDER BY a.name, a.email",
+        )
+        .bind(team_id)
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                Ok(MemberRow {
+                    account_id: row.try_get("id")?,
+                    email: row.try_get("email")?,
+                    name: row.try_get("name")?,
+                    role: role(row.try_get("role")?)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn set_membership(
+        &self,
+        team_id: i64,
+        account_id: i64,
+        role: TeamRole,
+    ) -> Result<(), StoreError> {
+        execute(
+            &mut *self.conn().await?,
+            "INSERT INTO memberships (team_id, account_id, role) VALUES (?, ?, ?) \
+             ON CONFLICT (team_id, account_id) DO UPDATE SET role = excluded.role",
+            &[&team_id, &account_id, &role.code()],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn change_member(
+        &self,
+        team_id: i64,
+        account_id: i64,
+        role: Option<TeamRole>,
+    ) -> Result<MemberChange, StoreError> {
+        // The member is not an aanjager, stays one, or is not the last one.
+        const KEEPS_AN_AANJAGER: &str = "(role != 'aanjager' OR ?3 = 'aanjager' OR \
+             (SELECT COUNT(*) FROM memberships WHERE team_id = ?1 AND role = 'aanjager') > 1)";
+        let sql = match role {
+            Some(_) => format!(
+                "UPDATE memberships SET role = ?3 WHERE team_id = ?1 AND account_id = ?2 \
+                 AND {KEEPS_AN_AANJAGER}"
+            ),
+            None => format!(
+                "DELETE FROM memberships WHERE team_id = ?1 AND account_id = ?2 \
+                 AND {KEEPS_AN_AANJAGER}"
+            ),
+        };
+        let code = role.map_or("", TeamRole::code);
+        if execute(
+            &mut *self.conn().await?,
+            &sql,
+            &[&team_id, &account_id, &code],
+        )
+        .await?
+            == 1
+        {
+            return Ok(MemberChange::Done);
+        }
+        let member = self.memberships(account_id).await?;
+        Ok(if member.iter().any(|(team, _)| *team == team_id) {
+            MemberChange::LastAanjager
+        } else {
+            MemberChange::NotMember
+        })
+    }
+}

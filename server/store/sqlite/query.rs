@@ -1,0 +1,56 @@
+//! What the SQLite queries of several aggregates share: simple statements with a slice of binds,
+//! and the mapping of errors and codes.
+
+use sqlx::SqliteConnection;
+
+use crate::{access::policy::TeamRole, store::StoreError};
+
+/// Maps a unique violation to [`StoreError::Duplicate`].
+pub(super) fn unique(error: sqlx::Error) -> StoreError {
+    match error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+        other => other.into(),
+    }
+}
+
+pub(super) fn role(code: &str) -> Result<TeamRole, sqlx::Error> {
+    TeamRole::from_code(code).ok_or_else(|| sqlx::Error::Decode(format!("role {code}").into()))
+}
+
+/// Runs one statement; returns the rows it changed.
+pub(super) async fn execute(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    binds: &[&dyn ToBind],
+) -> Result<u64, StoreError> {
+    let mut query = sqlx::query(sql);
+    for bind in binds {
+        query = bind.bind_to(query);
+    }
+    Ok(query.execute(conn).await.map_err(unique)?.rows_affected())
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// A value that can be bound to a query, so that simple statements take a slice of binds.
+pub(super) trait ToBind: Sync {
+    fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q>;
+}
+
+impl ToBind for i64 {
+    fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q> {
+        query.bind(*self)
+    }
+}
+
+impl ToBind for Option<i64> {
+    fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q> {
+        query.bind(*self)
+    }
+}
+
+impl ToBind for &str {
+    fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q> {
+        query.bind(*self)
+    }
+}
