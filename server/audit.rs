@@ -119,6 +119,14 @@ impl Event {
         }
     }
 
+    /// `entry` as a line of this event, for a use case that writes it in its own transaction.
+    pub fn entry(self, entry: AuditEntry) -> AuditEntry {
+        AuditEntry {
+            event: self.code(),
+            ..entry
+        }
+    }
+
     pub fn dutch_for_code(code: &str) -> &'_ str {
         Self::ALL
             .into_iter()

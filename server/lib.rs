@@ -47,6 +47,7 @@ pub mod ids;
 pub mod listener;
 pub mod logging;
 pub mod metrics;
+pub mod services;
 pub mod state;
 pub mod store;
 pub mod sync;

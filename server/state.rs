@@ -19,7 +19,9 @@ use crate::{
 /// The state every handler can draw from; handlers ask only for the part they use.
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    pub store: Arc<dyn Canvases>,
+    /// The whole database, for the transactions of the use cases ([`crate::services`]).
+    pub database: Arc<dyn Database>,
+    pub canvases: Arc<dyn Canvases>,
     pub directory: Arc<dyn Directory>,
     pub workflow: Arc<dyn Workflow>,
     pub events: Arc<dyn EventBus>,
@@ -40,19 +42,20 @@ impl AppState {
         auth: AuthSettings,
         settings: WorkflowSettings,
     ) -> Self {
-        let store: Arc<dyn Canvases> = database.clone();
+        let canvases: Arc<dyn Canvases> = database.clone();
         let workflow: Arc<dyn Workflow> = database.clone();
-        let directory: Arc<dyn Directory> = database;
+        let directory: Arc<dyn Directory> = database.clone();
         let metrics = Arc::new(Metrics::default());
         let events: Arc<dyn EventBus> = Arc::new(LocalBus::default());
         let sync = Arc::new(SyncService::new(
-            store.clone(),
+            canvases.clone(),
             metrics.clone(),
             limits,
             events.clone(),
         ));
         Self {
-            store,
+            database,
+            canvases,
             audit: Arc::new(Audit::new(directory.clone())),
             directory,
             workflow,

@@ -206,6 +206,15 @@ pub enum Access {
     Edit,
 }
 
+/// A canvas someone may see, and how far their access goes: what `http::permitted` found for
+/// a request, and what a use case on the canvas starts from.
+#[derive(Debug, Clone)]
+pub struct Permitted {
+    pub id: crate::canvas::CanvasId,
+    pub access: Access,
+    pub facts: Canvas,
+}
+
 /// The access `account` has to `canvas`.
 pub fn canvas_access(account: &Account, canvas: &Canvas) -> Access {
     let mut access = Access::None;

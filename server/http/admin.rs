@@ -22,11 +22,12 @@ use crate::{
     auth::{Viewer, links},
     config::AuthSettings,
     error::AppError,
-    events::{AccessChange, Event as BusEvent, EventBus},
+    events::EventBus,
     http::middleware::csp::CspNonce,
     ids::AccountId,
+    services::{invitations, members},
     state::AppState,
-    store::{AuditEntry, Directory, InvitationKind, StoreError, now_millis},
+    store::{AuditEntry, Database, Directory, InvitationKind, StoreError, now_millis},
     views::SignedIn,
     views::{self, admin::AdminPage},
 };
@@ -40,11 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/beheer/accounts/{id}/herstellink", post(reset_link))
         .route("/beheer/accounts/{id}/rollen", post(national_roles))
 }
-
-/// A beheerder administers and sees no casework, and cannot change that for themselves: a
-/// second person grants it.
-pub const SELF_GRANT: &str = "Je kunt jezelf geen rol of uitnodiging geven; vraag een andere \
-                              beheerder of de aanjager.";
 
 fn require_beheerder(viewer: &Viewer) -> Result<(), AppError> {
     if workspace::may_administer(&viewer.policy) {
@@ -94,8 +90,8 @@ async fn show(
 
 /// Withdraws any open link (invitation or password reset); it stops working at once.
 async fn withdraw(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
     Form(form): Form<super::teams::Withdrawal>,
@@ -106,11 +102,7 @@ async fn withdraw(
         .into_iter()
         .find(|i| i.token_hash == form.uitnodiging)
         .ok_or(AppError::NotFound)?;
-    let team = match invitation.kind {
-        InvitationKind::Team(team, _) => Some(team.0),
-        _ => None,
-    };
-    super::teams::withdrawn(directory.as_ref(), &audit, &viewer, &invitation, team).await?;
+    invitations::withdraw(database.as_ref(), &viewer, &invitation).await?;
     let outcome = Outcome {
         message: Some(format!(
             "De uitnodiging voor {} is ingetrokken.",
@@ -238,8 +230,8 @@ struct InviteFields {
 
 #[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn invite(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
     headers: HeaderMap,
@@ -260,12 +252,6 @@ async fn invite(
         _ => None,
     };
     let email = normalize_email(&form.email);
-    if email
-        .as_ref()
-        .is_ok_and(|email| *email == viewer.account.email)
-    {
-        return Err(AppError::Forbidden(SELF_GRANT.into()));
-    }
     let (Ok(email), Some(kind)) = (email, kind) else {
         let outcome = invalid(
             "Vul een geldig e-mailadres in en kies waarvoor: aanjager van een team, coach van \
@@ -274,22 +260,7 @@ async fn invite(
         return render(directory.as_ref(), &viewer, outcome, &nonce).await;
     };
     let valid = settings.invitation_validity();
-    let token = links::create(directory.as_ref(), kind, &email, viewer.account.id, valid).await?;
-    let team = match kind {
-        InvitationKind::Team(team, _) => Some(team.0),
-        _ => None,
-    };
-    audit
-        .record(
-            Event::Invited,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: team,
-                detail: format!("{email} als {}", form.kind),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+    let token = invitations::invite(database.as_ref(), &viewer, kind, &email, valid).await?;
     let outcome = Outcome {
         message: Some(format!("Uitnodiging voor {email} gemaakt.")),
         link: Some(link_url(&settings, &headers, kind, &token)),
@@ -300,8 +271,8 @@ async fn invite(
 
 #[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn reset_link(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
     headers: HeaderMap,
@@ -313,24 +284,9 @@ async fn reset_link(
         .account_by_id(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let token = links::create(
-        directory.as_ref(),
-        InvitationKind::Reset,
-        &account.email,
-        viewer.account.id,
-        links::RESET_VALID,
-    )
-    .await?;
-    audit
-        .record(
-            Event::PasswordResetLink,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                detail: account.email.clone(),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+    let (kind, valid) = (InvitationKind::Reset, links::RESET_VALID);
+    let token =
+        invitations::invite(database.as_ref(), &viewer, kind, &account.email, valid).await?;
     let outcome = Outcome {
         message: Some(format!(
             "Herstellink voor {} gemaakt; hij werkt één keer, 24 uur lang.",
@@ -354,8 +310,8 @@ struct NationalRoles {
 /// Sets or takes away the coach and PMM roles of an account; its open connections close, so the
 /// change applies at once.
 async fn national_roles(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     State(events): State<Arc<dyn EventBus>>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
@@ -363,9 +319,6 @@ async fn national_roles(
     Form(form): Form<NationalRoles>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
-    if id == viewer.account.id {
-        return Err(AppError::Forbidden(SELF_GRANT.into()));
-    }
     let account = directory
         .account_by_id(id)
         .await?
@@ -381,29 +334,17 @@ async fn national_roles(
             }
         },
     };
-    let pmm = form.pmm.is_some();
-    directory.set_coach(id, coach).await?;
-    directory.set_pmm(id, pmm).await?;
-    events.publish(BusEvent::AccessChanged(AccessChange::Account(AccountId(
-        id,
-    ))));
-    let coach_name = coach
-        .and_then(|c| provinces.iter().find(|p| p.id == c))
-        .map_or("geen", |p| p.name.as_str());
-    audit
-        .record(
-            Event::RoleChanged,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                detail: format!(
-                    "{}: coach van {coach_name}, PMM {}",
-                    account.email,
-                    if pmm { "ja" } else { "nee" }
-                ),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+    let coach = coach.and_then(|c| provinces.iter().find(|p| p.id == c));
+    let (account_id, pmm) = (AccountId(id), form.pmm.is_some());
+    members::set_national_roles(
+        database.as_ref(),
+        events.as_ref(),
+        &viewer,
+        account_id,
+        coach,
+        pmm,
+    )
+    .await?;
     let outcome = Outcome {
         message: Some(format!("Rollen van {} bijgewerkt.", account.email)),
         ..Outcome::default()

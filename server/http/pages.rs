@@ -66,7 +66,7 @@ async fn gather(state: &AppState, viewer: &Viewer) -> Result<Overview, AppError>
             (e.canvas_id, (e.to_level, days_between(e.escalated_at, now)))
         })
         .collect();
-    let canvases = permitted::visible(viewer, state.store.list_canvases().await?);
+    let canvases = permitted::visible(viewer, state.canvases.list_canvases().await?);
     let rows = canvases
         .into_iter()
         .map(|canvas| Row {
@@ -136,7 +136,7 @@ async fn create(
     Form(fields): Form<NewCanvasFields>,
 ) -> Result<Response, AppError> {
     let created = create_canvas(
-        state.store.as_ref(),
+        state.canvases.as_ref(),
         &state.audit,
         &viewer,
         &fields.label,
@@ -167,7 +167,7 @@ async fn canvas(
     viewer: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let canvas = match permitted::readable(state.store.as_ref(), &viewer, &id).await {
+    let canvas = match permitted::readable(state.canvases.as_ref(), &viewer, &id).await {
         Ok(canvas) => canvas,
         Err(AppError::NotFound) => return Ok(not_found(&viewer, &id, &nonce)),
         Err(other) => return Err(other),
@@ -205,9 +205,9 @@ async fn rename(
     Path(id): Path<String>,
     Form(fields): Form<RenameFields>,
 ) -> Result<Response, AppError> {
-    let canvas = permitted::readable(state.store.as_ref(), &viewer, &id).await?;
+    let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
     super::canvases::rename_canvas(
-        state.store.as_ref(),
+        state.canvases.as_ref(),
         &state.audit,
         &viewer,
         &canvas,

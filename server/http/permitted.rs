@@ -4,19 +4,14 @@
 //! nobody learns which canvases exist by trying ids.
 
 use crate::{
-    access::policy::{self, Access},
+    access::policy,
     auth::Viewer,
     canvas::CanvasId,
     error::AppError,
     store::{CanvasSummary, Canvases},
 };
 
-/// A canvas the viewer may see, and how far their access goes.
-pub struct Permitted {
-    pub id: CanvasId,
-    pub access: Access,
-    pub facts: policy::Canvas,
-}
+pub use crate::access::policy::Permitted;
 
 /// The canvas `raw_id` names, if the viewer may read it; otherwise 404.
 pub async fn readable(

@@ -28,9 +28,9 @@ use crate::{
     events::{AccessChange, Event as BusEvent, EventBus},
     http::client_address::ClientAddress,
     http::middleware::csp::CspNonce,
-    ids::AccountId,
+    services::invitations,
     state::AppState,
-    store::{AccountRow, AuditEntry, Directory, InvitationKind},
+    store::{AccountRow, AuditEntry, Database, Directory, InvitationKind},
     views::sign_in as views,
 };
 
@@ -305,6 +305,7 @@ struct LinkFields {
 #[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn link_submit(
     State(attempts): State<Arc<Attempts>>,
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
     State(audit): State<Arc<Audit>>,
     State(events): State<Arc<dyn EventBus>>,
@@ -315,9 +316,10 @@ async fn link_submit(
     Path(token): Path<String>,
     Form(fields): Form<LinkFields>,
 ) -> Result<Response, AppError> {
-    let (account, kind) = match links::accept(
+    let (account, _) = match invitations::accept(
+        database.as_ref(),
+        events.as_ref(),
         &attempts,
-        directory.as_ref(),
         &token,
         &fields.name,
         &fields.password,
@@ -338,31 +340,6 @@ async fn link_submit(
             .await;
         }
     };
-    // What the account may do has changed: open connections reconnect under the new rules.
-    events.publish(BusEvent::AccessChanged(AccessChange::Account(AccountId(
-        account.id,
-    ))));
-    let (event, team) = match kind {
-        InvitationKind::Team(team, _) => (Event::InvitationAccepted, Some(team.0)),
-        InvitationKind::Reset => (Event::PasswordResetLink, None),
-        _ => (Event::InvitationAccepted, None),
-    };
-    let detail = if kind == InvitationKind::Reset {
-        "nieuw wachtwoord ingesteld".to_owned()
-    } else {
-        String::new()
-    };
-    audit
-        .record(
-            event,
-            AuditEntry {
-                account_id: Some(account.id),
-                team_id: team,
-                detail,
-                ..AuditEntry::default()
-            },
-        )
-        .await;
     start_session(
         directory.as_ref(),
         &audit,

@@ -19,17 +19,14 @@ use crate::{
     access::policy::{self, AccountId, TeamId, TeamRole},
     access::workspace,
     accounts::normalize_email,
-    audit::{Audit, Event},
-    auth::{Viewer, links},
+    auth::Viewer,
     config::AuthSettings,
     error::AppError,
-    events::{AccessChange, Event as BusEvent, EventBus},
+    events::EventBus,
     http::middleware::csp::CspNonce,
+    services::{invitations, members},
     state::AppState,
-    store::{
-        AuditEntry, Directory, InvitationKind, InvitationRow, MemberChange, MemberRow, TeamRow,
-        now_millis,
-    },
+    store::{Database, Directory, InvitationKind, TeamRow, now_millis},
     views::SignedIn,
     views::{self, teams::TeamPage},
 };
@@ -137,8 +134,8 @@ struct Invitation {
 
 #[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn invite(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
     headers: HeaderMap,
@@ -148,30 +145,13 @@ async fn invite(
 ) -> Result<Markup, AppError> {
     let team = managed_team(directory.as_ref(), &viewer, id).await?;
     let email = normalize_email(&form.email);
-    if email
-        .as_ref()
-        .is_ok_and(|email| *email == viewer.account.email)
-    {
-        return Err(AppError::Forbidden(super::admin::SELF_GRANT.into()));
-    }
     let (Ok(email), Some(role)) = (email, TeamRole::from_code(&form.role)) else {
         let error = "Vul een geldig e-mailadres in en kies een rol.".to_owned();
         return render(directory.as_ref(), &viewer, team, None, Some(error), &nonce).await;
     };
     let kind = InvitationKind::Team(TeamId(id), role);
     let valid = settings.invitation_validity();
-    let token = links::create(directory.as_ref(), kind, &email, viewer.account.id, valid).await?;
-    audit
-        .record(
-            Event::Invited,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: Some(id),
-                detail: format!("{email} als {}", role.code()),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+    let token = invitations::invite(database.as_ref(), &viewer, kind, &email, valid).await?;
     let link = link_url(&settings, &headers, kind, &token);
     render(directory.as_ref(), &viewer, team, Some(link), None, &nonce).await
 }
@@ -185,8 +165,8 @@ pub(super) struct Withdrawal {
 
 /// Withdraws an open invitation to the team; its link stops working at once.
 async fn withdraw(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     viewer: Viewer,
     Path(id): Path<i64>,
     Form(form): Form<Withdrawal>,
@@ -197,36 +177,8 @@ async fn withdraw(
         .into_iter()
         .find(|i| i.token_hash == form.uitnodiging)
         .ok_or(AppError::NotFound)?;
-    withdrawn(directory.as_ref(), &audit, &viewer, &invitation, Some(id)).await?;
+    invitations::withdraw(database.as_ref(), &viewer, &invitation).await?;
     Ok(Redirect::to(&format!("/teams/{id}")).into_response())
-}
-
-/// Withdraws `invitation` and records who did; 404 when it was used in the meantime.
-pub(super) async fn withdrawn(
-    directory: &dyn Directory,
-    audit: &Audit,
-    viewer: &Viewer,
-    invitation: &InvitationRow,
-    team: Option<i64>,
-) -> Result<(), AppError> {
-    if !directory
-        .withdraw_invitation(&invitation.token_hash)
-        .await?
-    {
-        return Err(AppError::NotFound);
-    }
-    audit
-        .record(
-            Event::InvitationWithdrawn,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: team,
-                detail: invitation.email.clone(),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -235,96 +187,46 @@ struct RoleChange {
     role: String,
 }
 
-/// A member of the team; 404 for anyone else.
-async fn member_of(
-    directory: &dyn Directory,
-    team: i64,
-    account: i64,
-) -> Result<MemberRow, AppError> {
-    directory
-        .members(team)
-        .await?
-        .into_iter()
-        .find(|m| m.account_id == account)
-        .ok_or(AppError::NotFound)
-}
-
-/// Changes or removes a membership, refusing to leave the team without an aanjager.
-async fn change_member(
-    directory: &dyn Directory,
-    team: i64,
-    account: i64,
-    role: Option<TeamRole>,
-) -> Result<(), AppError> {
-    match directory.change_member(team, account, role).await? {
-        MemberChange::Done => Ok(()),
-        MemberChange::NotMember => Err(AppError::NotFound),
-        MemberChange::LastAanjager => Err(AppError::Invalid(
-            "Een team houdt minstens één aanjager. Maak eerst iemand anders aanjager.".into(),
-        )),
-    }
-}
-
-#[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
 async fn change_role(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     State(events): State<Arc<dyn EventBus>>,
     viewer: Viewer,
     Path((id, account)): Path<(i64, i64)>,
     Form(form): Form<RoleChange>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
-    if !policy::may_change_role(&viewer.policy, TeamId(id), AccountId(account)) {
-        return Err(AppError::Forbidden(
-            "Je kunt je eigen rol niet wijzigen. Vraag een andere aanjager of een beheerder."
-                .into(),
-        ));
-    }
-    let role = TeamRole::from_code(&form.role)
-        .ok_or_else(|| AppError::Invalid("Kies een bestaande rol.".into()))?;
-    let member = member_of(directory.as_ref(), id, account).await?;
-    change_member(directory.as_ref(), id, account, Some(role)).await?;
-    events.publish(BusEvent::AccessChanged(AccessChange::Account(AccountId(
+    let (team, account) = (TeamId(id), AccountId(account));
+    let role = Some(form.role.as_str());
+    members::change_member(
+        database.as_ref(),
+        events.as_ref(),
+        &viewer,
+        team,
         account,
-    ))));
-    audit
-        .record(
-            Event::RoleChanged,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: Some(id),
-                detail: format!("{}: {} → {}", member.email, member.role.code(), role.code()),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+        role,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/teams/{id}")).into_response())
 }
 
 async fn remove(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     State(events): State<Arc<dyn EventBus>>,
     viewer: Viewer,
     Path((id, account)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
-    let member = member_of(directory.as_ref(), id, account).await?;
-    change_member(directory.as_ref(), id, account, None).await?;
-    events.publish(BusEvent::AccessChanged(AccessChange::Account(AccountId(
+    let (team, account) = (TeamId(id), AccountId(account));
+    members::change_member(
+        database.as_ref(),
+        events.as_ref(),
+        &viewer,
+        team,
         account,
-    ))));
-    audit
-        .record(
-            Event::MemberRemoved,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: Some(id),
-                detail: member.email,
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+        None,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/teams/{id}")).into_response())
 }

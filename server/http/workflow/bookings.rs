@@ -4,52 +4,13 @@
 use axum::{Form, extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 
-use super::{ARCHIVED, Action};
+use super::Action;
 use crate::{
-    access::policy,
-    audit::Event,
     error::AppError,
-    format::{dutch_date, euro},
-    store::{
-        now_millis,
-        workflow::{EntryOutcome, NewLedgerEntry},
-    },
+    format::dutch_date,
+    store::{now_millis, workflow::NewLedgerEntry},
     workflow::ledger::{self, Kind, LedgerError},
 };
-
-impl Action {
-    /// Refuses anyone but the team's aanjager and projectleider.
-    async fn may_book(&self) -> Result<Option<Response>, AppError> {
-        if let Some(refused) = self.refuse_if_archived().await? {
-            return Ok(Some(refused));
-        }
-        if policy::may_book(&self.viewer.policy, &self.canvas.facts, self.canvas.access) {
-            return Ok(None);
-        }
-        let message =
-            "Alleen de aanjager en de projectleider van het team boeken op het doorbraakbudget.";
-        Ok(Some(self.refuse(StatusCode::FORBIDDEN, message).await?))
-    }
-
-    /// Adds an entry and answers as the outcome says.
-    async fn add_entry(&self, entry: NewLedgerEntry) -> Result<Response, AppError> {
-        let refusal = match self.state.workflow.add_entry(&entry).await? {
-            EntryOutcome::Added(id) => {
-                let amount = euro(entry.amount_cents);
-                let detail = format!("boeking {id}: {} {amount}", entry.kind.code());
-                return self.done(Event::BudgetBooked, detail).await;
-            }
-            EntryOutcome::OverBudget(remaining) => LedgerError::OverBudget(remaining),
-            EntryOutcome::OverCorrection(left) => LedgerError::OverCorrection(left),
-            EntryOutcome::NoSuchEntry => LedgerError::NoSuchEntry,
-            EntryOutcome::NoBudget => LedgerError::NoBudget(entry.year),
-            EntryOutcome::Archived => {
-                return self.refuse(StatusCode::CONFLICT, ARCHIVED).await;
-            }
-        };
-        self.refuse(StatusCode::CONFLICT, refusal).await
-    }
-}
 
 #[derive(Deserialize)]
 pub struct BookForm {
@@ -91,11 +52,12 @@ fn entry_from(form: &BookForm, action: &Action) -> Result<NewLedgerEntry, Ledger
 }
 
 pub async fn book(action: Action, Form(form): Form<BookForm>) -> Result<Response, AppError> {
-    if let Some(refused) = action.may_book().await? {
-        return Ok(refused);
+    let on = action.on();
+    if let Err(refused) = on.may_book() {
+        return action.respond::<()>(Err(refused)).await;
     }
     match entry_from(&form, &action) {
-        Ok(entry) => action.add_entry(entry).await,
+        Ok(entry) => action.respond(on.book(&entry).await).await,
         Err(error) => action.refuse(StatusCode::UNPROCESSABLE_ENTITY, error).await,
     }
 }
@@ -115,8 +77,9 @@ pub async fn correct(
     Path((_, original)): Path<(String, i64)>,
     Form(form): Form<CorrectionForm>,
 ) -> Result<Response, AppError> {
-    if let Some(refused) = action.may_book().await? {
-        return Ok(refused);
+    let on = action.on();
+    if let Err(refused) = on.may_book() {
+        return action.respond::<()>(Err(refused)).await;
     }
     let corrected = action
         .state
@@ -142,7 +105,7 @@ pub async fn correct(
         })
     });
     match checked {
-        Ok(entry) => action.add_entry(entry).await,
+        Ok(entry) => action.respond(on.book(&entry).await).await,
         Err(error) => action.refuse(StatusCode::UNPROCESSABLE_ENTITY, error).await,
     }
 }

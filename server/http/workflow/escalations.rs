@@ -2,131 +2,20 @@
 //! `…/antwoord` by whoever works at the rung; `GET …/opschalingen/{n}` (the frozen copy) and
 //! `…/samenvatting` (the printable summary).
 
-use axum::{Form, extract::Path, http::StatusCode, response::Response};
+use axum::{Form, extract::Path, response::Response};
 use maud::Markup;
 use serde::Deserialize;
 
-use super::{Action, CONFLICT};
+use super::Action;
 use crate::{
-    access::policy::{self, AccountId, EscalationLevel},
-    audit::Event,
+    access::policy::EscalationLevel,
     error::AppError,
-    events::{AccessChange, Event as BusEvent},
-    store::{
-        AuditEntry, now_millis,
-        workflow::{EscalationAnswer, EscalationRow, NewEscalation},
-    },
+    ids::EscalationId,
+    store::{AuditEntry, workflow::EscalationRow},
     sync::{RoomError, doc::CanvasDoc},
     views::{self, workflow::frozen_banner},
-    workflow::ladder::{self, LadderError, Outcome, level_dutch},
+    workflow::ladder::Outcome,
 };
-
-impl Action {
-    /// The canvas as it is now, for the frozen copy kept with an escalation.
-    async fn snapshot(&self) -> Result<Vec<u8>, AppError> {
-        Ok(self.state.sync.snapshot(&self.canvas.id).await?)
-    }
-
-    /// A step up from `from` to `to`, frozen as the canvas is now.
-    async fn step(
-        &self,
-        from: EscalationLevel,
-        to: EscalationLevel,
-        question: String,
-    ) -> Result<NewEscalation, AppError> {
-        Ok(NewEscalation {
-            canvas: self.id().to_owned(),
-            from_level: from,
-            to_level: to,
-            question,
-            by: self.viewer.account.id,
-            at: now_millis(),
-            snapshot: self.snapshot().await?,
-        })
-    }
-
-    /// After the canvas moved on the ladder: closes the connections of everyone outside its team
-    /// (coaches, PMM), whose access depends on the level. They reconnect at once with the access
-    /// the new level gives them: editing, reading, or none.
-    async fn reconnect_outsiders(&self) {
-        let keep: Vec<AccountId> =
-            match self.state.directory.members(self.canvas.facts.team.0).await {
-                Ok(members) => members
-                    .into_iter()
-                    .map(|m| AccountId(m.account_id))
-                    .collect(),
-                // Without the member list, reconnect everyone: safe, and they come straight back.
-                Err(error) => {
-                    tracing::warn!(%error, "could not read the team; reconnecting everyone");
-                    Vec::new()
-                }
-            };
-        self.state
-            .events
-            .publish(BusEvent::AccessChanged(AccessChange::Canvas {
-                canvas: self.id().to_owned(),
-                keep,
-            }));
-    }
-
-    /// The escalation `id` of this canvas if it is still open.
-    async fn open_step(&self, id: i64) -> Result<Option<EscalationRow>, AppError> {
-        Ok(self
-            .state
-            .workflow
-            .escalations(self.id())
-            .await?
-            .into_iter()
-            .find(|e| e.id == id && e.is_open()))
-    }
-
-    /// Notifies the people working at `level` for this canvas (never the person acting, and
-    /// never someone who may not see the canvas, such as another case's inbrenger). A failure
-    /// is logged: the change itself is done.
-    async fn notify(&self, level: EscalationLevel, what: &str) {
-        if let Err(error) = self.try_notify(level, what).await {
-            tracing::warn!(%error, "could not notify");
-        }
-    }
-
-    async fn try_notify(&self, level: EscalationLevel, what: &str) -> Result<(), AppError> {
-        let (state, facts) = (&self.state, &self.canvas.facts);
-        // Who might hear of it: the team for its own levels, everyone above them. The policy
-        // decides, on each candidate's whole account.
-        let candidates = match level {
-            EscalationLevel::Team | EscalationLevel::Directie => {
-                let mut rows = Vec::new();
-                for member in state.directory.members(facts.team.0).await? {
-                    if let Some(row) = state.directory.account_by_id(member.account_id).await? {
-                        rows.push(row);
-                    }
-                }
-                rows
-            }
-            EscalationLevel::Coach | EscalationLevel::Pmm => {
-                state.directory.list_accounts().await?
-            }
-        };
-        let mut accounts: Vec<i64> = Vec::new();
-        for row in candidates {
-            if row.id == self.viewer.account.id {
-                continue;
-            }
-            let account = state.directory.policy_account(&row).await?;
-            if policy::hears_of(&account, facts, level) {
-                accounts.push(row.id);
-            }
-        }
-        // Labels are anonymous by design, so a notification may name the canvas.
-        let label = state.sync.label(&self.canvas.id).await?;
-        let link = format!("/canvases/{}#workflow", self.id());
-        state
-            .workflow
-            .notify(&accounts, &format!("{what}: {label}"), &link)
-            .await?;
-        Ok(())
-    }
-}
 
 #[derive(Deserialize)]
 pub struct EscalateForm {
@@ -140,72 +29,17 @@ pub async fn escalate(
     action: Action,
     Form(form): Form<EscalateForm>,
 ) -> Result<Response, AppError> {
-    if let Some(refused) = action.refuse_if_archived().await? {
-        return Ok(refused);
-    }
-    let (viewer, canvas) = (&action.viewer, &action.canvas);
-    let status = action
-        .state
-        .workflow
-        .canvas_status(action.id())
-        .await?
-        .ok_or(AppError::NotFound)?;
     let to = EscalationLevel::from_code(&form.naar).unwrap_or(EscalationLevel::Team);
-    let checked = ladder::may_escalate(&viewer.policy, &canvas.facts, canvas.access, status, to)
-        .and_then(|()| ladder::text(&form.vraag, LadderError::QuestionRequired));
-    let question = match checked {
-        Ok(question) => question,
-        Err(error) => {
-            let code = match error {
-                LadderError::NotTheTeam => StatusCode::FORBIDDEN,
-                LadderError::AlreadyEscalated => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            return action.refuse(code, error).await;
-        }
-    };
-    let step = action.step(canvas.facts.level, to, question).await?;
-    if action.state.workflow.escalate(&step).await?.is_none() {
-        return action.refuse(StatusCode::CONFLICT, CONFLICT).await;
-    }
-    action.reconnect_outsiders().await;
-    let response = action
-        .done(Event::Escalated, format!("naar {}", to.code()))
-        .await;
-    action
-        .notify(to, &format!("Nieuwe opschaling naar {}", level_dutch(to)))
-        .await;
-    response
+    let escalated = action.on().escalate(to, &form.vraag).await;
+    action.respond(escalated).await
 }
 
 pub async fn pick_up(
     action: Action,
     Path((_, escalation)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
-    if let Some(refused) = action.refuse_if_archived().await? {
-        return Ok(refused);
-    }
-    let Some(open) = action.open_step(escalation).await? else {
-        return action
-            .refuse(StatusCode::CONFLICT, LadderError::NothingOpen)
-            .await;
-    };
-    let (viewer, facts) = (&action.viewer, &action.canvas.facts);
-    if !ladder::may_handle(&viewer.policy, facts, open.to_level) {
-        let error = LadderError::NotYourRung(ladder::who_handles(open.to_level));
-        return action.refuse(StatusCode::FORBIDDEN, error).await;
-    }
-    if !action
-        .state
-        .workflow
-        .pick_up(escalation, viewer.account.id)
-        .await?
-    {
-        return action.refuse(StatusCode::CONFLICT, CONFLICT).await;
-    }
-    action
-        .done(Event::EscalationPickedUp, "opgepakt".into())
-        .await
+    let picked_up = action.on().pick_up(EscalationId(escalation)).await;
+    action.respond(picked_up).await
 }
 
 #[derive(Deserialize)]
@@ -225,71 +59,17 @@ pub async fn answer(
     Path((_, escalation)): Path<(String, i64)>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
-    if let Some(refused) = action.refuse_if_archived().await? {
-        return Ok(refused);
-    }
-    let Some(open) = action.open_step(escalation).await? else {
-        return action
-            .refuse(StatusCode::CONFLICT, LadderError::NothingOpen)
-            .await;
-    };
-    let Some(outcome) = Outcome::from_code(&form.uitkomst) else {
-        let code = StatusCode::UNPROCESSABLE_ENTITY;
-        return action.refuse(code, "Kies een uitkomst.").await;
-    };
-    let further = (outcome == Outcome::VerderOpgeschaald)
-        .then(|| EscalationLevel::from_code(&form.verder_naar))
-        .flatten();
-    let (viewer, facts) = (&action.viewer, &action.canvas.facts);
-    let checked = ladder::may_answer(&viewer.policy, facts, open.to_level, outcome, further)
-        .and_then(|()| ladder::text(&form.antwoord, LadderError::AnswerRequired))
-        .and_then(|answer| {
-            let question = match further {
-                Some(_) => Some(ladder::text(
-                    &form.verder_vraag,
-                    LadderError::QuestionRequired,
-                )?),
-                None => None,
-            };
-            Ok((answer, question))
-        });
-    let (answer, further_question) = match checked {
-        Ok(checked) => checked,
-        Err(error) => {
-            let code = match error {
-                LadderError::NotYourRung(_) => StatusCode::FORBIDDEN,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            return action.refuse(code, error).await;
-        }
-    };
-    let further_step = match (further, further_question) {
-        (Some(to), Some(question)) => Some(action.step(open.to_level, to, question).await?),
-        _ => None,
-    };
-    let recorded = EscalationAnswer {
-        escalation,
-        canvas: action.id().to_owned(),
-        by: viewer.account.id,
-        answer,
-        outcome,
-        further: further_step,
-        at: now_millis(),
-    };
-    if !action.state.workflow.answer(&recorded).await? {
-        return action.refuse(StatusCode::CONFLICT, CONFLICT).await;
-    }
-    action.reconnect_outsiders().await;
-    let response = action
-        .done(Event::EscalationAnswered, outcome.code().into())
+    let answered = action
+        .on()
+        .answer(
+            EscalationId(escalation),
+            &form.antwoord,
+            Outcome::from_code(&form.uitkomst),
+            EscalationLevel::from_code(&form.verder_naar),
+            &form.verder_vraag,
+        )
         .await;
-    let what = format!("Antwoord ontvangen ({})", outcome.dutch().to_lowercase());
-    action.notify(EscalationLevel::Team, &what).await;
-    if let Some(to) = further {
-        let what = format!("Nieuwe opschaling naar {}", level_dutch(to));
-        action.notify(to, &what).await;
-    }
-    response
+    action.respond(answered).await
 }
 
 /// An escalation of this canvas with the content of its frozen copy.

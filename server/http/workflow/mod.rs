@@ -27,7 +27,6 @@ use maud::Markup;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
-    audit::Event,
     auth::Viewer,
     error::AppError,
     events::{Event as BusEvent, Topic, WorkflowChange},
@@ -36,8 +35,8 @@ use crate::{
         middleware::csp::CspNonce,
         permitted::{self, Permitted},
     },
+    services::{Refusal, ServiceError, canvas_workflow::OnCanvas},
     state::AppState,
-    store::AuditEntry,
     sync::participants::{Holder, Registration},
     views::{self, SignedIn},
 };
@@ -71,14 +70,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The message for any change to an archived canvas.
-const ARCHIVED: &str = "Dit canvas is gearchiveerd: het is lesmateriaal en kan niet meer worden \
-                        gewijzigd of geboekt.";
-
-/// The message when a compare-and-set finds that someone else was first.
-const CONFLICT: &str = "Iemand anders heeft dit intussen gewijzigd. Bekijk de nieuwe stand en \
-                        probeer het zo nodig opnieuw.";
-
 /// One request about a canvas's workflow: who asks, about which canvas (which they may read;
 /// otherwise the extractor answers 404), with what the handler needs to answer.
 pub struct Action {
@@ -102,7 +93,7 @@ impl FromRequestParts<AppState> for Action {
             .await
             .map_err(|_| AppError::NotFound)?;
         let id = params.get("id").ok_or(AppError::NotFound)?;
-        let canvas = permitted::readable(state.store.as_ref(), &viewer, id).await?;
+        let canvas = permitted::readable(state.canvases.as_ref(), &viewer, id).await?;
         Ok(Self {
             state: state.clone(),
             viewer,
@@ -117,12 +108,33 @@ impl Action {
         self.canvas.id.as_str()
     }
 
-    /// A 409 for any change to an archived canvas, before the change's own rules are asked.
-    async fn refuse_if_archived(&self) -> Result<Option<Response>, AppError> {
-        if !self.canvas.facts.archived {
-            return Ok(None);
+    /// The use cases on this canvas, acted on by the viewer.
+    fn on(&self) -> OnCanvas<'_> {
+        OnCanvas {
+            state: &self.state,
+            actor: &self.viewer,
+            canvas: &self.canvas,
         }
-        Ok(Some(self.refuse(StatusCode::CONFLICT, ARCHIVED).await?))
+    }
+
+    /// The answer to a use case: back to the panel once done, the canvas page with the reason
+    /// when refused (404 stays a plain 404).
+    async fn respond<T>(&self, result: Result<T, ServiceError>) -> Result<Response, AppError> {
+        match result {
+            Ok(_) => {
+                let panel = format!("/canvases/{}#workflow", self.id());
+                Ok(Redirect::to(&panel).into_response())
+            }
+            Err(ServiceError::Refused { refusal, message }) if refusal != Refusal::NotFound => {
+                let code = match refusal {
+                    Refusal::Forbidden => StatusCode::FORBIDDEN,
+                    Refusal::Conflict => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                self.refuse(code, message).await
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// The canvas page again, with the reason for a refusal in its panel.
@@ -136,36 +148,6 @@ impl Action {
         )
         .await?;
         Ok((code, page).into_response())
-    }
-
-    /// After a change: tells open pages, records it in the audit log, and sends the browser
-    /// back to the panel.
-    async fn done(&self, event: Event, detail: String) -> Result<Response, AppError> {
-        // The facts after the change (a ladder move changes who may read the canvas).
-        let facts = match self.state.store.canvas_access(&self.canvas.id).await {
-            Ok(Some(Some(facts))) => facts,
-            _ => self.canvas.facts.clone(),
-        };
-        self.state
-            .events
-            .publish(BusEvent::WorkflowChanged(WorkflowChange {
-                canvas: self.id().to_owned(),
-                facts,
-            }));
-        self.state
-            .audit
-            .record(
-                event,
-                AuditEntry {
-                    account_id: Some(self.viewer.account.id),
-                    team_id: Some(self.canvas.facts.team.0),
-                    canvas_id: Some(self.id().to_owned()),
-                    detail,
-                    ..AuditEntry::default()
-                },
-            )
-            .await;
-        Ok(Redirect::to(&format!("/canvases/{}#workflow", self.id())).into_response())
     }
 }
 
