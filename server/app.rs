@@ -68,7 +68,7 @@ const SESSION_SWEEP: Duration = Duration::from_secs(60);
 /// unattended laptop does not outlive the session that opened it. Ends when the server stops.
 async fn sweep_expired_sessions(state: AppState) {
     let idle = state.auth.session_idle();
-    let stopping = state.sync.context().shutdown.clone();
+    let stopping = state.tasks.stopping.clone();
     let mut tick = tokio::time::interval(SESSION_SWEEP);
     loop {
         tokio::select! {
@@ -114,20 +114,18 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let sync = state.sync.clone();
-    let stopping = sync.clone();
+    let (sync, tasks) = (state.sync.clone(), state.tasks.clone());
     // Tracked with the rooms, so shutdown waits for it too.
-    sync.context()
-        .tasks
-        .spawn(sweep_expired_sessions(state.clone()));
+    tasks.tracker.spawn(sweep_expired_sessions(state.clone()));
     let header_timeout = sync.context().limits.header_read_timeout();
+    let stopping = tasks.clone();
     crate::listener::run(listener, app(state), header_timeout, async move {
         shutdown.await;
         // Sockets and event streams end with the rooms, so the drain does not wait for them.
-        stopping.shutdown();
+        stopping.stop();
     })
     .await?;
-    sync.shutdown();
+    tasks.stop();
     sync.wait_stopped().await;
     Ok(())
 }

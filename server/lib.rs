@@ -51,6 +51,7 @@ pub mod services;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod tasks;
 pub mod text;
 pub mod views;
 pub mod workflow;

@@ -14,6 +14,7 @@ use crate::{
     metrics::Metrics,
     store::{Canvases, Database, Directory, Workflow},
     sync::SyncService,
+    tasks::Tasks,
 };
 
 /// The state every handler can draw from; handlers ask only for the part they use.
@@ -30,6 +31,8 @@ pub struct AppState {
     pub audit: Arc<Audit>,
     pub auth: Arc<AuthSettings>,
     pub settings: Arc<WorkflowSettings>,
+    /// The shutdown signal and every background task of the process.
+    pub tasks: Tasks,
     /// Sign-in attempts in progress and the slots for password work, of this process.
     pub attempts: Arc<Attempts>,
 }
@@ -47,11 +50,13 @@ impl AppState {
         let directory: Arc<dyn Directory> = database.clone();
         let metrics = Arc::new(Metrics::default());
         let events: Arc<dyn EventBus> = Arc::new(LocalBus::default());
+        let tasks = Tasks::default();
         let sync = Arc::new(SyncService::new(
             canvases.clone(),
             metrics.clone(),
             limits,
             events.clone(),
+            tasks.clone(),
         ));
         Self {
             database,
@@ -65,6 +70,7 @@ impl AppState {
             auth: Arc::new(auth),
             settings: Arc::new(settings),
             attempts: Arc::new(Attempts::default()),
+            tasks,
         }
     }
 }

@@ -28,6 +28,8 @@ use std::{
 
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
+
+use crate::tasks::Tasks;
 use tracing::Instrument;
 
 use crate::{
@@ -168,12 +170,14 @@ pub struct SyncService {
 }
 
 impl SyncService {
-    /// Starts the persister; the service's participants and presence board listen on `events`.
+    /// Starts the persister; the service's participants and presence board listen on `events`;
+    /// its rooms and connections run as `tasks` of the app.
     pub fn new(
         store: Arc<dyn Canvases>,
         metrics: Arc<Metrics>,
         limits: Limits,
         events: Arc<dyn EventBus>,
+        tasks: Tasks,
     ) -> Self {
         let participants = Arc::new(Participants::default());
         let presence = Arc::new(PresenceBoard::default());
@@ -188,8 +192,8 @@ impl SyncService {
             persister,
             metrics,
             limits,
-            shutdown: CancellationToken::new(),
-            tasks: TaskTracker::new(),
+            shutdown: tasks.stopping,
+            tasks: tasks.tracker,
             presence,
             events,
             compacting: Compacting::default(),
@@ -317,12 +321,14 @@ impl SyncService {
         Ok(snapshot)
     }
 
-    /// Asks every room and connection to finish.
+    /// Asks every room and connection to finish (they share the app's shutdown signal).
     pub fn shutdown(&self) {
         self.ctx.shutdown.cancel();
     }
 
-    /// Waits until every room and connection has ended and the last updates are committed.
+    /// Waits until every task of the app (rooms and connections among them) has ended, then
+    /// until the persister committed the last updates: it stops last, after everything that
+    /// could still hand it updates.
     pub async fn wait_stopped(&self) {
         self.ctx.tasks.close();
         self.ctx.tasks.wait().await;

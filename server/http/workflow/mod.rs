@@ -192,7 +192,7 @@ where
     F: Fn(&WorkflowChange) -> bool + Send + 'static,
 {
     let receiver = state.events.subscribe(Topic::Workflow);
-    let stopping = state.sync.context().shutdown.clone();
+    let stopping = state.tasks.stopping.clone();
     let stream = futures_util::stream::unfold(
         (receiver, stopping, wanted, registration),
         |(mut receiver, stopping, wanted, registration)| async move {

@@ -414,6 +414,7 @@ mod tests {
             Arc::new(Metrics::default()),
             limits,
             Arc::new(crate::events::LocalBus::default()),
+            crate::tasks::Tasks::default(),
         );
         let mut peers = [peer(1), peer(2)];
         peers[0].0.read_only = first_read_only;
