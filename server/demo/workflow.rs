@@ -8,6 +8,7 @@ use super::ensure_canvas;
 use crate::{
     access::policy::EscalationLevel,
     canvas::{
+        CanvasId,
         schema::{self, root},
         status::CanvasStatus,
     },
@@ -50,6 +51,12 @@ pub struct Cast {
     pub arnhem: i64,
 }
 
+/// A demo canvas's id, from its constant.
+fn demo_id(id: &str) -> Result<CanvasId, StoreError> {
+    id.parse()
+        .map_err(|_| StoreError::Inconsistent("demo canvas id"))
+}
+
 /// Moves a fresh canvas from concept to in behandeling, `days_ago` and a day later.
 async fn into_treatment(
     db: &dyn Database,
@@ -62,9 +69,10 @@ async fn into_treatment(
         (Concept, Ingebracht, days_ago),
         (Ingebracht, InBehandeling, days_ago - 1),
     ];
+    let id = demo_id(id)?;
     for (from, to, days) in steps {
         let at = now_millis() - days * DAY;
-        db.change_status(id, from, to, by, "", at).await?;
+        db.change_status(&id, from, to, by, "", at).await?;
     }
     Ok(())
 }
@@ -80,7 +88,7 @@ async fn escalate(
     snapshot: &[u8],
 ) -> Result<i64, StoreError> {
     let step = NewEscalation {
-        canvas: id.to_owned(),
+        canvas: demo_id(id)?,
         from_level: EscalationLevel::Team,
         to_level: to,
         question: question.to_owned(),
@@ -179,7 +187,7 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
     )
     .await?;
     let further = NewEscalation {
-        canvas: p3.to_owned(),
+        canvas: demo_id(p3)?,
         from_level: EscalationLevel::Coach,
         to_level: EscalationLevel::Pmm,
         question: "Mag de Bbz-toets vervallen voor een onderneming met minder dan € 5.000 omzet?"
@@ -190,7 +198,7 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
     };
     db.answer(&EscalationAnswer {
         escalation: first,
-        canvas: p3.to_owned(),
+        canvas: demo_id(p3)?,
         by: cast.coach,
         answer: "Geen provinciaal voorbeeld; dit is een landelijke regel.".into(),
         outcome: Outcome::VerderOpgeschaald,
@@ -212,7 +220,7 @@ pub async fn seed(db: &dyn Database, cast: &Cast, scooter: &str) -> Result<(), S
     .await?;
     db.answer(&EscalationAnswer {
         escalation: step,
-        canvas: t4.to_owned(),
+        canvas: demo_id(t4)?,
         by: cast.coach,
         answer: "Ja, via de hardheidsclausule van de huisvestingsverordening; zo gedaan in Ede."
             .into(),
@@ -236,10 +244,10 @@ async fn seed_budget(
     let year: i32 = today[..4].parse().unwrap_or(2026);
     db.set_budget(cast.arnhem, year, 2_500_000, cast.aanjager, None)
         .await?;
-    let entry = |canvas: &str, kind, cents, purpose: &str, why: &str| NewLedgerEntry {
+    let entry = |canvas: CanvasId, kind, cents, purpose: &str, why: &str| NewLedgerEntry {
         team: cast.arnhem,
         year,
-        canvas: canvas.to_owned(),
+        canvas,
         kind,
         amount_cents: cents,
         purpose: purpose.to_owned(),
@@ -251,7 +259,7 @@ async fn seed_budget(
         by: cast.aanjager,
     };
     let scooter_entry = entry(
-        scooter,
+        demo_id(scooter)?,
         Kind::Spent,
         189_900,
         "Scooter met helm en verzekering",
@@ -270,7 +278,7 @@ async fn seed_budget(
     })
     .await?;
     db.add_entry(&entry(
-        t4,
+        demo_id(t4)?,
         Kind::Committed,
         120_000,
         "Borg en eerste huur van een tijdelijke woning",

@@ -42,7 +42,7 @@ pub async fn panel(
     canvas: &Permitted,
     error: Option<String>,
 ) -> Result<Panel, AppError> {
-    let id = canvas.id.as_str();
+    let id = &canvas.id;
     let status = state
         .workflow
         .canvas_status(id)
@@ -63,7 +63,7 @@ pub async fn panel(
         .cloned();
     let now = now_millis();
     Ok(Panel {
-        canvas_id: id.to_owned(),
+        canvas_id: id.as_str().to_owned(),
         csrf: viewer.csrf().to_owned(),
         status,
         history: state.workflow.status_history(id).await?,

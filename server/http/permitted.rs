@@ -20,11 +20,7 @@ pub async fn readable(
     raw_id: &str,
 ) -> Result<Permitted, AppError> {
     let id: CanvasId = raw_id.parse().map_err(|_| AppError::NotFound)?;
-    let facts = store
-        .canvas_access(&id)
-        .await?
-        .flatten()
-        .ok_or(AppError::NotFound)?;
+    let facts = store.canvas_facts(&id).await?.ok_or(AppError::NotFound)?;
     let access = policy::canvas_access(&viewer.policy, &facts);
     if !access.may_read() {
         return Err(AppError::NotFound);

@@ -80,7 +80,14 @@ impl OnCanvas<'_> {
         let note: String = note.trim().chars().take(500).collect();
         let tx = self.state.database.begin().await?;
         let changed = tx
-            .change_status(self.id(), from, to, actor.account.id, &note, now_millis())
+            .change_status(
+                &self.canvas.id,
+                from,
+                to,
+                actor.account.id,
+                &note,
+                now_millis(),
+            )
             .await?;
         if !changed {
             return Err(conflict());
@@ -100,7 +107,7 @@ impl OnCanvas<'_> {
         let status = self
             .state
             .workflow
-            .canvas_status(self.id())
+            .canvas_status(&self.canvas.id)
             .await?
             .ok_or_else(|| ServiceError::refused(Refusal::NotFound, "Niet gevonden"))?;
         let question =
@@ -185,7 +192,7 @@ impl OnCanvas<'_> {
         };
         let recorded = EscalationAnswer {
             escalation: escalation.0,
-            canvas: self.id().to_owned(),
+            canvas: self.canvas.id.clone(),
             by: self.actor.account.id,
             answer,
             outcome,
@@ -253,7 +260,7 @@ impl OnCanvas<'_> {
         question: String,
     ) -> Result<NewEscalation, ServiceError> {
         Ok(NewEscalation {
-            canvas: self.id().to_owned(),
+            canvas: self.canvas.id.clone(),
             from_level: from,
             to_level: to,
             question,
@@ -267,7 +274,7 @@ impl OnCanvas<'_> {
     async fn open_step(&self, id: EscalationId) -> Result<EscalationRow, ServiceError> {
         self.state
             .workflow
-            .escalations(self.id())
+            .escalations(&self.canvas.id)
             .await?
             .into_iter()
             .find(|e| e.id == id.0 && e.is_open())
@@ -339,9 +346,8 @@ impl OnCanvas<'_> {
         };
         tx.append_audit(&event.entry(entry)).await?;
         let facts = tx
-            .canvas_access(&self.canvas.id)
+            .canvas_facts(&self.canvas.id)
             .await?
-            .flatten()
             .unwrap_or_else(|| self.canvas.facts.clone());
         tx.commit().await?;
         if let Some(change) = closes {

@@ -97,12 +97,9 @@ pub trait Canvases: Send + Sync + 'static {
 
     async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError>;
 
-    /// What the access policy needs to know of a canvas: `None` if it does not exist,
-    /// `Some(None)` if it has no team (and so no one may see it).
-    async fn canvas_access(
-        &self,
-        id: &CanvasId,
-    ) -> Result<Option<Option<policy::Canvas>>, StoreError>;
+    /// What the access policy needs to know of a canvas; `None` if it does not exist or has no
+    /// team (from before teams existed), which nobody may see either way.
+    async fn canvas_facts(&self, id: &CanvasId) -> Result<Option<policy::Canvas>, StoreError>;
 
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError>;
 

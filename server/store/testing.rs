@@ -121,11 +121,8 @@ impl Canvases for TestStore {
     async fn canvas_exists(&self, id: &CanvasId) -> Result<bool, StoreError> {
         self.inner.canvas_exists(id).await
     }
-    async fn canvas_access(
-        &self,
-        id: &CanvasId,
-    ) -> Result<Option<Option<policy::Canvas>>, StoreError> {
-        self.inner.canvas_access(id).await
+    async fn canvas_facts(&self, id: &CanvasId) -> Result<Option<policy::Canvas>, StoreError> {
+        self.inner.canvas_facts(id).await
     }
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {
         self.inner.list_canvases().await

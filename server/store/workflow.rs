@@ -6,8 +6,8 @@ use async_trait::async_trait;
 
 use super::StoreError;
 use crate::{
-    access::policy::EscalationLevel, canvas::status::CanvasStatus, workflow::ladder::Outcome,
-    workflow::ledger::Kind,
+    access::policy::EscalationLevel, canvas::CanvasId, canvas::status::CanvasStatus,
+    workflow::ladder::Outcome, workflow::ledger::Kind,
 };
 
 /// One status change as shown in the timeline.
@@ -58,7 +58,7 @@ pub struct OpenEscalationRow {
 /// A new step up the ladder.
 #[derive(Debug, Clone)]
 pub struct NewEscalation {
-    pub canvas: String,
+    pub canvas: CanvasId,
     pub from_level: EscalationLevel,
     pub to_level: EscalationLevel,
     pub question: String,
@@ -74,7 +74,7 @@ pub struct NewEscalation {
 #[derive(Debug, Clone)]
 pub struct EscalationAnswer {
     pub escalation: i64,
-    pub canvas: String,
+    pub canvas: CanvasId,
     pub by: i64,
     pub answer: String,
     pub outcome: Outcome,
@@ -107,7 +107,7 @@ pub struct LedgerRow {
 pub struct NewLedgerEntry {
     pub team: i64,
     pub year: i32,
-    pub canvas: String,
+    pub canvas: CanvasId,
     pub kind: Kind,
     /// Positive; negative only for a correction.
     pub amount_cents: i64,
@@ -147,14 +147,14 @@ pub struct NotificationRow {
 
 #[async_trait]
 pub trait Workflow: Send + Sync + 'static {
-    async fn canvas_status(&self, canvas: &str) -> Result<Option<CanvasStatus>, StoreError>;
+    async fn canvas_status(&self, canvas: &CanvasId) -> Result<Option<CanvasStatus>, StoreError>;
 
     /// Moves the canvas from `from` to `to` and records who did it, at `at` (Unix ms; now,
     /// except in the demo's history); `false` (and nothing changed) when its status is no
     /// longer `from`.
     async fn change_status(
         &self,
-        canvas: &str,
+        canvas: &CanvasId,
         from: CanvasStatus,
         to: CanvasStatus,
         by: i64,
@@ -162,7 +162,7 @@ pub trait Workflow: Send + Sync + 'static {
         at: i64,
     ) -> Result<bool, StoreError>;
 
-    async fn status_history(&self, canvas: &str) -> Result<Vec<StatusChangeRow>, StoreError>;
+    async fn status_history(&self, canvas: &CanvasId) -> Result<Vec<StatusChangeRow>, StoreError>;
 
     /// Opens an escalation from the team: puts the canvas at the new level and status
     /// opgeschaald. `None` when it is no longer at `from_level` in behandeling.
@@ -176,12 +176,12 @@ pub trait Workflow: Send + Sync + 'static {
     async fn answer(&self, answer: &EscalationAnswer) -> Result<bool, StoreError>;
 
     /// The path of a canvas, oldest first.
-    async fn escalations(&self, canvas: &str) -> Result<Vec<EscalationRow>, StoreError>;
+    async fn escalations(&self, canvas: &CanvasId) -> Result<Vec<EscalationRow>, StoreError>;
 
     /// One escalation of a canvas with the frozen copy of the canvas.
     async fn escalation_snapshot(
         &self,
-        canvas: &str,
+        canvas: &CanvasId,
         escalation: i64,
     ) -> Result<Option<(EscalationRow, Vec<u8>)>, StoreError>;
 
@@ -206,7 +206,7 @@ pub trait Workflow: Send + Sync + 'static {
 
     async fn ledger(&self, team: i64, year: i32) -> Result<Vec<LedgerRow>, StoreError>;
 
-    async fn canvas_ledger(&self, canvas: &str) -> Result<Vec<LedgerRow>, StoreError>;
+    async fn canvas_ledger(&self, canvas: &CanvasId) -> Result<Vec<LedgerRow>, StoreError>;
 
     /// Adds an entry, checking the budget and any correction in the same statement, so two
     /// entries at the same moment can never together spend what is there once.

@@ -35,7 +35,7 @@ fn entry_from(form: &BookForm, action: &Action) -> Result<NewLedgerEntry, Ledger
     Ok(NewLedgerEntry {
         team: action.canvas.facts.team.0,
         year: ledger::year_of(&form.datum)?,
-        canvas: action.id().to_owned(),
+        canvas: action.canvas.id.clone(),
         kind: Kind::from_code(&form.soort).ok_or(LedgerError::Kind)?,
         amount_cents: ledger::parse_amount(&form.bedrag)?,
         purpose: ledger::required_line(&form.waarvoor, LedgerError::PurposeRequired)?,
@@ -84,7 +84,7 @@ pub async fn correct(
     let corrected = action
         .state
         .workflow
-        .canvas_ledger(action.id())
+        .canvas_ledger(&action.canvas.id)
         .await?
         .into_iter()
         .find(|e| e.id == original && e.corrects.is_none());
@@ -92,7 +92,7 @@ pub async fn correct(
         Ok(NewLedgerEntry {
             team: action.canvas.facts.team.0,
             year: entry.year,
-            canvas: action.id().to_owned(),
+            canvas: action.canvas.id.clone(),
             kind: entry.kind,
             amount_cents: -ledger::parse_amount(&form.bedrag)?,
             purpose: format!("Correctie van boeking {original}"),

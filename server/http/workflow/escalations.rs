@@ -80,7 +80,7 @@ async fn frozen_content(
     let (row, snapshot) = action
         .state
         .workflow
-        .escalation_snapshot(action.id(), escalation)
+        .escalation_snapshot(&action.canvas.id, escalation)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut content =

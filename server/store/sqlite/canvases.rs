@@ -56,15 +56,12 @@ impl<S: Source> Canvases for Sqlite<S> {
         Ok(row.is_some())
     }
 
-    async fn canvas_access(
-        &self,
-        id: &CanvasId,
-    ) -> Result<Option<Option<policy::Canvas>>, StoreError> {
+    async fn canvas_facts(&self, id: &CanvasId) -> Result<Option<policy::Canvas>, StoreError> {
         let row = sqlx::query(&format!("{ACCESS_QUERY} WHERE c.id = ?"))
             .bind(id.as_str())
             .fetch_optional(&mut *self.conn().await?)
             .await?;
-        Ok(row.map(|row| access_facts(&row)).transpose()?)
+        Ok(row.map(|row| access_facts(&row)).transpose()?.flatten())
     }
 
     async fn list_canvases(&self) -> Result<Vec<CanvasSummary>, StoreError> {

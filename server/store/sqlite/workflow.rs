@@ -15,8 +15,8 @@ use crate::store::{
     },
 };
 use crate::{
-    access::policy::EscalationLevel, canvas::status::CanvasStatus, workflow::ladder::Outcome,
-    workflow::ledger::Kind,
+    access::policy::EscalationLevel, canvas::CanvasId, canvas::status::CanvasStatus,
+    workflow::ladder::Outcome, workflow::ledger::Kind,
 };
 
 /// Orders the level codes of a column in SQL, for "the highest level reached".
@@ -88,7 +88,7 @@ const LEDGER_QUERY: &str = "SELECT b.*, c.label AS canvas_label, a.email AS reco
 /// Records a status change inside a transaction.
 async fn record_status(
     tx: &mut Transaction<'_, Db>,
-    canvas: &str,
+    canvas: &CanvasId,
     (from, to): (CanvasStatus, CanvasStatus),
     by: i64,
     note: &str,
@@ -98,7 +98,7 @@ async fn record_status(
         "INSERT INTO status_changes (canvas_id, from_status, to_status, changed_by, changed_at, \
          note) VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .bind(canvas)
+    .bind(canvas.as_str())
     .bind(from.code())
     .bind(to.code())
     .bind(by)
@@ -121,14 +121,14 @@ async fn insert_step(
         rank("?1")
     ))
     .bind(step.to_level.code())
-    .bind(&step.canvas)
+    .bind(step.canvas.as_str())
     .execute(&mut **tx)
     .await?;
     let done = sqlx::query(
         "INSERT INTO escalations (canvas_id, from_level, to_level, question, escalated_by, \
          escalated_at, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&step.canvas)
+    .bind(step.canvas.as_str())
     .bind(step.from_level.code())
     .bind(step.to_level.code())
     .bind(&step.question)
@@ -142,9 +142,9 @@ async fn insert_step(
 
 #[async_trait]
 impl<S: Source> Workflow for Sqlite<S> {
-    async fn canvas_status(&self, canvas: &str) -> Result<Option<CanvasStatus>, StoreError> {
+    async fn canvas_status(&self, canvas: &CanvasId) -> Result<Option<CanvasStatus>, StoreError> {
         let row = sqlx::query("SELECT status FROM canvases WHERE id = ?")
-            .bind(canvas)
+            .bind(canvas.as_str())
             .fetch_optional(&mut *self.conn().await?)
             .await?;
         let Some(row) = row else { return Ok(None) };
@@ -156,7 +156,7 @@ impl<S: Source> Workflow for Sqlite<S> {
 
     async fn change_status(
         &self,
-        canvas: &str,
+        canvas: &CanvasId,
         from: CanvasStatus,
         to: CanvasStatus,
         by: i64,
@@ -167,7 +167,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         let mut tx = conn.begin().await?;
         let changed = sqlx::query("UPDATE canvases SET status = ? WHERE id = ? AND status = ?")
             .bind(to.code())
-            .bind(canvas)
+            .bind(canvas.as_str())
             .bind(from.code())
             .execute(&mut *tx)
             .await?
@@ -180,13 +180,13 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(true)
     }
 
-    async fn status_history(&self, canvas: &str) -> Result<Vec<StatusChangeRow>, StoreError> {
+    async fn status_history(&self, canvas: &CanvasId) -> Result<Vec<StatusChangeRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.from_status, s.to_status, s.changed_at, s.note, a.name, a.email FROM \
              status_changes s LEFT JOIN accounts a ON a.id = s.changed_by WHERE s.canvas_id = ? \
              ORDER BY s.id",
         )
-        .bind(canvas)
+        .bind(canvas.as_str())
         .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows
@@ -212,7 +212,7 @@ impl<S: Source> Workflow for Sqlite<S> {
             "UPDATE canvases SET status = 'opgeschaald' WHERE id = ? AND escalation_level = ? \
              AND status = 'in_behandeling'",
         )
-        .bind(&step.canvas)
+        .bind(step.canvas.as_str())
         .bind(step.from_level.code())
         .execute(&mut *tx)
         .await?
@@ -266,7 +266,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         .bind(now)
         .bind(answer.outcome.code())
         .bind(answer.escalation)
-        .bind(&answer.canvas)
+        .bind(answer.canvas.as_str())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -282,7 +282,7 @@ impl<S: Source> Workflow for Sqlite<S> {
                     "UPDATE canvases SET escalation_level = 'team', status = 'in_behandeling' \
                      WHERE id = ?",
                 )
-                .bind(&answer.canvas)
+                .bind(answer.canvas.as_str())
                 .execute(&mut *tx)
                 .await?;
                 let note = format!(
@@ -304,12 +304,12 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(true)
     }
 
-    async fn escalations(&self, canvas: &str) -> Result<Vec<EscalationRow>, StoreError> {
+    async fn escalations(&self, canvas: &CanvasId) -> Result<Vec<EscalationRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {ESCALATION_COLUMNS} FROM escalations e {ESCALATION_JOINS} \
              WHERE e.canvas_id = ? ORDER BY e.id"
         ))
-        .bind(canvas)
+        .bind(canvas.as_str())
         .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows.iter().map(escalation).collect::<Result<_, _>>()?)
@@ -317,14 +317,14 @@ impl<S: Source> Workflow for Sqlite<S> {
 
     async fn escalation_snapshot(
         &self,
-        canvas: &str,
+        canvas: &CanvasId,
         id: i64,
     ) -> Result<Option<(EscalationRow, Vec<u8>)>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {ESCALATION_COLUMNS}, e.snapshot FROM escalations e {ESCALATION_JOINS} \
              WHERE e.canvas_id = ? AND e.id = ?"
         ))
-        .bind(canvas)
+        .bind(canvas.as_str())
         .bind(id)
         .fetch_optional(&mut *self.conn().await?)
         .await?;
@@ -440,11 +440,11 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(rows.iter().map(ledger_row).collect::<Result<_, _>>()?)
     }
 
-    async fn canvas_ledger(&self, canvas: &str) -> Result<Vec<LedgerRow>, StoreError> {
+    async fn canvas_ledger(&self, canvas: &CanvasId) -> Result<Vec<LedgerRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "{LEDGER_QUERY} WHERE b.canvas_id = ? ORDER BY b.id"
         ))
-        .bind(canvas)
+        .bind(canvas.as_str())
         .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows.iter().map(ledger_row).collect::<Result<_, _>>()?)
@@ -477,7 +477,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         ))
         .bind(entry.team)
         .bind(entry.year)
-        .bind(&entry.canvas)
+        .bind(entry.canvas.as_str())
         .bind(entry.kind.code())
         .bind(entry.amount_cents)
         .bind(&entry.purpose)
@@ -495,7 +495,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         }
         // Refused: find out why, for the message (nothing was written).
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM canvases WHERE id = ?")
-            .bind(&entry.canvas)
+            .bind(entry.canvas.as_str())
             .fetch_optional(&mut *self.conn().await?)
             .await?;
         if status.as_deref() == Some(CanvasStatus::Gearchiveerd.code()) {
@@ -508,7 +508,7 @@ impl<S: Source> Workflow for Sqlite<S> {
                  AND o.canvas_id = ? AND o.corrects IS NULL AND o.kind = ? AND o.year = ?",
             )
             .bind(original)
-            .bind(&entry.canvas)
+            .bind(entry.canvas.as_str())
             .bind(entry.kind.code())
             .bind(entry.year)
             .fetch_optional(&mut *self.conn().await?)
