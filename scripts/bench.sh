@@ -4,6 +4,10 @@
 # Results: one JSON line per run in bench/results.jsonl; docs/performance.md quotes them.
 #   ./scripts/bench.sh            all scenarios
 #   ./scripts/bench.sh fanout50   one scenario (fanout50, fanout200, idle, history)
+# Before and after a change, in one run: build the older commit's release binaries elsewhere and
+#   BENCH_BASELINE=/path/to/old/target/release BENCH_BASELINE_COMMIT=abc1234 \
+#   BENCH_TARGETS="baseline doorbraak" ./scripts/bench.sh
+# runs each scenario on the old server ("baseline") and then on this one, with the same generator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,16 +33,18 @@ wait_for_port() {
   return 1
 }
 
-start_doorbraak() { # extra server flags...
+start_doorbraak() { # binary folder, extra server flags...
+  local bin=$1
+  shift
   rm -f "$work"/db*
   # All load comes from one address, so the per-address limits are raised for the benchmark.
-  ./target/release/doorbraak serve --bind 127.0.0.1:18080 --database-url "sqlite://$work/db.sqlite" \
+  "$bin/doorbraak" serve --bind 127.0.0.1:18080 --database-url "sqlite://$work/db.sqlite" \
     --demo --max-connections-per-ip 10000 --client-messages-per-sec 100000 --client-bytes-per-sec 1000000000 "$@" \
     >/dev/null 2>"$work/doorbraak.log" &
   server_pid=$!
   wait_for_port 18080
   # The demo's aanjager may start canvases; the load generator uses a token of theirs.
-  DOORBRAAK_TOKEN=$(./target/release/doorbraak token create --email aanjager@demo.doorbraak.nl \
+  DOORBRAAK_TOKEN=$("$bin/doorbraak" token create --email aanjager@demo.doorbraak.nl \
     --name bench --database-url "sqlite://$work/db.sqlite")
   export DOORBRAAK_TOKEN
 }
@@ -58,12 +64,17 @@ stop_server() {
 run() { # name, doorbraak server flags (one word, may be empty), load arguments...
   local name=$1 server_flags=$2
   shift 2
-  for target in doorbraak reference; do
+  for target in ${BENCH_TARGETS:-doorbraak reference}; do
+    local protocol=doorbraak at=$commit
     # shellcheck disable=SC2086 # the flags are meant to split into words
-    if [ "$target" = doorbraak ]; then start_doorbraak $server_flags; port=18080; else start_reference; port=18081; fi
+    case $target in
+      doorbraak) start_doorbraak ./target/release $server_flags; port=18080 ;;
+      baseline) start_doorbraak "$BENCH_BASELINE" $server_flags; port=18080; at=${BENCH_BASELINE_COMMIT:-unknown} ;;
+      reference) start_reference; port=18081; protocol=reference ;;
+    esac
     echo "== $name on $target" >&2
-    result=$(./target/release/doorbraak-load --addr "127.0.0.1:$port" --target "$target" --server-pid "$server_pid" "$@")
-    echo "{\"name\":\"$name\",\"target\":\"$target\",\"commit\":\"$commit\",\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"database_fs\":\"$fs\",\"result\":$result}" | tee -a "$out"
+    result=$(./target/release/doorbraak-load --addr "127.0.0.1:$port" --target "$protocol" --server-pid "$server_pid" "$@")
+    echo "{\"name\":\"$name\",\"target\":\"$target\",\"commit\":\"$at\",\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"database_fs\":\"$fs\",\"result\":$result}" | tee -a "$out"
     stop_server
   done
 }
