@@ -7,6 +7,7 @@
 use crate::{
     access::password::{self, PasswordError},
     auth::secret,
+    ids::{AccountId, TokenId},
     store::{AccountRow, Directory, StoreError},
 };
 
@@ -90,10 +91,10 @@ pub async fn create_token(
 /// [`MAX_TOKEN_DAYS`]); returns its id and the token itself.
 pub async fn create_token_for(
     directory: &dyn Directory,
-    account_id: i64,
+    account_id: AccountId,
     name: &str,
     days: u64,
-) -> Result<(i64, String), StoreError> {
+) -> Result<(TokenId, String), StoreError> {
     let token = new_token();
     let valid = days.clamp(1, MAX_TOKEN_DAYS) as i64 * 86_400_000;
     let expires_at = crate::store::now_millis().saturating_add(valid);

@@ -9,7 +9,13 @@ pub use crate::canvas::CanvasId;
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// Stored, sent and parsed as the integer it wraps (`transparent`): queries bind and read it,
+        /// paths and forms parse it, as is.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(sqlx::Type, serde::Serialize, serde::Deserialize)]
+        #[sqlx(transparent)]
+        #[serde(transparent)]
         pub struct $name(pub i64);
 
         impl fmt::Display for $name {
@@ -43,6 +49,10 @@ id!(
 id!(
     /// Identifies a line of the doorbraakbudget's ledger.
     EntryId
+);
+id!(
+    /// Identifies a gemeente.
+    GemeenteId
 );
 
 /// What a request or a connection proved its identity with. Closing "everything opened with

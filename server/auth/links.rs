@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::secret;
 use crate::{
     access::{password::PasswordError, policy},
+    ids::AccountId,
     store::{AccountRow, Directory, InvitationKind, InvitationRow, StoreError, now_millis},
 };
 
@@ -36,7 +37,7 @@ pub enum LinkError {
 pub fn new_link(
     kind: InvitationKind,
     email: &str,
-    created_by: i64,
+    created_by: AccountId,
     valid: Duration,
 ) -> (String, InvitationRow) {
     let token = secret::fresh();

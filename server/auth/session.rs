@@ -10,7 +10,10 @@ use std::time::Duration;
 use axum::http::{HeaderMap, HeaderValue, header};
 
 use super::secret;
-use crate::store::{Directory, StoreError};
+use crate::{
+    ids::AccountId,
+    store::{Directory, StoreError},
+};
 
 pub const COOKIE: &str = "doorbraak_sessie";
 
@@ -29,7 +32,7 @@ pub fn touch_every_ms(idle: Duration) -> i64 {
 }
 
 /// Starts a session for an account; returns the cookie's value.
-pub async fn start(directory: &dyn Directory, account_id: i64) -> Result<String, StoreError> {
+pub async fn start(directory: &dyn Directory, account_id: AccountId) -> Result<String, StoreError> {
     let value = secret::fresh();
     directory
         .create_session(&secret::hash(&value), account_id, &secret::fresh())

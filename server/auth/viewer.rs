@@ -26,7 +26,7 @@ pub enum Via {
     /// A browser session; state-changing requests must carry its CSRF token.
     Session { id_hash: String, csrf: String },
     /// A personal access token (no ambient credential, so no CSRF token is needed).
-    Token { id: i64 },
+    Token { id: TokenId },
 }
 
 /// The account behind a request and what the access policy knows of it.
@@ -50,7 +50,7 @@ impl Viewer {
     pub fn credential(&self) -> Credential {
         match &self.via {
             Via::Session { id_hash, .. } => Credential::Session(id_hash.clone()),
-            Via::Token { id } => Credential::Token(TokenId(*id)),
+            Via::Token { id } => Credential::Token(*id),
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::{
         CanvasId,
         schema::{self, root},
     },
+    ids::{AccountId, ProvinceId, TeamId},
     store::{CanvasOwner, Database, StoreError},
 };
 
@@ -111,9 +112,9 @@ pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
     let mut inbrenger = None;
     let mut nijmegen_member = None;
     let mut cast = workflow::Cast {
-        aanjager: 0,
-        teamlid: 0,
-        coach: 0,
+        aanjager: AccountId(0),
+        teamlid: AccountId(0),
+        coach: AccountId(0),
         arnhem,
     };
     for (email, name, _, role) in &ACCOUNTS {
@@ -167,7 +168,7 @@ pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
     Ok(created)
 }
 
-async fn ensure_province(db: &dyn Database, name: &str) -> Result<i64, StoreError> {
+async fn ensure_province(db: &dyn Database, name: &str) -> Result<ProvinceId, StoreError> {
     if let Some(found) = db.provinces().await?.into_iter().find(|p| p.name == name) {
         return Ok(found.id);
     }
@@ -178,8 +179,8 @@ async fn ensure_team(
     db: &dyn Database,
     name: &str,
     gemeente: &str,
-    province: i64,
-) -> Result<i64, StoreError> {
+    province: ProvinceId,
+) -> Result<TeamId, StoreError> {
     if let Some(found) = db.teams().await?.into_iter().find(|t| t.name == name) {
         return Ok(found.id);
     }

@@ -13,6 +13,7 @@ use crate::{
         status::CanvasStatus,
     },
     format::dutch_date,
+    ids::{AccountId, EscalationId, TeamId},
     store::{
         CanvasOwner, Database, StoreError, now_millis,
         workflow::{EscalationAnswer, NewEscalation, NewLedgerEntry},
@@ -45,10 +46,10 @@ fn short_case(situation: &str, system_problem: &str, areas: &[&str]) -> Vec<u8> 
 
 /// The people the demo's history is made by.
 pub struct Cast {
-    pub aanjager: i64,
-    pub teamlid: i64,
-    pub coach: i64,
-    pub arnhem: i64,
+    pub aanjager: AccountId,
+    pub teamlid: AccountId,
+    pub coach: AccountId,
+    pub arnhem: TeamId,
 }
 
 /// A demo canvas's id, from its constant.
@@ -61,7 +62,7 @@ fn demo_id(id: &str) -> Result<CanvasId, StoreError> {
 async fn into_treatment(
     db: &dyn Database,
     id: &str,
-    by: i64,
+    by: AccountId,
     days_ago: i64,
 ) -> Result<(), StoreError> {
     use CanvasStatus::*;
@@ -83,10 +84,10 @@ async fn escalate(
     id: &str,
     to: EscalationLevel,
     question: &str,
-    by: i64,
+    by: AccountId,
     days_ago: i64,
     snapshot: &[u8],
-) -> Result<i64, StoreError> {
+) -> Result<EscalationId, StoreError> {
     let step = NewEscalation {
         canvas: demo_id(id)?,
         from_level: EscalationLevel::Team,

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::link_url;
 use crate::{
-    access::policy::{ProvinceId, TeamId, TeamRole},
+    access::policy::TeamRole,
     access::workspace,
     accounts::normalize_email,
     audit::{Audit, Event},
@@ -24,7 +24,7 @@ use crate::{
     error::AppError,
     events::EventBus,
     http::middleware::csp::CspNonce,
-    ids::AccountId,
+    ids::{AccountId, GemeenteId, ProvinceId, TeamId},
     services::{invitations, members},
     state::AppState,
     store::{AuditEntry, Database, Directory, InvitationKind, StoreError, now_millis},
@@ -120,7 +120,7 @@ fn name(raw: &str) -> Option<&str> {
 }
 
 /// Turns the result of creating something into what the page shows.
-fn created(result: Result<i64, StoreError>, what: &str) -> Result<Outcome, AppError> {
+fn created<T>(result: Result<T, StoreError>, what: &str) -> Result<Outcome, AppError> {
     match result {
         Ok(_) => Ok(Outcome {
             message: Some(format!("{what} toegevoegd.")),
@@ -168,8 +168,8 @@ fn invalid(message: &str) -> Outcome {
 struct NameFields {
     #[serde(default)]
     name: String,
-    province: Option<i64>,
-    gemeente: Option<i64>,
+    province: Option<ProvinceId>,
+    gemeente: Option<GemeenteId>,
 }
 
 /// `POST /beheer/provincies`, `/beheer/gemeenten` or `/beheer/teams`: adds one.
@@ -224,8 +224,8 @@ struct InviteFields {
     /// `aanjager`, `coach` or `pmm`.
     #[serde(default)]
     kind: String,
-    team: Option<i64>,
-    province: Option<i64>,
+    team: Option<TeamId>,
+    province: Option<ProvinceId>,
 }
 
 #[allow(clippy::too_many_arguments)] // An axum handler takes one argument per extractor.
@@ -243,10 +243,10 @@ async fn invite(
     let provinces = directory.provinces().await?;
     let kind = match (form.kind.as_str(), form.team, form.province) {
         ("aanjager", Some(team), _) if teams.iter().any(|t| t.id == team) => {
-            Some(InvitationKind::Team(TeamId(team), TeamRole::Aanjager))
+            Some(InvitationKind::Team(team, TeamRole::Aanjager))
         }
         ("coach", _, Some(province)) if provinces.iter().any(|p| p.id == province) => {
-            Some(InvitationKind::Coach(ProvinceId(province)))
+            Some(InvitationKind::Coach(province))
         }
         ("pmm", _, _) => Some(InvitationKind::Pmm),
         _ => None,
@@ -277,7 +277,7 @@ async fn reset_link(
     Extension(nonce): Extension<CspNonce>,
     headers: HeaderMap,
     viewer: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
     let account = directory
@@ -315,7 +315,7 @@ async fn national_roles(
     State(events): State<Arc<dyn EventBus>>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     Form(form): Form<NationalRoles>,
 ) -> Result<Markup, AppError> {
     require_beheerder(&viewer)?;
@@ -326,7 +326,7 @@ async fn national_roles(
     let provinces = directory.provinces().await?;
     let coach = match form.coach.trim() {
         "" => None,
-        raw => match raw.parse::<i64>() {
+        raw => match raw.parse::<i64>().map(ProvinceId) {
             Ok(province) if provinces.iter().any(|p| p.id == province) => Some(province),
             _ => {
                 let outcome = invalid("Kies een bestaande provincie, of geen.");
@@ -335,16 +335,9 @@ async fn national_roles(
         },
     };
     let coach = coach.and_then(|c| provinces.iter().find(|p| p.id == c));
-    let (account_id, pmm) = (AccountId(id), form.pmm.is_some());
-    members::set_national_roles(
-        database.as_ref(),
-        events.as_ref(),
-        &viewer,
-        account_id,
-        coach,
-        pmm,
-    )
-    .await?;
+    let pmm = form.pmm.is_some();
+    members::set_national_roles(database.as_ref(), events.as_ref(), &viewer, id, coach, pmm)
+        .await?;
     let outcome = Outcome {
         message: Some(format!("Rollen van {} bijgewerkt.", account.email)),
         ..Outcome::default()

@@ -18,6 +18,7 @@ use crate::{
     auth::Viewer,
     error::AppError,
     http::middleware::csp::CspNonce,
+    ids::TeamId,
     state::AppState,
     store::{AuditEntry, AuditRow, Directory},
     views,
@@ -35,10 +36,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Whose entries the viewer may read: `None` for all (a beheerder), else their aanjager teams.
-fn scope(viewer: &Viewer) -> Result<Option<Vec<i64>>, AppError> {
+fn scope(viewer: &Viewer) -> Result<Option<Vec<TeamId>>, AppError> {
     match workspace::audit_scope(&viewer.policy) {
         Some(AuditScope::All) => Ok(None),
-        Some(AuditScope::Teams(teams)) => Ok(Some(teams.into_iter().map(|t| t.0).collect())),
+        Some(AuditScope::Teams(teams)) => Ok(Some(teams)),
         None => Err(AppError::Forbidden(
             "Het auditlog is er voor aanjagers (van hun team) en beheerders.".into(),
         )),

@@ -34,8 +34,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The team, if the viewer may see its budget; otherwise 404.
-async fn team(state: &AppState, viewer: &Viewer, id: i64) -> Result<TeamRow, AppError> {
-    if !workspace::may_see_budget(&viewer.policy, TeamId(id)) {
+async fn team(state: &AppState, viewer: &Viewer, id: TeamId) -> Result<TeamRow, AppError> {
+    if !workspace::may_see_budget(&viewer.policy, id) {
         return Err(AppError::NotFound);
     }
     let team = state.directory.team(id).await?.ok_or(AppError::NotFound)?;
@@ -50,7 +50,7 @@ fn this_year() -> i32 {
 /// A year's totals, `None` when no budget was set.
 pub async fn year_totals(
     state: &AppState,
-    team: i64,
+    team: TeamId,
     year: i32,
 ) -> Result<Option<Totals>, AppError> {
     let Some(budget) = state.workflow.budget(team, year).await? else {
@@ -90,7 +90,7 @@ async fn render(
         budget_set: totals.is_some(),
         totals: totals.unwrap_or_default(),
         ledger: &ledger,
-        may_set: workspace::may_set_budget(&viewer.policy, TeamId(team.id)),
+        may_set: workspace::may_set_budget(&viewer.policy, team.id),
         error,
     };
     Ok(views::budget::page(viewer, &page, &nonce.0))
@@ -100,7 +100,7 @@ async fn show(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<TeamId>,
     Query(query): Query<YearQuery>,
 ) -> Result<maud::Markup, AppError> {
     let team = team(&state, &viewer, id).await?;
@@ -125,11 +125,11 @@ async fn set(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<TeamId>,
     Form(form): Form<BudgetForm>,
 ) -> Result<Response, AppError> {
     let team = team(&state, &viewer, id).await?;
-    if !workspace::may_set_budget(&viewer.policy, TeamId(team.id)) {
+    if !workspace::may_set_budget(&viewer.policy, team.id) {
         return Err(AppError::Forbidden(
             "Alleen de aanjager stelt het budget vast.".into(),
         ));
@@ -185,7 +185,7 @@ async fn set(
 async fn csv(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<TeamId>,
     Query(query): Query<YearQuery>,
 ) -> Result<Response, AppError> {
     let team = team(&state, &viewer, id).await?;

@@ -29,6 +29,7 @@ use crate::{
         schema,
     },
     error::AppError,
+    ids::TeamId,
     state::AppState,
     store::{AuditEntry, CanvasOwner, CanvasSummary, Canvases},
     sync::{RoomError, SyncService},
@@ -50,7 +51,7 @@ async fn regulations() -> Json<&'static [Regulation]> {
 struct NewCanvas {
     label: String,
     /// The team's id; may be left out by someone who can start canvases in one team only.
-    team: Option<i64>,
+    team: Option<TeamId>,
 }
 
 /// Creates a canvas for `viewer` in `team` (or their only team) and records it.
@@ -59,7 +60,7 @@ pub async fn create_canvas(
     audit: &Audit,
     viewer: &Viewer,
     label: &str,
-    team: Option<i64>,
+    team: Option<TeamId>,
 ) -> Result<(CanvasId, AnonymousLabel), AppError> {
     let label =
         AnonymousLabel::parse(label).map_err(|error| AppError::Invalid(error.to_string()))?;
@@ -125,7 +126,7 @@ pub async fn rename_canvas(
             Event::CanvasRenamed,
             AuditEntry {
                 account_id: Some(viewer.account.id),
-                team_id: Some(canvas.facts.team.0),
+                team_id: Some(canvas.facts.team),
                 canvas_id: Some(canvas.id.to_string()),
                 detail: label.to_string(),
                 ..AuditEntry::default()
@@ -201,7 +202,7 @@ async fn read(
     audit
         .record_export(AuditEntry {
             account_id: Some(viewer.account.id),
-            team_id: Some(canvas.facts.team.0),
+            team_id: Some(canvas.facts.team),
             canvas_id: Some(canvas.id.to_string()),
             detail: "JSON via de API".into(),
             ..AuditEntry::default()

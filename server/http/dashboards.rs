@@ -20,6 +20,7 @@ use crate::{
     auth::Viewer,
     error::AppError,
     http::middleware::csp::CspNonce,
+    ids::ProvinceId,
     state::AppState,
     store::{now_millis, workflow::OpenEscalationRow},
     views::SignedIn,
@@ -36,10 +37,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The provinces the viewer coaches; 403 for anyone who coaches none.
-fn coached(viewer: &Viewer) -> Result<HashSet<i64>, AppError> {
-    let provinces: HashSet<i64> = workspace::coached_provinces(&viewer.policy)
+fn coached(viewer: &Viewer) -> Result<HashSet<ProvinceId>, AppError> {
+    let provinces: HashSet<ProvinceId> = workspace::coached_provinces(&viewer.policy)
         .into_iter()
-        .map(|p| p.0)
         .collect();
     if provinces.is_empty() {
         return Err(AppError::Forbidden(
@@ -58,7 +58,7 @@ struct DashboardQuery {
 /// see (below coach level they are the team's and the directie's business).
 async fn coach_rows(
     state: &AppState,
-    provinces: &HashSet<i64>,
+    provinces: &HashSet<ProvinceId>,
     sort: Sort,
 ) -> Result<Vec<OpenEscalationRow>, AppError> {
     let mut rows: Vec<OpenEscalationRow> = state

@@ -49,7 +49,7 @@ pub fn router() -> Router<AppState> {
 /// the budgets of the viewer's teams.
 struct Overview {
     rows: Vec<Row>,
-    teams: Vec<(i64, String)>,
+    teams: Vec<(TeamId, String)>,
     budgets: Vec<TeamBudget>,
 }
 
@@ -85,7 +85,7 @@ async fn gather(state: &AppState, viewer: &Viewer) -> Result<Overview, AppError>
     let year = dutch_date(now)[..4].parse().unwrap_or(2026);
     let mut budgets = Vec::new();
     for team in &all_teams {
-        if workspace::may_see_budget(&viewer.policy, TeamId(team.id)) {
+        if workspace::may_see_budget(&viewer.policy, team.id) {
             budgets.push(TeamBudget {
                 team_id: team.id,
                 team: team.name.clone(),
@@ -126,7 +126,7 @@ async fn overview(
 struct NewCanvasFields {
     #[serde(default)]
     label: String,
-    team: Option<i64>,
+    team: Option<TeamId>,
 }
 
 async fn create(
@@ -183,7 +183,7 @@ async fn canvas(
             Event::CanvasOpened,
             AuditEntry {
                 account_id: Some(viewer.account.id),
-                team_id: Some(canvas.facts.team.0),
+                team_id: Some(canvas.facts.team),
                 canvas_id: Some(canvas.id.to_string()),
                 ..AuditEntry::default()
             },

@@ -8,6 +8,7 @@ use crate::{
     auth::Viewer,
     canvas::CanvasId,
     error::AppError,
+    ids::TeamId,
     store::{CanvasSummary, Canvases},
 };
 
@@ -42,13 +43,13 @@ pub fn visible(viewer: &Viewer, canvases: Vec<CanvasSummary>) -> Vec<CanvasSumma
 }
 
 /// The teams in which the viewer may start a canvas.
-pub fn creatable_teams(viewer: &Viewer) -> Vec<i64> {
-    let mut teams: Vec<i64> = viewer
+pub fn creatable_teams(viewer: &Viewer) -> Vec<TeamId> {
+    let mut teams: Vec<TeamId> = viewer
         .policy
         .memberships
         .iter()
         .filter(|(team, _)| policy::may_create_canvas(&viewer.policy, *team))
-        .map(|(team, _)| team.0)
+        .map(|(team, _)| *team)
         .collect();
     teams.sort_unstable();
     teams.dedup();

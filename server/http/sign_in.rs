@@ -243,7 +243,7 @@ async fn render_link(
     let has_password = account.as_ref().is_some_and(|a| a.password_hash.is_some());
     let (title, intro) = match invitation.kind {
         InvitationKind::Team(team, role) => {
-            let team = directory.team(team.0).await?;
+            let team = directory.team(team).await?;
             let team = team.map_or_else(String::new, |t| format!("{} ({})", t.name, t.gemeente));
             (
                 "Uitnodiging",
@@ -258,7 +258,7 @@ async fn render_link(
                 .provinces()
                 .await?
                 .into_iter()
-                .find(|p| p.id == province.0)
+                .find(|p| p.id == province)
                 .map_or_else(String::new, |p| p.name);
             (
                 "Uitnodiging",

@@ -198,7 +198,7 @@ async fn upgrade(
     };
     let entry = AuditEntry {
         account_id: Some(viewer.account.id),
-        team_id: Some(canvas.facts.team.0),
+        team_id: Some(canvas.facts.team),
         canvas_id: Some(canvas.id.to_string()),
         ..AuditEntry::default()
     };

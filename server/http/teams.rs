@@ -51,8 +51,8 @@ async fn list(
         .await?
         .into_iter()
         .filter_map(|team| {
-            let role = viewer.policy.role_in(TeamId(team.id));
-            workspace::may_see_team(&viewer.policy, TeamId(team.id)).then_some((team, role))
+            let role = viewer.policy.role_in(team.id);
+            workspace::may_see_team(&viewer.policy, team.id).then_some((team, role))
         })
         .collect();
     Ok(views::teams::list(&viewer, &teams, &nonce.0))
@@ -62,10 +62,10 @@ async fn list(
 async fn visible_team(
     directory: &dyn Directory,
     viewer: &Viewer,
-    id: i64,
+    id: TeamId,
 ) -> Result<TeamRow, AppError> {
     let team = directory.team(id).await?.ok_or(AppError::NotFound)?;
-    if !workspace::may_see_team(&viewer.policy, TeamId(id)) {
+    if !workspace::may_see_team(&viewer.policy, id) {
         return Err(AppError::NotFound);
     }
     Ok(team)
@@ -75,10 +75,10 @@ async fn visible_team(
 async fn managed_team(
     directory: &dyn Directory,
     viewer: &Viewer,
-    id: i64,
+    id: TeamId,
 ) -> Result<TeamRow, AppError> {
     let team = visible_team(directory, viewer, id).await?;
-    if !policy::may_manage_team(&viewer.policy, TeamId(id)) {
+    if !policy::may_manage_team(&viewer.policy, id) {
         return Err(AppError::Forbidden(
             "Alleen de aanjager van het team kan leden uitnodigen en rollen wijzigen.".into(),
         ));
@@ -94,7 +94,7 @@ async fn render(
     error: Option<String>,
     nonce: &CspNonce,
 ) -> Result<Markup, AppError> {
-    let manage = policy::may_manage_team(&viewer.policy, TeamId(team.id));
+    let manage = policy::may_manage_team(&viewer.policy, team.id);
     let members = directory.members(team.id).await?;
     let invitations = if manage {
         directory
@@ -118,7 +118,7 @@ async fn show(
     State(directory): State<Arc<dyn Directory>>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<TeamId>,
 ) -> Result<Markup, AppError> {
     let team = visible_team(directory.as_ref(), &viewer, id).await?;
     render(directory.as_ref(), &viewer, team, None, None, &nonce).await
@@ -140,7 +140,7 @@ async fn invite(
     Extension(nonce): Extension<CspNonce>,
     headers: HeaderMap,
     viewer: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<TeamId>,
     Form(form): Form<Invitation>,
 ) -> Result<Markup, AppError> {
     let team = managed_team(directory.as_ref(), &viewer, id).await?;
@@ -149,7 +149,7 @@ async fn invite(
         let error = "Vul een geldig e-mailadres in en kies een rol.".to_owned();
         return render(directory.as_ref(), &viewer, team, None, Some(error), &nonce).await;
     };
-    let kind = InvitationKind::Team(TeamId(id), role);
+    let kind = InvitationKind::Team(id, role);
     let valid = settings.invitation_validity();
     let token = invitations::invite(database.as_ref(), &viewer, kind, &email, valid).await?;
     let link = link_url(&settings, &headers, kind, &token);
@@ -168,7 +168,7 @@ async fn withdraw(
     State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<TeamId>,
     Form(form): Form<Withdrawal>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
@@ -192,11 +192,11 @@ async fn change_role(
     State(directory): State<Arc<dyn Directory>>,
     State(events): State<Arc<dyn EventBus>>,
     viewer: Viewer,
-    Path((id, account)): Path<(i64, i64)>,
+    Path((id, account)): Path<(TeamId, AccountId)>,
     Form(form): Form<RoleChange>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
-    let (team, account) = (TeamId(id), AccountId(account));
+    let (team, account) = (id, account);
     let role = Some(form.role.as_str());
     members::change_member(
         database.as_ref(),
@@ -215,10 +215,10 @@ async fn remove(
     State(directory): State<Arc<dyn Directory>>,
     State(events): State<Arc<dyn EventBus>>,
     viewer: Viewer,
-    Path((id, account)): Path<(i64, i64)>,
+    Path((id, account)): Path<(TeamId, AccountId)>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
-    let (team, account) = (TeamId(id), AccountId(account));
+    let (team, account) = (id, account);
     members::change_member(
         database.as_ref(),
         events.as_ref(),

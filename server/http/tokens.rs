@@ -111,13 +111,13 @@ async fn revoke(
     State(audit): State<Arc<Audit>>,
     State(events): State<Arc<dyn EventBus>>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<TokenId>,
 ) -> Result<Response, AppError> {
     if !directory.revoke_token(viewer.account.id, id).await? {
         return Err(AppError::NotFound);
     }
     events.publish(BusEvent::AccessChanged(AccessChange::Credential(
-        Credential::Token(TokenId(id)),
+        Credential::Token(id),
     )));
     audit
         .record(

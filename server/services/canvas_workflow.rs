@@ -143,7 +143,7 @@ impl OnCanvas<'_> {
             return Err(ServiceError::refused(Refusal::Forbidden, error));
         }
         let tx = self.state.database.begin().await?;
-        if !tx.pick_up(escalation.0, self.actor.account.id).await? {
+        if !tx.pick_up(escalation, self.actor.account.id).await? {
             return Err(conflict());
         }
         self.finish(tx, Event::EscalationPickedUp, "opgepakt".into(), None)
@@ -191,7 +191,7 @@ impl OnCanvas<'_> {
             _ => None,
         };
         let recorded = EscalationAnswer {
-            escalation: escalation.0,
+            escalation,
             canvas: self.canvas.id.clone(),
             by: self.actor.account.id,
             answer,
@@ -238,7 +238,7 @@ impl OnCanvas<'_> {
                 let amount = crate::format::euro(entry.amount_cents);
                 let detail = format!("boeking {id}: {} {amount}", entry.kind.code());
                 self.finish(tx, Event::BudgetBooked, detail, None).await?;
-                return Ok(EntryId(id));
+                return Ok(id);
             }
             EntryOutcome::OverBudget(remaining) => LedgerError::OverBudget(remaining),
             EntryOutcome::OverCorrection(left) => LedgerError::OverCorrection(left),
@@ -277,14 +277,14 @@ impl OnCanvas<'_> {
             .escalations(&self.canvas.id)
             .await?
             .into_iter()
-            .find(|e| e.id == id.0 && e.is_open())
+            .find(|e| e.id == id && e.is_open())
             .ok_or_else(|| ServiceError::refused(Refusal::Conflict, LadderError::NothingOpen))
     }
 
     /// The team's members, whose access does not depend on the ladder.
     async fn team(&self, tx: &dyn Transaction) -> Result<Vec<AccountId>, StoreError> {
-        let members = tx.members(self.canvas.facts.team.0).await?;
-        Ok(members.iter().map(|m| AccountId(m.account_id)).collect())
+        let members = tx.members(self.canvas.facts.team).await?;
+        Ok(members.iter().map(|m| m.account_id).collect())
     }
 
     /// Notifies the people working at `level` for this canvas: never the person acting, and
@@ -301,7 +301,7 @@ impl OnCanvas<'_> {
         let candidates = match level {
             EscalationLevel::Team | EscalationLevel::Directie => {
                 let mut rows = Vec::new();
-                for member in tx.members(facts.team.0).await? {
+                for member in tx.members(facts.team).await? {
                     if let Some(row) = tx.account_by_id(member.account_id).await? {
                         rows.push(row);
                     }
@@ -310,7 +310,7 @@ impl OnCanvas<'_> {
             }
             EscalationLevel::Coach | EscalationLevel::Pmm => tx.list_accounts().await?,
         };
-        let mut accounts: Vec<i64> = Vec::new();
+        let mut accounts: Vec<AccountId> = Vec::new();
         for row in candidates {
             if row.id == self.actor.account.id {
                 continue;
@@ -339,7 +339,7 @@ impl OnCanvas<'_> {
     ) -> Result<(), ServiceError> {
         let entry = AuditEntry {
             account_id: Some(self.actor.account.id),
-            team_id: Some(self.canvas.facts.team.0),
+            team_id: Some(self.canvas.facts.team),
             canvas_id: Some(self.id().to_owned()),
             detail,
             ..AuditEntry::default()

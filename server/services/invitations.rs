@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::{Refusal, ServiceError};
 use crate::{
-    access::policy::{self, AccountId},
+    access::policy::{self},
     audit::Event,
     auth::{
         Viewer,
@@ -42,7 +42,7 @@ pub async fn invite(
     let (event, team, detail) = match kind {
         InvitationKind::Team(team, role) => (
             Event::Invited,
-            Some(team.0),
+            Some(team),
             format!("{email} als {}", role.code()),
         ),
         InvitationKind::Coach(_) => (Event::Invited, None, format!("{email} als coach")),
@@ -74,7 +74,7 @@ pub async fn withdraw(
         return Err(ServiceError::refused(Refusal::NotFound, ""));
     }
     let team = match invitation.kind {
-        InvitationKind::Team(team, _) => Some(team.0),
+        InvitationKind::Team(team, _) => Some(team),
         _ => None,
     };
     let entry = AuditEntry {
@@ -156,11 +156,11 @@ pub async fn accept(
     };
     let (event, team, detail) = match invitation.kind {
         InvitationKind::Team(team, role) => {
-            tx.set_membership(team.0, account.id, role).await?;
-            (Event::InvitationAccepted, Some(team.0), String::new())
+            tx.set_membership(team, account.id, role).await?;
+            (Event::InvitationAccepted, Some(team), String::new())
         }
         InvitationKind::Coach(province) => {
-            tx.set_coach(account.id, Some(province.0)).await?;
+            tx.set_coach(account.id, Some(province)).await?;
             (Event::InvitationAccepted, None, String::new())
         }
         InvitationKind::Pmm => {
@@ -188,9 +188,7 @@ pub async fn accept(
         .ok_or(LinkError::Invalid)?;
     tx.commit().await?;
     // What the account may do has changed: open connections reconnect under the new rules.
-    events.publish(BusEvent::AccessChanged(AccessChange::Account(AccountId(
-        account.id,
-    ))));
+    events.publish(BusEvent::AccessChanged(AccessChange::Account(account.id)));
     Ok((account, invitation.kind))
 }
 
@@ -200,7 +198,7 @@ mod tests {
     use crate::{
         access::{
             password,
-            policy::{TeamId, TeamRole},
+            policy::{AccountId, TeamRole},
         },
         auth::links::RESET_VALID,
         events::LocalBus,
@@ -215,7 +213,7 @@ mod tests {
         directory: &dyn Database,
         kind: InvitationKind,
         email: &str,
-        by: i64,
+        by: AccountId,
         valid: Duration,
     ) -> Result<String, crate::store::StoreError> {
         let (token, invitation) = links::new_link(kind, email, by, valid);
@@ -228,7 +226,7 @@ mod tests {
         let store = TestStore::new(false).await;
         let owner = store.owner().await;
         let directory = &store.inner;
-        let kind = InvitationKind::Team(TeamId(owner.team), TeamRole::Teamlid);
+        let kind = InvitationKind::Team(owner.team, TeamRole::Teamlid);
         let token = link(
             directory,
             kind,
@@ -325,7 +323,7 @@ mod tests {
             .create_account("piet@gemeente.nl", "Piet", Some(&hash), false)
             .await
             .unwrap();
-        let kind = InvitationKind::Team(TeamId(owner.team), TeamRole::Projectleider);
+        let kind = InvitationKind::Team(owner.team, TeamRole::Projectleider);
         let token = link(
             directory,
             kind,
@@ -402,7 +400,7 @@ mod tests {
         let store = TestStore::new(false).await;
         let owner = store.owner().await;
         let directory = &store.inner;
-        let kind = InvitationKind::Team(TeamId(owner.team), TeamRole::Teamlid);
+        let kind = InvitationKind::Team(owner.team, TeamRole::Teamlid);
         let token = link(directory, kind, "los@gemeente.nl", owner.brought_in_by, DAY)
             .await
             .unwrap();

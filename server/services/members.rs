@@ -8,7 +8,7 @@ use crate::{
     audit::Event,
     auth::Viewer,
     events::{AccessChange, Event as BusEvent, EventBus},
-    store::{AuditEntry, Database, MemberChange, NamedRow, Transaction},
+    store::{AuditEntry, Database, MemberChange, ProvinceRow, Transaction},
 };
 
 const OWN_ROLE: &str =
@@ -41,12 +41,12 @@ pub async fn change_member(
     };
     let tx = database.begin().await?;
     let member = tx
-        .members(team.0)
+        .members(team)
         .await?
         .into_iter()
-        .find(|m| m.account_id == account.0)
+        .find(|m| m.account_id == account)
         .ok_or_else(|| ServiceError::refused(Refusal::NotFound, ""))?;
-    match tx.change_member(team.0, account.0, role).await? {
+    match tx.change_member(team, account, role).await? {
         MemberChange::Done => {}
         MemberChange::NotMember => return Err(ServiceError::refused(Refusal::NotFound, "")),
         MemberChange::LastAanjager => {
@@ -62,7 +62,7 @@ pub async fn change_member(
     };
     let entry = AuditEntry {
         account_id: Some(by.account.id),
-        team_id: Some(team.0),
+        team_id: Some(team),
         detail,
         ..AuditEntry::default()
     };
@@ -76,21 +76,21 @@ pub async fn set_national_roles(
     events: &dyn EventBus,
     by: &Viewer,
     account: AccountId,
-    coach: Option<&NamedRow>,
+    coach: Option<&ProvinceRow>,
     pmm: bool,
 ) -> Result<(), ServiceError> {
-    if account.0 == by.account.id {
+    if account == by.account.id {
         return Err(ServiceError::refused(Refusal::Forbidden, SELF_GRANT));
     }
     let tx = database.begin().await?;
     let email = tx
-        .account_by_id(account.0)
+        .account_by_id(account)
         .await?
         .ok_or_else(|| ServiceError::refused(Refusal::NotFound, ""))?
         .email;
-    tx.set_coach(account.0, coach.map(|province| province.id))
+    tx.set_coach(account, coach.map(|province| province.id))
         .await?;
-    tx.set_pmm(account.0, pmm).await?;
+    tx.set_pmm(account, pmm).await?;
     let coach_name = coach.map_or("geen", |province| province.name.as_str());
     let entry = AuditEntry {
         account_id: Some(by.account.id),

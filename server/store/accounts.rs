@@ -4,17 +4,18 @@
 use async_trait::async_trait;
 
 use super::StoreError;
+use crate::ids::{AccountId, ProvinceId, TokenId};
 
 /// An account as stored.
 #[derive(Debug, Clone)]
 pub struct AccountRow {
-    pub id: i64,
+    pub id: AccountId,
     pub email: String,
     pub name: String,
     pub password_hash: Option<String>,
     pub is_beheerder: bool,
     pub is_pmm: bool,
-    pub coach_province: Option<i64>,
+    pub coach_province: Option<ProvinceId>,
 }
 
 impl AccountRow {
@@ -40,7 +41,7 @@ pub struct SessionRow {
 /// A personal access token as listed (never the token itself).
 #[derive(Debug, Clone)]
 pub struct TokenRow {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
@@ -52,7 +53,7 @@ pub struct TokenRow {
 /// A working token as a request presents it.
 #[derive(Debug, Clone)]
 pub struct TokenUse {
-    pub id: i64,
+    pub id: TokenId,
     pub last_used_at: Option<i64>,
     pub account: AccountRow,
 }
@@ -70,23 +71,28 @@ pub trait Accounts: Send + Sync + 'static {
         beheerder: bool,
     ) -> Result<AccountRow, StoreError>;
     async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError>;
-    async fn account_by_id(&self, id: i64) -> Result<Option<AccountRow>, StoreError>;
+    async fn account_by_id(&self, id: AccountId) -> Result<Option<AccountRow>, StoreError>;
     async fn list_accounts(&self) -> Result<Vec<AccountRow>, StoreError>;
-    async fn set_password(&self, account_id: i64, password_hash: &str) -> Result<(), StoreError>;
-    async fn set_name(&self, account_id: i64, name: &str) -> Result<(), StoreError>;
-    async fn set_pmm(&self, account_id: i64, pmm: bool) -> Result<(), StoreError>;
-    async fn set_coach(&self, account_id: i64, province: Option<i64>) -> Result<(), StoreError>;
+    async fn set_password(&self, account: AccountId, password_hash: &str)
+    -> Result<(), StoreError>;
+    async fn set_name(&self, account: AccountId, name: &str) -> Result<(), StoreError>;
+    async fn set_pmm(&self, account: AccountId, pmm: bool) -> Result<(), StoreError>;
+    async fn set_coach(
+        &self,
+        account: AccountId,
+        province: Option<ProvinceId>,
+    ) -> Result<(), StoreError>;
 
     // Personal access tokens.
 
     /// Stores a token (its hash) that works until `expires_at`; returns its id.
     async fn create_token(
         &self,
-        account_id: i64,
+        account: AccountId,
         name: &str,
         token_hash: &str,
         expires_at: i64,
-    ) -> Result<i64, StoreError>;
+    ) -> Result<TokenId, StoreError>;
     /// The token and its account, if the token exists, is not revoked and has not expired.
     async fn token_account(
         &self,
@@ -94,13 +100,13 @@ pub trait Accounts: Send + Sync + 'static {
         now: i64,
     ) -> Result<Option<TokenUse>, StoreError>;
     /// Records that the token was used at `now`.
-    async fn touch_token(&self, token_id: i64, now: i64) -> Result<(), StoreError>;
+    async fn touch_token(&self, token: TokenId, now: i64) -> Result<(), StoreError>;
     /// Stores a single-use ticket (its hash) for a WebSocket to `canvas_id`, fetched with the
     /// token `token_id`.
     async fn create_ticket(
         &self,
         ticket_hash: &str,
-        token_id: i64,
+        token: TokenId,
         canvas_id: &str,
         expires_at: i64,
     ) -> Result<(), StoreError>;
@@ -112,25 +118,25 @@ pub trait Accounts: Send + Sync + 'static {
         canvas_id: &str,
         now: i64,
     ) -> Result<Option<TokenUse>, StoreError>;
-    async fn list_tokens(&self, account_id: i64) -> Result<Vec<TokenRow>, StoreError>;
+    async fn list_tokens(&self, account: AccountId) -> Result<Vec<TokenRow>, StoreError>;
     /// Revokes one of the account's tokens; `false` if it has no such unrevoked token.
-    async fn revoke_token(&self, account_id: i64, token_id: i64) -> Result<bool, StoreError>;
+    async fn revoke_token(&self, account: AccountId, token: TokenId) -> Result<bool, StoreError>;
     /// Revokes every token of the account.
-    async fn revoke_tokens_of(&self, account_id: i64) -> Result<(), StoreError>;
+    async fn revoke_tokens_of(&self, account: AccountId) -> Result<(), StoreError>;
 
     // Sessions.
 
     async fn create_session(
         &self,
         id_hash: &str,
-        account_id: i64,
+        account: AccountId,
         csrf_token: &str,
     ) -> Result<(), StoreError>;
     /// A session that has not ended (expiry by inactivity is the caller's rule).
     async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError>;
     async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError>;
     async fn end_session(&self, id_hash: &str) -> Result<(), StoreError>;
-    async fn end_sessions_of(&self, account_id: i64) -> Result<(), StoreError>;
+    async fn end_sessions_of(&self, account: AccountId) -> Result<(), StoreError>;
 
     // Failed sign-ins.
 

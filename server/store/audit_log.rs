@@ -3,12 +3,13 @@
 use async_trait::async_trait;
 
 use super::StoreError;
+use crate::ids::{AccountId, TeamId};
 
 /// One line of the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct AuditEntry {
-    pub account_id: Option<i64>,
-    pub team_id: Option<i64>,
+    pub account_id: Option<AccountId>,
+    pub team_id: Option<TeamId>,
     pub canvas_id: Option<String>,
     /// A code from [`crate::audit::Event`].
     pub event: &'static str,
@@ -34,7 +35,7 @@ pub trait AuditLog: Send + Sync + 'static {
     /// The newest entries first, at most `limit`; only those of `teams` unless `None` (all).
     async fn audit_entries(
         &self,
-        teams: Option<&[i64]>,
+        teams: Option<&[TeamId]>,
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError>;
 }

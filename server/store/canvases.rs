@@ -6,7 +6,11 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 use super::StoreError;
-use crate::{access::policy, canvas::CanvasId};
+use crate::{
+    access::policy,
+    canvas::CanvasId,
+    ids::{AccountId, TeamId},
+};
 
 /// What is stored of one canvas.
 #[derive(Debug, Default)]
@@ -76,9 +80,9 @@ pub struct CanvasSummary {
 /// Who a new canvas belongs to.
 #[derive(Debug, Clone, Copy)]
 pub struct CanvasOwner {
-    pub team: i64,
+    pub team: TeamId,
     /// The account that brought the case in.
-    pub brought_in_by: i64,
+    pub brought_in_by: AccountId,
 }
 
 /// The canvases: their records and their documents as a log of updates with a snapshot.

@@ -3,7 +3,10 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::access::policy::{ProvinceId, TeamId, TeamRole};
+use crate::{
+    access::policy::TeamRole,
+    ids::{AccountId, ProvinceId, TeamId},
+};
 
 /// What a one-time link grants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +27,7 @@ pub struct InvitationRow {
     pub token_hash: String,
     pub kind: InvitationKind,
     pub email: String,
-    pub created_by: i64,
+    pub created_by: AccountId,
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
@@ -40,7 +43,7 @@ pub trait Invitations: Send + Sync + 'static {
     /// Unused, unexpired invitations to a team; to any team or role with `None`.
     async fn open_invitations(
         &self,
-        team_id: Option<i64>,
+        team: Option<TeamId>,
         now: i64,
     ) -> Result<Vec<InvitationRow>, StoreError>;
     /// Deletes an unused invitation, so that its link no longer works; `false` if there was none.

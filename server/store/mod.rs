@@ -29,7 +29,7 @@ pub use audit_log::{AuditEntry, AuditLog, AuditRow};
 pub use canvases::{AppendBatch, CanvasOwner, CanvasSummary, Canvases, DocSummary, StoredCanvas};
 pub use directory::Directory;
 pub use invitations::{InvitationKind, InvitationRow, Invitations};
-pub use organisation::{GemeenteRow, MemberChange, MemberRow, NamedRow, Organisation, TeamRow};
+pub use organisation::{GemeenteRow, MemberChange, MemberRow, Organisation, ProvinceRow, TeamRow};
 pub use sqlite::{SqliteStore, SqliteTransaction};
 pub use workflow::Workflow;
 

@@ -6,8 +6,10 @@ use async_trait::async_trait;
 
 use super::StoreError;
 use crate::{
-    access::policy::EscalationLevel, canvas::CanvasId, canvas::status::CanvasStatus,
-    workflow::ladder::Outcome, workflow::ledger::Kind,
+    access::policy::EscalationLevel,
+    canvas::{CanvasId, status::CanvasStatus},
+    ids::{AccountId, EntryId, EscalationId, ProvinceId, TeamId},
+    workflow::{ladder::Outcome, ledger::Kind},
 };
 
 /// One status change as shown in the timeline.
@@ -23,7 +25,7 @@ pub struct StatusChangeRow {
 /// One escalation step, with names instead of account ids.
 #[derive(Debug, Clone)]
 pub struct EscalationRow {
-    pub id: i64,
+    pub id: EscalationId,
     pub canvas_id: String,
     pub from_level: EscalationLevel,
     pub to_level: EscalationLevel,
@@ -51,7 +53,7 @@ pub struct OpenEscalationRow {
     pub label: String,
     pub team: String,
     pub gemeente: String,
-    pub province_id: i64,
+    pub province_id: ProvinceId,
     pub life_areas: Vec<String>,
 }
 
@@ -62,7 +64,7 @@ pub struct NewEscalation {
     pub from_level: EscalationLevel,
     pub to_level: EscalationLevel,
     pub question: String,
-    pub by: i64,
+    pub by: AccountId,
     /// Unix milliseconds; now, except in the demo's history.
     pub at: i64,
     /// The canvas as it is now: the whole Yjs document as one update.
@@ -73,9 +75,9 @@ pub struct NewEscalation {
 /// step.
 #[derive(Debug, Clone)]
 pub struct EscalationAnswer {
-    pub escalation: i64,
+    pub escalation: EscalationId,
     pub canvas: CanvasId,
-    pub by: i64,
+    pub by: AccountId,
     pub answer: String,
     pub outcome: Outcome,
     pub further: Option<NewEscalation>,
@@ -86,7 +88,7 @@ pub struct EscalationAnswer {
 /// A ledger entry as stored.
 #[derive(Debug, Clone)]
 pub struct LedgerRow {
-    pub id: i64,
+    pub id: EntryId,
     pub canvas_id: String,
     pub canvas_label: String,
     pub year: i32,
@@ -96,7 +98,7 @@ pub struct LedgerRow {
     pub why_not_regular: String,
     pub approved_by: String,
     pub entry_date: String,
-    pub corrects: Option<i64>,
+    pub corrects: Option<EntryId>,
     pub over_budget_confirmed: bool,
     pub recorded_by: String,
     pub recorded_at: i64,
@@ -105,7 +107,7 @@ pub struct LedgerRow {
 /// A ledger entry to add.
 #[derive(Debug, Clone)]
 pub struct NewLedgerEntry {
-    pub team: i64,
+    pub team: TeamId,
     pub year: i32,
     pub canvas: CanvasId,
     pub kind: Kind,
@@ -115,15 +117,15 @@ pub struct NewLedgerEntry {
     pub why_not_regular: String,
     pub approved_by: String,
     pub entry_date: String,
-    pub corrects: Option<i64>,
+    pub corrects: Option<EntryId>,
     pub confirm_over_budget: bool,
-    pub by: i64,
+    pub by: AccountId,
 }
 
 /// What became of an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryOutcome {
-    Added(i64),
+    Added(EntryId),
     /// Over budget without confirmation; what remains.
     OverBudget(i64),
     /// A correction larger than what is left of the entry; what is left.
@@ -157,7 +159,7 @@ pub trait Workflow: Send + Sync + 'static {
         canvas: &CanvasId,
         from: CanvasStatus,
         to: CanvasStatus,
-        by: i64,
+        by: AccountId,
         note: &str,
         at: i64,
     ) -> Result<bool, StoreError>;
@@ -166,10 +168,10 @@ pub trait Workflow: Send + Sync + 'static {
 
     /// Opens an escalation from the team: puts the canvas at the new level and status
     /// opgeschaald. `None` when it is no longer at `from_level` in behandeling.
-    async fn escalate(&self, step: &NewEscalation) -> Result<Option<i64>, StoreError>;
+    async fn escalate(&self, step: &NewEscalation) -> Result<Option<EscalationId>, StoreError>;
 
     /// Records who picked an open escalation up; `false` if it is answered or picked up already.
-    async fn pick_up(&self, escalation: i64, by: i64) -> Result<bool, StoreError>;
+    async fn pick_up(&self, escalation: EscalationId, by: AccountId) -> Result<bool, StoreError>;
 
     /// Answers an open escalation: back to the team (level team, status in behandeling), or one
     /// step further up. `false` when it was answered meanwhile.
@@ -182,7 +184,7 @@ pub trait Workflow: Send + Sync + 'static {
     async fn escalation_snapshot(
         &self,
         canvas: &CanvasId,
-        escalation: i64,
+        escalation: EscalationId,
     ) -> Result<Option<(EscalationRow, Vec<u8>)>, StoreError>;
 
     /// Every open escalation, the oldest first.
@@ -192,19 +194,19 @@ pub trait Workflow: Send + Sync + 'static {
     /// compare-and-set like every workflow write. `false` when someone else changed it first.
     async fn set_budget(
         &self,
-        team: i64,
+        team: TeamId,
         year: i32,
         cents: i64,
-        by: i64,
+        by: AccountId,
         seen: Option<i64>,
     ) -> Result<bool, StoreError>;
 
-    async fn budget(&self, team: i64, year: i32) -> Result<Option<i64>, StoreError>;
+    async fn budget(&self, team: TeamId, year: i32) -> Result<Option<i64>, StoreError>;
 
     /// The years a team has a budget or entries for, newest first.
-    async fn budget_years(&self, team: i64) -> Result<Vec<i32>, StoreError>;
+    async fn budget_years(&self, team: TeamId) -> Result<Vec<i32>, StoreError>;
 
-    async fn ledger(&self, team: i64, year: i32) -> Result<Vec<LedgerRow>, StoreError>;
+    async fn ledger(&self, team: TeamId, year: i32) -> Result<Vec<LedgerRow>, StoreError>;
 
     async fn canvas_ledger(&self, canvas: &CanvasId) -> Result<Vec<LedgerRow>, StoreError>;
 
@@ -212,11 +214,16 @@ pub trait Workflow: Send + Sync + 'static {
     /// entries at the same moment can never together spend what is there once.
     async fn add_entry(&self, entry: &NewLedgerEntry) -> Result<EntryOutcome, StoreError>;
 
-    async fn notify(&self, accounts: &[i64], text: &str, link: &str) -> Result<(), StoreError>;
+    async fn notify(
+        &self,
+        accounts: &[AccountId],
+        text: &str,
+        link: &str,
+    ) -> Result<(), StoreError>;
 
-    async fn notifications(&self, account: i64) -> Result<Vec<NotificationRow>, StoreError>;
+    async fn notifications(&self, account: AccountId) -> Result<Vec<NotificationRow>, StoreError>;
 
-    async fn unread_notifications(&self, account: i64) -> Result<i64, StoreError>;
+    async fn unread_notifications(&self, account: AccountId) -> Result<i64, StoreError>;
 
-    async fn mark_notifications_read(&self, account: i64) -> Result<(), StoreError>;
+    async fn mark_notifications_read(&self, account: AccountId) -> Result<(), StoreError>;
 }

@@ -20,6 +20,7 @@ use std::{
 };
 
 use super::protocol::AwarenessEntry;
+use crate::ids::AccountId;
 
 /// Identifies one WebSocket connection within the server.
 pub type ConnId = u64;
@@ -30,14 +31,14 @@ pub const MAX_IDS_PER_CONNECTION: usize = 8;
 /// The account behind a connection as presence shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
-    pub account: i64,
+    pub account: AccountId,
     pub name: Arc<str>,
     /// The Dutch role on this canvas (teamlid, doorbraakcoach, PMM, …).
     pub role: &'static str,
 }
 
 impl Identity {
-    pub fn new(account: i64, name: &str, role: &'static str) -> Self {
+    pub fn new(account: AccountId, name: &str, role: &'static str) -> Self {
         Self {
             account,
             name: name.into(),
@@ -75,7 +76,7 @@ struct Presence {
     state: Option<Arc<str>>,
     owner: Option<ConnId>,
     /// The account that set the id; it alone may take it back after a disconnect.
-    account: i64,
+    account: AccountId,
     renewed: Instant,
 }
 
@@ -195,7 +196,11 @@ mod tests {
 
     /// Connection `conn` belongs to account `conn`, named after it.
     fn identity(conn: ConnId) -> Identity {
-        Identity::new(conn as i64, &format!("Persoon {conn}"), "teamlid")
+        Identity::new(
+            AccountId(conn as i64),
+            &format!("Persoon {conn}"),
+            "teamlid",
+        )
     }
 
     fn apply(table: &mut AwarenessTable, conn: ConnId, entries: Vec<AwarenessEntry>) -> Vec<u64> {

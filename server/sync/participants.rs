@@ -40,7 +40,7 @@ pub struct Participant {
 /// follows many canvases, such as the coach dashboard's).
 #[derive(Debug, Clone)]
 pub struct Holder {
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// The session or token the connection was opened with.
     pub credential: Credential,
     pub canvas: Option<String>,
@@ -104,7 +104,7 @@ impl Participants {
     }
 
     /// Closes every connection of an account; returns how many.
-    pub fn close_account(&self, account_id: i64) -> usize {
+    pub fn close_account(&self, account_id: AccountId) -> usize {
         self.close_where(|holder| holder.account_id == account_id)
     }
 
@@ -114,7 +114,7 @@ impl Participants {
     }
 
     /// Closes the connections to a canvas of every account that `keep` does not keep.
-    pub fn close_on_canvas(&self, canvas: &str, keep: impl Fn(i64) -> bool) -> usize {
+    pub fn close_on_canvas(&self, canvas: &str, keep: impl Fn(AccountId) -> bool) -> usize {
         self.close_where(|holder| {
             holder.canvas.as_deref() == Some(canvas) && !keep(holder.account_id)
         })
@@ -139,9 +139,9 @@ impl Handler for Participants {
         };
         match change {
             AccessChange::Credential(credential) => self.close_credential(credential),
-            AccessChange::Account(account) => self.close_account(account.0),
+            AccessChange::Account(account) => self.close_account(*account),
             AccessChange::Canvas { canvas, keep } => {
-                self.close_on_canvas(canvas, |account| keep.contains(&AccountId(account)))
+                self.close_on_canvas(canvas, |account| keep.contains(&account))
             }
         };
     }
@@ -156,7 +156,7 @@ mod tests {
         Credential::Session(id_hash.into())
     }
 
-    fn holder(account_id: i64, credential: Credential, canvas: &str) -> Holder {
+    fn holder(account_id: AccountId, credential: Credential, canvas: &str) -> Holder {
         Holder {
             account_id,
             credential,
@@ -167,10 +167,11 @@ mod tests {
     #[test]
     fn closes_by_account_by_credential_and_by_canvas() {
         let participants = Participants::default();
-        let token = participants.register(1, holder(7, Credential::Token(TokenId(1)), "a"));
-        let session = participants.register(2, holder(7, session_of("a"), "a"));
-        let other = participants.register(3, holder(8, session_of("b"), "a"));
-        let elsewhere = participants.register(4, holder(9, session_of("c"), "b"));
+        let token =
+            participants.register(1, holder(AccountId(7), Credential::Token(TokenId(1)), "a"));
+        let session = participants.register(2, holder(AccountId(7), session_of("a"), "a"));
+        let other = participants.register(3, holder(AccountId(8), session_of("b"), "a"));
+        let elsewhere = participants.register(4, holder(AccountId(9), session_of("c"), "b"));
 
         assert_eq!(
             participants.close_credential(&Credential::Token(TokenId(1))),
@@ -182,17 +183,20 @@ mod tests {
             (close_code::POLICY_VIOLATION, REVOKED)
         );
 
-        assert_eq!(participants.close_on_canvas("a", |account| account == 7), 1);
+        assert_eq!(
+            participants.close_on_canvas("a", |account| account == AccountId(7)),
+            1
+        );
         assert!(other.closer.is_closed());
         assert!(!session.closer.is_closed() && !elsewhere.closer.is_closed());
 
         drop(other);
         assert_eq!(
-            participants.close_account(8),
+            participants.close_account(AccountId(8)),
             0,
             "unregistered when dropped"
         );
-        assert_eq!(participants.close_account(7), 2);
+        assert_eq!(participants.close_account(AccountId(7)), 2);
         assert!(session.closer.is_closed() && !elsewhere.closer.is_closed());
     }
 
@@ -201,8 +205,8 @@ mod tests {
         // The upgrade registers, then checks access, then starts the socket; a removal in between
         // finds the registration and closes it, so the socket ends as soon as it starts.
         let participants = Participants::default();
-        let registration = participants.register(1, holder(7, session_of("a"), "a"));
-        participants.close_account(7);
+        let registration = participants.register(1, holder(AccountId(7), session_of("a"), "a"));
+        participants.close_account(AccountId(7));
         assert!(registration.closer.is_closed());
         assert_eq!(registration.closer.frame().0, close_code::POLICY_VIOLATION);
     }
@@ -213,7 +217,7 @@ mod tests {
         let stream = participants.register(
             1,
             Holder {
-                account_id: 7,
+                account_id: AccountId(7),
                 credential: session_of("a"),
                 canvas: None,
             },

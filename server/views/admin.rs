@@ -7,12 +7,12 @@ use super::{
     layout,
 };
 use crate::{
-    store::{AccountRow, GemeenteRow, InvitationKind, InvitationRow, NamedRow, TeamRow},
+    store::{AccountRow, GemeenteRow, InvitationKind, InvitationRow, ProvinceRow, TeamRow},
     views::SignedIn,
 };
 
 pub struct AdminPage {
-    pub provinces: Vec<NamedRow>,
+    pub provinces: Vec<ProvinceRow>,
     pub gemeenten: Vec<GemeenteRow>,
     pub teams: Vec<TeamRow>,
     pub accounts: Vec<AccountRow>,
@@ -30,7 +30,7 @@ fn granted(kind: &InvitationKind, page: &AdminPage) -> String {
             let name = page
                 .teams
                 .iter()
-                .find(|t| t.id == team.0)
+                .find(|t| t.id == *team)
                 .map_or("?", |t| t.name.as_str());
             format!("{} van {name}", role.dutch().to_lowercase())
         }
@@ -38,7 +38,7 @@ fn granted(kind: &InvitationKind, page: &AdminPage) -> String {
             let name = page
                 .provinces
                 .iter()
-                .find(|p| p.id == province.0)
+                .find(|p| p.id == *province)
                 .map_or("?", |p| p.name.as_str());
             format!("doorbraakcoach van {name}")
         }
@@ -48,7 +48,7 @@ fn granted(kind: &InvitationKind, page: &AdminPage) -> String {
 }
 
 /// The form that sets an account's coach province and PMM role.
-fn national_roles(viewer: &SignedIn, account: &AccountRow, provinces: &[NamedRow]) -> Markup {
+fn national_roles(viewer: &SignedIn, account: &AccountRow, provinces: &[ProvinceRow]) -> Markup {
     let id = account.id;
     html! {
         form.row method="post" action={ "/beheer/accounts/" (id) "/rollen" } {

@@ -212,7 +212,7 @@ mod tests {
     fn row(id: i64, at: i64, level: EscalationLevel, gemeente: &str) -> OpenEscalationRow {
         OpenEscalationRow {
             escalation: EscalationRow {
-                id,
+                id: crate::ids::EscalationId(id),
                 canvas_id: format!("c{id}"),
                 from_level: EscalationLevel::Team,
                 to_level: level,
@@ -229,7 +229,7 @@ mod tests {
             label: format!("Casus {id}"),
             team: String::new(),
             gemeente: gemeente.into(),
-            province_id: 1,
+            province_id: crate::ids::ProvinceId(1),
             life_areas: Vec::new(),
         }
     }
@@ -242,7 +242,7 @@ mod tests {
             row(3, 200, EscalationLevel::Pmm, "Arnhem"),
         ];
         let ids =
-            |rows: &[OpenEscalationRow]| rows.iter().map(|r| r.escalation.id).collect::<Vec<_>>();
+            |rows: &[OpenEscalationRow]| rows.iter().map(|r| r.escalation.id.0).collect::<Vec<_>>();
         Sort::from_code(None).apply(&mut rows);
         assert_eq!(ids(&rows), [2, 3, 1]);
         Sort::from_code(Some("niveau")).apply(&mut rows);

@@ -10,6 +10,7 @@ use crate::{
     access::policy::EscalationLevel,
     access::workspace,
     canvas::{label::MAX_LABEL_CHARS, schema::LIFE_AREAS, status::CanvasStatus},
+    ids::TeamId,
     store::CanvasSummary,
     views::SignedIn,
     views::budget::totals as budget_totals,
@@ -27,7 +28,7 @@ pub struct Row {
 
 /// A team's doorbraakbudget this year, for the overview (`None`: not set yet).
 pub struct TeamBudget {
-    pub team_id: i64,
+    pub team_id: TeamId,
     pub team: String,
     pub year: i32,
     pub totals: Option<Totals>,
@@ -41,7 +42,7 @@ pub struct NewCanvasForm<'a> {
     /// Days after which a waiting escalation is marked.
     pub signal_days: u64,
     /// (id, name) of the teams in which the viewer may start a canvas.
-    pub teams: &'a [(i64, String)],
+    pub teams: &'a [(TeamId, String)],
     pub error: Option<&'a str>,
     pub label: &'a str,
 }

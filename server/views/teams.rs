@@ -9,7 +9,6 @@ use super::{
 use crate::{
     access::policy::TeamRole,
     access::workspace,
-    ids::TeamId,
     store::{InvitationKind, InvitationRow, MemberRow, TeamRow},
     views::SignedIn,
 };
@@ -76,7 +75,7 @@ pub fn page(viewer: &SignedIn, page: &TeamPage, nonce: &str) -> Markup {
             main {
                 h1 { (team.name) }
                 p { "Gemeente " (team.gemeente) ", provincie " (team.province) "." }
-                @if workspace::may_see_budget(&viewer.policy, TeamId(team.id)) {
+                @if workspace::may_see_budget(&viewer.policy, team.id) {
                     p { a href={ "/teams/" (team.id) "/budget" } { "Doorbraakbudget en boekingen" } }
                 }
                 @if let Some(error) = &page.error { (error_message(error)) }

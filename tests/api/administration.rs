@@ -1,6 +1,8 @@
 //! Invitations, roles, tokens and the audit log, through the pages people use; and that taking
 //! access away closes open connections at once.
 
+use doorbraak::ids::{AccountId, TeamId};
+
 use crate::helpers::*;
 
 /// The one-time link shown on a page after making an invitation or reset link.
@@ -528,8 +530,8 @@ async fn nobody_changes_their_own_role() {
     let (team, people) = (app.people.team, app.people.clone());
     let db = app.database().await;
     db.set_membership(
-        team,
-        people.beheerder.id,
+        TeamId(team),
+        AccountId(people.beheerder.id),
         doorbraak::access::policy::TeamRole::Teamlid,
     )
     .await
@@ -588,8 +590,8 @@ async fn invitations_are_rechecked_when_used_and_can_be_withdrawn() {
     // Made by the projectleider-to-be while aanjager, then the role is taken away.
     let db = app.database().await;
     db.set_membership(
-        team,
-        people.projectleider.id,
+        TeamId(team),
+        AccountId(people.projectleider.id),
         doorbraak::access::policy::TeamRole::Aanjager,
     )
     .await

@@ -9,6 +9,7 @@ use doorbraak::{
     access::{password, policy::TeamRole},
     accounts,
     config::{AuthSettings, Limits, WorkflowSettings},
+    ids::AccountId,
     store::{self, Database},
     sync::protocol::{self, Reader},
 };
@@ -97,15 +98,15 @@ pub async fn seed_people(database_url: &str) -> People {
                 .await
                 .expect("token");
             Person {
-                id: account.id,
+                id: account.id.0,
                 email,
                 token,
             }
         }
     };
     let people = People {
-        team,
-        other_team,
+        team: team.0,
+        other_team: other_team.0,
         aanjager: person("aanjager").await,
         projectleider: person("projectleider").await,
         teamlid: person("teamlid").await,
@@ -122,18 +123,26 @@ pub async fn seed_people(database_url: &str) -> People {
         (&people.teamlid, TeamRole::Teamlid),
         (&people.inbrenger, TeamRole::Inbrenger),
     ] {
-        db.set_membership(team, who.id, role).await.expect("member");
+        db.set_membership(team, AccountId(who.id), role)
+            .await
+            .expect("member");
     }
-    db.set_membership(other_team, people.other_member.id, TeamRole::Aanjager)
-        .await
-        .expect("member");
-    db.set_coach(people.coach.id, Some(province))
+    db.set_membership(
+        other_team,
+        AccountId(people.other_member.id),
+        TeamRole::Aanjager,
+    )
+    .await
+    .expect("member");
+    db.set_coach(AccountId(people.coach.id), Some(province))
         .await
         .expect("coach");
-    db.set_coach(people.other_coach.id, Some(elsewhere))
+    db.set_coach(AccountId(people.other_coach.id), Some(elsewhere))
         .await
         .expect("coach");
-    db.set_pmm(people.pmm.id, true).await.expect("pmm");
+    db.set_pmm(AccountId(people.pmm.id), true)
+        .await
+        .expect("pmm");
     people
 }
 

@@ -8,6 +8,7 @@ use super::Action;
 use crate::{
     error::AppError,
     format::dutch_date,
+    ids::EntryId,
     store::{now_millis, workflow::NewLedgerEntry},
     workflow::ledger::{self, Kind, LedgerError},
 };
@@ -33,7 +34,7 @@ pub struct BookForm {
 /// Checks a booking's fields; returns the entry to add.
 fn entry_from(form: &BookForm, action: &Action) -> Result<NewLedgerEntry, LedgerError> {
     Ok(NewLedgerEntry {
-        team: action.canvas.facts.team.0,
+        team: action.canvas.facts.team,
         year: ledger::year_of(&form.datum)?,
         canvas: action.canvas.id.clone(),
         kind: Kind::from_code(&form.soort).ok_or(LedgerError::Kind)?,
@@ -74,7 +75,7 @@ pub struct CorrectionForm {
 /// as the entry it corrects.
 pub async fn correct(
     action: Action,
-    Path((_, original)): Path<(String, i64)>,
+    Path((_, original)): Path<(String, EntryId)>,
     Form(form): Form<CorrectionForm>,
 ) -> Result<Response, AppError> {
     let on = action.on();
@@ -90,7 +91,7 @@ pub async fn correct(
         .find(|e| e.id == original && e.corrects.is_none());
     let checked = corrected.ok_or(LedgerError::NoSuchEntry).and_then(|entry| {
         Ok(NewLedgerEntry {
-            team: action.canvas.facts.team.0,
+            team: action.canvas.facts.team,
             year: entry.year,
             canvas: action.canvas.id.clone(),
             kind: entry.kind,

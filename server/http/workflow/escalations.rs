@@ -36,9 +36,9 @@ pub async fn escalate(
 
 pub async fn pick_up(
     action: Action,
-    Path((_, escalation)): Path<(String, i64)>,
+    Path((_, escalation)): Path<(String, EscalationId)>,
 ) -> Result<Response, AppError> {
-    let picked_up = action.on().pick_up(EscalationId(escalation)).await;
+    let picked_up = action.on().pick_up(escalation).await;
     action.respond(picked_up).await
 }
 
@@ -56,13 +56,13 @@ pub struct AnswerForm {
 
 pub async fn answer(
     action: Action,
-    Path((_, escalation)): Path<(String, i64)>,
+    Path((_, escalation)): Path<(String, EscalationId)>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
     let answered = action
         .on()
         .answer(
-            EscalationId(escalation),
+            escalation,
             &form.antwoord,
             Outcome::from_code(&form.uitkomst),
             EscalationLevel::from_code(&form.verder_naar),
@@ -75,7 +75,7 @@ pub async fn answer(
 /// An escalation of this canvas with the content of its frozen copy.
 async fn frozen_content(
     action: &Action,
-    escalation: i64,
+    escalation: EscalationId,
 ) -> Result<(EscalationRow, crate::canvas::schema::CanvasContent), AppError> {
     let (row, snapshot) = action
         .state
@@ -92,7 +92,7 @@ async fn frozen_content(
 /// The canvas as it was escalated, read-only beside the live one.
 pub async fn frozen(
     action: Action,
-    Path((_, escalation)): Path<(String, i64)>,
+    Path((_, escalation)): Path<(String, EscalationId)>,
 ) -> Result<Markup, AppError> {
     let (row, content) = frozen_content(&action, escalation).await?;
     let view = views::canvas::CanvasView {
@@ -110,7 +110,7 @@ pub async fn frozen(
 /// The printable one-page summary of an escalation, from its frozen copy.
 pub async fn summary(
     action: Action,
-    Path((_, escalation)): Path<(String, i64)>,
+    Path((_, escalation)): Path<(String, EscalationId)>,
 ) -> Result<Markup, AppError> {
     let (row, content) = frozen_content(&action, escalation).await?;
     action
@@ -118,7 +118,7 @@ pub async fn summary(
         .audit
         .record_export(AuditEntry {
             account_id: Some(action.viewer.account.id),
-            team_id: Some(action.canvas.facts.team.0),
+            team_id: Some(action.canvas.facts.team),
             canvas_id: Some(action.id().to_owned()),
             detail: format!("samenvatting van opschaling {escalation}"),
             ..AuditEntry::default()

@@ -7,6 +7,7 @@ use super::{
     Source, Sqlite,
     query::{execute, unique},
 };
+use crate::ids::{AccountId, ProvinceId, TokenId};
 use crate::store::{
     StoreError,
     accounts::{AccountRow, Accounts, SessionRow, TokenRow, TokenUse},
@@ -92,7 +93,7 @@ impl<S: Source> Accounts for Sqlite<S> {
         .await
         .map_err(unique)?;
         Ok(AccountRow {
-            id: done.last_insert_rowid(),
+            id: AccountId(done.last_insert_rowid()),
             email: email.to_owned(),
             name: name.to_owned(),
             password_hash: password_hash.map(str::to_owned),
@@ -106,7 +107,7 @@ impl<S: Source> Accounts for Sqlite<S> {
         one_account(&mut *self.conn().await?, "a.email = ?", email).await
     }
 
-    async fn account_by_id(&self, id: i64) -> Result<Option<AccountRow>, StoreError> {
+    async fn account_by_id(&self, id: AccountId) -> Result<Option<AccountRow>, StoreError> {
         one_account(&mut *self.conn().await?, "a.id = ?", id).await
     }
 
@@ -119,7 +120,11 @@ impl<S: Source> Accounts for Sqlite<S> {
         Ok(rows.iter().map(account).collect::<Result<_, _>>()?)
     }
 
-    async fn set_password(&self, account_id: i64, password_hash: &str) -> Result<(), StoreError> {
+    async fn set_password(
+        &self,
+        account_id: AccountId,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
         execute(
             &mut *self.conn().await?,
             "UPDATE accounts SET password_hash = ? WHERE id = ?",
@@ -129,7 +134,7 @@ impl<S: Source> Accounts for Sqlite<S> {
         .map(drop)
     }
 
-    async fn set_name(&self, account_id: i64, name: &str) -> Result<(), StoreError> {
+    async fn set_name(&self, account_id: AccountId, name: &str) -> Result<(), StoreError> {
         execute(
             &mut *self.conn().await?,
             "UPDATE accounts SET name = ? WHERE id = ?",
@@ -139,7 +144,7 @@ impl<S: Source> Accounts for Sqlite<S> {
         .map(drop)
     }
 
-    async fn set_pmm(&self, account_id: i64, pmm: bool) -> Result<(), StoreError> {
+    async fn set_pmm(&self, account_id: AccountId, pmm: bool) -> Result<(), StoreError> {
         execute(
             &mut *self.conn().await?,
             "UPDATE accounts SET is_pmm = ? WHERE id = ?",
@@ -149,7 +154,11 @@ impl<S: Source> Accounts for Sqlite<S> {
         .map(drop)
     }
 
-    async fn set_coach(&self, account_id: i64, province: Option<i64>) -> Result<(), StoreError> {
+    async fn set_coach(
+        &self,
+        account_id: AccountId,
+        province: Option<ProvinceId>,
+    ) -> Result<(), StoreError> {
         execute(
             &mut *self.conn().await?,
             "UPDATE accounts SET coach_province_id = ? WHERE id = ?",
@@ -161,11 +170,11 @@ impl<S: Source> Accounts for Sqlite<S> {
 
     async fn create_token(
         &self,
-        account_id: i64,
+        account_id: AccountId,
         name: &str,
         token_hash: &str,
         expires_at: i64,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<TokenId, StoreError> {
         let done = sqlx::query(
             "INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) \
              VALUES (?, ?, ?, ?, ?)",
@@ -178,7 +187,7 @@ impl<S: Source> Accounts for Sqlite<S> {
         .execute(&mut *self.conn().await?)
         .await
         .map_err(unique)?;
-        Ok(done.last_insert_rowid())
+        Ok(TokenId(done.last_insert_rowid()))
     }
 
     async fn token_account(
@@ -195,7 +204,7 @@ impl<S: Source> Accounts for Sqlite<S> {
         .await
     }
 
-    async fn touch_token(&self, token_id: i64, now: i64) -> Result<(), StoreError> {
+    async fn touch_token(&self, token_id: TokenId, now: i64) -> Result<(), StoreError> {
         execute(
             &mut *self.conn().await?,
             "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
@@ -208,7 +217,7 @@ impl<S: Source> Accounts for Sqlite<S> {
     async fn create_ticket(
         &self,
         ticket_hash: &str,
-        token_id: i64,
+        token_id: TokenId,
         canvas_id: &str,
         expires_at: i64,
     ) -> Result<(), StoreError> {
@@ -256,7 +265,7 @@ impl<S: Source> Accounts for Sqlite<S> {
         working_token(&mut *self.conn().await?, "t.id = ?", token.to_string(), now).await
     }
 
-    async fn list_tokens(&self, account_id: i64) -> Result<Vec<TokenRow>, StoreError> {
+    async fn list_tokens(&self, account_id: AccountId) -> Result<Vec<TokenRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, name, created_at, revoked_at, expires_at, last_used_at FROM api_tokens \
              WHERE account_id = ? ORDER BY id DESC",
@@ -279,7 +288,11 @@ impl<S: Source> Accounts for Sqlite<S> {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    async fn revoke_token(&self, account_id: i64, token_id: i64) -> Result<bool, StoreError> {
+    async fn revoke_token(
+        &self,
+        account_id: AccountId,
+        token_id: TokenId,
+    ) -> Result<bool, StoreError> {
         let changed = execute(
             &mut *self.conn().await?,
             "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND account_id = ? \
@@ -290,7 +303,7 @@ impl<S: Source> Accounts for Sqlite<S> {
         Ok(changed == 1)
     }
 
-    async fn revoke_tokens_of(&self, account_id: i64) -> Result<(), StoreError> {
+    async fn revoke_tokens_of(&self, account_id: AccountId) -> Result<(), StoreError> {
         execute(
             &mut *self.conn().await?,
             "UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
@@ -303,7 +316,7 @@ impl<S: Source> Accounts for Sqlite<S> {
     async fn create_session(
         &self,
         id_hash: &str,
-        account_id: i64,
+        account_id: AccountId,
         csrf_token: &str,
     ) -> Result<(), StoreError> {
         let now = now_millis();
@@ -358,7 +371,7 @@ impl<S: Source> Accounts for Sqlite<S> {
         .map(drop)
     }
 
-    async fn end_sessions_of(&self, account_id: i64) -> Result<(), StoreError> {
+    async fn end_sessions_of(&self, account_id: AccountId) -> Result<(), StoreError> {
         execute(
             &mut *self.conn().await?,
             "UPDATE sessions SET ended_at = ? WHERE account_id = ? AND ended_at IS NULL",

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use super::{Source, Sqlite};
+use crate::ids::TeamId;
 use crate::store::{
     StoreError,
     audit_log::{AuditEntry, AuditLog, AuditRow},
@@ -30,7 +31,7 @@ impl<S: Source> AuditLog for Sqlite<S> {
 
     async fn audit_entries(
         &self,
-        teams: Option<&[i64]>,
+        teams: Option<&[TeamId]>,
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
         let filter = match teams {
@@ -41,7 +42,7 @@ impl<S: Source> AuditLog for Sqlite<S> {
                 "WHERE l.team_id IN ({})",
                 teams
                     .iter()
-                    .map(i64::to_string)
+                    .map(|team| team.0.to_string())
                     .collect::<Vec<_>>()
                     .join(",")
             ),

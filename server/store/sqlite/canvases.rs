@@ -229,7 +229,7 @@ const ACCESS_QUERY: &str = "SELECT c.id, c.label, c.created_at, c.updated_at, c.
 /// What the policy needs of a canvas row; `None` when it has no team.
 fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>, sqlx::Error> {
     let team: Option<i64> = row.try_get("team_id")?;
-    let province: Option<i64> = row.try_get("province_id")?;
+    let province: Option<ProvinceId> = row.try_get("province_id")?;
     let level = |column: &str| -> Result<EscalationLevel, sqlx::Error> {
         let code: String = row.try_get(column)?;
         EscalationLevel::from_code(&code)
@@ -243,7 +243,7 @@ fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>,
         brought_in_by: row
             .try_get::<Option<i64>, _>("brought_in_by")?
             .map(AccountId),
-        province: ProvinceId(province),
+        province,
         level: level("escalation_level")?,
         highest_level: level("highest_level")?,
         archived: row.try_get::<String, _>("status")? == CanvasStatus::Gearchiveerd.code(),

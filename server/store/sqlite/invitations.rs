@@ -7,21 +7,19 @@ use super::{
     Source, Sqlite,
     query::{execute, role, unique},
 };
-use crate::{
-    access::policy::{ProvinceId, TeamId},
-    store::{
-        StoreError,
-        invitations::{InvitationKind, InvitationRow, Invitations},
-    },
+use crate::ids::{ProvinceId, TeamId};
+use crate::store::{
+    StoreError,
+    invitations::{InvitationKind, InvitationRow, Invitations},
 };
 
 fn invitation(row: &SqliteRow) -> Result<InvitationRow, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     let kind = match kind.as_str() {
         "team" => {
-            let team: i64 = row.try_get("team_id")?;
+            let team: TeamId = row.try_get("team_id")?;
             let code: String = row.try_get("role")?;
-            InvitationKind::Team(TeamId(team), role(&code)?)
+            InvitationKind::Team(team, role(&code)?)
         }
         "coach" => InvitationKind::Coach(ProvinceId(row.try_get("province_id")?)),
         "pmm" => InvitationKind::Pmm,
@@ -92,7 +90,7 @@ impl<S: Source> Invitations for Sqlite<S> {
 
     async fn open_invitations(
         &self,
-        team_id: Option<i64>,
+        team_id: Option<TeamId>,
         now: i64,
     ) -> Result<Vec<InvitationRow>, StoreError> {
         let rows = sqlx::query(

@@ -7,11 +7,12 @@ use super::{
     Source, Sqlite,
     query::{execute, role, unique},
 };
+use crate::ids::{AccountId, GemeenteId, ProvinceId, TeamId};
 use crate::{
     access::policy::TeamRole,
     store::{
         StoreError, now_millis,
-        organisation::{GemeenteRow, MemberChange, MemberRow, NamedRow, Organisation, TeamRow},
+        organisation::{GemeenteRow, MemberChange, MemberRow, Organisation, ProvinceRow, TeamRow},
     },
 };
 
@@ -31,7 +32,10 @@ fn team(row: &SqliteRow) -> Result<TeamRow, sqlx::Error> {
 
 #[async_trait]
 impl<S: Source> Organisation for Sqlite<S> {
-    async fn memberships(&self, account_id: i64) -> Result<Vec<(i64, TeamRole)>, StoreError> {
+    async fn memberships(
+        &self,
+        account_id: AccountId,
+    ) -> Result<Vec<(TeamId, TeamRole)>, StoreError> {
         let rows = sqlx::query("SELECT team_id, role FROM memberships WHERE account_id = ?")
             .bind(account_id)
             .fetch_all(&mut *self.conn().await?)
@@ -42,23 +46,23 @@ impl<S: Source> Organisation for Sqlite<S> {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    async fn create_province(&self, name: &str) -> Result<i64, StoreError> {
+    async fn create_province(&self, name: &str) -> Result<ProvinceId, StoreError> {
         let done = sqlx::query("INSERT INTO provinces (name) VALUES (?)")
             .bind(name)
             .execute(&mut *self.conn().await?)
             .await
             .map_err(unique)?;
-        Ok(done.last_insert_rowid())
+        Ok(ProvinceId(done.last_insert_rowid()))
     }
 
-    async fn provinces(&self) -> Result<Vec<NamedRow>, StoreError> {
+    async fn provinces(&self) -> Result<Vec<ProvinceRow>, StoreError> {
         let rows = sqlx::query("SELECT id, name FROM provinces ORDER BY name")
             .fetch_all(&mut *self.conn().await?)
             .await?;
         Ok(rows
             .iter()
             .map(|row| {
-                Ok(NamedRow {
+                Ok(ProvinceRow {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
                 })
@@ -66,14 +70,18 @@ impl<S: Source> Organisation for Sqlite<S> {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    async fn create_gemeente(&self, name: &str, province_id: i64) -> Result<i64, StoreError> {
+    async fn create_gemeente(
+        &self,
+        name: &str,
+        province_id: ProvinceId,
+    ) -> Result<GemeenteId, StoreError> {
         let done = sqlx::query("INSERT INTO gemeenten (name, province_id) VALUES (?, ?)")
             .bind(name)
             .bind(province_id)
             .execute(&mut *self.conn().await?)
             .await
             .map_err(unique)?;
-        Ok(done.last_insert_rowid())
+        Ok(GemeenteId(done.last_insert_rowid()))
     }
 
     async fn gemeenten(&self) -> Result<Vec<GemeenteRow>, StoreError> {
@@ -96,7 +104,7 @@ impl<S: Source> Organisation for Sqlite<S> {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    async fn create_team(&self, name: &str, gemeente_id: i64) -> Result<i64, StoreError> {
+    async fn create_team(&self, name: &str, gemeente_id: GemeenteId) -> Result<TeamId, StoreError> {
         let done =
             sqlx::query("INSERT INTO teams (name, gemeente_id, created_at) VALUES (?, ?, ?)")
                 .bind(name)
@@ -105,7 +113,7 @@ impl<S: Source> Organisation for Sqlite<S> {
                 .execute(&mut *self.conn().await?)
                 .await
                 .map_err(unique)?;
-        Ok(done.last_insert_rowid())
+        Ok(TeamId(done.last_insert_rowid()))
     }
 
     async fn teams(&self) -> Result<Vec<TeamRow>, StoreError> {
@@ -115,7 +123,7 @@ impl<S: Source> Organisation for Sqlite<S> {
         Ok(rows.iter().map(team).collect::<Result<_, _>>()?)
     }
 
-    async fn team(&self, id: i64) -> Result<Option<TeamRow>, StoreError> {
+    async fn team(&self, id: TeamId) -> Result<Option<TeamRow>, StoreError> {
         let row = sqlx::query(&format!("{TEAM_QUERY} WHERE t.id = ?"))
             .bind(id)
             .fetch_optional(&mut *self.conn().await?)
@@ -123,7 +131,7 @@ impl<S: Source> Organisation for Sqlite<S> {
         Ok(row.map(|row| team(&row)).transpose()?)
     }
 
-    async fn members(&self, team_id: i64) -> Result<Vec<MemberRow>, StoreError> {
+    async fn members(&self, team_id: TeamId) -> Result<Vec<MemberRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT a.id, a.email, a.name, m.role FROM memberships m \
              JOIN accounts a ON a.id = m.account_id WHERE m.team_id = ? ORDER BY a.name, a.email",
@@ -146,8 +154,8 @@ impl<S: Source> Organisation for Sqlite<S> {
 
     async fn set_membership(
         &self,
-        team_id: i64,
-        account_id: i64,
+        team_id: TeamId,
+        account_id: AccountId,
         role: TeamRole,
     ) -> Result<(), StoreError> {
         execute(
@@ -162,8 +170,8 @@ impl<S: Source> Organisation for Sqlite<S> {
 
     async fn change_member(
         &self,
-        team_id: i64,
-        account_id: i64,
+        team_id: TeamId,
+        account_id: AccountId,
         role: Option<TeamRole>,
     ) -> Result<MemberChange, StoreError> {
         // The member is not an aanjager, stays one, or is not the last one.

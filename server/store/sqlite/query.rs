@@ -3,7 +3,11 @@
 
 use sqlx::SqliteConnection;
 
-use crate::{access::policy::TeamRole, store::StoreError};
+use crate::{
+    access::policy::TeamRole,
+    ids::{AccountId, EscalationId, ProvinceId, TeamId, TokenId},
+    store::StoreError,
+};
 
 /// Maps a unique violation to [`StoreError::Duplicate`].
 pub(super) fn unique(error: sqlx::Error) -> StoreError {
@@ -37,17 +41,24 @@ pub(super) trait ToBind: Sync {
     fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q>;
 }
 
-impl ToBind for i64 {
-    fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q> {
-        query.bind(*self)
-    }
+/// Values that are bound by copy: integers and the typed ids, with or without a value.
+macro_rules! bind_by_copy {
+    ($($ty:ty),*) => {$(
+        impl ToBind for $ty {
+            fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q> {
+                query.bind(*self)
+            }
+        }
+
+        impl ToBind for Option<$ty> {
+            fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q> {
+                query.bind(*self)
+            }
+        }
+    )*};
 }
 
-impl ToBind for Option<i64> {
-    fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q> {
-        query.bind(*self)
-    }
-}
+bind_by_copy!(i64, AccountId, TeamId, ProvinceId, TokenId, EscalationId);
 
 impl ToBind for &str {
     fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q> {

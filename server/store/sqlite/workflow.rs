@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use sqlx::{Connection, Row, Sqlite as Db, Transaction, sqlite::SqliteRow};
 
 use super::{Source, Sqlite};
+use crate::ids::{AccountId, EntryId, EscalationId, TeamId};
 use crate::store::{
     StoreError, now_millis,
     workflow::{
@@ -90,7 +91,7 @@ async fn record_status(
     tx: &mut Transaction<'_, Db>,
     canvas: &CanvasId,
     (from, to): (CanvasStatus, CanvasStatus),
-    by: i64,
+    by: AccountId,
     note: &str,
     at: i64,
 ) -> Result<(), sqlx::Error> {
@@ -113,7 +114,7 @@ async fn record_status(
 async fn insert_step(
     tx: &mut Transaction<'_, Db>,
     step: &NewEscalation,
-) -> Result<i64, sqlx::Error> {
+) -> Result<EscalationId, sqlx::Error> {
     sqlx::query(&format!(
         "UPDATE canvases SET escalation_level = ?1, highest_level = CASE WHEN {} < {} THEN ?1 \
          ELSE highest_level END WHERE id = ?2",
@@ -137,7 +138,7 @@ async fn insert_step(
     .bind(&step.snapshot)
     .execute(&mut **tx)
     .await?;
-    Ok(done.last_insert_rowid())
+    Ok(EscalationId(done.last_insert_rowid()))
 }
 
 #[async_trait]
@@ -159,7 +160,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         canvas: &CanvasId,
         from: CanvasStatus,
         to: CanvasStatus,
-        by: i64,
+        by: AccountId,
         note: &str,
         at: i64,
     ) -> Result<bool, StoreError> {
@@ -205,7 +206,7 @@ impl<S: Source> Workflow for Sqlite<S> {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    async fn escalate(&self, step: &NewEscalation) -> Result<Option<i64>, StoreError> {
+    async fn escalate(&self, step: &NewEscalation) -> Result<Option<EscalationId>, StoreError> {
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
         let guarded = sqlx::query(
@@ -238,7 +239,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(Some(id))
     }
 
-    async fn pick_up(&self, escalation: i64, by: i64) -> Result<bool, StoreError> {
+    async fn pick_up(&self, escalation: EscalationId, by: AccountId) -> Result<bool, StoreError> {
         let changed = sqlx::query(
             "UPDATE escalations SET picked_up_by = ?, picked_up_at = ? WHERE id = ? \
              AND picked_up_by IS NULL AND answered_at IS NULL",
@@ -318,7 +319,7 @@ impl<S: Source> Workflow for Sqlite<S> {
     async fn escalation_snapshot(
         &self,
         canvas: &CanvasId,
-        id: i64,
+        id: EscalationId,
     ) -> Result<Option<(EscalationRow, Vec<u8>)>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {ESCALATION_COLUMNS}, e.snapshot FROM escalations e {ESCALATION_JOINS} \
@@ -365,10 +366,10 @@ impl<S: Source> Workflow for Sqlite<S> {
 
     async fn set_budget(
         &self,
-        team: i64,
+        team: TeamId,
         year: i32,
         cents: i64,
-        by: i64,
+        by: AccountId,
         seen: Option<i64>,
     ) -> Result<bool, StoreError> {
         // One statement each, so SQLite's single writer makes the comparison and the write one
@@ -405,7 +406,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn budget(&self, team: i64, year: i32) -> Result<Option<i64>, StoreError> {
+    async fn budget(&self, team: TeamId, year: i32) -> Result<Option<i64>, StoreError> {
         let row =
             sqlx::query("SELECT amount_cents FROM team_budgets WHERE team_id = ? AND year = ?")
                 .bind(team)
@@ -415,7 +416,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(row.map(|row| row.try_get("amount_cents")).transpose()?)
     }
 
-    async fn budget_years(&self, team: i64) -> Result<Vec<i32>, StoreError> {
+    async fn budget_years(&self, team: TeamId) -> Result<Vec<i32>, StoreError> {
         let rows = sqlx::query(
             "SELECT year FROM team_budgets WHERE team_id = ?1 UNION \
              SELECT year FROM budget_entries WHERE team_id = ?1 ORDER BY year DESC",
@@ -429,7 +430,7 @@ impl<S: Source> Workflow for Sqlite<S> {
             .collect::<Result<_, _>>()?)
     }
 
-    async fn ledger(&self, team: i64, year: i32) -> Result<Vec<LedgerRow>, StoreError> {
+    async fn ledger(&self, team: TeamId, year: i32) -> Result<Vec<LedgerRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "{LEDGER_QUERY} WHERE b.team_id = ? AND b.year = ? ORDER BY b.id"
         ))
@@ -491,7 +492,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         .execute(&mut *self.conn().await?)
         .await?;
         if inserted.rows_affected() == 1 {
-            return Ok(EntryOutcome::Added(inserted.last_insert_rowid()));
+            return Ok(EntryOutcome::Added(EntryId(inserted.last_insert_rowid())));
         }
         // Refused: find out why, for the message (nothing was written).
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM canvases WHERE id = ?")
@@ -533,7 +534,12 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(EntryOutcome::OverBudget(budget - used))
     }
 
-    async fn notify(&self, accounts: &[i64], text: &str, link: &str) -> Result<(), StoreError> {
+    async fn notify(
+        &self,
+        accounts: &[AccountId],
+        text: &str,
+        link: &str,
+    ) -> Result<(), StoreError> {
         let now = now_millis();
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
@@ -552,7 +558,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(())
     }
 
-    async fn notifications(&self, account: i64) -> Result<Vec<NotificationRow>, StoreError> {
+    async fn notifications(&self, account: AccountId) -> Result<Vec<NotificationRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, text, link, created_at, read_at FROM notifications WHERE account_id = ? \
              ORDER BY id DESC LIMIT 200",
@@ -574,7 +580,7 @@ impl<S: Source> Workflow for Sqlite<S> {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    async fn unread_notifications(&self, account: i64) -> Result<i64, StoreError> {
+    async fn unread_notifications(&self, account: AccountId) -> Result<i64, StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS unread FROM notifications WHERE account_id = ? AND read_at IS NULL",
         )
@@ -584,7 +590,7 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(row.try_get("unread")?)
     }
 
-    async fn mark_notifications_read(&self, account: i64) -> Result<(), StoreError> {
+    async fn mark_notifications_read(&self, account: AccountId) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
         )

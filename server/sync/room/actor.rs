@@ -363,7 +363,7 @@ mod tests {
         (
             PeerHandle {
                 id,
-                identity: Identity::new(id as i64, "Teamlid", "teamlid"),
+                identity: Identity::new(crate::ids::AccountId(id as i64), "Teamlid", "teamlid"),
                 outbox,
                 closer: Closer::default(),
                 wants_saved: true,

@@ -594,7 +594,11 @@ mod tests {
             let (outbox, queue) = mpsc::channel(64);
             let handle = PeerHandle {
                 id,
-                identity: Identity::new(id as i64, &format!("Teamlid {id}"), "teamlid"),
+                identity: Identity::new(
+                    crate::ids::AccountId(id as i64),
+                    &format!("Teamlid {id}"),
+                    "teamlid",
+                ),
                 outbox,
                 closer: Closer::default(),
                 wants_saved: true,
