@@ -18,16 +18,18 @@ use crate::{
     access::policy::TeamRole,
     access::workspace,
     accounts::normalize_email,
-    audit::{Audit, Event},
     auth::{Viewer, links},
     config::AuthSettings,
     error::AppError,
     events::EventBus,
     http::middleware::csp::CspNonce,
     ids::{AccountId, GemeenteId, ProvinceId, TeamId},
-    services::{invitations, members},
+    services::{
+        Refusal, ServiceError, invitations, members,
+        organisation::{self, NewUnit},
+    },
     state::AppState,
-    store::{AuditEntry, Database, Directory, InvitationKind, StoreError, now_millis},
+    store::{Database, Directory, InvitationKind, now_millis},
     views::SignedIn,
     views::{self, admin::AdminPage},
 };
@@ -119,42 +121,24 @@ fn name(raw: &str) -> Option<&str> {
     (!name.is_empty() && name.chars().count() <= 120).then_some(name)
 }
 
-/// Turns the result of creating something into what the page shows.
-fn created<T>(result: Result<T, StoreError>, what: &str) -> Result<Outcome, AppError> {
-    match result {
-        Ok(_) => Ok(Outcome {
-            message: Some(format!("{what} toegevoegd.")),
-            ..Outcome::default()
-        }),
-        Err(StoreError::Duplicate) => Ok(Outcome {
-            error: Some(format!("{what} bestaat al.")),
-            ..Outcome::default()
-        }),
-        Err(error) => Err(error.into()),
-    }
-}
-
-async fn administered(
-    directory: &dyn Directory,
-    audit: &Audit,
-    viewer: &SignedIn,
-    outcome: Outcome,
+/// Adds `unit` and says on the page what became of it.
+async fn added(
+    database: &dyn Database,
+    viewer: &Viewer,
+    unit: NewUnit<'_>,
     detail: String,
-    nonce: &CspNonce,
-) -> Result<Markup, AppError> {
-    if outcome.error.is_none() {
-        audit
-            .record(
-                Event::Administration,
-                AuditEntry {
-                    account_id: Some(viewer.account.id),
-                    detail,
-                    ..AuditEntry::default()
-                },
-            )
-            .await;
+) -> Result<Outcome, AppError> {
+    match organisation::add(database, viewer, unit, detail).await {
+        Ok(()) => Ok(Outcome {
+            message: Some(format!("{} toegevoegd.", unit.dutch())),
+            ..Outcome::default()
+        }),
+        Err(ServiceError::Refused {
+            refusal: Refusal::Conflict,
+            message,
+        }) => Ok(invalid(&message)),
+        Err(other) => Err(other.into()),
     }
-    render(directory, viewer, outcome, nonce).await
 }
 
 fn invalid(message: &str) -> Outcome {
@@ -174,8 +158,8 @@ struct NameFields {
 
 /// `POST /beheer/provincies`, `/beheer/gemeenten` or `/beheer/teams`: adds one.
 async fn add(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
     Path(kind): Path<String>,
@@ -184,37 +168,41 @@ async fn add(
     require_beheerder(&viewer)?;
     if let Err(not_one_line) = crate::text::single_line(&form.name) {
         let outcome = invalid(&not_one_line.to_string());
-        let detail = format!("{kind}: geweigerd");
-        return administered(directory.as_ref(), &audit, &viewer, outcome, detail, &nonce).await;
+        return render(directory.as_ref(), &viewer, outcome, &nonce).await;
     }
     let name = name(&form.name);
-    let outcome = match kind.as_str() {
-        "provincies" => match name {
-            Some(name) => created(directory.create_province(name).await, "Provincie")?,
-            None => invalid("Geef de provincie een naam."),
-        },
+    let unit = match kind.as_str() {
+        "provincies" => name
+            .map(NewUnit::Province)
+            .ok_or("Geef de provincie een naam."),
         "gemeenten" => {
             let provinces = directory.provinces().await?;
             match (name, form.province) {
                 (Some(name), Some(province)) if provinces.iter().any(|p| p.id == province) => {
-                    created(directory.create_gemeente(name, province).await, "Gemeente")?
+                    Ok(NewUnit::Gemeente(name, province))
                 }
-                _ => invalid("Geef de gemeente een naam en kies haar provincie."),
+                _ => Err("Geef de gemeente een naam en kies haar provincie."),
             }
         }
         "teams" => {
             let gemeenten = directory.gemeenten().await?;
             match (name, form.gemeente) {
                 (Some(name), Some(gemeente)) if gemeenten.iter().any(|g| g.id == gemeente) => {
-                    created(directory.create_team(name, gemeente).await, "Team")?
+                    Ok(NewUnit::Team(name, gemeente))
                 }
-                _ => invalid("Geef het team een naam en kies de gemeente."),
+                _ => Err("Geef het team een naam en kies de gemeente."),
             }
         }
         _ => return Err(AppError::NotFound),
     };
-    let detail = format!("{kind}: {}", form.name.trim());
-    administered(directory.as_ref(), &audit, &viewer, outcome, detail, &nonce).await
+    let outcome = match unit {
+        Ok(unit) => {
+            let detail = format!("{kind}: {}", form.name.trim());
+            added(database.as_ref(), &viewer, unit, detail).await?
+        }
+        Err(message) => invalid(message),
+    };
+    render(directory.as_ref(), &viewer, outcome, &nonce).await
 }
 
 #[derive(Deserialize)]

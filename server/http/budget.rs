@@ -14,12 +14,12 @@ use serde::Deserialize;
 
 use crate::{
     access::workspace,
-    audit::Event,
     auth::Viewer,
     error::AppError,
     format::{dutch_date, euro},
     http::middleware::csp::CspNonce,
     ids::TeamId,
+    services::{Refusal, ServiceError, budget},
     state::AppState,
     store::{AuditEntry, TeamRow, now_millis},
     views::SignedIn,
@@ -129,11 +129,7 @@ async fn set(
     Form(form): Form<BudgetForm>,
 ) -> Result<Response, AppError> {
     let team = team(&state, &viewer, id).await?;
-    if !workspace::may_set_budget(&viewer.policy, team.id) {
-        return Err(AppError::Forbidden(
-            "Alleen de aanjager stelt het budget vast.".into(),
-        ));
-    }
+    budget::may_set(&viewer, id)?;
     let year = form
         .jaar
         .filter(|y| (2000..=2100).contains(y))
@@ -158,27 +154,14 @@ async fn set(
             AppError::Invalid("Laad de pagina opnieuw en stel het budget dan vast.".into())
         })?),
     };
-    let set = state
-        .workflow
-        .set_budget(id, year, cents, viewer.account.id, seen)
-        .await?;
-    if !set {
-        let message = "Iemand anders heeft het budget intussen gewijzigd. Bekijk het nieuwe \
-                       bedrag en stel het zo nodig opnieuw vast.";
-        return refuse(StatusCode::CONFLICT, message.to_owned()).await;
+    match budget::set(state.database.as_ref(), &viewer, id, year, cents, seen).await {
+        Ok(()) => {}
+        Err(ServiceError::Refused {
+            refusal: Refusal::Conflict,
+            message,
+        }) => return refuse(StatusCode::CONFLICT, message).await,
+        Err(other) => return Err(other.into()),
     }
-    state
-        .audit
-        .record(
-            Event::BudgetBooked,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: Some(id),
-                detail: format!("budget {year} vastgesteld op {}", euro(cents)),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
     Ok(Redirect::to(&format!("/teams/{id}/budget?jaar={year}")).into_response())
 }
 

@@ -4,7 +4,7 @@
 //! catalogue of regulations.
 //!
 //! The label lives in the canvas's record, not in its Yjs document, so that it changes only
-//! through [`rename_canvas`], which checks it as at creation: the overview, notifications and
+//! through [`crate::services::canvases::rename`], which checks it as at creation: the overview, notifications and
 //! exports show it, and none of them may carry what a socket could write unchecked.
 
 use std::sync::Arc;
@@ -18,20 +18,16 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::permitted::{self, Permitted, creatable_teams};
+use super::permitted;
 use crate::{
-    access::policy,
-    audit::{Audit, Event},
+    audit::Audit,
     auth::Viewer,
-    canvas::{
-        AnonymousLabel, CanvasId,
-        regulations::{Regulation, catalogue},
-        schema,
-    },
+    canvas::regulations::{Regulation, catalogue},
     error::AppError,
     ids::TeamId,
+    services::canvases,
     state::AppState,
-    store::{AuditEntry, CanvasOwner, CanvasSummary, Canvases},
+    store::{AuditEntry, CanvasSummary, Canvases, Database},
     sync::{RoomError, SyncService},
 };
 
@@ -54,96 +50,14 @@ struct NewCanvas {
     team: Option<TeamId>,
 }
 
-/// Creates a canvas for `viewer` in `team` (or their only team) and records it.
-pub async fn create_canvas(
-    store: &dyn Canvases,
-    audit: &Audit,
-    viewer: &Viewer,
-    label: &str,
-    team: Option<TeamId>,
-) -> Result<(CanvasId, AnonymousLabel), AppError> {
-    let label =
-        AnonymousLabel::parse(label).map_err(|error| AppError::Invalid(error.to_string()))?;
-    let teams = creatable_teams(viewer);
-    let team = match (team, teams.as_slice()) {
-        (Some(team), _) if teams.contains(&team) => team,
-        (Some(_), _) | (None, []) => {
-            return Err(AppError::Forbidden(
-                "Je mag in dit team geen canvas beginnen. Dat mogen de aanjager, de \
-                 projectleider en de inbrenger."
-                    .into(),
-            ));
-        }
-        (None, [only]) => *only,
-        (None, _) => return Err(AppError::Invalid("Kies het team van dit canvas.".into())),
-    };
-    let id = CanvasId::random();
-    let owner = CanvasOwner {
-        team,
-        brought_in_by: viewer.account.id,
-    };
-    store
-        .create_canvas(&id, label.as_str(), owner, &schema::initialize(), &[])
-        .await?;
-    tracing::info!(canvas_id = %id, "canvas created");
-    audit
-        .record(
-            Event::CanvasCreated,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: Some(team),
-                canvas_id: Some(id.to_string()),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
-    Ok((id, label))
-}
-
-/// Gives a canvas the viewer may rename a new, anonymous label, and records it.
-pub async fn rename_canvas(
-    store: &dyn Canvases,
-    audit: &Audit,
-    viewer: &Viewer,
-    canvas: &Permitted,
-    raw: &str,
-) -> Result<AnonymousLabel, AppError> {
-    if canvas.facts.archived {
-        return Err(AppError::Conflict(
-            "Dit canvas is gearchiveerd: het is lesmateriaal en kan niet meer worden gewijzigd."
-                .into(),
-        ));
-    }
-    if !policy::may_rename(&viewer.policy, &canvas.facts) {
-        return Err(AppError::Forbidden(
-            "Alleen het team van dit canvas kan het een andere naam geven.".into(),
-        ));
-    }
-    let label = AnonymousLabel::parse(raw).map_err(|error| AppError::Invalid(error.to_string()))?;
-    store.rename_canvas(&canvas.id, label.as_str()).await?;
-    audit
-        .record(
-            Event::CanvasRenamed,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                team_id: Some(canvas.facts.team),
-                canvas_id: Some(canvas.id.to_string()),
-                detail: label.to_string(),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
-    Ok(label)
-}
-
 #[derive(Deserialize)]
 struct Rename {
     label: String,
 }
 
 async fn rename(
+    State(database): State<Arc<dyn Database>>,
     State(store): State<Arc<dyn Canvases>>,
-    State(audit): State<Arc<Audit>>,
     viewer: Viewer,
     Path(id): Path<String>,
     body: Result<Json<Rename>, JsonRejection>,
@@ -154,15 +68,14 @@ async fn rename(
             "Stuur JSON met een veld \"label\", bijvoorbeeld {\"label\": \"Casus T-17\"}.".into(),
         )
     })?;
-    let label = rename_canvas(store.as_ref(), &audit, &viewer, &canvas, &rename.label).await?;
+    let label = canvases::rename(database.as_ref(), &viewer, &canvas, &rename.label).await?;
     Ok(Json(
         json!({ "id": canvas.id.as_str(), "label": label.as_str() }),
     ))
 }
 
 async fn create(
-    State(store): State<Arc<dyn Canvases>>,
-    State(audit): State<Arc<Audit>>,
+    State(database): State<Arc<dyn Database>>,
     viewer: Viewer,
     body: Result<Json<NewCanvas>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
@@ -171,7 +84,7 @@ async fn create(
             "Stuur JSON met een veld \"label\", bijvoorbeeld {\"label\": \"Casus T-17\"}.".into(),
         )
     })?;
-    let (id, label) = create_canvas(store.as_ref(), &audit, &viewer, &new.label, new.team).await?;
+    let (id, label) = canvases::create(database.as_ref(), &viewer, &new.label, new.team).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id.as_str(), "label": label.as_str() })),

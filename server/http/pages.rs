@@ -13,11 +13,7 @@ use axum::{
 use maud::html;
 use serde::Deserialize;
 
-use super::{
-    budget, canvas_page,
-    canvases::create_canvas,
-    permitted::{self, creatable_teams},
-};
+use super::{budget, canvas_page, permitted};
 use crate::{
     access::policy::EscalationLevel,
     access::workspace,
@@ -27,6 +23,7 @@ use crate::{
     format::dutch_date,
     http::middleware::csp::CspNonce,
     ids::TeamId,
+    services::canvases,
     state::AppState,
     store::{AuditEntry, now_millis},
     views::SignedIn,
@@ -75,7 +72,7 @@ async fn gather(state: &AppState, viewer: &Viewer) -> Result<Overview, AppError>
             canvas,
         })
         .collect();
-    let creatable = creatable_teams(viewer);
+    let creatable = canvases::creatable_teams(viewer);
     let all_teams = state.directory.teams().await?;
     let teams = all_teams
         .iter()
@@ -135,14 +132,9 @@ async fn create(
     viewer: SignedIn,
     Form(fields): Form<NewCanvasFields>,
 ) -> Result<Response, AppError> {
-    let created = create_canvas(
-        state.canvases.as_ref(),
-        &state.audit,
-        &viewer,
-        &fields.label,
-        fields.team,
-    )
-    .await;
+    let created = canvases::create(state.database.as_ref(), &viewer, &fields.label, fields.team)
+        .await
+        .map_err(AppError::from);
     match created {
         Ok((id, _)) => Ok(Redirect::to(&format!("/canvases/{id}")).into_response()),
         Err(AppError::Invalid(message) | AppError::Forbidden(message)) => {
@@ -206,14 +198,7 @@ async fn rename(
     Form(fields): Form<RenameFields>,
 ) -> Result<Response, AppError> {
     let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
-    super::canvases::rename_canvas(
-        state.canvases.as_ref(),
-        &state.audit,
-        &viewer,
-        &canvas,
-        &fields.label,
-    )
-    .await?;
+    canvases::rename(state.database.as_ref(), &viewer, &canvas, &fields.label).await?;
     Ok(Redirect::to(&format!("/canvases/{}", canvas.id.as_str())).into_response())
 }
 

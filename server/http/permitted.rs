@@ -8,7 +8,6 @@ use crate::{
     auth::Viewer,
     canvas::CanvasId,
     error::AppError,
-    ids::TeamId,
     store::{CanvasSummary, Canvases},
 };
 
@@ -40,18 +39,4 @@ pub fn visible(viewer: &Viewer, canvases: Vec<CanvasSummary>) -> Vec<CanvasSumma
                 .is_some_and(|facts| policy::canvas_access(&viewer.policy, facts).may_read())
         })
         .collect()
-}
-
-/// The teams in which the viewer may start a canvas.
-pub fn creatable_teams(viewer: &Viewer) -> Vec<TeamId> {
-    let mut teams: Vec<TeamId> = viewer
-        .policy
-        .memberships
-        .iter()
-        .filter(|(team, _)| policy::may_create_canvas(&viewer.policy, *team))
-        .map(|(team, _)| *team)
-        .collect();
-    teams.sort_unstable();
-    teams.dedup();
-    teams
 }

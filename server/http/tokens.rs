@@ -14,15 +14,15 @@ use serde::Deserialize;
 
 use crate::{
     accounts,
-    audit::{Audit, Event},
     auth::Viewer,
     config::AuthSettings,
     error::AppError,
-    events::{AccessChange, Event as BusEvent, EventBus},
+    events::EventBus,
     http::middleware::csp::CspNonce,
-    ids::{Credential, TokenId},
+    ids::TokenId,
+    services::tokens,
     state::AppState,
-    store::{AuditEntry, Directory},
+    store::{Database, Directory},
     views,
     views::SignedIn,
 };
@@ -63,8 +63,8 @@ struct NewToken {
 }
 
 async fn create(
+    State(database): State<Arc<dyn Database>>,
     State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
     State(settings): State<Arc<AuthSettings>>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
@@ -91,43 +91,16 @@ async fn create(
                 ))
             })?,
     };
-    let (_, token) =
-        accounts::create_token_for(directory.as_ref(), viewer.account.id, name, days).await?;
-    audit
-        .record(
-            Event::TokenCreated,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                detail: name.to_owned(),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+    let token = tokens::create(database.as_ref(), &viewer, name, days).await?;
     page(directory.as_ref(), &viewer, Some(&token), &nonce).await
 }
 
 async fn revoke(
-    State(directory): State<Arc<dyn Directory>>,
-    State(audit): State<Arc<Audit>>,
+    State(database): State<Arc<dyn Database>>,
     State(events): State<Arc<dyn EventBus>>,
     viewer: Viewer,
     Path(id): Path<TokenId>,
 ) -> Result<Response, AppError> {
-    if !directory.revoke_token(viewer.account.id, id).await? {
-        return Err(AppError::NotFound);
-    }
-    events.publish(BusEvent::AccessChanged(AccessChange::Credential(
-        Credential::Token(id),
-    )));
-    audit
-        .record(
-            Event::TokenRevoked,
-            AuditEntry {
-                account_id: Some(viewer.account.id),
-                detail: format!("token {id}"),
-                ..AuditEntry::default()
-            },
-        )
-        .await;
+    tokens::revoke(database.as_ref(), events.as_ref(), &viewer, id).await?;
     Ok(Redirect::to("/tokens").into_response())
 }

@@ -7,9 +7,13 @@
 //! the transaction, which holds the database's write lock, and reads through the transaction,
 //! not the pool, so that it never waits for a second connection while holding one.
 
+pub mod budget;
 pub mod canvas_workflow;
+pub mod canvases;
 pub mod invitations;
 pub mod members;
+pub mod organisation;
+pub mod tokens;
 
 use crate::{store::StoreError, sync::RoomError};
 
