@@ -10,11 +10,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::{
-    services::{Refusal, ServiceError},
-    store::StoreError,
-    sync::RoomError,
-};
+use crate::{store::StoreError, sync::RoomError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -63,21 +59,6 @@ impl From<RoomError> for AppError {
         match error {
             RoomError::NotFound => AppError::NotFound,
             other => AppError::Room(other),
-        }
-    }
-}
-
-impl From<ServiceError> for AppError {
-    fn from(error: ServiceError) -> Self {
-        match error {
-            ServiceError::Refused { refusal, message } => match refusal {
-                Refusal::Forbidden => AppError::Forbidden(message),
-                Refusal::NotFound => AppError::NotFound,
-                Refusal::Conflict => AppError::Conflict(message),
-                Refusal::Invalid => AppError::Invalid(message),
-            },
-            ServiceError::Store(error) => error.into(),
-            ServiceError::Room(error) => error.into(),
         }
     }
 }

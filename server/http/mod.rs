@@ -13,6 +13,7 @@ pub mod middleware;
 pub mod page;
 pub mod pages;
 pub mod permitted;
+mod refusal;
 pub mod sign_in;
 pub mod sync;
 pub mod teams;

@@ -153,17 +153,8 @@ fn imports(modules: &BTreeMap<String, PathBuf>) -> BTreeMap<String, BTreeSet<Str
     edges
 }
 
-#[test]
-fn no_file_imports_itself_through_others() {
-    let modules = modules();
-    let edges = imports(&modules);
-    assert!(
-        edges
-            .get("http::teams")
-            .is_some_and(|e| e.contains("state")),
-        "the parser must see imports at all: {:?}",
-        edges.get("http::teams")
-    );
+/// Every path by which a node of `edges` reaches itself again, one per node.
+fn circles(edges: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
     let mut circles = Vec::new();
     for start in edges.keys() {
         // Depth-first search for a path back to `start`.
@@ -184,6 +175,52 @@ fn no_file_imports_itself_through_others() {
             }
         }
     }
+    circles
+}
+
+/// The imports between the top-level folders and files of `server/`.
+fn layer_imports() -> BTreeMap<String, BTreeSet<String>> {
+    let top = |module: &str| module.split("::").next().unwrap_or_default().to_owned();
+    let mut layers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, targets) in imports(&modules()) {
+        let from = top(&module);
+        let entry = layers.entry(from.clone()).or_default();
+        entry.extend(targets.iter().map(|t| top(t)).filter(|t| *t != from));
+    }
+    layers
+}
+
+#[test]
+fn the_layers_import_one_way() {
+    let layers = layer_imports();
+    let circles = circles(&layers);
+    assert!(circles.is_empty(), "layer circles:\n{}", circles.join("\n"));
+    // The use cases know nothing of HTTP or pages; storage and the rules know no use case.
+    for (layer, forbidden) in [
+        ("services", ["http", "views", "app"].as_slice()),
+        ("store", &["services", "http", "views", "state"]),
+        ("workflow", &["services", "http", "views", "store", "state"]),
+        ("access", &["services", "http", "views", "store", "state"]),
+    ] {
+        let imported = layers.get(layer).cloned().unwrap_or_default();
+        for other in forbidden {
+            assert!(!imported.contains(*other), "{layer} imports {other}");
+        }
+    }
+}
+
+#[test]
+fn no_file_imports_itself_through_others() {
+    let modules = modules();
+    let edges = imports(&modules);
+    assert!(
+        edges
+            .get("http::teams")
+            .is_some_and(|e| e.contains("state")),
+        "the parser must see imports at all: {:?}",
+        edges.get("http::teams")
+    );
+    let circles = circles(&edges);
     assert!(
         circles.is_empty(),
         "import circles:\n{}",
