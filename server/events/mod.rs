@@ -82,7 +82,7 @@ pub enum AccessChange {
     /// A canvas moved on the escalation ladder or was archived: its connections, except those
     /// of the accounts in `keep` (its own team, whose access does not depend on the level).
     Canvas {
-        canvas: String,
+        canvas: CanvasId,
         keep: Vec<AccountId>,
     },
 }
@@ -90,7 +90,7 @@ pub enum AccessChange {
 /// A change to one canvas's workflow facts.
 #[derive(Debug, Clone)]
 pub struct WorkflowChange {
-    pub canvas: String,
+    pub canvas: CanvasId,
     /// The canvas's team, province and place on the ladder after the change: a stream announces
     /// it only to someone the policy lets read the canvas now.
     pub facts: policy::Canvas,

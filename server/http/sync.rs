@@ -176,7 +176,7 @@ async fn upgrade(
         Holder {
             account_id: viewer.account.id,
             credential: viewer.credential(),
-            canvas: canvas_id.parse::<CanvasId>().ok().map(|id| id.to_string()),
+            canvas: canvas_id.parse::<CanvasId>().ok(),
         },
     );
     let canvas = permitted::readable(store.as_ref(), &viewer, &canvas_id).await?;

@@ -356,7 +356,7 @@ impl OnCanvas<'_> {
         self.state
             .events
             .publish(BusEvent::WorkflowChanged(WorkflowChange {
-                canvas: self.id().to_owned(),
+                canvas: self.canvas.id.clone(),
                 facts,
             }));
         Ok(())
@@ -367,7 +367,7 @@ impl OnCanvas<'_> {
     /// reconnect at once with the access the new level gives them: editing, reading, or none.
     fn reconnect(&self, keep: Vec<AccountId>) -> AccessChange {
         AccessChange::Canvas {
-            canvas: self.id().to_owned(),
+            canvas: self.canvas.id.clone(),
             keep,
         }
     }

@@ -13,6 +13,7 @@ use std::{
 };
 
 use crate::{
+    canvas::CanvasId,
     events::{AccessChange, Event, Handler},
     ids::{AccountId, Credential},
 };
@@ -43,7 +44,7 @@ pub struct Holder {
     pub account_id: AccountId,
     /// The session or token the connection was opened with.
     pub credential: Credential,
-    pub canvas: Option<String>,
+    pub canvas: Option<CanvasId>,
 }
 
 struct Open {
@@ -114,9 +115,9 @@ impl Participants {
     }
 
     /// Closes the connections to a canvas of every account that `keep` does not keep.
-    pub fn close_on_canvas(&self, canvas: &str, keep: impl Fn(AccountId) -> bool) -> usize {
+    pub fn close_on_canvas(&self, canvas: &CanvasId, keep: impl Fn(AccountId) -> bool) -> usize {
         self.close_where(|holder| {
-            holder.canvas.as_deref() == Some(canvas) && !keep(holder.account_id)
+            holder.canvas.as_ref() == Some(canvas) && !keep(holder.account_id)
         })
     }
 
@@ -156,11 +157,19 @@ mod tests {
         Credential::Session(id_hash.into())
     }
 
-    fn holder(account_id: AccountId, credential: Credential, canvas: &str) -> Holder {
+    /// The canvas called `name` ("a", "b") in these tests.
+    fn canvas(name: &str) -> CanvasId {
+        let n = name.bytes().next().map_or(0, u32::from);
+        format!("00000000-0000-4000-8000-{n:012x}")
+            .parse()
+            .expect("canvas id")
+    }
+
+    fn holder(account_id: AccountId, credential: Credential, name: &str) -> Holder {
         Holder {
             account_id,
             credential,
-            canvas: Some(canvas.into()),
+            canvas: Some(canvas(name)),
         }
     }
 
@@ -184,7 +193,7 @@ mod tests {
         );
 
         assert_eq!(
-            participants.close_on_canvas("a", |account| account == AccountId(7)),
+            participants.close_on_canvas(&canvas("a"), |account| account == AccountId(7)),
             1
         );
         assert!(other.closer.is_closed());
@@ -222,7 +231,7 @@ mod tests {
                 canvas: None,
             },
         );
-        assert_eq!(participants.close_on_canvas("a", |_| false), 0);
+        assert_eq!(participants.close_on_canvas(&canvas("a"), |_| false), 0);
         assert_eq!(participants.close_credential(&session_of("a")), 1);
         assert!(stream.closer.is_closed());
     }

@@ -28,6 +28,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
     auth::Viewer,
+    canvas::CanvasId,
     error::AppError,
     events::{Event as BusEvent, Topic, WorkflowChange},
     http::{
@@ -159,7 +160,7 @@ async fn fragment(action: Action) -> Result<Markup, AppError> {
 
 /// Server-sent events: `werkwijze` whenever this canvas's workflow changes.
 async fn events(action: Action) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
-    let id = action.id().to_owned();
+    let id = action.canvas.id.clone();
     let registration = register_stream(&action.state, &action.viewer, Some(id.clone()));
     changes(&action.state, registration, move |change| {
         change.canvas == id
@@ -169,7 +170,11 @@ async fn events(action: Action) -> Sse<impl Stream<Item = Result<SseEvent, Infal
 /// Registers an event stream like a WebSocket, so that it ends with the viewer's access: on
 /// removal, a role change, sign-out, revocation, session expiry and (for a canvas's stream) a
 /// ladder move, exactly like the canvas's sockets.
-pub fn register_stream(state: &AppState, viewer: &Viewer, canvas: Option<String>) -> Registration {
+pub fn register_stream(
+    state: &AppState,
+    viewer: &Viewer,
+    canvas: Option<CanvasId>,
+) -> Registration {
     state.sync.participants.register(
         state.sync.next_conn_id(),
         Holder {
