@@ -44,6 +44,9 @@ pub enum AppError {
     /// way in (see the `From` below), so every handler answers 404 for it alike.
     #[error(transparent)]
     Room(RoomError),
+    /// An export that could not be written out.
+    #[error("export failed: {0}")]
+    Export(#[from] csv::Error),
     /// An export whose audit entry could not be written: refused, never served unrecorded.
     #[error(transparent)]
     Unrecorded(#[from] crate::audit::Unrecorded),
@@ -78,6 +81,7 @@ impl AppError {
             AppError::Room(RoomError::ShuttingDown) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Room(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unrecorded(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Export(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -110,6 +114,9 @@ impl AppError {
             }
             AppError::Room(_) => {
                 "Dit canvas kan nu niet worden geladen. Neem contact op met de beheerder.".into()
+            }
+            AppError::Export(_) => {
+                "Deze export kon niet worden gemaakt. Probeer het later opnieuw.".into()
             }
             AppError::Unrecorded(_) => "Deze export kan nu niet in het auditlog worden vastgelegd \
                                         en wordt daarom niet gegeven. Probeer het later opnieuw."

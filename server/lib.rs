@@ -38,6 +38,7 @@ pub mod audit;
 pub mod auth;
 pub mod canvas;
 pub mod config;
+pub mod csv;
 pub mod demo;
 pub mod error;
 pub mod events;

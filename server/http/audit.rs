@@ -16,6 +16,7 @@ use crate::{
     access::workspace::{self, AuditScope},
     audit::{Audit, Event},
     auth::Viewer,
+    csv::{Cell, Csv},
     error::AppError,
     http::middleware::csp::CspNonce,
     ids::TeamId,
@@ -77,23 +78,31 @@ async fn csv(
             ..AuditEntry::default()
         })
         .await?;
-    let mut out =
-        String::from("id;tijdstip_utc_ms;account;team;canvas;gebeurtenis;omschrijving;details\r\n");
+    let mut csv = Csv::new(&[
+        "id",
+        "tijdstip",
+        "tijdstip_utc_ms",
+        "account",
+        "team",
+        "canvas",
+        "gebeurtenis",
+        "omschrijving",
+        "details",
+    ])?;
     for row in &rows {
-        let fields = [
-            row.id.to_string(),
-            row.at.to_string(),
-            row.account.clone().unwrap_or_default(),
-            row.team.clone().unwrap_or_default(),
-            row.canvas_id.clone().unwrap_or_default(),
-            row.event.clone(),
-            Event::dutch_for_code(&row.event).to_owned(),
-            row.detail.clone(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(";"));
-        out.push_str("\r\n");
+        csv.row(&[
+            Cell::Int(row.id),
+            Cell::Time(row.at),
+            Cell::Int(row.at),
+            Cell::Text(row.account.as_deref().unwrap_or_default()),
+            Cell::Text(row.team.as_deref().unwrap_or_default()),
+            Cell::Text(row.canvas_id.as_deref().unwrap_or_default()),
+            Cell::Text(&row.event),
+            Cell::Text(Event::dutch_for_code(&row.event)),
+            Cell::Text(&row.detail),
+        ])?;
     }
+    let out = csv.finish()?;
     Ok((
         [
             (
@@ -108,32 +117,4 @@ async fn csv(
         out,
     )
         .into_response())
-}
-
-/// A CSV field (semicolon-separated, as Dutch spreadsheets expect), quoted when needed. A field
-/// that a spreadsheet would run as a formula is prefixed with a quote.
-pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("gewoon"), "gewoon");
-        assert_eq!(csv_field("a;b"), "\"a;b\"");
-        assert_eq!(csv_field("zei \"ja\""), "\"zei \"\"ja\"\"\"");
-        assert_eq!(csv_field("=SOM(A1)"), "'=SOM(A1)");
-    }
 }

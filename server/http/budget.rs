@@ -15,8 +15,9 @@ use serde::Deserialize;
 use crate::{
     access::workspace,
     auth::Viewer,
+    csv::{Cell, Csv},
     error::AppError,
-    format::{dutch_date, euro},
+    format::dutch_date,
     http::middleware::csp::CspNonce,
     ids::TeamId,
     services::{Refusal, ServiceError, budget},
@@ -177,30 +178,40 @@ async fn csv(
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(this_year);
     let entries = state.workflow.ledger(id, year).await?;
-    let mut out = String::from(
-        "nr;datum;canvas_id;canvas;soort;bedrag_centen;bedrag;waarvoor;waarom_niet_regulier;\
-         goedgekeurd_door;correctie_van;boven_budget_bevestigd;geboekt_door\r\n",
-    );
+    let mut csv = Csv::new(&[
+        "nr",
+        "datum",
+        "canvas_id",
+        "canvas",
+        "soort",
+        "bedrag_centen",
+        "bedrag",
+        "waarvoor",
+        "waarom_niet_regulier",
+        "goedgekeurd_door",
+        "correctie_van",
+        "boven_budget_bevestigd",
+        "geboekt_door",
+    ])?;
     for e in &entries {
-        let fields = [
-            e.id.to_string(),
-            e.entry_date.clone(),
-            e.canvas_id.clone(),
-            e.canvas_label.clone(),
-            e.kind.dutch().to_owned(),
-            e.amount_cents.to_string(),
-            euro(e.amount_cents),
-            e.purpose.clone(),
-            e.why_not_regular.clone(),
-            e.approved_by.clone(),
-            e.corrects.map(|c| c.to_string()).unwrap_or_default(),
-            if e.over_budget_confirmed { "ja" } else { "nee" }.to_owned(),
-            e.recorded_by.clone(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| super::audit::csv_field(f)).collect();
-        out.push_str(&line.join(";"));
-        out.push_str("\r\n");
+        let corrects = e.corrects.map(|c| c.to_string()).unwrap_or_default();
+        csv.row(&[
+            Cell::Int(e.id.0),
+            Cell::Date(&e.entry_date),
+            Cell::Text(&e.canvas_id),
+            Cell::Text(&e.canvas_label),
+            Cell::Text(e.kind.dutch()),
+            Cell::Int(e.amount_cents),
+            Cell::Euro(e.amount_cents),
+            Cell::Text(&e.purpose),
+            Cell::Text(&e.why_not_regular),
+            Cell::Text(&e.approved_by),
+            Cell::Text(&corrects),
+            Cell::Text(if e.over_budget_confirmed { "ja" } else { "nee" }),
+            Cell::Text(&e.recorded_by),
+        ])?;
     }
+    let out = csv.finish()?;
     state
         .audit
         .record_export(AuditEntry {

@@ -31,6 +31,7 @@ pub async fn canvas_page(
         banner: None,
         workflow: Some(views::workflow::panel(&panel)),
         may_rename: !canvas.facts.archived && policy::may_rename(&viewer.policy, &canvas.facts),
+        status: Some(panel.status),
     };
     Ok(views::canvas::page(viewer, &view, &nonce.0))
 }
@@ -52,6 +53,9 @@ pub async fn panel(
     let transitions = lifecycle::next(status)
         .filter(|to| lifecycle::check(account, facts, access, status, *to).is_ok())
         .collect();
+    let blocked = lifecycle::next(status)
+        .filter_map(|to| lifecycle::why_not(account, facts, access, status, to))
+        .collect();
     let escalations = state.workflow.escalations(id).await?;
     let escalate_to = ladder::above(facts.level)
         .into_iter()
@@ -68,6 +72,7 @@ pub async fn panel(
         status,
         history: state.workflow.status_history(id).await?,
         transitions,
+        blocked,
         escalations,
         escalate_to,
         to_handle,

@@ -165,7 +165,7 @@ pub fn page(viewer: &SignedIn, page: &AdminPage, nonce: &str) -> Markup {
                                     td {
                                         form method="post" action={ "/beheer/accounts/" (account.id) "/herstellink" } {
                                             (csrf_field(viewer))
-                                            button type="submit" aria-label={ "Herstellink voor " (account.email) } { "Herstellink maken" }
+                                            button type="submit" aria-label={ "Herstellink maken voor " (account.email) } { "Herstellink maken" }
                                         }
                                     }
                                 }

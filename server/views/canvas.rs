@@ -12,6 +12,7 @@ use crate::{
     canvas::{
         CanvasId,
         schema::{self, CanvasContent, root},
+        status::CanvasStatus,
     },
     views::SignedIn,
 };
@@ -45,6 +46,8 @@ pub struct CanvasView<'a> {
     pub workflow: Option<Markup>,
     /// Whether the viewer may give the canvas another name (the form under the title).
     pub may_rename: bool,
+    /// The lifecycle status, shown as a badge beside the title (a frozen copy has none).
+    pub status: Option<CanvasStatus>,
 }
 
 pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
@@ -139,7 +142,14 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
             main #canvas data-canvas-id=[live.then_some(id.as_str())] data-read-only=[read_only.then_some("true")]
                 data-user-name=(viewer.account.display_name())
                 data-account-id=[live.then_some(viewer.account.id)] {
-                h1 #canvas-label { (content.label) }
+                div.canvas-title {
+                    h1 #canvas-label { (content.label) }
+                    @if let Some(status) = view.status {
+                        span.status-badge #status-badge data-status=(status.code()) {
+                            span.visually-hidden { "Status: " } (status.dutch())
+                        }
+                    }
+                }
                 @if view.may_rename {
                     details.rename {
                         summary { "Naam wijzigen" }
@@ -160,6 +170,7 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
                         "Je kunt dit canvas lezen, maar niet bewerken. Wijzigingen worden niet opgeslagen."
                     }
                 }
+                (step_bar(&board, view.workflow.is_some()))
                 (toggles("Leefgebieden", root::LIFE_AREAS, &schema::LIFE_AREAS, &content.life_areas))
                 (toggles("Beleidsdomeinen", root::POLICY_DOMAINS, &schema::POLICY_DOMAINS, &content.policy_domains))
                 ol.board {
@@ -182,6 +193,34 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
             }
         },
     )
+}
+
+/// The bar that stays in view above the board: each step (and the workflow panel) with who is
+/// working there now, a click or Alt+number away.
+fn step_bar(board: &[Step], workflow: bool) -> Markup {
+    html! {
+        nav.step-bar #step-bar aria-label="Stappen van het canvas" {
+            ol {
+                @for step in board {
+                    li {
+                        a href={ "#stap-" (step.number) } data-step-link=(step.number)
+                            aria-keyshortcuts={ "Alt+" (step.number) } {
+                            span.step-number { (step.number) }
+                            span.step-title { (step.title) }
+                            span.step-presence data-step-presence=(step.number) {}
+                        }
+                    }
+                }
+                @if workflow {
+                    li {
+                        a href="#workflow" data-step-link="7" aria-keyshortcuts="Alt+7" {
+                            span.step-title { "Werkwijze" }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The waardendriehoek drawn as a triangle whose corners lead to the three values. The shape is

@@ -108,9 +108,11 @@ pub fn page(viewer: &SignedIn, page: &TeamPage, nonce: &str) -> Markup {
                                 }
                                 @if page.manage {
                                     td {
-                                        form method="post" action={ "/teams/" (team.id) "/leden/" (member.account_id) "/verwijderen" } {
+                                        form method="post" action={ "/teams/" (team.id) "/leden/" (member.account_id) "/verwijderen" }
+                                            data-confirm={ (member.email) " wordt uit " (team.name) " verwijderd en kan de canvassen van het team meteen niet meer openen. Open verbindingen worden verbroken." }
+                                            data-confirm-yes="Ja, verwijderen" {
                                             (csrf_field(viewer))
-                                            button type="submit" aria-label={ (member.email) " uit het team verwijderen" } { "Verwijderen" }
+                                            button.danger type="submit" aria-label={ "Verwijderen: " (member.email) " uit het team" } { "Verwijderen" }
                                         }
                                     }
                                 }

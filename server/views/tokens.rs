@@ -64,9 +64,11 @@ pub fn page(
                                         } @else if token.expires_at <= now {
                                             "Verlopen"
                                         } @else {
-                                            form method="post" action={ "/tokens/" (token.id) "/intrekken" } {
+                                            form method="post" action={ "/tokens/" (token.id) "/intrekken" }
+                                                data-confirm={ "Het token «" (token.name) "» werkt daarna niet meer; scripts die het gebruiken en hun open verbindingen stoppen meteen." }
+                                                data-confirm-yes="Ja, intrekken" {
                                                 (csrf_field(viewer))
-                                                button type="submit" { "Intrekken" }
+                                                button.danger type="submit" { "Intrekken" }
                                             }
                                         }
                                     }

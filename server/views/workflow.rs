@@ -30,6 +30,8 @@ pub struct Panel {
     pub history: Vec<StatusChangeRow>,
     /// Statuses the viewer may move the canvas to.
     pub transitions: Vec<CanvasStatus>,
+    /// Why the viewer may not make the other moves from here (only their role stands in the way).
+    pub blocked: Vec<String>,
     pub escalations: Vec<EscalationRow>,
     /// Levels the viewer may escalate to now (empty: the form is not shown).
     pub escalate_to: Vec<EscalationLevel>,
@@ -42,6 +44,42 @@ pub struct Panel {
     pub signal_days: u64,
     pub now: i64,
     pub error: Option<String>,
+}
+
+/// What a status button asks before it acts, for the moves that close or archive a canvas.
+fn confirm_status(to: CanvasStatus) -> Option<String> {
+    match to {
+        CanvasStatus::Gearchiveerd => Some(
+            "Je archiveert dit canvas. Daarna kan niemand het nog wijzigen of erop boeken; het \
+             blijft te lezen als lesmateriaal. Dit is niet terug te draaien."
+                .to_owned(),
+        ),
+        CanvasStatus::DoorbraakGerealiseerd | CanvasStatus::AfgeslotenZonderDoorbraak => {
+            Some(format!(
+                "Je sluit dit canvas af als «{}». Het team ziet dat meteen; het canvas gaat \
+                 daarna alleen nog naar «Gearchiveerd».",
+                to.dutch()
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// What escalating to `level` asks before it acts: who will be told.
+fn confirm_escalation(level: EscalationLevel) -> String {
+    format!(
+        "Je schaalt dit canvas op naar {}. {} krijgt hiervan een melding en kan het canvas \
+         lezen; tot het antwoord staat het canvas op «Opgeschaald».",
+        level_dutch(level),
+        capitalised(ladder::who_handles(level))
+    )
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn status_name(code: &str) -> String {
@@ -71,18 +109,23 @@ fn status_block(p: &Panel, base: &str) -> Markup {
             h3 { "Status" }
             p.status-now { "Status: " strong #canvas-status data-status=(p.status.code()) { (p.status.dutch()) } }
             @if !p.transitions.is_empty() {
-                form.stacked method="post" action={ (base) "/status" } {
+                form.stacked #status-form method="post" action={ (base) "/status" } novalidate {
                     (csrf_input(&p.csrf))
                     input type="hidden" name="van" value=(p.status.code());
                     label for="status-note" { "Toelichting (optioneel)" }
                     input #status-note name="toelichting" type="text" maxlength="500";
                     div.row {
                         @for to in &p.transitions {
-                            button type="submit" name="naar" value=(to.code()) { "Naar «" (to.dutch()) "»" }
+                            button type="submit" name="naar" value=(to.code())
+                                data-confirm=[confirm_status(*to)]
+                                data-confirm-yes=[confirm_status(*to).map(|_| format!("Ja, naar «{}»", to.dutch()))] {
+                                "Naar «" (to.dutch()) "»"
+                            }
                         }
                     }
                 }
             }
+            @for why in &p.blocked { p.hint { (why) } }
             @if !p.history.is_empty() {
                 h4 { "Tijdlijn" }
                 ol.timeline {
@@ -116,11 +159,18 @@ fn escalation_block(p: &Panel, base: &str) -> Markup {
                 (answer_form(p, base, open))
             }
             @if !p.escalate_to.is_empty() {
-                form.stacked #escalate-form method="post" action={ (base) "/opschalen" } {
+                form.stacked #escalate-form method="post" action={ (base) "/opschalen" } novalidate
+                    data-confirm-from="escalate-to" data-confirm-yes="Ja, opschalen" {
                     (csrf_input(&p.csrf))
+                    p.hint #escalate-help {
+                        "Gebruikelijk is eerst de directie, dan de doorbraakcoach van de provincie, dan PMM. "
+                        "Wie je kiest, krijgt een melding en kan het canvas lezen."
+                    }
                     label for="escalate-to" { "Opschalen naar" }
-                    select #escalate-to name="naar" {
-                        @for level in &p.escalate_to { option value=(level.code()) { (level_dutch(*level)) } }
+                    select #escalate-to name="naar" aria-describedby="escalate-help" {
+                        @for level in &p.escalate_to {
+                            option value=(level.code()) data-confirm=(confirm_escalation(*level)) { (level_dutch(*level)) }
+                        }
                     }
                     label for="escalate-question" { "Vraag over het systeemprobleem (verplicht)" }
                     textarea #escalate-question name="vraag" required maxlength=(ladder::MAX_TEXT_CHARS) rows="3" {}
@@ -171,12 +221,12 @@ fn answer_form(p: &Panel, base: &str, open: &EscalationRow) -> Markup {
     html! {
         div.handle {
             @if open.picked_up_by.is_none() {
-                form method="post" action={ (action) "/oppakken" } {
+                form #pick-up-form method="post" action={ (action) "/oppakken" } {
                     (csrf_input(&p.csrf))
                     button type="submit" { "Oppakken" }
                 }
             }
-            form.stacked #answer-form method="post" action={ (action) "/antwoord" } {
+            form.stacked #answer-form method="post" action={ (action) "/antwoord" } novalidate {
                 (csrf_input(&p.csrf))
                 label for="answer" { "Antwoord" }
                 textarea #answer name="antwoord" required maxlength=(ladder::MAX_TEXT_CHARS) rows="3" {}
@@ -216,7 +266,7 @@ fn budget_block(p: &Panel, base: &str) -> Markup {
                 }
             }
             @if p.may_book {
-                form.stacked #budget-form method="post" action={ (base) "/budget" } {
+                form.stacked #budget-form method="post" action={ (base) "/budget" } novalidate {
                     (csrf_input(&p.csrf))
                     label for="entry-kind" { "Soort" }
                     select #entry-kind name="soort" {
@@ -253,7 +303,7 @@ fn ledger_row(p: &Panel, base: &str, entry: &LedgerRow) -> Markup {
             @if p.may_book {
                 td {
                     @if entry.corrects.is_none() {
-                        form.row method="post" action={ (base) "/budget/" (entry.id) "/correctie" } {
+                        form.row method="post" action={ (base) "/budget/" (entry.id) "/correctie" } novalidate {
                             (csrf_input(&p.csrf))
                             label.visually-hidden for={ "correct-" (entry.id) } { "Bedrag van de correctie" }
                             input id={ "correct-" (entry.id) } name="bedrag" type="text" inputmode="decimal" required placeholder="bedrag";

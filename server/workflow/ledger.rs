@@ -70,6 +70,10 @@ pub fn totals(budget: i64, entries: impl IntoIterator<Item = (Kind, i64)>) -> To
 pub enum LedgerError {
     #[error("Een bedrag moet groter dan nul zijn en hoogstens € 100.000.000,00.")]
     Amount,
+    #[error("Vul een bedrag in, bijvoorbeeld 1.250,50.")]
+    AmountMissing,
+    #[error("Dit is geen bedrag. Schrijf het zoals 1.250,50 of 1250.")]
+    NotAnAmount,
     #[error("Kies of het geld is toegezegd of uitgegeven.")]
     Kind,
     #[error("Schrijf op waarvoor het geld is.")]
@@ -152,6 +156,14 @@ pub fn parse_amount(raw: &str) -> Result<i64, LedgerError> {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
+    if text.is_empty() {
+        return Err(LedgerError::AmountMissing);
+    }
+    // A minus sign makes a number, just not an amount one may book.
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest.to_owned()),
+        None => (false, text),
+    };
     let (whole, fraction) = text.split_once(',').unwrap_or((&text, ""));
     let grouped = whole.contains('.');
     let groups: Vec<&str> = whole.split('.').collect();
@@ -166,6 +178,9 @@ pub fn parse_amount(raw: &str) -> Result<i64, LedgerError> {
         || fraction.len() > 2
         || (!fraction.is_empty() && !digits(fraction))
     {
+        return Err(LedgerError::NotAnAmount);
+    }
+    if negative {
         return Err(LedgerError::Amount);
     }
     let euros: i64 = euros.parse().map_err(|_| LedgerError::Amount)?;
@@ -213,18 +228,19 @@ mod tests {
         assert_eq!(parse_amount("1.250,50"), Ok(125_050));
         assert_eq!(parse_amount("€ 1250"), Ok(125_000));
         assert_eq!(parse_amount("0,5"), Ok(50));
-        for bad in [
-            "",
-            "0",
-            "-5",
-            "1,234",
-            "12.34",
-            "1.2345",
-            "abc",
-            "100.000.000,01",
-        ] {
-            assert_eq!(parse_amount(bad), Err(LedgerError::Amount), "{bad}");
+        for out_of_range in ["0", "-5", "100.000.000,01", "99999999999999999999"] {
+            let parsed = parse_amount(out_of_range);
+            assert_eq!(parsed, Err(LedgerError::Amount), "{out_of_range}");
         }
+        for not_an_amount in ["abc", "1,234", "12.34", "1.2345", "12a", "1,2,3", "--5"] {
+            let parsed = parse_amount(not_an_amount);
+            assert_eq!(parsed, Err(LedgerError::NotAnAmount), "{not_an_amount}");
+        }
+        assert_eq!(parse_amount("  "), Err(LedgerError::AmountMissing));
+        assert_eq!(
+            LedgerError::NotAnAmount.to_string(),
+            "Dit is geen bedrag. Schrijf het zoals 1.250,50 of 1250."
+        );
         assert_eq!(parse_amount("100.000.000,00"), Ok(MAX_CENTS));
     }
 

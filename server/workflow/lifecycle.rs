@@ -72,6 +72,31 @@ pub fn check(
     }
 }
 
+/// Why `account` may not move the canvas from `from` to `to`, in Dutch, when only their role
+/// stands in the way ("Alleen de aanjager kan dit canvas naar «Gearchiveerd» zetten."); `None`
+/// when they may, or when the move is not one anybody makes by hand.
+pub fn why_not(
+    account: &policy::Account,
+    canvas: &policy::Canvas,
+    access: Access,
+    from: CanvasStatus,
+    to: CanvasStatus,
+) -> Option<String> {
+    let roles = roles_for(from, to).ok()?;
+    if check(account, canvas, access, from, to).is_ok() {
+        return None;
+    }
+    let who: Vec<String> = roles
+        .iter()
+        .map(|r| format!("de {}", r.dutch().to_lowercase()))
+        .collect();
+    Some(format!(
+        "Alleen {} kan dit canvas naar «{}» zetten.",
+        who.join(" of "),
+        to.dutch()
+    ))
+}
+
 /// The statuses a canvas can be moved to by hand from `from`, by anyone.
 pub fn next(from: CanvasStatus) -> impl Iterator<Item = CanvasStatus> {
     TRANSITIONS
@@ -104,6 +129,36 @@ mod tests {
             highest_level: EscalationLevel::Team,
             archived: false,
         }
+    }
+
+    #[test]
+    fn who_may_not_act_is_told_who_may() {
+        use CanvasStatus::*;
+        let canvas = canvas();
+        let teamlid = member(TeamRole::Teamlid);
+        let why = why_not(
+            &teamlid,
+            &canvas,
+            Access::Edit,
+            InBehandeling,
+            DoorbraakGerealiseerd,
+        );
+        let why = why.expect("a teamlid may not close");
+        assert!(why.starts_with("Alleen de aanjager"), "{why}");
+        assert!(why.contains("Doorbraak gerealiseerd"), "{why}");
+        let aanjager = member(TeamRole::Aanjager);
+        let allowed = why_not(
+            &aanjager,
+            &canvas,
+            Access::Edit,
+            InBehandeling,
+            DoorbraakGerealiseerd,
+        );
+        assert_eq!(allowed, None);
+        assert_eq!(
+            why_not(&teamlid, &canvas, Access::Edit, Concept, Opgeschaald),
+            None
+        );
     }
 
     /// Every pair of statuses, for every role: allowed exactly where the table says.

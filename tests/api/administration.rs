@@ -284,7 +284,11 @@ async fn aanjagers_read_their_teams_log_and_beheerders_everything() {
     assert_eq!(status, 200);
     assert!(head.contains("content-type: text/csv"));
     let csv = String::from_utf8(csv).expect("utf-8");
-    assert!(csv.starts_with("id;tijdstip_utc_ms;account;team;canvas;gebeurtenis"));
+    assert!(
+        csv.starts_with("\u{feff}id;tijdstip;tijdstip_utc_ms;account;team;canvas;gebeurtenis"),
+        "UTF-8 with a byte-order mark, then the header: {}",
+        &csv[..80.min(csv.len())]
+    );
     assert!(csv.contains("canvas_created") && !csv.contains("Team Ede"));
 
     let teamlid = app.sign_in(&app.people.teamlid.email, PASSWORD).await;

@@ -669,6 +669,30 @@ async fn the_ledger_adds_up_with_corrections_and_a_confirmed_overrun() {
     let csv = String::from_utf8(csv).expect("utf-8");
     assert_eq!(csv.lines().count(), 5, "a header and four entries: {csv}");
     assert!(csv.contains("-5000;") && csv.contains("Korting"));
+    // As Dutch Excel reads it: a byte-order mark, semicolons, amounts as numbers with a decimal
+    // comma (the correction too), dates as dd-mm-jjjj.
+    let body = csv
+        .strip_prefix('\u{feff}')
+        .expect("UTF-8 with a byte-order mark");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (date, cents, euros) = (column("datum"), column("bedrag_centen"), column("bedrag"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        let day = &row[date];
+        assert!(
+            day.len() == 10 && day.as_bytes()[2] == b'-' && day.as_bytes()[5] == b'-',
+            "dd-mm-jjjj: {day}"
+        );
+        let number: f64 = row[euros].replace(',', ".").parse().expect("a number");
+        let in_cents: i64 = row[cents].parse().expect("whole cents");
+        assert_eq!((number * 100.0).round() as i64, in_cents, "{:?}", row);
+    }
+    assert!(rows.iter().any(|row| &row[euros] == "-50,00"), "the correction stays a number");
     // Entries are never changed or deleted.
     let db = app.sqlite().await;
     assert!(

@@ -238,7 +238,7 @@ test('revoking a token on /tokens closes its live connection within 5 s; the tok
     const row = p.page.getByRole('row').filter({ has: p.page.getByRole('cell', { name: 'script', exact: true }) })
     assert.equal(await row.count(), 1, 'one row for the token "script"')
     const started = Date.now()
-    const res = await submit(p, row.getByRole('button', { name: 'Intrekken', exact: true }), /^\/tokens\/\d+\/intrekken$/)
+    const res = await submit(p, row.getByRole('button', { name: 'Intrekken', exact: true }), /^\/tokens\/\d+\/intrekken$/, { confirm: true })
     await assertStatus(res, 303, 'POST /tokens/{id}/intrekken')
     await waitFor(() => closes.length > 0, {
       timeout: REVOCATION_DEADLINE_MS,

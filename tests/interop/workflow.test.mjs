@@ -107,7 +107,7 @@ test('an escalation to the coach reaches the open coach dashboard live, and so d
     await teamlid.page.locator('#escalate-question').fill(question)
     escalatedAt = Date.now()
     const res = await submit(teamlid, teamlid.page.locator('#escalate-form').getByRole('button', { name: 'Opschalen', exact: true }),
-      `/canvases/${id}/opschalen`)
+      `/canvases/${id}/opschalen`, { confirm: true })
     await assertStatus(res, 303, 'POST /canvases/{id}/opschalen')
     await waitStatus(teamlid, 'Opgeschaald', "the teamlid's page, after the escalation")
   })
@@ -200,7 +200,7 @@ test('two people on one canvas: the panel follows the other\'s changes, but neve
     await aanjager.page.locator('#escalate-to').selectOption('directie')
     await aanjager.page.locator('#escalate-question').fill('Mag het budget hiervoor worden ingezet?')
     const res = await submit(aanjager, aanjager.page.locator('#escalate-form').getByRole('button', { name: 'Opschalen', exact: true }),
-      `/canvases/${id}/opschalen`)
+      `/canvases/${id}/opschalen`, { confirm: true })
     await assertStatus(res, 303, 'POST /canvases/{id}/opschalen')
     await waitStatus(projectleider, 'Opgeschaald', "the projectleider's status, live")
     await waitInPage(projectleider, () => [...document.querySelectorAll('#workflow li.escalation .question')]
@@ -246,7 +246,7 @@ test('two people on one canvas: the panel follows the other\'s changes, but neve
     await aanjager.page.locator('#escalate-to').selectOption('directie')
     await aanjager.page.locator('#escalate-question').fill('Nog een vraag aan de directie.')
     const res = await submit(aanjager, aanjager.page.locator('#escalate-form').getByRole('button', { name: 'Opschalen', exact: true }),
-      `/canvases/${id}/opschalen`)
+      `/canvases/${id}/opschalen`, { confirm: true })
     await assertStatus(res, 303, 'POST /canvases/{id}/opschalen')
     await waitStatus(projectleider, 'Opgeschaald', "the projectleider's status, live")
     await navigations.assertNone('after the change')
@@ -275,7 +275,7 @@ test('two people on one canvas: the panel follows the other\'s changes, but neve
 
   await step('the aanjager closes the canvas with a status button; the projectleider sees it live', async () => {
     const res = await submit(aanjager, aanjager.page.getByRole('button', { name: 'Naar «Doorbraak gerealiseerd»', exact: true }),
-      `/canvases/${id}/status`)
+      `/canvases/${id}/status`, { confirm: true })
     await assertStatus(res, 303, 'POST /canvases/{id}/status')
     await waitStatus(projectleider, 'Doorbraak gerealiseerd', "the projectleider's status, live")
     await navigations.assertNone('after the last change')

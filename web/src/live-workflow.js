@@ -4,11 +4,13 @@
 //
 // Never at the cost of what someone is doing in it: while a field of the panel holds input not
 // yet sent, or a control in it has the focus, the new panel is held back and a notice offers
-// "Bijwerken" instead. The panel's forms are ordinary POSTs; without this script they work the
-// same, and the page shows the state of its last load.
+// "Bijwerken" instead; the same holds while one of its forms shows a refusal. The panel's forms
+// are sent without leaving the page (panel-forms.js); without this script they are ordinary
+// POSTs, and the page shows the state of its last load.
 
 import { hasEditedFields } from './form-state.js'
 import { fetchFragment, followChanges } from './live-refresh.js'
+import { hasError, startPanelForms } from './panel-forms.js'
 
 const NOTICE_TEXT = 'De werkwijze is intussen gewijzigd. Kies Bijwerken om de nieuwe stand te zien; ' +
   'wat je hier nog niet hebt verstuurd, gaat dan verloren.'
@@ -41,10 +43,16 @@ export function startLiveWorkflow () {
     shown = html
     attach(el)
     panel.replaceWith(el)
+    showStatusBadge(el)
     if (focus) focusHeading(el)
   }
 
   attach(first)
+  // After one's own change went through, the new panel is shown at once.
+  startPanelForms(selector, base, async () => {
+    const el = await fetchFragment(base + '/werkwijze', selector)
+    if (el) show({ el, html: el.outerHTML }, { focus: true })
+  })
   followChanges(base + '/gebeurtenissen', async () => {
     const el = await fetchFragment(base + '/werkwijze', selector)
     if (!el) return
@@ -74,7 +82,7 @@ export function startLiveWorkflow () {
 function inUse (panel) {
   const active = document.activeElement
   if (active && active !== panel && panel.contains(active) && active.matches(INTERACTIVE)) return true
-  return hasEditedFields(panel)
+  return hasEditedFields(panel) || hasError(panel)
 }
 
 /**
@@ -111,6 +119,18 @@ function hideNotice (panel) {
   const button = panel.querySelector('.live-notice button')
   if (text) text.textContent = ''
   if (button) button.hidden = true
+}
+
+/** The badge beside the title follows the status the new panel shows. */
+function showStatusBadge (panel) {
+  const badge = document.getElementById('status-badge')
+  const status = panel.querySelector('#canvas-status')
+  if (!badge || !status || badge.dataset.status === status.dataset.status) return
+  badge.dataset.status = status.dataset.status
+  const label = document.createElement('span')
+  label.className = 'visually-hidden'
+  label.textContent = 'Status: '
+  badge.replaceChildren(label, status.textContent)
 }
 
 /** After "Bijwerken" the button is gone: put the focus on the new panel's heading instead. */

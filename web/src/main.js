@@ -8,11 +8,13 @@
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
+import { startConfirmations } from './confirm.js'
 import { mountEditors, setEditorsReadOnly } from './editors.js'
 import { startLiveDashboard } from './live-dashboard.js'
 import { startLiveWorkflow } from './live-workflow.js'
 import { copyName, forgetCopies, forgetOtherCopies, onForget, startForgetting } from './offline-copies.js'
-import { keepColourDistinct, localIdentity, renderPresence, trackFocusedStep } from './presence.js'
+import { keepColourDistinct, localIdentity, presentPeople, renderPresence, trackFocusedStep } from './presence.js'
+import { renderStepPresence, startStepBar } from './step-bar.js'
 import { readOnlyMode } from './read-only.js'
 import { connect } from './sync.js'
 import { prepareWidgets } from './widgets.js'
@@ -77,6 +79,12 @@ function start () {
   const presence = document.getElementById('presence')
   if (presence) {
     const render = () => renderPresence(presence, awareness)
+    awareness.on('change', render)
+    render()
+  }
+  const bar = document.getElementById('step-bar')
+  if (bar) {
+    const render = () => renderStepPresence(bar, presentPeople(awareness))
     awareness.on('change', render)
     render()
   }
@@ -232,6 +240,13 @@ function boot () {
     startForgetting()
   } catch (err) {
     console.warn('offline copies could not be checked', err)
+  }
+  for (const page of [startConfirmations, startStepBar]) {
+    try {
+      page()
+    } catch (err) {
+      console.warn('part of the page is not interactive', err)
+    }
   }
   // Before start(): the workflow panel is compared with the server's later renderings as loaded.
   // A failure here must not keep the canvas itself from going live.

@@ -125,7 +125,7 @@ export function renderPresence (list, awareness) {
 }
 
 /** Everyone with a `user` in the awareness, this browser first, then by name. */
-function presentPeople (awareness) {
+export function presentPeople (awareness) {
   const self = awareness.clientID
   const people = []
   awareness.getStates().forEach((state, clientID) => {

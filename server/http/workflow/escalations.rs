@@ -103,6 +103,7 @@ pub async fn frozen(
         banner: Some(frozen_banner(action.id(), &row)),
         workflow: None,
         may_rename: false,
+        status: None,
     };
     Ok(views::canvas::page(&action.viewer, &view, &action.nonce.0))
 }

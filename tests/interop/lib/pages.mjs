@@ -400,20 +400,34 @@ export async function screenshot (t, p, name) {
 }
 
 /**
- * Click `button` (which submits a form) and resolve with the response to the form's POST to
- * `urlPath` (a string or a RegExp for the pathname), once the page that follows has loaded.
+ * Submit a form by clicking `button` on page `p`, and return the POST's response (the path
+ * `urlPath`, a string or a RegExp). With `confirm`, the question the page asks first
+ * (web/src/confirm.js) is answered yes. A form in the workflow panel is sent without leaving the
+ * page (web/src/panel-forms.js): then this waits until the panel has taken the answer in, not
+ * for a navigation.
  */
-export async function submit (p, button, urlPath) {
+export async function submit (p, button, urlPath, { confirm = false } = {}) {
   const matches = (url) => typeof urlPath === 'string' ? url.pathname === urlPath : urlPath.test(url.pathname)
+  const inPanel = await button.evaluate((el) => !!el.closest('section#workflow'))
   // The document that the answer (or the redirect after it) brings; a redirect commits none.
-  const navigated = p.page.waitForEvent('framenavigated', { predicate: (f) => f === p.page.mainFrame(), timeout: WAIT_MS })
-  navigated.catch(() => {}) // awaited below, after the response
-  const [res] = await Promise.all([
-    p.page.waitForResponse((r) => r.request().method() === 'POST' && matches(new URL(r.url())), { timeout: WAIT_MS }),
-    button.click()
-  ])
-  await navigated
-  await p.page.waitForLoadState('load')
+  const navigated = inPanel
+    ? null
+    : p.page.waitForEvent('framenavigated', { predicate: (f) => f === p.page.mainFrame(), timeout: WAIT_MS })
+  if (navigated) navigated.catch(() => {}) // awaited below, after the response
+  const responded = p.page.waitForResponse((r) => r.request().method() === 'POST' && matches(new URL(r.url())), { timeout: WAIT_MS })
+  await button.click()
+  if (confirm) {
+    const dialog = p.page.locator('dialog.confirm[open]')
+    await dialog.waitFor({ state: 'visible', timeout: WAIT_MS })
+    await dialog.locator('button.danger').click()
+  }
+  const res = await responded
+  if (navigated) {
+    await navigated
+    await p.page.waitForLoadState('load')
+  } else {
+    await p.page.waitForFunction(() => !document.querySelector('section#workflow form[aria-busy="true"]'), undefined, { timeout: WAIT_MS })
+  }
   return res
 }
 

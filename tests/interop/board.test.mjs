@@ -1,0 +1,149 @@
+// The canvas as a board in Chromium (web/src/panel-forms.js, confirm.js, step-bar.js):
+//
+// - A refused booking keeps its Dutch reason and what was typed, next to the form, and a live
+//   change by someone else does not replace the panel while it shows that reason.
+// - Closing a canvas asks first: "Annuleren" sends nothing, yes closes it; the teamlid, who may
+//   not close, reads who may.
+// - The step bar jumps with Alt+number, shows who works in which step, and the status badge
+//   beside the title follows the status live.
+//
+// The canvas is set up over HTTP with the aanjager's token (POST /api/canvases, then
+// /canvases/{id}/status as a form).
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+
+import { TO_IN_BEHANDELING, createCanvas, escalateCanvas, moveCanvas, setupServer, steps, uniqueLabel } from './lib/server.mjs'
+import { startBrowser, submit, waitConnected, waitInPage, waitLive, watchNavigations } from './lib/pages.mjs'
+
+const LIVE_MS = 5000
+
+function panelState () {
+  const panel = document.getElementById('workflow')
+  return {
+    status: document.getElementById('canvas-status')?.textContent,
+    badge: document.getElementById('status-badge')?.textContent,
+    notice: panel?.querySelector('.live-notice-text')?.textContent,
+    formError: panel?.querySelector('#budget-form .form-error')?.textContent,
+    amount: document.getElementById('entry-amount')?.value,
+    dialog: document.querySelector('dialog.confirm')?.textContent
+  }
+}
+
+test('the board: refusals that stay, questions before closing, the step bar and the status badge', async (t) => {
+  const env = await setupServer(t)
+  const { server } = env
+  const { id } = await createCanvas(server, uniqueLabel())
+  await moveCanvas(server, id, TO_IN_BEHANDELING)
+  const { pages: [aanjager, projectleider, teamlid] } = await startBrowser(t, env, {
+    canvasId: id, labels: ['aanjager', 'projectleider', 'teamlid']
+  })
+  const step = steps(t)
+  let navigations
+
+  await step('every page is live', async () => {
+    for (const p of [aanjager, projectleider, teamlid]) await waitConnected(p)
+    await waitLive(aanjager, 'section#workflow', `/canvases/${id}/werkwijze`)
+    navigations = await watchNavigations(aanjager)
+  })
+
+  await step('"abc" as an amount: the reason says it is no amount, beside the form, and the input stays', async () => {
+    const page = aanjager.page
+    await page.locator('#entry-amount').fill('abc')
+    await page.locator('#entry-purpose').fill('Borg voor een kamer')
+    await page.locator('#entry-why').fill('De regeling vraagt een vast adres.')
+    await page.locator('#entry-approved').fill('Anne Aanjager')
+    const res = await submit(aanjager, page.locator('#budget-form').getByRole('button', { name: 'Boeken', exact: true }),
+      `/canvases/${id}/budget`)
+    assert.equal(res.status(), 422, 'POST /canvases/{id}/budget with "abc"')
+    const error = page.locator('#budget-form .form-error[role="alert"]')
+    assert.equal(await error.textContent(), 'Dit is geen bedrag. Schrijf het zoals 1.250,50 of 1250.')
+    assert.equal(await page.locator('#entry-amount').inputValue(), 'abc', 'the amount as typed')
+    assert.equal(await page.locator('#entry-purpose').inputValue(), 'Borg voor een kamer', 'the purpose as typed')
+    assert.equal(await page.locator('#entry-amount').getAttribute('aria-describedby'), await error.getAttribute('id'))
+    await navigations.assertNone('after the refused booking')
+  })
+
+  await step('a change by someone else meanwhile does not take the reason away; "Bijwerken" is offered', async () => {
+    await escalateCanvas(server, id, 'directie', 'Mag dit van het doorbraakbudget?')
+    const page = aanjager.page
+    const button = page.locator('#workflow .live-notice').getByRole('button', { name: 'Bijwerken', exact: true })
+    await button.waitFor({ state: 'visible', timeout: LIVE_MS })
+    assert.equal(await page.locator('#budget-form .form-error').count(), 1, 'the reason is still there')
+    assert.equal(await page.locator('#entry-amount').inputValue(), 'abc')
+    assert.equal(await page.locator('#canvas-status').textContent(), 'In behandeling', 'the panel was not replaced')
+    // The badge beside the title follows the panel the page shows, which is held back.
+    await button.click()
+    await waitInPage(aanjager, () => document.getElementById('canvas-status')?.textContent === 'Opgeschaald' &&
+      document.getElementById('status-badge')?.textContent.includes('Opgeschaald'), undefined, {
+      what: 'the new status in the panel and the badge after Bijwerken', timeout: LIVE_MS, extra: panelState
+    })
+  })
+
+  await step('the status badge of the other pages followed live', async () => {
+    await waitInPage(projectleider, () => document.getElementById('status-badge')?.textContent.includes('Opgeschaald'),
+      undefined, { what: "the projectleider's badge", timeout: LIVE_MS, extra: panelState })
+  })
+
+  await step('back in behandeling, the teamlid reads who may close the canvas', async () => {
+    const page = projectleider.page
+    await page.locator('#answer').fill('Ja.')
+    await page.locator('#outcome').selectOption('opgelost')
+    const res = await submit(projectleider, page.getByRole('button', { name: 'Antwoord vastleggen', exact: true }),
+      /\/opschalingen\/\d+\/antwoord$/)
+    assert.equal(res.status(), 303)
+    await waitInPage(teamlid, () => document.getElementById('canvas-status')?.textContent === 'In behandeling' &&
+      [...document.querySelectorAll('#workflow .hint')].some((p) =>
+        p.textContent === 'Alleen de aanjager kan dit canvas naar «Doorbraak gerealiseerd» zetten.'),
+    undefined, { what: 'the reason why the teamlid cannot close the canvas', timeout: LIVE_MS, extra: panelState })
+  })
+
+  await step('closing asks first: "Annuleren" sends nothing', async () => {
+    const page = aanjager.page
+    const posts = []
+    const count = (req) => { if (req.method() === 'POST') posts.push(req.url()) }
+    page.on('request', count)
+    await page.getByRole('button', { name: 'Naar «Doorbraak gerealiseerd»', exact: true }).click()
+    const dialog = page.locator('dialog.confirm[open]')
+    await dialog.waitFor({ state: 'visible', timeout: LIVE_MS })
+    assert.match(await dialog.textContent(), /Je sluit dit canvas af als «Doorbraak gerealiseerd»/)
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Annuleren', 'the safe choice has the focus')
+    await dialog.getByRole('button', { name: 'Annuleren', exact: true }).click()
+    await dialog.waitFor({ state: 'detached', timeout: LIVE_MS })
+    page.off('request', count)
+    assert.deepEqual(posts, [], 'nothing was sent')
+    assert.equal(await page.locator('#canvas-status').textContent(), 'In behandeling')
+  })
+
+  await step('…and yes closes it, for every page', async () => {
+    const res = await submit(aanjager, aanjager.page.getByRole('button', { name: 'Naar «Doorbraak gerealiseerd»', exact: true }),
+      `/canvases/${id}/status`, { confirm: true })
+    assert.equal(res.status(), 303)
+    for (const p of [aanjager, teamlid]) {
+      await waitInPage(p, () => document.getElementById('status-badge')?.textContent.includes('Doorbraak gerealiseerd'),
+        undefined, { what: `${p.label}: the badge "Doorbraak gerealiseerd"`, timeout: LIVE_MS, extra: panelState })
+    }
+    await navigations.assertNone('through the whole flow')
+  })
+
+  await step('Alt+5 puts the focus on step 5; the step bar shows who works where', async () => {
+    await teamlid.page.keyboard.press('Alt+5')
+    await waitInPage(teamlid, () => document.activeElement?.closest('#stap-5') && document.activeElement.tagName === 'H2',
+      undefined, { what: 'the focus on the heading of step 5' })
+    // The teamlid works in step 5 (a field there has the focus): the aanjager's bar shows it.
+    await teamlid.page.locator('#stap-5 div.editor .cm-content').first().click()
+    await waitInPage(aanjager, () => {
+      const slot = document.querySelector('#step-bar [data-step-presence="5"]')
+      return slot && slot.querySelectorAll('.presence-dot').length === 1 && /Tess Teamlid/.test(slot.textContent)
+    }, undefined, { what: 'one person in step 5 in the aanjager\'s step bar', timeout: LIVE_MS })
+    const bar = await aanjager.page.locator('#step-bar').boundingBox()
+    await aanjager.page.mouse.wheel(0, 3000)
+    await waitInPage(aanjager, () => window.scrollY > 1000, undefined, { what: 'the page to scroll' })
+    const after = await aanjager.page.locator('#step-bar').boundingBox()
+    assert.ok(bar && after && after.y >= 0 && after.y < 5, `the step bar stays in view (y ${after?.y})`)
+  })
+
+  for (const p of [aanjager, projectleider, teamlid]) {
+    assert.deepEqual(p.errors, [], `${p.label}: uncaught errors or CSP violations`)
+  }
+})
