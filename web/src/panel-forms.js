@@ -71,9 +71,12 @@ async function reasonOf (res) {
   try {
     const template = document.createElement('template')
     template.innerHTML = await res.text()
-    const found = template.content.querySelector('#workflow p.error, main p.error, main p')
-    const text = found && found.textContent.trim()
-    return text || FAILED
+    // In this order: the panel's reason on the canvas page, else an error page's message.
+    for (const selector of ['#workflow p.error', 'main p.error', 'main h1 + p']) {
+      const text = template.content.querySelector(selector)?.textContent.trim()
+      if (text) return text
+    }
+    return FAILED
   } catch {
     return FAILED
   }
