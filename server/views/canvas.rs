@@ -149,6 +149,10 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
                             span.visually-hidden { "Status: " } (status.dutch())
                         }
                     }
+                    @if live {
+                        button.secondary #present-toggle type="button" hidden
+                            title="Eén stap tegelijk, groot, voor het scherm in de vergaderruimte" { "Presenteren" }
+                    }
                 }
                 @if view.may_rename {
                     details.rename {

@@ -136,14 +136,104 @@ test('the board: refusals that stay, questions before closing, the step bar and 
       const slot = document.querySelector('#step-bar [data-step-presence="5"]')
       return slot && slot.querySelectorAll('.presence-dot').length === 1 && /Tess Teamlid/.test(slot.textContent)
     }, undefined, { what: 'one person in step 5 in the aanjager\'s step bar', timeout: LIVE_MS })
-    const bar = await aanjager.page.locator('#step-bar').boundingBox()
     await aanjager.page.mouse.wheel(0, 3000)
     await waitInPage(aanjager, () => window.scrollY > 1000, undefined, { what: 'the page to scroll' })
-    const after = await aanjager.page.locator('#step-bar').boundingBox()
-    assert.ok(bar && after && after.y >= 0 && after.y < 5, `the step bar stays in view (y ${after?.y})`)
+    // In view below the top bar, not under it: what is drawn at the bar's middle is the bar.
+    const seen = await aanjager.page.evaluate(() => {
+      const bar = document.getElementById('step-bar').getBoundingClientRect()
+      const top = document.querySelector('.topbar').getBoundingClientRect()
+      const hit = document.elementFromPoint(bar.left + 20, bar.top + bar.height / 2)
+      return { barTop: bar.top, topbarBottom: top.bottom, onTop: !!hit?.closest('#step-bar') }
+    })
+    assert.ok(seen.onTop && seen.barTop >= seen.topbarBottom - 1 && seen.barTop < seen.topbarBottom + 5,
+      `the step bar stays in view just below the top bar: ${JSON.stringify(seen)}`)
+    // A step jumped to is not hidden under the two bars.
+    await aanjager.page.keyboard.press('Alt+3')
+    const heading = await aanjager.page.evaluate(() => {
+      const h = document.querySelector('#stap-3 h2').getBoundingClientRect()
+      return { top: h.top, below: document.getElementById('step-bar').getBoundingClientRect().bottom }
+    })
+    assert.ok(heading.top >= heading.below, `step 3's heading below the step bar: ${JSON.stringify(heading)}`)
   })
 
   for (const p of [aanjager, projectleider, teamlid]) {
+    assert.deepEqual(p.errors, [], `${p.label}: uncaught errors or CSP violations`)
+  }
+})
+
+test('presentation mode on the meeting-room screen: one step, large, moving with the bar, live edits arriving', async (t) => {
+  const env = await setupServer(t)
+  const { server } = env
+  const { id } = await createCanvas(server, uniqueLabel())
+  const { pages: [screen, laptop] } = await startBrowser(t, env, { canvasId: id, labels: ['scherm', 'laptop'] })
+  const step = steps(t)
+  /** In the page: the steps of the board that take up room. */
+  const showSteps = () => {
+    window.visibleSteps = () => [...document.querySelectorAll('.board > .step')]
+      .filter((s) => s.getBoundingClientRect().height > 0).map((s) => s.dataset.step)
+  }
+  const visibleSteps = () => window.visibleSteps()
+
+  await step('both pages are live; the screen is 1920×1080', async () => {
+    for (const p of [screen, laptop]) await waitConnected(p)
+    await screen.page.setViewportSize({ width: 1920, height: 1080 })
+    await screen.page.evaluate(showSteps)
+  })
+
+  await step('"Presenteren" shows step 1 alone, with body text of at least 20 px', async () => {
+    await screen.page.getByRole('button', { name: 'Presenteren', exact: true }).click()
+    await waitInPage(screen, (want) => JSON.stringify(window.visibleSteps()) === want, JSON.stringify(['1']), {
+      what: 'only step 1 visible', extra: () => ({ steps: visibleSteps() })
+    })
+    const size = await screen.page.evaluate(() =>
+      parseFloat(getComputedStyle(document.querySelector('#stap-1 .editor .cm-content')).fontSize))
+    assert.ok(size >= 20, `body text of ${size} px`)
+    assert.equal(await screen.page.getByRole('button', { name: 'Presentatie stoppen', exact: true }).getAttribute('aria-pressed'), 'true')
+  })
+
+  await step('an edit on the laptop appears in the presented step, with who typed it', async () => {
+    await laptop.page.locator('#stap-1 div.editor .cm-content').click()
+    await laptop.page.keyboard.insertText('Live vanaf de laptop')
+    await waitInPage(screen, () => document.querySelector('#stap-1 .cm-content')?.textContent.includes('Live vanaf de laptop'),
+      undefined, { what: 'the laptop\'s text on the screen', timeout: LIVE_MS })
+    // The name at the laptop's caret shows without hovering, then fades while the caret rests.
+    await waitInPage(screen, () => {
+      const info = document.querySelector('#stap-1 .cm-ySelectionInfo')
+      return info && info.textContent === 'Piet Projectleider' && Number(getComputedStyle(info).opacity) > 0.9
+    }, undefined, { what: 'the name at the remote caret, fully visible', timeout: LIVE_MS })
+    await waitInPage(screen, () => {
+      const info = document.querySelector('#stap-1 .cm-ySelectionInfo')
+      return info && Number(getComputedStyle(info).opacity) < 0.5
+    }, undefined, { what: 'the name to fade once the caret rests', timeout: 10_000 })
+  })
+
+  await step('→ moves to step 2, the step bar to step 5 with the rendement totals in view', async () => {
+    await screen.page.locator('#present-toggle').focus()
+    await screen.page.keyboard.press('ArrowRight')
+    await waitInPage(screen, (want) => JSON.stringify(window.visibleSteps()) === want, JSON.stringify(['2']), { what: 'step 2 alone' })
+    await screen.page.locator('#step-bar a[data-step-link="5"]').click()
+    await waitInPage(screen, (want) => JSON.stringify(window.visibleSteps()) === want, JSON.stringify(['5']), { what: 'step 5 alone' })
+    assert.equal(await screen.page.locator('#step-bar a[data-step-link="5"]').getAttribute('aria-current'), 'step')
+    const totals = await screen.page.locator('#stap-5 .totals-table').boundingBox()
+    assert.ok(totals && totals.height > 0, 'the rendement totals are shown in step 5')
+    if (process.env.UPDATE_SCREENSHOT === '1') {
+      await screen.page.locator('#step-bar a[data-step-link="1"]').click()
+      await screen.page.evaluate(() => window.scrollTo(0, 0))
+      const { writeFile } = await import('node:fs/promises')
+      const path = await import('node:path')
+      const { repoRoot } = await import('./lib/server.mjs')
+      await writeFile(path.join(repoRoot, 'docs', 'screenshot-presentation.png'), await screen.page.screenshot({ fullPage: false }))
+      await screen.page.locator('#step-bar a[data-step-link="5"]').click()
+    }
+  })
+
+  await step('Escape ends it: every step is back', async () => {
+    await screen.page.locator('#present-toggle').focus()
+    await screen.page.keyboard.press('Escape')
+    await waitInPage(screen, () => window.visibleSteps().length === 6, undefined, { what: 'all six steps', extra: () => ({ steps: visibleSteps() }) })
+  })
+
+  for (const p of [screen, laptop]) {
     assert.deepEqual(p.errors, [], `${p.label}: uncaught errors or CSP violations`)
   }
 })

@@ -14,6 +14,7 @@ import { startLiveDashboard } from './live-dashboard.js'
 import { startLiveWorkflow } from './live-workflow.js'
 import { copyName, forgetCopies, forgetOtherCopies, onForget, startForgetting } from './offline-copies.js'
 import { keepColourDistinct, localIdentity, presentPeople, renderPresence, trackFocusedStep } from './presence.js'
+import { startPresentation } from './presentation.js'
 import { renderStepPresence, startStepBar } from './step-bar.js'
 import { readOnlyMode } from './read-only.js'
 import { connect } from './sync.js'
@@ -241,7 +242,7 @@ function boot () {
   } catch (err) {
     console.warn('offline copies could not be checked', err)
   }
-  for (const page of [startConfirmations, startStepBar]) {
+  for (const page of [startConfirmations, startStepBar, startPresentation]) {
     try {
       page()
     } catch (err) {

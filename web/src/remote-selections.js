@@ -17,11 +17,17 @@ import { ySyncFacet } from 'y-codemirror.next'
 const remoteSelectionsAnnotation = Annotation.define()
 
 /** The caret of another person, with their name shown on hover. */
+/**
+ * A remote person's caret with their name above it. The name shows without hovering and fades
+ * once the caret has stood still for a few seconds (app.css); `at` is part of the widget's
+ * identity, so every move draws it afresh and the name shows again.
+ */
 class RemoteCaretWidget extends WidgetType {
-  constructor (color, name) {
+  constructor (color, name, at) {
     super()
     this.color = color
     this.name = name
+    this.at = at
   }
 
   toDOM () {
@@ -41,7 +47,7 @@ class RemoteCaretWidget extends WidgetType {
   }
 
   eq (widget) {
-    return widget.color === this.color && widget.name === this.name
+    return widget.color === this.color && widget.name === this.name && widget.at === this.at
   }
 
   get estimatedHeight () { return -1 }
@@ -134,7 +140,7 @@ class RemoteSelections {
         // Render our own cursor outside the remote selection.
         side: head.index - anchor.index > 0 ? -1 : 1,
         block: false,
-        widget: new RemoteCaretWidget(color, name)
+        widget: new RemoteCaretWidget(color, name, headIndex)
       }).range(headIndex))
     })
     this.decorations = Decoration.set(decorations, true)

@@ -6,6 +6,8 @@
 function jump (n) {
   const target = n === 7 ? document.getElementById('workflow') : document.getElementById('stap-' + n)
   if (!target) return false
+  // Presentation mode (presentation.js) shows the step before it is scrolled to.
+  document.dispatchEvent(new CustomEvent('doorbraak:step', { detail: n }))
   const heading = target.querySelector('h2') || target
   heading.setAttribute('tabindex', '-1')
   target.scrollIntoView({ block: 'start' })
@@ -17,6 +19,7 @@ function jump (n) {
 export function startStepBar () {
   const bar = document.getElementById('step-bar')
   if (!bar) return
+  keepBelowTopbar(bar)
   document.addEventListener('keydown', (event) => {
     if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return
     const n = Number(event.key)
@@ -28,6 +31,27 @@ export function startStepBar () {
     if (!link) return
     if (jump(Number(link.dataset.stepLink))) event.preventDefault()
   })
+}
+
+/**
+ * The bar sticks just below the top bar, and a step jumped to (or focused) scrolls to just below
+ * both: app.css reads their heights from `--topbar-height` and `--stepbar-height`, kept up to date
+ * here as they wrap on narrow screens.
+ */
+function keepBelowTopbar (bar) {
+  const topbar = document.querySelector('.topbar')
+  const root = document.documentElement
+  const measure = () => {
+    const sticky = topbar && getComputedStyle(topbar).position === 'sticky'
+    root.style.setProperty('--topbar-height', (sticky ? topbar.offsetHeight : 0) + 'px')
+    root.style.setProperty('--stepbar-height', bar.offsetHeight + 'px')
+  }
+  measure()
+  if (typeof ResizeObserver === 'function') {
+    const observer = new ResizeObserver(measure)
+    observer.observe(bar)
+    if (topbar) observer.observe(topbar)
+  }
 }
 
 /** Show in the bar who (other than this browser) is in which step; `people` as presence.js has them. */
