@@ -36,6 +36,24 @@ pub fn dutch_time(millis: i64) -> (String, String) {
     (text, iso)
 }
 
+/// A moment as short Dutch words relative to `now` (both Unix milliseconds): "vandaag 14:05",
+/// "gisteren 09:30", "3 dagen geleden", and the date (dd-mm-jjjj) from a week back on.
+pub fn compact_time(millis: i64, now: i64) -> String {
+    let local = dutch_local(millis.div_euclid(1000));
+    let days_ago = dutch_local(now.div_euclid(1000)).div_euclid(86_400) - local.div_euclid(86_400);
+    let minutes = local.rem_euclid(86_400) / 60;
+    let clock = format!("{:02}:{:02}", minutes / 60, minutes % 60);
+    match days_ago {
+        i64::MIN..=0 => format!("vandaag {clock}"),
+        1 => format!("gisteren {clock}"),
+        2..=6 => format!("{days_ago} dagen geleden"),
+        _ => {
+            let (year, month, day, _) = civil(local);
+            format!("{day:02}-{month:02}-{year}")
+        }
+    }
+}
+
 /// The date in the Netherlands of a Unix time in milliseconds, as `YYYY-MM-DD`.
 pub fn dutch_date(millis: i64) -> String {
     let (year, month, day, _) = civil(dutch_local(millis.div_euclid(1000)));
@@ -119,5 +137,20 @@ mod tests {
         assert_eq!(text(1_774_746_000_000), "29-03-2026 03:00");
         // A date crossing midnight by the offset.
         assert_eq!(text(1_798_761_599_000), "01-01-2027 00:59");
+    }
+
+    #[test]
+    fn compact_times_say_today_yesterday_days_or_the_date() {
+        // 2026-11-23 12:00 UTC is 13:00 in Amsterdam (winter time).
+        let now = 1_795_435_200_000;
+        assert_eq!(compact_time(now - 3_600_000, now), "vandaag 12:00");
+        assert_eq!(compact_time(now - 86_400_000, now), "gisteren 13:00");
+        assert_eq!(compact_time(now - 3 * 86_400_000, now), "3 dagen geleden");
+        assert_eq!(compact_time(now - 10 * 86_400_000, now), "13-11-2026");
+        assert_eq!(
+            compact_time(now + 60_000, now),
+            "vandaag 13:01",
+            "a clock a little ahead"
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::{
     Extension, Form, Router,
-    extract::{Path, State},
+    extract::{Path, Query, State, rejection::QueryRejection},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -29,7 +29,7 @@ use crate::{
     views::SignedIn,
     views::{
         self, components,
-        overview::{NewCanvasForm, Row, TeamBudget},
+        overview::{ListQuery, Listing, NewCanvasForm, Row, TeamBudget},
         workflow::days_between,
     },
 };
@@ -102,7 +102,10 @@ async fn overview(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<maud::Markup, AppError> {
+    // A query string that does not parse narrows nothing, rather than answering 400.
+    let query = query.map(|Query(query)| query).unwrap_or_default();
     let overview = gather(&state, &viewer).await?;
     let form = NewCanvasForm {
         budgets: &overview.budgets,
@@ -111,12 +114,31 @@ async fn overview(
         error: None,
         label: "",
     };
-    Ok(views::overview::page(
-        &viewer,
-        &overview.rows,
-        &form,
-        &nonce.0,
-    ))
+    Ok(overview_page(&viewer, overview.rows, &query, &form, &nonce))
+}
+
+/// The overview with its list narrowed and ordered by `query`.
+fn overview_page(
+    viewer: &SignedIn,
+    rows: Vec<Row>,
+    query: &ListQuery,
+    form: &NewCanvasForm,
+    nonce: &CspNonce,
+) -> maud::Markup {
+    let total = rows.len();
+    let mut teams: Vec<String> = rows.iter().map(|row| row.canvas.team.clone()).collect();
+    teams.sort();
+    teams.dedup();
+    teams.retain(|team| !team.is_empty());
+    let rows = query.apply(rows);
+    let listing = Listing {
+        rows: &rows,
+        total,
+        teams: teams.iter().map(String::as_str).collect(),
+        query,
+        now: now_millis(),
+    };
+    views::overview::page(viewer, &listing, form, &nonce.0)
 }
 
 #[derive(Deserialize)]
@@ -146,7 +168,7 @@ async fn create(
                 error: Some(&message),
                 label: &fields.label,
             };
-            let page = views::overview::page(&viewer, &overview.rows, &form, &nonce.0);
+            let page = overview_page(&viewer, overview.rows, &ListQuery::default(), &form, &nonce);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other),

@@ -89,3 +89,10 @@ pub fn dutch_time(millis: i64) -> Markup {
     let (text, iso) = format::dutch_time(millis);
     html! { time datetime=(iso) { (text) } }
 }
+
+/// A moment in short words ("vandaag 14:05", "3 dagen geleden"), with the full Dutch time as
+/// its title, in a `<time>` element.
+pub fn compact_time(millis: i64, now: i64) -> Markup {
+    let (full, iso) = format::dutch_time(millis);
+    html! { time datetime=(iso) title=(full) { (format::compact_time(millis, now)) } }
+}

@@ -254,3 +254,45 @@ async fn browsers_get_errors_as_pages_and_scripts_as_json() {
     assert_eq!(status, 404);
     assert_eq!(body["fout"], "Niet gevonden.");
 }
+
+#[tokio::test]
+async fn the_overview_searches_filters_and_sorts_by_the_query_string() {
+    let app = TestApp::spawn().await;
+    let woning = app.create_canvas("Casus Woning-1").await;
+    let schuld = app.create_canvas("Casus Schuld-2").await;
+    let link = |id: &str| format!("href=\"/canvases/{id}\"");
+    let (status, _, page) = app.http.page("/?zoek=woning").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&link(&woning)) && !page.contains(&link(&schuld)),
+        "{page}"
+    );
+    assert!(
+        page.contains("1 van 2 canvassen"),
+        "the count says what is left"
+    );
+    assert!(
+        page.contains("value=\"woning\""),
+        "the search stays in its field"
+    );
+
+    let (_, _, page) = app.http.page("/?status=gearchiveerd").await;
+    assert!(
+        page.contains("Geen canvassen die hierbij passen."),
+        "{page}"
+    );
+
+    let (_, _, page) = app.http.page("/?sorteer=naam").await;
+    let (first, second) = (page.find(&link(&schuld)), page.find(&link(&woning)));
+    assert!(
+        first.is_some() && first < second,
+        "by name: Schuld before Woning"
+    );
+
+    // What it does not know narrows nothing.
+    let (status, _, page) = app.http.page("/?sorteer=onbekend&kleur=rood&status").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&link(&woning)) && page.contains(&link(&schuld)));
+    // The last change reads short, with the full time as its title.
+    assert!(page.contains(">vandaag "), "{page}");
+}

@@ -692,7 +692,10 @@ async fn the_ledger_adds_up_with_corrections_and_a_confirmed_overrun() {
         let in_cents: i64 = row[cents].parse().expect("whole cents");
         assert_eq!((number * 100.0).round() as i64, in_cents, "{:?}", row);
     }
-    assert!(rows.iter().any(|row| &row[euros] == "-50,00"), "the correction stays a number");
+    assert!(
+        rows.iter().any(|row| &row[euros] == "-50,00"),
+        "the correction stays a number"
+    );
     // Entries are never changed or deleted.
     let db = app.sqlite().await;
     assert!(
