@@ -97,7 +97,7 @@ impl ListQuery {
                 .unwrap_or(usize::MAX)
         };
         // Newest change first within every other order, so that ties read as the default.
-        kept.sort_by(|a, b| b.canvas.updated_at.cmp(&a.canvas.updated_at));
+        kept.sort_by_key(|row| std::cmp::Reverse(row.canvas.updated_at));
         match self.sorteer.as_str() {
             "naam" => kept.sort_by_cached_key(|row| row.canvas.label.to_lowercase()),
             "status" => kept.sort_by_key(|row| lifecycle(&row.canvas.status)),
