@@ -16,6 +16,7 @@ import { copyName, forgetCopies, forgetOtherCopies, onForget, startForgetting } 
 import { keepColourDistinct, localIdentity, presentPeople, renderPresence, trackFocusedStep } from './presence.js'
 import { startPresentation } from './presentation.js'
 import { renderStepPresence, startStepBar } from './step-bar.js'
+import { startTableCards } from './table-cards.js'
 import { readOnlyMode } from './read-only.js'
 import { connect } from './sync.js'
 import { prepareWidgets } from './widgets.js'
@@ -242,7 +243,7 @@ function boot () {
   } catch (err) {
     console.warn('offline copies could not be checked', err)
   }
-  for (const page of [startConfirmations, startStepBar, startPresentation]) {
+  for (const page of [startConfirmations, startStepBar, startPresentation, startTableCards]) {
     try {
       page()
     } catch (err) {
