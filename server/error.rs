@@ -46,7 +46,7 @@ pub enum AppError {
     Room(RoomError),
     /// An export that could not be written out.
     #[error("export failed: {0}")]
-    Export(#[from] csv::Error),
+    Export(String),
     /// An export whose audit entry could not be written: refused, never served unrecorded.
     #[error(transparent)]
     Unrecorded(#[from] crate::audit::Unrecorded),

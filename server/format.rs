@@ -36,6 +36,18 @@ pub fn dutch_time(millis: i64) -> (String, String) {
     (text, iso)
 }
 
+/// (year, month, day, hour, minute) in the Netherlands of a Unix time in milliseconds.
+pub fn dutch_parts(millis: i64) -> (i64, u32, u32, u32, u32) {
+    let (year, month, day, minutes) = civil(dutch_local(millis.div_euclid(1000)));
+    (
+        year,
+        month,
+        day,
+        (minutes / 60) as u32,
+        (minutes % 60) as u32,
+    )
+}
+
 /// A moment as short Dutch words relative to `now` (both Unix milliseconds): "vandaag 14:05",
 /// "gisteren 09:30", "3 dagen geleden", and the date (dd-mm-jjjj) from a week back on.
 pub fn compact_time(millis: i64, now: i64) -> String {

@@ -3,21 +3,16 @@
 
 use std::sync::Arc;
 
-use axum::{
-    Extension, Router,
-    extract::State,
-    http::{HeaderValue, header},
-    response::{IntoResponse, Response},
-    routing::get,
-};
+use axum::{Extension, Router, extract::State, response::Response, routing::get};
 use maud::Markup;
 
+use super::download::{self, Download};
 use crate::{
     access::workspace::{self, AuditScope},
     audit::{Audit, Event},
     auth::Viewer,
-    csv::{Cell, Csv},
     error::AppError,
+    export::{Cell, Table},
     http::middleware::csp::CspNonce,
     ids::TeamId,
     state::AppState,
@@ -34,6 +29,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/audit", get(page))
         .route("/audit.csv", get(csv))
+        .route("/audit.xlsx", get(xlsx))
 }
 
 /// Whose entries the viewer may read: `None` for all (a beheerder), else their aanjager teams.
@@ -70,51 +66,60 @@ async fn csv(
     State(audit): State<Arc<Audit>>,
     viewer: Viewer,
 ) -> Result<Response, AppError> {
-    let rows = entries(directory.as_ref(), &viewer, CSV_LIMIT).await?;
+    audit_download(directory.as_ref(), &audit, &viewer, Download::Csv).await
+}
+
+async fn xlsx(
+    State(directory): State<Arc<dyn Directory>>,
+    State(audit): State<Arc<Audit>>,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
+    audit_download(directory.as_ref(), &audit, &viewer, Download::Xlsx).await
+}
+
+/// The entries the viewer may read as a file, recorded before it is served.
+async fn audit_download(
+    directory: &dyn Directory,
+    audit: &Audit,
+    viewer: &Viewer,
+    format: Download,
+) -> Result<Response, AppError> {
+    let rows = entries(directory, viewer, CSV_LIMIT).await?;
     audit
         .record_export(AuditEntry {
             account_id: Some(viewer.account.id),
-            detail: format!("auditlog als CSV ({} regels)", rows.len()),
+            detail: format!("auditlog als {} ({} regels)", format.name(), rows.len()),
             ..AuditEntry::default()
         })
         .await?;
-    let mut csv = Csv::new(&[
-        "id",
-        "tijdstip",
-        "tijdstip_utc_ms",
-        "account",
-        "team",
-        "canvas",
-        "gebeurtenis",
-        "omschrijving",
-        "details",
-    ])?;
-    for row in &rows {
-        csv.row(&[
-            Cell::Int(row.id),
-            Cell::Time(row.at),
-            Cell::Int(row.at),
-            Cell::Text(row.account.as_deref().unwrap_or_default()),
-            Cell::Text(row.team.as_deref().unwrap_or_default()),
-            Cell::Text(row.canvas_id.as_deref().unwrap_or_default()),
-            Cell::Text(&row.event),
-            Cell::Text(Event::dutch_for_code(&row.event)),
-            Cell::Text(&row.detail),
-        ])?;
-    }
-    let out = csv.finish()?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"auditlog.csv\""),
-            ),
+    let table = Table {
+        header: &[
+            "id",
+            "tijdstip",
+            "tijdstip_utc_ms",
+            "account",
+            "team",
+            "canvas",
+            "gebeurtenis",
+            "omschrijving",
+            "details",
         ],
-        out,
-    )
-        .into_response())
+        rows: rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Cell::Int(row.id),
+                    Cell::Time(row.at),
+                    Cell::Int(row.at),
+                    Cell::Text(row.account.as_deref().unwrap_or_default()),
+                    Cell::Text(row.team.as_deref().unwrap_or_default()),
+                    Cell::Text(row.canvas_id.as_deref().unwrap_or_default()),
+                    Cell::Text(&row.event),
+                    Cell::Text(Event::dutch_for_code(&row.event)),
+                    Cell::Text(&row.detail),
+                ]
+            })
+            .collect(),
+    };
+    download::respond(&table, format, "auditlog", "Auditlog")
 }

@@ -6,17 +6,18 @@
 use axum::{
     Extension, Form, Router,
     extract::{Path, Query, State},
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
 use serde::Deserialize;
 
+use super::download::{self, Download};
 use crate::{
     access::workspace,
     auth::Viewer,
-    csv::{Cell, Csv},
     error::AppError,
+    export::{Cell, Table},
     format::dutch_date,
     http::middleware::csp::CspNonce,
     ids::TeamId,
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/teams/{id}/budget", get(show).post(set))
         .route("/teams/{id}/budget.csv", get(csv))
+        .route("/teams/{id}/budget.xlsx", get(xlsx))
 }
 
 /// The team, if the viewer may see its budget; otherwise 404.
@@ -172,69 +174,82 @@ async fn csv(
     Path(id): Path<TeamId>,
     Query(query): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let team = team(&state, &viewer, id).await?;
+    ledger_download(&state, &viewer, id, query, Download::Csv).await
+}
+
+async fn xlsx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<TeamId>,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    ledger_download(&state, &viewer, id, query, Download::Xlsx).await
+}
+
+/// A year's ledger of the team as a file, recorded in the audit log before it is served.
+async fn ledger_download(
+    state: &AppState,
+    viewer: &Viewer,
+    id: TeamId,
+    query: YearQuery,
+    format: Download,
+) -> Result<Response, AppError> {
+    let team = team(state, viewer, id).await?;
     let year = query
         .jaar
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(this_year);
     let entries = state.workflow.ledger(id, year).await?;
-    let mut csv = Csv::new(&[
-        "nr",
-        "datum",
-        "canvas_id",
-        "canvas",
-        "soort",
-        "bedrag_centen",
-        "bedrag",
-        "waarvoor",
-        "waarom_niet_regulier",
-        "goedgekeurd_door",
-        "correctie_van",
-        "boven_budget_bevestigd",
-        "geboekt_door",
-    ])?;
-    for e in &entries {
-        let corrects = e.corrects.map(|c| c.to_string()).unwrap_or_default();
-        csv.row(&[
-            Cell::Int(e.id.0),
-            Cell::Date(&e.entry_date),
-            Cell::Text(&e.canvas_id),
-            Cell::Text(&e.canvas_label),
-            Cell::Text(e.kind.dutch()),
-            Cell::Int(e.amount_cents),
-            Cell::Euro(e.amount_cents),
-            Cell::Text(&e.purpose),
-            Cell::Text(&e.why_not_regular),
-            Cell::Text(&e.approved_by),
-            Cell::Text(&corrects),
-            Cell::Text(if e.over_budget_confirmed { "ja" } else { "nee" }),
-            Cell::Text(&e.recorded_by),
-        ])?;
-    }
-    let out = csv.finish()?;
+    let table = Table {
+        header: &[
+            "nr",
+            "datum",
+            "canvas_id",
+            "canvas",
+            "soort",
+            "bedrag_centen",
+            "bedrag",
+            "waarvoor",
+            "waarom_niet_regulier",
+            "goedgekeurd_door",
+            "correctie_van",
+            "boven_budget_bevestigd",
+            "geboekt_door",
+        ],
+        rows: entries
+            .iter()
+            .map(|e| {
+                vec![
+                    Cell::Int(e.id.0),
+                    Cell::Date(&e.entry_date),
+                    Cell::Text(&e.canvas_id),
+                    Cell::Text(&e.canvas_label),
+                    Cell::Text(e.kind.dutch()),
+                    Cell::Int(e.amount_cents),
+                    Cell::Euro(e.amount_cents),
+                    Cell::Text(&e.purpose),
+                    Cell::Text(&e.why_not_regular),
+                    Cell::Text(&e.approved_by),
+                    e.corrects.map_or(Cell::Text(""), |c| Cell::Int(c.0)),
+                    Cell::Text(if e.over_budget_confirmed { "ja" } else { "nee" }),
+                    Cell::Text(&e.recorded_by),
+                ]
+            })
+            .collect(),
+    };
     state
         .audit
         .record_export(AuditEntry {
             account_id: Some(viewer.account.id),
             team_id: Some(id),
-            detail: format!("grootboek {year} van {} als CSV", team.name),
+            detail: format!("grootboek {year} van {} als {}", team.name, format.name()),
             ..AuditEntry::default()
         })
         .await?;
-    let disposition = format!("attachment; filename=\"doorbraakbudget-{id}-{year}.csv\"");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-        ],
-        out,
+    download::respond(
+        &table,
+        format,
+        &format!("doorbraakbudget-{id}-{year}"),
+        "Grootboek",
     )
-        .into_response())
 }

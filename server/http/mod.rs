@@ -8,6 +8,7 @@ pub mod canvas_page;
 pub mod canvases;
 pub mod client_address;
 pub mod dashboards;
+mod download;
 pub mod health;
 pub mod middleware;
 pub mod page;

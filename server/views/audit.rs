@@ -23,7 +23,7 @@ pub fn page(viewer: &SignedIn, rows: &[AuditRow], nonce: &str) -> Markup {
                 h1 { "Auditlog" }
                 p {
                     @if workspace::audit_scope(&viewer.policy) == Some(AuditScope::All) { "Alle gebeurtenissen" } @else { "De gebeurtenissen van je team" }
-                    ", nieuwste eerst. " a href="/audit.csv" download { "Download als CSV" }
+                    ", nieuwste eerst. " a href="/audit.csv" download { "Download als CSV" } " · " a href="/audit.xlsx" download { "Download als Excel (XLSX)" }
                 }
                 @if rows.is_empty() {
                     p { "Nog geen gebeurtenissen." }

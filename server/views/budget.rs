@@ -65,7 +65,11 @@ pub fn page(viewer: &SignedIn, page: &BudgetPage, nonce: &str) -> Markup {
                     }
                 }
                 h2 { "Boekingen" }
-                p { a href={ (base) ".csv?jaar=" (page.year) } download { "Download als CSV" } }
+                p {
+                    a href={ (base) ".csv?jaar=" (page.year) } download { "Download als CSV" }
+                    " · "
+                    a href={ (base) ".xlsx?jaar=" (page.year) } download { "Download als Excel (XLSX)" }
+                }
                 @if page.ledger.is_empty() {
                     p.empty { "Nog geen boekingen in " (page.year) "." }
                 } @else {

@@ -226,6 +226,7 @@ async fn every_person_on_the_team_and_national_views() {
     let team = app.people.team;
     let budget = format!("/teams/{team}/budget");
     let csv = format!("/teams/{team}/budget.csv?jaar=2026");
+    let xlsx = format!("/teams/{team}/budget.xlsx?jaar=2026");
     // (who, budget page and CSV, /coach and its stream, /pmm)
     let expected: [(&str, Person, u16, u16, u16); 9] = [
         ("aanjager", app.people.aanjager.clone(), 200, 403, 403),
@@ -258,6 +259,11 @@ async fn every_person_on_the_team_and_national_views() {
             "budget page: {who}"
         );
         assert_eq!(http.head_status(&csv).await, team_view, "budget CSV: {who}");
+        assert_eq!(
+            http.head_status(&xlsx).await,
+            team_view,
+            "budget XLSX: {who}"
+        );
         assert_eq!(
             http.head_status("/coach").await,
             coach,
@@ -331,6 +337,7 @@ async fn strangers_get_401_everywhere_but_the_sign_in_page_and_healthz() {
         "/metrics".to_owned(),
         "/tokens".to_owned(),
         "/audit.csv".to_owned(),
+        "/audit.xlsx".to_owned(),
         // Unknown paths too: strangers learn nothing about which paths exist.
         "/bestaat-niet".to_owned(),
         "/api/bestaat-niet".to_owned(),

@@ -142,7 +142,9 @@ async fn exports_fail_closed_when_the_audit_log_cannot_record_them() {
     for path in [
         format!("/api/canvases/{id}"),
         "/audit.csv".to_owned(),
+        "/audit.xlsx".to_owned(),
         format!("/teams/{team}/budget.csv?jaar=2026"),
+        format!("/teams/{team}/budget.xlsx?jaar=2026"),
     ] {
         let (status, _, body) = app.http.request_full("GET", &path, "", None).await;
         let body = String::from_utf8_lossy(&body);

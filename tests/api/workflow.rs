@@ -696,6 +696,29 @@ async fn the_ledger_adds_up_with_corrections_and_a_confirmed_overrun() {
         rows.iter().any(|row| &row[euros] == "-50,00"),
         "the correction stays a number"
     );
+    // The same ledger as XLSX, read back with a real reader: amounts as numbers.
+    let (status, head, xlsx) = app
+        .http
+        .request_full(
+            "GET",
+            &format!("/teams/{team}/budget.xlsx?jaar=2026"),
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(head.contains("spreadsheetml"), "{head}");
+    use calamine::{DataType, Reader};
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx");
+    let sheet = book.worksheet_range("Grootboek").expect("the sheet");
+    assert_eq!(sheet.height(), 5, "a header and four entries");
+    let amounts: Vec<f64> = sheet
+        .rows()
+        .skip(1)
+        .map(|row| row[6].as_f64().expect("an amount is a number"))
+        .collect();
+    assert!(amounts.contains(&-50.0), "{amounts:?}");
     // Entries are never changed or deleted.
     let db = app.sqlite().await;
     assert!(
