@@ -248,7 +248,14 @@ async fn invite(
         return render(directory.as_ref(), &viewer, outcome, &nonce).await;
     };
     let valid = settings.invitation_validity();
-    let token = invitations::invite(database.as_ref(), &viewer, kind, &email, valid).await?;
+    let token = match invitations::invite(database.as_ref(), &viewer, kind, &email, valid).await {
+        Ok(token) => token,
+        Err(ServiceError::Refused {
+            refusal: Refusal::Conflict,
+            message,
+        }) => return render(directory.as_ref(), &viewer, invalid(&message), &nonce).await,
+        Err(other) => return Err(other.into()),
+    };
     let outcome = Outcome {
         message: Some(format!("Uitnodiging voor {email} gemaakt.")),
         link: Some(link_url(&settings, &headers, kind, &token)),

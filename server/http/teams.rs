@@ -24,7 +24,7 @@ use crate::{
     error::AppError,
     events::EventBus,
     http::middleware::csp::CspNonce,
-    services::{invitations, members},
+    services::{Refusal, ServiceError, invitations, members},
     state::AppState,
     store::{Database, Directory, InvitationKind, TeamRow, now_millis},
     views::SignedIn,
@@ -151,7 +151,24 @@ async fn invite(
     };
     let kind = InvitationKind::Team(id, role);
     let valid = settings.invitation_validity();
-    let token = invitations::invite(database.as_ref(), &viewer, kind, &email, valid).await?;
+    let token = match invitations::invite(database.as_ref(), &viewer, kind, &email, valid).await {
+        Ok(token) => token,
+        Err(ServiceError::Refused {
+            refusal: Refusal::Conflict,
+            message,
+        }) => {
+            return render(
+                directory.as_ref(),
+                &viewer,
+                team,
+                None,
+                Some(message),
+                &nonce,
+            )
+            .await;
+        }
+        Err(other) => return Err(other.into()),
+    };
     let link = link_url(&settings, &headers, kind, &token);
     render(directory.as_ref(), &viewer, team, Some(link), None, &nonce).await
 }

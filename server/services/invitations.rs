@@ -50,6 +50,27 @@ pub async fn invite(
         InvitationKind::Reset => (Event::PasswordResetLink, None, email.to_owned()),
     };
     let tx = database.begin().await?;
+    // One open invitation per person and grant: a second link would leave two that work.
+    // A reset may be made again (the first link may be lost); the old one keeps its expiry.
+    if kind != InvitationKind::Reset {
+        let team = match kind {
+            InvitationKind::Team(team, _) => Some(team),
+            _ => None,
+        };
+        let open = tx.open_invitations(team, now_millis()).await?;
+        let same = |other: &InvitationKind| match (kind, *other) {
+            (InvitationKind::Team(a, _), InvitationKind::Team(b, _)) => a == b,
+            (a, b) => a == b,
+        };
+        if let Some(existing) = open.iter().find(|i| i.email == email && same(&i.kind)) {
+            let until = crate::format::dutch_time(existing.expires_at).0;
+            let message = format!(
+                "Voor {email} staat al een uitnodiging open, tot {until}. Trek die eerst in als \
+                 je een nieuwe link wilt maken."
+            );
+            return Err(ServiceError::refused(Refusal::Conflict, message));
+        }
+    }
     tx.create_invitation(&invitation).await?;
     let entry = AuditEntry {
         account_id: Some(inviter.account.id),

@@ -682,3 +682,50 @@ async fn a_role_change_and_a_password_reset_close_open_sockets() {
     assert_eq!(status, 303);
     assert_eq!(socket.closed_with().await.0, 1008, "password reset");
 }
+
+#[tokio::test]
+async fn a_second_invitation_for_someone_with_an_open_one_is_refused_until_it_is_withdrawn() {
+    let app = TestApp::spawn().await;
+    let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    let team = app.people.team;
+    let path = format!("/teams/{team}/uitnodigingen");
+    let body = form(&[
+        ("email", "dubbel@gemeente.nl"),
+        ("role", "teamlid"),
+        ("csrf", &aanjager.csrf),
+    ]);
+    let invite = || aanjager.http.post_form(&path, &body);
+    let (status, _, page) = invite().await;
+    assert_eq!(status, 200);
+    link_on(&page, "invitation-link");
+    let (status, _, page) = invite().await;
+    assert_eq!(status, 200, "the team page again, with the reason");
+    assert!(
+        page.contains("Voor dubbel@gemeente.nl staat al een uitnodiging open, tot "),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"invitation-link\""), "no second link");
+    let open: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE email = 'dubbel@gemeente.nl'")
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("count");
+    assert_eq!(open, 1, "one invitation stored");
+
+    let hash: String =
+        sqlx::query_scalar("SELECT token_hash FROM invitations WHERE email = 'dubbel@gemeente.nl'")
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("hash");
+    let (status, _, _) = aanjager
+        .http
+        .post_form(
+            &format!("/teams/{team}/uitnodigingen/intrekken"),
+            &form(&[("uitnodiging", &hash), ("csrf", &aanjager.csrf)]),
+        )
+        .await;
+    assert_eq!(status, 303, "withdrawn");
+    let (status, _, page) = invite().await;
+    assert_eq!(status, 200);
+    link_on(&page, "invitation-link");
+}
