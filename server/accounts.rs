@@ -97,9 +97,8 @@ pub async fn create_token_for(
 ) -> Result<(TokenId, String), StoreError> {
     let token = new_token();
     let valid = days.clamp(1, MAX_TOKEN_DAYS) as i64 * 86_400_000;
-    let expires_at = crate::store::now_millis().saturating_add(valid);
     let id = directory
-        .create_token(account_id, name.trim(), &token_hash(&token), expires_at)
+        .create_token(account_id, name.trim(), &token_hash(&token), valid)
         .await?;
     Ok((id, token))
 }

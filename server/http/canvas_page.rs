@@ -65,6 +65,21 @@ pub async fn panel(
         .iter()
         .find(|e| e.is_open() && ladder::may_handle(account, facts, e.to_level))
         .cloned();
+    let may_book = policy::may_book(&viewer.policy, &canvas.facts, canvas.access);
+    // Only who may book needs the names to choose an approver from.
+    let team_members = if may_book {
+        let mut names: Vec<String> = state
+            .directory
+            .members(canvas.facts.team)
+            .await?
+            .into_iter()
+            .map(|m| if m.name.is_empty() { m.email } else { m.name })
+            .collect();
+        names.sort();
+        names
+    } else {
+        Vec::new()
+    };
     let now = now_millis();
     Ok(Panel {
         canvas_id: id.as_str().to_owned(),
@@ -77,7 +92,8 @@ pub async fn panel(
         escalate_to,
         to_handle,
         ledger: state.workflow.canvas_ledger(id).await?,
-        may_book: policy::may_book(&viewer.policy, &canvas.facts, canvas.access),
+        may_book,
+        team_members,
         today: dutch_date(now),
         signal_days: state.settings.escalation_signal_days,
         now,

@@ -67,7 +67,8 @@ fn protected_router() -> Router<AppState> {
         .merge(workflow::router())
         .merge(dashboards::router())
         .merge(budget::router())
-        .fallback(|| async { StatusCode::NOT_FOUND })
+        // The same Dutch "Niet gevonden" as an unknown canvas, as a page for a browser.
+        .fallback(|| async { crate::error::AppError::NotFound })
         .layer(axum::middleware::from_fn(
             middleware::guard::require_account,
         ))

@@ -85,13 +85,14 @@ pub trait Accounts: Send + Sync + 'static {
 
     // Personal access tokens.
 
-    /// Stores a token (its hash) that works until `expires_at`; returns its id.
+    /// Stores a token (its hash) that works for `lifetime_ms` from now; returns its id. The
+    /// expiry is counted from the very moment stored as its creation.
     async fn create_token(
         &self,
         account: AccountId,
         name: &str,
         token_hash: &str,
-        expires_at: i64,
+        lifetime_ms: i64,
     ) -> Result<TokenId, StoreError>;
     /// The token and its account, if the token exists, is not revoked and has not expired.
     async fn token_account(

@@ -40,6 +40,8 @@ pub struct Panel {
     pub ledger: Vec<LedgerRow>,
     /// Whether the viewer may book on the budget.
     pub may_book: bool,
+    /// The team's members by name, to choose who approved a booking from.
+    pub team_members: Vec<String>,
     pub today: String,
     pub signal_days: u64,
     pub now: i64,
@@ -280,7 +282,12 @@ fn budget_block(p: &Panel, base: &str) -> Markup {
                     label for="entry-why" { "Waarom werkte de reguliere route niet?" }
                     textarea #entry-why name="waarom" required maxlength="1000" rows="2" {}
                     label for="entry-approved" { "Goedgekeurd door" }
-                    input #entry-approved name="goedgekeurd_door" type="text" required maxlength="200";
+                    p.hint #entry-approved-hint { "Kies iemand uit het team, of typ de naam van wie buiten het team goedkeurde." }
+                    input #entry-approved name="goedgekeurd_door" type="text" required maxlength="200"
+                        list="team-member-names" autocomplete="off" aria-describedby="entry-approved-hint";
+                    datalist #team-member-names {
+                        @for name in &p.team_members { option value=(name) {} }
+                    }
                     label for="entry-date" { "Datum" }
                     input #entry-date name="datum" type="date" required value=(p.today);
                     label { input type="checkbox" name="boven_budget" value="ja"; " Ik bevestig dat deze boeking het budget mag overschrijden" }

@@ -253,6 +253,20 @@ async fn browsers_get_errors_as_pages_and_scripts_as_json() {
     let (status, body) = app.http.get(&path).await;
     assert_eq!(status, 404);
     assert_eq!(body["fout"], "Niet gevonden.");
+
+    // An unknown path gets the same page, with the way back, and the same JSON.
+    let (status, _, page) = app
+        .http
+        .clone()
+        .with_header("Accept", "text/html")
+        .page("/bestaat-niet")
+        .await;
+    assert_eq!(status, 404);
+    assert!(page.contains("<h1>Niet gevonden</h1>") && page.contains("Niet gevonden."));
+    assert!(page.contains("href=\"/\""), "a way back: {page}");
+    let (status, body) = app.http.get("/api/bestaat-niet").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["fout"], "Niet gevonden.");
 }
 
 #[tokio::test]

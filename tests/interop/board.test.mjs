@@ -156,6 +156,23 @@ test('the board: refusals that stay, questions before closing, the step bar and 
     assert.ok(heading.top >= heading.below, `step 3's heading below the step bar: ${JSON.stringify(heading)}`)
   })
 
+  await step('an empty required field gets the app\'s Dutch reason, not the browser\'s bubble', async () => {
+    const page = aanjager.page
+    await page.goto(new URL('/', page.url()).href, { waitUntil: 'load' })
+    assert.equal(await page.locator('form[action="/canvases"]').evaluate((form) => form.noValidate), true)
+    const res = await submit(aanjager, page.getByRole('button', { name: 'Canvas starten', exact: true }), '/canvases')
+    assert.equal(res.status(), 422, 'the empty label reached the server')
+    const reason = await page.locator('section.new-canvas p.error').textContent()
+    assert.match(reason, /^Geef/, `a Dutch reason: ${reason}`)
+  })
+
+  await step('the booking form offers the team\'s members as approvers', async () => {
+    const page = projectleider.page
+    const names = await page.locator('#team-member-names option').evaluateAll((options) => options.map((o) => o.value))
+    assert.ok(names.includes('Anne Aanjager') && names.includes('Tess Teamlid'), names.join(', '))
+    assert.equal(await page.locator('#entry-approved').getAttribute('list'), 'team-member-names')
+  })
+
   for (const p of [aanjager, projectleider, teamlid]) {
     assert.deepEqual(p.errors, [], `${p.label}: uncaught errors or CSP violations`)
   }

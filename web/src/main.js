@@ -9,6 +9,7 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
 import { startConfirmations } from './confirm.js'
+import { startDutchValidation } from './dutch-validation.js'
 import { mountEditors, setEditorsReadOnly } from './editors.js'
 import { startLiveDashboard } from './live-dashboard.js'
 import { startLiveWorkflow } from './live-workflow.js'
@@ -243,7 +244,7 @@ function boot () {
   } catch (err) {
     console.warn('offline copies could not be checked', err)
   }
-  for (const page of [startConfirmations, startStepBar, startPresentation, startTableCards]) {
+  for (const page of [startConfirmations, startDutchValidation, startStepBar, startPresentation, startTableCards]) {
     try {
       page()
     } catch (err) {

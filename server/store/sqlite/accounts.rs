@@ -173,8 +173,9 @@ impl<S: Source> Accounts for Sqlite<S> {
         account_id: AccountId,
         name: &str,
         token_hash: &str,
-        expires_at: i64,
+        lifetime_ms: i64,
     ) -> Result<TokenId, StoreError> {
+        let now = now_millis();
         let done = sqlx::query(
             "INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) \
              VALUES (?, ?, ?, ?, ?)",
@@ -182,8 +183,8 @@ impl<S: Source> Accounts for Sqlite<S> {
         .bind(account_id)
         .bind(name)
         .bind(token_hash)
-        .bind(now_millis())
-        .bind(expires_at)
+        .bind(now)
+        .bind(now.saturating_add(lifetime_ms))
         .execute(&mut *self.conn().await?)
         .await
         .map_err(unique)?;
