@@ -229,6 +229,25 @@ mod tests {
 
     const DAY: Duration = Duration::from_secs(86_400);
 
+    /// Uses a link as its holder does, with a fresh bus and fresh sign-in attempts.
+    async fn use_link(
+        directory: &dyn Database,
+        token: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<(AccountRow, InvitationKind), LinkError> {
+        let attempts = Attempts::default();
+        accept(
+            directory,
+            &LocalBus::default(),
+            &attempts,
+            token,
+            name,
+            password,
+        )
+        .await
+    }
+
     /// Stores a link as the pages make it; returns its secret.
     async fn link(
         directory: &dyn Database,
@@ -258,27 +277,12 @@ mod tests {
         .await
         .unwrap();
         assert!(matches!(
-            accept(
-                directory,
-                &LocalBus::default(),
-                &Attempts::default(),
-                &token,
-                "Nieuw",
-                "kort"
-            )
-            .await,
+            use_link(directory, &token, "Nieuw", "kort").await,
             Err(LinkError::Password(_))
         ));
-        let (account, granted) = accept(
-            directory,
-            &LocalBus::default(),
-            &Attempts::default(),
-            &token,
-            "Nieuw",
-            "een goed wachtwoord",
-        )
-        .await
-        .unwrap();
+        let (account, granted) = use_link(directory, &token, "Nieuw", "een goed wachtwoord")
+            .await
+            .unwrap();
         assert_eq!(granted, kind);
         assert_eq!(account.name, "Nieuw");
         assert_eq!(
@@ -286,15 +290,7 @@ mod tests {
             [(owner.team, TeamRole::Teamlid)]
         );
         assert!(matches!(
-            accept(
-                directory,
-                &LocalBus::default(),
-                &Attempts::default(),
-                &token,
-                "Nieuw",
-                "een goed wachtwoord"
-            )
-            .await,
+            use_link(directory, &token, "Nieuw", "een goed wachtwoord").await,
             Err(LinkError::Invalid)
         ));
     }
@@ -314,15 +310,7 @@ mod tests {
         .await
         .unwrap();
         assert!(matches!(
-            accept(
-                directory,
-                &LocalBus::default(),
-                &Attempts::default(),
-                &token,
-                "",
-                "een goed wachtwoord"
-            )
-            .await,
+            use_link(directory, &token, "", "een goed wachtwoord").await,
             Err(LinkError::Invalid)
         ));
         assert!(
@@ -355,27 +343,12 @@ mod tests {
         .await
         .unwrap();
         assert!(matches!(
-            accept(
-                directory,
-                &LocalBus::default(),
-                &Attempts::default(),
-                &token,
-                "",
-                "een ander wachtwoord"
-            )
-            .await,
+            use_link(directory, &token, "", "een ander wachtwoord").await,
             Err(LinkError::WrongPassword)
         ));
-        accept(
-            directory,
-            &LocalBus::default(),
-            &Attempts::default(),
-            &token,
-            "",
-            "het oude wachtwoord",
-        )
-        .await
-        .unwrap();
+        use_link(directory, &token, "", "het oude wachtwoord")
+            .await
+            .unwrap();
 
         directory
             .create_session("s", account.id, "c")
@@ -395,16 +368,9 @@ mod tests {
         )
         .await
         .unwrap();
-        accept(
-            directory,
-            &LocalBus::default(),
-            &Attempts::default(),
-            &reset,
-            "",
-            "het nieuwe wachtwoord",
-        )
-        .await
-        .unwrap();
+        use_link(directory, &reset, "", "het nieuwe wachtwoord")
+            .await
+            .unwrap();
         let stored = directory.account_by_id(account.id).await.unwrap().unwrap();
         assert!(password::verify(
             "het nieuwe wachtwoord",
@@ -433,15 +399,7 @@ mod tests {
         .execute(store.inner.pool())
         .await
         .unwrap();
-        let accepted = accept(
-            directory,
-            &LocalBus::default(),
-            &Attempts::default(),
-            &token,
-            "Los",
-            "een goed wachtwoord",
-        )
-        .await;
+        let accepted = use_link(directory, &token, "Los", "een goed wachtwoord").await;
         assert!(matches!(accepted, Err(LinkError::Store(_))), "{accepted:?}");
         let stored = directory
             .invitation(&secret::hash(&token))
@@ -456,16 +414,9 @@ mod tests {
             .execute(store.inner.pool())
             .await
             .unwrap();
-        let (account, _) = accept(
-            directory,
-            &LocalBus::default(),
-            &Attempts::default(),
-            &token,
-            "Los",
-            "een goed wachtwoord",
-        )
-        .await
-        .unwrap();
+        let (account, _) = use_link(directory, &token, "Los", "een goed wachtwoord")
+            .await
+            .unwrap();
         assert_eq!(
             directory.memberships(account.id).await.unwrap(),
             [(owner.team, TeamRole::Teamlid)]

@@ -252,7 +252,23 @@ test('canvas widgets: two people share instanties, regelingen, rendement and act
     await free.getByRole('button', { name: 'Zelf ingevulde regeling toevoegen' }).click()
     const both = [[`${pick.law}, ${pick.article}: ${pick.room}`], ['Verordening bijzondere bijstand, Artikel 3: Hardheidsclausule']]
     await waitForRows(b, 'regulations', both, 'both regulations in page B')
-    await b.page.getByRole('button', { name: 'Verwijderen: Verordening bijzondere bijstand, Artikel 3' }).click()
+    const removeTyped = () => b.page.getByRole('button', { name: 'Verwijderen: Verordening bijzondere bijstand, Artikel 3' }).click()
+    const undoNotice = b.page.locator(`${widget('regulations')} .undo-notice`)
+    await removeTyped()
+    await waitForRows(a, 'regulations', both.slice(0, 1), 'the removal in page A')
+    // "Verwijderd — Ongedaan maken" puts it back, for everyone.
+    assert.equal(await undoNotice.textContent(), 'Verwijderd — Ongedaan maken')
+    await undoNotice.getByRole('button', { name: 'Ongedaan maken', exact: true }).click()
+    await waitForRows(a, 'regulations', both, 'the regulation back in page A after "Ongedaan maken"')
+    // Ctrl+Z in the widget does the same; in a text field it undoes only that field's typing.
+    await removeTyped()
+    await waitForRows(a, 'regulations', both.slice(0, 1), 'the second removal in page A')
+    await b.page.keyboard.press('Control+z')
+    await waitForRows(a, 'regulations', both, 'the regulation back in page A after Ctrl+Z')
+    // After ten seconds the offer is gone and the removal stands.
+    await removeTyped()
+    await waitInPage(b, () => !document.querySelector('section.widget[data-widget="regulations"] .undo-notice')?.textContent,
+      undefined, { what: 'the undo notice to go after ten seconds', timeout: 15_000 })
     await waitForRows(a, 'regulations', both.slice(0, 1), 'the removal in page A')
     await waitForServer(server, id, (body) => body.steps.valueTriangle.legitimacy.regulations.length === 1, 'one regulation left')
     const note = await a.page.locator(widget('regulations')).getByText('Indicatief; controleer de actuele wettekst.').count()

@@ -55,7 +55,8 @@ function mountEditor (el, ytext, awareness, readOnly) {
   // never removes what someone else wrote (remote changes have the provider as origin).
   const undoManager = new Y.UndoManager(ytext)
   const labelledBy = el.getAttribute('aria-labelledby')
-  const contentAttributes = { 'aria-multiline': 'true' }
+  // Prose in Dutch: the browser's spelling check in Dutch (the page is lang="nl" too).
+  const contentAttributes = { 'aria-multiline': 'true', spellcheck: 'true', lang: 'nl', autocorrect: 'on' }
   if (labelledBy) contentAttributes['aria-labelledby'] = labelledBy
 
   // CodeMirror puts its base styles in a <style> element; under a CSP with a style nonce it needs

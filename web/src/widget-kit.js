@@ -287,16 +287,64 @@ export function bindRows (yarray, tbody, makeRow, onRender) {
   }
   yarray.observeDeep(render)
   render()
+  // This browser's own deletions, and only those, can be taken back: they are made with
+  // REMOVED as origin, which no one else's changes carry.
+  const undo = new Y.UndoManager(yarray, { trackedOrigins: new Set([REMOVED]), captureTimeout: 0 })
   // Deletes a row's map and puts the focus where the row was: on `focusOf` of the row that took
   // its place, else of the row before it, else on `fallback`. (Observers run synchronously, so
-  // `order` is already the new one when the delete returns.)
+  // `order` is already the new one when the delete returns.) A notice under the table offers
+  // "Ongedaan maken" for ten seconds; Ctrl+Z in the widget does the same.
   const removeAt = ({ index, position }, focusOf, fallback) => {
-    yarray.delete(index, 1)
+    yarray.doc.transact(() => yarray.delete(index, 1), REMOVED)
     const neighbour = order[position] || order[position - 1]
     if (neighbour) focusOf(neighbour).focus()
     else fallback.focus()
+    offerUndo(tbody, undo)
   }
   return { render, removeAt, rowAt: (position) => order[position] || null, count: () => order.length }
+}
+
+/** The origin of this browser's row deletions, for their undo. */
+const REMOVED = Symbol('row removed')
+
+/** How long "Verwijderd — Ongedaan maken" stays. */
+export const UNDO_MS = 10_000
+
+/**
+ * Under the table of `tbody`: "Verwijderd — Ongedaan maken" for UNDO_MS; the button (or Ctrl+Z
+ * in the widget while the notice shows) puts the last deleted row back where it was.
+ */
+function offerUndo (tbody, undo) {
+  const widget = tbody.closest('.widget') || tbody.parentElement
+  const table = tbody.closest('table')
+  let notice = widget.querySelector('.undo-notice')
+  if (!notice) {
+    notice = h('p', { class: 'undo-notice', role: 'status' })
+    ;(table || tbody).after(notice)
+  }
+  clearTimeout(notice.timer)
+  const button = smallButton('Ongedaan maken', {
+    onclick: () => {
+      undo.undo()
+      close()
+    }
+  })
+  notice.replaceChildren('Verwijderd — ', button)
+  const onKey = (event) => {
+    if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'z' &&
+      !event.target.closest('.cm-editor')) {
+      event.preventDefault()
+      undo.undo()
+      close()
+    }
+  }
+  const close = () => {
+    clearTimeout(notice.timer)
+    notice.replaceChildren()
+    widget.removeEventListener('keydown', onKey)
+  }
+  widget.addEventListener('keydown', onKey)
+  notice.timer = setTimeout(close, UNDO_MS)
 }
 
 /**

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use sqlx::{Connection, Row};
 
-use super::{Source, Sqlite};
+use super::{Source, Sqlite, query::codes};
 use crate::{
     access::policy::{self, AccountId, EscalationLevel, ProvinceId, TeamId},
     canvas::{CanvasId, status::CanvasStatus},
@@ -75,12 +75,7 @@ impl<S: Source> Canvases for Sqlite<S> {
                     label: row.try_get("label")?,
                     created_at: row.try_get("created_at")?,
                     updated_at: row.try_get("updated_at")?,
-                    life_areas: row
-                        .try_get::<String, _>("life_areas")?
-                        .split(',')
-                        .filter(|code| !code.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
+                    life_areas: codes(&row, "life_areas")?,
                     status: row.try_get("status")?,
                     team: row
                         .try_get::<Option<String>, _>("team")?

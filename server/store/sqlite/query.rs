@@ -21,6 +21,20 @@ pub(super) fn role(code: &str) -> Result<TeamRole, sqlx::Error> {
     TeamRole::from_code(code).ok_or_else(|| sqlx::Error::Decode(format!("role {code}").into()))
 }
 
+/// A column of comma-separated codes (the leefgebieden of a canvas) as a list.
+pub(super) fn codes(
+    row: &sqlx::sqlite::SqliteRow,
+    column: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    use sqlx::Row;
+    Ok(row
+        .try_get::<String, _>(column)?
+        .split(',')
+        .filter(|code| !code.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
 /// Runs one statement; returns the rows it changed.
 pub(super) async fn execute(
     conn: &mut SqliteConnection,

@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use sqlx::{Connection, Row, Sqlite as Db, Transaction, sqlite::SqliteRow};
 
-use super::{Source, Sqlite};
+use super::{Source, Sqlite, query::codes};
 use crate::ids::{AccountId, EntryId, EscalationId, TeamId};
 use crate::store::{
     StoreError, now_millis,
@@ -353,12 +353,7 @@ impl<S: Source> Workflow for Sqlite<S> {
                     team: row.try_get("team")?,
                     gemeente: row.try_get("gemeente")?,
                     province_id: row.try_get("province_id")?,
-                    life_areas: row
-                        .try_get::<String, _>("life_areas")?
-                        .split(',')
-                        .filter(|code| !code.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
+                    life_areas: codes(row, "life_areas")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)
