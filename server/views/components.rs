@@ -14,6 +14,10 @@ use crate::{
 /// fills in on a canvas.
 pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
     html! {
+        // The first stops of the keyboard: past the menu to the page's content, and on a canvas
+        // to its step bar. They show when they have the focus.
+        a.skip-link href="#inhoud" { "Naar de inhoud" }
+        @if live { a.skip-link href="#step-bar" { "Naar de stappen" } }
         header.topbar {
             a.brand href="/" { "Doorbraak" }
             @if let Some(viewer) = viewer {
@@ -46,6 +50,7 @@ pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
                 }
             }
         }
+        span #inhoud tabindex="-1" {}
     }
 }
 

@@ -8,6 +8,11 @@ async fn the_overview_lists_canvases_and_starts_new_ones() {
     let (status, _, page) = app.http.page("/").await;
     assert_eq!(status, 200);
     assert!(page.contains("Er zijn nog geen canvassen."));
+    assert!(
+        page.contains("<a class=\"skip-link\" href=\"#inhoud\">Naar de inhoud</a>")
+            && page.contains("id=\"inhoud\""),
+        "a skip link to the content, and its target"
+    );
 
     let (status, head, _) = app.http.post_form("/canvases", "label=Casus+T-17").await;
     assert_eq!(status, 303);

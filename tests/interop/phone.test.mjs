@@ -55,16 +55,14 @@ test('every page reflows on a phone and a laptop: no sideways scrolling, focus n
               const el = document.activeElement
               if (!el || el === document.body) return null
               const box = el.getBoundingClientRect()
-              for (const bar of document.querySelectorAll('.topbar, .step-bar')) {
-                if (getComputedStyle(bar).position !== 'sticky' && getComputedStyle(bar).position !== 'fixed') continue
-                const b = bar.getBoundingClientRect()
-                if (bar.contains(el)) continue
-                // Wholly covered: its box lies within the bar's.
-                if (box.top >= b.top && box.bottom <= b.bottom && box.height > 0) {
-                  return `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 40)}"`
-                }
-              }
-              return null
+              if (box.height === 0 || box.bottom < 0 || box.top > innerHeight) return null
+              // What is drawn at the element's middle: itself, or a sticky bar over it.
+              const hit = document.elementFromPoint(box.left + Math.min(box.width / 2, 20), box.top + box.height / 2)
+              const bar = hit?.closest('.topbar, .step-bar')
+              if (!bar || bar.contains(el) || el.contains(hit)) return null
+              const position = getComputedStyle(bar).position
+              if (position !== 'sticky' && position !== 'fixed') return null
+              return `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 40)}"`
             })
             assert.equal(hidden, null, `${path} at ${size.width} px: the focused ${hidden} is hidden under a sticky bar`)
           }
