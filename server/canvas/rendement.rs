@@ -20,6 +20,56 @@ pub struct Totals {
     pub net: i64,
     /// Lines left out because their kind, amount or recurrence is missing.
     pub incomplete: usize,
+    /// How soon the solution pays for itself.
+    pub payback: Payback,
+}
+
+/// The payback time, as `web/src/rendement.js` computes it: the one-off investment (one-off
+/// solution costs minus one-off current and inaction costs) over the monthly saving (recurring
+/// current and inaction costs, instanties included, minus recurring solution costs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Payback {
+    /// Nothing to earn back.
+    #[default]
+    Direct,
+    /// No saving to earn it back with.
+    Never,
+    Months(i64),
+}
+
+impl Payback {
+    fn of(invest: i64, saving_per_year: i64) -> Self {
+        if invest <= 0 {
+            return Payback::Direct;
+        }
+        if saving_per_year <= 0 {
+            return Payback::Never;
+        }
+        // ceil(12 × invest / saving per year), on yearly amounts so that no cent is rounded.
+        let months = (12 * i128::from(invest) + i128::from(saving_per_year) - 1)
+            / i128::from(saving_per_year);
+        Payback::Months(i64::try_from(months).unwrap_or(i64::MAX))
+    }
+
+    /// In Dutch, as the calculator says it: "Direct terugverdiend", "14 maanden", "30 maanden
+    /// (≈ 2,5 jaar)".
+    pub fn dutch(self) -> String {
+        match self {
+            Payback::Direct => "Direct terugverdiend".into(),
+            Payback::Never => "Wordt niet terugverdiend".into(),
+            Payback::Months(1) => "1 maand".into(),
+            Payback::Months(months) if months <= 24 => format!("{months} maanden"),
+            Payback::Months(months) => {
+                let tenths = (months.saturating_mul(10) + 6) / 12;
+                let years = if tenths % 10 == 0 {
+                    (tenths / 10).to_string()
+                } else {
+                    format!("{},{}", tenths / 10, tenths % 10)
+                };
+                format!("{months} maanden (≈ {years} jaar)")
+            }
+        }
+    }
 }
 
 pub fn totals(content: &CanvasContent) -> Totals {
@@ -33,6 +83,9 @@ pub fn totals(content: &CanvasContent) -> Totals {
         horizon_years: years,
         ..Totals::default()
     };
+    // One-off amounts and recurring amounts per year, per kind: current, inaction, solution.
+    let mut once = [0i64; 3];
+    let mut per_year = [0i64; 3];
     for line in &triangle.return_lines {
         let (Some(kind), Some(cents), Some(recurrence)) =
             (line.kind, line.amount_cents, line.recurrence)
@@ -45,12 +98,19 @@ pub fn totals(content: &CanvasContent) -> Totals {
             Recurrence::Monthly => cents.saturating_mul(12).saturating_mul(years),
             Recurrence::Yearly => cents.saturating_mul(years),
         };
-        let sum = match kind {
-            ReturnKind::Current => &mut totals.current,
-            ReturnKind::Inaction => &mut totals.inaction,
-            ReturnKind::Solution => &mut totals.solution,
+        let (sum, slot) = match kind {
+            ReturnKind::Current => (&mut totals.current, 0),
+            ReturnKind::Inaction => (&mut totals.inaction, 1),
+            ReturnKind::Solution => (&mut totals.solution, 2),
         };
         *sum = sum.saturating_add(over_horizon);
+        match recurrence {
+            Recurrence::Once => once[slot] = once[slot].saturating_add(cents),
+            Recurrence::Monthly => {
+                per_year[slot] = per_year[slot].saturating_add(cents.saturating_mul(12))
+            }
+            Recurrence::Yearly => per_year[slot] = per_year[slot].saturating_add(cents),
+        }
     }
     let agencies: i64 = content
         .steps
@@ -65,6 +125,13 @@ pub fn totals(content: &CanvasContent) -> Totals {
     totals.doormodderen = totals.current.saturating_add(totals.inaction);
     totals.doorbreken = totals.solution;
     totals.net = totals.doormodderen.saturating_sub(totals.doorbreken);
+    per_year[0] = per_year[0].saturating_add(agencies);
+    totals.payback = Payback::of(
+        once[2].saturating_sub(once[0]).saturating_sub(once[1]),
+        per_year[0]
+            .saturating_add(per_year[1])
+            .saturating_sub(per_year[2]),
+    );
     totals
 }
 
@@ -86,5 +153,18 @@ mod tests {
         assert_eq!(totals.doormodderen, totals.current + totals.inaction);
         assert_eq!(totals.net, totals.doormodderen - totals.solution);
         assert!(totals.net > 0, "the scooter saves money: {totals:?}");
+    }
+
+    #[test]
+    fn payback_reads_as_the_calculator_says_it() {
+        assert_eq!(Payback::of(0, 100), Payback::Direct);
+        assert_eq!(Payback::of(100, 0), Payback::Never);
+        assert_eq!(Payback::of(1_200, 1_200), Payback::Months(12));
+        assert_eq!(Payback::of(1_201, 1_200), Payback::Months(13), "rounded up");
+        assert_eq!(Payback::Months(1).dutch(), "1 maand");
+        assert_eq!(Payback::Months(14).dutch(), "14 maanden");
+        assert_eq!(Payback::Months(30).dutch(), "30 maanden (≈ 2,5 jaar)");
+        assert_eq!(Payback::Months(36).dutch(), "36 maanden (≈ 3 jaar)");
+        assert_eq!(Payback::Direct.dutch(), "Direct terugverdiend");
     }
 }

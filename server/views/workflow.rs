@@ -338,15 +338,47 @@ pub fn frozen_banner(canvas_id: &str, e: &EscalationRow) -> Markup {
 }
 
 /// The one-page summary of an escalation, for directie, coach or PMM: printable.
-pub fn summary(label: &str, e: &EscalationRow, content: &CanvasContent) -> Markup {
+/// Where a summarised canvas stands, for the summary's heading.
+pub struct SummaryContext<'a> {
+    pub team: &'a str,
+    pub gemeente: &'a str,
+    pub status: CanvasStatus,
+    /// Unix milliseconds: when the summary was printed.
+    pub printed_at: i64,
+}
+
+/// The net result in words, as the calculator says it: "€ 1.000,00 besparing", "€ 1.000,00
+/// meerkosten" or "€ 0,00 (geen verschil)".
+fn net_dutch(net: i64) -> String {
+    match net {
+        0 => format!("{} (geen verschil)", euro(0)),
+        n if n > 0 => format!("{} besparing", euro(n)),
+        n => format!("{} meerkosten", euro(n.saturating_neg())),
+    }
+}
+
+pub fn summary(
+    label: &str,
+    e: &EscalationRow,
+    content: &CanvasContent,
+    context: &SummaryContext,
+) -> Markup {
     let steps = &content.steps;
     let totals = rendement::totals(content);
     let triangle = &steps.value_triangle;
     html! {
         article.summary {
             header {
+                p.confidential { "Vertrouwelijk" }
                 h1 { "Opschaling: " (label) }
                 p { "Van " (level_dutch(e.from_level)) " naar " (level_dutch(e.to_level)) ", " (dutch_time(e.escalated_at)) " door " (e.escalated_by) "." }
+                dl.summary-facts {
+                    dt { "Team" } dd { (context.team) }
+                    dt { "Gemeente" } dd { (context.gemeente) }
+                    dt { "Status" } dd #summary-status { (context.status.dutch()) }
+                    dt { "Afgedrukt" } dd { (dutch_time(context.printed_at)) }
+                }
+                p.no-print { button type="button" data-print { "Afdrukken" } }
             }
             section { h2 { "Vraag" } p.question { (e.question) } }
             section { h2 { "Systeemprobleem" } p { (or_dash(&steps.breakthrough.system_problem)) } }
@@ -368,7 +400,8 @@ pub fn summary(label: &str, e: &EscalationRow, content: &CanvasContent) -> Marku
                             tbody {
                                 tr { th scope="row" { "Doormodderen (huidige kosten en gevolgschade)" } td.amount { (euro(totals.doormodderen)) } }
                                 tr { th scope="row" { "Doorbreken (de maatwerkoplossing)" } td.amount { (euro(totals.doorbreken)) } }
-                                tr { th scope="row" { "Verschil" } td.amount #summary-net { (euro(totals.net)) } }
+                                tr { th scope="row" { "Netto resultaat (doormodderen − doorbreken)" } td.amount #summary-net { (net_dutch(totals.net)) } }
+                                tr { th scope="row" { "Terugverdientijd" } td.amount #summary-payback { (totals.payback.dutch()) } }
                             }
                         }
                         @if totals.incomplete > 0 { p.hint { (totals.incomplete) " regel(s) zonder soort, bedrag of frequentie zijn niet meegeteld." } }

@@ -281,6 +281,18 @@ async fn escalation_goes_up_and_back_down_and_access_follows() {
             && summary.contains("Waardendriehoek")
             && summary.contains("summary-net")
     );
+    // The same words as the canvas, and where the case stands.
+    for expected in [
+        "Vertrouwelijk",
+        "Netto resultaat (doormodderen − doorbreken)",
+        "Terugverdientijd",
+        "<dt>Team</dt><dd>Team Arnhem</dd>",
+        "<dt>Gemeente</dt><dd>Arnhem</dd>",
+        "<dd id=\"summary-status\">Opgeschaald</dd>",
+        "data-print",
+    ] {
+        assert!(summary.contains(expected), "{expected} in {summary}");
+    }
 
     // The aanjager cannot answer for the coach; the coach escalates further to PMM.
     let answer = format!("/canvases/{id}/opschalingen/{escalation}/antwoord");

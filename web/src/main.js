@@ -238,13 +238,20 @@ function bindToggles (main, doc) {
   return () => { live = true; render() }
 }
 
+/** Buttons marked `data-print` print the page (inline handlers are not allowed by the CSP). */
+function startPrintButtons () {
+  document.addEventListener('click', (event) => {
+    if (event.target instanceof Element && event.target.closest('button[data-print]')) window.print()
+  })
+}
+
 function boot () {
   try {
     startForgetting()
   } catch (err) {
     console.warn('offline copies could not be checked', err)
   }
-  for (const page of [startConfirmations, startDutchValidation, startStepBar, startPresentation, startTableCards]) {
+  for (const page of [startConfirmations, startDutchValidation, startStepBar, startPresentation, startTableCards, startPrintButtons]) {
     try {
       page()
     } catch (err) {

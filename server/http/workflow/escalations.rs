@@ -125,7 +125,24 @@ pub async fn summary(
             ..AuditEntry::default()
         })
         .await?;
+    let state = &action.state;
+    let team = state
+        .directory
+        .team(action.canvas.facts.team)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = state
+        .workflow
+        .canvas_status(&action.canvas.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let context = views::workflow::SummaryContext {
+        team: &team.name,
+        gemeente: &team.gemeente,
+        status,
+        printed_at: crate::store::now_millis(),
+    };
     let title = format!("Samenvatting: {}", content.label);
-    let body = views::workflow::summary(&content.label, &row, &content);
+    let body = views::workflow::summary(&content.label, &row, &content, &context);
     Ok(views::layout(&title, &action.nonce.0, body))
 }
