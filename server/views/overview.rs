@@ -237,7 +237,13 @@ pub fn page(viewer: &SignedIn, listing: &Listing, form: &NewCanvasForm, nonce: &
                 section aria-labelledby="list-title" {
                     h2 #list-title { "Canvassen" }
                     @if listing.total > 0 { (list_filter(listing.query, &listing.teams)) }
-                    @if listing.total == 0 {
+                    @if listing.total == 0 && workspace::administers_only(&viewer.policy) {
+                        p #beheer-start {
+                            "Als beheerder richt je de organisatie in: eerst de provincie, dan de gemeente, "
+                            "dan het team, en dan nodig je de eerste aanjager uit. Canvassen en hun inhoud zie je niet. "
+                            a href="/beheer" { "Naar Beheer" }
+                        }
+                    } @else if listing.total == 0 {
                         p { "Er zijn nog geen canvassen." }
                     } @else if rows.is_empty() {
                         p #list-count role="status" { "Geen canvassen die hierbij passen. " a href="/" { "Wis filters" } }

@@ -315,3 +315,20 @@ async fn the_overview_searches_filters_and_sorts_by_the_query_string() {
     // The last change reads short, with the full time as its title.
     assert!(page.contains(">vandaag "), "{page}");
 }
+
+#[tokio::test]
+async fn a_beheerder_starts_on_what_a_beheerder_does() {
+    let app = TestApp::spawn().await;
+    let beheerder = app.sign_in(&app.people.beheerder.email, PASSWORD).await;
+    let (status, _, page) = beheerder.http.page("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Als beheerder richt je de organisatie in"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/beheer\">Naar Beheer</a>"));
+    assert!(!page.contains("Er zijn nog geen canvassen."));
+    // A team member with no canvases yet reads the ordinary line.
+    let (_, _, page) = app.http.page("/").await;
+    assert!(page.contains("Er zijn nog geen canvassen."));
+}
