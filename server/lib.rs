@@ -15,8 +15,11 @@
 //! - [`canvas`]: the domain of one canvas: its id, its anonymous label and the document schema.
 //! - [`sync`]: the y-websocket protocol (sans-IO codec and awareness), the per-canvas room actor,
 //!   the group-committing persister and the WebSocket transport.
-//! - [`store`]: durable storage behind three traits (canvases, the directory of accounts and
-//!   teams, the workflow facts), with a SQLite implementation.
+//! - [`store`]: durable storage, one interface per aggregate (canvases, accounts, organisation,
+//!   invitations, audit log, workflow) and transactions over all of them; SQLite for now.
+//! - [`services`]: the use cases, each one transaction with its audit line and its events.
+//! - [`tasks`]: the one shutdown signal and tracker of every background task.
+//! - [`export`]: tables as CSV (for Dutch Excel) and XLSX.
 //! - [`views`]: the server-rendered pages (maud), enhanced by the bundle in `web/dist`.
 //! - [`workflow`]: the lifecycle, the escalation ladder and the doorbraakbudget, as rules.
 //! - [`ids`]: typed identifiers (account, team, escalation, …) and the `Credential` of a request.

@@ -213,13 +213,12 @@ async fn change_role(
     Form(form): Form<RoleChange>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
-    let (team, account) = (id, account);
     let role = Some(form.role.as_str());
     members::change_member(
         database.as_ref(),
         events.as_ref(),
         &viewer,
-        team,
+        id,
         account,
         role,
     )
@@ -235,12 +234,11 @@ async fn remove(
     Path((id, account)): Path<(TeamId, AccountId)>,
 ) -> Result<Response, AppError> {
     managed_team(directory.as_ref(), &viewer, id).await?;
-    let (team, account) = (id, account);
     members::change_member(
         database.as_ref(),
         events.as_ref(),
         &viewer,
-        team,
+        id,
         account,
         None,
     )

@@ -1,4 +1,4 @@
-//! Finds who is asking, once per request, and puts the [`Viewer`] into the request's
+//! Finds who is asking, once per request, and puts the [`Viewer`](crate::auth::Viewer) into the request's
 //! extensions: from the session cookie, an `Authorization: Bearer` token or, on the sync
 //! endpoint only, a `ticket` query parameter (a single-use ticket of about a minute, fetched
 //! with a token, for WebSocket clients that cannot set headers). A token itself never travels
