@@ -6,6 +6,17 @@
 //! is current plus inaction; doorbreken is the solution; the net result is their difference.
 
 use super::schema::{CanvasContent, Recurrence, ReturnKind};
+use crate::format::euro;
+
+/// The net result in words, as the calculator says it: "€ 1.000,00 besparing", "€ 1.000,00
+/// meerkosten" or "€ 0,00 (geen verschil)".
+pub fn net_dutch(net: i64) -> String {
+    match net {
+        0 => format!("{} (geen verschil)", euro(0)),
+        n if n > 0 => format!("{} besparing", euro(n)),
+        n => format!("{} meerkosten", euro(n.saturating_neg())),
+    }
+}
 
 /// Totals in cents over `horizon_years`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

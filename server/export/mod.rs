@@ -1,7 +1,12 @@
-//! Tables people take away: the ledger and the audit log as CSV (for any spreadsheet, Dutch
-//! Excel first) and as XLSX. A handler builds the [`Table`] once; the format only writes it.
+//! What people take away. Tables: the ledger and the audit log as CSV (for any spreadsheet,
+//! Dutch Excel first) and as XLSX; a handler builds the [`Table`] once and the format only writes
+//! it. Documents: the whole canvas as a [`dossier::Dossier`], laid out as a PDF or a DOCX (and as
+//! a print view by `views::dossier`).
 
 pub mod csv;
+pub mod docx;
+pub mod dossier;
+pub mod pdf;
 pub mod xlsx;
 
 /// One cell, by what it holds: each format writes it in its own way (a number stays a number,

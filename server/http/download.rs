@@ -1,5 +1,5 @@
-//! A table as a download, CSV or XLSX: the one place that knows their content types and how a
-//! file name is given.
+//! Files to take away: a table as CSV or XLSX, a dossier as PDF or DOCX. The one place that
+//! knows their content types and how a file name is given.
 
 use axum::{
     http::{HeaderValue, header},
@@ -48,8 +48,17 @@ pub fn respond(
             "xlsx",
         ),
     };
-    let disposition = format!("attachment; filename=\"{stem}.{extension}\"");
-    Ok((
+    Ok(attachment(
+        bytes,
+        content_type,
+        &format!("{stem}.{extension}"),
+    ))
+}
+
+/// `bytes` as a download named `file_name` (which the caller makes from ids and plain words).
+pub fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
@@ -60,5 +69,5 @@ pub fn respond(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }

@@ -8,6 +8,7 @@ pub mod canvas_page;
 pub mod canvases;
 pub mod client_address;
 pub mod dashboards;
+pub mod dossier;
 mod download;
 pub mod health;
 pub mod middleware;
@@ -67,6 +68,7 @@ fn protected_router() -> Router<AppState> {
         .merge(workflow::router())
         .merge(dashboards::router())
         .merge(budget::router())
+        .merge(dossier::router())
         // The same Dutch "Niet gevonden" as an unknown canvas, as a page for a browser.
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(axum::middleware::from_fn(

@@ -9,6 +9,7 @@ pub mod budget;
 pub mod canvas;
 pub mod components;
 pub mod dashboards;
+pub mod dossier;
 pub mod overview;
 pub mod sign_in;
 pub mod teams;

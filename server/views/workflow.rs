@@ -337,7 +337,6 @@ pub fn frozen_banner(canvas_id: &str, e: &EscalationRow) -> Markup {
     }
 }
 
-/// The one-page summary of an escalation, for directie, coach or PMM: printable.
 /// Where a summarised canvas stands, for the summary's heading.
 pub struct SummaryContext<'a> {
     pub team: &'a str,
@@ -347,16 +346,7 @@ pub struct SummaryContext<'a> {
     pub printed_at: i64,
 }
 
-/// The net result in words, as the calculator says it: "€ 1.000,00 besparing", "€ 1.000,00
-/// meerkosten" or "€ 0,00 (geen verschil)".
-fn net_dutch(net: i64) -> String {
-    match net {
-        0 => format!("{} (geen verschil)", euro(0)),
-        n if n > 0 => format!("{} besparing", euro(n)),
-        n => format!("{} meerkosten", euro(n.saturating_neg())),
-    }
-}
-
+/// The one-page summary of an escalation, for directie, coach or PMM: printable.
 pub fn summary(
     label: &str,
     e: &EscalationRow,
@@ -400,7 +390,7 @@ pub fn summary(
                             tbody {
                                 tr { th scope="row" { "Doormodderen (huidige kosten en gevolgschade)" } td.amount { (euro(totals.doormodderen)) } }
                                 tr { th scope="row" { "Doorbreken (de maatwerkoplossing)" } td.amount { (euro(totals.doorbreken)) } }
-                                tr { th scope="row" { "Netto resultaat (doormodderen − doorbreken)" } td.amount #summary-net { (net_dutch(totals.net)) } }
+                                tr { th scope="row" { "Netto resultaat (doormodderen − doorbreken)" } td.amount #summary-net { (rendement::net_dutch(totals.net)) } }
                                 tr { th scope="row" { "Terugverdientijd" } td.amount #summary-payback { (totals.payback.dutch()) } }
                             }
                         }

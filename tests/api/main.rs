@@ -10,6 +10,7 @@ mod bad_input;
 mod canvases;
 mod cli;
 mod demo;
+mod dossier;
 mod durability;
 mod flow_control;
 mod layers;

@@ -1,0 +1,319 @@
+//! The whole canvas as a document for the dossier: what the print view, the PDF and the DOCX
+//! show, built once from the canvas so that the three never disagree. Each format only lays it
+//! out (`views::dossier`, `export::pdf`, `export::docx`).
+
+use crate::{
+    canvas::{
+        rendement,
+        schema::{self, CanvasContent},
+        status::CanvasStatus,
+    },
+    format::{dutch_time, euro},
+    store::workflow::EscalationRow,
+    workflow::ladder::level_dutch,
+};
+
+/// The mark on every page.
+pub const CONFIDENTIAL: &str = "Vertrouwelijk";
+
+/// The document: a title, facts about where the canvas stands, then its sections.
+#[derive(Debug)]
+pub struct Dossier {
+    pub title: String,
+    pub facts: Vec<(&'static str, String)>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug)]
+pub struct Section {
+    pub heading: &'static str,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug)]
+pub enum Block {
+    /// A labelled text as the team wrote it; empty text reads as a dash.
+    Field { label: &'static str, text: String },
+    /// A table; the columns in `amounts` hold money (right-aligned).
+    Table {
+        caption: &'static str,
+        header: Vec<&'static str>,
+        rows: Vec<Vec<String>>,
+        amounts: Vec<usize>,
+    },
+    /// Label–value pairs (the rendement totals).
+    Facts(Vec<(String, String)>),
+    /// A remark in smaller type.
+    Note(String),
+}
+
+/// Where the canvas stands, from outside its document.
+pub struct Context<'a> {
+    pub team: &'a str,
+    pub gemeente: &'a str,
+    pub status: CanvasStatus,
+    pub escalations: &'a [EscalationRow],
+    /// Unix milliseconds.
+    pub printed_at: i64,
+}
+
+/// What to write where nothing was written.
+pub const EMPTY: &str = "—";
+
+pub fn build(content: &CanvasContent, context: &Context) -> Dossier {
+    let steps = &content.steps;
+    let triangle = &steps.value_triangle;
+    let totals = rendement::totals(content);
+    let field = |label, text: &str| Block::Field {
+        label,
+        text: clean(text),
+    };
+    let names = |codes: &[&str], catalogue: &[(&str, &str)]| {
+        let names: Vec<&str> = catalogue
+            .iter()
+            .filter(|(code, _)| codes.contains(code))
+            .map(|(_, name)| *name)
+            .collect();
+        if names.is_empty() {
+            EMPTY.to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    let rendement_facts = vec![
+        ("Horizon".to_owned(), years(totals.horizon_years)),
+        (
+            "Doormodderen (huidige kosten en gevolgschade)".to_owned(),
+            euro(totals.doormodderen),
+        ),
+        (
+            "Doorbreken (de maatwerkoplossing)".to_owned(),
+            euro(totals.doorbreken),
+        ),
+        (
+            "Netto resultaat (doormodderen − doorbreken)".to_owned(),
+            rendement::net_dutch(totals.net),
+        ),
+        ("Terugverdientijd".to_owned(), totals.payback.dutch()),
+    ];
+    let mut value_triangle = vec![
+        field(
+            "Betrokkenheid: versterkt de oplossing de regie van het huishouden?",
+            &triangle.involvement,
+        ),
+        field(
+            "Legitimiteit: welke regels, welke ruimte?",
+            &triangle.legitimacy.text,
+        ),
+        Block::Table {
+            caption: "Regelingen",
+            header: vec!["Wet of regeling", "Artikel", "Ruimte"],
+            rows: triangle
+                .legitimacy
+                .regulations
+                .iter()
+                .map(|r| vec![clean(&r.law), clean(&r.article), clean(&r.room)])
+                .collect(),
+            amounts: vec![],
+        },
+        Block::Table {
+            caption: "Rendement",
+            header: vec![
+                "Soort",
+                "Omschrijving",
+                "Bedrag",
+                "Frequentie",
+                "Wie betaalt",
+            ],
+            rows: triangle
+                .return_lines
+                .iter()
+                .map(|line| {
+                    vec![
+                        line.kind.map_or(EMPTY, |k| k.dutch()).to_owned(),
+                        clean(&line.description),
+                        line.amount_cents.map_or(EMPTY.to_owned(), euro),
+                        line.recurrence.map_or(EMPTY, |r| r.dutch()).to_owned(),
+                        clean(&line.payer),
+                    ]
+                })
+                .collect(),
+            amounts: vec![2],
+        },
+        Block::Facts(rendement_facts),
+    ];
+    if totals.incomplete > 0 {
+        value_triangle.push(Block::Note(format!(
+            "{} regel(s) zonder soort, bedrag of frequentie zijn niet meegeteld.",
+            totals.incomplete
+        )));
+    }
+    Dossier {
+        title: format!("Maatwerkcanvas: {}", clean(&content.label)),
+        facts: vec![
+            ("Team", clean(context.team)),
+            ("Gemeente", clean(context.gemeente)),
+            ("Status", context.status.dutch().to_owned()),
+            ("Afgedrukt", dutch_time(context.printed_at).0),
+        ],
+        sections: vec![
+            Section {
+                heading: "Leefgebieden en beleidsdomeinen",
+                blocks: vec![Block::Facts(vec![
+                    (
+                        "Leefgebieden".to_owned(),
+                        names(&content.life_areas, &schema::LIFE_AREAS),
+                    ),
+                    (
+                        "Beleidsdomeinen".to_owned(),
+                        names(&content.policy_domains, &schema::POLICY_DOMAINS),
+                    ),
+                ])],
+            },
+            Section {
+                heading: "1. Situatieschets",
+                blocks: vec![field(
+                    "Wat is de situatie van het huishouden?",
+                    &steps.situation,
+                )],
+            },
+            Section {
+                heading: "2. Toekomstperspectief",
+                blocks: vec![field(
+                    "Waar wil het huishouden zelf naartoe?",
+                    &steps.future,
+                )],
+            },
+            Section {
+                heading: "3. Overzicht",
+                blocks: vec![
+                    field(
+                        "Wat is er nodig om daar te komen, en wat is al geprobeerd?",
+                        &steps.overview.text,
+                    ),
+                    Block::Table {
+                        caption: "Betrokken instanties",
+                        header: vec!["Instantie", "Kosten per jaar"],
+                        rows: steps
+                            .overview
+                            .agencies
+                            .iter()
+                            .map(|a| {
+                                vec![
+                                    clean(&a.name),
+                                    a.cost_per_year_cents.map_or(EMPTY.to_owned(), euro),
+                                ]
+                            })
+                            .collect(),
+                        amounts: vec![1],
+                    },
+                ],
+            },
+            Section {
+                heading: "4. Doorbraak",
+                blocks: vec![
+                    field("Wat moet er doorbroken worden?", &steps.breakthrough.text),
+                    field(
+                        "Vraag aan het team over het systeemprobleem",
+                        &steps.breakthrough.system_problem,
+                    ),
+                ],
+            },
+            Section {
+                heading: "5. Onderbouwing met de waardendriehoek",
+                blocks: value_triangle,
+            },
+            Section {
+                heading: "6. Actieplan",
+                blocks: vec![Block::Table {
+                    caption: "Acties",
+                    header: vec!["Wat", "Wie", "Wanneer", "Status"],
+                    rows: steps
+                        .action_plan
+                        .iter()
+                        .map(|a| {
+                            vec![
+                                clean(&a.what),
+                                clean(&a.who),
+                                super::dutch_day(&a.due).unwrap_or_else(|| clean(&a.due)),
+                                a.status.map_or(EMPTY, |s| s.dutch()).to_owned(),
+                            ]
+                        })
+                        .collect(),
+                    amounts: vec![],
+                }],
+            },
+            Section {
+                heading: "Opschalingen",
+                blocks: vec![Block::Table {
+                    caption: "Opschalingen",
+                    header: vec!["Naar", "Wanneer", "Door", "Vraag", "Antwoord"],
+                    rows: context
+                        .escalations
+                        .iter()
+                        .map(|e| {
+                            vec![
+                                level_dutch(e.to_level).to_owned(),
+                                dutch_time(e.escalated_at).0,
+                                clean(&e.escalated_by),
+                                clean(&e.question),
+                                e.answer
+                                    .as_deref()
+                                    .map_or_else(|| "Nog niet beantwoord".to_owned(), clean),
+                            ]
+                        })
+                        .collect(),
+                    amounts: vec![],
+                }],
+            },
+        ],
+    }
+}
+
+fn years(n: i64) -> String {
+    if n == 1 {
+        "1 jaar".into()
+    } else {
+        format!("{n} jaar")
+    }
+}
+
+/// Text as a document can hold it: control characters (which XML cannot carry and a PDF would
+/// draw as boxes) become spaces, except line breaks and tabs.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The text's paragraphs: one per line, empty lines dropped; a dash for no text at all.
+pub fn paragraphs(text: &str) -> Vec<&str> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if lines.is_empty() { vec![EMPTY] } else { lines }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_become_spaces_and_line_breaks_stay() {
+        assert_eq!(clean("a\u{0}b\u{1b}c\nd\te"), "a b c\nd\te");
+    }
+
+    #[test]
+    fn paragraphs_are_the_written_lines() {
+        assert_eq!(paragraphs("een\n\n  \ntwee  \n"), vec!["een", "twee"]);
+        assert_eq!(paragraphs("  \n"), vec![EMPTY]);
+    }
+}

@@ -1,0 +1,136 @@
+//! The whole canvas for the dossier: a print view, a PDF and a DOCX of the same
+//! [`Dossier`](crate::export::dossier::Dossier), for whoever may read the canvas. Every copy
+//! taken away is in the audit log.
+
+use axum::{
+    Extension, Router,
+    extract::{Path, State},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+
+use crate::{
+    error::AppError,
+    export::{self, dossier},
+    http::{download, middleware::csp::CspNonce, permitted},
+    state::AppState,
+    store::{AuditEntry, now_millis},
+    views::{self, SignedIn},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/canvases/{id}/dossier", get(print_view))
+        .route("/canvases/{id}/dossier.pdf", get(pdf))
+        .route("/canvases/{id}/dossier.docx", get(docx))
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Print,
+    Pdf,
+    Docx,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Print => "afdrukweergave",
+            Format::Pdf => "PDF",
+            Format::Docx => "DOCX",
+        }
+    }
+}
+
+/// The dossier of a canvas the viewer may read (404 otherwise), recorded as taken away.
+async fn dossier(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: &str,
+    format: Format,
+) -> Result<(dossier::Dossier, String), AppError> {
+    let canvas = permitted::readable(state.canvases.as_ref(), viewer, id).await?;
+    let content = state.sync.content(&canvas.id).await?;
+    let team = state
+        .directory
+        .team(canvas.facts.team)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = state
+        .workflow
+        .canvas_status(&canvas.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let escalations = state.workflow.escalations(&canvas.id).await?;
+    let context = dossier::Context {
+        team: &team.name,
+        gemeente: &team.gemeente,
+        status,
+        escalations: &escalations,
+        printed_at: now_millis(),
+    };
+    let built = dossier::build(&content, &context);
+    state
+        .audit
+        .record_export(AuditEntry {
+            account_id: Some(viewer.account.id),
+            team_id: Some(canvas.facts.team),
+            canvas_id: Some(canvas.id.to_string()),
+            detail: format!("dossier als {}", format.name()),
+            ..AuditEntry::default()
+        })
+        .await?;
+    Ok((built, canvas.id.to_string()))
+}
+
+async fn print_view(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (dossier, id) = dossier(&state, &viewer, &id, Format::Print).await?;
+    let body = views::dossier::page(&dossier, &id);
+    Ok(views::layout(&dossier.title, &nonce.0, body).into_response())
+}
+
+async fn pdf(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    file(&state, &viewer, &id, Format::Pdf).await
+}
+
+async fn docx(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    file(&state, &viewer, &id, Format::Docx).await
+}
+
+async fn file(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: &str,
+    format: Format,
+) -> Result<Response, AppError> {
+    let (dossier, id) = dossier(state, viewer, id, format).await?;
+    // Laying out pages takes milliseconds of CPU per page: off the async workers.
+    let (bytes, content_type, extension) = tokio::task::spawn_blocking(move || match format {
+        Format::Docx => export::docx::write(&dossier).map(|bytes| {
+            let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+            (bytes, docx, "docx")
+        }),
+        _ => export::pdf::write(&dossier).map(|bytes| (bytes, "application/pdf", "pdf")),
+    })
+    .await
+    .map_err(|error| AppError::Export(error.to_string()))?
+    .map_err(AppError::Export)?;
+    Ok(download::attachment(
+        bytes,
+        content_type,
+        &format!("canvas-{id}.{extension}"),
+    ))
+}
