@@ -61,15 +61,15 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// How often open connections are checked against their sessions.
-const SESSION_SWEEP: Duration = Duration::from_secs(60);
-
 /// Closes connections whose session has ended or expired, so that a socket left open on an
 /// unattended laptop does not outlive the session that opened it. Ends when the server stops.
 async fn sweep_expired_sessions(state: AppState) {
     let idle = state.auth.session_idle();
     let stopping = state.tasks.stopping.clone();
-    let mut tick = tokio::time::interval(SESSION_SWEEP);
+    // As often as sessions are marked active, so a connection outlives its session by at most a
+    // quarter of the idle time (and a minute).
+    let every = Duration::from_millis(auth::session::touch_every_ms(idle).unsigned_abs());
+    let mut tick = tokio::time::interval(every);
     loop {
         tokio::select! {
             _ = stopping.cancelled() => return,
@@ -83,7 +83,7 @@ async fn sweep_expired_sessions(state: AppState) {
                 Ok(true) => {
                     state
                         .events
-                        .publish(Event::AccessChanged(AccessChange::Credential(credential)));
+                        .publish(Event::AccessChanged(AccessChange::SessionExpired(credential)));
                 }
                 Ok(false) => {}
                 Err(error) => tracing::warn!(%error, "could not check a session"),

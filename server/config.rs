@@ -149,6 +149,10 @@ pub struct AuthSettings {
     #[arg(long, env = "DOORBRAAK_SESSION_IDLE_MINUTES", default_value_t = defaults::SESSION_IDLE_MINUTES)]
     pub session_idle_minutes: u64,
 
+    /// The same in seconds, overriding the minutes: for tests that watch a session expire.
+    #[arg(long, env = "DOORBRAAK_SESSION_IDLE_SECS", hide = true)]
+    pub session_idle_secs: Option<u64>,
+
     /// Mark the session cookie `Secure`. Set this when users reach the server over HTTPS; it is
     /// also set per request when a proxy sends `X-Forwarded-Proto: https`.
     #[arg(long, env = "DOORBRAAK_SECURE_COOKIES")]
@@ -177,6 +181,9 @@ pub struct AuthSettings {
 impl AuthSettings {
     /// How long a session may go without requests.
     pub fn session_idle(&self) -> Duration {
+        if let Some(secs) = self.session_idle_secs {
+            return Duration::from_secs(secs.max(1));
+        }
         Duration::from_secs(self.session_idle_minutes.max(1).saturating_mul(60))
     }
 
@@ -190,6 +197,7 @@ impl Default for AuthSettings {
     fn default() -> Self {
         Self {
             session_idle_minutes: defaults::SESSION_IDLE_MINUTES,
+            session_idle_secs: None,
             secure_cookies: false,
             invitation_days: defaults::INVITATION_DAYS,
             public_url: None,

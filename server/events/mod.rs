@@ -77,6 +77,9 @@ impl Event {
 pub enum AccessChange {
     /// A session ended or a token was revoked: everything opened with it.
     Credential(Credential),
+    /// A session expired (idle or at its absolute limit): everything opened with it closes with
+    /// its own close code, so a page can say so and keep its unsent edits.
+    SessionExpired(Credential),
     /// An account's roles or memberships changed: everything it has open.
     Account(AccountId),
     /// A canvas moved on the escalation ladder or was archived: its connections, except those

@@ -25,6 +25,8 @@ use super::{
 
 /// The close reason a disconnected participant sees.
 const REVOKED: &str = "Je toegang is gewijzigd of ingetrokken.";
+/// The close reason when the session expired.
+const EXPIRED: &str = "Je sessie is verlopen.";
 
 /// Who is on the other end of a connection and what they may do.
 #[derive(Debug, Clone)]
@@ -114,6 +116,13 @@ impl Participants {
         self.close_where(|holder| holder.credential == *credential)
     }
 
+    /// Closes every connection opened with a session that expired, saying so; returns how many.
+    pub fn close_expired(&self, credential: &Credential) -> usize {
+        self.close_with(close_code::SESSION_EXPIRED, EXPIRED, |holder| {
+            holder.credential == *credential
+        })
+    }
+
     /// Closes the connections to a canvas of every account that `keep` does not keep.
     pub fn close_on_canvas(&self, canvas: &CanvasId, keep: impl Fn(AccountId) -> bool) -> usize {
         self.close_where(|holder| {
@@ -122,12 +131,16 @@ impl Participants {
     }
 
     fn close_where(&self, matches: impl Fn(&Holder) -> bool) -> usize {
+        self.close_with(close_code::POLICY_VIOLATION, REVOKED, matches)
+    }
+
+    fn close_with(&self, code: u16, reason: &'static str, matches: impl Fn(&Holder) -> bool) -> usize {
         let Ok(open) = self.0.lock() else {
             return 0;
         };
         open.values()
             .filter(|entry| matches(&entry.holder))
-            .map(|entry| entry.closer.close(close_code::POLICY_VIOLATION, REVOKED))
+            .map(|entry| entry.closer.close(code, reason))
             .count()
     }
 }
@@ -140,6 +153,7 @@ impl Handler for Participants {
         };
         match change {
             AccessChange::Credential(credential) => self.close_credential(credential),
+            AccessChange::SessionExpired(credential) => self.close_expired(credential),
             AccessChange::Account(account) => self.close_account(*account),
             AccessChange::Canvas { canvas, keep } => {
                 self.close_on_canvas(canvas, |account| keep.contains(&account))

@@ -20,6 +20,9 @@ pub mod close_code {
     pub const INTERNAL_ERROR: u16 = 1011;
     pub const SERVICE_RESTART: u16 = 1012;
     pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// Doorbraak's own (the 4000–4999 range is for applications): the session that opened the
+    /// connection expired. Unlike 1008 the page keeps its offline copy and asks to sign in again.
+    pub const SESSION_EXPIRED: u16 = 4001;
 }
 
 /// The reason for 1009 when a document update is too large to store: the page shows it, keeps

@@ -43,7 +43,7 @@ pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
                 ul #presence aria-label="Nu aanwezig" {}
             }
             @if let Some(viewer) = viewer {
-                form.sign-out method="post" action="/uitloggen" {
+                form.sign-out method="post" action="/uitloggen" data-account-id=(viewer.account.id) {
                     (csrf_field(viewer))
                     span.who { (viewer.account.display_name()) }
                     button type="submit" { "Uitloggen" }

@@ -372,9 +372,9 @@ async fn a_socket_ends_with_its_session() {
         .expect("age the session");
     assert_eq!(session.http.get("/api/canvases").await.0, 401);
     assert_eq!(
-        client.closed_with().await.0,
-        1008,
-        "closed when the expiry is noticed"
+        client.closed_with().await,
+        (4001, "Je sessie is verlopen.".to_owned()),
+        "closed with the code that tells a page its session expired (not 1008: access revoked)"
     );
 }
 
@@ -426,4 +426,33 @@ async fn many_failures_from_one_client_lock_that_client() {
     assert!(page.contains("Te veel mislukte pogingen"), "{page}");
     let (status, _, _) = from("198.51.100.8").post_form("/inloggen", &right).await;
     assert_eq!(status, 303, "another client signs in as usual");
+}
+
+#[tokio::test]
+async fn an_idle_session_closes_its_socket_on_its_own_and_keeps_the_browser_storage() {
+    let auth = doorbraak::config::AuthSettings {
+        session_idle_secs: Some(2),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_configured(test_limits(), auth).await;
+    let id = app.create_canvas("Casus X-2").await;
+    let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
+    let mut client = app.connect_as_browser(&session, &id).await;
+    // No request at all: the server's own sweep notices the expiry.
+    assert_eq!(
+        client.closed_with().await,
+        (4001, "Je sessie is verlopen.".to_owned())
+    );
+    let (status, head, _) = session
+        .http
+        .clone()
+        .with_header("Accept", "text/html")
+        .page(&format!("/canvases/{id}"))
+        .await;
+    assert_eq!(status, 303);
+    assert!(head.contains("verlopen=1"), "{head}");
+    assert!(
+        !head.contains("clear-site-data"),
+        "the offline copy with the meeting's edits stays for the next sign-in: {head}"
+    );
 }

@@ -19,6 +19,7 @@ import { startPresentation } from './presentation.js'
 import { renderStepPresence, startStepBar } from './step-bar.js'
 import { startTableCards } from './table-cards.js'
 import { readOnlyMode } from './read-only.js'
+import { watchSession } from './session-ended.js'
 import { connect } from './sync.js'
 import { prepareWidgets } from './widgets.js'
 
@@ -54,7 +55,7 @@ function start () {
       console.warn('IndexedDB is not available; offline edits do not survive a reload', err)
     }
   }
-  onForget(() => {
+  onForget(name, () => {
     const closing = local ? local.destroy() : null
     local = null
     return closing
@@ -70,6 +71,7 @@ function start () {
     // the page stops, keeps its local copy and shows the server's reason.
     if (event && event.code === 1009) provider.disconnect()
   })
+  const session = watchSession(provider, canvasId, () => showConnectionNow())
   const awareness = provider.awareness
 
   // The server names the signed-in person; "Gast NN" only when it does not.
@@ -92,7 +94,7 @@ function start () {
     render()
   }
 
-  showConnection(provider)
+  const showConnectionNow = showConnection(provider, session)
   showSaveStatus(save, () => local !== null && local.synced)
   const showToggles = bindToggles(main, doc)
   const widgets = prepareWidgets(main)
@@ -120,9 +122,9 @@ function start () {
 }
 
 /** #connection-status: data-state and Dutch text, from the provider and the browser's network. */
-function showConnection (provider) {
+function showConnection (provider, session) {
   const el = document.getElementById('connection-status')
-  if (!el) return
+  if (!el) return () => {}
   /** Whether a connection closed or failed before: the next attempt is a retry. */
   let retrying = false
   let closeReason = ''
@@ -132,6 +134,10 @@ function showConnection (provider) {
       closeReason = ''
       state = 'connected'
       text = 'Verbonden'
+    } else if (session.ended()) {
+      closeReason = ''
+      state = 'ended'
+      text = 'Sessie verlopen'
     } else if (!navigator.onLine) {
       state = 'offline'
       text = 'Offline'
@@ -165,6 +171,7 @@ function showConnection (provider) {
     render()
   })
   render()
+  return render
 }
 
 /** #save-status: whether this browser's changes are stored on the server. */

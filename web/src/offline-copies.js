@@ -3,11 +3,11 @@
 //
 // A copy is named after the signed-in account as the server rendered it, so another person
 // signing in on the same browser never opens someone else's copy; a page for an account removes
-// the copies of the same canvas under any other account. All copies go on sign-out (before the
-// form is sent, and the server also answers with Clear-Site-Data), on the sign-in page after the
-// server ended the session or after a sign-out, and a canvas's copies go when the server says
-// the canvas is not there for this person (its "Niet gevonden" page, or close code 1008 on its
-// connection).
+// the copies of every other account. All copies go on sign-out (before the form is sent, and the
+// server also answers with Clear-Site-Data) and on the sign-in page after a sign-out; a canvas's
+// copies go when the server says the canvas is not there for this person (its "Niet gevonden"
+// page, or close code 1008 on its connection). A session that expired keeps its account's copies
+// (session-ended.js): the edits made in the meeting are sent after signing in again.
 
 const PREFIX = 'doorbraak-'
 
@@ -21,12 +21,13 @@ function isCopyOf (name, canvasId) {
   return name.startsWith(PREFIX) && name.endsWith(canvasId)
 }
 
-/** Listeners that close an open copy before it is deleted (an open database blocks deletion). */
-const closers = new Set()
+/** By copy name: how to close it when it is open, before it is deleted (an open database
+ * blocks deletion). */
+const closers = new Map()
 
-/** Registers `close` (returning a promise) to run before copies are deleted. */
-export function onForget (close) {
-  closers.add(close)
+/** Registers `close` (returning a promise) to run before the copy `name` is deleted. */
+export function onForget (name, close) {
+  closers.set(name, close)
 }
 
 function deleteDatabase (name) {
@@ -39,7 +40,11 @@ function deleteDatabase (name) {
 /** Deletes every copy whose name `which` accepts (all by default). */
 export async function forgetCopies (which = () => true) {
   if (typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return
-  await Promise.all([...closers].map((close) => Promise.resolve(close()).catch(() => {})))
+  const closing = [...closers].filter(([name]) => which(name))
+  await Promise.all(closing.map(([name, close]) => {
+    closers.delete(name)
+    return Promise.resolve(close()).catch(() => {})
+  }))
   const databases = await indexedDB.databases()
   const names = databases.map((db) => db.name).filter((name) => name && name.startsWith(PREFIX) && which(name))
   await Promise.all(names.map(deleteDatabase))
@@ -63,8 +68,12 @@ export function startForgetting () {
       })
     })
   }
-  // Whoever sees the sign-in page is signed out in this browser: their copies have no owner.
+  // Whoever sees the sign-in page after signing out leaves nothing behind.
   if (document.querySelector('main[data-signed-out]')) forgetCopies()
+  // A page for one account removes every other account's copies: those an expired session kept
+  // for its own next sign-in go as soon as someone else signs in on this browser.
+  const account = signOut && signOut.dataset.accountId
+  if (account) forgetCopies((name) => !name.startsWith(`${PREFIX}${account}-`))
   const gone = document.querySelector('[data-forget-canvas]')
   if (gone) forgetCopies((name) => isCopyOf(name, gone.dataset.forgetCanvas))
 }

@@ -55,11 +55,12 @@ pub async fn authenticate(
     } else if let Some(value) = session::from_headers(request.headers()) {
         let found = viewer::by_session(state.directory.as_ref(), value, idle).await?;
         if found.is_none() {
-            // A socket must not outlive its session.
+            // A socket must not outlive its session. A session signed out was closed then, so
+            // what is left here expired: its pages keep their edits and say so.
             let credential = Credential::Session(secret::hash(value));
             state
                 .events
-                .publish(Event::AccessChanged(AccessChange::Credential(credential)));
+                .publish(Event::AccessChanged(AccessChange::SessionExpired(credential)));
             request.extensions_mut().insert(SessionExpired);
         }
         found

@@ -22,7 +22,7 @@ use crate::{
         Via, Viewer,
         origin::same_origin,
         secret,
-        session::{self, CSRF_FIELD, CSRF_HEADER},
+        session::{CSRF_FIELD, CSRF_HEADER},
         viewer::SessionExpired,
     },
     error::AppError,
@@ -84,14 +84,10 @@ fn refuse_stranger(request: &Request) -> Response {
         if expired {
             target.push_str("&verlopen=1");
         }
-        let mut response = Redirect::to(&target).into_response();
-        if expired {
-            // The server ended the session: offline copies of canvases go with it.
-            response
-                .headers_mut()
-                .insert("clear-site-data", session::CLEAR_STORAGE);
-        }
-        return response;
+        // No Clear-Site-Data here: a session that expired in the middle of a meeting keeps the
+        // offline copies with its unsent edits for its own account's next sign-in (sign-out
+        // clears them; `offline-copies.js` removes other accounts' copies).
+        return Redirect::to(&target).into_response();
     }
     AppError::Unauthenticated.into_response()
 }
