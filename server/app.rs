@@ -83,7 +83,9 @@ async fn sweep_expired_sessions(state: AppState) {
                 Ok(true) => {
                     state
                         .events
-                        .publish(Event::AccessChanged(AccessChange::SessionExpired(credential)));
+                        .publish(Event::AccessChanged(AccessChange::SessionExpired(
+                            credential,
+                        )));
                 }
                 Ok(false) => {}
                 Err(error) => tracing::warn!(%error, "could not check a session"),

@@ -8,30 +8,36 @@ use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
 };
 use serde::Deserialize;
 
 use super::download::{self, Download};
 use crate::{
-    access::workspace,
+    access::{policy, workspace},
     auth::Viewer,
     error::AppError,
     export::{Cell, Table},
     format::dutch_date,
     http::middleware::csp::CspNonce,
+    http::{permitted, workflow::bookings::entry_from},
     ids::TeamId,
-    services::{Refusal, ServiceError, budget},
+    services::{Refusal, ServiceError, budget, canvas_workflow::OnCanvas},
     state::AppState,
     store::{AuditEntry, TeamRow, now_millis},
     views::SignedIn,
-    views::{self, budget::BudgetPage},
+    views::{
+        self,
+        booking::{BookingForm, Typed},
+        budget::{BudgetPage, TeamBooking},
+    },
     workflow::ledger::{self, Totals},
 };
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/teams/{id}/budget", get(show).post(set))
+        .route("/teams/{id}/budget/boeken", post(book))
         .route("/teams/{id}/budget.csv", get(csv))
         .route("/teams/{id}/budget.xlsx", get(xlsx))
 }
@@ -43,6 +49,47 @@ async fn team(state: &AppState, viewer: &Viewer, id: TeamId) -> Result<TeamRow, 
     }
     let team = state.directory.team(id).await?.ok_or(AppError::NotFound)?;
     Ok(team)
+}
+
+/// The names a booking's approver is chosen from: the team's members, by name (or e-mail).
+pub async fn approvers(state: &AppState, team: TeamId) -> Result<Vec<String>, AppError> {
+    let mut names: Vec<String> = state
+        .directory
+        .members(team)
+        .await?
+        .into_iter()
+        .map(|m| if m.name.is_empty() { m.email } else { m.name })
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The team's canvases the viewer may book on (the policy's rule per canvas; archived ones never).
+async fn bookable(
+    state: &AppState,
+    viewer: &Viewer,
+    team: TeamId,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut canvases: Vec<(String, String)> = state
+        .canvases
+        .list_canvases()
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.access.as_ref().is_some_and(|facts| {
+                facts.team == team
+                    && !facts.archived
+                    && policy::may_book(
+                        &viewer.policy,
+                        facts,
+                        policy::canvas_access(&viewer.policy, facts),
+                    )
+            })
+        })
+        .map(|c| (c.id, c.label))
+        .collect();
+    canvases.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(canvases)
 }
 
 /// This year in the Netherlands.
@@ -79,6 +126,19 @@ async fn render(
     error: Option<String>,
     nonce: &CspNonce,
 ) -> Result<maud::Markup, AppError> {
+    render_booking(state, viewer, team, year, error, None, nonce).await
+}
+
+/// The page; `booking` is a refused booking's fields and canvas, shown again.
+async fn render_booking(
+    state: &AppState,
+    viewer: &SignedIn,
+    team: &TeamRow,
+    year: i32,
+    error: Option<String>,
+    booking: Option<&BookingFields>,
+    nonce: &CspNonce,
+) -> Result<maud::Markup, AppError> {
     let mut years = state.workflow.budget_years(team.id).await?;
     if !years.contains(&year) {
         years.push(year);
@@ -86,6 +146,22 @@ async fn render(
     }
     let totals = year_totals(state, team.id, year).await?;
     let ledger = state.workflow.ledger(team.id, year).await?;
+    let canvases = bookable(state, viewer, team.id).await?;
+    let members = if canvases.is_empty() {
+        Vec::new()
+    } else {
+        approvers(state, team.id).await?
+    };
+    let today = dutch_date(now_millis());
+    let booking_view = (!canvases.is_empty()).then(|| TeamBooking {
+        canvases: &canvases,
+        chosen: booking.map(|b| b.canvas.as_str()),
+        form: BookingForm {
+            team_members: &members,
+            today: &today,
+            typed: booking.map(|b| &b.fields),
+        },
+    });
     let page = BudgetPage {
         team,
         year,
@@ -95,6 +171,7 @@ async fn render(
         ledger: &ledger,
         may_set: workspace::may_set_budget(&viewer.policy, team.id),
         error,
+        booking: booking_view.as_ref(),
     };
     Ok(views::budget::page(viewer, &page, &nonce.0))
 }
@@ -253,3 +330,66 @@ async fn ledger_download(
         "Grootboek",
     )
 }
+
+/// A booking from the team's page: the fields of the canvas form plus which canvas.
+#[derive(Deserialize)]
+struct BookingFields {
+    #[serde(default)]
+    canvas: String,
+    #[serde(flatten)]
+    fields: Typed,
+}
+
+/// `POST /teams/{id}/budget/boeken`: books on the chosen canvas through the same use case as the
+/// canvas's own form; a refusal shows this page again with the reason and what was typed.
+async fn book(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: SignedIn,
+    Path(id): Path<TeamId>,
+    Form(form): Form<BookingFields>,
+) -> Result<Response, AppError> {
+    let team = team(&state, &viewer, id).await?;
+    let year = ledger::year_of(&form.fields.datum).unwrap_or_else(|_| this_year());
+    let refuse = |status: StatusCode, message: String| {
+        let (state, viewer, team, nonce, form) = (&state, &viewer, &team, &nonce, &form);
+        async move {
+            let page =
+                render_booking(state, viewer, team, year, Some(message), Some(form), nonce).await?;
+            Ok::<_, AppError>((status, page).into_response())
+        }
+    };
+    // A canvas of another team, or one the viewer may not read, is not on this page's list.
+    let canvas = match permitted::readable(state.canvases.as_ref(), &viewer, &form.canvas).await {
+        Ok(canvas) if canvas.facts.team == id => canvas,
+        Ok(_) | Err(AppError::NotFound) => {
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, CHOOSE_CANVAS.into()).await;
+        }
+        Err(other) => return Err(other),
+    };
+    let on = OnCanvas {
+        state: &state,
+        actor: &viewer,
+        canvas: &canvas,
+    };
+    let booked = match entry_from(&form.fields, id, &canvas.id, viewer.account.id) {
+        Ok(entry) => on.book(&entry).await,
+        Err(error) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).await,
+    };
+    match booked {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/teams/{id}/budget?jaar={year}#boekingen")).into_response())
+        }
+        Err(ServiceError::Refused { refusal, message }) => {
+            let status = match refusal {
+                Refusal::Forbidden => StatusCode::FORBIDDEN,
+                Refusal::Conflict => StatusCode::CONFLICT,
+                Refusal::NotFound | Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            refuse(status, message).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+const CHOOSE_CANVAS: &str = "Kies het canvas waarop je boekt.";

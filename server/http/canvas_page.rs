@@ -68,15 +68,7 @@ pub async fn panel(
     let may_book = policy::may_book(&viewer.policy, &canvas.facts, canvas.access);
     // Only who may book needs the names to choose an approver from.
     let team_members = if may_book {
-        let mut names: Vec<String> = state
-            .directory
-            .members(canvas.facts.team)
-            .await?
-            .into_iter()
-            .map(|m| if m.name.is_empty() { m.email } else { m.name })
-            .collect();
-        names.sort();
-        names
+        crate::http::budget::approvers(state, canvas.facts.team).await?
     } else {
         Vec::new()
     };

@@ -70,7 +70,15 @@ async fn form(
     } else {
         None
     };
-    views::page("", &back, None, message, query.uitgelogd.is_some(), &nonce.0).into_response()
+    views::page(
+        "",
+        &back,
+        None,
+        message,
+        query.uitgelogd.is_some(),
+        &nonce.0,
+    )
+    .into_response()
 }
 
 #[derive(Deserialize)]

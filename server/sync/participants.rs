@@ -134,7 +134,12 @@ impl Participants {
         self.close_with(close_code::POLICY_VIOLATION, REVOKED, matches)
     }
 
-    fn close_with(&self, code: u16, reason: &'static str, matches: impl Fn(&Holder) -> bool) -> usize {
+    fn close_with(
+        &self,
+        code: u16,
+        reason: &'static str,
+        matches: impl Fn(&Holder) -> bool,
+    ) -> usize {
         let Ok(open) = self.0.lock() else {
             return 0;
         };

@@ -3,6 +3,7 @@
 use maud::{Markup, html};
 
 use super::{
+    booking::{self, BookingForm},
     components::{csrf_field, dutch_time, error_message, topbar},
     layout,
 };
@@ -23,6 +24,17 @@ pub struct BudgetPage<'a> {
     /// The aanjager sets the budget.
     pub may_set: bool,
     pub error: Option<String>,
+    /// Booking from this page, for who may book on one of the team's canvases.
+    pub booking: Option<&'a TeamBooking<'a>>,
+}
+
+/// The booking form of the team page: the canvas form's fields plus which canvas.
+pub struct TeamBooking<'a> {
+    /// (id, label) of the canvases the viewer may book on.
+    pub canvases: &'a [(String, String)],
+    /// The canvas of a refused booking.
+    pub chosen: Option<&'a str>,
+    pub form: BookingForm<'a>,
 }
 
 /// The four figures, also shown on the canvas overview.
@@ -40,6 +52,7 @@ pub fn totals(totals: &Totals, year: i32) -> Markup {
 pub fn page(viewer: &SignedIn, page: &BudgetPage, nonce: &str) -> Markup {
     let team = page.team;
     let base = format!("/teams/{}/budget", team.id);
+    let booking_refused = page.booking.is_some_and(|b| b.chosen.is_some());
     layout(
         "Doorbraakbudget",
         nonce,
@@ -51,7 +64,8 @@ pub fn page(viewer: &SignedIn, page: &BudgetPage, nonce: &str) -> Markup {
                 @if page.years.len() > 1 {
                     nav aria-label="Jaren" { @for y in page.years { a href={ (base) "?jaar=" (y) } aria-current=[(*y == page.year).then_some("page")] { (y) } " " } }
                 }
-                @if let Some(error) = &page.error { (error_message(error)) }
+                // A refused booking says why inside its own form, below.
+                @if let Some(error) = page.error.as_ref().filter(|_| !booking_refused) { (error_message(error)) }
                 @if page.budget_set { (totals(&page.totals, page.year)) } @else { p { "Voor " (page.year) " is nog geen budget vastgesteld." } }
                 @if page.may_set {
                     form.row method="post" action=(base) {
@@ -64,7 +78,24 @@ pub fn page(viewer: &SignedIn, page: &BudgetPage, nonce: &str) -> Markup {
                         button type="submit" { "Vaststellen" }
                     }
                 }
-                h2 { "Boekingen" }
+                @if let Some(b) = page.booking {
+                    details.booking open[booking_refused] {
+                        summary { "Boeken op een canvas" }
+                        form.stacked #team-budget-form method="post" action={ (base) "/boeken" } novalidate {
+                            (csrf_field(viewer))
+                            @if let Some(error) = page.error.as_ref().filter(|_| booking_refused) { (error_message(error)) }
+                            label for="entry-canvas" { "Canvas" span.required aria-hidden="true" { " *" } }
+                            select #entry-canvas name="canvas" required {
+                                @for (id, label) in b.canvases {
+                                    option value=(id) selected[b.chosen == Some(id.as_str())] { (label) }
+                                }
+                            }
+                            (booking::fields(&b.form))
+                            button type="submit" { "Boeken" }
+                        }
+                    }
+                }
+                h2 #boekingen { "Boekingen" }
                 p {
                     a href={ (base) ".csv?jaar=" (page.year) } download { "Download als CSV" }
                     " · "

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod booking;
 pub mod budget;
 pub mod canvas;
 pub mod components;

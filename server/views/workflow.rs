@@ -3,16 +3,16 @@
 
 use maud::{Markup, html};
 
-use super::components::{csrf_input, dutch_time, error_message};
+use super::{
+    booking::{self, BookingForm},
+    components::{csrf_input, dutch_time, error_message},
+};
 use crate::format::euro;
 use crate::{
     access::policy::EscalationLevel,
     canvas::{rendement, schema::CanvasContent, status::CanvasStatus},
     store::workflow::{EscalationRow, LedgerRow, StatusChangeRow},
-    workflow::{
-        ladder::{self, Outcome, level_dutch},
-        ledger::Kind,
-    },
+    workflow::ladder::{self, Outcome, level_dutch},
 };
 
 const DAY_MS: i64 = 86_400_000;
@@ -270,27 +270,7 @@ fn budget_block(p: &Panel, base: &str) -> Markup {
             @if p.may_book {
                 form.stacked #budget-form method="post" action={ (base) "/budget" } novalidate {
                     (csrf_input(&p.csrf))
-                    label for="entry-kind" { "Soort" }
-                    select #entry-kind name="soort" {
-                        option value=(Kind::Committed.code()) { (Kind::Committed.dutch()) }
-                        option value=(Kind::Spent.code()) { (Kind::Spent.dutch()) }
-                    }
-                    label for="entry-amount" { "Bedrag in euro" }
-                    input #entry-amount name="bedrag" type="text" inputmode="decimal" required placeholder="1.250,00";
-                    label for="entry-purpose" { "Waarvoor" }
-                    input #entry-purpose name="waarvoor" type="text" required maxlength="1000";
-                    label for="entry-why" { "Waarom werkte de reguliere route niet?" }
-                    textarea #entry-why name="waarom" required maxlength="1000" rows="2" {}
-                    label for="entry-approved" { "Goedgekeurd door" }
-                    p.hint #entry-approved-hint { "Kies iemand uit het team, of typ de naam van wie buiten het team goedkeurde." }
-                    input #entry-approved name="goedgekeurd_door" type="text" required maxlength="200"
-                        list="team-member-names" autocomplete="off" aria-describedby="entry-approved-hint";
-                    datalist #team-member-names {
-                        @for name in &p.team_members { option value=(name) {} }
-                    }
-                    label for="entry-date" { "Datum" }
-                    input #entry-date name="datum" type="date" required value=(p.today);
-                    label { input type="checkbox" name="boven_budget" value="ja"; " Ik bevestig dat deze boeking het budget mag overschrijden" }
+                    (booking::fields(&BookingForm { team_members: &p.team_members, today: &p.today, typed: None }))
                     button type="submit" { "Boeken" }
                 }
             }
@@ -310,12 +290,12 @@ fn ledger_row(p: &Panel, base: &str, entry: &LedgerRow) -> Markup {
             @if p.may_book {
                 td {
                     @if entry.corrects.is_none() {
-                        form.row method="post" action={ (base) "/budget/" (entry.id) "/correctie" } novalidate {
+                        form.correction method="post" action={ (base) "/budget/" (entry.id) "/correctie" } novalidate {
                             (csrf_input(&p.csrf))
-                            label.visually-hidden for={ "correct-" (entry.id) } { "Bedrag van de correctie" }
-                            input id={ "correct-" (entry.id) } name="bedrag" type="text" inputmode="decimal" required placeholder="bedrag";
-                            label.visually-hidden for={ "correct-why-" (entry.id) } { "Reden van de correctie" }
-                            input id={ "correct-why-" (entry.id) } name="reden" type="text" required placeholder="reden";
+                            label for={ "correct-" (entry.id) } { "Bedrag correctie" }
+                            input id={ "correct-" (entry.id) } name="bedrag" type="text" inputmode="decimal" required placeholder="1.250,00";
+                            label for={ "correct-why-" (entry.id) } { "Reden" }
+                            input id={ "correct-why-" (entry.id) } name="reden" type="text" required;
                             button type="submit" { "Corrigeren" }
                         }
                     }

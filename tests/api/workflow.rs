@@ -1192,3 +1192,106 @@ async fn escalating_picking_up_and_answering_race_like_status_changes() {
     .expect("count");
     assert_eq!(answered, 1);
 }
+
+#[tokio::test]
+async fn booking_from_the_team_budget_page_uses_the_canvas_rules_and_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let (team, people) = (app.people.team, &app.people);
+    let id = app.create_canvas("Casus B-9").await;
+    let budget = format!("/teams/{team}/budget");
+    let (status, _) = post(
+        &app,
+        &people.aanjager,
+        &budget,
+        &[("jaar", "2026"), ("bedrag", "500,00")],
+    )
+    .await;
+    assert_eq!(status, 303);
+
+    let (_, _, page) = app
+        .as_person(&people.aanjager)
+        .page(&format!("{budget}?jaar=2026"))
+        .await;
+    assert!(
+        page.contains("id=\"team-budget-form\""),
+        "the aanjager books from here"
+    );
+    assert!(
+        page.contains(&format!("<option value=\"{id}\">Casus B-9</option>")),
+        "{page}"
+    );
+    let (_, _, page) = app
+        .as_person(&people.teamlid)
+        .page(&format!("{budget}?jaar=2026"))
+        .await;
+    assert!(
+        !page.contains("team-budget-form"),
+        "a teamlid does not book"
+    );
+
+    let book = format!("{budget}/boeken");
+    let fields = |canvas: &str, amount: &str| {
+        vec![
+            ("canvas", canvas.to_owned()),
+            ("soort", "committed".to_owned()),
+            ("bedrag", amount.to_owned()),
+            ("waarvoor", "Scooter".to_owned()),
+            ("waarom", "Valt buiten de verordening".to_owned()),
+            ("goedgekeurd_door", "Anne".to_owned()),
+            ("datum", "2026-11-20".to_owned()),
+        ]
+    };
+    let send = |person: &Person, fields: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let body = form(&pairs);
+        let client = app.as_person(person);
+        let path = book.clone();
+        async move { client.post_form(&path, &body).await }
+    };
+
+    // Not an amount: said so, and what was typed is still in the form.
+    let (status, _, page) = send(&people.aanjager, fields(&id, "abc")).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Dit is geen bedrag."), "{page}");
+    assert!(
+        page.contains("value=\"abc\"") && page.contains("value=\"Scooter\""),
+        "typed input kept"
+    );
+    assert!(
+        page.contains(&format!("<option value=\"{id}\" selected>")),
+        "the chosen canvas kept"
+    );
+    // Over the budget without confirming: the canvas form's rule, with its message.
+    let (status, _, page) = send(&people.aanjager, fields(&id, "600,00")).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("value=\"600,00\""));
+    // A canvas of another team is not on this page.
+    // (The other team's aanjager starts a canvas there.)
+    let (status, body) = app
+        .as_person(&people.other_member)
+        .post_json(
+            "/api/canvases",
+            &serde_json::json!({ "label": "Casus Elders" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let other = body["id"].as_str().expect("id").to_owned();
+    let (status, _, page) = send(&people.aanjager, fields(&other, "10,00")).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Kies het canvas waarop je boekt."));
+    // A teamlid may not book, here as on the canvas.
+    let (status, _, _) = send(&people.teamlid, fields(&id, "10,00")).await;
+    assert_eq!(status, 403);
+
+    let (status, head, _) = send(&people.aanjager, fields(&id, "100,00")).await;
+    assert_eq!(status, 303);
+    assert!(head.contains("/budget?jaar=2026#boekingen"), "{head}");
+    let (entries,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM budget_entries WHERE canvas_id = ? AND amount_cents = 10000",
+    )
+    .bind(&id)
+    .fetch_one(&app.sqlite().await)
+    .await
+    .expect("ledger");
+    assert_eq!(entries, 1, "booked once, on the chosen canvas");
+}

@@ -60,7 +60,9 @@ pub async fn authenticate(
             let credential = Credential::Session(secret::hash(value));
             state
                 .events
-                .publish(Event::AccessChanged(AccessChange::SessionExpired(credential)));
+                .publish(Event::AccessChanged(AccessChange::SessionExpired(
+                    credential,
+                )));
             request.extensions_mut().insert(SessionExpired);
         }
         found

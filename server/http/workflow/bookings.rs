@@ -6,37 +6,26 @@ use serde::Deserialize;
 
 use super::Action;
 use crate::{
+    canvas::CanvasId,
     error::AppError,
     format::dutch_date,
-    ids::EntryId,
+    ids::{AccountId, EntryId, TeamId},
     store::{now_millis, workflow::NewLedgerEntry},
+    views::booking::Typed,
     workflow::ledger::{self, Kind, LedgerError},
 };
 
-#[derive(Deserialize)]
-pub struct BookForm {
-    #[serde(default)]
-    soort: String,
-    #[serde(default)]
-    bedrag: String,
-    #[serde(default)]
-    waarvoor: String,
-    #[serde(default)]
-    waarom: String,
-    #[serde(default)]
-    goedgekeurd_door: String,
-    #[serde(default)]
-    datum: String,
-    /// Present when the person confirms going over budget.
-    boven_budget: Option<String>,
-}
-
-/// Checks a booking's fields; returns the entry to add.
-fn entry_from(form: &BookForm, action: &Action) -> Result<NewLedgerEntry, LedgerError> {
+/// Checks a booking's fields; returns the entry `by` adds to `canvas` of `team`.
+pub fn entry_from(
+    form: &Typed,
+    team: TeamId,
+    canvas: &CanvasId,
+    by: AccountId,
+) -> Result<NewLedgerEntry, LedgerError> {
     Ok(NewLedgerEntry {
-        team: action.canvas.facts.team,
+        team,
         year: ledger::year_of(&form.datum)?,
-        canvas: action.canvas.id.clone(),
+        canvas: canvas.clone(),
         kind: Kind::from_code(&form.soort).ok_or(LedgerError::Kind)?,
         amount_cents: ledger::parse_amount(&form.bedrag)?,
         purpose: ledger::required_line(&form.waarvoor, LedgerError::PurposeRequired)?,
@@ -48,16 +37,17 @@ fn entry_from(form: &BookForm, action: &Action) -> Result<NewLedgerEntry, Ledger
         entry_date: form.datum.trim().to_owned(),
         corrects: None,
         confirm_over_budget: form.boven_budget.is_some(),
-        by: action.viewer.account.id,
+        by,
     })
 }
 
-pub async fn book(action: Action, Form(form): Form<BookForm>) -> Result<Response, AppError> {
+pub async fn book(action: Action, Form(form): Form<Typed>) -> Result<Response, AppError> {
     let on = action.on();
     if let Err(refused) = on.may_book() {
         return action.respond::<()>(Err(refused)).await;
     }
-    match entry_from(&form, &action) {
+    let (team, by) = (action.canvas.facts.team, action.viewer.account.id);
+    match entry_from(&form, team, &action.canvas.id, by) {
         Ok(entry) => action.respond(on.book(&entry).await).await,
         Err(error) => action.refuse(StatusCode::UNPROCESSABLE_ENTITY, error).await,
     }
