@@ -2,10 +2,15 @@
 //! the dashboards, administration and metrics. Handlers and views ask these predicates; none of
 //! them compares roles itself.
 
-use super::policy::{Account, ProvinceId, TeamId};
+use super::policy::{Account, ProvinceId, TeamId, TeamRole};
 
 /// Whether `account` sees `team` (its page, members and invitations): its members and
 /// beheerders.
+/// Whether a team with members in `roles` still needs its first aanjager (the beheerder's setup).
+pub fn needs_aanjager(roles: impl IntoIterator<Item = TeamRole>) -> bool {
+    !roles.into_iter().any(|role| role == TeamRole::Aanjager)
+}
+
 pub fn may_see_team(account: &Account, team: TeamId) -> bool {
     account.beheerder || account.is_member(team)
 }
@@ -78,7 +83,7 @@ pub fn administers_only(account: &Account) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::policy::{AccountId, TeamRole};
+    use crate::access::policy::AccountId;
 
     const TEAM: TeamId = TeamId(1);
     const OTHER: TeamId = TeamId(2);

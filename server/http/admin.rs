@@ -68,10 +68,19 @@ async fn render(
     outcome: Outcome,
     nonce: &CspNonce,
 ) -> Result<Markup, AppError> {
+    let teams = directory.teams().await?;
+    let mut without_aanjager = Vec::new();
+    for team in &teams {
+        let members = directory.members(team.id).await?;
+        if workspace::needs_aanjager(members.iter().map(|m| m.role)) {
+            without_aanjager.push(team.name.clone());
+        }
+    }
     let page = AdminPage {
         provinces: directory.provinces().await?,
         gemeenten: directory.gemeenten().await?,
-        teams: directory.teams().await?,
+        teams,
+        without_aanjager,
         accounts: directory.list_accounts().await?,
         invitations: directory.open_invitations(None, now_millis()).await?,
         message: outcome.message,

@@ -20,7 +20,7 @@ use crate::{
     export::{Cell, Table},
     format::dutch_date,
     http::middleware::csp::CspNonce,
-    http::{permitted, workflow::bookings::entry_from},
+    http::permitted,
     ids::TeamId,
     services::{Refusal, ServiceError, budget, canvas_workflow::OnCanvas},
     state::AppState,
@@ -28,10 +28,10 @@ use crate::{
     views::SignedIn,
     views::{
         self,
-        booking::{BookingForm, Typed},
+        booking::BookingForm,
         budget::{BudgetPage, TeamBooking},
     },
-    workflow::ledger::{self, Totals},
+    workflow::ledger::{self, BookingFields as Typed, Totals},
 };
 
 pub fn router() -> Router<AppState> {
@@ -49,19 +49,6 @@ async fn team(state: &AppState, viewer: &Viewer, id: TeamId) -> Result<TeamRow, 
     }
     let team = state.directory.team(id).await?.ok_or(AppError::NotFound)?;
     Ok(team)
-}
-
-/// The names a booking's approver is chosen from: the team's members, by name (or e-mail).
-pub async fn approvers(state: &AppState, team: TeamId) -> Result<Vec<String>, AppError> {
-    let mut names: Vec<String> = state
-        .directory
-        .members(team)
-        .await?
-        .into_iter()
-        .map(|m| if m.name.is_empty() { m.email } else { m.name })
-        .collect();
-    names.sort();
-    Ok(names)
 }
 
 /// The team's canvases the viewer may book on (the policy's rule per canvas; archived ones never).
@@ -150,7 +137,7 @@ async fn render_booking(
     let members = if canvases.is_empty() {
         Vec::new()
     } else {
-        approvers(state, team.id).await?
+        budget::approvers(state.directory.as_ref(), team.id).await?
     };
     let today = dutch_date(now_millis());
     let booking_view = (!canvases.is_empty()).then(|| TeamBooking {
@@ -372,7 +359,7 @@ async fn book(
         actor: &viewer,
         canvas: &canvas,
     };
-    let booked = match entry_from(&form.fields, id, &canvas.id, viewer.account.id) {
+    let booked = match budget::entry(&form.fields, id, &canvas.id, viewer.account.id) {
         Ok(entry) => on.book(&entry).await,
         Err(error) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).await,
     };

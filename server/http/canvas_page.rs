@@ -68,7 +68,7 @@ pub async fn panel(
     let may_book = policy::may_book(&viewer.policy, &canvas.facts, canvas.access);
     // Only who may book needs the names to choose an approver from.
     let team_members = if may_book {
-        crate::http::budget::approvers(state, canvas.facts.team).await?
+        crate::services::budget::approvers(state.directory.as_ref(), canvas.facts.team).await?
     } else {
         Vec::new()
     };

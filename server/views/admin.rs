@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::{
-    components::{csrf_field, dutch_time, error_message, notice, topbar, withdraw_form},
+    components::{copyable, csrf_field, dutch_time, error_message, notice, topbar, withdraw_form},
     layout,
 };
 use crate::{
@@ -15,6 +15,8 @@ pub struct AdminPage {
     pub provinces: Vec<ProvinceRow>,
     pub gemeenten: Vec<GemeenteRow>,
     pub teams: Vec<TeamRow>,
+    /// Names of the teams that have no aanjager yet.
+    pub without_aanjager: Vec<String>,
     pub accounts: Vec<AccountRow>,
     /// Every open one-time link, to withdraw.
     pub invitations: Vec<InvitationRow>,
@@ -44,6 +46,46 @@ fn granted(kind: &InvitationKind, page: &AdminPage) -> String {
         }
         InvitationKind::Pmm => "PMM".into(),
         InvitationKind::Reset => "nieuw wachtwoord".into(),
+    }
+}
+
+/// The setup in its order, each step marked done once it has something: a province, a gemeente,
+/// a team, then its first aanjager.
+fn setup_steps(page: &AdminPage) -> Markup {
+    let has_aanjager = !page.teams.is_empty() && page.without_aanjager.is_empty();
+    let steps = [
+        (
+            "provinces-title",
+            "Een provincie",
+            !page.provinces.is_empty(),
+        ),
+        (
+            "gemeenten-title",
+            "Een gemeente in die provincie",
+            !page.gemeenten.is_empty(),
+        ),
+        (
+            "teams-title",
+            "Een doorbraakteam in die gemeente",
+            !page.teams.is_empty(),
+        ),
+        (
+            "invite-title",
+            "De eerste aanjager van dat team uitnodigen",
+            has_aanjager,
+        ),
+    ];
+    html! {
+        nav.setup-steps aria-label="Inrichten, in deze volgorde" {
+            ol {
+                @for (target, text, done) in steps {
+                    li data-done=[done.then_some("true")] {
+                        a href={ "#" (target) } { (text) }
+                        @if done { span.visually-hidden { " (gedaan)" } " ✓" }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -80,10 +122,11 @@ pub fn page(viewer: &SignedIn, page: &AdminPage, nonce: &str) -> Markup {
                 @if let Some(message) = &page.message { (notice(message)) }
                 @if let Some(error) = &page.error { (error_message(error)) }
                 @if let Some(link) = &page.link {
-                    div.notice { p { "Geef deze link door; hij werkt één keer:" } p { code #admin-link { (link) } } }
+                    div.notice role="status" { p { "Geef deze link door; hij werkt één keer:" } (copyable("admin-link", link)) }
                 }
+                (setup_steps(page))
                 section aria-labelledby="provinces-title" {
-                    h2 #provinces-title { "Provincies" }
+                    h2 #provinces-title { "Stap 1: provincies" }
                     ul { @for p in &page.provinces { li { (p.name) } } }
                     form.row method="post" action="/beheer/provincies" {
                         (csrf_field(viewer))
@@ -93,9 +136,11 @@ pub fn page(viewer: &SignedIn, page: &AdminPage, nonce: &str) -> Markup {
                     }
                 }
                 section aria-labelledby="gemeenten-title" {
-                    h2 #gemeenten-title { "Gemeenten" }
+                    h2 #gemeenten-title { "Stap 2: gemeenten" }
                     ul { @for g in &page.gemeenten { li { (g.name) " (" (g.province) ")" } } }
-                    @if !page.provinces.is_empty() {
+                    @if page.provinces.is_empty() {
+                        p.hint { "Voeg eerst een provincie toe; een gemeente hoort bij een provincie." }
+                    } @else {
                         form.row method="post" action="/beheer/gemeenten" {
                             (csrf_field(viewer))
                             label for="gemeente-name" { "Nieuwe gemeente" }
@@ -107,9 +152,11 @@ pub fn page(viewer: &SignedIn, page: &AdminPage, nonce: &str) -> Markup {
                     }
                 }
                 section aria-labelledby="teams-title" {
-                    h2 #teams-title { "Doorbraakteams" }
+                    h2 #teams-title { "Stap 3: doorbraakteams" }
                     ul { @for t in &page.teams { li { a href={ "/teams/" (t.id) } { (t.name) } " (" (t.gemeente) ")" } } }
-                    @if !page.gemeenten.is_empty() {
+                    @if page.gemeenten.is_empty() {
+                        p.hint { "Voeg eerst een gemeente toe; een team hoort bij een gemeente." }
+                    } @else {
                         form.row method="post" action="/beheer/teams" {
                             (csrf_field(viewer))
                             label for="team-name" { "Nieuw team" }
@@ -121,9 +168,12 @@ pub fn page(viewer: &SignedIn, page: &AdminPage, nonce: &str) -> Markup {
                     }
                 }
                 section aria-labelledby="invite-title" {
-                    h2 #invite-title { "Uitnodigen" }
+                    h2 #invite-title { "Stap 4: de eerste aanjager, coaches en PMM uitnodigen" }
                     p.hint { "De eerste aanjager van een team, een doorbraakcoach van een provincie, of iemand van PMM. Teamleden nodigt de aanjager zelf uit." }
-                    form.stacked method="post" action="/beheer/uitnodigingen" {
+                    @if !page.without_aanjager.is_empty() {
+                        p #without-aanjager { "Nog zonder aanjager: " (page.without_aanjager.join(", ")) "." }
+                    }
+                    form.stacked method="post" action="/beheer/uitnodigingen" data-shown-by="admin-invite-kind" {
                         (csrf_field(viewer))
                         label for="admin-invite-email" { "E-mailadres" }
                         input #admin-invite-email name="email" type="email" required;
@@ -133,10 +183,14 @@ pub fn page(viewer: &SignedIn, page: &AdminPage, nonce: &str) -> Markup {
                             option value="coach" { "Doorbraakcoach van de gekozen provincie" }
                             option value="pmm" { "PMM (landelijk)" }
                         }
-                        label for="admin-invite-team" { "Team" }
-                        select #admin-invite-team name="team" { @for t in &page.teams { option value=(t.id) { (t.name) } } }
-                        label for="admin-invite-province" { "Provincie" }
-                        select #admin-invite-province name="province" { @for p in &page.provinces { option value=(p.id) { (p.name) } } }
+                        div.stacked-part data-for="aanjager" {
+                            label for="admin-invite-team" { "Team" }
+                            select #admin-invite-team name="team" { @for t in &page.teams { option value=(t.id) { (t.name) } } }
+                        }
+                        div.stacked-part data-for="coach" {
+                            label for="admin-invite-province" { "Provincie" }
+                            select #admin-invite-province name="province" { @for p in &page.provinces { option value=(p.id) { (p.name) } } }
+                        }
                         button type="submit" { "Uitnodiging maken" }
                     }
                     @if !page.invitations.is_empty() {

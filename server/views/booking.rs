@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use crate::workflow::ledger::Kind;
+use crate::workflow::ledger::{BookingFields, Kind};
 
 /// What a booking form shows: the names to choose an approver from, today's date, and what was
 /// typed when the booking was refused.
@@ -11,32 +11,13 @@ pub struct BookingForm<'a> {
     pub team_members: &'a [String],
     /// `jjjj-mm-dd`.
     pub today: &'a str,
-    pub typed: Option<&'a Typed>,
-}
-
-/// The fields as sent, to show again with the reason of a refusal.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct Typed {
-    #[serde(default)]
-    pub soort: String,
-    #[serde(default)]
-    pub bedrag: String,
-    #[serde(default)]
-    pub waarvoor: String,
-    #[serde(default)]
-    pub waarom: String,
-    #[serde(default)]
-    pub goedgekeurd_door: String,
-    #[serde(default)]
-    pub datum: String,
-    /// Present when the person confirms going over budget.
-    pub boven_budget: Option<String>,
+    pub typed: Option<&'a BookingFields>,
 }
 
 /// The fields of a booking, without the form element around them.
 pub fn fields(form: &BookingForm) -> Markup {
     let typed = form.typed;
-    let value = |pick: fn(&Typed) -> &str| typed.map(pick).unwrap_or_default().to_owned();
+    let value = |pick: fn(&BookingFields) -> &str| typed.map(pick).unwrap_or_default().to_owned();
     let kind = typed.map_or(Kind::Committed.code(), |t| t.soort.as_str());
     let date = typed.map_or(form.today, |t| t.datum.as_str());
     html! {

@@ -74,7 +74,20 @@ pub fn withdraw_form(
         form.inline method="post" action=(action) {
             (csrf_field(viewer))
             input type="hidden" name="uitnodiging" value=(invitation.token_hash);
-            button type="submit" aria-label={ "Uitnodiging voor " (invitation.email) " intrekken" } { "Intrekken" }
+            button.danger type="submit" aria-label={ "Intrekken: uitnodiging voor " (invitation.email) } { "Intrekken" }
+        }
+    }
+}
+
+/// A secret shown once (a one-time link, a new token) with a button that copies it (`copy.js`).
+pub fn copyable(id: &str, text: &str) -> Markup {
+    html! {
+        p.copyable {
+            code id=(id) { (text) }
+            " "
+            button.secondary type="button" data-copy=(id) { "Kopiëren" }
+            " "
+            span.copy-status role="status" {}
         }
     }
 }

@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::{
-    components::{csrf_field, dutch_time, error_message, topbar, withdraw_form},
+    components::{copyable, csrf_field, dutch_time, error_message, topbar, withdraw_form},
     layout,
 };
 use crate::{
@@ -82,7 +82,7 @@ pub fn page(viewer: &SignedIn, page: &TeamPage, nonce: &str) -> Markup {
                 @if let Some(link) = &page.new_link {
                     div.notice role="status" {
                         p { "Uitnodiging gemaakt. Geef deze link door; hij werkt één keer en verloopt vanzelf:" }
-                        p { code #invitation-link { (link) } }
+                        (copyable("invitation-link", link))
                     }
                 }
                 h2 { "Leden" }

@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::{
-    components::{csrf_field, dutch_time, topbar},
+    components::{copyable, csrf_field, dutch_time, topbar},
     layout,
 };
 use crate::{store::TokenRow, views::SignedIn};
@@ -28,7 +28,7 @@ pub fn page(
                 @if let Some(token) = new_token {
                     div.notice role="status" {
                         p { "Je nieuwe token. Kopieer het nu: het wordt niet nog eens getoond." }
-                        p { code #new-token { (token) } }
+                        (copyable("new-token", token))
                     }
                 }
                 form.row method="post" action="/tokens" {

@@ -8,6 +8,26 @@
 
 use crate::format::euro;
 
+/// A booking's fields as a form sends them: checked into an entry by
+/// `services::budget::entry`, shown again with the reason of a refusal.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct BookingFields {
+    #[serde(default)]
+    pub soort: String,
+    #[serde(default)]
+    pub bedrag: String,
+    #[serde(default)]
+    pub waarvoor: String,
+    #[serde(default)]
+    pub waarom: String,
+    #[serde(default)]
+    pub goedgekeurd_door: String,
+    #[serde(default)]
+    pub datum: String,
+    /// Present when the person confirms going over budget.
+    pub boven_budget: Option<String>,
+}
+
 /// Largest amount one entry or budget may hold: € 100.000.000,00.
 pub const MAX_CENTS: i64 = 10_000_000_000;
 

@@ -9,6 +9,7 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
 import { startConfirmations } from './confirm.js'
+import { startChoiceFields, startCopyButtons } from './copy.js'
 import { startDutchValidation } from './dutch-validation.js'
 import { mountEditors, setEditorsReadOnly } from './editors.js'
 import { startLiveDashboard } from './live-dashboard.js'
@@ -258,7 +259,7 @@ function boot () {
   } catch (err) {
     console.warn('offline copies could not be checked', err)
   }
-  for (const page of [startConfirmations, startDutchValidation, startStepBar, startPresentation, startTableCards, startPrintButtons]) {
+  for (const page of [startConfirmations, startCopyButtons, startChoiceFields, startDutchValidation, startStepBar, startPresentation, startTableCards, startPrintButtons]) {
     try {
       page()
     } catch (err) {

@@ -6,48 +6,21 @@ use serde::Deserialize;
 
 use super::Action;
 use crate::{
-    canvas::CanvasId,
     error::AppError,
     format::dutch_date,
-    ids::{AccountId, EntryId, TeamId},
+    ids::EntryId,
+    services::budget,
     store::{now_millis, workflow::NewLedgerEntry},
-    views::booking::Typed,
-    workflow::ledger::{self, Kind, LedgerError},
+    workflow::ledger::{self, BookingFields, LedgerError},
 };
 
-/// Checks a booking's fields; returns the entry `by` adds to `canvas` of `team`.
-pub fn entry_from(
-    form: &Typed,
-    team: TeamId,
-    canvas: &CanvasId,
-    by: AccountId,
-) -> Result<NewLedgerEntry, LedgerError> {
-    Ok(NewLedgerEntry {
-        team,
-        year: ledger::year_of(&form.datum)?,
-        canvas: canvas.clone(),
-        kind: Kind::from_code(&form.soort).ok_or(LedgerError::Kind)?,
-        amount_cents: ledger::parse_amount(&form.bedrag)?,
-        purpose: ledger::required_line(&form.waarvoor, LedgerError::PurposeRequired)?,
-        why_not_regular: ledger::required(&form.waarom, LedgerError::WhyRequired)?,
-        approved_by: ledger::required_line(
-            &form.goedgekeurd_door,
-            LedgerError::ApprovedByRequired,
-        )?,
-        entry_date: form.datum.trim().to_owned(),
-        corrects: None,
-        confirm_over_budget: form.boven_budget.is_some(),
-        by,
-    })
-}
-
-pub async fn book(action: Action, Form(form): Form<Typed>) -> Result<Response, AppError> {
+pub async fn book(action: Action, Form(form): Form<BookingFields>) -> Result<Response, AppError> {
     let on = action.on();
     if let Err(refused) = on.may_book() {
         return action.respond::<()>(Err(refused)).await;
     }
     let (team, by) = (action.canvas.facts.team, action.viewer.account.id);
-    match entry_from(&form, team, &action.canvas.id, by) {
+    match budget::entry(&form, team, &action.canvas.id, by) {
         Ok(entry) => action.respond(on.book(&entry).await).await,
         Err(error) => action.refuse(StatusCode::UNPROCESSABLE_ENTITY, error).await,
     }

@@ -6,7 +6,7 @@
 //! the same fact first, 422 for bad input). Every change is published, so open pages refresh
 //! their panel through `GET /canvases/{id}/gebeurtenissen` (server-sent events).
 
-pub mod bookings;
+mod bookings;
 mod escalations;
 mod status;
 
