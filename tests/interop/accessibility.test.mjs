@@ -7,6 +7,9 @@
 //
 // axe is injected with page.evaluate (CDP), not with a <script> tag: the page's CSP would block
 // an inline script.
+//
+// The second test runs axe on every page each role reaches, at 1366×768 and at 390×844, and fails
+// on every violation, whatever its impact (minor and moderate included).
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -19,6 +22,8 @@ import {
 import {
   DEMO_CANVAS_ID, openCanvas, openPage, startBrowser, waitConnected, waitDemoMounted, waitInPage, waitLive
 } from './lib/pages.mjs'
+
+const SIZES = [{ width: 1366, height: 768 }, { width: 390, height: 844 }]
 
 const require = createRequire(import.meta.url)
 const FAILING_IMPACTS = new Set(['serious', 'critical'])
@@ -106,4 +111,44 @@ test('accessibility: axe finds nothing serious on sign-in, the overview, the dem
     check(st, '/coach', await runAxe(p, axeSource))
     assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations')
   })
+})
+
+test('accessibility: axe finds no violation of any impact on any page, at 1366 and at 390 px', async (t) => {
+  const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8')
+  const env = await setupServer(t)
+  const { server } = env
+  const { browser, origin } = await startBrowser(t, env)
+  // An escalation, so the frozen copy, its summary and the dashboards have something to show.
+  const { id } = await createCanvas(server, uniqueLabel())
+  await moveCanvas(server, id, TO_IN_BEHANDELING)
+  await escalateCanvas(server, id, 'coach', 'Wie betaalt de scooter?', { token: await server.tokenFor(DEMO_ACCOUNTS.teamlid) })
+  const escalation = 1
+  const team = 1
+  const canvas = `/canvases/${DEMO_CANVAS_ID}`
+  const pages = [
+    [null, ['/inloggen', '/inloggen?uitgelogd=1']],
+    [DEMO_ACCOUNTS.aanjager, ['/', canvas, `${canvas}/dossier`, '/teams', `/teams/${team}`, `/teams/${team}/budget`,
+      '/audit', '/tokens', '/meldingen', '/bestaat-niet', `/canvases/${id}/opschalingen/${escalation}`,
+      `/canvases/${id}/opschalingen/${escalation}/samenvatting`]],
+    [DEMO_ACCOUNTS.coach, ['/coach', `/canvases/${id}`]],
+    [DEMO_ACCOUNTS.pmm, ['/pmm']],
+    [DEMO_ACCOUNTS.beheerder, ['/beheer', '/']]
+  ]
+  const found = []
+  for (const [account, paths] of pages) {
+    const p = await openPage(browser, origin, paths[0], account ?? 'anonymous', { account })
+    env.c.add(() => p.context.close())
+    for (const size of SIZES) {
+      await p.page.setViewportSize(size)
+      for (const path of paths) {
+        await p.page.goto(origin + path, { waitUntil: 'load' })
+        if (path.startsWith('/canvases/') && !path.includes('/opschalingen/') && !path.endsWith('/dossier')) await waitConnected(p)
+        await waitInPage(p, () => document.readyState === 'complete', undefined, { what: 'the page to load' })
+        const violations = await runAxe(p, axeSource)
+        if (violations.length > 0) found.push(`${path} at ${size.width} px as ${account ?? 'nobody'}:\n${describe(violations)}`)
+      }
+    }
+    assert.deepEqual(p.errors, [], `${account}: uncaught errors or CSP violations`)
+  }
+  assert.equal(found.length, 0, `axe violations:\n${found.join('\n')}`)
 })
