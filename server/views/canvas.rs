@@ -68,7 +68,12 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
                 label: "Wat is de situatie van het huishouden?",
                 text: &steps.situation,
             }],
-            widgets: html! {},
+            // After the situation's text, so that the keyboard reaches the first field before
+            // fourteen switches.
+            widgets: html! {
+                (toggles("Leefgebieden", root::LIFE_AREAS, &schema::LIFE_AREAS, &content.life_areas))
+                (toggles("Beleidsdomeinen", root::POLICY_DOMAINS, &schema::POLICY_DOMAINS, &content.policy_domains))
+            },
         },
         Step {
             number: 2,
@@ -176,8 +181,8 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
                     }
                 }
                 (step_bar(&board, view.workflow.is_some()))
-                (toggles("Leefgebieden", root::LIFE_AREAS, &schema::LIFE_AREAS, &content.life_areas))
-                (toggles("Beleidsdomeinen", root::POLICY_DOMAINS, &schema::POLICY_DOMAINS, &content.policy_domains))
+                // "Naar de inhoud" of a live canvas lands here: the next Tab is step 1's text.
+                @if live { span #inhoud tabindex="-1" {} }
                 ol.board {
                     @for step in &board {
                         li.step id={ "stap-" (step.number) } data-step=(step.number) {

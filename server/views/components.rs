@@ -50,7 +50,8 @@ pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
                 }
             }
         }
-        span #inhoud tabindex="-1" {}
+        // A live canvas puts the target before its first field (views/canvas.rs).
+        @if !live { span #inhoud tabindex="-1" {} }
     }
 }
 

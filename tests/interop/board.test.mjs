@@ -62,6 +62,27 @@ test('the board: refusals that stay, questions before closing, the step bar and 
     })
   })
 
+  await step('the first text field: three keys away by "Naar de inhoud", and before the fourteen switches by Tab alone', async () => {
+    const page = teamlid.page
+    const inSituation = () => !!document.activeElement?.closest('.editor[data-ytext="situation"]')
+    // As after the first Tab of a fresh page: on the first skip link.
+    const fromTop = () => page.evaluate(() => { window.scrollTo(0, 0); document.querySelector('a.skip-link').focus() })
+    await fromTop()
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Naar de inhoud')
+    await page.keyboard.press('Enter')
+    await page.keyboard.press('Tab')
+    await waitInPage(teamlid, inSituation, undefined, { what: 'the focus in step 1\'s text after "Naar de inhoud"' })
+    await fromTop()
+    let presses = 1
+    while (presses < 40 && !(await page.evaluate(inSituation))) {
+      await page.keyboard.press('Tab')
+      presses++
+    }
+    // Skip links, the menu, the title's buttons and the step bar come first; no switch does.
+    assert.ok(presses <= 22, `${presses} Tab presses to step 1's text`)
+    assert.equal(await page.locator('#stap-1 fieldset.toggles').count(), 2, 'the switches follow the situation')
+  })
+
   await step('"abc" as an amount: the reason says it is no amount, beside the form, and the input stays', async () => {
     const page = aanjager.page
     await page.locator('#entry-amount').fill('abc')
