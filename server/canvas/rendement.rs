@@ -166,6 +166,107 @@ mod tests {
         assert!(totals.net > 0, "the scooter saves money: {totals:?}");
     }
 
+    /// The cases `web/test/rendement.test.mjs` checks the page's calculator against, from the same
+    /// file: the summary and the dossier say what the page says.
+    #[test]
+    fn the_shared_cases_give_what_the_calculator_gives() {
+        use crate::canvas::schema::{
+            Agency, Breakthrough, Legitimacy, Overview, ReturnLine, Steps, ValueTriangle,
+        };
+        let cases: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/rendement-cases.json"))
+                .expect("fixture");
+        let cases = cases.as_array().expect("cases");
+        assert!(cases.len() >= 6);
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        for case in cases {
+            let kind = |v: &serde_json::Value| match v.as_str() {
+                Some("current") => Some(ReturnKind::Current),
+                Some("inaction") => Some(ReturnKind::Inaction),
+                Some("solution") => Some(ReturnKind::Solution),
+                _ => None,
+            };
+            let recurrence = |v: &serde_json::Value| match v.as_str() {
+                Some("once") => Some(Recurrence::Once),
+                Some("monthly") => Some(Recurrence::Monthly),
+                Some("yearly") => Some(Recurrence::Yearly),
+                _ => None,
+            };
+            let lines = case["lines"].as_array().expect("lines");
+            let agencies = case["agencies"].as_array().expect("agencies");
+            let content = CanvasContent {
+                label: String::new(),
+                schema_version: None,
+                life_areas: vec![],
+                policy_domains: vec![],
+                steps: Steps {
+                    situation: String::new(),
+                    future: String::new(),
+                    overview: Overview {
+                        text: String::new(),
+                        agencies: agencies
+                            .iter()
+                            .map(|a| Agency {
+                                name: String::new(),
+                                cost_per_year_cents: a["costPerYearCents"].as_i64(),
+                            })
+                            .collect(),
+                    },
+                    breakthrough: Breakthrough {
+                        text: String::new(),
+                        system_problem: String::new(),
+                    },
+                    value_triangle: ValueTriangle {
+                        involvement: String::new(),
+                        legitimacy: Legitimacy {
+                            text: String::new(),
+                            regulations: vec![],
+                        },
+                        return_lines: lines
+                            .iter()
+                            .map(|l| ReturnLine {
+                                id: String::new(),
+                                kind: kind(&l["kind"]),
+                                description: String::new(),
+                                amount_cents: l["amountCents"].as_i64(),
+                                recurrence: recurrence(&l["recurrence"]),
+                                payer: String::new(),
+                            })
+                            .collect(),
+                        horizon_years: case["horizonYears"].as_i64().unwrap_or(1),
+                    },
+                    action_plan: vec![],
+                },
+            };
+            let totals = totals(&content);
+            let expect = &case["expect"];
+            let name = text(&case["name"]);
+            assert_eq!(
+                Some(totals.horizon_years),
+                expect["horizonYears"].as_i64(),
+                "{name}"
+            );
+            assert_eq!(
+                Some(totals.doormodderen),
+                expect["doormodderen"].as_i64(),
+                "{name}"
+            );
+            assert_eq!(
+                Some(totals.doorbreken),
+                expect["doorbreken"].as_i64(),
+                "{name}"
+            );
+            assert_eq!(Some(totals.net), expect["net"].as_i64(), "{name}");
+            assert_eq!(
+                Some(totals.incomplete as i64),
+                expect["incomplete"].as_i64(),
+                "{name}"
+            );
+            assert_eq!(net_dutch(totals.net), text(&expect["netText"]), "{name}");
+            assert_eq!(totals.payback.dutch(), text(&expect["payback"]), "{name}");
+        }
+    }
+
     #[test]
     fn payback_reads_as_the_calculator_says_it() {
         assert_eq!(Payback::of(0, 100), Payback::Direct);

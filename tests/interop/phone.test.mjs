@@ -32,7 +32,7 @@ test('every page reflows on a phone and a laptop: no sideways scrolling, focus n
   const step = steps(t)
   const team = 1
   const pages = [
-    [DEMO_ACCOUNTS.aanjager, ['/', `/canvases/${DEMO_CANVAS_ID}`, '/teams', `/teams/${team}`, `/teams/${team}/budget`,
+    [DEMO_ACCOUNTS.aanjager, ['/', `/canvases/${DEMO_CANVAS_ID}`, `/canvases/${DEMO_CANVAS_ID}/dossier`, '/teams', `/teams/${team}`, `/teams/${team}/budget`,
       '/audit', '/tokens', '/meldingen']],
     [DEMO_ACCOUNTS.coach, ['/coach', `/canvases/${DEMO_CANVAS_ID}`]],
     [DEMO_ACCOUNTS.pmm, ['/pmm']],

@@ -256,3 +256,23 @@ test('computeRendement does not lose cents on huge canvases', () => {
   assert.equal(result.current, 2000n * BigInt(MAX_AMOUNT_CENTS) * 60n)
   assert.equal(formatCents(result.current), '€ 12.000.000.000.000,00')
 })
+
+// The same cases as the Rust port (server/canvas/rendement.rs), from one file: the escalation
+// summary and the dossier must say what the calculator on the page says.
+test('the shared rendement cases: the calculator gives what the fixture holds', async () => {
+  const { readFile } = await import('node:fs/promises')
+  const cases = JSON.parse(await readFile(new URL('../../tests/fixtures/rendement-cases.json', import.meta.url), 'utf8'))
+  assert.ok(cases.length >= 6)
+  for (const c of cases) {
+    const r = computeRendement(c)
+    assert.deepEqual({
+      horizonYears: r.horizonYears,
+      doormodderen: Number(r.doormodderen),
+      doorbreken: Number(r.doorbreken),
+      net: Number(r.net),
+      incomplete: r.incomplete,
+      netText: formatNet(r.net),
+      payback: formatPayback(r.payback)
+    }, c.expect, c.name)
+  }
+})
