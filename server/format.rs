@@ -8,15 +8,20 @@
 pub fn euro(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let cents = cents.unsigned_abs();
-    let euros = (cents / 100).to_string();
-    let mut grouped = String::with_capacity(euros.len() + euros.len() / 3);
-    for (i, digit) in euros.chars().enumerate() {
-        if i > 0 && (euros.len() - i).is_multiple_of(3) {
+    format!("{sign}€ {},{:02}", thousands(cents / 100), cents % 100)
+}
+
+/// A whole number with Dutch thousands separators: `150.000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(digit);
     }
-    format!("{sign}€ {grouped},{:02}", cents % 100)
+    grouped
 }
 
 /// A Unix time in milliseconds as Dutch local time, `23-11-2026 17:05`, and as the ISO 8601

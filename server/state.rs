@@ -35,7 +35,13 @@ pub struct AppState {
     pub tasks: Tasks,
     /// Sign-in attempts in progress and the slots for password work, of this process.
     pub attempts: Arc<Attempts>,
+    /// Slots for laying out documents (PDF, DOCX): more wait their turn, so downloads cannot
+    /// take every core.
+    pub documents: Arc<tokio::sync::Semaphore>,
 }
+
+/// Documents laid out at once.
+const DOCUMENT_SLOTS: usize = 2;
 
 impl AppState {
     /// Builds the state and starts the background tasks (the persister); needs a Tokio runtime.
@@ -70,6 +76,7 @@ impl AppState {
             auth: Arc::new(auth),
             settings: Arc::new(settings),
             attempts: Arc::new(Attempts::default()),
+            documents: Arc::new(tokio::sync::Semaphore::new(DOCUMENT_SLOTS)),
             tasks,
         }
     }

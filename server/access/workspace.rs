@@ -6,13 +6,13 @@ use super::policy::{Account, ProvinceId, TeamId, TeamRole};
 
 /// Whether `account` sees `team` (its page, members and invitations): its members and
 /// beheerders.
+pub fn may_see_team(account: &Account, team: TeamId) -> bool {
+    account.beheerder || account.is_member(team)
+}
+
 /// Whether a team with members in `roles` still needs its first aanjager (the beheerder's setup).
 pub fn needs_aanjager(roles: impl IntoIterator<Item = TeamRole>) -> bool {
     !roles.into_iter().any(|role| role == TeamRole::Aanjager)
-}
-
-pub fn may_see_team(account: &Account, team: TeamId) -> bool {
-    account.beheerder || account.is_member(team)
 }
 
 /// Whether the menu offers the teams page: to members of any team and to beheerders.

@@ -127,11 +127,18 @@ pub async fn session_over(
     })
 }
 
-/// The viewer of a session cookie's value; an expired session is ended on the way.
+/// Marks a request that only asks whether its session still stands (a canvas page whose
+/// connection keeps failing): it must not itself keep an idle session alive. A client can only
+/// shorten its own session with it.
+pub const PROBE_HEADER: &str = "x-doorbraak-probe";
+
+/// The viewer of a session cookie's value; an expired session is ended on the way. `touch`:
+/// whether this request counts as activity.
 pub async fn by_session(
     directory: &dyn Directory,
     value: &str,
     idle: Duration,
+    touch: bool,
 ) -> Result<Option<Viewer>, StoreError> {
     let id_hash = secret::hash(value);
     let Some(session) = directory.session(&id_hash).await? else {
@@ -142,7 +149,7 @@ pub async fn by_session(
         directory.end_session(&id_hash).await?;
         return Ok(None);
     }
-    if now - session.last_seen_at > session::touch_every_ms(idle) {
+    if touch && now - session.last_seen_at > session::touch_every_ms(idle) {
         directory.touch_session(&id_hash, now).await?;
     }
     let policy = directory.policy_account(&session.account).await?;

@@ -83,6 +83,23 @@ impl Payback {
     }
 }
 
+/// An amount the calculator counts, as `toCents` in `web/src/rendement.js` takes it: a whole,
+/// non-negative number of cents that JavaScript holds exactly. Anything else (a negative amount
+/// a crafted client wrote, say) counts for nothing, on the page and here alike.
+fn counted(cents: Option<i64>) -> Option<i64> {
+    const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+    cents.filter(|c| (0..=MAX_SAFE_INTEGER).contains(c))
+}
+
+/// "1 regel zonder … is niet meegeteld." or "3 regels zonder … zijn niet meegeteld."
+pub fn incomplete_dutch(n: usize) -> String {
+    if n == 1 {
+        "1 regel zonder soort, bedrag of frequentie is niet meegeteld.".into()
+    } else {
+        format!("{n} regels zonder soort, bedrag of frequentie zijn niet meegeteld.")
+    }
+}
+
 pub fn totals(content: &CanvasContent) -> Totals {
     let triangle = &content.steps.value_triangle;
     let years = if [1, 3, 5].contains(&triangle.horizon_years) {
@@ -99,7 +116,7 @@ pub fn totals(content: &CanvasContent) -> Totals {
     let mut per_year = [0i64; 3];
     for line in &triangle.return_lines {
         let (Some(kind), Some(cents), Some(recurrence)) =
-            (line.kind, line.amount_cents, line.recurrence)
+            (line.kind, counted(line.amount_cents), line.recurrence)
         else {
             totals.incomplete += 1;
             continue;
@@ -128,7 +145,7 @@ pub fn totals(content: &CanvasContent) -> Totals {
         .overview
         .agencies
         .iter()
-        .filter_map(|a| a.cost_per_year_cents)
+        .filter_map(|a| counted(a.cost_per_year_cents))
         .fold(0, i64::saturating_add);
     totals.current = totals
         .current

@@ -47,6 +47,24 @@ pub enum Block {
     Note(String),
 }
 
+impl Dossier {
+    /// How many characters of text the document holds: what laying it out costs.
+    pub fn text_chars(&self) -> usize {
+        let count = |s: &str| s.chars().count();
+        let blocks = self
+            .sections
+            .iter()
+            .flat_map(|s| &s.blocks)
+            .map(|block| match block {
+                Block::Field { text, .. } => count(text),
+                Block::Table { rows, .. } => rows.iter().flatten().map(|c| count(c)).sum(),
+                Block::Facts(pairs) => pairs.iter().map(|(k, v)| count(k) + count(v)).sum(),
+                Block::Note(note) => count(note),
+            });
+        count(&self.title) + blocks.sum::<usize>()
+    }
+}
+
 /// Where the canvas stands, from outside its document.
 pub struct Context<'a> {
     pub team: &'a str,
@@ -143,10 +161,7 @@ pub fn build(content: &CanvasContent, context: &Context) -> Dossier {
         Block::Facts(rendement_facts),
     ];
     if totals.incomplete > 0 {
-        value_triangle.push(Block::Note(format!(
-            "{} regel(s) zonder soort, bedrag of frequentie zijn niet meegeteld.",
-            totals.incomplete
-        )));
+        value_triangle.push(Block::Note(rendement::incomplete_dutch(totals.incomplete)));
     }
     Dossier {
         title: format!("Maatwerkcanvas: {}", clean(&content.label)),

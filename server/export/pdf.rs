@@ -20,6 +20,9 @@ const TEXT_WIDTH_MM: f64 = 210.0 - 2.0 * MARGIN_MM;
 /// Room a table cell's padding and rules take from its column.
 const CELL_PADDING_MM: f64 = 2.0;
 const BODY_PT: u8 = 10;
+/// The running header at 8 pt: how much of the title, and the longest unbroken run.
+const RUNNING_TITLE_CHARS: usize = 80;
+const RUNNING_WORD_CHARS: usize = 40;
 
 pub fn write(dossier: &Dossier) -> Result<Vec<u8>, String> {
     let font = |bytes: &[u8]| FontData::new(bytes.to_vec(), None).map_err(|e| e.to_string());
@@ -38,11 +41,25 @@ pub fn write(dossier: &Dossier) -> Result<Vec<u8>, String> {
     doc.set_line_spacing(1.2);
     let mut decorator = SimplePageDecorator::new();
     decorator.set_margins(Margins::all(MARGIN_MM));
-    let running = format!("{} · {}", CONFIDENTIAL.to_uppercase(), dossier.title);
+    // The title cut to what one header line holds (a label is short, but one long word would
+    // make genpdf drop the rest of the line, page number included).
+    let title: String = dossier.title.chars().take(RUNNING_TITLE_CHARS).collect();
+    let running = format!("{} · {title} · ", CONFIDENTIAL.to_uppercase())
+        .split(' ')
+        .map(|word| {
+            let chars: Vec<char> = word.chars().collect();
+            chars
+                .chunks(RUNNING_WORD_CHARS)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     decorator.set_header(move |page| {
         let mut header = LinearLayout::vertical();
         header.push(
-            Paragraph::new(format!("{running} · pagina {page}")).styled(
+            Paragraph::new(format!("{running}pagina {page}")).styled(
                 Style::new()
                     .with_font_size(8)
                     .with_color(Color::Rgb(180, 35, 24)),
@@ -128,18 +145,17 @@ impl Fit<'_> {
                 out.push_str(word);
                 continue;
             }
-            let mut piece = String::new();
+            // Summed per character (kerning ignored, hence the margin above): linear in the word.
+            let mut width = genpdf::Mm::from(0.0);
             for c in word.chars() {
-                piece.push(c);
-                if style.str_width(self.cache, &piece) > limit {
-                    piece.pop();
-                    out.push_str(&piece);
+                let w = style.char_width(self.cache, c);
+                if width + w > limit && width > genpdf::Mm::from(0.0) {
                     out.push(' ');
-                    piece.clear();
-                    piece.push(c);
+                    width = genpdf::Mm::from(0.0);
                 }
+                out.push(c);
+                width += w;
             }
-            out.push_str(&piece);
         }
         out
     }

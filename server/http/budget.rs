@@ -63,9 +63,9 @@ async fn bookable(
         .await?
         .into_iter()
         .filter(|c| {
+            // An archived canvas is read-only to the policy, so never bookable.
             c.access.as_ref().is_some_and(|facts| {
                 facts.team == team
-                    && !facts.archived
                     && policy::may_book(
                         &viewer.policy,
                         facts,
@@ -359,21 +359,23 @@ async fn book(
         actor: &viewer,
         canvas: &canvas,
     };
-    let booked = match budget::entry(&form.fields, id, &canvas.id, viewer.account.id) {
-        Ok(entry) => on.book(&entry).await,
-        Err(error) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).await,
+    // Who may not book learns that first, as on the canvas.
+    let booked = match on
+        .may_book()
+        .map(|()| budget::entry(&form.fields, id, &canvas.id, viewer.account.id))
+    {
+        Err(refused) => Err(refused),
+        Ok(Ok(entry)) => on.book(&entry).await,
+        Ok(Err(error)) => {
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).await;
+        }
     };
     match booked {
         Ok(_) => {
             Ok(Redirect::to(&format!("/teams/{id}/budget?jaar={year}#boekingen")).into_response())
         }
         Err(ServiceError::Refused { refusal, message }) => {
-            let status = match refusal {
-                Refusal::Forbidden => StatusCode::FORBIDDEN,
-                Refusal::Conflict => StatusCode::CONFLICT,
-                Refusal::NotFound | Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            refuse(status, message).await
+            refuse(super::refusal::status(refusal), message).await
         }
         Err(other) => Err(other.into()),
     }

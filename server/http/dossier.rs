@@ -42,6 +42,10 @@ impl Format {
     }
 }
 
+/// The most text a PDF or DOCX is made of: about 60 pages, a few seconds of one core. A larger
+/// canvas is refused with the reason (the print view has no such limit: the browser lays it out).
+const MAX_FILE_CHARS: usize = 150_000;
+
 /// The dossier of a canvas the viewer may read (404 otherwise), recorded as taken away.
 async fn dossier(
     state: &AppState,
@@ -70,6 +74,14 @@ async fn dossier(
         printed_at: now_millis(),
     };
     let built = dossier::build(&content, &context);
+    if !matches!(format, Format::Print) && built.text_chars() > MAX_FILE_CHARS {
+        return Err(AppError::Invalid(format!(
+            "Dit canvas is te groot voor een {} (meer dan {} tekens). Gebruik de afdrukweergave \
+             en kies daar \"Opslaan als PDF\".",
+            format.name(),
+            crate::format::thousands(MAX_FILE_CHARS as u64)
+        )));
+    }
     state
         .audit
         .record_export(AuditEntry {
@@ -117,6 +129,11 @@ async fn file(
     format: Format,
 ) -> Result<Response, AppError> {
     let (dossier, id) = dossier(state, viewer, id, format).await?;
+    let _turn = state
+        .documents
+        .acquire()
+        .await
+        .map_err(|error| AppError::Export(error.to_string()))?;
     // Laying out pages takes milliseconds of CPU per page: off the async workers.
     let (bytes, content_type, extension) = tokio::task::spawn_blocking(move || match format {
         Format::Docx => export::docx::write(&dossier).map(|bytes| {

@@ -232,7 +232,8 @@ fn not_found(viewer: &SignedIn, id: &str, nonce: &CspNonce) -> Response {
         &nonce.0,
         html! {
             (components::topbar(Some(viewer), false))
-            main data-forget-canvas=(id) {
+            // Only a real canvas id: the page removes copies by it.
+            main data-forget-canvas=[id.parse::<crate::canvas::CanvasId>().ok().map(|id| id.to_string())] {
                 h1 { "Niet gevonden" }
                 p { "Dit canvas bestaat niet, of je hebt er geen toegang toe. " a href="/" { "Terug naar het canvasoverzicht" } }
             }

@@ -2,10 +2,22 @@
 //! the message. Here rather than beside either type, so that the use cases know nothing of HTTP
 //! and the HTTP error knows nothing of the use cases.
 
+use axum::http::StatusCode;
+
 use crate::{
     error::AppError,
     services::{Refusal, ServiceError},
 };
+
+/// The status of a refusal shown on a page again with its reason.
+pub fn status(refusal: Refusal) -> StatusCode {
+    match refusal {
+        Refusal::Forbidden => StatusCode::FORBIDDEN,
+        Refusal::NotFound => StatusCode::NOT_FOUND,
+        Refusal::Conflict => StatusCode::CONFLICT,
+        Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
 
 impl From<ServiceError> for AppError {
     fn from(error: ServiceError) -> Self {

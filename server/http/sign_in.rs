@@ -70,15 +70,7 @@ async fn form(
     } else {
         None
     };
-    views::page(
-        "",
-        &back,
-        None,
-        message,
-        query.uitgelogd.is_some(),
-        &nonce.0,
-    )
-    .into_response()
+    views::page("", &back, None, message, &nonce.0).into_response()
 }
 
 #[derive(Deserialize)]
@@ -148,7 +140,6 @@ async fn submit(
                 &back,
                 Some(&error.to_string()),
                 None,
-                false,
                 &nonce.0,
             );
             Ok((StatusCode::UNAUTHORIZED, page).into_response())

@@ -8,15 +8,11 @@ use super::{
 };
 
 /// The sign-in form. `back` is where to go afterwards; `message` a notice such as "signed out".
-/// `signed_out`: the person just signed out, so the page removes every offline copy in this
-/// browser. After a session expired they stay: whoever signs in next as the same account gets
-/// their unsent edits sent, anyone else's first page removes them (`offline-copies.js`).
 pub fn page(
     email: &str,
     back: &str,
     error: Option<&str>,
     message: Option<&str>,
-    signed_out: bool,
     nonce: &str,
 ) -> Markup {
     layout(
@@ -24,7 +20,7 @@ pub fn page(
         nonce,
         html! {
             (topbar(None, false))
-            main.narrow data-signed-out=[signed_out.then_some("true")] {
+            main.narrow {
                 h1 { "Inloggen" }
                 @if let Some(message) = message { (notice(message)) }
                 @if let Some(error) = error { (error_message(error)) }

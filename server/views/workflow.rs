@@ -374,7 +374,7 @@ pub fn summary(
                                 tr { th scope="row" { "Terugverdientijd" } td.amount #summary-payback { (totals.payback.dutch()) } }
                             }
                         }
-                        @if totals.incomplete > 0 { p.hint { (totals.incomplete) " regel(s) zonder soort, bedrag of frequentie zijn niet meegeteld." } }
+                        @if totals.incomplete > 0 { p.hint { (rendement::incomplete_dutch(totals.incomplete)) } }
                     }
                 }
             }

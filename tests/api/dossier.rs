@@ -208,3 +208,38 @@ async fn a_word_wider_than_the_page_and_control_characters_lose_nothing() {
     );
     assert!(body.contains("Tweede regel."));
 }
+
+#[tokio::test]
+async fn a_canvas_too_large_for_a_file_is_refused_with_the_reason_and_prints_in_full() {
+    let app = TestApp::spawn().await;
+    let id = app.create_canvas("Casus D-3").await;
+    let mut editor = app.connect(&id).await;
+    let sentence = "Een zin van de situatieschets die lang doorgaat. ";
+    editor
+        .type_text(&sentence.repeat(160_000 / sentence.len() + 1))
+        .await;
+    editor.round_trip().await;
+    let http = app.as_person(&app.people.aanjager);
+    for file in ["dossier.pdf", "dossier.docx"] {
+        let (status, _, body) = http
+            .clone()
+            .with_header("Accept", "text/html")
+            .request_full("GET", &format!("/canvases/{id}/{file}"), "", None)
+            .await;
+        assert_eq!(status, 422, "{file}");
+        let body = String::from_utf8_lossy(&body);
+        assert!(
+            body.contains("te groot voor een") && body.contains("150.000 tekens"),
+            "{body}"
+        );
+    }
+    let (status, _, page) = http.page(&format!("/canvases/{id}/dossier")).await;
+    assert_eq!(status, 200, "the print view holds everything");
+    assert!(page.matches("Een zin van de situatieschets").count() > 3000);
+    let exports = audit_events(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.0 == "exported")
+        .count();
+    assert_eq!(exports, 1, "only the print view was taken away");
+}

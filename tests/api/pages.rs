@@ -332,3 +332,20 @@ async fn a_beheerder_starts_on_what_a_beheerder_does() {
     let (_, _, page) = app.http.page("/").await;
     assert!(page.contains("Er zijn nog geen canvassen."));
 }
+
+#[tokio::test]
+async fn the_not_found_page_names_a_copy_to_forget_only_for_a_real_canvas_id() {
+    let app = TestApp::spawn().await;
+    let browser = app.http.clone().with_header("Accept", "text/html");
+    let unknown = "00000000-0000-4000-8000-00000000abcd";
+    let (status, _, page) = browser.page(&format!("/canvases/{unknown}")).await;
+    assert_eq!(status, 404);
+    assert!(
+        page.contains(&format!("data-forget-canvas=\"{unknown}\"")),
+        "{page}"
+    );
+    // "a" would make the page delete every copy whose name ends in "a".
+    let (status, _, page) = browser.page("/canvases/a").await;
+    assert_eq!(status, 404);
+    assert!(!page.contains("data-forget-canvas"), "{page}");
+}

@@ -456,3 +456,32 @@ async fn an_idle_session_closes_its_socket_on_its_own_and_keeps_the_browser_stor
         "the offline copy with the meeting's edits stays for the next sign-in: {head}"
     );
 }
+
+#[tokio::test]
+async fn asking_whether_the_session_stands_does_not_keep_it_alive() {
+    let app = TestApp::spawn().await;
+    let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
+    let db = app.sqlite().await;
+    let last_seen = || async {
+        let (at,): (i64,) = sqlx::query_as("SELECT last_seen_at FROM sessions")
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("session");
+        at
+    };
+    // Ten minutes idle: due to be marked active by the next request (within the hour).
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 10 * 60 * 1000")
+        .execute(&db)
+        .await
+        .expect("age");
+    let before = last_seen().await;
+    let probe = session.http.clone().with_header("X-Doorbraak-Probe", "1");
+    assert_eq!(
+        probe.get("/api/canvases").await.0,
+        200,
+        "the probe is answered"
+    );
+    assert_eq!(last_seen().await, before, "but is no activity");
+    assert_eq!(session.http.get("/api/canvases").await.0, 200);
+    assert!(last_seen().await > before, "a real request is");
+}

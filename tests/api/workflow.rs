@@ -1279,9 +1279,11 @@ async fn booking_from_the_team_budget_page_uses_the_canvas_rules_and_keeps_what_
     let (status, _, page) = send(&people.aanjager, fields(&other, "10,00")).await;
     assert_eq!(status, 422);
     assert!(page.contains("Kies het canvas waarop je boekt."));
-    // A teamlid may not book, here as on the canvas.
+    // A teamlid may not book, here as on the canvas, and learns that before any field is read.
     let (status, _, _) = send(&people.teamlid, fields(&id, "10,00")).await;
     assert_eq!(status, 403);
+    let (status, _, page) = send(&people.teamlid, fields(&id, "abc")).await;
+    assert_eq!(status, 403, "{page}");
 
     let (status, head, _) = send(&people.aanjager, fields(&id, "100,00")).await;
     assert_eq!(status, 303);

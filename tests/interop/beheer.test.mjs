@@ -36,8 +36,10 @@ test('beheer: the setup in order, the fields of the chosen role only, and a link
     assert.ok(await team.isVisible() && !(await province.isVisible()), 'aanjager: the team only')
     await kind.selectOption('coach')
     assert.ok(!(await team.isVisible()) && await province.isVisible(), 'coach: the province only')
+    assert.ok(await team.isDisabled() && !(await province.isDisabled()), 'a hidden field is not sent either')
     await kind.selectOption('pmm')
     assert.ok(!(await team.isVisible()) && !(await province.isVisible()), 'PMM: neither')
+    assert.ok(await team.isDisabled() && await province.isDisabled(), 'PMM: nothing of either is sent')
   })
 
   await step('a coach invitation makes a link, which "Kopiëren" puts on the clipboard', async () => {

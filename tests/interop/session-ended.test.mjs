@@ -6,7 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
-import { ARNHEM_MEMBERS, DEFAULT_ACCOUNT, DEMO_PASSWORD, createCanvas, getCanvas, setupServer, steps, waitFor } from './lib/server.mjs'
+import { ARNHEM_MEMBERS, DEFAULT_ACCOUNT, DEMO_CANVAS_ID, DEMO_PASSWORD, createCanvas, getCanvas, setupServer, steps, waitFor } from './lib/server.mjs'
 import { WAIT_MS, openCanvas, signIn, startBrowser, waitConnected, waitInPage } from './lib/pages.mjs'
 
 const IDLE_SECS = 5
@@ -23,7 +23,16 @@ test('an expired session says so, keeps the edits in this browser, and sends the
   const situation = '.editor[data-ytext="situation"] .cm-content'
   const kept = 'Getypt nadat de sessie verliep.'
 
-  await step('the page connects', async () => {
+  const copies = () => p.page.evaluate(async () =>
+    (await indexedDB.databases()).map((db) => db.name).filter((name) => name.startsWith('doorbraak-')))
+
+  await step('the page connects, after the demo canvas was opened in this browser too', async () => {
+    await p.page.goto(`${origin}/canvases/${DEMO_CANVAS_ID}`, { waitUntil: 'load' })
+    await waitConnected(p)
+    await waitFor(async () => (await copies()).some((n) => n.endsWith(DEMO_CANVAS_ID)), {
+      what: 'the offline copy of the demo canvas', detail: copies
+    })
+    await p.page.goto(`${origin}/canvases/${id}`, { waitUntil: 'load' })
     await waitConnected(p)
     await p.page.locator(situation).waitFor({ timeout: WAIT_MS })
   })
@@ -41,8 +50,10 @@ test('an expired session says so, keeps the edits in this browser, and sends the
     await p.page.keyboard.type(kept)
     await waitInPage(p, () => document.getElementById('save-status')?.textContent?.startsWith('Nog niet opgeslagen'),
       undefined, { what: 'the save status "Nog niet opgeslagen…"' })
-    const copies = await p.page.evaluate(async () => (await indexedDB.databases()).map((db) => db.name))
-    assert.ok(copies.some((name) => name.endsWith(id)), `the offline copy is kept: ${copies}`)
+    // The open canvas's copy stays; the demo canvas's, not on screen, is gone.
+    await waitFor(async () => { const names = await copies(); return names.length === 1 && names[0].endsWith(id) }, {
+      what: 'only the open canvas\'s copy', detail: copies
+    })
     assert.equal((await getCanvas(server, id)).body.steps.situation, '', 'nothing reached the server')
   })
 
@@ -65,11 +76,15 @@ test('an expired session says so, keeps the edits in this browser, and sends the
     await p.context.clearCookies()
     await signIn(p.page, origin, ARNHEM_MEMBERS[1])
     // ...until the next person's first page, which keeps only copies of its own account.
-    const copies = () => p.page.evaluate(async () =>
-      (await indexedDB.databases()).map((db) => db.name).filter((name) => name.startsWith('doorbraak-')))
     await waitFor(async () => (await copies()).length === 0, {
       timeout: WAIT_MS, what: "no copy of the first account's canvas left", detail: copies
     })
+    // The next person's own copies stay through their pages.
+    await p.page.goto(`${origin}/canvases/${id}`, { waitUntil: 'load' })
+    await waitConnected(p)
+    await waitFor(async () => (await copies()).length === 1, { what: "the second person's copy", detail: copies })
+    await p.page.goto(`${origin}/`, { waitUntil: 'load' })
+    assert.equal((await copies()).length, 1, "the second person's copy outlives their next page")
   })
 
   assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations in the page')

@@ -72,7 +72,11 @@ function start () {
     // the page stops, keeps its local copy and shows the server's reason.
     if (event && event.code === 1009) provider.disconnect()
   })
-  const session = watchSession(provider, canvasId, () => showConnectionNow())
+  const session = watchSession(provider, canvasId, {
+    copy: name,
+    kept: () => local !== null,
+    onEnded: () => showConnectionNow()
+  })
   const awareness = provider.awareness
 
   // The server names the signed-in person; "Gast NN" only when it does not.

@@ -4,10 +4,11 @@
 // A copy is named after the signed-in account as the server rendered it, so another person
 // signing in on the same browser never opens someone else's copy; a page for an account removes
 // the copies of every other account. All copies go on sign-out (before the form is sent, and the
-// server also answers with Clear-Site-Data) and on the sign-in page after a sign-out; a canvas's
-// copies go when the server says the canvas is not there for this person (its "Niet gevonden"
-// page, or close code 1008 on its connection). A session that expired keeps its account's copies
-// (session-ended.js): the edits made in the meeting are sent after signing in again.
+// server also answers with Clear-Site-Data); a canvas's copies go when the server says the canvas
+// is not there for this person (its "Niet gevonden" page, or close code 1008 on its connection).
+// When a session expires the open canvas keeps its copy, and only that one (session-ended.js):
+// the edits made in the meeting are sent after signing in again, and a shared browser holds no
+// more than the tab that was left open shows.
 
 const PREFIX = 'doorbraak-'
 
@@ -18,7 +19,7 @@ export function copyName (accountId, canvasId) {
 
 /** Whether `name` is a copy (of any account, or from before copies had one) of `canvasId`. */
 function isCopyOf (name, canvasId) {
-  return name.startsWith(PREFIX) && name.endsWith(canvasId)
+  return name.startsWith(PREFIX) && (name === PREFIX + canvasId || name.endsWith(`-${canvasId}`))
 }
 
 /** By copy name: how to close it when it is open, before it is deleted (an open database
@@ -68,8 +69,6 @@ export function startForgetting () {
       })
     })
   }
-  // Whoever sees the sign-in page after signing out leaves nothing behind.
-  if (document.querySelector('main[data-signed-out]')) forgetCopies()
   // A page for one account removes every other account's copies: those an expired session kept
   // for its own next sign-in go as soon as someone else signs in on this browser.
   const account = signOut && signOut.dataset.accountId

@@ -53,7 +53,8 @@ pub async fn authenticate(
         };
         Some(viewer)
     } else if let Some(value) = session::from_headers(request.headers()) {
-        let found = viewer::by_session(state.directory.as_ref(), value, idle).await?;
+        let touch = !request.headers().contains_key(viewer::PROBE_HEADER);
+        let found = viewer::by_session(state.directory.as_ref(), value, idle, touch).await?;
         if found.is_none() {
             // A socket must not outlive its session. A session signed out was closed then, so
             // what is left here expired: its pages keep their edits and say so.

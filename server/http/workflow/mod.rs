@@ -35,6 +35,7 @@ use crate::{
         canvas_page,
         middleware::csp::CspNonce,
         permitted::{self, Permitted},
+        refusal,
     },
     services::{Refusal, ServiceError, canvas_workflow::OnCanvas},
     state::AppState,
@@ -127,12 +128,7 @@ impl Action {
                 Ok(Redirect::to(&panel).into_response())
             }
             Err(ServiceError::Refused { refusal, message }) if refusal != Refusal::NotFound => {
-                let code = match refusal {
-                    Refusal::Forbidden => StatusCode::FORBIDDEN,
-                    Refusal::Conflict => StatusCode::CONFLICT,
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
-                };
-                self.refuse(code, message).await
+                self.refuse(refusal::status(refusal), message).await
             }
             Err(error) => Err(error.into()),
         }
