@@ -35,10 +35,14 @@ pub enum Event {
     EscalationPickedUp,
     EscalationAnswered,
     BudgetBooked,
+    MeetingPlanned,
+    MeetingChanged,
+    MeetingCancelled,
+    CalendarFeedChanged,
 }
 
 impl Event {
-    pub const ALL: [Event; 22] = [
+    pub const ALL: [Event; 26] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
@@ -61,6 +65,10 @@ impl Event {
         Event::EscalationPickedUp,
         Event::EscalationAnswered,
         Event::BudgetBooked,
+        Event::MeetingPlanned,
+        Event::MeetingChanged,
+        Event::MeetingCancelled,
+        Event::CalendarFeedChanged,
     ];
 
     /// The code stored in the log.
@@ -88,6 +96,10 @@ impl Event {
             Event::EscalationPickedUp => "escalation_picked_up",
             Event::EscalationAnswered => "escalation_answered",
             Event::BudgetBooked => "budget_booked",
+            Event::MeetingPlanned => "meeting_planned",
+            Event::MeetingChanged => "meeting_changed",
+            Event::MeetingCancelled => "meeting_cancelled",
+            Event::CalendarFeedChanged => "calendar_feed_changed",
         }
     }
 
@@ -116,6 +128,10 @@ impl Event {
             Event::EscalationPickedUp => "Opschaling opgepakt",
             Event::EscalationAnswered => "Opschaling beantwoord",
             Event::BudgetBooked => "Geboekt op het doorbraakbudget",
+            Event::MeetingPlanned => "Overleg gepland",
+            Event::MeetingChanged => "Overleg of agenda gewijzigd",
+            Event::MeetingCancelled => "Overleg geannuleerd",
+            Event::CalendarFeedChanged => "Agenda-abonnement gewijzigd",
         }
     }
 

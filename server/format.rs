@@ -53,6 +53,18 @@ pub fn dutch_parts(millis: i64) -> (i64, u32, u32, u32, u32) {
     )
 }
 
+/// (year, month, day, hour, minute) in UTC of a Unix time in milliseconds.
+pub fn utc_parts(millis: i64) -> (i64, u32, u32, u32, u32) {
+    let (year, month, day, minutes) = civil(millis.div_euclid(1000));
+    (
+        year,
+        month,
+        day,
+        (minutes / 60) as u32,
+        (minutes % 60) as u32,
+    )
+}
+
 /// A moment as short Dutch words relative to `now` (both Unix milliseconds): "vandaag 14:05",
 /// "gisteren 09:30", "3 dagen geleden", and the date (dd-mm-jjjj) from a week back on.
 pub fn compact_time(millis: i64, now: i64) -> String {
@@ -75,6 +87,45 @@ pub fn compact_time(millis: i64, now: i64) -> String {
 pub fn dutch_date(millis: i64) -> String {
     let (year, month, day, _) = civil(dutch_local(millis.div_euclid(1000)));
     format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The moment (Unix ms) that Dutch local time `jjjj-mm-dd` `uu:mm` names; `None` for a date or
+/// time that does not exist, including the hour skipped when summer time starts. In the hour
+/// that occurs twice in October, the first (summer time) is meant.
+pub fn from_dutch_local(date: &str, time: &str) -> Option<i64> {
+    let mut d = date.split('-');
+    let (year, month, day) = (d.next()?, d.next()?, d.next()?);
+    let mut t = time.split(':');
+    let (hour, minute) = (t.next()?, t.next()?);
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if d.next().is_some()
+        || t.next().is_some()
+        || !digits(year, 4)
+        || !digits(month, 2)
+        || !digits(day, 2)
+        || !digits(hour, 2)
+        || !digits(minute, 2)
+    {
+        return None;
+    }
+    let (year, month, day): (i64, u32, u32) =
+        (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
+    let (hour, minute): (i64, i64) = (hour.parse().ok()?, minute.parse().ok()?);
+    if !(1..=12).contains(&month) || day == 0 || hour > 23 || minute > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    // A day past the month's end comes back as another date.
+    if civil(days * 86_400).1 != month {
+        return None;
+    }
+    let local = days * 86_400 + hour * 3600 + minute * 60;
+    // Summer time first, then winter time: the one that reads back as this local time.
+    [7200, 3600]
+        .into_iter()
+        .map(|offset| local - offset)
+        .find(|utc| dutch_local(*utc) == local)
+        .map(|utc| utc * 1000)
 }
 
 /// A Unix time in seconds moved to Dutch local time (CET or CEST).
@@ -132,6 +183,41 @@ mod tests {
 
     fn text(millis: i64) -> String {
         dutch_time(millis).0
+    }
+
+    #[test]
+    fn dutch_local_time_names_one_moment_across_daylight_saving() {
+        // Winter: UTC+1; summer: UTC+2.
+        assert_eq!(
+            text(from_dutch_local("2027-03-03", "14:00").unwrap()),
+            "03-03-2027 14:00"
+        );
+        assert_eq!(
+            from_dutch_local("2027-03-03", "14:00"),
+            Some(1_804_078_800_000)
+        );
+        assert_eq!(
+            text(from_dutch_local("2027-07-01", "09:30").unwrap()),
+            "01-07-2027 09:30"
+        );
+        // 28 March 2027, 02:30 does not exist; 31 October 2027, 02:30 exists twice.
+        assert_eq!(from_dutch_local("2027-03-28", "02:30"), None);
+        let twice = from_dutch_local("2027-10-31", "02:30").unwrap();
+        assert_eq!(text(twice), "31-10-2027 02:30");
+        assert_eq!(
+            text(twice + 3_600_000),
+            "31-10-2027 02:30",
+            "the second one is an hour later"
+        );
+        for bad in [
+            ("2027-02-30", "10:00"),
+            ("2027-13-01", "10:00"),
+            ("2027-01-01", "24:00"),
+            ("27-01-01", "10:00"),
+            ("2027-01-01", "9:00"),
+        ] {
+            assert_eq!(from_dutch_local(bad.0, bad.1), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -54,6 +54,14 @@ id!(
     /// Identifies a gemeente.
     GemeenteId
 );
+id!(
+    /// Identifies a doorbraakoverleg.
+    MeetingId
+);
+id!(
+    /// Identifies one item of an overleg's agenda.
+    AgendaItemId
+);
 
 /// What a request or a connection proved its identity with. Closing "everything opened with
 /// this credential" (sign-out, a revoked token, an expired session) is keyed on it.

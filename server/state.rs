@@ -12,7 +12,7 @@ use crate::{
     config::{AuthSettings, Limits, WorkflowSettings},
     events::{EventBus, LocalBus},
     metrics::Metrics,
-    store::{Canvases, Database, Directory, Workflow},
+    store::{Canvases, Database, Directory, Meetings, Workflow},
     sync::SyncService,
     tasks::Tasks,
 };
@@ -25,6 +25,7 @@ pub struct AppState {
     pub canvases: Arc<dyn Canvases>,
     pub directory: Arc<dyn Directory>,
     pub workflow: Arc<dyn Workflow>,
+    pub meetings: Arc<dyn Meetings>,
     pub events: Arc<dyn EventBus>,
     pub sync: Arc<SyncService>,
     pub metrics: Arc<Metrics>,
@@ -53,6 +54,7 @@ impl AppState {
     ) -> Self {
         let canvases: Arc<dyn Canvases> = database.clone();
         let workflow: Arc<dyn Workflow> = database.clone();
+        let meetings: Arc<dyn Meetings> = database.clone();
         let directory: Arc<dyn Directory> = database.clone();
         let metrics = Arc::new(Metrics::default());
         let events: Arc<dyn EventBus> = Arc::new(LocalBus::default());
@@ -70,6 +72,7 @@ impl AppState {
             audit: Arc::new(Audit::new(directory.clone())),
             directory,
             workflow,
+            meetings,
             events,
             sync,
             metrics,

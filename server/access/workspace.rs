@@ -15,6 +15,33 @@ pub fn needs_aanjager(roles: impl IntoIterator<Item = TeamRole>) -> bool {
     !roles.into_iter().any(|role| role == TeamRole::Aanjager)
 }
 
+/// Whether `account` sees `team`'s overleggen and their agendas: the team's members (guests of
+/// one overleg follow with their own grant).
+pub fn may_see_meetings(account: &Account, team: TeamId) -> bool {
+    account.is_member(team)
+}
+
+/// The teams whose overleggen `account` sees: its calendar and "Mijn overleggen".
+pub fn meeting_teams(account: &Account) -> Vec<TeamId> {
+    account
+        .memberships
+        .iter()
+        .map(|(team, _)| *team)
+        .filter(|team| may_see_meetings(account, *team))
+        .collect()
+}
+
+/// Whether `account` plans, changes and cancels `team`'s overleggen and sets their agenda: the
+/// aanjager and the projectleider, who chair them.
+pub fn may_plan_meetings(account: &Account, team: TeamId) -> bool {
+    account.leads(team)
+}
+
+/// Whether a member in `role` may chair an overleg: the aanjager or the projectleider.
+pub fn may_chair(role: TeamRole) -> bool {
+    matches!(role, TeamRole::Aanjager | TeamRole::Projectleider)
+}
+
 /// Whether the menu offers the teams page: to members of any team and to beheerders.
 pub fn may_list_teams(account: &Account) -> bool {
     account.beheerder || !account.memberships.is_empty()

@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod docx;
 pub mod dossier;
+pub mod ics;
 pub mod pdf;
 pub mod xlsx;
 

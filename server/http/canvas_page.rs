@@ -90,5 +90,13 @@ pub async fn panel(
         signal_days: state.settings.escalation_signal_days,
         now,
         error,
+        on_agenda: state
+            .meetings
+            .meetings_with_canvas(id)
+            .await?
+            .into_iter()
+            .filter(|m| crate::access::workspace::may_see_meetings(&viewer.policy, m.team))
+            .map(|m| (m.id, m.schedule.starts_at))
+            .collect(),
     })
 }

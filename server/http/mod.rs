@@ -11,6 +11,7 @@ pub mod dashboards;
 pub mod dossier;
 mod download;
 pub mod health;
+pub mod meetings;
 pub mod middleware;
 pub mod page;
 pub mod pages;
@@ -48,6 +49,7 @@ fn public_router() -> Router<AppState> {
         .merge(health::public_router())
         .merge(sign_in::public_router())
         .merge(assets::router())
+        .merge(meetings::public_router())
         // Unknown files under /assets/ are simply not there, for strangers too.
         .route("/assets/{*file}", get(|| async { StatusCode::NOT_FOUND }))
 }
@@ -69,6 +71,7 @@ fn protected_router() -> Router<AppState> {
         .merge(dashboards::router())
         .merge(budget::router())
         .merge(dossier::router())
+        .merge(meetings::router())
         // The same Dutch "Niet gevonden" as an unknown canvas, as a page for a browser.
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(axum::middleware::from_fn(
@@ -84,7 +87,17 @@ pub fn link_url(
     kind: InvitationKind,
     token: &str,
 ) -> String {
-    let base = match &settings.public_url {
+    format!(
+        "{}{}",
+        public_base(settings, headers),
+        links::path(kind, token)
+    )
+}
+
+/// Where users reach this server (`--public-url`, else the request's host and scheme), for
+/// links that leave the browser: one-time links, calendar feeds.
+pub fn public_base(settings: &AuthSettings, headers: &HeaderMap) -> String {
+    match &settings.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {
             let host = headers
@@ -98,6 +111,5 @@ pub fn link_url(
             };
             format!("{scheme}://{host}")
         }
-    };
-    format!("{base}{}", links::path(kind, token))
+    }
 }

@@ -11,6 +11,7 @@ pub mod budget;
 pub mod canvas_workflow;
 pub mod canvases;
 pub mod invitations;
+pub mod meetings;
 pub mod members;
 pub mod organisation;
 pub mod tokens;

@@ -6,6 +6,7 @@
 //! - [`Accounts`], [`Organisation`], [`Invitations`], [`AuditLog`]: together the [`Directory`] of
 //!   who is who and who may sign in.
 //! - [`Workflow`]: status history, escalations, the doorbraakbudget and notifications.
+//! - [`Meetings`]: the doorbraakoverleggen, their agendas and the calendar feeds.
 //!
 //! The backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
 
@@ -14,6 +15,7 @@ pub mod audit_log;
 pub mod canvases;
 pub mod directory;
 pub mod invitations;
+pub mod meetings;
 pub mod organisation;
 mod sqlite;
 #[cfg(test)]
@@ -29,6 +31,7 @@ pub use audit_log::{AuditEntry, AuditLog, AuditRow};
 pub use canvases::{AppendBatch, CanvasOwner, CanvasSummary, Canvases, DocSummary, StoredCanvas};
 pub use directory::Directory;
 pub use invitations::{InvitationKind, InvitationRow, Invitations};
+pub use meetings::Meetings;
 pub use organisation::{GemeenteRow, MemberChange, MemberRow, Organisation, ProvinceRow, TeamRow};
 pub use sqlite::{SqliteStore, SqliteTransaction};
 pub use workflow::Workflow;
@@ -53,7 +56,7 @@ pub enum StoreError {
 
 /// One database holds the canvases, the directory and the workflow facts.
 #[async_trait]
-pub trait Database: Canvases + Directory + Workflow {
+pub trait Database: Canvases + Directory + Workflow + Meetings {
     /// Begins a transaction. Until it commits, its writes are seen by nobody else; dropped
     /// without [`Transaction::commit`], it is rolled back. It holds the database's write lock
     /// (on SQLite), so a use case does its slow work (hashing, encoding) before it begins.
@@ -62,7 +65,7 @@ pub trait Database: Canvases + Directory + Workflow {
 
 /// A transaction in progress, with every storage interface.
 #[async_trait]
-pub trait Transaction: Canvases + Directory + Workflow {
+pub trait Transaction: Canvases + Directory + Workflow + Meetings {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

@@ -26,6 +26,9 @@ pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
                     @if workspace::may_list_teams(&viewer.policy) {
                         a href="/teams" { "Teams" }
                     }
+                    @if !workspace::meeting_teams(&viewer.policy).is_empty() {
+                        a href="/overleggen" { "Overleggen" }
+                    }
                     @if !workspace::coached_provinces(&viewer.policy).is_empty() { a href="/coach" { "Coachdashboard" } }
                     @if workspace::may_use_pmm_inbox(&viewer.policy) { a href="/pmm" { "PMM-inbox" } }
                     @if workspace::may_read_audit(&viewer.policy) { a href="/audit" { "Auditlog" } }

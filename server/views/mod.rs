@@ -11,6 +11,7 @@ pub mod canvas;
 pub mod components;
 pub mod dashboards;
 pub mod dossier;
+pub mod meetings;
 pub mod overview;
 pub mod sign_in;
 pub mod teams;

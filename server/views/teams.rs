@@ -78,6 +78,9 @@ pub fn page(viewer: &SignedIn, page: &TeamPage, nonce: &str) -> Markup {
                 @if workspace::may_see_budget(&viewer.policy, team.id) {
                     p { a href={ "/teams/" (team.id) "/budget" } { "Doorbraakbudget en boekingen" } }
                 }
+                @if workspace::may_see_meetings(&viewer.policy, team.id) {
+                    p { a href={ "/teams/" (team.id) "/overleggen" } { "Overleggen" } }
+                }
                 @if let Some(error) = &page.error { (error_message(error)) }
                 @if let Some(link) = &page.new_link {
                     div.notice role="status" {

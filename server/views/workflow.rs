@@ -46,6 +46,8 @@ pub struct Panel {
     pub signal_days: u64,
     pub now: i64,
     pub error: Option<String>,
+    /// The planned overleggen with this canvas on their agenda: (id, start in Unix ms).
+    pub on_agenda: Vec<(crate::ids::MeetingId, i64)>,
 }
 
 /// What a status button asks before it acts, for the moves that close or archive a canvas.
@@ -96,6 +98,9 @@ pub fn panel(p: &Panel) -> Markup {
         section #workflow aria-labelledby="workflow-title" data-canvas-id=(p.canvas_id) {
             h2 #workflow-title { "Werkwijze" }
             @if let Some(error) = &p.error { (error_message(error)) }
+            @for (meeting, starts_at) in &p.on_agenda {
+                p.on-agenda { "Op de agenda van het " a href={ "/overleggen/" (meeting) } { "overleg van " (dutch_time(*starts_at)) } "." }
+            }
             div.workflow-grid {
                 (status_block(p, &base))
                 (escalation_block(p, &base))

@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 
 import {
-  DEMO_ACCOUNTS, TO_IN_BEHANDELING, createCanvas, escalateCanvas, moveCanvas, setupServer, uniqueLabel
+  DEMO_ACCOUNTS, TO_IN_BEHANDELING, createCanvas, escalateCanvas, moveCanvas, planMeeting, setupServer, uniqueLabel
 } from './lib/server.mjs'
 import {
   DEMO_CANVAS_ID, openCanvas, openPage, startBrowser, waitConnected, waitDemoMounted, waitInPage, waitLive
@@ -124,12 +124,14 @@ test('accessibility: axe finds no violation of any impact on any page, at 1366 a
   await escalateCanvas(server, id, 'coach', 'Wie betaalt de scooter?', { token: await server.tokenFor(DEMO_ACCOUNTS.teamlid) })
   const escalation = 1
   const team = 1
+  const meeting = await planMeeting(server, team, '2027-03-03', '14:00')
   const canvas = `/canvases/${DEMO_CANVAS_ID}`
   const pages = [
     [null, ['/inloggen', '/inloggen?uitgelogd=1']],
     [DEMO_ACCOUNTS.aanjager, ['/', canvas, `${canvas}/dossier`, '/teams', `/teams/${team}`, `/teams/${team}/budget`,
       '/audit', '/tokens', '/meldingen', '/bestaat-niet', `/canvases/${id}/opschalingen/${escalation}`,
-      `/canvases/${id}/opschalingen/${escalation}/samenvatting`]],
+      `/canvases/${id}/opschalingen/${escalation}/samenvatting`, '/overleggen', `/teams/${team}/overleggen`,
+      `/overleggen/${meeting}`]],
     [DEMO_ACCOUNTS.coach, ['/coach', `/canvases/${id}`]],
     [DEMO_ACCOUNTS.pmm, ['/pmm']],
     [DEMO_ACCOUNTS.beheerder, ['/beheer', '/']]

@@ -18,6 +18,7 @@ mod accounts;
 mod audit_log;
 mod canvases;
 mod invitations;
+mod meetings;
 mod organisation;
 mod query;
 mod workflow;

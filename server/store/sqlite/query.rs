@@ -5,7 +5,7 @@ use sqlx::SqliteConnection;
 
 use crate::{
     access::policy::TeamRole,
-    ids::{AccountId, EscalationId, ProvinceId, TeamId, TokenId},
+    ids::{AccountId, AgendaItemId, EscalationId, MeetingId, ProvinceId, TeamId, TokenId},
     store::StoreError,
 };
 
@@ -72,7 +72,16 @@ macro_rules! bind_by_copy {
     )*};
 }
 
-bind_by_copy!(i64, AccountId, TeamId, ProvinceId, TokenId, EscalationId);
+bind_by_copy!(
+    i64,
+    AccountId,
+    TeamId,
+    ProvinceId,
+    TokenId,
+    EscalationId,
+    MeetingId,
+    AgendaItemId
+);
 
 impl ToBind for &str {
     fn bind_to<'q>(&'q self, query: Query<'q>) -> Query<'q> {

@@ -278,6 +278,24 @@ export function apiFetch (server, urlPath, { token = server.token, headers = {},
 }
 
 /**
+ * Plan an overleg of team `team` on `date` (jjjj-mm-dd) at `time` (uu:mm, Dutch time) as the
+ * aanjager, chaired by the first chair the planning form offers. Resolves with its id.
+ */
+export async function planMeeting (server, team, date, time) {
+  const form = await (await apiFetch(server, `/teams/${team}/overleggen`)).text()
+  const chair = /name="voorzitter"[^>]*>\s*<option value="(\d+)"/.exec(form)
+  if (!chair) throw new Error(`no chair on the planning form of team ${team}`)
+  const body = new URLSearchParams({ datum: date, tijd: time, duur: '120', plaats: 'Stadhuis', voorzitter: chair[1] })
+  const res = await apiFetch(server, `/teams/${team}/overleggen`, {
+    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body
+  })
+  const location = res.headers.get('location') || ''
+  const id = /^\/overleggen\/(\d+)$/.exec(location)
+  if (res.status !== 303 || !id) throw new Error(`planning an overleg answered ${res.status}: ${await res.text()}`)
+  return id[1]
+}
+
+/**
  * POST /api/canvases. Returns the parsed JSON body (with `id`); asserts 201.
  * @param {{ baseUrl: string, token: string }} server a started server
  * @param {string} label anonymous short text, e.g. "Casus T-17"
