@@ -39,10 +39,11 @@ pub enum Event {
     MeetingChanged,
     MeetingCancelled,
     CalendarFeedChanged,
+    VersionSaved,
 }
 
 impl Event {
-    pub const ALL: [Event; 26] = [
+    pub const ALL: [Event; 27] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
@@ -69,6 +70,7 @@ impl Event {
         Event::MeetingChanged,
         Event::MeetingCancelled,
         Event::CalendarFeedChanged,
+        Event::VersionSaved,
     ];
 
     /// The code stored in the log.
@@ -100,6 +102,7 @@ impl Event {
             Event::MeetingChanged => "meeting_changed",
             Event::MeetingCancelled => "meeting_cancelled",
             Event::CalendarFeedChanged => "calendar_feed_changed",
+            Event::VersionSaved => "version_saved",
         }
     }
 
@@ -132,6 +135,7 @@ impl Event {
             Event::MeetingChanged => "Overleg of agenda gewijzigd",
             Event::MeetingCancelled => "Overleg geannuleerd",
             Event::CalendarFeedChanged => "Agenda-abonnement gewijzigd",
+            Event::VersionSaved => "Versie van een canvas opgeslagen",
         }
     }
 

@@ -53,6 +53,26 @@ pub fn dutch_parts(millis: i64) -> (i64, u32, u32, u32, u32) {
     )
 }
 
+/// A day in Dutch words: "3 maart 2027".
+pub fn dutch_long_date(millis: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let (year, month, day, _, _) = dutch_parts(millis);
+    format!("{day} {} {year}", MONTHS[(month as usize).clamp(1, 12) - 1])
+}
+
 /// (year, month, day, hour, minute) in UTC of a Unix time in milliseconds.
 pub fn utc_parts(millis: i64) -> (i64, u32, u32, u32, u32) {
     let (year, month, day, minutes) = civil(millis.div_euclid(1000));
@@ -218,6 +238,18 @@ mod tests {
         ] {
             assert_eq!(from_dutch_local(bad.0, bad.1), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_day_in_dutch_words() {
+        assert_eq!(
+            dutch_long_date(from_dutch_local("2027-03-03", "14:00").unwrap()),
+            "3 maart 2027"
+        );
+        assert_eq!(
+            dutch_long_date(from_dutch_local("2027-12-31", "23:30").unwrap()),
+            "31 december 2027"
+        );
     }
 
     #[test]

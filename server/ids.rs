@@ -62,6 +62,10 @@ id!(
     /// Identifies one item of an overleg's agenda.
     AgendaItemId
 );
+id!(
+    /// Identifies a named version of a canvas.
+    VersionId
+);
 
 /// What a request or a connection proved its identity with. Closing "everything opened with
 /// this credential" (sign-out, a revoked token, an expired session) is keyed on it.

@@ -12,7 +12,7 @@ use crate::{
     config::{AuthSettings, Limits, WorkflowSettings},
     events::{EventBus, LocalBus},
     metrics::Metrics,
-    store::{Canvases, Database, Directory, Meetings, Workflow},
+    store::{Canvases, Database, Directory, Meetings, Versions, Workflow},
     sync::SyncService,
     tasks::Tasks,
 };
@@ -26,6 +26,7 @@ pub struct AppState {
     pub directory: Arc<dyn Directory>,
     pub workflow: Arc<dyn Workflow>,
     pub meetings: Arc<dyn Meetings>,
+    pub versions: Arc<dyn Versions>,
     pub events: Arc<dyn EventBus>,
     pub sync: Arc<SyncService>,
     pub metrics: Arc<Metrics>,
@@ -55,6 +56,7 @@ impl AppState {
         let canvases: Arc<dyn Canvases> = database.clone();
         let workflow: Arc<dyn Workflow> = database.clone();
         let meetings: Arc<dyn Meetings> = database.clone();
+        let versions: Arc<dyn Versions> = database.clone();
         let directory: Arc<dyn Directory> = database.clone();
         let metrics = Arc::new(Metrics::default());
         let events: Arc<dyn EventBus> = Arc::new(LocalBus::default());
@@ -73,6 +75,7 @@ impl AppState {
             directory,
             workflow,
             meetings,
+            versions,
             events,
             sync,
             metrics,

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/overleggen/{id}/agenda.ics", get(one_ics))
         .route("/overleggen/{id}/wijzigen", post(reschedule))
         .route("/overleggen/{id}/annuleren", post(cancel))
+        .route("/overleggen/{id}/afronden", post(finish))
         .route("/overleggen/{id}/agenda", post(add))
         .route("/overleggen/{id}/agenda/{item}/{change}", post(change))
 }
@@ -217,6 +218,16 @@ async fn cancel(
     Path(id): Path<MeetingId>,
 ) -> Result<Response, AppError> {
     let result = meetings::cancel(&state, &viewer, id).await;
+    respond(&state, &viewer, id, result, None, &nonce).await
+}
+
+async fn finish(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: SignedIn,
+    Path(id): Path<MeetingId>,
+) -> Result<Response, AppError> {
+    let result = meetings::finish(&state, &viewer, id).await.map(|_| ());
     respond(&state, &viewer, id, result, None, &nonce).await
 }
 

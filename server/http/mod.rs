@@ -21,6 +21,7 @@ pub mod sign_in;
 pub mod sync;
 pub mod teams;
 pub mod tokens;
+pub mod versions;
 pub mod workflow;
 
 use axum::{
@@ -72,6 +73,7 @@ fn protected_router() -> Router<AppState> {
         .merge(budget::router())
         .merge(dossier::router())
         .merge(meetings::router())
+        .merge(versions::router())
         // The same Dutch "Niet gevonden" as an unknown canvas, as a page for a browser.
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(axum::middleware::from_fn(

@@ -402,6 +402,69 @@ pub async fn reschedule(
     Ok(())
 }
 
+/// Ends the overleg: every canvas on its agenda gets a version "Na overleg 3 maart 2027", a frozen
+/// copy as it is at this moment, in the same transaction.
+pub async fn finish(
+    state: &AppState,
+    viewer: &Viewer,
+    id: MeetingId,
+) -> Result<usize, ServiceError> {
+    let meeting = visible(state, viewer, id).await?;
+    may_plan(viewer, meeting.team)?;
+    if !matches!(
+        meeting.status,
+        MeetingStatus::Planned | MeetingStatus::Running
+    ) {
+        return Err(ServiceError::refused(
+            Refusal::Conflict,
+            "Dit overleg is al afgerond of geannuleerd.",
+        ));
+    }
+    let name = format!(
+        "Na overleg {}",
+        crate::format::dutch_long_date(meeting.schedule.starts_at)
+    );
+    // The copies are encoded before the transaction begins (it holds the write lock).
+    let mut copies = Vec::new();
+    for item in state.meetings.agenda(id).await? {
+        if let Some(canvas) = item.canvas {
+            let snapshot = state.sync.snapshot(&canvas).await?;
+            copies.push((canvas, snapshot));
+        }
+    }
+    let now = now_millis();
+    let tx = state.database.begin().await?;
+    if !tx.finish_meeting(id, now).await? {
+        return Err(ServiceError::refused(
+            Refusal::Conflict,
+            "Dit overleg is al afgerond of geannuleerd.",
+        ));
+    }
+    for (canvas, snapshot) in &copies {
+        tx.save_version(&crate::store::versions::NewVersion {
+            canvas: canvas.clone(),
+            kind: crate::store::versions::VersionKind::Overleg,
+            name: name.clone(),
+            snapshot: snapshot.clone(),
+            meeting: Some(id),
+            by: viewer.account.id,
+            at: now,
+        })
+        .await?;
+    }
+    let detail = format!("overleg {id} afgerond, {} versie(s)", copies.len());
+    audit(
+        tx.as_ref(),
+        Event::MeetingChanged,
+        viewer,
+        meeting.team,
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(copies.len())
+}
+
 /// Cancels a planned meeting; the team is told, calendars show it cancelled.
 pub async fn cancel(state: &AppState, viewer: &Viewer, id: MeetingId) -> Result<(), ServiceError> {
     let meeting = changeable(state, viewer, id).await?;

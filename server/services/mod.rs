@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod members;
 pub mod organisation;
 pub mod tokens;
+pub mod versions;
 
 use crate::{store::StoreError, sync::RoomError};
 

@@ -120,6 +120,8 @@ pub trait Meetings: Send + Sync + 'static {
         schedule: &Schedule,
         at: i64,
     ) -> Result<bool, StoreError>;
+    /// Ends a planned or running meeting (afgerond); raises the sequence. `false` otherwise.
+    async fn finish_meeting(&self, id: MeetingId, at: i64) -> Result<bool, StoreError>;
     /// Cancels a planned meeting; raises the sequence. `false` if it was not planned.
     async fn cancel_meeting(&self, id: MeetingId, at: i64) -> Result<bool, StoreError>;
 

@@ -7,6 +7,7 @@
 //!   who is who and who may sign in.
 //! - [`Workflow`]: status history, escalations, the doorbraakbudget and notifications.
 //! - [`Meetings`]: the doorbraakoverleggen, their agendas and the calendar feeds.
+//! - [`Versions`]: named frozen copies of a canvas (after an overleg, by hand, escalations).
 //!
 //! The backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
 
@@ -20,6 +21,7 @@ pub mod organisation;
 mod sqlite;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod versions;
 pub mod workflow;
 
 use std::sync::Arc;
@@ -34,6 +36,7 @@ pub use invitations::{InvitationKind, InvitationRow, Invitations};
 pub use meetings::Meetings;
 pub use organisation::{GemeenteRow, MemberChange, MemberRow, Organisation, ProvinceRow, TeamRow};
 pub use sqlite::{SqliteStore, SqliteTransaction};
+pub use versions::Versions;
 pub use workflow::Workflow;
 
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +59,7 @@ pub enum StoreError {
 
 /// One database holds the canvases, the directory and the workflow facts.
 #[async_trait]
-pub trait Database: Canvases + Directory + Workflow + Meetings {
+pub trait Database: Canvases + Directory + Workflow + Meetings + Versions {
     /// Begins a transaction. Until it commits, its writes are seen by nobody else; dropped
     /// without [`Transaction::commit`], it is rolled back. It holds the database's write lock
     /// (on SQLite), so a use case does its slow work (hashing, encoding) before it begins.
@@ -65,7 +68,7 @@ pub trait Database: Canvases + Directory + Workflow + Meetings {
 
 /// A transaction in progress, with every storage interface.
 #[async_trait]
-pub trait Transaction: Canvases + Directory + Workflow + Meetings {
+pub trait Transaction: Canvases + Directory + Workflow + Meetings + Versions {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

@@ -158,6 +158,7 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
                         button.secondary #present-toggle type="button" hidden
                             title="Eén stap tegelijk, groot, voor het scherm in de vergaderruimte" { "Presenteren" }
                         a.dossier-link href={ "/canvases/" (id.as_str()) "/dossier" } { "Afdrukken, PDF of Word" }
+                        a.dossier-link href={ "/canvases/" (id.as_str()) "/geschiedenis" } { "Geschiedenis" }
                     }
                 }
                 @if view.may_rename {

@@ -192,6 +192,7 @@ pub fn meeting_page(viewer: &SignedIn, page: &MeetingPage, nonce: &str) -> Marku
                                     @if let (Some(canvas), Some(label)) = (&item.canvas, &item.canvas_label) {
                                         a href={ "/canvases/" (canvas.as_str()) } { (label) }
                                         @if !item.brought_by.is_empty() { " · ingebracht door " (item.brought_by) }
+                                        " · " a href={ "/canvases/" (canvas.as_str()) "/verschil?van=vorig-overleg&tot=nu" } { "wat is er veranderd sinds het vorige overleg" }
                                     } @else {
                                         (item.topic)
                                     }
@@ -244,6 +245,12 @@ pub fn meeting_page(viewer: &SignedIn, page: &MeetingPage, nonce: &str) -> Marku
                             button type="submit" { "Wijzigen en het team laten weten" }
                         }
                     }
+                    form.inline method="post" action={ (base) "/afronden" }
+                        data-confirm="Het overleg afronden? Van elk canvas op de agenda wordt een versie bewaard zoals het nu is." data-confirm-yes="Ja, afronden" {
+                        (csrf_field(viewer))
+                        button type="submit" { "Overleg afronden" }
+                    }
+                    " "
                     form.inline method="post" action={ (base) "/annuleren" }
                         data-confirm="Het overleg annuleren? Het team krijgt bericht en het overleg verdwijnt als geannuleerd uit ieders agenda." data-confirm-yes="Ja, annuleren" {
                         (csrf_field(viewer))

@@ -16,6 +16,7 @@ pub mod overview;
 pub mod sign_in;
 pub mod teams;
 pub mod tokens;
+pub mod versions;
 pub mod widgets;
 pub mod workflow;
 

@@ -20,4 +20,5 @@ mod pages;
 mod sessions;
 mod sync;
 mod tokens;
+mod versions;
 mod workflow;

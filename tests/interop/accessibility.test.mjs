@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 
 import {
-  DEMO_ACCOUNTS, TO_IN_BEHANDELING, createCanvas, escalateCanvas, moveCanvas, planMeeting, setupServer, uniqueLabel
+  DEMO_ACCOUNTS, TO_IN_BEHANDELING, createCanvas, escalateCanvas, getJson, moveCanvas, planMeeting, setupServer, uniqueLabel
 } from './lib/server.mjs'
 import {
   DEMO_CANVAS_ID, openCanvas, openPage, startBrowser, waitConnected, waitDemoMounted, waitInPage, waitLive
@@ -125,13 +125,16 @@ test('accessibility: axe finds no violation of any impact on any page, at 1366 a
   const escalation = 1
   const team = 1
   const meeting = await planMeeting(server, team, '2027-03-03', '14:00')
+  // The escalation above is the canvas's first version.
+  const version = (await getJson(server, `/api/canvases/${id}/versies`)).body[0].id
   const canvas = `/canvases/${DEMO_CANVAS_ID}`
   const pages = [
     [null, ['/inloggen', '/inloggen?uitgelogd=1']],
     [DEMO_ACCOUNTS.aanjager, ['/', canvas, `${canvas}/dossier`, '/teams', `/teams/${team}`, `/teams/${team}/budget`,
       '/audit', '/tokens', '/meldingen', '/bestaat-niet', `/canvases/${id}/opschalingen/${escalation}`,
       `/canvases/${id}/opschalingen/${escalation}/samenvatting`, '/overleggen', `/teams/${team}/overleggen`,
-      `/overleggen/${meeting}`]],
+      `/overleggen/${meeting}`, `/canvases/${id}/geschiedenis`, `/canvases/${id}/versies/${version}`,
+      `/canvases/${id}/verschil?van=${version}&tot=nu`]],
     [DEMO_ACCOUNTS.coach, ['/coach', `/canvases/${id}`]],
     [DEMO_ACCOUNTS.pmm, ['/pmm']],
     [DEMO_ACCOUNTS.beheerder, ['/beheer', '/']]
@@ -144,7 +147,7 @@ test('accessibility: axe finds no violation of any impact on any page, at 1366 a
       await p.page.setViewportSize(size)
       for (const path of paths) {
         await p.page.goto(origin + path, { waitUntil: 'load' })
-        if (path.startsWith('/canvases/') && !path.includes('/opschalingen/') && !path.endsWith('/dossier')) await waitConnected(p)
+        if (/^\/canvases\/[^/]+$/.test(path)) await waitConnected(p)
         await waitInPage(p, () => document.readyState === 'complete', undefined, { what: 'the page to load' })
         const violations = await runAxe(p, axeSource)
         if (violations.length > 0) found.push(`${path} at ${size.width} px as ${account ?? 'nobody'}:\n${describe(violations)}`)

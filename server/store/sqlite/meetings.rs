@@ -146,6 +146,17 @@ impl<S: Source> Meetings for Sqlite<S> {
         Ok(changed == 1)
     }
 
+    async fn finish_meeting(&self, id: MeetingId, at: i64) -> Result<bool, StoreError> {
+        let changed = execute(
+            &mut *self.conn().await?,
+            "UPDATE meetings SET status = 'afgerond', sequence = sequence + 1, updated_at = ? \
+             WHERE id = ? AND status IN ('gepland', 'bezig')",
+            &[&at, &id],
+        )
+        .await?;
+        Ok(changed == 1)
+    }
+
     async fn cancel_meeting(&self, id: MeetingId, at: i64) -> Result<bool, StoreError> {
         let changed = execute(
             &mut *self.conn().await?,

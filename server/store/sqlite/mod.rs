@@ -21,6 +21,7 @@ mod invitations;
 mod meetings;
 mod organisation;
 mod query;
+mod versions;
 mod workflow;
 
 use std::{

@@ -5,7 +5,9 @@ use sqlx::SqliteConnection;
 
 use crate::{
     access::policy::TeamRole,
-    ids::{AccountId, AgendaItemId, EscalationId, MeetingId, ProvinceId, TeamId, TokenId},
+    ids::{
+        AccountId, AgendaItemId, EscalationId, MeetingId, ProvinceId, TeamId, TokenId, VersionId,
+    },
     store::StoreError,
 };
 
@@ -74,6 +76,7 @@ macro_rules! bind_by_copy {
 
 bind_by_copy!(
     i64,
+    VersionId,
     AccountId,
     TeamId,
     ProvinceId,

@@ -1,0 +1,82 @@
+//! Canvas versions on SQLite. An escalation's version holds no copy of its own: its snapshot is
+//! the escalation's (`canvas_versions.escalation_id`).
+
+use async_trait::async_trait;
+use sqlx::{Row, sqlite::SqliteRow};
+
+use super::{Source, Sqlite};
+use crate::{
+    canvas::CanvasId,
+    ids::VersionId,
+    store::{
+        StoreError,
+        versions::{NewVersion, VersionKind, VersionRow, Versions},
+    },
+};
+
+const VERSION_QUERY: &str = "SELECT v.id, v.kind, v.name, v.created_at, v.meeting_id, \
+     COALESCE(NULLIF(a.name, ''), a.email, '') AS created_by_name \
+     FROM canvas_versions v LEFT JOIN accounts a ON a.id = v.created_by";
+
+fn version(row: &SqliteRow) -> Result<VersionRow, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(VersionRow {
+        id: row.try_get("id")?,
+        kind: VersionKind::from_code(&kind)
+            .ok_or_else(|| sqlx::Error::Decode(format!("version kind {kind}").into()))?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+        created_by: row.try_get("created_by_name")?,
+        meeting: row.try_get("meeting_id")?,
+    })
+}
+
+#[async_trait]
+impl<S: Source> Versions for Sqlite<S> {
+    async fn save_version(&self, v: &NewVersion) -> Result<VersionId, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO canvas_versions (canvas_id, kind, name, snapshot, meeting_id, created_by, \
+             created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(v.canvas.as_str())
+        .bind(v.kind.code())
+        .bind(&v.name)
+        .bind(&v.snapshot)
+        .bind(v.meeting)
+        .bind(v.by)
+        .bind(v.at)
+        .fetch_one(&mut *self.conn().await?)
+        .await?;
+        Ok(VersionId(id))
+    }
+
+    async fn versions(&self, canvas: &CanvasId) -> Result<Vec<VersionRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{VERSION_QUERY} WHERE v.canvas_id = ? ORDER BY v.created_at, v.id"
+        ))
+        .bind(canvas.as_str())
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        Ok(rows.iter().map(version).collect::<Result<_, _>>()?)
+    }
+
+    async fn version_snapshot(
+        &self,
+        canvas: &CanvasId,
+        id: VersionId,
+    ) -> Result<Option<(VersionRow, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT * FROM ({VERSION_QUERY} WHERE v.canvas_id = ? AND v.id = ?) JOIN \
+             (SELECT COALESCE(v.snapshot, e.snapshot) AS frozen FROM canvas_versions v \
+              LEFT JOIN escalations e ON e.id = v.escalation_id WHERE v.id = ?)"
+        ))
+        .bind(canvas.as_str())
+        .bind(id)
+        .bind(id)
+        .fetch_optional(&mut *self.conn().await?)
+        .await?;
+        Ok(row
+            .map(|row| Ok::<_, sqlx::Error>((version(&row)?, row.try_get("frozen")?)))
+            .transpose()?)
+    }
+}
