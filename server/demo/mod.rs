@@ -5,6 +5,7 @@
 //! The canvases have fixed ids and the accounts fixed addresses, so seeding again on the same
 //! database changes nothing.
 
+mod meetings;
 pub mod workflow;
 
 use yrs::{
@@ -164,6 +165,7 @@ pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
     let created = ensure_canvas(db, DEMO_CANVAS_ID, scooter, LABEL, scooter_case).await?;
     if created {
         workflow::seed(db, &cast, DEMO_CANVAS_ID).await?;
+        meetings::seed(db, &cast).await?;
     }
     Ok(created)
 }

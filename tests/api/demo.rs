@@ -169,3 +169,50 @@ async fn the_demo_fills_every_workflow_screen() {
     }
     assert!(overview.contains("Wacht op directie"));
 }
+
+#[tokio::test]
+async fn the_demo_team_has_two_past_overleggen_with_versions_and_one_coming() {
+    let app = TestApp::spawn().await;
+    let (id, http) = app.seed_demo().await;
+    // Seeding again adds nothing.
+    doorbraak::demo::seed(app.database().await.as_ref())
+        .await
+        .expect("seed again");
+    let (status, list) = http.get(&format!("/api/canvases/{id}/versies")).await;
+    assert_eq!(status, 200);
+    let kinds: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|v| v["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "overleg").count(),
+        2,
+        "{list}"
+    );
+    let (status, diff) = http
+        .get(&format!(
+            "/api/canvases/{id}/verschil?van=vorig-overleg&tot=nu"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        diff["texts"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t["field"] == "involvement")),
+        "a newcomer sees what changed since the last overleg: {diff}"
+    );
+    let (statuses,): (String,) = sqlx::query_as(
+        "SELECT group_concat(status, ',') FROM (SELECT status FROM meetings ORDER BY starts_at)",
+    )
+    .fetch_one(&app.sqlite().await)
+    .await
+    .expect("meetings");
+    assert_eq!(statuses, "afgerond,afgerond,gepland");
+    let (items,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agenda_items")
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("agenda");
+    assert_eq!(items, 7);
+}
