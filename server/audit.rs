@@ -6,7 +6,8 @@
 use std::{collections::HashSet, sync::Arc, sync::Mutex};
 
 use crate::{
-    ids::Credential,
+    canvas::CanvasId,
+    ids::{AccountId, Credential, TeamId},
     store::{AuditEntry, Directory},
 };
 
@@ -200,6 +201,24 @@ impl Audit {
             tracing::error!(%error, "could not record an export; it is refused");
             Unrecorded
         })
+    }
+
+    /// [`Audit::record_export`] of something taken away from one canvas of `team`.
+    pub async fn record_canvas_export(
+        &self,
+        account: AccountId,
+        team: TeamId,
+        canvas: &CanvasId,
+        detail: String,
+    ) -> Result<(), Unrecorded> {
+        self.record_export(AuditEntry {
+            account_id: Some(account),
+            team_id: Some(team),
+            canvas_id: Some(canvas.to_string()),
+            detail,
+            ..AuditEntry::default()
+        })
+        .await
     }
 
     /// Records that `credential` edited a canvas, the first time only.

@@ -27,7 +27,7 @@ use crate::{
     ids::TeamId,
     services::canvases,
     state::AppState,
-    store::{AuditEntry, CanvasSummary, Canvases, Database},
+    store::{CanvasSummary, Canvases, Database},
     sync::{RoomError, SyncService},
 };
 
@@ -113,13 +113,12 @@ async fn read(
     let mut body = serde_json::to_value(content).map_err(|_| AppError::Room(RoomError::Damaged))?;
     body["id"] = json!(canvas.id.as_str());
     audit
-        .record_export(AuditEntry {
-            account_id: Some(viewer.account.id),
-            team_id: Some(canvas.facts.team),
-            canvas_id: Some(canvas.id.to_string()),
-            detail: "JSON via de API".into(),
-            ..AuditEntry::default()
-        })
+        .record_canvas_export(
+            viewer.account.id,
+            canvas.facts.team,
+            &canvas.id,
+            "JSON via de API".into(),
+        )
         .await?;
     Ok(Json(body))
 }

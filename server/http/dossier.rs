@@ -14,7 +14,7 @@ use crate::{
     export::{self, dossier},
     http::{download, middleware::csp::CspNonce, permitted},
     state::AppState,
-    store::{AuditEntry, now_millis},
+    store::now_millis,
     views::{self, SignedIn},
 };
 
@@ -84,13 +84,12 @@ async fn dossier(
     }
     state
         .audit
-        .record_export(AuditEntry {
-            account_id: Some(viewer.account.id),
-            team_id: Some(canvas.facts.team),
-            canvas_id: Some(canvas.id.to_string()),
-            detail: format!("dossier als {}", format.name()),
-            ..AuditEntry::default()
-        })
+        .record_canvas_export(
+            viewer.account.id,
+            canvas.facts.team,
+            &canvas.id,
+            format!("dossier als {}", format.name()),
+        )
         .await?;
     Ok((built, canvas.id.to_string()))
 }

@@ -273,14 +273,16 @@ async fn change(
     respond(&state, &viewer, id, result, None, &nonce).await
 }
 
-/// The calendar entries of `list`, their agenda by label.
-async fn entries(
+/// `list` as a calendar, each overleg with its agenda by label and a link to its page.
+async fn calendar_response(
     state: &AppState,
     base: &str,
+    name: &str,
     list: &[MeetingRow],
-) -> Result<Vec<(usize, Vec<String>, String)>, AppError> {
-    let mut out = Vec::new();
-    for (n, meeting) in list.iter().enumerate() {
+    file: &str,
+) -> Result<Response, AppError> {
+    let mut entries = Vec::with_capacity(list.len());
+    for meeting in list {
         let agenda = state
             .meetings
             .agenda(meeting.id)
@@ -288,28 +290,16 @@ async fn entries(
             .into_iter()
             .map(|i| i.canvas_label.unwrap_or(i.topic))
             .collect();
-        out.push((n, agenda, format!("{base}/overleggen/{}", meeting.id)));
-    }
-    Ok(out)
-}
-
-fn calendar_response(
-    name: &str,
-    list: &[MeetingRow],
-    entries: Vec<(usize, Vec<String>, String)>,
-    file: &str,
-) -> Response {
-    let entries: Vec<ics::Entry<'_>> = entries
-        .into_iter()
-        .map(|(n, agenda, url)| ics::Entry {
-            meeting: &list[n],
+        let url = format!("{base}/overleggen/{}", meeting.id);
+        entries.push(ics::Entry {
+            meeting,
             agenda,
             url,
-        })
-        .collect();
+        });
+    }
     let body = ics::calendar(name, &entries, now_millis());
     let disposition = format!("inline; filename=\"{file}\"");
-    (
+    Ok((
         [
             (
                 header::CONTENT_TYPE,
@@ -323,7 +313,7 @@ fn calendar_response(
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 async fn one_ics(
@@ -334,14 +324,9 @@ async fn one_ics(
     Path(id): Path<MeetingId>,
 ) -> Result<Response, AppError> {
     let meeting = meetings::visible(&state, &viewer, id).await?;
-    let list = vec![meeting];
-    let entries = entries(&state, &public_base(&settings, &headers), &list).await?;
-    Ok(calendar_response(
-        "Doorbraakoverleg",
-        &list,
-        entries,
-        &format!("overleg-{id}.ics"),
-    ))
+    let base = public_base(&settings, &headers);
+    let file = format!("overleg-{id}.ics");
+    calendar_response(&state, &base, "Doorbraakoverleg", &[meeting], &file).await
 }
 
 /// `GET /agenda/{secret}.ics`: the overleggen of the feed owner's teams; 404 for any other name.
@@ -365,13 +350,8 @@ async fn feed(
     let policy = state.directory.policy_account(&row).await?;
     let teams = workspace::meeting_teams(&policy);
     let list = state.meetings.meetings_of_teams(&teams).await?;
-    let entries = entries(&state, &public_base(&settings, &headers), &list).await?;
-    Ok(calendar_response(
-        "Doorbraakoverleggen",
-        &list,
-        entries,
-        "doorbraak.ics",
-    ))
+    let base = public_base(&settings, &headers);
+    calendar_response(&state, &base, "Doorbraakoverleggen", &list, "doorbraak.ics").await
 }
 
 async fn my_page(

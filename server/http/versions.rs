@@ -19,7 +19,6 @@ use crate::{
     ids::VersionId,
     services::versions::{self, Side},
     state::AppState,
-    store::AuditEntry,
     sync::RoomError,
     views::{self, SignedIn, canvas::CanvasView},
 };
@@ -43,13 +42,7 @@ async fn export(
 ) -> Result<(), AppError> {
     state
         .audit
-        .record_export(AuditEntry {
-            account_id: Some(viewer.account.id),
-            team_id: Some(canvas.facts.team),
-            canvas_id: Some(canvas.id.to_string()),
-            detail,
-            ..AuditEntry::default()
-        })
+        .record_canvas_export(viewer.account.id, canvas.facts.team, &canvas.id, detail)
         .await?;
     Ok(())
 }

@@ -149,12 +149,12 @@ async fn audit(
     tx: &dyn Transaction,
     event: Event,
     viewer: &Viewer,
-    team: TeamId,
+    team: impl Into<Option<TeamId>>,
     detail: String,
 ) -> Result<(), ServiceError> {
     let entry = AuditEntry {
         account_id: Some(viewer.account.id),
-        team_id: Some(team),
+        team_id: team.into(),
         detail,
         ..AuditEntry::default()
     };
@@ -645,13 +645,15 @@ pub async fn renew_feed(state: &AppState, viewer: &Viewer) -> Result<String, Ser
     let tx = state.database.begin().await?;
     tx.set_calendar_feed(viewer.account.id, &secret::hash(&secret), now_millis())
         .await?;
-    let entry = AuditEntry {
-        account_id: Some(viewer.account.id),
-        detail: "nieuwe agendalink".into(),
-        ..AuditEntry::default()
-    };
-    tx.append_audit(&Event::CalendarFeedChanged.entry(entry))
-        .await?;
+    let detail = "nieuwe agendalink".into();
+    audit(
+        tx.as_ref(),
+        Event::CalendarFeedChanged,
+        viewer,
+        None,
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(secret)
 }
@@ -660,13 +662,15 @@ pub async fn renew_feed(state: &AppState, viewer: &Viewer) -> Result<String, Ser
 pub async fn revoke_feed(state: &AppState, viewer: &Viewer) -> Result<(), ServiceError> {
     let tx = state.database.begin().await?;
     tx.remove_calendar_feed(viewer.account.id).await?;
-    let entry = AuditEntry {
-        account_id: Some(viewer.account.id),
-        detail: "agendalink ingetrokken".into(),
-        ..AuditEntry::default()
-    };
-    tx.append_audit(&Event::CalendarFeedChanged.entry(entry))
-        .await?;
+    let detail = "agendalink ingetrokken".into();
+    audit(
+        tx.as_ref(),
+        Event::CalendarFeedChanged,
+        viewer,
+        None,
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

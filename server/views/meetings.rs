@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use super::{
-    components::{copyable, csrf_field, dutch_time, error_message, notice, topbar},
+    components::{copyable, csrf_field, dutch_time, error_message, topbar},
     layout,
 };
 use crate::{
@@ -314,7 +314,6 @@ pub fn my_page(viewer: &SignedIn, page: &MyMeetings, nonce: &str) -> Markup {
                         button.danger type="submit" { "Agendalink intrekken" }
                     }
                 }
-                @if page.new_feed.is_none() && !page.has_feed { (notice("Nog geen agendalink.")) }
             }
         },
     )

@@ -7,15 +7,6 @@ use std::io::BufReader;
 
 use crate::helpers::*;
 
-async fn post(
-    app: &TestApp,
-    person: &Person,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    app.as_person(person).post_form(path, &form(fields)).await
-}
-
 /// The form's fields for an overleg on `date` at `time`, chaired by `chair`.
 fn schedule<'a>(date: &'a str, time: &'a str, chair: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -71,7 +62,7 @@ async fn an_overleg_is_planned_with_the_ingebracht_canvases_on_its_agenda_and_th
     let people = &app.people;
     let team = people.team;
     let id = app.create_canvas("Casus O-1").await;
-    let (status, _, _) = post(
+    let (status, _, _) = post_as(
         &app,
         &people.aanjager,
         &format!("/canvases/{id}/status"),
@@ -83,7 +74,7 @@ async fn an_overleg_is_planned_with_the_ingebracht_canvases_on_its_agenda_and_th
     let plan = format!("/teams/{team}/overleggen");
 
     // Only who leads the team plans; a teamlid sees the list but not the form.
-    let (status, _, _) = post(
+    let (status, _, _) = post_as(
         &app,
         &people.teamlid,
         &plan,
@@ -127,13 +118,13 @@ async fn an_overleg_is_planned_with_the_ingebracht_canvases_on_its_agenda_and_th
             "De voorzitter is de aanjager of de projectleider",
         ),
     ] {
-        let (status, _, page) = post(&app, &people.aanjager, &plan, &fields).await;
+        let (status, _, page) = post_as(&app, &people.aanjager, &plan, &fields).await;
         assert_eq!(status, 422, "{reason}");
         assert!(page.contains(reason), "{reason} in {page}");
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM meetings").await, 0);
 
-    let (status, head, _) = post(
+    let (status, head, _) = post_as(
         &app,
         &people.aanjager,
         &plan,
@@ -205,7 +196,7 @@ async fn a_series_keeps_its_dutch_clock_time_across_summer_time() {
     let chair = people.projectleider.id.to_string();
     let mut fields = schedule("2027-03-17", "14:00", &chair);
     fields.extend([("elke_weken", "2"), ("aantal", "3")]);
-    let (status, head, page) = post(
+    let (status, head, page) = post_as(
         &app,
         &people.projectleider,
         &format!("/teams/{}/overleggen", people.team),
@@ -226,7 +217,7 @@ async fn a_series_keeps_its_dutch_clock_time_across_summer_time() {
         count(&app, "SELECT COUNT(DISTINCT series) FROM meetings").await,
         1
     );
-    let (status, _, page) = post(
+    let (status, _, page) = post_as(
         &app,
         &people.projectleider,
         &format!("/teams/{}/overleggen", people.team),
@@ -252,7 +243,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
         .type_text("Geheime situatie van het huishouden.")
         .await;
     editor.round_trip().await;
-    let (_, head, _) = post(
+    let (_, head, _) = post_as(
         &app,
         &people.aanjager,
         &format!("/teams/{}/overleggen", people.team),
@@ -264,7 +255,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
 
     let add = format!("{base}/agenda");
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.aanjager,
             &add,
@@ -275,7 +266,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
         303
     );
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.aanjager,
             &add,
@@ -285,7 +276,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
         .0,
         303
     );
-    let (status, _, page) = post(
+    let (status, _, page) = post_as(
         &app,
         &people.aanjager,
         &add,
@@ -295,7 +286,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
     assert_eq!(status, 409);
     assert!(page.contains("Dit canvas staat al op de agenda."));
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.teamlid,
             &add,
@@ -305,7 +296,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
         .0,
         403
     );
-    let (status, _, page) = post(
+    let (status, _, page) = post_as(
         &app,
         &people.aanjager,
         &add,
@@ -322,7 +313,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
         .await
         .expect("item");
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.aanjager,
             &format!("{base}/agenda/{item}/omhoog"),
@@ -333,7 +324,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
         303
     );
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.aanjager,
             &format!("{base}/agenda/{item}/omhoog"),
@@ -389,7 +380,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
     let mut stale = moved.clone();
     stale.push(("volgnummer", "7"));
     assert_eq!(
-        post(&app, &people.aanjager, &format!("{base}/wijzigen"), &stale)
+        post_as(&app, &people.aanjager, &format!("{base}/wijzigen"), &stale)
             .await
             .0,
         409
@@ -397,7 +388,7 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
     let mut current = moved.clone();
     current.push(("volgnummer", "0"));
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.aanjager,
             &format!("{base}/wijzigen"),
@@ -415,19 +406,19 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
 
     // Cancelled: the team is told; the calendar keeps the UID and says CANCELLED.
     assert_eq!(
-        post(&app, &people.teamlid, &format!("{base}/annuleren"), &[])
+        post_as(&app, &people.teamlid, &format!("{base}/annuleren"), &[])
             .await
             .0,
         403
     );
     assert_eq!(
-        post(&app, &people.aanjager, &format!("{base}/annuleren"), &[])
+        post_as(&app, &people.aanjager, &format!("{base}/annuleren"), &[])
             .await
             .0,
         303
     );
     assert_eq!(
-        post(&app, &people.aanjager, &format!("{base}/annuleren"), &[])
+        post_as(&app, &people.aanjager, &format!("{base}/annuleren"), &[])
             .await
             .0,
         409,
@@ -451,7 +442,7 @@ async fn the_secret_calendar_feed_lists_the_own_teams_overleggen_until_renewed_o
     let app = TestApp::spawn().await;
     let people = &app.people;
     let chair = people.aanjager.id.to_string();
-    let (_, head, _) = post(
+    let (_, head, _) = post_as(
         &app,
         &people.aanjager,
         &format!("/teams/{}/overleggen", people.team),
@@ -460,7 +451,7 @@ async fn the_secret_calendar_feed_lists_the_own_teams_overleggen_until_renewed_o
     .await;
     let _ = meeting_id(&head);
 
-    let (status, _, page) = post(&app, &people.teamlid, "/overleggen/agendalink", &[]).await;
+    let (status, _, page) = post_as(&app, &people.teamlid, "/overleggen/agendalink", &[]).await;
     assert_eq!(status, 200);
     let url = page
         .split("id=\"feed-link\">")
@@ -480,7 +471,7 @@ async fn the_secret_calendar_feed_lists_the_own_teams_overleggen_until_renewed_o
     assert_eq!(calendar.events.len(), 1);
     assert!(value(&calendar.events[0].properties, "SUMMARY").contains("Team Arnhem"));
     // Nothing of another team's person: their feed is empty.
-    let (_, _, page) = post(&app, &people.other_member, "/overleggen/agendalink", &[]).await;
+    let (_, _, page) = post_as(&app, &people.other_member, "/overleggen/agendalink", &[]).await;
     let other = page
         .split("/agenda/")
         .nth(1)
@@ -498,14 +489,14 @@ async fn the_secret_calendar_feed_lists_the_own_teams_overleggen_until_renewed_o
     );
 
     // Renewed: the old link stops. Revoked: the new one too. A made-up one never worked.
-    let (_, _, page) = post(&app, &people.teamlid, "/overleggen/agendalink", &[]).await;
+    let (_, _, page) = post_as(&app, &people.teamlid, "/overleggen/agendalink", &[]).await;
     assert!(page.contains("feed-link"));
     assert_eq!(
         app.anonymous().request_full("GET", &path, "", None).await.0,
         404
     );
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.teamlid,
             "/overleggen/agendalink/intrekken",
@@ -546,7 +537,7 @@ async fn every_person_on_the_overleg_routes() {
     let people = &app.people;
     let team = people.team;
     let chair = people.aanjager.id.to_string();
-    let (_, head, _) = post(
+    let (_, head, _) = post_as(
         &app,
         &people.aanjager,
         &format!("/teams/{team}/overleggen"),
@@ -576,7 +567,7 @@ async fn every_person_on_the_overleg_routes() {
         ] {
             assert_eq!(http.head_status(&path).await, reads, "{path}: {who}");
         }
-        let (status, _, _) = post(
+        let (status, _, _) = post_as(
             &app,
             person,
             &format!("{base}/agenda"),
@@ -584,7 +575,7 @@ async fn every_person_on_the_overleg_routes() {
         )
         .await;
         assert_eq!(status, plans, "adding to the agenda: {who}");
-        let (status, _, _) = post(
+        let (status, _, _) = post_as(
             &app,
             person,
             &format!("/teams/{team}/overleggen"),

@@ -4,15 +4,6 @@
 
 use crate::helpers::*;
 
-async fn post(
-    app: &TestApp,
-    person: &Person,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    app.as_person(person).post_form(path, &form(fields)).await
-}
-
 #[tokio::test]
 async fn versions_by_hand_by_escalation_and_after_an_overleg_with_what_changed() {
     let app = TestApp::spawn().await;
@@ -23,7 +14,7 @@ async fn versions_by_hand_by_escalation_and_after_an_overleg_with_what_changed()
     editor.round_trip().await;
 
     // By hand, by a teamlid who may edit.
-    let (status, _, page) = post(
+    let (status, _, page) = post_as(
         &app,
         &people.teamlid,
         &format!("/canvases/{id}/versies"),
@@ -83,7 +74,7 @@ async fn versions_by_hand_by_escalation_and_after_an_overleg_with_what_changed()
     // An escalation is in the same history.
     for (from, to) in [("concept", "ingebracht"), ("ingebracht", "in_behandeling")] {
         assert_eq!(
-            post(
+            post_as(
                 &app,
                 &people.aanjager,
                 &format!("/canvases/{id}/status"),
@@ -95,7 +86,7 @@ async fn versions_by_hand_by_escalation_and_after_an_overleg_with_what_changed()
         );
     }
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.teamlid,
             &format!("/canvases/{id}/opschalen"),
@@ -114,7 +105,7 @@ async fn versions_by_hand_by_escalation_and_after_an_overleg_with_what_changed()
 
     // Ending an overleg with the canvas on its agenda makes "Na overleg 3 maart 2027".
     let chair = people.aanjager.id.to_string();
-    let (_, head, _) = post(
+    let (_, head, _) = post_as(
         &app,
         &people.aanjager,
         &format!("/teams/{}/overleggen", people.team),
@@ -134,7 +125,7 @@ async fn versions_by_hand_by_escalation_and_after_an_overleg_with_what_changed()
         .trim()
         .to_owned();
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.aanjager,
             &format!("/overleggen/{meeting}/agenda"),
@@ -145,7 +136,7 @@ async fn versions_by_hand_by_escalation_and_after_an_overleg_with_what_changed()
         303
     );
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.teamlid,
             &format!("/overleggen/{meeting}/afronden"),
@@ -162,7 +153,7 @@ async fn versions_by_hand_by_escalation_and_after_an_overleg_with_what_changed()
     assert_eq!(status, 422, "no overleg yet");
     assert!(page.contains("nog in geen afgerond overleg besproken"));
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.aanjager,
             &format!("/overleggen/{meeting}/afronden"),
@@ -173,7 +164,7 @@ async fn versions_by_hand_by_escalation_and_after_an_overleg_with_what_changed()
         303
     );
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.aanjager,
             &format!("/overleggen/{meeting}/afronden"),
@@ -227,7 +218,7 @@ async fn the_history_is_for_who_may_read_the_canvas() {
     editor.type_text("Geheime inhoud.").await;
     editor.round_trip().await;
     assert_eq!(
-        post(
+        post_as(
             &app,
             &people.aanjager,
             &format!("/canvases/{id}/versies"),
@@ -266,7 +257,7 @@ async fn the_history_is_for_who_may_read_the_canvas() {
             assert_eq!(status, 404, "{path} for {}", person.email);
             assert!(!String::from_utf8_lossy(&body).contains("Geheime"));
         }
-        let (status, _, _) = post(
+        let (status, _, _) = post_as(
             &app,
             person,
             &format!("/canvases/{id}/versies"),

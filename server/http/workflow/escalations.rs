@@ -11,7 +11,7 @@ use crate::{
     access::policy::EscalationLevel,
     error::AppError,
     ids::EscalationId,
-    store::{AuditEntry, workflow::EscalationRow},
+    store::workflow::EscalationRow,
     sync::{RoomError, doc::CanvasDoc},
     views::{self, workflow::frozen_banner},
     workflow::ladder::Outcome,
@@ -117,13 +117,12 @@ pub async fn summary(
     action
         .state
         .audit
-        .record_export(AuditEntry {
-            account_id: Some(action.viewer.account.id),
-            team_id: Some(action.canvas.facts.team),
-            canvas_id: Some(action.id().to_owned()),
-            detail: format!("samenvatting van opschaling {escalation}"),
-            ..AuditEntry::default()
-        })
+        .record_canvas_export(
+            action.viewer.account.id,
+            action.canvas.facts.team,
+            &action.canvas.id,
+            format!("samenvatting van opschaling {escalation}"),
+        )
         .await?;
     let state = &action.state;
     let team = state
