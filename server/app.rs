@@ -20,6 +20,7 @@ use crate::{
         middleware::{authenticate, csp, error_pages, guard},
     },
     ids::Credential,
+    services,
     state::AppState,
 };
 
@@ -94,6 +95,34 @@ async fn sweep_expired_sessions(state: AppState) {
     }
 }
 
+/// How often the overleggen are checked for guest windows that closed and actiepunten that are
+/// due. A guest's connections outlive the window by at most this (a window closed by a use case,
+/// such as ending an overleg without grace period, closes them at once).
+const MEETING_SWEEP: Duration = Duration::from_secs(10);
+
+/// Closes the connections of guests whose window closed, and tells owners of actiepunten that
+/// are due. Ends when the server stops.
+async fn sweep_meetings(state: AppState) {
+    let stopping = state.tasks.stopping.clone();
+    let mut tick = tokio::time::interval(MEETING_SWEEP);
+    let mut last = crate::store::now_millis();
+    loop {
+        tokio::select! {
+            _ = stopping.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let now = crate::store::now_millis();
+        if let Err(error) = services::guests::close_ended_windows(&state, last, now).await {
+            tracing::warn!(%error, "could not close ended guest windows");
+        } else {
+            last = now;
+        }
+        if let Err(error) = services::outcomes::tell_due(&state).await {
+            tracing::warn!(%error, "could not tell owners of due actiepunten");
+        }
+    }
+}
+
 /// A path as it may be logged: the secret of a one-time link is left out.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     for prefix in ["/uitnodiging/", "/wachtwoord/"] {
@@ -119,6 +148,7 @@ pub async fn serve(
     let (sync, tasks) = (state.sync.clone(), state.tasks.clone());
     // Tracked with the rooms, so shutdown waits for it too.
     tasks.tracker.spawn(sweep_expired_sessions(state.clone()));
+    tasks.tracker.spawn(sweep_meetings(state.clone()));
     let header_timeout = sync.context().limits.header_read_timeout();
     let stopping = tasks.clone();
     crate::listener::run(listener, app(state), header_timeout, async move {

@@ -41,10 +41,17 @@ pub enum Event {
     MeetingCancelled,
     CalendarFeedChanged,
     VersionSaved,
+    GuestInvited,
+    GuestRemoved,
+    MeetingRecorded,
+    MinutesChanged,
+    MinutesFixed,
+    CommentAdded,
+    CommentResolved,
 }
 
 impl Event {
-    pub const ALL: [Event; 27] = [
+    pub const ALL: [Event; 34] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
@@ -72,6 +79,13 @@ impl Event {
         Event::MeetingCancelled,
         Event::CalendarFeedChanged,
         Event::VersionSaved,
+        Event::GuestInvited,
+        Event::GuestRemoved,
+        Event::MeetingRecorded,
+        Event::MinutesChanged,
+        Event::MinutesFixed,
+        Event::CommentAdded,
+        Event::CommentResolved,
     ];
 
     /// The code stored in the log.
@@ -104,6 +118,13 @@ impl Event {
             Event::MeetingCancelled => "meeting_cancelled",
             Event::CalendarFeedChanged => "calendar_feed_changed",
             Event::VersionSaved => "version_saved",
+            Event::GuestInvited => "guest_invited",
+            Event::GuestRemoved => "guest_removed",
+            Event::MeetingRecorded => "meeting_recorded",
+            Event::MinutesChanged => "minutes_changed",
+            Event::MinutesFixed => "minutes_fixed",
+            Event::CommentAdded => "comment_added",
+            Event::CommentResolved => "comment_resolved",
         }
     }
 
@@ -137,6 +158,13 @@ impl Event {
             Event::MeetingCancelled => "Overleg geannuleerd",
             Event::CalendarFeedChanged => "Agenda-abonnement gewijzigd",
             Event::VersionSaved => "Versie van een canvas opgeslagen",
+            Event::GuestInvited => "Gast voor een overleg uitgenodigd of gewijzigd",
+            Event::GuestRemoved => "Gast van een overleg verwijderd",
+            Event::MeetingRecorded => "Besluit of actiepunt vastgelegd",
+            Event::MinutesChanged => "Verslag bewerkt",
+            Event::MinutesFixed => "Verslag vastgesteld",
+            Event::CommentAdded => "Opmerking geplaatst",
+            Event::CommentResolved => "Opmerking afgehandeld of heropend",
         }
     }
 

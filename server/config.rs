@@ -110,12 +110,17 @@ pub struct WorkflowSettings {
     /// Days an escalation may wait before the dashboard and the team's overview mark it.
     #[arg(long, env = "DOORBRAAK_ESCALATION_SIGNAL_DAYS", default_value_t = defaults::ESCALATION_SIGNAL_DAYS)]
     pub escalation_signal_days: u64,
+
+    /// Minutes a guest of an overleg keeps reading its agenda's canvases after it ends.
+    #[arg(long, env = "DOORBRAAK_GUEST_GRACE_MINUTES", default_value_t = defaults::GUEST_GRACE_MINUTES)]
+    pub guest_grace_minutes: u64,
 }
 
 /// The defaults, in one place: the flags' attributes and the `Default` impls use them. `Default`
 /// never parses a command line, so it reads no environment variables and cannot exit.
 pub mod defaults {
     pub const ESCALATION_SIGNAL_DAYS: u64 = 14;
+    pub const GUEST_GRACE_MINUTES: u64 = 15;
     pub const SESSION_IDLE_MINUTES: u64 = 60;
     pub const INVITATION_DAYS: u64 = 7;
     /// Days a personal access token is valid unless its creator chooses otherwise.
@@ -138,6 +143,7 @@ impl Default for WorkflowSettings {
     fn default() -> Self {
         Self {
             escalation_signal_days: defaults::ESCALATION_SIGNAL_DAYS,
+            guest_grace_minutes: defaults::GUEST_GRACE_MINUTES,
         }
     }
 }

@@ -66,6 +66,14 @@ id!(
     /// Identifies a named version of a canvas.
     VersionId
 );
+id!(
+    /// Identifies an actiepunt recorded in an overleg.
+    ActionItemId
+);
+id!(
+    /// Identifies a comment on a canvas.
+    CommentId
+);
 
 /// What a request or a connection proved its identity with. Closing "everything opened with
 /// this credential" (sign-out, a revoked token, an expired session) is keyed on it.

@@ -31,6 +31,27 @@ pub fn single_line(raw: &str) -> Result<&str, NotOneLine> {
     }
 }
 
+/// Text of several lines (a besluit, a comment, a verslag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "Deze tekst mag geen tabs, andere stuurtekens of onzichtbare tekens die de leesrichting omdraaien bevatten."
+)]
+pub struct NotParagraphs;
+
+/// `raw` trimmed, with Windows line ends made plain, if its only control characters are line
+/// breaks and it holds no bidirectional controls.
+pub fn paragraphs(raw: &str) -> Result<String, NotParagraphs> {
+    let text = raw.trim().replace("\r\n", "\n");
+    if text
+        .chars()
+        .any(|c| (c.is_control() && c != '\n') || is_bidi_control(c))
+    {
+        Err(NotParagraphs)
+    } else {
+        Ok(text)
+    }
+}
+
 /// Not an e-mail address this server accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotAnEmail;

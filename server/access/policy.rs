@@ -7,11 +7,14 @@
 //! | inbrenger | create; read and edit the canvases they brought in | nothing | — |
 //! | doorbraakcoach | nothing by default | nothing | read and edit while escalated to a coach of their province (or further); read-only afterwards |
 //! | PMM | — | — | read those escalated to PMM, write only PMM's answer; read-only afterwards |
+//! | guest of one overleg | — | the canvases on that overleg's agenda: read and comment (edit if the chair allows), from an hour before it starts until it ends plus the grace period | |
 //! | beheerder | administration only; no canvas content | | |
 //!
 //! One person can hold several roles; the most generous applicable rule wins.
 
-pub use crate::ids::{AccountId, ProvinceId, TeamId};
+pub use crate::ids::{AccountId, MeetingId, ProvinceId, TeamId};
+
+use crate::canvas::CanvasId;
 
 /// A person's role in one team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +67,18 @@ pub struct Account {
     pub coach_of: Option<ProvinceId>,
     pub pmm: bool,
     pub beheerder: bool,
+    /// What the account may do as a guest of overleggen.
+    pub guest: Guest,
+}
+
+/// An account's invitations as a guest of single overleggen.
+#[derive(Debug, Clone, Default)]
+pub struct Guest {
+    /// The overleggen it is invited to (it sees their page and agenda).
+    pub meetings: Vec<MeetingId>,
+    /// The canvases on those agendas whose window is open now, and whether the chair lets it
+    /// edit them.
+    pub canvases: Vec<(CanvasId, bool)>,
 }
 
 /// The facts every rule is built from: which role someone holds where. Rules elsewhere ask these
@@ -168,6 +183,7 @@ impl EscalationLevel {
 /// What the policy needs to know of a canvas.
 #[derive(Debug, Clone)]
 pub struct Canvas {
+    pub id: CanvasId,
     pub team: TeamId,
     /// The inbrenger who brought the case in.
     pub brought_in_by: Option<AccountId>,
@@ -250,6 +266,15 @@ pub fn canvas_access(account: &Account, canvas: &Canvas) -> Access {
         };
         access = access.max(pmm_access);
     }
+    // A guest reads (and comments on) the canvases of the overleg it is invited to while the
+    // window is open, and edits them only if the chair said so.
+    if let Some((_, may_edit)) = account.guest.canvases.iter().find(|(c, _)| *c == canvas.id) {
+        access = access.max(if *may_edit {
+            Access::Edit
+        } else {
+            Access::Read
+        });
+    }
     // A beheerder administers; being one adds no access to casework.
     if canvas.archived {
         // An archived canvas is read, never changed (nor answered), by whoever may read it.
@@ -267,6 +292,7 @@ pub fn role_on_canvas(account: &Account, canvas: &Canvas) -> Option<&'static str
             Some("Doorbraakcoach")
         }
         _ if account.pmm && canvas_access(account, canvas).may_read() => Some("PMM"),
+        _ if canvas_access(account, canvas).may_read() => Some("Gast"),
         _ => None,
     }
 }
@@ -367,6 +393,8 @@ mod tests {
     const OTHER_PROVINCE: ProvinceId = ProvinceId(11);
     const ME: AccountId = AccountId(100);
     const SOMEONE_ELSE: AccountId = AccountId(101);
+    const CANVAS: &str = "00000000-0000-4000-8000-000000000001";
+    const OTHER_CANVAS: &str = "00000000-0000-4000-8000-000000000002";
 
     fn member(role: TeamRole, team: TeamId) -> Account {
         Account {
@@ -403,6 +431,7 @@ mod tests {
     /// A canvas of OWN_TEAM in PROVINCE, brought in by `by`, now at `level`, once at `highest`.
     fn canvas(by: AccountId, level: EscalationLevel, highest: EscalationLevel) -> Canvas {
         Canvas {
+            id: CANVAS.parse().expect("a canvas id"),
             team: OWN_TEAM,
             brought_in_by: Some(by),
             province: PROVINCE,
@@ -593,6 +622,7 @@ mod tests {
             coach_of: Some(PROVINCE),
             pmm: false,
             beheerder: true,
+            guest: Guest::default(),
         };
         assert_eq!(
             canvas_access(&both, &canvas(SOMEONE_ELSE, Team, Coach)),
@@ -712,5 +742,54 @@ mod tests {
                 [Team, Directie, Coach, Pmm].map(|level| hears_of(&account, &at_team, level));
             assert_eq!(heard, expected, "{who}");
         }
+    }
+
+    fn guest(canvas: &str, may_edit: bool) -> Account {
+        Account {
+            id: Some(ME),
+            guest: Guest {
+                meetings: vec![MeetingId(1)],
+                canvases: vec![(canvas.parse().expect("a canvas id"), may_edit)],
+            },
+            ..Account::default()
+        }
+    }
+
+    #[test]
+    fn a_guest_reads_the_agenda_canvases_of_its_open_window_and_edits_only_when_allowed() {
+        let on_agenda = canvas(SOMEONE_ELSE, Team, Team);
+        assert_eq!(canvas_access(&guest(CANVAS, false), &on_agenda), Read);
+        assert_eq!(canvas_access(&guest(CANVAS, true), &on_agenda), Edit);
+        assert_eq!(
+            role_on_canvas(&guest(CANVAS, false), &on_agenda),
+            Some("Gast")
+        );
+        // Another canvas of the same team is not on that agenda.
+        assert_eq!(canvas_access(&guest(OTHER_CANVAS, true), &on_agenda), None);
+        // Invited, but the window is not open (no canvases granted now): nothing.
+        let invited_only = Account {
+            guest: Guest {
+                meetings: vec![MeetingId(1)],
+                canvases: Vec::new(),
+            },
+            ..Account::default()
+        };
+        assert_eq!(canvas_access(&invited_only, &on_agenda), None);
+        // An archived canvas stays read-only, even for a guest who may edit.
+        let archived = Canvas {
+            archived: true,
+            ..canvas(SOMEONE_ELSE, Team, Team)
+        };
+        assert_eq!(canvas_access(&guest(CANVAS, true), &archived), Read);
+        // A guest grant adds to a role; it never lowers it.
+        let member_and_guest = Account {
+            memberships: vec![(OWN_TEAM, TeamRole::Teamlid)],
+            ..guest(CANVAS, false)
+        };
+        assert_eq!(canvas_access(&member_and_guest, &on_agenda), Edit);
+        // A guest is no member: it plans nothing and sees no budget.
+        assert!(!guest(CANVAS, true).is_member(OWN_TEAM));
+        assert!(!may_book(&guest(CANVAS, true), &on_agenda, Edit));
+        assert!(!may_rename(&guest(CANVAS, true), &on_agenda));
     }
 }

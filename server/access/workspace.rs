@@ -2,7 +2,7 @@
 //! the dashboards, administration and metrics. Handlers and views ask these predicates; none of
 //! them compares roles itself.
 
-use super::policy::{Account, ProvinceId, TeamId, TeamRole};
+use super::policy::{Account, MeetingId, ProvinceId, TeamId, TeamRole};
 
 /// Whether `account` sees `team` (its page, members and invitations): its members and
 /// beheerders.
@@ -19,6 +19,30 @@ pub fn needs_aanjager(roles: impl IntoIterator<Item = TeamRole>) -> bool {
 /// one overleg follow with their own grant).
 pub fn may_see_meetings(account: &Account, team: TeamId) -> bool {
     account.is_member(team)
+}
+
+/// Whether `account` sees one overleg of `team`: the team's members, and the guests invited to
+/// it (its page, agenda and calendar entry at any time; the canvases only in their window).
+pub fn may_see_meeting(account: &Account, team: TeamId, meeting: MeetingId) -> bool {
+    may_see_meetings(account, team) || account.guest.meetings.contains(&meeting)
+}
+
+/// Whether `account` runs `team`'s overleg live (starts it, moves through the agenda, the timer,
+/// ends it), invites its guests and fixes its verslag: whoever plans them.
+pub fn may_run_meeting(account: &Account, team: TeamId) -> bool {
+    may_plan_meetings(account, team)
+}
+
+/// Whether `account` records besluiten and actiepunten in `team`'s overleg: everyone working in
+/// the team (not an inbrenger, not a guest).
+pub fn may_record_meeting(account: &Account, team: TeamId) -> bool {
+    account.works_in(team)
+}
+
+/// Whether `account` marks an actiepunt of `team` owned by `owner` done: its owner, or whoever
+/// records in the team's overleggen.
+pub fn may_finish_action(account: &Account, team: TeamId, owner: crate::ids::AccountId) -> bool {
+    account.id == Some(owner) || may_record_meeting(account, team)
 }
 
 /// The teams whose overleggen `account` sees: its calendar and "Mijn overleggen".
@@ -196,5 +220,57 @@ mod tests {
         assert!(!administers_only(&in_a_team));
         assert!(may_list_teams(&in_a_team) && may_list_teams(&beheerder()));
         assert!(!may_list_teams(&Account::default()));
+    }
+
+    /// One row per person: (who, sees the overleg, runs it, records in it, finishes another's
+    /// actiepunt).
+    #[test]
+    fn the_meeting_table() {
+        use TeamRole::*;
+        let meeting = MeetingId(7);
+        let guest = Account {
+            id: Some(AccountId(9)),
+            guest: crate::access::policy::Guest {
+                meetings: vec![meeting],
+                canvases: Vec::new(),
+            },
+            ..Account::default()
+        };
+        let rows: Vec<(&str, Account, bool, bool, bool, bool)> = vec![
+            ("aanjager", member(Aanjager), true, true, true, true),
+            (
+                "projectleider",
+                member(Projectleider),
+                true,
+                true,
+                true,
+                true,
+            ),
+            ("teamlid", member(Teamlid), true, false, true, true),
+            ("inbrenger", member(Inbrenger), true, false, false, false),
+            ("guest", guest, true, false, false, false),
+            ("beheerder", beheerder(), false, false, false, false),
+            ("stranger", Account::default(), false, false, false, false),
+        ];
+        for (who, account, sees, runs, records, finishes) in rows {
+            assert_eq!(may_see_meeting(&account, TEAM, meeting), sees, "{who} sees");
+            assert!(
+                !may_see_meeting(&account, OTHER, MeetingId(8)),
+                "{who} elsewhere"
+            );
+            assert_eq!(may_run_meeting(&account, TEAM), runs, "{who} runs");
+            assert_eq!(may_record_meeting(&account, TEAM), records, "{who} records");
+            assert_eq!(
+                may_finish_action(&account, TEAM, AccountId(55)),
+                finishes,
+                "{who} finishes another's actiepunt"
+            );
+            if let Some(own) = account.id {
+                assert!(
+                    may_finish_action(&account, TEAM, own),
+                    "{who} finishes their own"
+                );
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ const CAPACITY: usize = 256;
 /// The bus of one server process.
 pub struct LocalBus {
     /// One channel per topic, in the order of [`Topic::ALL`].
-    subscribers: [broadcast::Sender<Event>; 4],
+    subscribers: [broadcast::Sender<Event>; Topic::ALL.len()],
     /// Written only while the app is assembled; a std lock because no handler awaits.
     handlers: RwLock<Vec<Arc<dyn Handler>>>,
 }

@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 use crate::{
     access::policy,
     canvas::CanvasId,
-    ids::{AccountId, Credential},
+    ids::{AccountId, Credential, MeetingId},
 };
 
 pub use local::LocalBus;
@@ -40,6 +40,22 @@ pub enum Event {
     },
     /// A canvas's document changed and is durably stored up to log sequence `upto_seq`.
     CanvasUpdated { canvas: CanvasId, upto_seq: i64 },
+    /// Something in an overleg changed that its open pages show.
+    MeetingChanged {
+        meeting: MeetingId,
+        signal: MeetingSignal,
+    },
+}
+
+/// What an overleg's open pages hear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeetingSignal {
+    /// Its state changed (item, timer, attendance, besluit, actiepunten): fetch it again.
+    Changed,
+    /// The chair is now at this canvas and step: followers go along.
+    ChairMoved { canvas: CanvasId, step: String },
+    /// The chair asks everyone to come to this canvas and step; each may decline.
+    CallToCome { canvas: CanvasId, step: String },
 }
 
 /// The kinds of event, each followed on its own: a page following workflow changes does not
@@ -50,14 +66,16 @@ pub enum Topic {
     Workflow,
     Presence,
     Canvas,
+    Meeting,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 4] = [
+    pub const ALL: [Topic; 5] = [
         Topic::Access,
         Topic::Workflow,
         Topic::Presence,
         Topic::Canvas,
+        Topic::Meeting,
     ];
 }
 
@@ -68,6 +86,7 @@ impl Event {
             Event::WorkflowChanged(_) => Topic::Workflow,
             Event::PresenceChanged { .. } => Topic::Presence,
             Event::CanvasUpdated { .. } => Topic::Canvas,
+            Event::MeetingChanged { .. } => Topic::Meeting,
         }
     }
 }

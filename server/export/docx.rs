@@ -64,7 +64,7 @@ pub fn write(dossier: &Dossier) -> Result<Vec<u8>, String> {
             Paragraph::new()
                 .style("Heading2")
                 .keep_next(true)
-                .add_run(Run::new().add_text(section.heading)),
+                .add_run(Run::new().add_text(&section.heading)),
         );
         for block in &section.blocks {
             docx = match block {

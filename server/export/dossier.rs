@@ -26,7 +26,7 @@ pub struct Dossier {
 
 #[derive(Debug)]
 pub struct Section {
-    pub heading: &'static str,
+    pub heading: String,
     pub blocks: Vec<Block>,
 }
 
@@ -173,7 +173,7 @@ pub fn build(content: &CanvasContent, context: &Context) -> Dossier {
         ],
         sections: vec![
             Section {
-                heading: "Leefgebieden en beleidsdomeinen",
+                heading: "Leefgebieden en beleidsdomeinen".into(),
                 blocks: vec![Block::Facts(vec![
                     (
                         "Leefgebieden".to_owned(),
@@ -186,21 +186,21 @@ pub fn build(content: &CanvasContent, context: &Context) -> Dossier {
                 ])],
             },
             Section {
-                heading: "1. Situatieschets",
+                heading: "1. Situatieschets".into(),
                 blocks: vec![field(
                     "Wat is de situatie van het huishouden?",
                     &steps.situation,
                 )],
             },
             Section {
-                heading: "2. Toekomstperspectief",
+                heading: "2. Toekomstperspectief".into(),
                 blocks: vec![field(
                     "Waar wil het huishouden zelf naartoe?",
                     &steps.future,
                 )],
             },
             Section {
-                heading: "3. Overzicht",
+                heading: "3. Overzicht".into(),
                 blocks: vec![
                     field(
                         "Wat is er nodig om daar te komen, en wat is al geprobeerd?",
@@ -225,7 +225,7 @@ pub fn build(content: &CanvasContent, context: &Context) -> Dossier {
                 ],
             },
             Section {
-                heading: "4. Doorbraak",
+                heading: "4. Doorbraak".into(),
                 blocks: vec![
                     field("Wat moet er doorbroken worden?", &steps.breakthrough.text),
                     field(
@@ -235,11 +235,11 @@ pub fn build(content: &CanvasContent, context: &Context) -> Dossier {
                 ],
             },
             Section {
-                heading: "5. Onderbouwing met de waardendriehoek",
+                heading: "5. Onderbouwing met de waardendriehoek".into(),
                 blocks: value_triangle,
             },
             Section {
-                heading: "6. Actieplan",
+                heading: "6. Actieplan".into(),
                 blocks: vec![Block::Table {
                     caption: "Acties",
                     header: vec!["Wat", "Wie", "Wanneer", "Status"],
@@ -259,7 +259,7 @@ pub fn build(content: &CanvasContent, context: &Context) -> Dossier {
                 }],
             },
             Section {
-                heading: "Opschalingen",
+                heading: "Opschalingen".into(),
                 blocks: vec![Block::Table {
                     caption: "Opschalingen",
                     header: vec!["Naar", "Wanneer", "Door", "Vraag", "Antwoord"],

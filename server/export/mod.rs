@@ -7,6 +7,7 @@ pub mod csv;
 pub mod docx;
 pub mod dossier;
 pub mod ics;
+pub mod minutes;
 pub mod pdf;
 pub mod xlsx;
 

@@ -78,7 +78,7 @@ pub fn write(dossier: &Dossier) -> Result<Vec<u8>, String> {
     blocks.push(fit.pairs(dossier.facts.iter().map(|(k, v)| (*k, v.as_str())))?);
     for section in &dossier.sections {
         blocks.push(Break::new(1.0));
-        blocks.push(fit.paragraph(section.heading, heading(13), TEXT_WIDTH_MM));
+        blocks.push(fit.paragraph(&section.heading, heading(13), TEXT_WIDTH_MM));
         for block in &section.blocks {
             match block {
                 Block::Field { label, text } => {

@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Format {
+pub enum Format {
     Print,
     Pdf,
     Docx,
@@ -101,7 +101,9 @@ async fn print_view(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (dossier, id) = dossier(&state, &viewer, &id, Format::Print).await?;
-    let body = views::dossier::page(&dossier, &id);
+    let base = format!("/canvases/{id}/dossier");
+    let back = format!("/canvases/{id}");
+    let body = views::dossier::page(&dossier, &base, (&back, "Terug naar het canvas"));
     Ok(views::layout(&dossier.title, &nonce.0, body).into_response())
 }
 
@@ -128,6 +130,17 @@ async fn file(
     format: Format,
 ) -> Result<Response, AppError> {
     let (dossier, id) = dossier(state, viewer, id, format).await?;
+    document_file(state, dossier, format, &format!("canvas-{id}")).await
+}
+
+/// `document` laid out as a PDF or DOCX download named `stem` plus the extension, one of a few
+/// at a time, off the async workers. (The verslag of an overleg is laid out here too.)
+pub async fn document_file(
+    state: &AppState,
+    dossier: dossier::Dossier,
+    format: Format,
+    stem: &str,
+) -> Result<Response, AppError> {
     let _turn = state
         .documents
         .acquire()
@@ -147,6 +160,6 @@ async fn file(
     Ok(download::attachment(
         bytes,
         content_type,
-        &format!("canvas-{id}.{extension}"),
+        &format!("{stem}.{extension}"),
     ))
 }

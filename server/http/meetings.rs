@@ -348,8 +348,7 @@ async fn feed(
         .await?
         .ok_or(AppError::NotFound)?;
     let policy = state.directory.policy_account(&row).await?;
-    let teams = workspace::meeting_teams(&policy);
-    let list = state.meetings.meetings_of_teams(&teams).await?;
+    let list = meetings::of_person(&state, &policy).await?;
     let base = public_base(&settings, &headers);
     calendar_response(&state, &base, "Doorbraakoverleggen", &list, "doorbraak.ics").await
 }
@@ -360,8 +359,7 @@ async fn my_page(
     new_feed: Option<String>,
     nonce: &CspNonce,
 ) -> Result<maud::Markup, AppError> {
-    let teams = workspace::meeting_teams(&viewer.policy);
-    let list = state.meetings.meetings_of_teams(&teams).await?;
+    let list = meetings::of_person(state, &viewer.policy).await?;
     let page = MyMeetings {
         meetings: &list,
         has_feed: state.meetings.has_calendar_feed(viewer.account.id).await?,

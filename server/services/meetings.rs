@@ -125,7 +125,7 @@ fn when(millis: i64) -> String {
     dutch_time(millis).0
 }
 
-/// Tells the team's members but `actor` about `meeting`.
+/// Tells the team's members and the overleg's guests, but `actor`, about `meeting`.
 async fn tell_team(
     tx: &dyn Transaction,
     team: TeamId,
@@ -133,13 +133,16 @@ async fn tell_team(
     text: &str,
     meeting: MeetingId,
 ) -> Result<(), ServiceError> {
-    let members: Vec<AccountId> = tx
+    let mut members: Vec<AccountId> = tx
         .members(team)
         .await?
         .into_iter()
         .map(|m| m.account_id)
+        .chain(tx.guests(meeting).await?.into_iter().map(|g| g.account))
         .filter(|id| *id != actor)
         .collect();
+    members.sort_unstable();
+    members.dedup();
     tx.notify(&members, text, &format!("/overleggen/{meeting}"))
         .await?;
     Ok(())
@@ -216,6 +219,7 @@ pub async fn plan(
                 at: now,
             })
             .await?;
+        super::guests::set_window(state, tx.as_ref(), id, now).await?;
         ids.push(id);
     }
     for (canvas, brought_by) in &proposed {
@@ -345,9 +349,29 @@ pub async fn visible(
     id: MeetingId,
 ) -> Result<MeetingRow, ServiceError> {
     match state.meetings.meeting(id).await? {
-        Some(m) if workspace::may_see_meetings(&viewer.policy, m.team) => Ok(m),
+        Some(m) if workspace::may_see_meeting(&viewer.policy, m.team, m.id) => Ok(m),
         _ => Err(ServiceError::refused(Refusal::NotFound, "Niet gevonden.")),
     }
+}
+
+/// The overleggen in someone's calendar: those of their teams and those they are a guest of,
+/// soonest first.
+pub async fn of_person(
+    state: &AppState,
+    policy: &crate::access::policy::Account,
+) -> Result<Vec<MeetingRow>, ServiceError> {
+    let teams = workspace::meeting_teams(policy);
+    let mut list = state.meetings.meetings_of_teams(&teams).await?;
+    for id in &policy.guest.meetings {
+        if list.iter().any(|m| m.id == *id) {
+            continue;
+        }
+        if let Some(m) = state.meetings.meeting(*id).await? {
+            list.push(m);
+        }
+    }
+    list.sort_by_key(|m| (m.schedule.starts_at, m.id));
+    Ok(list)
 }
 
 /// A planned meeting the viewer may change.
@@ -376,9 +400,11 @@ pub async fn reschedule(
     let meeting = changeable(state, viewer, id).await?;
     let new = schedule(state, meeting.team, fields).await?;
     let tx = state.database.begin().await?;
-    if !tx.reschedule(id, sequence, &new, now_millis()).await? {
+    let now = now_millis();
+    if !tx.reschedule(id, sequence, &new, now).await? {
         return Err(ServiceError::refused(Refusal::Conflict, CHANGED_MEANWHILE));
     }
+    let closed = super::guests::set_window(state, tx.as_ref(), id, now).await?;
     let detail = format!(
         "overleg {id}: {} wordt {}",
         when(meeting.schedule.starts_at),
@@ -399,11 +425,16 @@ pub async fn reschedule(
     );
     tell_team(tx.as_ref(), meeting.team, viewer.account.id, &text, id).await?;
     tx.commit().await?;
+    if closed {
+        super::guests::close_guests(state, id).await?;
+    }
     Ok(())
 }
 
-/// Ends the overleg: every canvas on its agenda gets a version "Na overleg 3 maart 2027", a frozen
-/// copy as it is at this moment, in the same transaction.
+/// Ends the overleg: every canvas that was on the table gets a version "Na overleg 3 maart 2027",
+/// a frozen copy as it is at this moment, in the same transaction (every canvas on the agenda, for
+/// an overleg recorded afterwards without running it live). The guests' window closes after the
+/// grace period.
 pub async fn finish(
     state: &AppState,
     viewer: &Viewer,
@@ -426,7 +457,12 @@ pub async fn finish(
     );
     // The copies are encoded before the transaction begins (it holds the write lock).
     let mut copies = Vec::new();
-    for item in state.meetings.agenda(id).await? {
+    let agenda = state.meetings.agenda(id).await?;
+    let ran_live = meeting.live.started_at.is_some();
+    for item in agenda {
+        if ran_live && item.discussed_at.is_none() {
+            continue;
+        }
         if let Some(canvas) = item.canvas {
             let snapshot = state.sync.snapshot(&canvas).await?;
             copies.push((canvas, snapshot));
@@ -452,6 +488,7 @@ pub async fn finish(
         })
         .await?;
     }
+    let closed = super::guests::set_window(state, tx.as_ref(), id, now).await?;
     let detail = format!("overleg {id} afgerond, {} versie(s)", copies.len());
     audit(
         tx.as_ref(),
@@ -462,6 +499,10 @@ pub async fn finish(
     )
     .await?;
     tx.commit().await?;
+    if closed {
+        super::guests::close_guests(state, id).await?;
+    }
+    super::meeting_room::changed(state, id);
     Ok(copies.len())
 }
 
@@ -469,9 +510,11 @@ pub async fn finish(
 pub async fn cancel(state: &AppState, viewer: &Viewer, id: MeetingId) -> Result<(), ServiceError> {
     let meeting = changeable(state, viewer, id).await?;
     let tx = state.database.begin().await?;
-    if !tx.cancel_meeting(id, now_millis()).await? {
+    let now = now_millis();
+    if !tx.cancel_meeting(id, now).await? {
         return Err(ServiceError::refused(Refusal::Conflict, NOT_PLANNED));
     }
+    super::guests::set_window(state, tx.as_ref(), id, now).await?;
     let detail = format!("overleg {id} van {}", when(meeting.schedule.starts_at));
     audit(
         tx.as_ref(),
@@ -487,6 +530,7 @@ pub async fn cancel(state: &AppState, viewer: &Viewer, id: MeetingId) -> Result<
     );
     tell_team(tx.as_ref(), meeting.team, viewer.account.id, &text, id).await?;
     tx.commit().await?;
+    super::guests::close_guests(state, id).await?;
     Ok(())
 }
 

@@ -10,10 +10,15 @@
 pub mod budget;
 pub mod canvas_workflow;
 pub mod canvases;
+pub mod comments;
+pub mod guests;
 pub mod invitations;
+pub mod meeting_room;
 pub mod meetings;
 pub mod members;
+pub mod minutes;
 pub mod organisation;
+pub mod outcomes;
 pub mod tokens;
 pub mod versions;
 

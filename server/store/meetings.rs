@@ -81,6 +81,47 @@ pub struct MeetingRow {
     pub sequence: i64,
     pub series: Option<String>,
     pub updated_at: i64,
+    pub live: Live,
+}
+
+/// What an overleg looks like while it runs (and where it stopped).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Live {
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// The agenda item on the table.
+    pub current_item: Option<AgendaItemId>,
+    pub timer: Timer,
+    /// Where the chair is: a canvas and a step (presence, not content).
+    pub chair_canvas: Option<CanvasId>,
+    pub chair_step: String,
+    /// The window in which guests read the agenda's canvases; `until` is `None` while it runs.
+    pub guests_from: Option<i64>,
+    pub guests_until: Option<i64>,
+}
+
+/// The shared time box of the current item: everyone computes the same time left from it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timer {
+    /// Milliseconds left when it was last started or paused; `None` before an item is on.
+    pub left_ms: Option<i64>,
+    /// When it was started; `None` while paused.
+    pub started_at: Option<i64>,
+}
+
+impl Timer {
+    /// Milliseconds left at `now` (negative when the time box is over).
+    pub fn left_at(&self, now: i64) -> Option<i64> {
+        let left = self.left_ms?;
+        Some(match self.started_at {
+            Some(started) => left - (now - started).max(0),
+            None => left,
+        })
+    }
+
+    pub fn running(&self) -> bool {
+        self.started_at.is_some()
+    }
 }
 
 /// One item of an agenda: a canvas (with its label) or a free topic.
@@ -93,6 +134,10 @@ pub struct AgendaRow {
     pub topic: String,
     pub brought_by: String,
     pub timebox_minutes: i64,
+    /// The besluit recorded for it.
+    pub decision: String,
+    /// When it was first on the table.
+    pub discussed_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +165,8 @@ pub trait Meetings: Send + Sync + 'static {
         schedule: &Schedule,
         at: i64,
     ) -> Result<bool, StoreError>;
+    /// Starts a planned meeting (bezig). `false` otherwise.
+    async fn start_meeting(&self, id: MeetingId, at: i64) -> Result<bool, StoreError>;
     /// Ends a planned or running meeting (afgerond); raises the sequence. `false` otherwise.
     async fn finish_meeting(&self, id: MeetingId, at: i64) -> Result<bool, StoreError>;
     /// Cancels a planned meeting; raises the sequence. `false` if it was not planned.

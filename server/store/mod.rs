@@ -7,6 +7,9 @@
 //!   who is who and who may sign in.
 //! - [`Workflow`]: status history, escalations, the doorbraakbudget and notifications.
 //! - [`Meetings`]: the doorbraakoverleggen, their agendas and the calendar feeds.
+//! - [`MeetingRecords`]: a running overleg and what it leaves: guests, attendance, besluiten,
+//!   actiepunten, the verslag.
+//! - [`Comments`]: comments on canvases, in threads.
 //! - [`Versions`]: named frozen copies of a canvas (after an overleg, by hand, escalations).
 //!
 //! The backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
@@ -14,8 +17,10 @@
 pub mod accounts;
 pub mod audit_log;
 pub mod canvases;
+pub mod comments;
 pub mod directory;
 pub mod invitations;
+pub mod meeting_records;
 pub mod meetings;
 pub mod organisation;
 mod sqlite;
@@ -31,8 +36,10 @@ use async_trait::async_trait;
 pub use accounts::{AccountRow, Accounts, SessionRow, TokenRow, TokenUse};
 pub use audit_log::{AuditEntry, AuditLog, AuditRow};
 pub use canvases::{AppendBatch, CanvasOwner, CanvasSummary, Canvases, DocSummary, StoredCanvas};
+pub use comments::Comments;
 pub use directory::Directory;
 pub use invitations::{InvitationKind, InvitationRow, Invitations};
+pub use meeting_records::MeetingRecords;
 pub use meetings::Meetings;
 pub use organisation::{GemeenteRow, MemberChange, MemberRow, Organisation, ProvinceRow, TeamRow};
 pub use sqlite::{SqliteStore, SqliteTransaction};
@@ -59,7 +66,9 @@ pub enum StoreError {
 
 /// One database holds the canvases, the directory and the workflow facts.
 #[async_trait]
-pub trait Database: Canvases + Directory + Workflow + Meetings + Versions {
+pub trait Database:
+    Canvases + Directory + Workflow + Meetings + MeetingRecords + Comments + Versions
+{
     /// Begins a transaction. Until it commits, its writes are seen by nobody else; dropped
     /// without [`Transaction::commit`], it is rolled back. It holds the database's write lock
     /// (on SQLite), so a use case does its slow work (hashing, encoding) before it begins.
@@ -68,7 +77,9 @@ pub trait Database: Canvases + Directory + Workflow + Meetings + Versions {
 
 /// A transaction in progress, with every storage interface.
 #[async_trait]
-pub trait Transaction: Canvases + Directory + Workflow + Meetings + Versions {
+pub trait Transaction:
+    Canvases + Directory + Workflow + Meetings + MeetingRecords + Comments + Versions
+{
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
@@ -92,7 +103,7 @@ pub(crate) fn now_millis() -> i64 {
 /// line): `use crate::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        Accounts, AuditLog, Canvases, Database, Directory, Invitations, Organisation, Transaction,
-        Workflow,
+        Accounts, AuditLog, Canvases, Comments, Database, Directory, Invitations, MeetingRecords,
+        Meetings, Organisation, Transaction, Versions, Workflow,
     };
 }

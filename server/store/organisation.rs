@@ -85,7 +85,12 @@ pub trait Organisation: Send + Sync + 'static {
     /// The memberships of an account: (team, role).
     async fn memberships(&self, account: AccountId) -> Result<Vec<(TeamId, TeamRole)>, StoreError>;
 
-    /// What the access policy needs to know of an account.
+    /// The account's invitations as a guest of overleggen, with the agenda canvases whose guest
+    /// window is open at `now`.
+    async fn guest_grants(&self, account: AccountId, now: i64)
+    -> Result<policy::Guest, StoreError>;
+
+    /// What the access policy needs to know of an account, now.
     async fn policy_account(&self, account: &AccountRow) -> Result<policy::Account, StoreError> {
         Ok(policy::Account {
             id: Some(account.id),
@@ -93,6 +98,7 @@ pub trait Organisation: Send + Sync + 'static {
             coach_of: account.coach_province,
             pmm: account.is_pmm,
             beheerder: account.is_beheerder,
+            guest: self.guest_grants(account.id, super::now_millis()).await?,
         })
     }
 }

@@ -5,8 +5,9 @@ use maud::{Markup, html};
 
 use crate::export::dossier::{self, Block, CONFIDENTIAL, Dossier};
 
-pub fn page(dossier: &Dossier, canvas_id: &str) -> Markup {
-    let base = format!("/canvases/{canvas_id}/dossier");
+/// The document as a page; its PDF and DOCX are at `base` with `.pdf` and `.docx`, and `back`
+/// (a path and its words) leads back to where it came from.
+pub fn page(dossier: &Dossier, base: &str, back: (&str, &str)) -> Markup {
     html! {
         main.dossier #inhoud {
             header {
@@ -17,7 +18,7 @@ pub fn page(dossier: &Dossier, canvas_id: &str) -> Markup {
                     button type="button" data-print { "Afdrukken" }
                     a.button href={ (base) ".pdf" } download { "PDF downloaden" }
                     a.button href={ (base) ".docx" } download { "Word-bestand (DOCX) downloaden" }
-                    a href={ "/canvases/" (canvas_id) } { "Terug naar het canvas" }
+                    a href=(back.0) { (back.1) }
                 }
             }
             @for section in &dossier.sections {

@@ -181,6 +181,7 @@ mod tests {
 
     fn canvas(level: EscalationLevel) -> policy::Canvas {
         policy::Canvas {
+            id: crate::canvas::CanvasId::random(),
             team: TeamId(1),
             brought_in_by: None,
             province: ProvinceId(5),

@@ -122,6 +122,7 @@ mod tests {
 
     fn canvas() -> policy::Canvas {
         policy::Canvas {
+            id: crate::canvas::CanvasId::random(),
             team: TEAM,
             brought_in_by: Some(AccountId(7)),
             province: ProvinceId(1),

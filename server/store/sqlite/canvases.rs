@@ -233,7 +233,11 @@ fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>,
     let (Some(team), Some(province)) = (team, province) else {
         return Ok(None);
     };
+    let id: String = row.try_get("id")?;
     Ok(Some(policy::Canvas {
+        id: id
+            .parse()
+            .map_err(|_| sqlx::Error::Decode(format!("canvas id {id}").into()))?,
         team: TeamId(team),
         brought_in_by: row
             .try_get::<Option<i64>, _>("brought_in_by")?

@@ -13,7 +13,8 @@ use crate::{
     store::{
         StoreError,
         meetings::{
-            AgendaRow, MeetingRow, MeetingStatus, Meetings, NewAgendaItem, NewMeeting, Schedule,
+            AgendaRow, Live, MeetingRow, MeetingStatus, Meetings, NewAgendaItem, NewMeeting,
+            Schedule, Timer,
         },
     },
 };
@@ -42,6 +43,19 @@ fn meeting(row: &SqliteRow) -> Result<MeetingRow, sqlx::Error> {
         sequence: row.try_get("sequence")?,
         series: row.try_get("series")?,
         updated_at: row.try_get("updated_at")?,
+        live: Live {
+            started_at: row.try_get("started_at")?,
+            finished_at: row.try_get("finished_at")?,
+            current_item: row.try_get("current_item")?,
+            timer: Timer {
+                left_ms: row.try_get("timer_left_ms")?,
+                started_at: row.try_get("timer_started_at")?,
+            },
+            chair_canvas: canvas_id(row.try_get("chair_canvas")?)?,
+            chair_step: row.try_get("chair_step")?,
+            guests_from: row.try_get("guests_from")?,
+            guests_until: row.try_get("guests_until")?,
+        },
     })
 }
 
@@ -62,6 +76,8 @@ fn agenda_item(row: &SqliteRow) -> Result<AgendaRow, sqlx::Error> {
         topic: row.try_get("topic")?,
         brought_by: row.try_get("brought_by")?,
         timebox_minutes: row.try_get("timebox_minutes")?,
+        decision: row.try_get("decision")?,
+        discussed_at: row.try_get("discussed_at")?,
     })
 }
 
@@ -146,12 +162,23 @@ impl<S: Source> Meetings for Sqlite<S> {
         Ok(changed == 1)
     }
 
+    async fn start_meeting(&self, id: MeetingId, at: i64) -> Result<bool, StoreError> {
+        let changed = execute(
+            &mut *self.conn().await?,
+            "UPDATE meetings SET status = 'bezig', started_at = ?, updated_at = ? \
+             WHERE id = ? AND status = 'gepland'",
+            &[&at, &at, &id],
+        )
+        .await?;
+        Ok(changed == 1)
+    }
+
     async fn finish_meeting(&self, id: MeetingId, at: i64) -> Result<bool, StoreError> {
         let changed = execute(
             &mut *self.conn().await?,
-            "UPDATE meetings SET status = 'afgerond', sequence = sequence + 1, updated_at = ? \
-             WHERE id = ? AND status IN ('gepland', 'bezig')",
-            &[&at, &id],
+            "UPDATE meetings SET status = 'afgerond', finished_at = ?, sequence = sequence + 1, \
+             timer_started_at = NULL, updated_at = ? WHERE id = ? AND status IN ('gepland', 'bezig')",
+            &[&at, &at, &id],
         )
         .await?;
         Ok(changed == 1)

@@ -17,7 +17,9 @@
 mod accounts;
 mod audit_log;
 mod canvases;
+mod comments;
 mod invitations;
+mod meeting_records;
 mod meetings;
 mod organisation;
 mod query;

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::ids::{AccountId, GemeenteId, ProvinceId, TeamId};
 use crate::{
-    access::policy::TeamRole,
+    access::policy::{self, TeamRole},
     store::{
         StoreError, now_millis,
         organisation::{GemeenteRow, MemberChange, MemberRow, Organisation, ProvinceRow, TeamRow},
@@ -32,6 +32,43 @@ fn team(row: &SqliteRow) -> Result<TeamRow, sqlx::Error> {
 
 #[async_trait]
 impl<S: Source> Organisation for Sqlite<S> {
+    async fn guest_grants(
+        &self,
+        account: AccountId,
+        now: i64,
+    ) -> Result<policy::Guest, StoreError> {
+        let mut conn = self.conn().await?;
+        let meetings = sqlx::query_scalar(
+            "SELECT g.meeting_id FROM meeting_guests g JOIN meetings m ON m.id = g.meeting_id \
+             WHERE g.account_id = ? AND m.status <> 'geannuleerd' ORDER BY g.meeting_id",
+        )
+        .bind(account)
+        .fetch_all(&mut *conn)
+        .await?;
+        // The window is the meetings' own columns, set by the use cases from one rule.
+        let rows: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT i.canvas_id, MAX(g.may_edit) FROM meeting_guests g \
+             JOIN meetings m ON m.id = g.meeting_id \
+             JOIN agenda_items i ON i.meeting_id = m.id AND i.canvas_id IS NOT NULL \
+             WHERE g.account_id = ? AND m.status <> 'geannuleerd' AND m.guests_from <= ? \
+             AND (m.guests_until IS NULL OR m.guests_until > ?) GROUP BY i.canvas_id",
+        )
+        .bind(account)
+        .bind(now)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
+        let canvases = rows
+            .into_iter()
+            .map(|(id, edit)| {
+                id.parse()
+                    .map(|id| (id, edit))
+                    .map_err(|_| StoreError::Inconsistent("agenda canvas id"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(policy::Guest { meetings, canvases })
+    }
+
     async fn memberships(
         &self,
         account_id: AccountId,

@@ -6,7 +6,8 @@ use sqlx::SqliteConnection;
 use crate::{
     access::policy::TeamRole,
     ids::{
-        AccountId, AgendaItemId, EscalationId, MeetingId, ProvinceId, TeamId, TokenId, VersionId,
+        AccountId, ActionItemId, AgendaItemId, CommentId, EscalationId, MeetingId, ProvinceId,
+        TeamId, TokenId, VersionId,
     },
     store::StoreError,
 };
@@ -83,7 +84,9 @@ bind_by_copy!(
     TokenId,
     EscalationId,
     MeetingId,
-    AgendaItemId
+    AgendaItemId,
+    ActionItemId,
+    CommentId
 );
 
 impl ToBind for &str {
