@@ -16,7 +16,7 @@ use crate::{
     ids::{AccountId, MeetingId},
     state::AppState,
     store::{
-        AuditEntry, Transaction,
+        Transaction,
         meetings::{MeetingRow, MeetingStatus},
         now_millis,
     },
@@ -129,23 +129,6 @@ async fn runnable(
     Ok(meeting)
 }
 
-async fn audit(
-    tx: &dyn Transaction,
-    event: Event,
-    viewer: &Viewer,
-    meeting: &MeetingRow,
-    detail: String,
-) -> Result<(), ServiceError> {
-    let entry = AuditEntry {
-        account_id: Some(viewer.account.id),
-        team_id: Some(meeting.team),
-        detail,
-        ..AuditEntry::default()
-    };
-    tx.append_audit(&event.entry(entry)).await?;
-    Ok(())
-}
-
 /// Invites the account with this e-mail address as a guest of the overleg (or changes whether it
 /// may edit); audited, and the guest is told.
 pub async fn invite(
@@ -183,7 +166,14 @@ pub async fn invite(
     };
     // The grant itself is what the log must show: who, for which overleg, with which rights.
     let detail = format!("overleg {id}: gast account {} ({rights})", guest.id);
-    audit(tx.as_ref(), Event::GuestInvited, viewer, &meeting, detail).await?;
+    super::meetings::audit(
+        tx.as_ref(),
+        Event::GuestInvited,
+        viewer,
+        meeting.team,
+        detail,
+    )
+    .await?;
     let text = format!(
         "Je bent gast bij het overleg van {} op {}: je kunt de canvassen op de agenda vanaf een uur \
          voor het begin {rights}.",
@@ -216,7 +206,14 @@ pub async fn remove(
         ));
     }
     let detail = format!("overleg {id}: gast account {guest} verwijderd");
-    audit(tx.as_ref(), Event::GuestRemoved, viewer, &meeting, detail).await?;
+    super::meetings::audit(
+        tx.as_ref(),
+        Event::GuestRemoved,
+        viewer,
+        meeting.team,
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     state
         .events

@@ -15,7 +15,6 @@ use crate::{
     ids::{AgendaItemId, MeetingId},
     state::AppState,
     store::{
-        AuditEntry,
         meeting_records::Place,
         meetings::{MeetingRow, MeetingStatus, Timer},
         now_millis,
@@ -86,13 +85,15 @@ pub async fn start(state: &AppState, viewer: &Viewer, id: MeetingId) -> Result<(
             .await?;
     }
     guests::set_window(state, tx.as_ref(), id, now).await?;
-    let entry = AuditEntry {
-        account_id: Some(viewer.account.id),
-        team_id: Some(meeting.team),
-        detail: format!("overleg {id} gestart"),
-        ..AuditEntry::default()
-    };
-    tx.append_audit(&Event::MeetingChanged.entry(entry)).await?;
+    let detail = format!("overleg {id} gestart");
+    super::meetings::audit(
+        tx.as_ref(),
+        Event::MeetingChanged,
+        viewer,
+        meeting.team,
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     changed(state, id);
     Ok(())

@@ -148,7 +148,8 @@ async fn tell_team(
     Ok(())
 }
 
-async fn audit(
+/// Writes the audit line of a use case on an overleg, in its transaction.
+pub(super) async fn audit(
     tx: &dyn Transaction,
     event: Event,
     viewer: &Viewer,

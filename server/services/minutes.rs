@@ -12,7 +12,6 @@ use crate::{
     ids::MeetingId,
     state::AppState,
     store::{
-        AuditEntry,
         meeting_records::{ActionScope, Place},
         meetings::{MeetingRow, MeetingStatus},
         now_millis,
@@ -210,13 +209,15 @@ pub async fn save(
     {
         return Err(ServiceError::refused(Refusal::Conflict, FIXED));
     }
-    let entry = AuditEntry {
-        account_id: Some(viewer.account.id),
-        team_id: Some(meeting.team),
-        detail: format!("verslag van overleg {id}"),
-        ..AuditEntry::default()
-    };
-    tx.append_audit(&Event::MinutesChanged.entry(entry)).await?;
+    let detail = format!("verslag van overleg {id}");
+    super::meetings::audit(
+        tx.as_ref(),
+        Event::MinutesChanged,
+        viewer,
+        meeting.team,
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -245,13 +246,15 @@ pub async fn fix(state: &AppState, viewer: &Viewer, id: MeetingId) -> Result<(),
     if !tx.fix_minutes(id, viewer.account.id, at).await? {
         return Err(ServiceError::refused(Refusal::Conflict, FIXED));
     }
-    let entry = AuditEntry {
-        account_id: Some(viewer.account.id),
-        team_id: Some(meeting.team),
-        detail: format!("verslag van overleg {id} vastgesteld"),
-        ..AuditEntry::default()
-    };
-    tx.append_audit(&Event::MinutesFixed.entry(entry)).await?;
+    let detail = format!("verslag van overleg {id} vastgesteld");
+    super::meetings::audit(
+        tx.as_ref(),
+        Event::MinutesFixed,
+        viewer,
+        meeting.team,
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     super::meeting_room::changed(state, id);
     Ok(())

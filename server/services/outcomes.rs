@@ -11,7 +11,7 @@ use crate::{
     ids::{AccountId, ActionItemId, AgendaItemId, MeetingId},
     state::AppState,
     store::{
-        AuditEntry, Transaction,
+        Transaction,
         meeting_records::NewAction,
         meetings::{AgendaRow, MeetingRow, MeetingStatus},
         now_millis,
@@ -74,16 +74,7 @@ async fn audit(
     meeting: &MeetingRow,
     detail: String,
 ) -> Result<(), ServiceError> {
-    let entry = AuditEntry {
-        account_id: Some(viewer.account.id),
-        team_id: Some(meeting.team),
-        canvas_id: None,
-        detail,
-        ..AuditEntry::default()
-    };
-    tx.append_audit(&Event::MeetingRecorded.entry(entry))
-        .await?;
-    Ok(())
+    super::meetings::audit(tx, Event::MeetingRecorded, viewer, meeting.team, detail).await
 }
 
 /// Records (or replaces) the besluit of an item.
