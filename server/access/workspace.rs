@@ -39,6 +39,12 @@ pub fn may_record_meeting(account: &Account, team: TeamId) -> bool {
     account.works_in(team)
 }
 
+/// Whether `account` reads the verslag of `team`'s overleggen: it holds every item's besluit, so
+/// only who works in the team (an inbrenger reads the besluit on their own canvas's item).
+pub fn may_read_minutes(account: &Account, team: TeamId) -> bool {
+    account.works_in(team)
+}
+
 /// Whether `account` marks an actiepunt of `team` owned by `owner` done: its owner, or whoever
 /// records in the team's overleggen.
 pub fn may_finish_action(account: &Account, team: TeamId, owner: crate::ids::AccountId) -> bool {
@@ -260,6 +266,15 @@ mod tests {
             );
             assert_eq!(may_run_meeting(&account, TEAM), runs, "{who} runs");
             assert_eq!(may_record_meeting(&account, TEAM), records, "{who} records");
+            assert_eq!(
+                may_read_minutes(&account, TEAM),
+                records,
+                "{who} reads the verslag"
+            );
+            assert!(
+                !may_read_minutes(&account, OTHER),
+                "{who}: another team's verslag"
+            );
             assert_eq!(
                 may_finish_action(&account, TEAM, AccountId(55)),
                 finishes,

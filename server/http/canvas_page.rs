@@ -2,13 +2,13 @@
 //! and again, with the reason, when a workflow action is refused.
 
 use crate::{
-    access::policy,
+    access::{policy, workspace},
     auth::Viewer,
     error::AppError,
     format::dutch_date,
     http::{middleware::csp::CspNonce, permitted::Permitted},
     state::AppState,
-    store::now_millis,
+    store::{meeting_records::ActionScope, meetings::MeetingStatus, now_millis},
     views::{self, SignedIn, canvas::CanvasView, workflow::Panel},
     workflow::{ladder, lifecycle},
 };
@@ -23,7 +23,19 @@ pub async fn canvas_page(
 ) -> Result<maud::Markup, AppError> {
     let content = state.sync.content(&canvas.id).await?;
     let panel = panel(state, viewer, canvas, error).await?;
+    // The overleg this canvas is in now: the page follows its chair, or is the chair's.
+    let meeting = panel
+        .on_agenda
+        .iter()
+        .find(|(_, _, running)| *running)
+        .map(|(id, _, _)| {
+            (
+                *id,
+                workspace::may_run_meeting(&viewer.policy, canvas.facts.team),
+            )
+        });
     let view = CanvasView {
+        meeting,
         id: &canvas.id,
         content: &content,
         read_only: !canvas.access.may_edit(),
@@ -95,8 +107,26 @@ pub async fn panel(
             .meetings_with_canvas(id)
             .await?
             .into_iter()
-            .filter(|m| crate::access::workspace::may_see_meetings(&viewer.policy, m.team))
-            .map(|m| (m.id, m.schedule.starts_at))
+            .filter(|m| workspace::may_see_meeting(&viewer.policy, m.team, m.id))
+            .map(|m| {
+                (
+                    m.id,
+                    m.schedule.starts_at,
+                    m.status == MeetingStatus::Running,
+                )
+            })
+            .collect(),
+        comments: state.database.comments(id).await?,
+        may_comment: access.may_read() && !facts.archived,
+        actions: state
+            .database
+            .actions(ActionScope::OpenOfCanvas(id.clone()))
+            .await?
+            .into_iter()
+            .map(|a| {
+                let may = workspace::may_finish_action(account, a.team, a.owner);
+                (a, may)
+            })
             .collect(),
     })
 }

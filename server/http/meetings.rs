@@ -149,8 +149,10 @@ async fn render_meeting(
         }
     }
     let chairs = chairs(state, meeting.team).await?;
+    let live = super::meeting_room::section(state, viewer, meeting).await?;
     let page = MeetingPage {
         meeting,
+        live,
         agenda: &agenda,
         proposals: &proposals,
         may_plan,
@@ -172,7 +174,7 @@ async fn show(
 }
 
 /// Back to the overleg after a change, or its page again with the reason.
-async fn respond(
+pub(super) async fn respond(
     state: &AppState,
     viewer: &SignedIn,
     id: MeetingId,

@@ -11,8 +11,10 @@ pub mod dashboards;
 pub mod dossier;
 mod download;
 pub mod health;
+pub mod meeting_room;
 pub mod meetings;
 pub mod middleware;
+pub mod minutes;
 pub mod page;
 pub mod pages;
 pub mod permitted;
@@ -73,6 +75,8 @@ fn protected_router() -> Router<AppState> {
         .merge(budget::router())
         .merge(dossier::router())
         .merge(meetings::router())
+        .merge(meeting_room::router())
+        .merge(minutes::router())
         .merge(versions::router())
         // The same Dutch "Niet gevonden" as an unknown canvas, as a page for a browser.
         .fallback(|| async { crate::error::AppError::NotFound })

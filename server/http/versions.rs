@@ -164,6 +164,7 @@ async fn version_page(
     let (row, content) = versions::content(&state, &canvas, version).await?;
     export(&state, &viewer, &canvas, format!("versie {version}")).await?;
     let view = CanvasView {
+        meeting: None,
         id: &canvas.id,
         content: &content,
         read_only: true,

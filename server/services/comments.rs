@@ -20,21 +20,29 @@ use crate::{
     text,
 };
 
-/// The steps and fields a comment can be about.
-pub const FIELDS: [&str; 12] = [
-    root::SITUATION,
-    root::FUTURE,
-    root::OVERVIEW,
-    root::AGENCIES,
-    root::BREAKTHROUGH,
-    root::SYSTEM_PROBLEM,
-    root::INVOLVEMENT,
-    root::LEGITIMACY,
-    root::REGULATIONS,
-    root::RETURN_LINES,
-    root::ACTIONS,
-    root::LIFE_AREAS,
+/// The steps and fields a comment can be about, with their Dutch names.
+pub const FIELDS: [(&str, &str); 12] = [
+    (root::SITUATION, "1. Situatieschets"),
+    (root::LIFE_AREAS, "1. Leefgebieden"),
+    (root::FUTURE, "2. Toekomstperspectief"),
+    (root::OVERVIEW, "3. Overzicht"),
+    (root::AGENCIES, "3. Betrokken instanties"),
+    (root::BREAKTHROUGH, "4. Doorbraak"),
+    (root::SYSTEM_PROBLEM, "4. Vraag over het systeemprobleem"),
+    (root::INVOLVEMENT, "5. Betrokkenheid"),
+    (root::LEGITIMACY, "5. Legitimiteit"),
+    (root::REGULATIONS, "5. Regelingen"),
+    (root::RETURN_LINES, "5. Rendement"),
+    (root::ACTIONS, "6. Actieplan"),
 ];
+
+/// The Dutch name of a field a comment is about.
+pub fn field_name(field: &str) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map_or("Canvas", |(_, name)| *name)
+}
 
 pub const MAX_BODY: usize = 4_000;
 /// Two encoded relative positions are well under this.
@@ -117,7 +125,7 @@ pub async fn add(
 ) -> Result<CommentId, ServiceError> {
     writable(canvas)?;
     let field = fields.field.trim();
-    if !FIELDS.contains(&field) {
+    if !FIELDS.iter().any(|(f, _)| *f == field) {
         return Err(invalid(
             "Kies de stap of het veld waar de opmerking over gaat.",
         ));

@@ -25,17 +25,18 @@ use crate::{
 /// Guests may come in (and read the agenda's canvases) this long before the start.
 pub const BEFORE_START_MS: i64 = 60 * 60 * 1000;
 
-/// When guests may read the agenda's canvases: from an hour before the start until the end plus
-/// the grace period. While the overleg runs there is no end yet (`None`); a planned one ends at
-/// its scheduled end, a finished one when it was finished, a cancelled one never opens.
+/// When guests may read the agenda's canvases: from an hour before the start (or when the chair
+/// started it, if that was earlier) until the end plus the grace period. While the overleg runs
+/// there is no end yet (`None`); a planned one ends at its scheduled end, a finished one when it
+/// was finished, a cancelled one never opens.
 pub fn window(
     starts_at: i64,
     duration_minutes: i64,
     status: MeetingStatus,
-    finished_at: Option<i64>,
+    (started_at, finished_at): (Option<i64>, Option<i64>),
     grace_ms: i64,
 ) -> (i64, Option<i64>) {
-    let from = starts_at - BEFORE_START_MS;
+    let from = (starts_at - BEFORE_START_MS).min(started_at.unwrap_or(i64::MAX));
     let until = match status {
         MeetingStatus::Planned => Some(starts_at + duration_minutes * 60_000 + grace_ms),
         MeetingStatus::Running => None,
@@ -66,7 +67,7 @@ pub async fn set_window(
         m.schedule.starts_at,
         m.schedule.duration_minutes,
         m.status,
-        m.live.finished_at,
+        (m.live.started_at, m.live.finished_at),
         grace_ms(state),
     );
     tx.set_guest_window(meeting, from, until).await?;
@@ -230,23 +231,50 @@ mod tests {
 
     #[test]
     fn the_window_opens_an_hour_before_and_closes_at_the_end_plus_grace() {
-        let planned = window(START, 90, MeetingStatus::Planned, None, GRACE);
+        let planned = window(START, 90, MeetingStatus::Planned, (None, None), GRACE);
         assert_eq!(
             planned,
             (START - 3_600_000, Some(START + 90 * 60_000 + GRACE))
         );
         assert_eq!(
-            window(START, 90, MeetingStatus::Running, None, GRACE).1,
+            window(
+                START,
+                90,
+                MeetingStatus::Running,
+                (Some(START), None),
+                GRACE
+            )
+            .1,
             None,
             "a running overleg lasts until the chair ends it, however long it runs over"
         );
+        let early = START - 3 * 3_600_000;
+        assert_eq!(
+            window(
+                START,
+                90,
+                MeetingStatus::Running,
+                (Some(early), None),
+                GRACE
+            )
+            .0,
+            early,
+            "started early, the guests are let in when it starts"
+        );
         let ended = START + 30 * 60_000;
         assert_eq!(
-            window(START, 90, MeetingStatus::Finished, Some(ended), GRACE).1,
+            window(
+                START,
+                90,
+                MeetingStatus::Finished,
+                (Some(START), Some(ended)),
+                GRACE
+            )
+            .1,
             Some(ended + GRACE),
             "ending early ends the window early"
         );
-        let (from, until) = window(START, 90, MeetingStatus::Cancelled, None, GRACE);
+        let (from, until) = window(START, 90, MeetingStatus::Cancelled, (None, None), GRACE);
         assert_eq!(until, Some(from), "a cancelled overleg never opens");
     }
 }

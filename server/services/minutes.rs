@@ -129,6 +129,23 @@ pub struct MinutesFields {
     pub besluit: Vec<String>,
 }
 
+/// The meeting, if the viewer may read its verslag (404 for who may not see the overleg, 403
+/// for who sees it but not its verslag).
+pub async fn readable(
+    state: &AppState,
+    viewer: &Viewer,
+    id: MeetingId,
+) -> Result<MeetingRow, ServiceError> {
+    let meeting = super::meetings::visible(state, viewer, id).await?;
+    if !workspace::may_read_minutes(&viewer.policy, meeting.team) {
+        return Err(ServiceError::refused(
+            Refusal::Forbidden,
+            "Het verslag is er voor wie in het team werkt.",
+        ));
+    }
+    Ok(meeting)
+}
+
 /// The meeting, if the viewer may edit or fix its verslag: the chair, once it has run.
 async fn editable(
     state: &AppState,

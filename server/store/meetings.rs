@@ -192,7 +192,7 @@ pub trait Meetings: Send + Sync + 'static {
         item: AgendaItemId,
         up: bool,
     ) -> Result<bool, StoreError>;
-    /// The planned meetings whose agenda holds the canvas, soonest first.
+    /// The planned and running meetings whose agenda holds the canvas, soonest first.
     async fn meetings_with_canvas(&self, canvas: &CanvasId) -> Result<Vec<MeetingRow>, StoreError>;
 
     /// Sets (or replaces) the account's calendar feed secret.

@@ -48,6 +48,8 @@ pub struct CanvasView<'a> {
     pub may_rename: bool,
     /// The lifecycle status, shown as a badge beside the title (a frozen copy has none).
     pub status: Option<CanvasStatus>,
+    /// The running overleg this canvas is on the agenda of, and whether the viewer chairs it.
+    pub meeting: Option<(crate::ids::MeetingId, bool)>,
 }
 
 pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
@@ -146,7 +148,8 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
             (topbar(Some(viewer), live))
             main #canvas data-canvas-id=[live.then_some(id.as_str())] data-read-only=[read_only.then_some("true")]
                 data-user-name=(viewer.account.display_name())
-                data-account-id=[live.then_some(viewer.account.id)] {
+                data-account-id=[live.then_some(viewer.account.id)]
+                data-meeting=[view.meeting.map(|(m, _)| m)] data-chair=[view.meeting.and_then(|(_, chair)| chair.then_some("true"))] {
                 div.canvas-title {
                     h1 #canvas-label { (content.label) }
                     @if let Some(status) = view.status {

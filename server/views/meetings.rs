@@ -152,6 +152,8 @@ pub fn team_page(viewer: &SignedIn, page: &TeamMeetings, nonce: &str) -> Markup 
 
 pub struct MeetingPage<'a> {
     pub meeting: &'a MeetingRow,
+    /// The live section (views::meeting_room), rendered for the viewer.
+    pub live: Markup,
     pub agenda: &'a [AgendaRow],
     /// Canvases of the team that are ingebracht and not on the agenda: (id, label).
     pub proposals: &'a [(String, String)],
@@ -181,6 +183,8 @@ pub fn meeting_page(viewer: &SignedIn, page: &MeetingPage, nonce: &str) -> Marku
                 }
                 p { a href={ (base) "/agenda.ics" } download { "In je agenda zetten (.ics)" } }
                 @if let Some(error) = &page.error { (error_message(error)) }
+                // While it runs and after, the live section holds the agenda with what was decided.
+                @if matches!(m.status, MeetingStatus::Planned | MeetingStatus::Cancelled) {
                 section aria-labelledby="agenda-title" {
                     h2 #agenda-title { "Agenda" }
                     @if page.agenda.is_empty() {
@@ -235,6 +239,8 @@ pub fn meeting_page(viewer: &SignedIn, page: &MeetingPage, nonce: &str) -> Marku
                         }
                     }
                 }
+                }
+                (page.live)
                 @if editable {
                     details.plan-change {
                         summary { "Overleg wijzigen" }

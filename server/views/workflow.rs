@@ -46,8 +46,13 @@ pub struct Panel {
     pub signal_days: u64,
     pub now: i64,
     pub error: Option<String>,
-    /// The planned overleggen with this canvas on their agenda: (id, start in Unix ms).
-    pub on_agenda: Vec<(crate::ids::MeetingId, i64)>,
+    /// The planned and running overleggen with this canvas on their agenda: (id, start in Unix
+    /// ms, running).
+    pub on_agenda: Vec<(crate::ids::MeetingId, i64, bool)>,
+    pub comments: Vec<crate::store::comments::CommentRow>,
+    pub may_comment: bool,
+    /// Open actiepunten on the canvas, with whether the viewer may mark each done.
+    pub actions: Vec<(crate::store::meeting_records::ActionRow, bool)>,
 }
 
 /// What a status button asks before it acts, for the moves that close or archive a canvas.
@@ -98,13 +103,23 @@ pub fn panel(p: &Panel) -> Markup {
         section #workflow aria-labelledby="workflow-title" data-canvas-id=(p.canvas_id) {
             h2 #workflow-title { "Werkwijze" }
             @if let Some(error) = &p.error { (error_message(error)) }
-            @for (meeting, starts_at) in &p.on_agenda {
-                p.on-agenda { "Op de agenda van het " a href={ "/overleggen/" (meeting) } { "overleg van " (dutch_time(*starts_at)) } "." }
+            @for (meeting, starts_at, running) in &p.on_agenda {
+                @if *running {
+                    p.on-agenda { "Nu in het " a href={ "/overleggen/" (meeting) } { "overleg van " (dutch_time(*starts_at)) } "." }
+                } @else {
+                    p.on-agenda { "Op de agenda van het " a href={ "/overleggen/" (meeting) } { "overleg van " (dutch_time(*starts_at)) } "." }
+                }
             }
             div.workflow-grid {
                 (status_block(p, &base))
                 (escalation_block(p, &base))
                 (budget_block(p, &base))
+                (super::comments::block(&super::comments::CommentsBlock {
+                    csrf: &p.csrf,
+                    comments: &p.comments,
+                    may_comment: p.may_comment,
+                    actions: &p.actions,
+                }, &base))
             }
         }
     }

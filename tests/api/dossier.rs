@@ -6,12 +6,12 @@ use std::io::{Cursor, Read};
 use crate::helpers::*;
 
 /// The PDF's pages and the text on each.
-fn pdf_pages(bytes: &[u8]) -> Vec<String> {
+pub(crate) fn pdf_pages(bytes: &[u8]) -> Vec<String> {
     pdf_extract::extract_text_from_mem_by_pages(bytes).expect("a PDF pdf-extract can read")
 }
 
 /// The text of one part of the DOCX (`word/document.xml`, a header or footer), parsed as XML.
-fn docx_part(bytes: &[u8], part: &str) -> (String, String) {
+pub(crate) fn docx_part(bytes: &[u8], part: &str) -> (String, String) {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a DOCX is a ZIP");
     let mut xml = String::new();
     zip.by_name(part)
@@ -28,13 +28,13 @@ fn docx_part(bytes: &[u8], part: &str) -> (String, String) {
     (text, xml)
 }
 
-fn docx_parts(bytes: &[u8]) -> Vec<String> {
+pub(crate) fn docx_parts(bytes: &[u8]) -> Vec<String> {
     let zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a DOCX is a ZIP");
     zip.file_names().map(str::to_owned).collect()
 }
 
 /// Squeezes the whitespace out, so that text split over lines or runs compares.
-fn squeezed(text: &str) -> String {
+pub(crate) fn squeezed(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 

@@ -177,10 +177,19 @@ impl TestApp {
     }
 
     pub async fn spawn_configured(limits: Limits, auth: AuthSettings) -> Self {
+        Self::spawn_full(limits, auth, WorkflowSettings::default()).await
+    }
+
+    /// With workflow settings of its own (a guest's grace period, say).
+    pub async fn spawn_workflow(settings: WorkflowSettings) -> Self {
+        Self::spawn_full(test_limits(), AuthSettings::default(), settings).await
+    }
+
+    async fn spawn_full(limits: Limits, auth: AuthSettings, settings: WorkflowSettings) -> Self {
         let folder = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/doorbraak.db", folder.path().display());
         let people = seed_people(&url).await;
-        let mut app = Self::spawn_on(&url, limits, auth, people).await;
+        let mut app = Self::spawn_on(&url, limits, auth, settings, people).await;
         app._folder = Some(folder);
         app
     }
@@ -190,6 +199,7 @@ impl TestApp {
         database_url: &str,
         limits: Limits,
         auth: AuthSettings,
+        settings: WorkflowSettings,
         people: People,
     ) -> Self {
         let store = store::open(database_url).await.expect("open database");
@@ -197,7 +207,7 @@ impl TestApp {
             .await
             .expect("bind");
         let address = listener.local_addr().expect("address");
-        let state = AppState::new(store, limits, auth, WorkflowSettings::default());
+        let state = AppState::new(store, limits, auth, settings);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             doorbraak::serve(listener, state, async {
@@ -233,8 +243,14 @@ impl TestApp {
     pub async fn restart(mut self, limits: Limits) -> Self {
         self.stop().await;
         let people = self.people.clone();
-        let mut next =
-            Self::spawn_on(&self.database_url, limits, AuthSettings::default(), people).await;
+        let mut next = Self::spawn_on(
+            &self.database_url,
+            limits,
+            AuthSettings::default(),
+            WorkflowSettings::default(),
+            people,
+        )
+        .await;
         next._folder = self._folder.take();
         next
     }
@@ -1122,6 +1138,25 @@ impl EventStream {
                 let n = self.stream.read(&mut buffer).await.expect("read");
                 assert!(n > 0, "the stream ended before {text:?}: {}", self.seen);
                 self.seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        })
+        .await;
+    }
+
+    /// Reads until `text` has arrived `n` times.
+    pub async fn wait_for_count(&mut self, text: &str, n: usize) {
+        use tokio::io::AsyncReadExt;
+        let mut buffer = [0u8; 1024];
+        within(&format!("{n} × {text:?} on the event stream"), async {
+            while self.seen.matches(text).count() < n {
+                let read = self.stream.read(&mut buffer).await.expect("read");
+                assert!(
+                    read > 0,
+                    "the stream ended before {n} × {text:?}: {}",
+                    self.seen
+                );
+                self.seen
+                    .push_str(&String::from_utf8_lossy(&buffer[..read]));
             }
         })
         .await;

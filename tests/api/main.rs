@@ -15,6 +15,7 @@ mod durability;
 mod flow_control;
 mod layers;
 mod logs;
+mod meeting_room;
 mod meetings;
 mod pages;
 mod sessions;

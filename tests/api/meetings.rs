@@ -8,7 +8,11 @@ use std::io::BufReader;
 use crate::helpers::*;
 
 /// The form's fields for an overleg on `date` at `time`, chaired by `chair`.
-fn schedule<'a>(date: &'a str, time: &'a str, chair: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn schedule<'a>(
+    date: &'a str,
+    time: &'a str,
+    chair: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("datum", date),
         ("tijd", time),
@@ -20,7 +24,7 @@ fn schedule<'a>(date: &'a str, time: &'a str, chair: &'a str) -> Vec<(&'a str, &
 }
 
 /// The id in a `location: /overleggen/{id}` head.
-fn meeting_id(head: &str) -> String {
+pub(crate) fn meeting_id(head: &str) -> String {
     head.lines()
         .find_map(|l| l.strip_prefix("location: /overleggen/"))
         .expect("redirect to the overleg")
@@ -48,7 +52,7 @@ fn value(props: &[ical::property::Property], name: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql)
         .fetch_one(&app.sqlite().await)
         .await

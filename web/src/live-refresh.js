@@ -52,11 +52,18 @@ export function coalesce (task) {
  * `onState` hears 'connecting', 'open', 'paused' (tab hidden) and 'closed' (the server refused
  * the stream, e.g. after signing out; the browser stops retrying until the tab is shown again).
  *
+ * `options.event` names the change event (default `werkwijze`); `options.listeners` hears other
+ * events of the same stream by name, with their data (an overleg's stream says where its chair
+ * is on the same connection).
+ *
  * @param {string} url same-origin path of the stream
  * @param {() => Promise<unknown>} refresh
  * @param {(state: 'connecting' | 'open' | 'paused' | 'closed') => void} [onState]
+ * @param {{ event?: string, listeners?: Record<string, (data: string) => void> }} [options]
  */
-export function followChanges (url, refresh, onState = () => {}) {
+export function followChanges (url, refresh, onState = () => {}, options = {}) {
+  const changeEvent = options.event || CHANGE_EVENT
+  const listeners = options.listeners || {}
   if (typeof EventSource !== 'function') return
   const run = coalesce(refresh)
   let source = null
@@ -73,7 +80,10 @@ export function followChanges (url, refresh, onState = () => {}) {
       onState('open')
       run()
     })
-    own.addEventListener(CHANGE_EVENT, () => { run() })
+    own.addEventListener(changeEvent, () => { run() })
+    for (const [name, listener] of Object.entries(listeners)) {
+      own.addEventListener(name, (event) => { listener(event.data) })
+    }
     own.addEventListener('error', () => {
       if (own !== source) return
       if (own.readyState === EventSource.CLOSED) {

@@ -8,11 +8,13 @@
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
+import { startComments } from './comments.js'
 import { startConfirmations } from './confirm.js'
 import { startChoiceFields, startCopyButtons } from './copy.js'
 import { startDutchValidation } from './dutch-validation.js'
 import { mountEditors, setEditorsReadOnly } from './editors.js'
 import { startLiveDashboard } from './live-dashboard.js'
+import { startLiveMeeting } from './live-meeting.js'
 import { startLiveWorkflow } from './live-workflow.js'
 import { copyName, forgetCopies, forgetOtherCopies, onForget, startForgetting } from './offline-copies.js'
 import { keepColourDistinct, localIdentity, presentPeople, renderPresence, trackFocusedStep } from './presence.js'
@@ -112,6 +114,11 @@ function start () {
     mounted = true
     const editors = mountEditors(main, doc, awareness, { readOnly: readOnly.active() })
     readOnly.onEnable(() => setEditorsReadOnly(editors, true))
+    try {
+      startComments(doc, editors)
+    } catch (err) {
+      console.warn('comments cannot be anchored to a selection', err)
+    }
     widgets.mount(doc)
     showToggles()
     main.classList.add('is-live')
@@ -272,7 +279,7 @@ function boot () {
   }
   // Before start(): the workflow panel is compared with the server's later renderings as loaded.
   // A failure here must not keep the canvas itself from going live.
-  for (const live of [startLiveWorkflow, startLiveDashboard]) {
+  for (const live of [startLiveWorkflow, startLiveDashboard, startLiveMeeting]) {
     try {
       live()
     } catch (err) {

@@ -96,6 +96,7 @@ pub async fn frozen(
 ) -> Result<Markup, AppError> {
     let (row, content) = frozen_content(&action, escalation).await?;
     let view = views::canvas::CanvasView {
+        meeting: None,
         id: &action.canvas.id,
         content: &content,
         read_only: true,

@@ -7,6 +7,7 @@
 //! their panel through `GET /canvases/{id}/gebeurtenissen` (server-sent events).
 
 mod bookings;
+mod comments;
 mod escalations;
 mod status;
 
@@ -65,6 +66,16 @@ pub fn router() -> Router<AppState> {
             "/canvases/{id}/opschalingen/{escalation}/antwoord",
             post(escalations::answer),
         )
+        .route("/canvases/{id}/opmerkingen", post(comments::add))
+        .route(
+            "/canvases/{id}/opmerkingen/{thread}/afhandelen",
+            post(comments::resolve),
+        )
+        .route(
+            "/canvases/{id}/opmerkingen/{thread}/heropenen",
+            post(comments::reopen),
+        )
+        .route("/api/canvases/{id}/opmerkingen", get(comments::list))
         .route("/canvases/{id}/budget", post(bookings::book))
         .route(
             "/canvases/{id}/budget/{entry}/correctie",
@@ -122,9 +133,18 @@ impl Action {
     /// The answer to a use case: back to the panel once done, the canvas page with the reason
     /// when refused (404 stays a plain 404).
     async fn respond<T>(&self, result: Result<T, ServiceError>) -> Result<Response, AppError> {
+        self.respond_at(result, "workflow").await
+    }
+
+    /// As [`Self::respond`], back at the panel's part `anchor`.
+    async fn respond_at<T>(
+        &self,
+        result: Result<T, ServiceError>,
+        anchor: &str,
+    ) -> Result<Response, AppError> {
         match result {
             Ok(_) => {
-                let panel = format!("/canvases/{}#workflow", self.id());
+                let panel = format!("/canvases/{}#{anchor}", self.id());
                 Ok(Redirect::to(&panel).into_response())
             }
             Err(ServiceError::Refused { refusal, message }) if refusal != Refusal::NotFound => {

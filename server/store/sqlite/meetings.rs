@@ -284,7 +284,7 @@ impl<S: Source> Meetings for Sqlite<S> {
 
     async fn meetings_with_canvas(&self, canvas: &CanvasId) -> Result<Vec<MeetingRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "{MEETING_QUERY} WHERE m.status = 'gepland' AND m.id IN \
+            "{MEETING_QUERY} WHERE m.status IN ('gepland', 'bezig') AND m.id IN \
              (SELECT meeting_id FROM agenda_items WHERE canvas_id = ?) ORDER BY m.starts_at"
         ))
         .bind(canvas.as_str())
