@@ -23,17 +23,17 @@ pub async fn canvas_page(
 ) -> Result<maud::Markup, AppError> {
     let content = state.sync.content(&canvas.id).await?;
     let panel = panel(state, viewer, canvas, error).await?;
-    // The overleg this canvas is in now: the page follows its chair, or is the chair's.
-    let meeting = panel
-        .on_agenda
-        .iter()
-        .find(|(_, _, running)| *running)
-        .map(|(id, _, _)| {
-            (
-                *id,
-                workspace::may_run_meeting(&viewer.policy, canvas.facts.team),
-            )
-        });
+    // The overleg this canvas is in now: the page follows its chair, or is the chair's (the
+    // voorzitter the overleg was planned with; whoever else may run it follows like the rest).
+    let running = panel.on_agenda.iter().find(|(_, _, running)| *running);
+    let meeting = match running {
+        Some((id, _, _)) => state
+            .meetings
+            .meeting(*id)
+            .await?
+            .map(|m| (m.id, m.schedule.chair == viewer.account.id)),
+        None => None,
+    };
     let view = CanvasView {
         meeting,
         id: &canvas.id,

@@ -46,6 +46,9 @@ pub fn window(
     (from, until)
 }
 
+/// The grace period of `--guest-grace-minutes`' default, for what is seeded without settings.
+pub const GRACE_DEFAULT_MS: i64 = crate::config::defaults::GUEST_GRACE_MINUTES as i64 * 60_000;
+
 fn grace_ms(state: &AppState) -> i64 {
     i64::try_from(state.settings.guest_grace_minutes)
         .unwrap_or(i64::MAX / 120_000)

@@ -12,6 +12,7 @@ use crate::{
     ids::MeetingId,
     state::AppState,
     store::{
+        Database, StoreError,
         meeting_records::{ActionScope, Place},
         meetings::{MeetingRow, MeetingStatus},
         now_millis,
@@ -33,10 +34,10 @@ fn clock(millis: i64) -> String {
     format!("{hour:02}:{minute:02}")
 }
 
-/// A draft from what the overleg recorded.
-pub async fn draft(state: &AppState, meeting: &MeetingRow) -> Result<Minutes, ServiceError> {
+/// A draft from what the overleg recorded (the demo makes its verslagen with it too).
+pub async fn draft(db: &dyn Database, meeting: &MeetingRow) -> Result<Minutes, StoreError> {
     let id = meeting.id;
-    let attendance = state.database.attendance(id).await?;
+    let attendance = db.attendance(id).await?;
     let names = |want: &dyn Fn(&crate::store::meeting_records::AttendanceRow) -> bool| {
         attendance
             .iter()
@@ -44,9 +45,8 @@ pub async fn draft(state: &AppState, meeting: &MeetingRow) -> Result<Minutes, Se
             .map(|a| a.name.clone())
             .collect::<Vec<_>>()
     };
-    let actions = state.database.actions(ActionScope::Meeting(id)).await?;
-    let items = state
-        .meetings
+    let actions = db.actions(ActionScope::Meeting(id)).await?;
+    let items = db
         .agenda(id)
         .await?
         .into_iter()
@@ -108,7 +108,7 @@ pub async fn current(state: &AppState, meeting: &MeetingRow) -> Result<Current, 
             })
         }
         None => Ok(Current {
-            minutes: draft(state, meeting).await?,
+            minutes: draft(state.database.as_ref(), meeting).await?,
             fixed: None,
             saved: false,
         }),

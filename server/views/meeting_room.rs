@@ -123,7 +123,7 @@ pub fn live(l: &Live) -> Markup {
                                 } @else {
                                     (button(l.csrf, &format!("{base}/timer?actie=start"), "Timer starten", None, "secondary"))
                                 }
-                                (button(l.csrf, &format!("{base}/timer?actie=verlengen&minuten=5"), "+5 minuten", Some("Vijf minuten verlengen"), "secondary"))
+                                (button(l.csrf, &format!("{base}/timer?actie=verlengen&minuten=5"), "5 minuten erbij", None, "secondary"))
                                 @if let Some(next) = l.items.get(n + 1) {
                                     (button(l.csrf, &format!("{base}/punt/{}", next.row.id), "Volgend punt", Some(&format!("Volgend punt: {}", title(next.row))), ""))
                                 }

@@ -215,4 +215,43 @@ async fn the_demo_team_has_two_past_overleggen_with_versions_and_one_coming() {
         .await
         .expect("agenda");
     assert_eq!(items, 7);
+    // Each past overleg left its besluiten, an actiepunt and a fixed verslag; the second's
+    // actiepunt is still open on the next agenda, and the coach was there remotely as a guest.
+    let (fixed,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM minutes WHERE fixed_at IS NOT NULL")
+            .fetch_one(&app.sqlite().await)
+            .await
+            .expect("minutes");
+    assert_eq!(fixed, 2);
+    let next: i64 = sqlx::query_scalar("SELECT id FROM meetings WHERE status = 'gepland'")
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("next");
+    let (_, _, page) = http.page(&format!("/overleggen/{next}")).await;
+    assert!(
+        page.contains("Open actiepunten uit eerdere overleggen"),
+        "{page}"
+    );
+    assert!(page.contains("Offerte voor de scooter en het kinderzitje opvragen"));
+    let past: i64 = sqlx::query_scalar(
+        "SELECT id FROM meetings WHERE status = 'afgerond' ORDER BY starts_at DESC LIMIT 1",
+    )
+    .fetch_one(&app.sqlite().await)
+    .await
+    .expect("past");
+    let (status, _, verslag) = http.page(&format!("/overleggen/{past}/verslag")).await;
+    assert_eq!(status, 200);
+    for expected in [
+        "Vastgesteld op",
+        "hardheidsclausule",
+        "Offerte voor de scooter",
+        "Chris Coach",
+    ] {
+        assert!(
+            verslag.contains(expected),
+            "{expected} in the demo's verslag"
+        );
+    }
+    let (_, _, canvas) = http.page(&format!("/canvases/{id}")).await;
+    assert!(canvas.contains("Open actiepunten"));
 }

@@ -17,7 +17,8 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 
 import {
-  DEMO_ACCOUNTS, TO_IN_BEHANDELING, createCanvas, escalateCanvas, getJson, moveCanvas, planMeeting, setupServer, uniqueLabel
+  DEMO_ACCOUNTS, TO_IN_BEHANDELING, apiFetch, createCanvas, escalateCanvas, getJson, moveCanvas, planMeeting, postForm,
+  setupServer, uniqueLabel
 } from './lib/server.mjs'
 import {
   DEMO_CANVAS_ID, openCanvas, openPage, startBrowser, waitConnected, waitDemoMounted, waitInPage, waitLive
@@ -125,6 +126,21 @@ test('accessibility: axe finds no violation of any impact on any page, at 1366 a
   const escalation = 1
   const team = 1
   const meeting = await planMeeting(server, team, '2027-03-03', '14:00')
+  // Running, with a guest, a besluit, an actiepunt and someone present; and a comment on the
+  // demo canvas, so that the live section, the verslag and the comments have all their parts.
+  for (const [path, fields] of [
+    [`/overleggen/${meeting}/agenda`, { onderwerp: 'Mededelingen', minuten: '10' }],
+    [`/overleggen/${meeting}/gasten`, { email: DEMO_ACCOUNTS.coach }],
+    [`/overleggen/${meeting}/starten`, {}],
+    [`/overleggen/${meeting}/aanwezig?plaats=zaal`, {}],
+    [`/canvases/${DEMO_CANVAS_ID}/opmerkingen`, { field: 'situation', body: 'Klopt het bedrag van de huurschuld?' }]
+  ]) {
+    const res = await postForm(server, path, fields)
+    assert.equal(res.status, 303, `${path}: ${res.body.slice(0, 200)}`)
+  }
+  const item = /data-item="(\d+)"/.exec(await (await apiFetch(server, `/overleggen/${meeting}/live`)).text())[1]
+  assert.equal((await postForm(server, `/overleggen/${meeting}/agenda/${item}/besluit`, { besluit: 'Doorgaan.' })).status, 303)
+  const past = 1
   // The escalation above is the canvas's first version.
   const version = (await getJson(server, `/api/canvases/${id}/versies`)).body[0].id
   const canvas = `/canvases/${DEMO_CANVAS_ID}`
@@ -133,7 +149,7 @@ test('accessibility: axe finds no violation of any impact on any page, at 1366 a
     [DEMO_ACCOUNTS.aanjager, ['/', canvas, `${canvas}/dossier`, '/teams', `/teams/${team}`, `/teams/${team}/budget`,
       '/audit', '/tokens', '/meldingen', '/bestaat-niet', `/canvases/${id}/opschalingen/${escalation}`,
       `/canvases/${id}/opschalingen/${escalation}/samenvatting`, '/overleggen', `/teams/${team}/overleggen`,
-      `/overleggen/${meeting}`, `/canvases/${id}/geschiedenis`, `/canvases/${id}/versies/${version}`,
+      `/overleggen/${meeting}`, `/overleggen/${meeting}/verslag`, `/overleggen/${past}/verslag`, `/canvases/${id}/geschiedenis`, `/canvases/${id}/versies/${version}`,
       `/canvases/${id}/verschil?van=${version}&tot=nu`]],
     [DEMO_ACCOUNTS.coach, ['/coach', `/canvases/${id}`]],
     [DEMO_ACCOUNTS.pmm, ['/pmm']],

@@ -19,6 +19,9 @@ const FOLLOW_KEY = 'doorbraak.volg'
 /** The chair's position is sent once the scrolling has settled this long. */
 const POSITION_SETTLE_MS = 120
 const INTERACTIVE = 'input, textarea, select'
+/** A step that ends in this top part of the screen counts as scrolled past (the sticky bars
+ * cover the top, and a step scrolled to the top starts below them). */
+const STEP_PAST_SHARE = 0.25
 
 /** The overleg this tab follows the chair of, if any. */
 export function following () {
@@ -68,12 +71,14 @@ function meetingPage (first) {
   const selector = `section#overleg-live[data-meeting="${CSS.escape(meeting)}"]`
   let shown = first.outerHTML
   let held = null
+  let state = 'connecting'
   const current = () => document.getElementById('overleg-live')
   const show = (el) => {
     const now = current()
     if (!now) return
     held = null
     shown = el.outerHTML
+    el.dataset.liveState = state
     now.replaceWith(el)
     prepare(el)
   }
@@ -113,9 +118,10 @@ function meetingPage (first) {
       return
     }
     show(el)
-  }, (state) => {
+  }, (next) => {
+    state = next
     const section = current()
-    if (section) section.dataset.liveState = state
+    if (section) section.dataset.liveState = next
   }, {
     event: 'overleg',
     listeners: {
@@ -284,10 +290,15 @@ function announce (message) {
   region.textContent = message
 }
 
-/** The chair's page tells the overleg which step is at the top of the screen. */
+/**
+ * The chair's page tells the overleg which step the chair is at: the one they work in (the
+ * focus), else the first one not scrolled past (the board is a grid: scrolling a step to the top
+ * brings its row there, and it is the first of that row; a taller neighbour of the row above may
+ * still show its last lines).
+ */
 function chairPage (main, meeting, canvasId, base) {
   const steps = [...document.querySelectorAll('li.step[id^="stap-"]')]
-  if (!steps.length || typeof IntersectionObserver !== 'function') return
+  if (!steps.length) return
   const send = (step, call) => {
     const body = new URLSearchParams({ canvas: canvasId, stap: step })
     if (call) body.set('oproep', 'ja')
@@ -298,29 +309,36 @@ function chairPage (main, meeting, canvasId, base) {
       body
     }).catch(() => {})
   }
-  const visible = new Set()
   let sent = ''
   let timer = null
-  const top = () => steps.find((s) => visible.has(s)) || null
+  const top = () => steps.find((s) => s.getBoundingClientRect().bottom > window.innerHeight * STEP_PAST_SHARE) || null
+  const report = (step) => {
+    if (!step || step.id === sent) return
+    sent = step.id
+    main.dataset.chairStep = step.id
+    send(step.id, false)
+  }
+  // The step with the focus, while it is on screen: scrolling within it keeps the chair there.
+  const focused = () => {
+    const active = document.activeElement
+    const step = active instanceof Element ? active.closest('li.step[id^="stap-"]') : null
+    if (!step) return null
+    const rect = step.getBoundingClientRect()
+    return rect.bottom > 0 && rect.top < window.innerHeight ? step : null
+  }
   const settle = () => {
     clearTimeout(timer)
-    timer = setTimeout(() => {
-      const step = top()
-      if (step && step.id !== sent) {
-        sent = step.id
-        main.dataset.chairStep = step.id
-        send(step.id, false)
-      }
-    }, POSITION_SETTLE_MS)
+    timer = setTimeout(() => report(focused() || top()), POSITION_SETTLE_MS)
   }
-  const observer = new IntersectionObserver((entries) => {
-    for (const e of entries) {
-      if (e.isIntersecting) visible.add(e.target)
-      else visible.delete(e.target)
+  main.addEventListener('focusin', (event) => {
+    const step = event.target instanceof Element ? event.target.closest('li.step[id^="stap-"]') : null
+    if (step) {
+      clearTimeout(timer)
+      report(step)
     }
-    settle()
-  }, { rootMargin: '0px 0px -60% 0px' })
-  for (const step of steps) observer.observe(step)
+  })
+  window.addEventListener('scroll', settle, { passive: true })
+  settle()
   const call = document.createElement('button')
   call.type = 'button'
   call.id = 'call-everyone'
