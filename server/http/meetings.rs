@@ -362,8 +362,10 @@ async fn my_page(
     nonce: &CspNonce,
 ) -> Result<maud::Markup, AppError> {
     let list = meetings::of_person(state, &viewer.policy).await?;
+    let actions = meetings::open_actions_of(state, viewer).await?;
     let page = MyMeetings {
         meetings: &list,
+        actions: &actions,
         has_feed: state.meetings.has_calendar_feed(viewer.account.id).await?,
         new_feed,
     };

@@ -4,7 +4,7 @@
 
 use super::{Refusal, ServiceError};
 use crate::{
-    access::workspace,
+    access::{policy, workspace},
     audit::Event,
     auth::{Viewer, secret},
     canvas::{CanvasId, status::CanvasStatus},
@@ -13,6 +13,7 @@ use crate::{
     state::AppState,
     store::{
         AuditEntry, Transaction,
+        meeting_records::{ActionRow, ActionScope},
         meetings::{MeetingRow, MeetingStatus, NewAgendaItem, NewMeeting, Schedule},
         now_millis,
     },
@@ -268,8 +269,8 @@ fn shift_to_same_local_time(first: i64, moment: i64) -> i64 {
     from_dutch_local(&date, &format!("{hour:02}:{minute:02}")).unwrap_or(moment)
 }
 
-/// The team's canvases that are ingebracht and not on `meeting`'s agenda yet, with who brought
-/// them in.
+/// The team's canvases proposed for an agenda and not on `meeting`'s yet, with who brought them
+/// in: those ingebracht, and those with actiepunten still open from an earlier overleg.
 pub async fn proposals(
     state: &AppState,
     team: TeamId,
@@ -285,19 +286,25 @@ pub async fn proposals(
             .collect(),
         None => Vec::new(),
     };
+    let followed_up: Vec<CanvasId> = state
+        .database
+        .actions(ActionScope::OpenOfTeam(team))
+        .await?
+        .into_iter()
+        .filter(|a| Some(a.meeting) != meeting)
+        .filter_map(|a| a.canvas)
+        .collect();
     let mut out = Vec::new();
     for canvas in state.canvases.list_canvases().await? {
         let Some(facts) = canvas.access.as_ref() else {
             continue;
         };
-        if facts.team != team || facts.archived || canvas.status != CanvasStatus::Ingebracht.code()
-        {
-            continue;
-        }
         let Ok(id) = canvas.id.parse::<CanvasId>() else {
             continue;
         };
-        if on_agenda.contains(&id) {
+        let proposed =
+            canvas.status == CanvasStatus::Ingebracht.code() || followed_up.contains(&id);
+        if facts.team != team || facts.archived || !proposed || on_agenda.contains(&id) {
             continue;
         }
         let brought_by = match facts.brought_in_by {
@@ -341,6 +348,32 @@ async fn tell_inbrenger(
     tx.notify(&[inbrenger], &text, &format!("/overleggen/{meeting}"))
         .await?;
     Ok(())
+}
+
+/// The viewer's open actiepunten that they may still read: on a canvas they may read, or on a
+/// topic of an overleg they see.
+pub async fn open_actions_of(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<ActionRow>, ServiceError> {
+    let mut out = Vec::new();
+    for action in state
+        .database
+        .actions(ActionScope::OpenOfOwner(viewer.account.id))
+        .await?
+    {
+        let readable = match &action.canvas {
+            Some(canvas) => match state.canvases.canvas_facts(canvas).await? {
+                Some(facts) => policy::canvas_access(&viewer.policy, &facts).may_read(),
+                None => false,
+            },
+            None => workspace::may_see_meeting(&viewer.policy, action.team, action.meeting),
+        };
+        if readable {
+            out.push(action);
+        }
+    }
+    Ok(out)
 }
 
 /// The meeting, if the viewer may see it (404 otherwise).

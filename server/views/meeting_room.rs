@@ -231,12 +231,12 @@ fn agenda_item(
                     a href={ "/canvases/" (canvas.as_str()) } { (title(row)) }
                 } @else { (title(row)) }
                 @if on_table { " " span.badge { "op tafel" } }
+                @else if row.discussed_at.is_some() { " " span.hint { "(besproken)" } }
                 @if let (Some(canvas), MeetingStatus::Finished) = (&row.canvas, l.meeting.status) {
                     @if item.readable {
                         " · " a.small href={ "/canvases/" (canvas.as_str()) "/verschil?van=vorig-overleg&tot=nu" } { "wat is er veranderd sinds dit overleg" }
                     }
                 }
-                @else if row.discussed_at.is_some() { " " span.hint { "(besproken)" } }
             }
             @if running && l.may_run && !on_table {
                 (button(l.csrf, &format!("{base}/punt/{}", row.id), "Op tafel leggen", Some(&format!("Op tafel leggen: {}", title(row))), "secondary small"))
@@ -252,12 +252,16 @@ fn agenda_item(
                     div.decision { strong { "Besluit: " } @for line in row.decision.lines() { (line) br; } }
                 }
                 @if recording {
-                    form.stacked.decision-form method="post" action={ (base) "/agenda/" (row.id) "/besluit" } {
-                        (csrf_input(l.csrf))
-                        label for={ "besluit-" (n) } { "Besluit bij " (title(row)) }
-                        textarea id={ "besluit-" (n) } name="besluit" rows="2" maxlength="4000" { (row.decision) }
-                        button.secondary type="submit" { "Besluit vastleggen" }
-                    }
+                    @let form = html! {
+                        form.stacked.decision-form method="post" action={ (base) "/agenda/" (row.id) "/besluit" } {
+                            (csrf_input(l.csrf))
+                            label for={ "besluit-" (n) } { "Besluit bij " (title(row)) }
+                            textarea id={ "besluit-" (n) } name="besluit" rows="2" maxlength="4000" { (row.decision) }
+                            button.secondary type="submit" { "Besluit vastleggen" }
+                        }
+                    };
+                    // Once recorded, the form to change it is one click away, not in the way.
+                    @if row.decision.is_empty() { (form) } @else { details.decision-change { summary { "Besluit wijzigen" } (form) } }
                 }
                 @if !actions.is_empty() {
                     (action_list(l, &actions.into_iter().cloned().collect::<Vec<_>>(), base, false))

@@ -13,6 +13,7 @@ use crate::{
     services::meetings::{MAX_EVERY_WEEKS, MAX_OCCURRENCES, ScheduleFields},
     store::{
         TeamRow,
+        meeting_records::ActionRow,
         meetings::{AgendaRow, MeetingRow, MeetingStatus},
     },
     views::SignedIn,
@@ -137,7 +138,7 @@ pub fn team_page(viewer: &SignedIn, page: &TeamMeetings, nonce: &str) -> Markup 
                 @if page.meetings.is_empty() { p.empty { "Er zijn nog geen overleggen gepland." } } @else { (meetings_table(page.meetings)) }
                 @if page.may_plan {
                     h2 #plan-title { "Overleg plannen" }
-                    p.hint { "Canvassen met de status ingebracht komen vanzelf op de agenda van het eerste overleg." }
+                    p.hint { "Canvassen met de status ingebracht, en canvassen met open actiepunten uit een eerder overleg, komen vanzelf op de agenda van het eerste overleg." }
                     form.stacked #plan-form method="post" action={ "/teams/" (team.id) "/overleggen" } novalidate {
                         (csrf_field(viewer))
                         @if let Some(error) = &page.error { (error_message(error)) }
@@ -155,7 +156,8 @@ pub struct MeetingPage<'a> {
     /// The live section (views::meeting_room), rendered for the viewer.
     pub live: Markup,
     pub agenda: &'a [AgendaRow],
-    /// Canvases of the team that are ingebracht and not on the agenda: (id, label).
+    /// Canvases of the team that are ingebracht or have open actiepunten and are not on the
+    /// agenda: (id, label).
     pub proposals: &'a [(String, String)],
     pub may_plan: bool,
     pub chairs: Chairs<'a>,
@@ -214,7 +216,7 @@ pub fn meeting_page(viewer: &SignedIn, page: &MeetingPage, nonce: &str) -> Marku
                     }
                     @if editable {
                         @if !page.proposals.is_empty() {
-                            h3 { "Voorgesteld: ingebracht en nog niet op de agenda" }
+                            h3 { "Voorgesteld: ingebracht of met open actiepunten, en nog niet op de agenda" }
                             ul {
                                 @for (id, label) in page.proposals {
                                     li {
@@ -289,6 +291,8 @@ fn agenda_button(
 
 pub struct MyMeetings<'a> {
     pub meetings: &'a [MeetingRow],
+    /// The person's open actiepunten.
+    pub actions: &'a [ActionRow],
     pub has_feed: bool,
     /// The feed's URL right after it was made: shown once.
     pub new_feed: Option<String>,
@@ -303,6 +307,28 @@ pub fn my_page(viewer: &SignedIn, page: &MyMeetings, nonce: &str) -> Markup {
             main #mijn-overleggen {
                 h1 { "Mijn overleggen" }
                 @if page.meetings.is_empty() { p.empty { "Je teams hebben nog geen overleggen gepland." } } @else { (meetings_table(page.meetings)) }
+                h2 #actiepunten { "Mijn open actiepunten" }
+                @if page.actions.is_empty() {
+                    p.empty { "Je hebt geen open actiepunten." }
+                } @else {
+                    ul.actions {
+                        @for a in page.actions {
+                            li data-action=(a.id) {
+                                (a.what) " · klaar op " (a.due_on) " · "
+                                a href={ "/overleggen/" (a.meeting) } { "overleg van " (crate::format::dutch_date(a.meeting_starts_at)) }
+                                @if let (Some(canvas), Some(label)) = (&a.canvas, &a.canvas_label) {
+                                    " · " a href={ "/canvases/" (canvas.as_str()) } { (label) }
+                                }
+                                " "
+                                form.inline method="post" action={ "/actiepunten/" (a.id) "/klaar" } {
+                                    (csrf_field(viewer))
+                                    input type="hidden" name="terug" value="/overleggen#actiepunten";
+                                    button.secondary.small type="submit" aria-label={ "Klaar: " (a.what) } { "Klaar" }
+                                }
+                            }
+                        }
+                    }
+                }
                 h2 { "In je eigen agenda" }
                 p { "Met een agendalink toont je agenda-app (Outlook, Google Agenda, Apple Agenda) de overleggen van je teams, en volgt die wijzigingen en annuleringen. De link is geheim: wie hem heeft, ziet wanneer en waar je teams overleggen en de namen van de canvassen op de agenda." }
                 @if let Some(url) = &page.new_feed {

@@ -260,7 +260,22 @@ async fn the_chair_runs_the_overleg_and_every_open_page_hears_it() {
             .any(|m| m.contains("Je hebt een actiepunt")),
         "the owner is told"
     );
-    // The open actiepunt is on the canvas for its readers.
+    // The open actiepunt is the owner's, on their own list, and on the canvas for its readers;
+    // an overleg planned now has the canvas on its agenda for it.
+    let (_, _, mine) = app.as_person(&people.teamlid).page("/overleggen").await;
+    assert!(
+        mine.contains("Mijn open actiepunten")
+            && mine.contains("Beschikking opvragen · klaar op 2027-03-17"),
+        "{mine}"
+    );
+    let (_, _, theirs) = app
+        .as_person(&people.projectleider)
+        .page("/overleggen")
+        .await;
+    assert!(
+        !theirs.contains("Beschikking opvragen"),
+        "only the owner's list"
+    );
     let (_, _, canvas_page) = app
         .as_person(&people.teamlid)
         .page(&format!("/canvases/{canvas}"))
@@ -348,8 +363,17 @@ async fn the_chair_runs_the_overleg_and_every_open_page_hears_it() {
 async fn the_verslag_is_made_from_the_records_fixed_and_then_unchanged() {
     let app = TestApp::spawn().await;
     let people = app.people.clone();
-    let (_, meeting, base) = planned_with_canvas(&app, "Casus V-1").await;
+    let (canvas, meeting, base) = planned_with_canvas(&app, "Casus V-1").await;
     let agenda = items(&app, &meeting).await;
+    // In behandeling: from now on only its open actiepunt proposes it for an agenda.
+    let (status, _, _) = post_as(
+        &app,
+        &people.aanjager,
+        &format!("/canvases/{canvas}/status"),
+        &[("van", "ingebracht"), ("naar", "in_behandeling")],
+    )
+    .await;
+    assert_eq!(status, 303);
     post_as(&app, &people.aanjager, &format!("{base}/starten"), &[]).await;
     post_as(
         &app,

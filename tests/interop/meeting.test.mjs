@@ -138,12 +138,20 @@ test('the chair runs an overleg with a follower and a remote guest coach', async
         what: 'the besluit and the actiepunt', timeout: LIVE_MS, extra: meetingState
       })
     }
+    // Who is there: the teamlid in the room, the coach remotely.
+    assert.equal((await postForm(server, `${base}/aanwezig?plaats=zaal`, {}, { token: await server.tokenFor(DEMO_ACCOUNTS.teamlid) })).status, 303)
+    assert.equal((await postForm(server, `${base}/aanwezig?plaats=afstand`, {}, { token: coachToken })).status, 303)
+    await waitInPage(follower, () => !!document.querySelector('#overleg-live dd[data-place="afstand"]'), undefined, {
+      what: 'who is there', timeout: LIVE_MS, extra: meetingState
+    })
     await screenshot(t, follower, 'screenshot-overleg.png')
     if (process.env.UPDATE_SCREENSHOT === '1') {
       // The README shows the running overleg as a member sees it: what is on the table, the
       // timer, who is there, and the besluit and actiepunt just recorded.
-      await follower.page.locator('#overleg-live').scrollIntoViewIfNeeded()
+      // The sticky top bar would cover part of the section in an element screenshot.
+      await follower.page.evaluate(() => { document.querySelector('.topbar').style.position = 'static' })
       await writeFile(README_SCREENSHOT, await follower.page.locator('#overleg-live').screenshot())
+      await follower.page.evaluate(() => { document.querySelector('.topbar').style.position = '' })
       t.diagnostic(`UPDATE_SCREENSHOT=1: wrote ${path.relative(repoRoot, README_SCREENSHOT)}`)
     }
   })

@@ -16,8 +16,6 @@ import { hasEditedFields } from './form-state.js'
 import { fetchFragment, followChanges } from './live-refresh.js'
 
 const FOLLOW_KEY = 'doorbraak.volg'
-/** The chair's position is sent once the scrolling has settled this long. */
-const POSITION_SETTLE_MS = 120
 const INTERACTIVE = 'input, textarea, select'
 /** A step that ends in this top part of the screen counts as scrolled past (the sticky bars
  * cover the top, and a step scrolled to the top starts below them). */
@@ -310,13 +308,31 @@ function chairPage (main, meeting, canvasId, base) {
     }).catch(() => {})
   }
   let sent = ''
-  let timer = null
+  let frame = 0
   const top = () => steps.find((s) => s.getBoundingClientRect().bottom > window.innerHeight * STEP_PAST_SHARE) || null
+  // One position in flight at a time, then the latest: they reach the server in order.
+  let inFlight = false
+  let next = ''
+  const sendLatest = (id) => {
+    if (inFlight) {
+      next = id
+      return
+    }
+    inFlight = true
+    send(id, false).finally(() => {
+      inFlight = false
+      if (next) {
+        const id = next
+        next = ''
+        sendLatest(id)
+      }
+    })
+  }
   const report = (step) => {
     if (!step || step.id === sent) return
     sent = step.id
     main.dataset.chairStep = step.id
-    send(step.id, false)
+    sendLatest(step.id)
   }
   // The step with the focus, while it is on screen: scrolling within it keeps the chair there.
   const focused = () => {
@@ -326,16 +342,18 @@ function chairPage (main, meeting, canvasId, base) {
     const rect = step.getBoundingClientRect()
     return rect.bottom > 0 && rect.top < window.innerHeight ? step : null
   }
+  // Measured once per frame while scrolling; sent only when the step changes, so a long scroll
+  // costs a request per step crossed and the followers go along at once.
   const settle = () => {
-    clearTimeout(timer)
-    timer = setTimeout(() => report(focused() || top()), POSITION_SETTLE_MS)
+    if (frame) return
+    frame = requestAnimationFrame(() => {
+      frame = 0
+      report(focused() || top())
+    })
   }
   main.addEventListener('focusin', (event) => {
     const step = event.target instanceof Element ? event.target.closest('li.step[id^="stap-"]') : null
-    if (step) {
-      clearTimeout(timer)
-      report(step)
-    }
+    if (step) report(step)
   })
   window.addEventListener('scroll', settle, { passive: true })
   settle()
