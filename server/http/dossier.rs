@@ -33,7 +33,7 @@ pub enum Format {
 }
 
 impl Format {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Format::Print => "afdrukweergave",
             Format::Pdf => "PDF",

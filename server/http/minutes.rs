@@ -26,7 +26,7 @@ use crate::{
         minutes::{self as verslag, MinutesFields},
     },
     state::AppState,
-    store::meetings::MeetingStatus,
+    store::meetings::{MeetingRow, MeetingStatus},
     views::{self, SignedIn, minutes::MinutesPage},
 };
 
@@ -38,6 +38,30 @@ pub fn router() -> Router<AppState> {
         .route("/overleggen/{id}/verslag.docx", get(docx))
 }
 
+/// The verslag holds the besluiten and actiepunten of every canvas on the agenda: taking it away
+/// (its print view, PDF or DOCX) is recorded as an export of each, like every copy of a canvas.
+async fn record_export(
+    state: &AppState,
+    viewer: &SignedIn,
+    meeting: &MeetingRow,
+    format: &str,
+) -> Result<(), AppError> {
+    for item in state.meetings.agenda(meeting.id).await? {
+        if let Some(canvas) = item.canvas {
+            state
+                .audit
+                .record_canvas_export(
+                    viewer.account.id,
+                    meeting.team,
+                    &canvas,
+                    format!("verslag van overleg {} als {format}", meeting.id),
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 async fn render(
     state: &AppState,
     viewer: &SignedIn,
@@ -47,6 +71,7 @@ async fn render(
 ) -> Result<maud::Markup, AppError> {
     let meeting = verslag::readable(state, viewer, id).await?;
     let current = verslag::current(state, &meeting).await?;
+    record_export(state, viewer, &meeting, "afdrukweergave").await?;
     let editable = current.fixed.is_none()
         && meeting.status != MeetingStatus::Cancelled
         && workspace::may_run_meeting(&viewer.policy, meeting.team);
@@ -136,6 +161,7 @@ async fn file(
 ) -> Result<Response, AppError> {
     let meeting = verslag::readable(state, viewer, id).await?;
     let current = verslag::current(state, &meeting).await?;
+    record_export(state, viewer, &meeting, format.name()).await?;
     let document = minutes::document(&current.minutes, current.fixed);
     document_file(state, document, format, &format!("verslag-overleg-{id}")).await
 }

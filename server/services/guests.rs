@@ -55,8 +55,9 @@ fn grace_ms(state: &AppState) -> i64 {
         .saturating_mul(60_000)
 }
 
-/// Writes the window of `meeting` as it is now (read through `tx`); returns whether it is
-/// closed at `now`, in which case the caller closes the guests' connections after committing.
+/// Writes the window of `meeting` as it is now (read through `tx`); returns whether it is not
+/// open at `now` (ended, or moved to later), in which case the caller closes the guests'
+/// connections after committing: they come back with what the new window gives.
 pub async fn set_window(
     state: &AppState,
     tx: &dyn Transaction,
@@ -74,7 +75,7 @@ pub async fn set_window(
         grace_ms(state),
     );
     tx.set_guest_window(meeting, from, until).await?;
-    Ok(until.is_some_and(|until| until <= now))
+    Ok(from > now || until.is_some_and(|until| until <= now))
 }
 
 /// Closes everything the guests of `meeting` have open, so that they come back with the access
@@ -109,7 +110,8 @@ pub async fn close_ended_windows(
     Ok(guests.len())
 }
 
-async fn runnable(
+/// The meeting, if the viewer runs it (and so chooses its guests).
+async fn chaired(
     state: &AppState,
     viewer: &Viewer,
     id: MeetingId,
@@ -121,6 +123,17 @@ async fn runnable(
             "Alleen de voorzitter (de aanjager of de projectleider) nodigt gasten uit.",
         ));
     }
+    Ok(meeting)
+}
+
+/// The meeting, if the viewer runs it and it is not over: a new guest only comes to what is to
+/// come (removing one is possible until the grace period has run out, see [`remove`]).
+async fn runnable(
+    state: &AppState,
+    viewer: &Viewer,
+    id: MeetingId,
+) -> Result<MeetingRow, ServiceError> {
+    let meeting = chaired(state, viewer, id).await?;
     if matches!(
         meeting.status,
         MeetingStatus::Finished | MeetingStatus::Cancelled
@@ -194,14 +207,15 @@ pub async fn invite(
     Ok(guest.id)
 }
 
-/// Takes a guest off the overleg; their connections close at once.
+/// Takes a guest off the overleg, also during the grace period after it; their connections
+/// close at once.
 pub async fn remove(
     state: &AppState,
     viewer: &Viewer,
     id: MeetingId,
     guest: AccountId,
 ) -> Result<(), ServiceError> {
-    let meeting = runnable(state, viewer, id).await?;
+    let meeting = chaired(state, viewer, id).await?;
     let tx = state.database.begin().await?;
     if !tx.remove_guest(id, guest).await? {
         return Err(ServiceError::refused(

@@ -674,6 +674,28 @@ pub async fn change_agenda(
     change: AgendaChange,
 ) -> Result<(), ServiceError> {
     let meeting = changeable(state, viewer, id).await?;
+    let row = state
+        .meetings
+        .agenda(id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == item);
+    if let (AgendaChange::Remove, Some(row)) = (change, &row) {
+        let recorded = !row.decision.is_empty()
+            || state
+                .database
+                .actions(ActionScope::Meeting(id))
+                .await?
+                .iter()
+                .any(|a| a.item == item);
+        if recorded {
+            return Err(ServiceError::refused(
+                Refusal::Conflict,
+                "Bij dit agendapunt zijn al een besluit of actiepunten vastgelegd; het blijft op \
+                 de agenda.",
+            ));
+        }
+    }
     let tx = state.database.begin().await?;
     let done = match change {
         AgendaChange::Remove => tx.remove_agenda_item(id, item).await?,
@@ -697,6 +719,10 @@ pub async fn change_agenda(
     )
     .await?;
     tx.commit().await?;
+    // A canvas off the agenda is off the guests' window too: what they have open of it closes.
+    if matches!(change, AgendaChange::Remove) && row.is_some_and(|r| r.canvas.is_some()) {
+        super::guests::close_guests(state, id).await?;
+    }
     Ok(())
 }
 

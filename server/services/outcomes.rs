@@ -120,8 +120,8 @@ pub struct ActionFields {
     pub wanneer: String,
 }
 
-/// The people an actiepunt can go to: the team's members (not inbrengers of other cases: every
-/// member; an inbrenger may fetch something for their own case) and the overleg's guests.
+/// The people an actiepunt can go to: the team's members and the overleg's guests; on a canvas
+/// item only those who may read that canvas ([`add_action`] checks it).
 pub async fn owners(
     state: &AppState,
     meeting: &MeetingRow,
@@ -142,6 +142,22 @@ pub async fn owners(
         }
     }
     Ok(out)
+}
+
+/// Whether `account` may read `canvas` now.
+async fn reads(
+    state: &AppState,
+    account: AccountId,
+    canvas: &crate::canvas::CanvasId,
+) -> Result<bool, ServiceError> {
+    let (Some(row), Some(facts)) = (
+        state.directory.account_by_id(account).await?,
+        state.canvases.canvas_facts(canvas).await?,
+    ) else {
+        return Ok(false);
+    };
+    let policy = state.directory.policy_account(&row).await?;
+    Ok(crate::access::policy::canvas_access(&policy, &facts).may_read())
 }
 
 /// Records an actiepunt on an item; its owner is told.
@@ -171,6 +187,13 @@ pub async fn add_action(
     {
         return Err(invalid(
             "Kies wie het actiepunt oppakt: iemand van het team of een gast.",
+        ));
+    }
+    if let Some(canvas) = &row.canvas
+        && !reads(state, owner, canvas).await?
+    {
+        return Err(invalid(
+            "Deze persoon mag dit canvas niet lezen; kies iemand die dat wel mag.",
         ));
     }
     let due_on = fields.wanneer.trim();
@@ -264,8 +287,13 @@ pub async fn tell_due(state: &AppState) -> Result<usize, ServiceError> {
     let tx = state.database.begin().await?;
     let due = tx.take_due_actions(&today).await?;
     for action in &due {
-        // The label and the date only: what the actiepunt says is casework.
-        let text = match &action.canvas_label {
+        // The label and the date only: what the actiepunt says is casework. The label only for
+        // an owner who may still read the canvas.
+        let readable = match &action.canvas {
+            Some(canvas) => reads(state, action.owner, canvas).await?,
+            None => false,
+        };
+        let text = match action.canvas_label.as_ref().filter(|_| readable) {
             Some(label) => format!(
                 "Je actiepunt bij {label} moet op {} klaar zijn.",
                 action.due_on

@@ -829,3 +829,317 @@ async fn every_person_on_the_running_overleg_routes() {
         5
     );
 }
+
+/// The rest of the new routes, person by person: each answer is what the person's role allows
+/// (in table order, so that a first allowed change makes the next one a 409), and strangers get
+/// 404 everywhere.
+#[tokio::test]
+async fn every_person_on_the_remaining_overleg_and_comment_routes() {
+    let app = TestApp::spawn().await;
+    let people = app.people.clone();
+    let (canvas, meeting, base) = planned_with_canvas(&app, "Casus T-2").await;
+    let agenda = items(&app, &meeting).await;
+    let (case, topic) = (agenda[0], agenda[1]);
+    let guest = &people.other_coach;
+    post_as(
+        &app,
+        &people.aanjager,
+        &format!("{base}/gasten"),
+        &[("email", &guest.email)],
+    )
+    .await;
+    post_as(&app, &people.aanjager, &format!("{base}/starten"), &[]).await;
+    let owner = people.teamlid.id.to_string();
+    post_as(
+        &app,
+        &people.teamlid,
+        &format!("{base}/agenda/{case}/actiepunten"),
+        &[
+            ("wat", "Iets ophalen"),
+            ("wie", &owner),
+            ("wanneer", "2027-03-10"),
+        ],
+    )
+    .await;
+    post_as(
+        &app,
+        &people.teamlid,
+        &format!("/canvases/{canvas}/opmerkingen"),
+        &[("field", "situation"), ("body", "Een vraag")],
+    )
+    .await;
+    let action: i64 = sqlx::query_scalar("SELECT id FROM action_items")
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("action");
+    let thread: i64 = sqlx::query_scalar("SELECT id FROM comments")
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("thread");
+    let stranger_id = people.pmm.id.to_string();
+    let position = [("canvas", canvas.as_str()), ("stap", "stap-2")];
+    let minutes = [
+        ("zaal", ""),
+        ("afstand", ""),
+        ("gasten", ""),
+        ("besluit_0", ""),
+        ("besluit_1", ""),
+    ];
+    let no_date = [("wat", "x"), ("wie", owner.as_str()), ("wanneer", "")];
+    let comment = [("field", "future"), ("body", "Ook een vraag")];
+    // The routes, each with its form.
+    let routes: Vec<(String, &[(&str, &str)])> = vec![
+        (format!("{base}/punt/{topic}"), &[]),
+        (format!("{base}/positie"), &position),
+        (format!("{base}/gasten/{stranger_id}/verwijderen"), &[]),
+        (format!("{base}/agenda/{case}/actiepunten"), &no_date),
+        (format!("{base}/agenda/{case}/in-behandeling"), &[]),
+        (format!("{base}/verslag"), &minutes),
+        (format!("{base}/verslag/vaststellen"), &[]),
+        (format!("/actiepunten/{action}/klaar"), &[]),
+        (format!("/canvases/{canvas}/opmerkingen"), &comment),
+        (
+            format!("/canvases/{canvas}/opmerkingen/{thread}/heropenen"),
+            &[],
+        ),
+    ];
+    // Per person, the status of each route above; then of GET /api/canvases/{id}/opmerkingen.
+    let expected: [(&str, &Person, [u16; 10], u16); 9] = [
+        // The chair: moves, is at a step, the guest to remove is none, no date, takes it up,
+        // corrects the verslag, cannot fix it yet, marks done, comments, the thread is open.
+        (
+            "aanjager",
+            &people.aanjager,
+            [303, 204, 409, 422, 303, 303, 409, 303, 303, 409],
+            200,
+        ),
+        (
+            "projectleider",
+            &people.projectleider,
+            [303, 204, 409, 422, 409, 303, 409, 409, 303, 409],
+            200,
+        ),
+        (
+            "teamlid",
+            &people.teamlid,
+            [403, 403, 403, 422, 403, 403, 403, 409, 303, 409],
+            200,
+        ),
+        (
+            "inbrenger",
+            &people.inbrenger,
+            [403, 403, 403, 403, 404, 403, 403, 403, 404, 404],
+            404,
+        ),
+        (
+            "guest",
+            guest,
+            [403, 403, 403, 403, 403, 403, 403, 403, 303, 409],
+            200,
+        ),
+        ("other team", &people.other_member, [404; 10], 404),
+        ("coach", &people.coach, [404; 10], 404),
+        ("pmm", &people.pmm, [404; 10], 404),
+        ("beheerder", &people.beheerder, [404; 10], 404),
+    ];
+    for (who, person, statuses, api) in expected {
+        for ((path, fields), want) in routes.iter().zip(statuses) {
+            let (status, _, _) = post_as(&app, person, path, fields).await;
+            assert_eq!(status, want, "{path}: {who}");
+        }
+        let (status, _) = app
+            .as_person(person)
+            .get(&format!("/api/canvases/{canvas}/opmerkingen"))
+            .await;
+        assert_eq!(status, api, "the comments as JSON: {who}");
+    }
+    // Exactly the allowed changes happened: one action (done), four comments besides the first.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM action_items").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM action_items WHERE done_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM comments").await, 5);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM minutes WHERE fixed_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+}
+
+/// A guest's open socket closes whenever their window no longer covers the canvas: the canvas
+/// taken off the agenda, or the overleg moved to later; and the chair can still take a guest off
+/// after the overleg, during the grace period.
+#[tokio::test]
+async fn a_guest_loses_an_open_canvas_when_it_leaves_the_agenda_or_the_overleg_moves() {
+    let app = TestApp::spawn().await;
+    let people = app.people.clone();
+    let guest = &people.other_member;
+    // An overleg in half an hour: the guest's window is open already.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    let soon = now + 30 * 60_000;
+    let (y, mo, d, h, mi) = doorbraak::format::dutch_parts(soon);
+    let (date, time) = (format!("{y:04}-{mo:02}-{d:02}"), format!("{h:02}:{mi:02}"));
+    let chair = people.aanjager.id.to_string();
+    let mut canvases = Vec::new();
+    for label in ["Casus W-1", "Casus W-2"] {
+        let id = app.create_canvas(label).await;
+        post_as(
+            &app,
+            &people.aanjager,
+            &format!("/canvases/{id}/status"),
+            &[("van", "concept"), ("naar", "ingebracht")],
+        )
+        .await;
+        canvases.push(id);
+    }
+    let (status, head, page) = post_as(
+        &app,
+        &people.aanjager,
+        &format!("/teams/{}/overleggen", people.team),
+        &schedule(&date, &time, &chair),
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    let meeting = meeting_id(&head);
+    let base = format!("/overleggen/{meeting}");
+    post_as(
+        &app,
+        &people.aanjager,
+        &format!("{base}/gasten"),
+        &[("email", &guest.email)],
+    )
+    .await;
+    let http = app.as_person(guest);
+    for id in &canvases {
+        assert_eq!(
+            http.get(&format!("/api/canvases/{id}")).await.0,
+            200,
+            "the window is open"
+        );
+    }
+    let closes = |socket: Client| async move {
+        let mut socket = socket;
+        tokio::time::timeout(std::time::Duration::from_secs(3), socket.closed_with())
+            .await
+            .expect("closed at once")
+            .0
+    };
+
+    // Off the agenda: the socket on it closes, the canvas is gone for the guest.
+    let item: i64 = sqlx::query_scalar("SELECT id FROM agenda_items WHERE canvas_id = ?")
+        .bind(&canvases[0])
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("item");
+    let mut socket = Client::connect(&app.ws_url_as(guest, &canvases[0], "")).await;
+    socket.handshake().await;
+    let (status, _, _) = post_as(
+        &app,
+        &people.aanjager,
+        &format!("{base}/agenda/{item}/verwijderen"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(closes(socket).await, 1008);
+    assert_eq!(
+        http.get(&format!("/api/canvases/{}", canvases[0])).await.0,
+        404
+    );
+
+    // Moved to next week: the window is not open now; the socket on the other canvas closes.
+    let mut socket = Client::connect(&app.ws_url_as(guest, &canvases[1], "")).await;
+    socket.handshake().await;
+    let later = doorbraak::format::dutch_date(soon + 7 * 86_400_000);
+    let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM meetings WHERE id = ?")
+        .bind(meeting.parse::<i64>().expect("id"))
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("sequence");
+    let mut fields = schedule(&later, &time, &chair);
+    let sequence = sequence.to_string();
+    fields.push(("volgnummer", &sequence));
+    let (status, _, page) =
+        post_as(&app, &people.aanjager, &format!("{base}/wijzigen"), &fields).await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(closes(socket).await, 1008);
+    assert_eq!(
+        http.get(&format!("/api/canvases/{}", canvases[1])).await.0,
+        404
+    );
+
+    // An item with a besluit stays on the agenda.
+    let item: i64 = sqlx::query_scalar("SELECT id FROM agenda_items WHERE canvas_id = ?")
+        .bind(&canvases[1])
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("item");
+    post_as(
+        &app,
+        &people.teamlid,
+        &format!("{base}/agenda/{item}/besluit"),
+        &[("besluit", "Voorbereid")],
+    )
+    .await;
+    let (status, _, page) = post_as(
+        &app,
+        &people.aanjager,
+        &format!("{base}/agenda/{item}/verwijderen"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(page.contains("blijft op de agenda"));
+    // An actiepunt on a canvas goes to someone who may read it.
+    let (status, _, page) = post_as(
+        &app,
+        &people.teamlid,
+        &format!("{base}/agenda/{item}/actiepunten"),
+        &[
+            ("wat", "Iets"),
+            ("wie", &people.inbrenger.id.to_string()),
+            ("wanneer", "2027-03-10"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("mag dit canvas niet lezen"));
+
+    // Ended, the chair still takes the guest off (the grace period is running).
+    post_as(&app, &people.aanjager, &format!("{base}/starten"), &[]).await;
+    post_as(&app, &people.aanjager, &format!("{base}/afronden"), &[]).await;
+    let (status, _, _) = post_as(
+        &app,
+        &people.aanjager,
+        &format!("{base}/gasten/{}/verwijderen", guest.id),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM meeting_guests").await, 0);
+    // Taking the verslag away is an export of the canvas it is about.
+    let (status, _, _) = app
+        .as_person(&people.teamlid)
+        .request_full("GET", &format!("{base}/verslag.pdf"), "", None)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        audit_events(&app)
+            .await
+            .iter()
+            .any(|(_, who, detail)| who == &people.teamlid.email
+                && detail.contains(&format!("verslag van overleg {meeting} als PDF"))),
+        "the export is in the audit log"
+    );
+}

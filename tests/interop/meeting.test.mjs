@@ -5,6 +5,7 @@
 // - The follower's screen goes to the canvas and the step the chair is at, and along when the
 //   chair scrolls; a key press ends it (banner gone, the chair's next move no longer followed).
 // - The timer reads the same on every meeting page; besluit and actiepunt appear live.
+// - The chair calls everyone to where they are: the follower goes, the guest declines and stays.
 // - The guest reads the agenda canvas during the overleg (the socket connects, read-only) and is
 //   refused it once the chair ends the overleg: the socket closed, the page and the API 404.
 // - Ending the overleg makes one version of the discussed canvas, and its difference view shows
@@ -154,6 +155,21 @@ test('the chair runs an overleg with a follower and a remote guest coach', async
       await follower.page.evaluate(() => { document.querySelector('.topbar').style.position = '' })
       t.diagnostic(`UPDATE_SCREENSHOT=1: wrote ${path.relative(repoRoot, README_SCREENSHOT)}`)
     }
+  })
+
+  await step('the chair calls everyone over; one goes, the other declines', async () => {
+    await chair.page.locator('#call-everyone').click()
+    for (const p of [follower, guest]) {
+      await waitInPage(p, () => !!document.querySelector('#chair-call[role="alertdialog"]'), undefined, {
+        what: 'the call of the chair', timeout: LIVE_MS, extra: meetingState
+      })
+    }
+    await guest.page.locator('#chair-call button', { hasText: 'Nee, ik blijf hier' }).click()
+    assert.equal(await guest.page.locator('#chair-call').count(), 0)
+    assert.equal(new URL(guest.page.url()).pathname, base, 'the guest stays on the overleg page')
+    await follower.page.locator('#chair-call button', { hasText: 'Ga erheen' }).click()
+    await follower.page.waitForURL((url) => url.pathname === `/canvases/${id}`, { timeout: LIVE_MS })
+    await follower.page.goto(origin + base, { waitUntil: 'load' })
   })
 
   let guestCanvas
