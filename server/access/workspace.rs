@@ -51,6 +51,11 @@ pub fn may_finish_action(account: &Account, team: TeamId, owner: crate::ids::Acc
     account.id == Some(owner) || may_record_meeting(account, team)
 }
 
+/// Whether `account` has overleggen to go to: of its teams, or as a guest (the menu's link).
+pub fn has_meetings(account: &Account) -> bool {
+    !meeting_teams(account).is_empty() || !account.guest.meetings.is_empty()
+}
+
 /// The teams whose overleggen `account` sees: its calendar and "Mijn overleggen".
 pub fn meeting_teams(account: &Account) -> Vec<TeamId> {
     account

@@ -26,7 +26,7 @@ pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
                     @if workspace::may_list_teams(&viewer.policy) {
                         a href="/teams" { "Teams" }
                     }
-                    @if !workspace::meeting_teams(&viewer.policy).is_empty() {
+                    @if workspace::has_meetings(&viewer.policy) {
                         a href="/overleggen" { "Overleggen" }
                     }
                     @if !workspace::coached_provinces(&viewer.policy).is_empty() { a href="/coach" { "Coachdashboard" } }
