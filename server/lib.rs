@@ -36,6 +36,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod anonymity;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -126,6 +126,16 @@ pub fn may_use_pmm_inbox(account: &Account) -> bool {
     account.pmm
 }
 
+/// Whether `account` may ask the anonymity check: whoever does casework (a role in a team, a
+/// doorbraakcoach, PMM, a guest while their overleg's canvases are open); a beheerder only
+/// administers.
+pub fn may_check_anonymity(account: &Account) -> bool {
+    !account.memberships.is_empty()
+        || account.coach_of.is_some()
+        || account.pmm
+        || !account.guest.canvases.is_empty()
+}
+
 /// Whether `account` may administer provinces, gemeenten, teams and accounts.
 pub fn may_administer(account: &Account) -> bool {
     account.beheerder

@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource, each exposing its own `router()`.
 
 pub mod admin;
+pub mod anonymity;
 pub mod assets;
 pub mod audit;
 pub mod budget;
@@ -63,6 +64,7 @@ fn protected_router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(canvases::router())
+        .merge(anonymity::router())
         .merge(sync::router())
         .merge(pages::router())
         .merge(sign_in::router())

@@ -5,6 +5,7 @@ mod helpers;
 
 mod access;
 mod administration;
+mod anonymity;
 mod awareness;
 mod bad_input;
 mod canvases;
