@@ -8,6 +8,7 @@
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
+import { startAnonymity } from './anonymity.js'
 import { startComments } from './comments.js'
 import { startConfirmations } from './confirm.js'
 import { startChoiceFields, startCopyButtons } from './copy.js'
@@ -118,6 +119,14 @@ function start () {
       startComments(doc, editors)
     } catch (err) {
       console.warn('comments cannot be anchored to a selection', err)
+    }
+    // Only where someone writes: a read-only reader has nothing to take out.
+    if (!readOnly.active()) {
+      try {
+        startAnonymity(main, editors)
+      } catch (err) {
+        console.warn('the anonymity check is not available', err)
+      }
     }
     widgets.mount(doc)
     showToggles()
