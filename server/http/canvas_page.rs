@@ -48,6 +48,53 @@ pub async fn canvas_page(
     Ok(views::canvas::page(viewer, &view, &nonce.0))
 }
 
+/// Whether one of the moves offered closes the canvas (and so asks for the leeropbrengst).
+fn transitions_close(transitions: &[crate::canvas::status::CanvasStatus]) -> bool {
+    transitions
+        .iter()
+        .any(|to| crate::workflow::learning::needed_for(*to))
+}
+
+/// The closing form, prefilled from the canvas: its leefgebieden, domains and regulations as
+/// tags, and the doorbraakbudget's use (with why the regular route failed) from its ledger.
+async fn closing_form(
+    state: &AppState,
+    id: &crate::canvas::CanvasId,
+    ledger: &[crate::store::workflow::LedgerRow],
+) -> Result<views::workflow::ClosingForm, AppError> {
+    let content = state.sync.content(id).await?;
+    let regulations = &content.steps.value_triangle.legitimacy.regulations;
+    let tags = crate::workflow::learning::tag_choices()
+        .into_iter()
+        .map(|(kind, code, name)| {
+            let on = match kind {
+                "leefgebied" => content.life_areas.contains(&code.as_str()),
+                "domein" => content.policy_domains.contains(&code.as_str()),
+                _ => crate::canvas::regulations::catalogue()
+                    .iter()
+                    .find(|r| r.id == code)
+                    .is_some_and(|r| {
+                        regulations
+                            .iter()
+                            .any(|l| l.law == r.law && l.article == r.article)
+                    }),
+            };
+            (kind, code, name, on)
+        })
+        .collect();
+    let mut reasons: Vec<&str> = ledger
+        .iter()
+        .map(|e| e.why_not_regular.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
+    reasons.dedup();
+    Ok(views::workflow::ClosingForm {
+        tags,
+        budget_used: !ledger.is_empty(),
+        budget_why: reasons.join("\n"),
+    })
+}
+
 /// The panel as the viewer may use it.
 pub async fn panel(
     state: &AppState,
@@ -62,13 +109,20 @@ pub async fn panel(
         .await?
         .ok_or(AppError::NotFound)?;
     let (account, facts, access) = (&viewer.policy, &canvas.facts, canvas.access);
-    let transitions = lifecycle::next(status)
+    let transitions: Vec<_> = lifecycle::next(status)
         .filter(|to| lifecycle::check(account, facts, access, status, *to).is_ok())
         .collect();
     let blocked = lifecycle::next(status)
         .filter_map(|to| lifecycle::why_not(account, facts, access, status, to))
         .collect();
     let escalations = state.workflow.escalations(id).await?;
+    let ledger = state.workflow.canvas_ledger(id).await?;
+    let may_close = transitions_close(&transitions);
+    let closing = if may_close {
+        Some(closing_form(state, id, &ledger).await?)
+    } else {
+        None
+    };
     let escalate_to = ladder::above(facts.level)
         .into_iter()
         .filter(|to| ladder::may_escalate(account, facts, access, status, *to).is_ok())
@@ -95,7 +149,9 @@ pub async fn panel(
         escalations,
         escalate_to,
         to_handle,
-        ledger: state.workflow.canvas_ledger(id).await?,
+        ledger,
+        learning: state.workflow.learning(id).await?,
+        closing,
         may_book,
         team_members,
         today: dutch_date(now),

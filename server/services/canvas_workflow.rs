@@ -18,6 +18,7 @@ use crate::{
     },
     workflow::{
         ladder::{self, LadderError, Outcome, level_dutch},
+        learning::{self, Learning},
         ledger::LedgerError,
         lifecycle::{self, TransitionError},
     },
@@ -60,12 +61,15 @@ impl OnCanvas<'_> {
     }
 
     /// A status change by hand, as the lifecycle allows, compare-and-set on the status the
-    /// person saw: of two changes at once, one wins and the other is told.
+    /// person saw: of two changes at once, one wins and the other is told. Closing takes the
+    /// leeropbrengst along (`learning`: as parsed from the form, or the reason it is not one),
+    /// stored in the same transaction; without it closing is refused. Who may is asked first.
     pub async fn change_status(
         &self,
         from: CanvasStatus,
         to: CanvasStatus,
         note: &str,
+        learning: Option<Result<Learning, String>>,
     ) -> Result<(), ServiceError> {
         self.refuse_if_archived()?;
         let (actor, canvas) = (self.actor, self.canvas);
@@ -77,6 +81,17 @@ impl OnCanvas<'_> {
             };
             return Err(ServiceError::refused(refusal, error));
         }
+        let learning = match learning.filter(|_| learning::needed_for(to)) {
+            Some(Ok(learning)) => Some(learning),
+            Some(Err(reason)) => return Err(ServiceError::refused(Refusal::Invalid, reason)),
+            None if learning::needed_for(to) => {
+                return Err(ServiceError::refused(
+                    Refusal::Invalid,
+                    "Een canvas wordt afgesloten met de leeropbrengst: vul die eerst in.",
+                ));
+            }
+            None => None,
+        };
         let note: String = note.trim().chars().take(500).collect();
         let tx = self.state.database.begin().await?;
         let changed = tx
@@ -91,6 +106,10 @@ impl OnCanvas<'_> {
             .await?;
         if !changed {
             return Err(conflict());
+        }
+        if let Some(learning) = &learning {
+            tx.save_learning(&self.canvas.id, learning, actor.account.id, now_millis())
+                .await?;
         }
         let detail = format!("{} → {}", from.code(), to.code());
         // Archived is read-only from this moment: every open connection and stream on the

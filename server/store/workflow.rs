@@ -9,7 +9,7 @@ use crate::{
     access::policy::EscalationLevel,
     canvas::{CanvasId, status::CanvasStatus},
     ids::{AccountId, EntryId, EscalationId, ProvinceId, TeamId},
-    workflow::{ladder::Outcome, ledger::Kind},
+    workflow::{ladder::Outcome, learning::Learning, ledger::Kind},
 };
 
 /// One status change as shown in the timeline.
@@ -209,6 +209,17 @@ pub trait Workflow: Send + Sync + 'static {
     async fn ledger(&self, team: TeamId, year: i32) -> Result<Vec<LedgerRow>, StoreError>;
 
     async fn canvas_ledger(&self, canvas: &CanvasId) -> Result<Vec<LedgerRow>, StoreError>;
+
+    /// Stores the leeropbrengst of a canvas (replacing an earlier one, after reopening).
+    async fn save_learning(
+        &self,
+        canvas: &CanvasId,
+        learning: &Learning,
+        by: AccountId,
+        at: i64,
+    ) -> Result<(), StoreError>;
+
+    async fn learning(&self, canvas: &CanvasId) -> Result<Option<Learning>, StoreError>;
 
     /// Adds an entry, checking the budget and any correction in the same statement, so two
     /// entries at the same moment can never together spend what is there once.

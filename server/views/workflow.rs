@@ -12,7 +12,10 @@ use crate::{
     access::policy::EscalationLevel,
     canvas::{rendement, schema::CanvasContent, status::CanvasStatus},
     store::workflow::{EscalationRow, LedgerRow, StatusChangeRow},
-    workflow::ladder::{self, Outcome, level_dutch},
+    workflow::{
+        ladder::{self, Outcome, level_dutch},
+        learning::{AUDIENCES, Bottleneck, Learning, ORDER_HELP, tag_choices},
+    },
 };
 
 const DAY_MS: i64 = 86_400_000;
@@ -49,10 +52,23 @@ pub struct Panel {
     /// The planned and running overleggen with this canvas on their agenda: (id, start in Unix
     /// ms, running).
     pub on_agenda: Vec<(crate::ids::MeetingId, i64, bool)>,
+    /// The leeropbrengst of a closed canvas.
+    pub learning: Option<Learning>,
+    /// The closing form's prefill, when the viewer may close the canvas.
+    pub closing: Option<ClosingForm>,
     pub comments: Vec<crate::store::comments::CommentRow>,
     pub may_comment: bool,
     /// Open actiepunten on the canvas, with whether the viewer may mark each done.
     pub actions: Vec<(crate::store::meeting_records::ActionRow, bool)>,
+}
+
+/// What the closing form starts with: the tags (kind, code, name, prefilled from the canvas) and
+/// whether the doorbraakbudget was used (and why, from the ledger).
+#[derive(Debug, Clone, Default)]
+pub struct ClosingForm {
+    pub tags: Vec<(&'static str, String, String, bool)>,
+    pub budget_used: bool,
+    pub budget_why: String,
 }
 
 /// What a status button asks before it acts, for the moves that close or archive a canvas.
@@ -136,6 +152,7 @@ fn status_block(p: &Panel, base: &str) -> Markup {
                     input type="hidden" name="van" value=(p.status.code());
                     label for="status-note" { "Toelichting (optioneel)" }
                     input #status-note name="toelichting" type="text" maxlength="500";
+                    @if let Some(closing) = &p.closing { (closing_fields(closing)) }
                     div.row {
                         @for to in &p.transitions {
                             button type="submit" name="naar" value=(to.code())
@@ -148,6 +165,7 @@ fn status_block(p: &Panel, base: &str) -> Markup {
                 }
             }
             @for why in &p.blocked { p.hint { (why) } }
+            @if let Some(learning) = &p.learning { (learning_summary(learning)) }
             @if !p.history.is_empty() {
                 h4 { "Tijdlijn" }
                 ol.timeline {
@@ -159,6 +177,76 @@ fn status_block(p: &Panel, base: &str) -> Markup {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The leeropbrengst's fields, asked when closing (the closing buttons send them along).
+fn closing_fields(c: &ClosingForm) -> Markup {
+    html! {
+        fieldset.learning #learning-fields {
+            legend { "Leeropbrengst (nodig om af te sluiten)" }
+            p.hint { "Wat deze casus leert, voor het leerarchief en lerend evalueren. Anoniem: geen namen, adressen of nummers." }
+            label for="learning-bottleneck" { "Wat blokkeerde de reguliere weg?" }
+            select #learning-bottleneck name="knelpunt" {
+                option value="" { "Kies…" }
+                @for b in Bottleneck::ALL { option value=(b.code()) { (b.dutch()) } }
+            }
+            label for="learning-regulation" { "Regeling uit de lijst (bij een regeling)" }
+            select #learning-regulation name="regeling" {
+                option value="" { "Geen of niet in de lijst" }
+                @for r in crate::canvas::regulations::catalogue() { option value=(r.id) { (r.law) " " (r.article) } }
+            }
+            label for="learning-bottleneck-text" { "Het systeemknelpunt" }
+            textarea #learning-bottleneck-text name="knelpunt_tekst" rows="2" maxlength="2000" {}
+            fieldset.choices {
+                legend { "Leerorde" }
+                p.hint #learning-order-help { (ORDER_HELP) }
+                @for n in 1..=3 {
+                    label.checkbox { input type="radio" name="leerorde" value=(n) aria-describedby="learning-order-help"; " " (n) "e orde" }
+                }
+            }
+            label for="learning-order-note" { "Toelichting bij de leerorde" }
+            textarea #learning-order-note name="leerorde_toelichting" rows="2" maxlength="2000" {}
+            fieldset.choices {
+                legend { "Wie moet het signaal horen?" }
+                @for (code, name) in AUDIENCES {
+                    label.checkbox { input type="checkbox" name={ "signaal_" (code) } value="ja"; " " (name) }
+                }
+            }
+            label.checkbox { input #learning-budget type="checkbox" name="budget_gebruikt" value="ja" checked[c.budget_used]; " Het doorbraakbudget is gebruikt" }
+            label for="learning-budget-why" { "Waarom werkte de reguliere weg niet?" }
+            textarea #learning-budget-why name="budget_waarom" rows="2" maxlength="2000" { (c.budget_why) }
+            label for="learning-effect" { "Het effect voor het huishouden (in anonieme termen)" }
+            textarea #learning-effect name="effect" rows="2" maxlength="2000" {}
+            fieldset.choices {
+                legend { "Labels (vooraf ingevuld uit het canvas)" }
+                @for (kind, code, name, on) in &c.tags {
+                    label.checkbox { input type="checkbox" name={ "tag_" (kind) "_" (code) } value="ja" checked[*on]; " " (name) }
+                }
+            }
+        }
+    }
+}
+
+fn learning_summary(l: &Learning) -> Markup {
+    let tag_name = |kind: &str, code: &str| {
+        tag_choices()
+            .into_iter()
+            .find(|(k, c, _)| *k == kind && c == code)
+            .map_or(code.to_owned(), |(_, _, n)| n)
+    };
+    html! {
+        details.learning-summary {
+            summary { "Leeropbrengst" }
+            dl.summary-facts {
+                dt { "Systeemknelpunt" } dd { (l.bottleneck.dutch()) @if !l.bottleneck_text.is_empty() { ": " (l.bottleneck_text) } }
+                dt { "Leerorde" } dd { (l.order) "e orde: " (l.order_note) }
+                dt { "Signaal voor" } dd { (l.signals.iter().map(|s| AUDIENCES.iter().find(|(c, _)| c == s).map_or(s.as_str(), |(_, n)| *n)).collect::<Vec<_>>().join(", ")) }
+                dt { "Doorbraakbudget" } dd { @if l.budget_used { "gebruikt: " (l.budget_why) } @else { "niet gebruikt" } }
+                dt { "Effect voor het huishouden" } dd { (l.effect) }
+                dt { "Labels" } dd { (l.tags.iter().map(|(k, c)| tag_name(k, c)).collect::<Vec<_>>().join(", ")) }
             }
         }
     }

@@ -43,6 +43,33 @@ pub async fn eventually<F: Future<Output = bool>>(what: &str, mut condition: imp
     .await
 }
 
+/// A complete, anonymous leeropbrengst: what closing a canvas needs in its status form.
+pub const LEARNING: [(&str, &str); 8] = [
+    ("knelpunt", "proces"),
+    ("knelpunt_tekst", "Het leerlingenvervoer kent geen scooter."),
+    ("leerorde", "2"),
+    (
+        "leerorde_toelichting",
+        "De werkwijze van het leerlingenvervoer is aangepast.",
+    ),
+    ("signaal_beleid", "ja"),
+    ("effect", "Het kind gaat weer zelf naar school."),
+    ("tag_leefgebied_belonging", "ja"),
+    ("tag_domein_education", "ja"),
+];
+
+/// `fields` of a status form, with the leeropbrengst when it closes the canvas.
+pub fn closing<'a>(fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut out = fields.to_vec();
+    let closes = fields.iter().any(|(k, v)| {
+        *k == "naar" && matches!(*v, "doorbraak_gerealiseerd" | "afgesloten_zonder_doorbraak")
+    });
+    if closes {
+        out.extend(LEARNING);
+    }
+    out
+}
+
 /// The password of every test account.
 pub const PASSWORD: &str = "wachtwoord voor tests";
 

@@ -15,6 +15,7 @@ mod dossier;
 mod durability;
 mod flow_control;
 mod layers;
+mod learning;
 mod logs;
 mod meeting_room;
 mod meetings;

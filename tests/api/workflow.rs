@@ -107,7 +107,7 @@ async fn status_changes_follow_the_table_and_are_recorded() {
             &app,
             who,
             &path,
-            &[("van", from), ("naar", to), ("toelichting", "besproken")],
+            &closing(&[("van", from), ("naar", to), ("toelichting", "besproken")]),
         )
         .await;
         assert_eq!(status, 303, "{from} -> {to}: {page}");
@@ -147,25 +147,17 @@ async fn of_two_status_changes_at_once_exactly_one_wins() {
     let id = in_treatment(&app, "Casus S-2").await;
     let path = format!("/canvases/{id}/status");
     let aanjager = &app.people.aanjager;
+    let realised = closing(&[
+        ("van", "in_behandeling"),
+        ("naar", "doorbraak_gerealiseerd"),
+    ]);
+    let not_realised = closing(&[
+        ("van", "in_behandeling"),
+        ("naar", "afgesloten_zonder_doorbraak"),
+    ]);
     let (a, b) = tokio::join!(
-        post(
-            &app,
-            aanjager,
-            &path,
-            &[
-                ("van", "in_behandeling"),
-                ("naar", "doorbraak_gerealiseerd")
-            ]
-        ),
-        post(
-            &app,
-            aanjager,
-            &path,
-            &[
-                ("van", "in_behandeling"),
-                ("naar", "afgesloten_zonder_doorbraak")
-            ]
-        ),
+        post(&app, aanjager, &path, &realised),
+        post(&app, aanjager, &path, &not_realised),
     );
     let mut codes = [a.0, b.0];
     codes.sort_unstable();
@@ -990,7 +982,7 @@ async fn an_archived_canvas_is_read_only_at_once() {
             &app,
             &people.aanjager,
             &path,
-            &[("van", from), ("naar", to)],
+            &closing(&[("van", from), ("naar", to)]),
         )
         .await;
         assert_eq!(status, 303, "{page}");

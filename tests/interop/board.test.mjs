@@ -14,7 +14,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
 import { TO_IN_BEHANDELING, createCanvas, escalateCanvas, moveCanvas, setupServer, steps, uniqueLabel } from './lib/server.mjs'
-import { startBrowser, submit, waitConnected, waitInPage, waitLive, watchNavigations } from './lib/pages.mjs'
+import { fillLearning, startBrowser, submit, waitConnected, waitInPage, waitLive, watchNavigations } from './lib/pages.mjs'
 
 const LIVE_MS = 5000
 
@@ -151,7 +151,8 @@ test('the board: refusals that stay, questions before closing, the step bar and 
     assert.equal(await page.locator('#canvas-status').textContent(), 'In behandeling')
   })
 
-  await step('…and yes closes it, for every page', async () => {
+  await step('…and yes closes it, with the leeropbrengst, for every page', async () => {
+    await fillLearning(aanjager)
     const res = await submit(aanjager, aanjager.page.getByRole('button', { name: 'Naar «Doorbraak gerealiseerd»', exact: true }),
       `/canvases/${id}/status`, { confirm: true })
     assert.equal(res.status(), 303)

@@ -22,7 +22,7 @@ import {
   DEMO_ACCOUNTS, TO_IN_BEHANDELING, createCanvas, moveCanvas, setupServer, steps, uniqueLabel
 } from './lib/server.mjs'
 import {
-  assertStatus, openCanvas, openPage, startBrowser, submit, waitConnected, waitInPage, waitLive, watchNavigations
+  assertStatus, fillLearning, openCanvas, openPage, startBrowser, submit, waitConnected, waitInPage, waitLive, watchNavigations
 } from './lib/pages.mjs'
 
 /** How soon a change must show on the others' open pages. */
@@ -274,6 +274,7 @@ test('two people on one canvas: the panel follows the other\'s changes, but neve
   })
 
   await step('the aanjager closes the canvas with a status button; the projectleider sees it live', async () => {
+    await fillLearning(aanjager)
     const res = await submit(aanjager, aanjager.page.getByRole('button', { name: 'Naar «Doorbraak gerealiseerd»', exact: true }),
       `/canvases/${id}/status`, { confirm: true })
     await assertStatus(res, 303, 'POST /canvases/{id}/status')

@@ -7,6 +7,8 @@
 import { StateEffect, StateField } from '@codemirror/state'
 import { Decoration, EditorView } from '@codemirror/view'
 
+import { utf16Offsets } from './text-offsets.js'
+
 /** Wait this long after the last keystroke before asking. */
 const CHECK_AFTER_MS = 400
 
@@ -22,21 +24,6 @@ const findingsField = StateField.define({
   },
   provide: (field) => EditorView.decorations.from(field)
 })
-
-/**
- * UTF-16 offsets (CodeMirror's) of Unicode-character offsets (the server's) in `text`.
- * @param {string} text
- * @returns {(chars: number) => number}
- */
-export function utf16Offsets (text) {
-  const table = [0]
-  let units = 0
-  for (const ch of text) {
-    units += ch.length
-    table.push(units)
-  }
-  return (chars) => table[Math.min(Math.max(chars, 0), table.length - 1)]
-}
 
 function csrfToken () {
   const field = document.querySelector('input[name="csrf"]')

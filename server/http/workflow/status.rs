@@ -1,34 +1,44 @@
-//! `POST /canvases/{id}/status`: a status change by hand, as the lifecycle allows.
+//! `POST /canvases/{id}/status`: a status change by hand, as the lifecycle allows; closing
+//! (doorbraak gerealiseerd, afgesloten zonder doorbraak) with the leeropbrengst in the same form.
+
+use std::collections::HashMap;
 
 use axum::{Form, http::StatusCode, response::Response};
-use serde::Deserialize;
 
 use super::Action;
-use crate::{canvas::status::CanvasStatus, error::AppError};
+use crate::{canvas::status::CanvasStatus, error::AppError, workflow::learning};
 
-#[derive(Deserialize)]
-pub struct StatusForm {
-    /// The status the person saw.
-    #[serde(default)]
-    van: String,
-    #[serde(default)]
-    naar: String,
-    #[serde(default)]
-    toelichting: String,
-}
-
-pub async fn change(action: Action, Form(form): Form<StatusForm>) -> Result<Response, AppError> {
+/// The form's fields: `van` (the status the person saw), `naar`, `toelichting`, and for closing
+/// the leeropbrengst's (see `workflow::learning::parse`).
+pub async fn change(
+    action: Action,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let on = action.on();
     if let Err(refused) = on.refuse_if_archived() {
         return action.respond::<()>(Err(refused)).await;
     }
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     let (Ok(from), Ok(to)) = (
-        form.van.parse::<CanvasStatus>(),
-        form.naar.parse::<CanvasStatus>(),
+        field("van").parse::<CanvasStatus>(),
+        field("naar").parse::<CanvasStatus>(),
     ) else {
         let code = StatusCode::UNPROCESSABLE_ENTITY;
         return action.refuse(code, "Kies een bestaande status.").await;
     };
-    let changed = on.change_status(from, to, &form.toelichting).await;
+    let learning = if learning::needed_for(to) {
+        let label = action
+            .state
+            .canvases
+            .canvas_label(&action.canvas.id)
+            .await?
+            .unwrap_or_default();
+        Some(learning::parse(&form, &label))
+    } else {
+        None
+    };
+    let changed = on
+        .change_status(from, to, field("toelichting"), learning)
+        .await;
     action.respond(changed).await
 }

@@ -16,8 +16,12 @@ use crate::store::{
     },
 };
 use crate::{
-    access::policy::EscalationLevel, canvas::CanvasId, canvas::status::CanvasStatus,
-    workflow::ladder::Outcome, workflow::ledger::Kind,
+    access::policy::EscalationLevel,
+    canvas::CanvasId,
+    canvas::status::CanvasStatus,
+    workflow::ladder::Outcome,
+    workflow::learning::{Bottleneck, Learning},
+    workflow::ledger::Kind,
 };
 
 /// Orders the level codes of a column in SQL, for "the highest level reached".
@@ -444,6 +448,98 @@ impl<S: Source> Workflow for Sqlite<S> {
         .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows.iter().map(ledger_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn save_learning(
+        &self,
+        canvas: &CanvasId,
+        learning: &Learning,
+        by: AccountId,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
+        // The signals and tags go with the row (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM learning_outcomes WHERE canvas_id = ?")
+            .bind(canvas.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO learning_outcomes (canvas_id, bottleneck_kind, regulation_id, \
+             bottleneck_text, learning_order, order_note, budget_used, budget_why, \
+             household_effect, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(canvas.as_str())
+        .bind(learning.bottleneck.code())
+        .bind(learning.regulation.as_deref())
+        .bind(&learning.bottleneck_text)
+        .bind(learning.order)
+        .bind(&learning.order_note)
+        .bind(learning.budget_used)
+        .bind(&learning.budget_why)
+        .bind(&learning.effect)
+        .bind(by)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        for audience in &learning.signals {
+            sqlx::query("INSERT INTO learning_signals (canvas_id, audience) VALUES (?, ?)")
+                .bind(canvas.as_str())
+                .bind(audience)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (kind, code) in &learning.tags {
+            sqlx::query("INSERT INTO learning_tags (canvas_id, kind, code) VALUES (?, ?, ?)")
+                .bind(canvas.as_str())
+                .bind(kind)
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn learning(&self, canvas: &CanvasId) -> Result<Option<Learning>, StoreError> {
+        let mut conn = self.conn().await?;
+        let Some(row) = sqlx::query(
+            "SELECT bottleneck_kind, regulation_id, bottleneck_text, learning_order, order_note, \
+             budget_used, budget_why, household_effect FROM learning_outcomes WHERE canvas_id = ?",
+        )
+        .bind(canvas.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let kind: String = row.try_get("bottleneck_kind")?;
+        let signals: Vec<String> = sqlx::query_scalar(
+            "SELECT audience FROM learning_signals WHERE canvas_id = ? ORDER BY \
+             CASE audience WHEN 'beleid' THEN 0 WHEN 'bestuur' THEN 1 ELSE 2 END",
+        )
+        .bind(canvas.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+        let tags: Vec<(String, String)> = sqlx::query_as(
+            "SELECT kind, code FROM learning_tags WHERE canvas_id = ? ORDER BY kind, code",
+        )
+        .bind(canvas.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Some(Learning {
+            bottleneck: Bottleneck::from_code(&kind)
+                .ok_or(StoreError::Inconsistent("bottleneck kind"))?,
+            regulation: row.try_get("regulation_id")?,
+            bottleneck_text: row.try_get("bottleneck_text")?,
+            order: row.try_get("learning_order")?,
+            order_note: row.try_get("order_note")?,
+            signals,
+            budget_used: row.try_get("budget_used")?,
+            budget_why: row.try_get("budget_why")?,
+            effect: row.try_get("household_effect")?,
+            tags,
+        }))
     }
 
     async fn add_entry(&self, entry: &NewLedgerEntry) -> Result<EntryOutcome, StoreError> {

@@ -475,3 +475,19 @@ export async function waitLive (p, selector, fragmentPath) {
     detail: () => p.requests
   })
 }
+
+/**
+ * Fill in the leeropbrengst of the status form on canvas page `p` (views/workflow.rs), as an
+ * aanjager does before closing: what blocked, the leerorde with its explanation, who hears the
+ * signal, the effect and a tag. Anonymous text only.
+ */
+export async function fillLearning (p) {
+  const form = p.page.locator('#learning-fields')
+  await form.locator('#learning-bottleneck').selectOption('proces')
+  await form.locator('#learning-bottleneck-text').fill('Het leerlingenvervoer kent geen scooter.')
+  await form.locator('input[name="leerorde"][value="2"]').check()
+  await form.locator('#learning-order-note').fill('De werkwijze van het leerlingenvervoer is aangepast.')
+  await form.locator('input[name="signaal_beleid"]').check()
+  await form.locator('#learning-effect').fill('Het kind gaat weer zelf naar school.')
+  await form.locator('input[name="tag_leefgebied_belonging"]').check()
+}

@@ -1,0 +1,197 @@
+//! Closing with the leeropbrengst (issue 13): the lifecycle requires it, who may close is asked
+//! first, each missing part and any personal data is refused in Dutch without changing anything,
+//! and what is stored is relational (the signal's audiences and the tags in their own tables);
+//! the form starts with the canvas's own leefgebieden as tags.
+
+use yrs::Map;
+
+use crate::helpers::*;
+
+async fn in_treatment(app: &TestApp, label: &str) -> String {
+    let id = app.create_canvas(label).await;
+    for (from, to) in [("concept", "ingebracht"), ("ingebracht", "in_behandeling")] {
+        let (status, _, page) = post_as(
+            app,
+            &app.people.aanjager,
+            &format!("/canvases/{id}/status"),
+            &[("van", from), ("naar", to)],
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+    }
+    id
+}
+
+async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("count")
+}
+
+async fn status_of(app: &TestApp, id: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM canvases WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.sqlite().await)
+        .await
+        .expect("status")
+}
+
+#[tokio::test]
+async fn a_canvas_is_closed_only_with_its_leeropbrengst() {
+    let app = TestApp::spawn().await;
+    let people = app.people.clone();
+    let id = in_treatment(&app, "Casus L-1").await;
+    let path = format!("/canvases/{id}/status");
+    let close = [
+        ("van", "in_behandeling"),
+        ("naar", "doorbraak_gerealiseerd"),
+    ];
+
+    // The form offers the leeropbrengst, with the canvas's leefgebied as a tag already.
+    let mut editor = app.connect(&id).await;
+    let areas = editor.doc.get_or_insert_map("lifeAreas");
+    editor
+        .edit(|txn, _| {
+            areas.insert(txn, "housing", true);
+        })
+        .await;
+    editor.round_trip().await;
+    let (_, _, page) = app
+        .as_person(&people.aanjager)
+        .page(&format!("/canvases/{id}"))
+        .await;
+    assert!(page.contains("Leeropbrengst (nodig om af te sluiten)"));
+    assert!(
+        page.contains(r#"name="tag_leefgebied_housing" value="ja" checked"#),
+        "prefilled from the canvas"
+    );
+    assert!(!page.contains(r#"name="tag_leefgebied_belonging" value="ja" checked"#));
+
+    // Without it, or with a part missing: refused with the reason, nothing changed.
+    let (status, _, page) = post_as(&app, &people.aanjager, &path, &close).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Kies wat de reguliere weg blokkeerde"));
+    let mut missing = close.to_vec();
+    missing.extend(LEARNING.iter().filter(|(k, _)| *k != "effect"));
+    let (status, _, page) = post_as(&app, &people.aanjager, &path, &missing).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Vul het effect voor het huishouden in"));
+    // Personal data in it: refused by the anonymity rule.
+    let mut named = close.to_vec();
+    named.extend(LEARNING.iter().map(|(k, v)| {
+        if *k == "effect" {
+            ("effect", "Mevrouw Jansen kan weer werken.")
+        } else {
+            (*k, *v)
+        }
+    }));
+    let (status, _, page) = post_as(&app, &people.aanjager, &path, &named).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("moet anoniem zijn"), "{page}");
+    // Who may not close is told so first, whatever they filled in.
+    let (status, _, _) = post_as(&app, &people.teamlid, &path, &closing(&close)).await;
+    assert_eq!(status, 403);
+    assert_eq!(status_of(&app, &id).await, "in_behandeling");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM learning_outcomes WHERE canvas_id = ?",
+            &id
+        )
+        .await,
+        0
+    );
+
+    // With it: closed, and stored relationally.
+    let (status, _, page) = post_as(&app, &people.aanjager, &path, &closing(&close)).await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(status_of(&app, &id).await, "doorbraak_gerealiseerd");
+    let (order, effect): (i64, String) = sqlx::query_as(
+        "SELECT learning_order, household_effect FROM learning_outcomes WHERE canvas_id = ?",
+    )
+    .bind(&id)
+    .fetch_one(&app.sqlite().await)
+    .await
+    .expect("learning");
+    assert_eq!(
+        (order, effect.as_str()),
+        (2, "Het kind gaat weer zelf naar school.")
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM learning_signals WHERE canvas_id = ? AND audience = 'beleid'",
+            &id
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM learning_tags WHERE canvas_id = ?",
+            &id
+        )
+        .await,
+        2
+    );
+    let (_, _, page) = app
+        .as_person(&people.teamlid)
+        .page(&format!("/canvases/{id}"))
+        .await;
+    assert!(page.contains("Leeropbrengst") && page.contains("2e orde"));
+
+    // Reopened and closed again: the new leeropbrengst replaces the old.
+    let (status, _, _) = post_as(
+        &app,
+        &people.aanjager,
+        &path,
+        &[
+            ("van", "doorbraak_gerealiseerd"),
+            ("naar", "in_behandeling"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let mut again = vec![
+        ("van", "in_behandeling"),
+        ("naar", "afgesloten_zonder_doorbraak"),
+    ];
+    again.extend(
+        LEARNING
+            .iter()
+            .filter(|(k, _)| *k != "tag_domein_education"),
+    );
+    again.push(("signaal_pmm", "ja"));
+    let (status, _, page) = post_as(&app, &people.aanjager, &path, &again).await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM learning_tags WHERE canvas_id = ?",
+            &id
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM learning_signals WHERE canvas_id = ?",
+            &id
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM learning_outcomes WHERE canvas_id = ?",
+            &id
+        )
+        .await,
+        1
+    );
+}
