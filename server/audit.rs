@@ -48,10 +48,11 @@ pub enum Event {
     MinutesFixed,
     CommentAdded,
     CommentResolved,
+    AnonymityOverridden,
 }
 
 impl Event {
-    pub const ALL: [Event; 34] = [
+    pub const ALL: [Event; 35] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
@@ -86,6 +87,7 @@ impl Event {
         Event::MinutesFixed,
         Event::CommentAdded,
         Event::CommentResolved,
+        Event::AnonymityOverridden,
     ];
 
     /// The code stored in the log.
@@ -125,6 +127,7 @@ impl Event {
             Event::MinutesFixed => "minutes_fixed",
             Event::CommentAdded => "comment_added",
             Event::CommentResolved => "comment_resolved",
+            Event::AnonymityOverridden => "anonymity_overridden",
         }
     }
 
@@ -165,6 +168,7 @@ impl Event {
             Event::MinutesFixed => "Verslag vastgesteld",
             Event::CommentAdded => "Opmerking geplaatst",
             Event::CommentResolved => "Opmerking afgehandeld of heropend",
+            Event::AnonymityOverridden => "Anonimiteitsmelding bij archiveren overschreven",
         }
     }
 

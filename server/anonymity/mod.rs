@@ -35,6 +35,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// As the API names it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Bsn => "bsn",
+            Kind::Iban => "iban",
+            Kind::Telefoon => "telefoon",
+            Kind::Email => "email",
+            Kind::Postcode => "postcode",
+            Kind::Adres => "adres",
+            Kind::Geboortedatum => "geboortedatum",
+            Kind::Naam => "naam",
+        }
+    }
+
     /// The page's explanation, in Dutch.
     pub fn dutch(self) -> &'static str {
         match self {
@@ -66,15 +80,14 @@ struct Span {
     end: usize,
 }
 
-impl Span {
-    fn overlaps(&self, start: usize, end: usize) -> bool {
-        self.start < end && start < self.end
-    }
-}
-
 /// Everything in `text` that is personal data, in text order; nothing inside `label` (the
 /// canvas's own anonymous label, wherever it occurs).
 pub fn scan(text: &str, label: &str) -> Vec<Finding> {
+    // Typographic spaces and dashes (pasted from a word processor) and invisible characters
+    // become their ASCII kin, one character for one, so that "06\u{a0}12345678" is found and the
+    // character offsets stay those of `text`.
+    let normalised = normalise(text);
+    let text = normalised.as_str();
     let mut spans = Vec::new();
     emails(text, &mut spans);
     ibans(text, &mut spans);
@@ -84,23 +97,91 @@ pub fn scan(text: &str, label: &str) -> Vec<Finding> {
     addresses(text, &mut spans);
     birth_dates(text, &mut spans);
     names(text, &mut spans);
-    let label = label_spans(text, label);
-    let casework = casework_numbers(text);
+    let label = Ranges::new(label_spans(text, label));
+    let casework = Ranges::new(casework_numbers(text));
     spans.retain(|s| {
         let numeric = matches!(s.kind, Kind::Bsn | Kind::Telefoon | Kind::Postcode);
-        let in_label = label.iter().any(|(a, b)| s.overlaps(*a, *b));
-        let casework_number = numeric && casework.iter().any(|(a, b)| s.overlaps(*a, *b));
-        !in_label && !casework_number
+        let in_label = label.overlaps(s.start, s.end);
+        let casework = numeric && casework_number(text, s, &casework);
+        !in_label && !casework
     });
     spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
     // Of overlapping findings the first (and longest) stands: an IBAN is not also a phone number.
+    // Sorted by start, a span overlaps a kept one only if it starts before the last kept end.
     let mut kept: Vec<Span> = Vec::new();
     for span in spans {
-        if !kept.iter().any(|k| k.overlaps(span.start, span.end)) {
+        if kept.last().is_none_or(|k| span.start >= k.end) {
             kept.push(span);
         }
     }
     to_chars(text, &kept)
+}
+
+/// `text` with the look-alikes of space and dash as ASCII, character for character.
+fn normalise(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{a0}'
+            | '\u{2007}'
+            | '\u{202f}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{200b}'
+            | '\u{2060}'
+            | '\u{feff}' => ' ',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            other => other,
+        })
+        .collect()
+}
+
+/// Byte ranges, sorted, to ask "does anything overlap" in logarithmic time.
+struct Ranges(Vec<(usize, usize)>);
+
+impl Ranges {
+    fn new(mut ranges: Vec<(usize, usize)>) -> Self {
+        ranges.sort_unstable();
+        Self(ranges)
+    }
+
+    /// The ranges overlapping `start..end`.
+    fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        // Ranges starting at or after `end` cannot overlap; of the others, only those ending
+        // after `start` do. Casework ranges are short, so walking back from the cut is brief.
+        let cut = self.0.partition_point(|(a, _)| *a < end);
+        self.0[..cut]
+            .iter()
+            .rev()
+            .take_while(move |(a, _)| end.saturating_sub(*a) <= 4096)
+            .filter(move |(_, b)| *b > start)
+            .copied()
+    }
+
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        self.overlapping(start, end).next().is_some()
+    }
+}
+
+/// Whether a digit finding is really one of the casework's own numbers: a casework range covers
+/// all but fewer than four of its digits ("03-03-2027 14" is a date and an hour; in
+/// "06-12-34-56-78" the date-like start leaves six digits of a phone number).
+fn casework_number(text: &str, span: &Span, casework: &Ranges) -> bool {
+    let mut covered = vec![false; span.end - span.start];
+    let mut any = false;
+    for (a, b) in casework.overlapping(span.start, span.end) {
+        any = true;
+        for i in a.max(span.start)..b.min(span.end) {
+            covered[i - span.start] = true;
+        }
+    }
+    if !any {
+        return false;
+    }
+    let left = text[span.start..span.end]
+        .bytes()
+        .zip(&covered)
+        .filter(|(b, c)| b.is_ascii_digit() && !**c)
+        .count();
+    left < 4
 }
 
 /// Byte offsets to character offsets, in one pass.
@@ -187,7 +268,13 @@ fn bsns(text: &str, spans: &mut Vec<Span>) {
 }
 
 fn ibans(text: &str, spans: &mut Vec<Span>) {
-    for m in patterns::IBAN.find_iter(text) {
+    let mut from = 0;
+    while let Some(m) = patterns::IBAN.find_at(text, from) {
+        // Without an IBAN here, the next try starts one group on ("kenmerk AB12 NL91…").
+        from = m.start() + 1;
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
         // The pattern may take a following group of capitals or digits along: the longest
         // prefix that is a valid IBAN counts.
         let candidate = m.as_str();
@@ -200,6 +287,7 @@ fn ibans(text: &str, spans: &mut Vec<Span>) {
                 .collect();
             if iban::Iban::try_from(compact.as_str()).is_ok() {
                 push(spans, Kind::Iban, m.start(), m.start() + end);
+                from = m.start() + end;
                 break;
             }
             // Back to the previous character boundary (the candidate is ASCII).
@@ -211,21 +299,38 @@ fn ibans(text: &str, spans: &mut Vec<Span>) {
     }
 }
 
+/// Whether `raw` is a number to call.
+fn callable(raw: &str) -> bool {
+    let digit_count = raw.chars().filter(char::is_ascii_digit).count();
+    if !(9..=15).contains(&digit_count) {
+        return false;
+    }
+    let international = raw.starts_with('+') || raw.starts_with("00");
+    // Dutch numbers are written with their leading 0; other digit runs are not numbers to call.
+    if !international && !raw.starts_with('0') && !raw.starts_with('(') {
+        return false;
+    }
+    phonenumber::parse(Some(phonenumber::country::Id::NL), raw)
+        .is_ok_and(|n| phonenumber::is_valid(&n))
+}
+
 fn phones(text: &str, spans: &mut Vec<Span>) {
     for m in patterns::PHONE.find_iter(text) {
-        let raw = m.as_str().trim_end_matches([' ', '-', '.']);
-        let digit_count = raw.chars().filter(char::is_ascii_digit).count();
-        if !(9..=15).contains(&digit_count) {
-            continue;
-        }
-        let international = raw.starts_with('+') || raw.starts_with("00");
-        // Dutch numbers are written with their leading 0; other digit runs are not numbers to call.
-        if !international && !raw.starts_with('0') && !raw.starts_with('(') {
-            continue;
-        }
-        let parsed = phonenumber::parse(Some(phonenumber::country::Id::NL), raw);
-        if parsed.is_ok_and(|n| phonenumber::is_valid(&n)) {
-            push(spans, Kind::Telefoon, m.start(), m.start() + raw.len());
+        // The pattern may take a following number along ("06-12345678 3 keer"): the longest
+        // prefix, cut at a separator, that is a number to call counts.
+        let mut raw = m.as_str().trim_end_matches([' ', '-', '.', '/', '(']);
+        loop {
+            if callable(raw) {
+                push(spans, Kind::Telefoon, m.start(), m.start() + raw.len());
+                break;
+            }
+            // The candidate is ASCII: cutting at a separator's byte is a character boundary.
+            match raw.rfind([' ', '-', '.', '/', '(', ')']) {
+                Some(cut) if cut > 0 => {
+                    raw = raw[..cut].trim_end_matches([' ', '-', '.', '/', '(', ')']);
+                }
+                _ => break,
+            }
         }
     }
 }
@@ -235,11 +340,14 @@ fn postcodes(text: &str, spans: &mut Vec<Span>) {
         let (Some(whole), Some(letters)) = (c.get(0), c.get(1).or_else(|| c.get(2))) else {
             continue;
         };
-        // SA, SD and SS are not used in Dutch postcodes.
+        // SA, SD and SS are not used in Dutch postcodes; written small and attached, a unit
+        // ("1500km") is a quantity, not a postcode.
+        let units = ["km", "kg", "cm", "mm", "ml", "kb", "mb", "gb", "uu", "mg"];
         if matches!(
             letters.as_str().to_ascii_uppercase().as_str(),
             "SA" | "SD" | "SS"
-        ) {
+        ) || units.contains(&letters.as_str())
+        {
             continue;
         }
         push(spans, Kind::Postcode, whole.start(), whole.end());

@@ -26,7 +26,7 @@ pub static POSTCODE: Pattern = Pattern::new(|| {
 /// A street name with one of the usual endings, then a huisnummer (with a letter or addition).
 pub static ADDRESS: Pattern = Pattern::new(|| {
     compiled(
-        r"\b(?:\p{Lu}[\p{L}'.-]*\s+){0,2}[\p{L}'-]{2,}(?i:straat|laan|weg|plein|gracht|kade|singel|dijk|pad|steeg|hof|dreef|allee|park|markt|baan|boulevard|dam|wal|erf|haven|hoven|straatweg)\s+[0-9]{1,5}(?:\s?[a-zA-Z]\b|-[0-9]{1,4})?\b",
+        r"\b(?:\p{Lu}[\p{L}'.-]*\s+){0,2}[\p{L}'-]{2,}(?i:straat|laan|weg|plein|gracht|kade|singel|dijk|pad|steeg|hof|dreef|allee|park|baan|boulevard|wal|erf|haven|hoven|straatweg)\s+[0-9]{1,5}(?:\s?[a-zA-Z]\b|-[0-9]{1,4})?\b",
     )
 });
 

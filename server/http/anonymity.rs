@@ -1,7 +1,8 @@
 //! `POST /api/anonimiteit` `{"text": "…", "label": "…"}`: the anonymity rule's findings in a text,
 //! `{"findings": [{"kind", "start", "end", "uitleg"}]}` with offsets in Unicode characters, for
 //! the editor's marks and for scripts that check text before it goes into a canvas. For who does
-//! casework (a team, coach or PMM role); the text is neither stored nor logged.
+//! casework (a team, coach or PMM role, or a guest while their overleg's canvases are open); the
+//! text is neither stored nor logged.
 
 use axum::{Json, Router, extract::rejection::JsonRejection, routing::post};
 use serde::Deserialize;

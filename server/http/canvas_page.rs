@@ -123,6 +123,12 @@ pub async fn panel(
     } else {
         None
     };
+    let archive_findings =
+        if transitions.contains(&crate::canvas::status::CanvasStatus::Gearchiveerd) {
+            Some(crate::services::archiving::findings(state, id).await?)
+        } else {
+            None
+        };
     let escalate_to = ladder::above(facts.level)
         .into_iter()
         .filter(|to| ladder::may_escalate(account, facts, access, status, *to).is_ok())
@@ -152,6 +158,7 @@ pub async fn panel(
         ledger,
         learning: state.workflow.learning(id).await?,
         closing,
+        archive_findings,
         may_book,
         team_members,
         today: dutch_date(now),

@@ -455,6 +455,7 @@ async fn take_up(
             CanvasStatus::InBehandeling,
             "In het overleg op tafel genomen.",
             None,
+            &Default::default(),
         )
         .await;
     if result.is_ok() {

@@ -3,6 +3,8 @@
 //! notifications; afterwards the open pages hear of it, and a ladder move or archiving closes the
 //! connections whose access it changed.
 
+use std::collections::HashMap;
+
 use super::{Refusal, ServiceError};
 use crate::{
     access::policy::{self, AccountId, EscalationLevel, Permitted},
@@ -70,6 +72,7 @@ impl OnCanvas<'_> {
         to: CanvasStatus,
         note: &str,
         learning: Option<Result<Learning, String>>,
+        overrides: &HashMap<String, String>,
     ) -> Result<(), ServiceError> {
         self.refuse_if_archived()?;
         let (actor, canvas) = (self.actor, self.canvas);
@@ -92,6 +95,17 @@ impl OnCanvas<'_> {
             }
             None => None,
         };
+        // Archiving keeps this canvas as learning material: only once it is anonymous, or each
+        // finding is overridden with a reason.
+        let archiving = to == CanvasStatus::Gearchiveerd;
+        let findings = if archiving {
+            super::archiving::findings(self.state, &self.canvas.id).await?
+        } else {
+            Vec::new()
+        };
+        if let Some(reason) = super::archiving::unresolved(&findings, overrides) {
+            return Err(ServiceError::refused(Refusal::Invalid, reason));
+        }
         let note: String = note.trim().chars().take(500).collect();
         let tx = self.state.database.begin().await?;
         let changed = tx
@@ -110,6 +124,24 @@ impl OnCanvas<'_> {
         if let Some(learning) = &learning {
             tx.save_learning(&self.canvas.id, learning, actor.account.id, now_millis())
                 .await?;
+        }
+        if archiving {
+            for finding in &findings {
+                // Which kind, where, and why: never the words themselves.
+                let reason = overrides.get(&finding.key).cloned().unwrap_or_default();
+                let entry = AuditEntry {
+                    account_id: Some(actor.account.id),
+                    team_id: Some(self.canvas.facts.team),
+                    canvas_id: Some(self.id().to_owned()),
+                    detail: format!("{} in {}: {reason}", finding.kind.code(), finding.place),
+                    ..AuditEntry::default()
+                };
+                tx.append_audit(&Event::AnonymityOverridden.entry(entry))
+                    .await?;
+            }
+            // Data minimisation: what the learning purpose does not need goes now.
+            tx.delete_comments(&self.canvas.id).await?;
+            tx.delete_versions_but_escalations(&self.canvas.id).await?;
         }
         let detail = format!("{} → {}", from.code(), to.code());
         // Archived is read-only from this moment: every open connection and stream on the

@@ -42,6 +42,8 @@ pub trait Comments: Send + Sync + 'static {
     async fn add_comment(&self, comment: &NewComment) -> Result<CommentId, StoreError>;
     /// The canvas's comments, threads in the order they were started, answers in order.
     async fn comments(&self, canvas: &CanvasId) -> Result<Vec<CommentRow>, StoreError>;
+    /// Removes every comment of the canvas (archiving keeps none); how many went.
+    async fn delete_comments(&self, canvas: &CanvasId) -> Result<u64, StoreError>;
     /// Resolves (or reopens) a thread of the canvas. `false` if there is no such open (or
     /// resolved) thread.
     async fn resolve_thread(

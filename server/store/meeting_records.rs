@@ -111,6 +111,8 @@ pub enum ActionScope {
     OpenOfOwner(AccountId),
     /// The open ones on a canvas.
     OpenOfCanvas(CanvasId),
+    /// All on a canvas, done or not.
+    OfCanvas(CanvasId),
     /// The open ones of a team's earlier overleggen (for the next agenda).
     OpenOfTeam(TeamId),
 }
@@ -188,6 +190,8 @@ pub trait MeetingRecords: Send + Sync + 'static {
     async fn action(&self, id: ActionItemId) -> Result<Option<ActionRow>, StoreError>;
     /// Oldest meeting first, then in the order they were recorded.
     async fn actions(&self, scope: ActionScope) -> Result<Vec<ActionRow>, StoreError>;
+    /// The besluiten recorded on agenda items of the canvas, in every overleg.
+    async fn decisions_on(&self, canvas: &CanvasId) -> Result<Vec<String>, StoreError>;
     /// Marks an open actiepunt done. `false` if it was done already.
     async fn mark_action_done(
         &self,

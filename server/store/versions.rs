@@ -76,6 +76,9 @@ pub trait Versions: Send + Sync + 'static {
     async fn save_version(&self, version: &NewVersion) -> Result<VersionId, StoreError>;
     /// The canvas's versions, oldest first.
     async fn versions(&self, canvas: &CanvasId) -> Result<Vec<VersionRow>, StoreError>;
+    /// Removes the versions made by hand or after an overleg (archiving keeps only the
+    /// escalations' own); how many went.
+    async fn delete_versions_but_escalations(&self, canvas: &CanvasId) -> Result<u64, StoreError>;
     /// A version of the canvas with its frozen document.
     async fn version_snapshot(
         &self,

@@ -56,6 +56,9 @@ pub struct Panel {
     pub learning: Option<Learning>,
     /// The closing form's prefill, when the viewer may close the canvas.
     pub closing: Option<ClosingForm>,
+    /// What the anonymity check finds in what the archive would keep, when the viewer may
+    /// archive the canvas.
+    pub archive_findings: Option<Vec<crate::services::archiving::ArchiveFinding>>,
     pub comments: Vec<crate::store::comments::CommentRow>,
     pub may_comment: bool,
     /// Open actiepunten on the canvas, with whether the viewer may mark each done.
@@ -153,6 +156,7 @@ fn status_block(p: &Panel, base: &str) -> Markup {
                     label for="status-note" { "Toelichting (optioneel)" }
                     input #status-note name="toelichting" type="text" maxlength="500";
                     @if let Some(closing) = &p.closing { (closing_fields(closing)) }
+                    @if let Some(findings) = &p.archive_findings { (archive_fields(findings)) }
                     div.row {
                         @for to in &p.transitions {
                             button type="submit" name="naar" value=(to.code())
@@ -224,6 +228,30 @@ fn closing_fields(c: &ClosingForm) -> Markup {
                 legend { "Labels (vooraf ingevuld uit het canvas)" }
                 @for (kind, code, name, on) in &c.tags {
                     label.checkbox { input type="checkbox" name={ "tag_" (kind) "_" (code) } value="ja" checked[*on]; " " (name) }
+                }
+            }
+        }
+    }
+}
+
+/// The anonymity check before archiving: each finding with a field for the reason it is no
+/// personal data (or it is taken out of the canvas first).
+fn archive_fields(findings: &[crate::services::archiving::ArchiveFinding]) -> Markup {
+    html! {
+        fieldset.learning #archive-check {
+            legend { "Anonimiteitscontrole voor het archief" }
+            @if findings.is_empty() {
+                p.hint { "Geen persoonsgegevens gevonden in wat het archief bewaart. Bij archiveren gaan de opmerkingen en de handmatige en overlegversies weg; de opschalingen, de leeropbrengst en het canvas zelf blijven." }
+            } @else {
+                p.hint { "Het archief is lesmateriaal voor andere teams. Haal deze gegevens uit het canvas, of geef bij elk aan waarom het geen persoonsgegeven is (bijvoorbeeld: zelfbedacht zaaknummer). Elke reden komt in het auditlog." }
+                ul.archive-findings {
+                    @for (n, f) in findings.iter().enumerate() {
+                        li data-kind=(f.kind.code()) {
+                            (f.place) ": " (f.kind.dutch()) " “" (f.text) "”"
+                            label for={ "archive-reason-" (n) } { "Waarom geen persoonsgegeven?" }
+                            input id={ "archive-reason-" (n) } name={ "reden_" (f.key) } type="text" maxlength="300";
+                        }
+                    }
                 }
             }
         }

@@ -195,3 +195,137 @@ async fn a_canvas_is_closed_only_with_its_leeropbrengst() {
         1
     );
 }
+
+/// Archiving (issue 13): the full anonymity check over what the archive keeps blocks it until
+/// each finding is overridden with a reason (audited, without the words); then the comments and
+/// the versions made by hand go, in the same transaction.
+#[tokio::test]
+async fn archiving_waits_for_an_anonymous_canvas_and_keeps_only_what_the_archive_needs() {
+    let app = TestApp::spawn().await;
+    let people = app.people.clone();
+    let id = in_treatment(&app, "Casus L-2").await;
+    let path = format!("/canvases/{id}/status");
+    let mut editor = app.connect(&id).await;
+    editor
+        .type_text("Moeder is bereikbaar op 06-12345678.")
+        .await;
+    editor.round_trip().await;
+    post_as(
+        &app,
+        &people.teamlid,
+        &format!("/canvases/{id}/opmerkingen"),
+        &[("field", "situation"), ("body", "Klopt dit nummer?")],
+    )
+    .await;
+    post_as(
+        &app,
+        &people.teamlid,
+        &format!("/canvases/{id}/versies"),
+        &[("naam", "Tussenstand")],
+    )
+    .await;
+    let (status, _, page) = post_as(
+        &app,
+        &people.aanjager,
+        &path,
+        &closing(&[
+            ("van", "in_behandeling"),
+            ("naar", "doorbraak_gerealiseerd"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    let archive = [("van", "doorbraak_gerealiseerd"), ("naar", "gearchiveerd")];
+
+    // Blocked: one finding, no reason yet. Nothing changed, nothing went.
+    let (status, _, page) = post_as(&app, &people.aanjager, &path, &archive).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Archiveren kan pas als het canvas anoniem is: 1 mogelijk persoonsgegeven"),
+        "{page}"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM comments WHERE canvas_id = ?",
+            &id
+        )
+        .await,
+        1
+    );
+    // The teamlid may not archive at all.
+    assert_eq!(post_as(&app, &people.teamlid, &path, &archive).await.0, 403);
+
+    // The aanjager's panel names it, with a field for the reason.
+    let (_, _, page) = app
+        .as_person(&people.aanjager)
+        .page(&format!("/canvases/{id}"))
+        .await;
+    assert!(page.contains("Anonimiteitscontrole voor het archief"));
+    assert!(
+        page.contains("Stap 1: situatieschets: Dit lijkt een telefoonnummer. “06-12345678”"),
+        "{page}"
+    );
+    let key = page
+        .split("name=\"reden_")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a reason field")
+        .to_owned();
+    let field = format!("reden_{key}");
+    let mut with_reason = archive.to_vec();
+    with_reason.push((&field, "Zelfbedacht nummer van het team"));
+    let (status, _, page) = post_as(&app, &people.aanjager, &path, &with_reason).await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(status_of(&app, &id).await, "gearchiveerd");
+    let overrides: Vec<(String, String, String)> = audit_events(&app)
+        .await
+        .into_iter()
+        .filter(|(event, _, _)| event == "anonymity_overridden")
+        .collect();
+    assert_eq!(overrides.len(), 1);
+    assert_eq!(
+        overrides[0].2,
+        "telefoon in Stap 1: situatieschets: Zelfbedacht nummer van het team"
+    );
+    assert!(
+        audit_events(&app)
+            .await
+            .iter()
+            .all(|(_, _, d)| !d.contains("06-12345678")),
+        "never the words"
+    );
+    // Data minimisation: the comments and the hand-made version went; the content stays.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM comments WHERE canvas_id = ?",
+            &id
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM canvas_versions WHERE canvas_id = ? AND kind <> 'opschaling'",
+            &id
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM learning_outcomes WHERE canvas_id = ?",
+            &id
+        )
+        .await,
+        1
+    );
+    assert!(
+        app.stored(&id).await["steps"]["situation"]
+            .as_str()
+            .is_some_and(|s| s.contains("bereikbaar"))
+    );
+}

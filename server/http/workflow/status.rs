@@ -37,8 +37,9 @@ pub async fn change(
     } else {
         None
     };
+    let overrides = crate::services::archiving::overrides(&form);
     let changed = on
-        .change_status(from, to, field("toelichting"), learning)
+        .change_status(from, to, field("toelichting"), learning, &overrides)
         .await;
     action.respond(changed).await
 }

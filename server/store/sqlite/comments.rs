@@ -77,6 +77,24 @@ impl<S: Source> Comments for Sqlite<S> {
             .map_err(Into::into)
     }
 
+    async fn delete_comments(&self, canvas: &CanvasId) -> Result<u64, StoreError> {
+        let mut conn = self.conn().await?;
+        // Answers first: they point at their thread's first comment.
+        let answers = execute(
+            &mut conn,
+            "DELETE FROM comments WHERE canvas_id = ? AND thread_id IS NOT NULL",
+            &[&canvas.as_str()],
+        )
+        .await?;
+        let threads = execute(
+            &mut conn,
+            "DELETE FROM comments WHERE canvas_id = ?",
+            &[&canvas.as_str()],
+        )
+        .await?;
+        Ok(answers + threads)
+    }
+
     async fn resolve_thread(
         &self,
         canvas: &CanvasId,

@@ -290,6 +290,7 @@ impl<S: Source> MeetingRecords for Sqlite<S> {
                 c.as_str().to_owned(),
             ),
             ActionScope::OpenOfTeam(t) => ("m.team_id = ? AND x.done_at IS NULL", t.0.to_string()),
+            ActionScope::OfCanvas(c) => ("x.canvas_id = ?", c.as_str().to_owned()),
         };
         // SQLite compares an integer column with a text bind by the column's affinity.
         let sql = format!("{ACTION_QUERY} WHERE {clause} ORDER BY m.starts_at, x.id");
@@ -298,6 +299,15 @@ impl<S: Source> MeetingRecords for Sqlite<S> {
             .fetch_all(&mut *self.conn().await?)
             .await?;
         Ok(rows.iter().map(action).collect::<Result<_, _>>()?)
+    }
+
+    async fn decisions_on(&self, canvas: &CanvasId) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT decision FROM agenda_items WHERE canvas_id = ? AND decision <> '' ORDER BY id",
+        )
+        .bind(canvas.as_str())
+        .fetch_all(&mut *self.conn().await?)
+        .await?)
     }
 
     async fn mark_action_done(

@@ -60,6 +60,16 @@ impl<S: Source> Versions for Sqlite<S> {
         Ok(rows.iter().map(version).collect::<Result<_, _>>()?)
     }
 
+    async fn delete_versions_but_escalations(&self, canvas: &CanvasId) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM canvas_versions WHERE canvas_id = ? AND kind <> 'opschaling'")
+                .bind(canvas.as_str())
+                .execute(&mut *self.conn().await?)
+                .await?
+                .rows_affected(),
+        )
+    }
+
     async fn version_snapshot(
         &self,
         canvas: &CanvasId,

@@ -1,0 +1,158 @@
+//! Archiving a canvas as learning material (issue 13): the full anonymity check over everything
+//! the archive keeps, which blocks archiving until each finding is taken out of the canvas or
+//! overridden with a reason (every override in the audit log), and data minimisation: what the
+//! learning purpose does not need goes in the same transaction as the status change.
+//!
+//! Kept: the canvas's final content, its label and status history, the leeropbrengst, the
+//! escalations with their questions, answers and frozen copies, the ledger, the overleggen's
+//! besluiten and actiepunten. Removed: the comments, and the versions made by hand or after an
+//! overleg (an escalation's version stays: it is the escalation's own frozen copy).
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+
+use super::ServiceError;
+use crate::{
+    anonymity::{self, Kind},
+    canvas::schema::CanvasContent,
+    state::AppState,
+    store::meeting_records::ActionScope,
+};
+
+/// One piece of personal data the archive would keep: where (in Dutch), what kind, the words
+/// themselves (shown only to who may archive, on the canvas page), and a key that names it in
+/// the override form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveFinding {
+    pub place: String,
+    pub kind: Kind,
+    pub text: String,
+    pub key: String,
+}
+
+/// The texts the archive keeps, each with where it is.
+async fn kept_texts(
+    state: &AppState,
+    canvas: &crate::canvas::CanvasId,
+    content: &CanvasContent,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let s = &content.steps;
+    let mut out: Vec<(String, String)> = vec![
+        ("Stap 1: situatieschets".into(), s.situation.clone()),
+        ("Stap 2: toekomstperspectief".into(), s.future.clone()),
+        ("Stap 3: overzicht".into(), s.overview.text.clone()),
+        ("Stap 4: doorbraak".into(), s.breakthrough.text.clone()),
+        (
+            "Stap 4: vraag over het systeemprobleem".into(),
+            s.breakthrough.system_problem.clone(),
+        ),
+        (
+            "Stap 5: betrokkenheid".into(),
+            s.value_triangle.involvement.clone(),
+        ),
+        (
+            "Stap 5: legitimiteit".into(),
+            s.value_triangle.legitimacy.text.clone(),
+        ),
+    ];
+    for a in &s.overview.agencies {
+        out.push(("Stap 3: betrokken instantie".into(), a.name.clone()));
+    }
+    for r in &s.value_triangle.legitimacy.regulations {
+        out.push((
+            "Stap 5: regeling".into(),
+            format!("{} {} {}", r.law, r.article, r.room),
+        ));
+    }
+    for l in &s.value_triangle.return_lines {
+        out.push((
+            "Stap 5: rendement".into(),
+            format!("{} {}", l.description, l.payer),
+        ));
+    }
+    for a in &s.action_plan {
+        out.push(("Stap 6: actieplan".into(), format!("{} {}", a.what, a.who)));
+    }
+    for e in state.workflow.escalations(canvas).await? {
+        out.push(("Opschaling: vraag".into(), e.question.clone()));
+        if let Some(answer) = &e.answer {
+            out.push(("Opschaling: antwoord".into(), answer.clone()));
+        }
+    }
+    for decision in state.database.decisions_on(canvas).await? {
+        out.push(("Overleg: besluit".into(), decision));
+    }
+    for action in state
+        .database
+        .actions(ActionScope::OfCanvas(canvas.clone()))
+        .await?
+    {
+        out.push(("Overleg: actiepunt".into(), action.what.clone()));
+    }
+    Ok(out)
+}
+
+fn key(place: &str, kind: Kind, text: &str) -> String {
+    let digest = Sha256::digest(format!("{place}\u{0}{kind:?}\u{0}{text}").as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Everything personal the archive of `canvas` would keep, in the order of the canvas.
+pub async fn findings(
+    state: &AppState,
+    canvas: &crate::canvas::CanvasId,
+) -> Result<Vec<ArchiveFinding>, ServiceError> {
+    let content = state.sync.content(canvas).await?;
+    let label = content.label.clone();
+    let mut out = Vec::new();
+    for (place, text) in kept_texts(state, canvas, &content).await? {
+        let chars: Vec<char> = text.chars().collect();
+        for f in anonymity::scan(&text, &label) {
+            let found: String = chars[f.start..f.end].iter().collect();
+            let key = key(&place, f.kind, &found);
+            if !out.iter().any(|o: &ArchiveFinding| o.key == key) {
+                out.push(ArchiveFinding {
+                    place: place.clone(),
+                    kind: f.kind,
+                    text: found,
+                    key,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The overrides a form gives: `reden_{key}` with the reason, per finding.
+pub fn overrides(form: &HashMap<String, String>) -> HashMap<String, String> {
+    form.iter()
+        .filter_map(|(k, v)| {
+            let key = k.strip_prefix("reden_")?;
+            let reason = v.trim();
+            (!reason.is_empty()).then(|| (key.to_owned(), reason.chars().take(300).collect()))
+        })
+        .collect()
+}
+
+/// Why archiving is refused with these overrides, if it is: a finding without a reason.
+pub fn unresolved(
+    findings: &[ArchiveFinding],
+    overrides: &HashMap<String, String>,
+) -> Option<String> {
+    let open = findings
+        .iter()
+        .filter(|f| !overrides.contains_key(&f.key))
+        .count();
+    (open > 0).then(|| {
+        format!(
+            "Archiveren kan pas als het canvas anoniem is: {open} {} nog geen reden. Haal ze uit het \
+             canvas of geef bij elk aan waarom het geen persoonsgegeven is.",
+            if open == 1 {
+                "mogelijk persoonsgegeven heeft"
+            } else {
+                "mogelijke persoonsgegevens hebben"
+            }
+        )
+    })
+}
