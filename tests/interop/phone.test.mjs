@@ -6,7 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
-import { DEMO_ACCOUNTS, DEMO_CANVAS_ID, planMeeting, setupServer, steps } from './lib/server.mjs'
+import { DEMO_ACCOUNTS, DEMO_CANVAS_ID, planMeeting, postForm, setupServer, steps } from './lib/server.mjs'
 import { launchChromium, openPage, pageOrigin } from './lib/pages.mjs'
 
 const SIZES = [{ width: 390, height: 844 }, { width: 1366, height: 768 }]
@@ -32,9 +32,15 @@ test('every page reflows on a phone and a laptop: no sideways scrolling, focus n
   const step = steps(t)
   const team = 1
   const meeting = await planMeeting(env.server, team, '2027-03-03', '14:00')
+  // The demo's upcoming overleg, running (its live section with the agenda, besluit and
+  // actiepunt forms, guests), and the verslag of the last one.
+  const running = 3
+  const started = await postForm(env.server, `/overleggen/${running}/starten`, {})
+  assert.equal(started.status, 303, started.body.slice(0, 200))
   const pages = [
     [DEMO_ACCOUNTS.aanjager, ['/', `/canvases/${DEMO_CANVAS_ID}`, `/canvases/${DEMO_CANVAS_ID}/dossier`, '/teams', `/teams/${team}`, `/teams/${team}/budget`,
-      '/audit', '/tokens', '/meldingen', '/overleggen', `/teams/${team}/overleggen`, `/overleggen/${meeting}`]],
+      '/audit', '/tokens', '/meldingen', '/overleggen', `/teams/${team}/overleggen`, `/overleggen/${meeting}`,
+      `/overleggen/${running}`, '/overleggen/2/verslag']],
     [DEMO_ACCOUNTS.coach, ['/coach', `/canvases/${DEMO_CANVAS_ID}`]],
     [DEMO_ACCOUNTS.pmm, ['/pmm']],
     [DEMO_ACCOUNTS.beheerder, ['/beheer', '/']]
