@@ -69,6 +69,8 @@ pub struct Account {
     pub beheerder: bool,
     /// What the account may do as a guest of overleggen.
     pub guest: Guest,
+    /// The provinces of the teams it is a member of (for archived canvases shared there).
+    pub member_provinces: Vec<ProvinceId>,
 }
 
 /// An account's invitations as a guest of single overleggen.
@@ -195,6 +197,47 @@ pub struct Canvas {
     pub highest_level: EscalationLevel,
     /// Gearchiveerd: learning material, read-only for everyone from that moment on.
     pub archived: bool,
+    /// Who else may read it once archived, as the aanjager chose.
+    pub archive_scope: Option<ArchiveScope>,
+}
+
+/// Who may read an archived canvas as learning material, beyond those who read it already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveScope {
+    /// Its own team (and whoever read it before).
+    Team,
+    /// Every doorbraakteam of its province and the province's coach.
+    Province,
+    /// Every doorbraakteam, coach and PMM in the country.
+    Country,
+}
+
+impl ArchiveScope {
+    pub const ALL: [ArchiveScope; 3] = [
+        ArchiveScope::Team,
+        ArchiveScope::Province,
+        ArchiveScope::Country,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ArchiveScope::Team => "team",
+            ArchiveScope::Province => "provincie",
+            ArchiveScope::Country => "land",
+        }
+    }
+
+    pub fn dutch(self) -> &'static str {
+        match self {
+            ArchiveScope::Team => "Alleen het eigen team",
+            ArchiveScope::Province => "De doorbraakteams en de doorbraakcoach van de provincie",
+            ArchiveScope::Country => "Alle doorbraakteams, doorbraakcoaches en PMM in het land",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
 }
 
 impl Access {
@@ -274,6 +317,22 @@ pub fn canvas_access(account: &Account, canvas: &Canvas) -> Access {
         } else {
             Access::Read
         });
+    }
+    // Archived, it is learning material for as far as the aanjager chose.
+    if canvas.archived {
+        let learner = match canvas.archive_scope {
+            Some(ArchiveScope::Province) => {
+                account.member_provinces.contains(&canvas.province)
+                    || account.coaches(canvas.province)
+            }
+            Some(ArchiveScope::Country) => {
+                !account.memberships.is_empty() || account.coach_of.is_some() || account.pmm
+            }
+            Some(ArchiveScope::Team) | None => false,
+        };
+        if learner {
+            access = access.max(Access::Read);
+        }
     }
     // A beheerder administers; being one adds no access to casework.
     if canvas.archived {
@@ -438,7 +497,74 @@ mod tests {
             level,
             highest_level: highest,
             archived: false,
+            archive_scope: Option::None,
         }
+    }
+
+    /// A member of `team`, which lies in `province`.
+    fn member_in(role: TeamRole, team: TeamId, province: ProvinceId) -> Account {
+        Account {
+            member_provinces: vec![province],
+            ..member(role, team)
+        }
+    }
+
+    #[test]
+    fn an_archived_canvas_is_read_as_far_as_its_scope_reaches_and_edited_by_nobody() {
+        use ArchiveScope::*;
+        use TeamRole::*;
+        // (who, account, team scope, province scope, country scope)
+        let rows: Vec<(&str, Account, [Access; 3])> = vec![
+            (
+                "own teamlid",
+                member_in(Teamlid, OWN_TEAM, PROVINCE),
+                [Access::Read; 3],
+            ),
+            (
+                "teamlid elsewhere in the province",
+                member_in(Teamlid, OTHER_TEAM, PROVINCE),
+                [Access::None, Access::Read, Access::Read],
+            ),
+            (
+                "inbrenger elsewhere in the province",
+                member_in(Inbrenger, OTHER_TEAM, PROVINCE),
+                [Access::None, Access::Read, Access::Read],
+            ),
+            (
+                "teamlid in another province",
+                member_in(Teamlid, TeamId(3), OTHER_PROVINCE),
+                [Access::None, Access::None, Access::Read],
+            ),
+            (
+                "the province's coach",
+                coach(PROVINCE),
+                [Access::None, Access::Read, Access::Read],
+            ),
+            (
+                "another province's coach",
+                coach(OTHER_PROVINCE),
+                [Access::None, Access::None, Access::Read],
+            ),
+            ("pmm", pmm(), [Access::None, Access::None, Access::Read]),
+            ("beheerder", beheerder(), [Access::None; 3]),
+            ("stranger", Account::default(), [Access::None; 3]),
+        ];
+        for (who, account, expected) in rows {
+            for (scope, want) in [Team, Province, Country].into_iter().zip(expected) {
+                let canvas = Canvas {
+                    archived: true,
+                    archive_scope: Some(scope),
+                    ..canvas(SOMEONE_ELSE, EscalationLevel::Team, EscalationLevel::Team)
+                };
+                assert_eq!(canvas_access(&account, &canvas), want, "{who}, {scope:?}");
+            }
+        }
+        // Not archived, a scope reaches nobody (it is only ever set when archiving).
+        let live = Canvas {
+            archive_scope: Some(Country),
+            ..canvas(SOMEONE_ELSE, EscalationLevel::Team, EscalationLevel::Team)
+        };
+        assert_eq!(canvas_access(&pmm(), &live), Access::None);
     }
 
     #[test]
@@ -476,6 +602,7 @@ mod tests {
         ));
         let archived = Canvas {
             archived: true,
+            archive_scope: Option::None,
             ..canvas(ME, Team, Team)
         };
         assert!(!may_rename(
@@ -623,6 +750,7 @@ mod tests {
             pmm: false,
             beheerder: true,
             guest: Guest::default(),
+            member_provinces: vec![PROVINCE],
         };
         assert_eq!(
             canvas_access(&both, &canvas(SOMEONE_ELSE, Team, Coach)),
@@ -778,6 +906,7 @@ mod tests {
         // An archived canvas stays read-only, even for a guest who may edit.
         let archived = Canvas {
             archived: true,
+            archive_scope: Option::None,
             ..canvas(SOMEONE_ELSE, Team, Team)
         };
         assert_eq!(canvas_access(&guest(CANVAS, true), &archived), Read);

@@ -454,8 +454,7 @@ async fn take_up(
             CanvasStatus::Ingebracht,
             CanvasStatus::InBehandeling,
             "In het overleg op tafel genomen.",
-            None,
-            &Default::default(),
+            Default::default(),
         )
         .await;
     if result.is_ok() {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::{Refusal, ServiceError};
 use crate::{
-    access::policy::{self, AccountId, EscalationLevel, Permitted},
+    access::policy::{self, AccountId, ArchiveScope, EscalationLevel, Permitted},
     audit::Event,
     auth::Viewer,
     canvas::status::CanvasStatus,
@@ -36,6 +36,16 @@ pub const CONFLICT: &str = "Iemand anders heeft dit intussen gewijzigd. Bekijk d
 
 const BOOKERS_ONLY: &str =
     "Alleen de aanjager en de projectleider van het team boeken op het doorbraakbudget.";
+
+/// What a status change takes along: the leeropbrengst when closing (as parsed from the form,
+/// or why it is not one), and when archiving the reasons that override the anonymity check's
+/// findings (by key) and who may read the archived canvas.
+#[derive(Debug, Default)]
+pub struct StatusExtras {
+    pub learning: Option<Result<Learning, String>>,
+    pub overrides: HashMap<String, String>,
+    pub scope: Option<ArchiveScope>,
+}
 
 /// Someone acting on the workflow of a canvas they may read.
 pub struct OnCanvas<'a> {
@@ -71,9 +81,13 @@ impl OnCanvas<'_> {
         from: CanvasStatus,
         to: CanvasStatus,
         note: &str,
-        learning: Option<Result<Learning, String>>,
-        overrides: &HashMap<String, String>,
+        extras: StatusExtras,
     ) -> Result<(), ServiceError> {
+        let StatusExtras {
+            learning,
+            overrides,
+            scope,
+        } = extras;
         self.refuse_if_archived()?;
         let (actor, canvas) = (self.actor, self.canvas);
         if let Err(error) = lifecycle::check(&actor.policy, &canvas.facts, canvas.access, from, to)
@@ -103,7 +117,7 @@ impl OnCanvas<'_> {
         } else {
             Vec::new()
         };
-        if let Some(reason) = super::archiving::unresolved(&findings, overrides) {
+        if let Some(reason) = super::archiving::unresolved(&findings, &overrides) {
             return Err(ServiceError::refused(Refusal::Invalid, reason));
         }
         let note: String = note.trim().chars().take(500).collect();
@@ -139,6 +153,9 @@ impl OnCanvas<'_> {
                 tx.append_audit(&Event::AnonymityOverridden.entry(entry))
                     .await?;
             }
+            // Who may learn from it: the province unless the aanjager chose otherwise.
+            let scope = scope.unwrap_or(ArchiveScope::Province);
+            tx.set_archive_scope(&self.canvas.id, scope).await?;
             // Data minimisation: what the learning purpose does not need goes now.
             tx.delete_comments(&self.canvas.id).await?;
             tx.delete_versions_but_escalations(&self.canvas.id).await?;

@@ -85,6 +85,9 @@ pub trait Organisation: Send + Sync + 'static {
     /// The memberships of an account: (team, role).
     async fn memberships(&self, account: AccountId) -> Result<Vec<(TeamId, TeamRole)>, StoreError>;
 
+    /// The provinces of the teams the account is a member of.
+    async fn member_provinces(&self, account: AccountId) -> Result<Vec<ProvinceId>, StoreError>;
+
     /// The account's invitations as a guest of overleggen, with the agenda canvases whose guest
     /// window is open at `now`.
     async fn guest_grants(&self, account: AccountId, now: i64)
@@ -99,6 +102,7 @@ pub trait Organisation: Send + Sync + 'static {
             pmm: account.is_pmm,
             beheerder: account.is_beheerder,
             guest: self.guest_grants(account.id, super::now_millis()).await?,
+            member_provinces: self.member_provinces(account.id).await?,
         })
     }
 }

@@ -221,6 +221,13 @@ pub trait Workflow: Send + Sync + 'static {
 
     async fn learning(&self, canvas: &CanvasId) -> Result<Option<Learning>, StoreError>;
 
+    /// Who may read the archived canvas as learning material.
+    async fn set_archive_scope(
+        &self,
+        canvas: &CanvasId,
+        scope: crate::access::policy::ArchiveScope,
+    ) -> Result<(), StoreError>;
+
     /// Adds an entry, checking the budget and any correction in the same statement, so two
     /// entries at the same moment can never together spend what is there once.
     async fn add_entry(&self, entry: &NewLedgerEntry) -> Result<EntryOutcome, StoreError>;

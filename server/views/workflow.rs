@@ -239,7 +239,13 @@ fn closing_fields(c: &ClosingForm) -> Markup {
 fn archive_fields(findings: &[crate::services::archiving::ArchiveFinding]) -> Markup {
     html! {
         fieldset.learning #archive-check {
-            legend { "Anonimiteitscontrole voor het archief" }
+            legend { "Archiveren als lesmateriaal" }
+            label for="archive-scope" { "Wie mag het gearchiveerde canvas lezen?" }
+            select #archive-scope name="bereik" {
+                @for scope in crate::access::policy::ArchiveScope::ALL {
+                    option value=(scope.code()) selected[scope == crate::access::policy::ArchiveScope::Province] { (scope.dutch()) }
+                }
+            }
             @if findings.is_empty() {
                 p.hint { "Geen persoonsgegevens gevonden in wat het archief bewaart. Bij archiveren gaan de opmerkingen en de handmatige en overlegversies weg; de opschalingen, de leeropbrengst en het canvas zelf blijven." }
             } @else {

@@ -188,6 +188,7 @@ mod tests {
             level,
             highest_level: level,
             archived: false,
+            archive_scope: None,
         }
     }
 

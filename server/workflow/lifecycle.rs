@@ -129,6 +129,7 @@ mod tests {
             level: EscalationLevel::Team,
             highest_level: EscalationLevel::Team,
             archived: false,
+            archive_scope: None,
         }
     }
 

@@ -261,7 +261,7 @@ async fn archiving_waits_for_an_anonymous_canvas_and_keeps_only_what_the_archive
         .as_person(&people.aanjager)
         .page(&format!("/canvases/{id}"))
         .await;
-    assert!(page.contains("Anonimiteitscontrole voor het archief"));
+    assert!(page.contains("Archiveren als lesmateriaal"));
     assert!(
         page.contains("Stap 1: situatieschets: Dit lijkt een telefoonnummer. “06-12345678”"),
         "{page}"
@@ -328,4 +328,100 @@ async fn archiving_waits_for_an_anonymous_canvas_and_keeps_only_what_the_archive
             .as_str()
             .is_some_and(|s| s.contains("bereikbaar"))
     );
+}
+
+/// The aanjager chooses who may read the archived canvas: the team, the province (the default)
+/// or the country; the policy answers accordingly everywhere (here: the API and the overview).
+#[tokio::test]
+async fn the_archive_scope_decides_who_learns_from_the_canvas() {
+    let app = TestApp::spawn().await;
+    let people = app.people.clone();
+    let mut ids = Vec::new();
+    for (label, scope) in [
+        ("Casus A-team", Some("team")),
+        ("Casus A-prov", None),
+        ("Casus A-land", Some("land")),
+    ] {
+        let id = in_treatment(&app, label).await;
+        let path = format!("/canvases/{id}/status");
+        let (status, _, page) = post_as(
+            &app,
+            &people.aanjager,
+            &path,
+            &closing(&[
+                ("van", "in_behandeling"),
+                ("naar", "afgesloten_zonder_doorbraak"),
+            ]),
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+        let mut fields = vec![
+            ("van", "afgesloten_zonder_doorbraak"),
+            ("naar", "gearchiveerd"),
+        ];
+        if let Some(scope) = scope {
+            fields.push(("bereik", scope));
+        }
+        let (status, _, page) = post_as(&app, &people.aanjager, &path, &fields).await;
+        assert_eq!(status, 303, "{page}");
+        ids.push(id);
+    }
+    let (status, _, _) = post_as(
+        &app,
+        &people.aanjager,
+        &format!("/canvases/{}/status", ids[0]),
+        &[
+            ("van", "gearchiveerd"),
+            ("naar", "gearchiveerd"),
+            ("bereik", "heelal"),
+        ],
+    )
+    .await;
+    assert!(status == 409 || status == 422, "{status}");
+    // (who, reads: team scope, province scope, country scope)
+    for (who, person, expected) in [
+        ("own teamlid", &people.teamlid, [200, 200, 200]),
+        (
+            "another team of the province",
+            &people.other_member,
+            [404, 200, 200],
+        ),
+        ("the province's coach", &people.coach, [404, 200, 200]),
+        (
+            "another province's coach",
+            &people.other_coach,
+            [404, 404, 200],
+        ),
+        ("pmm", &people.pmm, [404, 404, 200]),
+        ("beheerder", &people.beheerder, [404, 404, 404]),
+    ] {
+        let http = app.as_person(person);
+        for (id, want) in ids.iter().zip(expected) {
+            assert_eq!(
+                http.get(&format!("/api/canvases/{id}")).await.0,
+                want,
+                "{who}"
+            );
+        }
+        let (_, list) = http.get("/api/canvases").await;
+        let listed = ids
+            .iter()
+            .map(|id| {
+                list.as_array()
+                    .is_some_and(|l| l.iter().any(|c| c["id"] == id.as_str()))
+            })
+            .collect::<Vec<_>>();
+        assert_eq!(listed, expected.map(|s| s == 200), "{who} in the list");
+    }
+    // Read-only for all: the other team's member cannot rename it.
+    let rename = serde_json::json!({ "label": "Anders" }).to_string();
+    let (status, _) = app
+        .as_person(&people.other_member)
+        .request_json(
+            "PATCH",
+            &format!("/api/canvases/{}", ids[2]),
+            Some(rename.as_bytes()),
+        )
+        .await;
+    assert!(status == 403 || status == 409, "{status}");
 }

@@ -1,12 +1,20 @@
 //! `POST /canvases/{id}/status`: a status change by hand, as the lifecycle allows; closing
-//! (doorbraak gerealiseerd, afgesloten zonder doorbraak) with the leeropbrengst in the same form.
+//! (doorbraak gerealiseerd, afgesloten zonder doorbraak) with the leeropbrengst in the same form,
+//! archiving with `bereik` (team, provincie, land) and the reasons `reden_{key}` that override
+//! the anonymity check's findings.
 
 use std::collections::HashMap;
 
 use axum::{Form, http::StatusCode, response::Response};
 
 use super::Action;
-use crate::{canvas::status::CanvasStatus, error::AppError, workflow::learning};
+use crate::{
+    access::policy::ArchiveScope,
+    canvas::status::CanvasStatus,
+    error::AppError,
+    services::{archiving, canvas_workflow::StatusExtras},
+    workflow::learning,
+};
 
 /// The form's fields: `van` (the status the person saw), `naar`, `toelichting`, and for closing
 /// the leeropbrengst's (see `workflow::learning::parse`).
@@ -37,9 +45,25 @@ pub async fn change(
     } else {
         None
     };
-    let overrides = crate::services::archiving::overrides(&form);
+    let scope = match field("bereik") {
+        "" => None,
+        code => match ArchiveScope::from_code(code) {
+            Some(scope) => Some(scope),
+            None => {
+                let code = StatusCode::UNPROCESSABLE_ENTITY;
+                return action
+                    .refuse(code, "Kies wie het gearchiveerde canvas mag lezen.")
+                    .await;
+            }
+        },
+    };
+    let extras = StatusExtras {
+        learning,
+        overrides: archiving::overrides(&form),
+        scope,
+    };
     let changed = on
-        .change_status(from, to, field("toelichting"), learning, &overrides)
+        .change_status(from, to, field("toelichting"), extras)
         .await;
     action.respond(changed).await
 }

@@ -217,7 +217,8 @@ impl<S: Source> Canvases for Sqlite<S> {
 /// A canvas with its team, province and place on the escalation ladder. Canvases without a team
 /// come back too (the left joins), with NULLs.
 const ACCESS_QUERY: &str = "SELECT c.id, c.label, c.created_at, c.updated_at, c.life_areas, \
-     c.status, c.team_id, c.brought_in_by, c.escalation_level, c.highest_level, t.name AS team, \
+     c.status, c.team_id, c.brought_in_by, c.escalation_level, c.highest_level, c.archive_scope, \
+     t.name AS team, \
      g.province_id FROM canvases c LEFT JOIN teams t ON t.id = c.team_id \
      LEFT JOIN gemeenten g ON g.id = t.gemeente_id";
 
@@ -246,5 +247,9 @@ fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>,
         level: level("escalation_level")?,
         highest_level: level("highest_level")?,
         archived: row.try_get::<String, _>("status")? == CanvasStatus::Gearchiveerd.code(),
+        archive_scope: row
+            .try_get::<Option<String>, _>("archive_scope")?
+            .as_deref()
+            .and_then(policy::ArchiveScope::from_code),
     }))
 }

@@ -83,6 +83,16 @@ impl<S: Source> Organisation for Sqlite<S> {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
+    async fn member_provinces(&self, account_id: AccountId) -> Result<Vec<ProvinceId>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT g.province_id FROM memberships m JOIN teams t ON t.id = m.team_id \
+             JOIN gemeenten g ON g.id = t.gemeente_id WHERE m.account_id = ? ORDER BY 1",
+        )
+        .bind(account_id)
+        .fetch_all(&mut *self.conn().await?)
+        .await?)
+    }
+
     async fn create_province(&self, name: &str) -> Result<ProvinceId, StoreError> {
         let done = sqlx::query("INSERT INTO provinces (name) VALUES (?)")
             .bind(name)

@@ -501,6 +501,19 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(())
     }
 
+    async fn set_archive_scope(
+        &self,
+        canvas: &CanvasId,
+        scope: crate::access::policy::ArchiveScope,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE canvases SET archive_scope = ? WHERE id = ?")
+            .bind(scope.code())
+            .bind(canvas.as_str())
+            .execute(&mut *self.conn().await?)
+            .await?;
+        Ok(())
+    }
+
     async fn learning(&self, canvas: &CanvasId) -> Result<Option<Learning>, StoreError> {
         let mut conn = self.conn().await?;
         let Some(row) = sqlx::query(
