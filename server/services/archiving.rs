@@ -3,10 +3,11 @@
 //! overridden with a reason (every override in the audit log), and data minimisation: what the
 //! learning purpose does not need goes in the same transaction as the status change.
 //!
-//! Kept: the canvas's final content, its label and status history, the leeropbrengst, the
-//! escalations with their questions, answers and frozen copies, the ledger, the overleggen's
-//! besluiten and actiepunten. Removed: the comments, and the versions made by hand or after an
-//! overleg (an escalation's version stays: it is the escalation's own frozen copy).
+//! Kept: the canvas's final content (its update log folded into one snapshot), its label and
+//! status history, the leeropbrengst, the escalations with their questions, answers and frozen
+//! copies, the ledger, the overleggen's besluiten and actiepunten. Removed: the comments, the
+//! versions made by hand or after an overleg (an escalation's version stays: it is the
+//! escalation's own frozen copy), and the history of edits in the log.
 
 use std::collections::HashMap;
 
@@ -122,6 +123,25 @@ pub async fn findings(
         }
     }
     Ok(out)
+}
+
+/// Folds the archived canvas's update log into one snapshot: the archive keeps the final content,
+/// not how it came about. The log is read before the room's snapshot is taken, so the snapshot
+/// covers every logged update it replaces (a later one stays in the log, and applying it again
+/// changes nothing). A failure leaves the log, which holds the same content.
+pub async fn fold_log(
+    state: &AppState,
+    canvas: &crate::canvas::CanvasId,
+) -> Result<(), ServiceError> {
+    let Some(stored) = state.canvases.load_canvas(canvas).await? else {
+        return Ok(());
+    };
+    let Some(upto) = stored.updates.last().map(|(seq, _)| *seq) else {
+        return Ok(());
+    };
+    let snapshot = state.sync.snapshot(canvas).await?;
+    state.canvases.compact(canvas, &snapshot, upto).await?;
+    Ok(())
 }
 
 /// The overrides a form gives: `reden_{key}` with the reason, per finding.

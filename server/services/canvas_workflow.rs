@@ -73,9 +73,12 @@ impl OnCanvas<'_> {
     }
 
     /// A status change by hand, as the lifecycle allows, compare-and-set on the status the
-    /// person saw: of two changes at once, one wins and the other is told. Closing takes the
-    /// leeropbrengst along (`learning`: as parsed from the form, or the reason it is not one),
-    /// stored in the same transaction; without it closing is refused. Who may is asked first.
+    /// person saw: of two changes at once, one wins and the other is told. Who may is asked
+    /// first. Closing takes the leeropbrengst along (`extras.learning`: as parsed from the form,
+    /// or the reason it is not one), stored in the same transaction; without it closing is
+    /// refused. Archiving waits for the anonymity check (each finding overridden in
+    /// `extras.overrides`, audited), stores who may learn from the canvas (`extras.scope`, the
+    /// province by default) and removes what the archive does not keep, in the same transaction.
     pub async fn change_status(
         &self,
         from: CanvasStatus,
@@ -164,7 +167,13 @@ impl OnCanvas<'_> {
         // Archived is read-only from this moment: every open connection and stream on the
         // canvas ends and comes back with the access the policy now gives (read).
         let closes = (to == CanvasStatus::Gearchiveerd).then(|| self.reconnect(Vec::new()));
-        self.finish(tx, Event::StatusChanged, detail, closes).await
+        self.finish(tx, Event::StatusChanged, detail, closes)
+            .await?;
+        if archiving && let Err(error) = super::archiving::fold_log(self.state, &canvas.id).await {
+            // The archive stands; its log stays unfolded until it is tried again.
+            tracing::warn!(canvas = %canvas.id, ?error, "folding an archived canvas's log failed");
+        }
+        Ok(())
     }
 
     /// Puts the canvas a rung higher on the ladder with `question`, frozen as it is now, and

@@ -237,6 +237,15 @@ async fn archiving_waits_for_an_anonymous_canvas_and_keeps_only_what_the_archive
     assert_eq!(status, 303, "{page}");
     let archive = [("van", "doorbraak_gerealiseerd"), ("naar", "gearchiveerd")];
 
+    assert!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM canvas_updates WHERE canvas_id = ?",
+            &id
+        )
+        .await
+            > 0
+    );
     // Blocked: one finding, no reason yet. Nothing changed, nothing went.
     let (status, _, page) = post_as(&app, &people.aanjager, &path, &archive).await;
     assert_eq!(status, 422);
