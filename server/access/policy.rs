@@ -345,6 +345,9 @@ pub fn canvas_access(account: &Account, canvas: &Canvas) -> Access {
 /// The role under which `account` appears on `canvas` (in presence): their team role when they
 /// are in the canvas's team, otherwise doorbraakcoach or PMM. `None` for someone without access.
 pub fn role_on_canvas(account: &Account, canvas: &Canvas) -> Option<&'static str> {
+    if reads_as_learner(account, canvas) {
+        return Some("Lezer uit het leerarchief");
+    }
     match account.role_in(canvas.team) {
         Some(role) if canvas_access(account, canvas).may_read() => Some(role.dutch()),
         _ if account.coaches(canvas.province) && canvas_access(account, canvas).may_read() => {
@@ -354,6 +357,23 @@ pub fn role_on_canvas(account: &Account, canvas: &Canvas) -> Option<&'static str
         _ if canvas_access(account, canvas).may_read() => Some("Gast"),
         _ => None,
     }
+}
+
+/// The access `account` has to `canvas` leaving an archive's scope aside: what reaches the
+/// canvas's history (versions, frozen copies of escalations, differences) and its ledger. The
+/// archive's anonymity check covers what the archive keeps as its final content, not every
+/// earlier state, so whoever reads only through the scope reads only that.
+pub fn history_access(account: &Account, canvas: &Canvas) -> Access {
+    let without_scope = Canvas {
+        archive_scope: None,
+        ..canvas.clone()
+    };
+    canvas_access(account, &without_scope)
+}
+
+/// Whether `account` reads `canvas` only because an archive's scope reaches it.
+pub fn reads_as_learner(account: &Account, canvas: &Canvas) -> bool {
+    canvas_access(account, canvas).may_read() && !history_access(account, canvas).may_read()
 }
 
 /// Whether `account` works at `level` of the ladder for `canvas`: the team's directie (aanjager,
@@ -559,6 +579,22 @@ mod tests {
                 assert_eq!(canvas_access(&account, &canvas), want, "{who}, {scope:?}");
             }
         }
+        // The scope reaches the final content only: not the history, which the archive's
+        // anonymity check does not cover.
+        let shared = Canvas {
+            archived: true,
+            archive_scope: Some(Country),
+            ..canvas(SOMEONE_ELSE, EscalationLevel::Team, EscalationLevel::Team)
+        };
+        assert!(reads_as_learner(&pmm(), &shared));
+        assert_eq!(history_access(&pmm(), &shared), Access::None);
+        let own = member_in(Teamlid, OWN_TEAM, PROVINCE);
+        assert!(!reads_as_learner(&own, &shared));
+        assert_eq!(history_access(&own, &shared), Access::Read);
+        assert_eq!(
+            role_on_canvas(&pmm(), &shared),
+            Some("Lezer uit het leerarchief")
+        );
         // Not archived, a scope reaches nobody (it is only ever set when archiving).
         let live = Canvas {
             archive_scope: Some(Country),

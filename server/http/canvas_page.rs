@@ -116,7 +116,12 @@ pub async fn panel(
         .filter_map(|to| lifecycle::why_not(account, facts, access, status, to))
         .collect();
     let escalations = state.workflow.escalations(id).await?;
-    let ledger = state.workflow.canvas_ledger(id).await?;
+    // The ledger (amounts, who approved) is the team's; a reader from the archive gets none.
+    let ledger = if policy::reads_as_learner(account, facts) {
+        Vec::new()
+    } else {
+        state.workflow.canvas_ledger(id).await?
+    };
     let may_close = transitions_close(&transitions);
     let closing = if may_close {
         Some(closing_form(state, id, &ledger).await?)

@@ -28,6 +28,20 @@ pub async fn readable(
     Ok(Permitted { id, access, facts })
 }
 
+/// As [`readable`], for the canvas's history (versions, frozen copies, differences): 404 for
+/// someone who reads it only as learning material through an archive's scope.
+pub async fn history(
+    store: &dyn Canvases,
+    viewer: &Viewer,
+    raw_id: &str,
+) -> Result<Permitted, AppError> {
+    let canvas = readable(store, viewer, raw_id).await?;
+    if !policy::history_access(&viewer.policy, &canvas.facts).may_read() {
+        return Err(AppError::NotFound);
+    }
+    Ok(canvas)
+}
+
 /// The canvases of the list that the viewer may read.
 pub fn visible(viewer: &Viewer, canvases: Vec<CanvasSummary>) -> Vec<CanvasSummary> {
     canvases

@@ -52,7 +52,7 @@ async fn list_json(
     viewer: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
+    let canvas = permitted::history(state.canvases.as_ref(), &viewer, &id).await?;
     let list: Vec<Value> = state
         .versions
         .versions(&canvas.id)
@@ -68,7 +68,7 @@ async fn version_json(
     viewer: SignedIn,
     Path((id, version)): Path<(String, VersionId)>,
 ) -> Result<Json<Value>, AppError> {
-    let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
+    let canvas = permitted::history(state.canvases.as_ref(), &viewer, &id).await?;
     let (_, content) = versions::content(&state, &canvas, version).await?;
     let mut body = serde_json::to_value(content).map_err(|_| AppError::Room(RoomError::Damaged))?;
     body["id"] = json!(canvas.id.as_str());
@@ -103,7 +103,7 @@ async fn difference_json(
     Path(id): Path<String>,
     Query(query): Query<Between>,
 ) -> Result<Json<Value>, AppError> {
-    let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
+    let canvas = permitted::history(state.canvases.as_ref(), &viewer, &id).await?;
     let (from, to) = sides(&query)?;
     let difference = versions::difference(&state, &canvas, from, to).await?;
     export(
@@ -124,7 +124,7 @@ async fn history(
     viewer: SignedIn,
     Path(id): Path<String>,
 ) -> Result<maud::Markup, AppError> {
-    let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
+    let canvas = permitted::history(state.canvases.as_ref(), &viewer, &id).await?;
     let label = state.sync.label(&canvas.id).await?;
     let list = state.versions.versions(&canvas.id).await?;
     Ok(views::versions::history(
@@ -149,7 +149,7 @@ async fn save(
     Path(id): Path<String>,
     Form(form): Form<SaveForm>,
 ) -> Result<Response, AppError> {
-    let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
+    let canvas = permitted::history(state.canvases.as_ref(), &viewer, &id).await?;
     versions::save_by_hand(&state, &viewer, &canvas, &form.naam).await?;
     Ok(Redirect::to(&format!("/canvases/{}/geschiedenis", canvas.id)).into_response())
 }
@@ -160,7 +160,7 @@ async fn version_page(
     viewer: SignedIn,
     Path((id, version)): Path<(String, VersionId)>,
 ) -> Result<maud::Markup, AppError> {
-    let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
+    let canvas = permitted::history(state.canvases.as_ref(), &viewer, &id).await?;
     let (row, content) = versions::content(&state, &canvas, version).await?;
     export(&state, &viewer, &canvas, format!("versie {version}")).await?;
     let view = CanvasView {
@@ -184,7 +184,7 @@ async fn difference_page(
     Path(id): Path<String>,
     Query(query): Query<Between>,
 ) -> Result<maud::Markup, AppError> {
-    let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
+    let canvas = permitted::history(state.canvases.as_ref(), &viewer, &id).await?;
     let (from, to) = sides(&query)?;
     let difference = versions::difference(&state, &canvas, from, to).await?;
     export(&state, &viewer, &canvas, "verschil tussen versies".into()).await?;

@@ -32,7 +32,9 @@ pub struct ArchiveFinding {
     pub key: String,
 }
 
-/// The texts the archive keeps, each with where it is.
+/// The texts the archive keeps, each with where it is: the canvas, its escalations' questions and
+/// answers, the ledger's purposes and reasons, the timeline's notes, the leeropbrengst, and the
+/// besluiten and actiepunten of overleggen.
 async fn kept_texts(
     state: &AppState,
     canvas: &crate::canvas::CanvasId,
@@ -79,6 +81,22 @@ async fn kept_texts(
         out.push(("Opschaling: vraag".into(), e.question.clone()));
         if let Some(answer) = &e.answer {
             out.push(("Opschaling: antwoord".into(), answer.clone()));
+        }
+    }
+    for entry in state.workflow.canvas_ledger(canvas).await? {
+        out.push((
+            "Doorbraakbudget".into(),
+            format!("{}\n{}", entry.purpose, entry.why_not_regular),
+        ));
+    }
+    for change in state.workflow.status_history(canvas).await? {
+        if !change.note.is_empty() {
+            out.push(("Tijdlijn: toelichting".into(), change.note.clone()));
+        }
+    }
+    if let Some(l) = state.workflow.learning(canvas).await? {
+        for text in [&l.bottleneck_text, &l.order_note, &l.budget_why, &l.effect] {
+            out.push(("Leeropbrengst".into(), text.clone()));
         }
     }
     for decision in state.database.decisions_on(canvas).await? {

@@ -170,7 +170,7 @@ impl OnCanvas<'_> {
         self.finish(tx, Event::StatusChanged, detail, closes)
             .await?;
         if archiving && let Err(error) = super::archiving::fold_log(self.state, &canvas.id).await {
-            // The archive stands; its log stays unfolded until it is tried again.
+            // The archive stands; its log stays unfolded (same content, with its history).
             tracing::warn!(canvas = %canvas.id, ?error, "folding an archived canvas's log failed");
         }
         Ok(())

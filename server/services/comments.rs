@@ -159,6 +159,12 @@ pub async fn add(
         .await
     {
         Ok(id) => id,
+        Err(crate::store::StoreError::Inconsistent(crate::store::comments::ARCHIVED_CANVAS)) => {
+            return Err(ServiceError::refused(
+                Refusal::Conflict,
+                "Dit canvas is intussen gearchiveerd; de opmerkingen zijn alleen nog te lezen.",
+            ));
+        }
         Err(crate::store::StoreError::Inconsistent(_)) => {
             return Err(invalid("Deze draad bestaat niet (meer) bij dit canvas."));
         }

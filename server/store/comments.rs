@@ -36,6 +36,10 @@ pub struct CommentRow {
     pub resolved_by_name: Option<String>,
 }
 
+/// What [`Comments::add_comment`] answers (as `StoreError::Inconsistent`) for a canvas that was
+/// archived meanwhile.
+pub const ARCHIVED_CANVAS: &str = "archived canvas";
+
 #[async_trait]
 pub trait Comments: Send + Sync + 'static {
     /// Adds a comment; [`StoreError::Inconsistent`] when `thread` is not a thread of the canvas.

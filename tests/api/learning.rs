@@ -422,6 +422,19 @@ async fn the_archive_scope_decides_who_learns_from_the_canvas() {
             .collect::<Vec<_>>();
         assert_eq!(listed, expected.map(|s| s == 200), "{who} in the list");
     }
+    // The scope reaches the final content, not its history (versions, frozen copies,
+    // differences), which the archive's anonymity check does not cover.
+    let history = format!("/api/canvases/{}/versies", ids[2]);
+    assert_eq!(app.as_person(&people.teamlid).get(&history).await.0, 200);
+    assert_eq!(
+        app.as_person(&people.other_member).get(&history).await.0,
+        404
+    );
+    let (status, _, _) = app
+        .as_person(&people.other_member)
+        .page(&format!("/canvases/{}", ids[2]))
+        .await;
+    assert_eq!(status, 200, "the canvas itself, read-only");
     // Read-only for all: the other team's member cannot rename it.
     let rename = serde_json::json!({ "label": "Anders" }).to_string();
     let (status, _) = app

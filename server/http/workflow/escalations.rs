@@ -77,6 +77,12 @@ async fn frozen_content(
     action: &Action,
     escalation: EscalationId,
 ) -> Result<(EscalationRow, crate::canvas::schema::CanvasContent), AppError> {
+    // A frozen copy is history: not for who reads the canvas only from the archive.
+    if !crate::access::policy::history_access(&action.viewer.policy, &action.canvas.facts)
+        .may_read()
+    {
+        return Err(AppError::NotFound);
+    }
     let (row, snapshot) = action
         .state
         .workflow

@@ -9,7 +9,7 @@ use crate::{
     ids::{AccountId, CommentId},
     store::{
         StoreError,
-        comments::{CommentRow, Comments, NewComment},
+        comments::{ARCHIVED_CANVAS, CommentRow, Comments, NewComment},
     },
 };
 
@@ -29,9 +29,12 @@ impl<S: Source> Comments for Sqlite<S> {
                 return Err(StoreError::Inconsistent("no such thread on this canvas"));
             }
         }
-        let id: i64 = sqlx::query_scalar(
+        // Not on a canvas archived meanwhile (archiving removes the comments it finds; one
+        // written after it would otherwise stay).
+        let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO comments (canvas_id, thread_id, field, anchor, body, author_id, \
-             created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             created_at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM canvases \
+             WHERE id = ? AND status <> 'gearchiveerd') RETURNING id",
         )
         .bind(c.canvas.as_str())
         .bind(c.thread)
@@ -40,9 +43,11 @@ impl<S: Source> Comments for Sqlite<S> {
         .bind(&c.body)
         .bind(c.author)
         .bind(c.at)
-        .fetch_one(&mut *conn)
+        .bind(c.canvas.as_str())
+        .fetch_optional(&mut *conn)
         .await?;
-        Ok(CommentId(id))
+        id.map(CommentId)
+            .ok_or(StoreError::Inconsistent(ARCHIVED_CANVAS))
     }
 
     async fn comments(&self, canvas: &CanvasId) -> Result<Vec<CommentRow>, StoreError> {

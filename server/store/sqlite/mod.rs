@@ -331,6 +331,39 @@ mod tests {
         id
     }
 
+    #[tokio::test]
+    async fn no_comment_lands_on_a_canvas_archived_meanwhile() {
+        use crate::store::comments::{ARCHIVED_CANVAS, Comments, NewComment};
+        let store = TestStore::new(false).await;
+        let id = canvas(&store).await;
+        let author = store
+            .inner
+            .create_account("schrijver@gemeente.nl", "Schrijver", None, false)
+            .await
+            .expect("account");
+        let comment = NewComment {
+            canvas: id.clone(),
+            thread: None,
+            field: "situation".into(),
+            anchor: String::new(),
+            body: "Een vraag".into(),
+            author: author.id,
+            at: 1,
+        };
+        store.inner.add_comment(&comment).await.expect("before");
+        sqlx::query("UPDATE canvases SET status = 'gearchiveerd' WHERE id = ?")
+            .bind(id.as_str())
+            .execute(store.inner.writer())
+            .await
+            .expect("archive");
+        let after = store.inner.add_comment(&comment).await;
+        assert!(
+            matches!(after, Err(StoreError::Inconsistent(ARCHIVED_CANVAS))),
+            "{after:?}"
+        );
+        assert_eq!(store.inner.comments(&id).await.expect("list").len(), 1);
+    }
+
     fn batch(id: &CanvasId, first_seq: i64, updates: Vec<Bytes>) -> AppendBatch {
         AppendBatch {
             canvas: id.clone(),
