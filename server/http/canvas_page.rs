@@ -36,6 +36,7 @@ pub async fn canvas_page(
     };
     let view = CanvasView {
         meeting,
+        history: panel.reads_history,
         id: &canvas.id,
         content: &content,
         read_only: !canvas.access.may_edit(),
@@ -162,6 +163,7 @@ pub async fn panel(
         to_handle,
         ledger,
         learning: state.workflow.learning(id).await?,
+        reads_history: policy::history_access(account, facts).may_read(),
         closing,
         archive_findings,
         may_book,

@@ -165,6 +165,7 @@ async fn version_page(
     export(&state, &viewer, &canvas, format!("versie {version}")).await?;
     let view = CanvasView {
         meeting: None,
+        history: true,
         id: &canvas.id,
         content: &content,
         read_only: true,

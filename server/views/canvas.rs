@@ -50,6 +50,8 @@ pub struct CanvasView<'a> {
     pub status: Option<CanvasStatus>,
     /// The running overleg this canvas is on the agenda of, and whether the viewer chairs it.
     pub meeting: Option<(crate::ids::MeetingId, bool)>,
+    /// Whether the viewer reads the canvas's history (not a reader from the archive only).
+    pub history: bool,
 }
 
 pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
@@ -161,7 +163,9 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
                         button.secondary #present-toggle type="button" hidden
                             title="Eén stap tegelijk, groot, voor het scherm in de vergaderruimte" { "Presenteren" }
                         a.dossier-link href={ "/canvases/" (id.as_str()) "/dossier" } { "Afdrukken, PDF of Word" }
-                        a.dossier-link href={ "/canvases/" (id.as_str()) "/geschiedenis" } { "Geschiedenis" }
+                        @if view.history {
+                            a.dossier-link href={ "/canvases/" (id.as_str()) "/geschiedenis" } { "Geschiedenis" }
+                        }
                     }
                 }
                 @if view.may_rename {

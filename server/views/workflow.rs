@@ -54,6 +54,8 @@ pub struct Panel {
     pub on_agenda: Vec<(crate::ids::MeetingId, i64, bool)>,
     /// The leeropbrengst of a closed canvas.
     pub learning: Option<Learning>,
+    /// Whether the viewer reads the canvas's history (the escalations' frozen copies).
+    pub reads_history: bool,
     /// The closing form's prefill, when the viewer may close the canvas.
     pub closing: Option<ClosingForm>,
     /// What the anonymity check finds in what the archive would keep, when the viewer may
@@ -351,10 +353,12 @@ fn escalation_item(p: &Panel, base: &str, e: &EscalationRow) -> Markup {
                     }
                 }
             }
-            p.links {
-                a href={ (base) "/opschalingen/" (e.id) } { "Canvas zoals het toen was" }
-                " · "
-                a href={ (base) "/opschalingen/" (e.id) "/samenvatting" } { "Samenvatting (afdrukken)" }
+            @if p.reads_history {
+                p.links {
+                    a href={ (base) "/opschalingen/" (e.id) } { "Canvas zoals het toen was" }
+                    " · "
+                    a href={ (base) "/opschalingen/" (e.id) "/samenvatting" } { "Samenvatting (afdrukken)" }
+                }
             }
         }
     }

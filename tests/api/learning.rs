@@ -430,11 +430,20 @@ async fn the_archive_scope_decides_who_learns_from_the_canvas() {
         app.as_person(&people.other_member).get(&history).await.0,
         404
     );
-    let (status, _, _) = app
+    let (status, _, page) = app
         .as_person(&people.other_member)
         .page(&format!("/canvases/{}", ids[2]))
         .await;
     assert_eq!(status, 200, "the canvas itself, read-only");
+    assert!(
+        !page.contains("/geschiedenis"),
+        "no link to a history they may not read"
+    );
+    let (_, _, page) = app
+        .as_person(&people.teamlid)
+        .page(&format!("/canvases/{}", ids[2]))
+        .await;
+    assert!(page.contains("/geschiedenis"));
     // Read-only for all: the other team's member cannot rename it.
     let rename = serde_json::json!({ "label": "Anders" }).to_string();
     let (status, _) = app

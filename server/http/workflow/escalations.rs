@@ -103,6 +103,7 @@ pub async fn frozen(
     let (row, content) = frozen_content(&action, escalation).await?;
     let view = views::canvas::CanvasView {
         meeting: None,
+        history: true,
         id: &action.canvas.id,
         content: &content,
         read_only: true,
