@@ -100,7 +100,7 @@ pub fn block(b: &CommentsBlock, base: &str) -> Markup {
                     }
                     p.hint #comment-selection aria-live="polite" { "Selecteer eerst tekst in een veld om de opmerking daaraan te koppelen." }
                     label for="comment-body" { "Opmerking" }
-                    textarea #comment-body name="body" rows="3" required maxlength="4000" aria-describedby="comment-hint" {}
+                    textarea #comment-body name="body" rows="3" required maxlength="4000" aria-describedby="comment-hint" data-anonymity {}
                     p.hint #comment-hint { "Noem iemand met @ en de volledige naam, zoals @Anna de Vries; wie het canvas mag lezen, krijgt dan een melding." }
                     button type="submit" { "Opmerking plaatsen" }
                 }

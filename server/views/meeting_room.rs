@@ -256,7 +256,7 @@ fn agenda_item(
                         form.stacked.decision-form method="post" action={ (base) "/agenda/" (row.id) "/besluit" } {
                             (csrf_input(l.csrf))
                             label for={ "besluit-" (n) } { "Besluit bij " (title(row)) }
-                            textarea id={ "besluit-" (n) } name="besluit" rows="2" maxlength="4000" { (row.decision) }
+                            textarea id={ "besluit-" (n) } name="besluit" rows="2" maxlength="4000" data-anonymity { (row.decision) }
                             button.secondary type="submit" { "Besluit vastleggen" }
                         }
                     };
@@ -270,7 +270,7 @@ fn agenda_item(
                     form.row.action-form method="post" action={ (base) "/agenda/" (row.id) "/actiepunten" } {
                         (csrf_input(l.csrf))
                         label for={ "wat-" (n) } { "Actiepunt" }
-                        input id={ "wat-" (n) } name="wat" type="text" required maxlength="500" placeholder="Wie haalt wat op voor de volgende keer";
+                        input id={ "wat-" (n) } name="wat" type="text" required maxlength="500" placeholder="Wie haalt wat op voor de volgende keer" data-anonymity;
                         label for={ "wie-" (n) } { "Wie" }
                         select id={ "wie-" (n) } name="wie" required {
                             @for (id, name) in l.owners { option value=(id) { (name) } }

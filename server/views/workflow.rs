@@ -205,7 +205,7 @@ fn closing_fields(c: &ClosingForm) -> Markup {
                 @for r in crate::canvas::regulations::catalogue() { option value=(r.id) { (r.law) " " (r.article) } }
             }
             label for="learning-bottleneck-text" { "Het systeemknelpunt" }
-            textarea #learning-bottleneck-text name="knelpunt_tekst" rows="2" maxlength="2000" {}
+            textarea #learning-bottleneck-text name="knelpunt_tekst" rows="2" maxlength="2000" data-anonymity {}
             fieldset.choices {
                 legend { "Leerorde" }
                 p.hint #learning-order-help { (ORDER_HELP) }
@@ -214,7 +214,7 @@ fn closing_fields(c: &ClosingForm) -> Markup {
                 }
             }
             label for="learning-order-note" { "Toelichting bij de leerorde" }
-            textarea #learning-order-note name="leerorde_toelichting" rows="2" maxlength="2000" {}
+            textarea #learning-order-note name="leerorde_toelichting" rows="2" maxlength="2000" data-anonymity {}
             fieldset.choices {
                 legend { "Wie moet het signaal horen?" }
                 @for (code, name) in AUDIENCES {
@@ -223,9 +223,9 @@ fn closing_fields(c: &ClosingForm) -> Markup {
             }
             label.checkbox { input #learning-budget type="checkbox" name="budget_gebruikt" value="ja" checked[c.budget_used]; " Het doorbraakbudget is gebruikt" }
             label for="learning-budget-why" { "Waarom werkte de reguliere weg niet?" }
-            textarea #learning-budget-why name="budget_waarom" rows="2" maxlength="2000" { (c.budget_why) }
+            textarea #learning-budget-why name="budget_waarom" rows="2" maxlength="2000" data-anonymity { (c.budget_why) }
             label for="learning-effect" { "Het effect voor het huishouden (in anonieme termen)" }
-            textarea #learning-effect name="effect" rows="2" maxlength="2000" {}
+            textarea #learning-effect name="effect" rows="2" maxlength="2000" data-anonymity {}
             fieldset.choices {
                 legend { "Labels (vooraf ingevuld uit het canvas)" }
                 @for (kind, code, name, on) in &c.tags {

@@ -1,7 +1,8 @@
 // The anonymity check while typing, in Chromium (web/src/anonymity.js): what someone types is
 // checked by the server's one rule (POST /api/anonimiteit) and marked in the editor with the
 // Dutch explanation; the panel "Anonimiteit" lists it with a button that selects it; taking it
-// out clears both. The demo canvas, which is anonymous, shows no finding.
+// out clears both. A comment is checked as it is typed, with the warning under the field. The
+// demo canvas, which is anonymous, shows no finding.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -48,6 +49,19 @@ test('personal data typed into a field is marked and listed, and goes when it is
       what: 'no finding left', extra: panelState
     })
     assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations')
+  })
+
+  await step('a comment is checked as it is typed, before it is sent', async () => {
+    await p.page.locator('#comment-body').fill('Bel haar op 06-12345678 over de huur.')
+    await waitInPage(p, () => document.getElementById('comment-body-anonimiteit')?.textContent ===
+      'Let op, dit moet anoniem zijn: Dit lijkt een telefoonnummer (“06-12345678”).', undefined, {
+      what: 'the comment field\'s warning', extra: panelState
+    })
+    assert.match(await p.page.locator('#comment-body').getAttribute('aria-describedby'), /comment-body-anonimiteit/)
+    await p.page.locator('#comment-body').fill('Bel haar over de huur.')
+    await waitInPage(p, () => document.getElementById('comment-body-anonimiteit')?.textContent === '', undefined, {
+      what: 'the warning gone', extra: panelState
+    })
   })
 
   await step('the anonymous demo canvas shows no finding', async () => {

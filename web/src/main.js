@@ -9,6 +9,7 @@ import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
 import { startAnonymity } from './anonymity.js'
+import { startAnonymousFields } from './anonymous-fields.js'
 import { startComments } from './comments.js'
 import { startConfirmations } from './confirm.js'
 import { startChoiceFields, startCopyButtons } from './copy.js'
@@ -279,7 +280,7 @@ function boot () {
   } catch (err) {
     console.warn('offline copies could not be checked', err)
   }
-  for (const page of [startConfirmations, startCopyButtons, startChoiceFields, startDutchValidation, startStepBar, startPresentation, startTableCards, startPrintButtons]) {
+  for (const page of [startAnonymousFields, startConfirmations, startCopyButtons, startChoiceFields, startDutchValidation, startStepBar, startPresentation, startTableCards, startPrintButtons]) {
     try {
       page()
     } catch (err) {
