@@ -116,14 +116,7 @@ async fn chaired(
     viewer: &Viewer,
     id: MeetingId,
 ) -> Result<MeetingRow, ServiceError> {
-    let meeting = super::meetings::visible(state, viewer, id).await?;
-    if !workspace::may_run_meeting(&viewer.policy, meeting.team) {
-        return Err(ServiceError::refused(
-            Refusal::Forbidden,
-            "Alleen de voorzitter (de aanjager of de projectleider) nodigt gasten uit.",
-        ));
-    }
-    Ok(meeting)
+    super::meetings::chaired(state, viewer, id, "nodigt gasten uit").await
 }
 
 /// The meeting, if the viewer runs it and it is not over: a new guest only comes to what is to

@@ -7,7 +7,7 @@
 
 use super::{Refusal, ServiceError, guests};
 use crate::{
-    access::{policy, workspace},
+    access::policy,
     audit::Event,
     auth::Viewer,
     canvas::CanvasId,
@@ -42,14 +42,7 @@ async fn chaired(
     viewer: &Viewer,
     id: MeetingId,
 ) -> Result<MeetingRow, ServiceError> {
-    let meeting = super::meetings::visible(state, viewer, id).await?;
-    if !workspace::may_run_meeting(&viewer.policy, meeting.team) {
-        return Err(refused(
-            Refusal::Forbidden,
-            "Alleen de voorzitter (de aanjager of de projectleider) leidt het overleg.",
-        ));
-    }
-    Ok(meeting)
+    super::meetings::chaired(state, viewer, id, "leidt het overleg").await
 }
 
 /// The meeting, if the viewer runs it and it runs.

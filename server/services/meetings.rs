@@ -408,6 +408,24 @@ pub async fn of_person(
     Ok(list)
 }
 
+/// The meeting, if the viewer runs it (the aanjager or projectleider of its team); otherwise
+/// refused with "Alleen de voorzitter … {does}." (404 for who may not see it at all).
+pub(super) async fn chaired(
+    state: &AppState,
+    viewer: &Viewer,
+    id: MeetingId,
+    does: &str,
+) -> Result<MeetingRow, ServiceError> {
+    let meeting = visible(state, viewer, id).await?;
+    if !workspace::may_run_meeting(&viewer.policy, meeting.team) {
+        return Err(ServiceError::refused(
+            Refusal::Forbidden,
+            format!("Alleen de voorzitter (de aanjager of de projectleider) {does}."),
+        ));
+    }
+    Ok(meeting)
+}
+
 /// A planned meeting the viewer may change.
 async fn changeable(
     state: &AppState,

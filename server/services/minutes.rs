@@ -152,13 +152,8 @@ async fn editable(
     viewer: &Viewer,
     id: MeetingId,
 ) -> Result<MeetingRow, ServiceError> {
-    let meeting = super::meetings::visible(state, viewer, id).await?;
-    if !workspace::may_run_meeting(&viewer.policy, meeting.team) {
-        return Err(ServiceError::refused(
-            Refusal::Forbidden,
-            "Alleen de voorzitter (de aanjager of de projectleider) bewerkt en stelt het verslag vast.",
-        ));
-    }
+    let meeting =
+        super::meetings::chaired(state, viewer, id, "bewerkt en stelt het verslag vast").await?;
     if meeting.status == MeetingStatus::Cancelled {
         return Err(ServiceError::refused(
             Refusal::Conflict,
