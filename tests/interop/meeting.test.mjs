@@ -186,12 +186,11 @@ test('the chair runs an overleg with a follower and a remote guest coach', async
   })
 
   await step('ending the overleg refuses the guest and versions the canvas', async () => {
-    const closed = guestCanvas.page.evaluate(() => new Promise((resolve) => {
-      const el = document.getElementById('connection-status')
-      new MutationObserver(() => { if (el.dataset.state !== 'connected') resolve(el.dataset.state) }).observe(el, { attributes: true })
-    }))
     assert.equal((await postForm(server, `${base}/afronden`, {})).status, 303)
-    await closed
+    // The server ends the guest's socket: the page is no longer connected (it cannot come back).
+    await waitInPage(guestCanvas, () => document.getElementById('connection-status')?.dataset.state !== 'connected', undefined, {
+      what: 'the guest\'s connection to end', timeout: LIVE_MS, extra: meetingState
+    })
     assert.equal((await getJson(server, `/api/canvases/${id}`, { token: coachToken })).status, 404)
     const again = await guestCanvas.page.goto(origin + `/canvases/${id}`)
     assert.equal(again.status(), 404, 'the canvas page after the end')
