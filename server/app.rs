@@ -123,6 +123,16 @@ async fn sweep_meetings(state: AppState) {
     }
 }
 
+/// Gives every archived canvas without one its entry in the archive's search index (archived
+/// before the index existed, or seeded by the demo).
+async fn index_unindexed_archives(state: AppState) {
+    match services::archive_search::index_missing(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(canvases = n, "archived canvases indexed for search"),
+        Err(error) => tracing::warn!(%error, "could not index the archived canvases"),
+    }
+}
+
 /// A path as it may be logged: the secret of a one-time link is left out.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     for prefix in ["/uitnodiging/", "/wachtwoord/"] {
@@ -149,6 +159,7 @@ pub async fn serve(
     // Tracked with the rooms, so shutdown waits for it too.
     tasks.tracker.spawn(sweep_expired_sessions(state.clone()));
     tasks.tracker.spawn(sweep_meetings(state.clone()));
+    tasks.tracker.spawn(index_unindexed_archives(state.clone()));
     let header_timeout = sync.context().limits.header_read_timeout();
     let stopping = tasks.clone();
     crate::listener::run(listener, app(state), header_timeout, async move {

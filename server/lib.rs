@@ -52,6 +52,7 @@ pub mod ids;
 pub mod listener;
 pub mod logging;
 pub mod metrics;
+pub mod search;
 pub mod services;
 pub mod state;
 pub mod store;

@@ -160,7 +160,7 @@ pub enum EscalationLevel {
 }
 
 impl EscalationLevel {
-    const ALL: [EscalationLevel; 4] = [
+    pub const ALL: [EscalationLevel; 4] = [
         EscalationLevel::Team,
         EscalationLevel::Directie,
         EscalationLevel::Coach,

@@ -136,6 +136,18 @@ pub fn may_check_anonymity(account: &Account) -> bool {
         || !account.guest.canvases.is_empty()
 }
 
+/// Whether `account` may search the learning archive (and open the lerend-evalueren
+/// dashboards): whoever does casework in a team, a doorbraakcoach, PMM. What each finds is the
+/// canvas policy's to say, per canvas.
+pub fn may_search_archive(account: &Account) -> bool {
+    !account.memberships.is_empty() || account.coach_of.is_some() || account.pmm
+}
+
+/// Whether `account` may add the own team's live canvases to an archive search: a member.
+pub fn may_search_live(account: &Account) -> bool {
+    !account.memberships.is_empty()
+}
+
 /// Whether `account` may administer provinces, gemeenten, teams and accounts.
 pub fn may_administer(account: &Account) -> bool {
     account.beheerder

@@ -12,6 +12,7 @@ pub mod dashboards;
 pub mod dossier;
 mod download;
 pub mod health;
+pub mod learning_archive;
 pub mod meeting_room;
 pub mod meetings;
 pub mod middleware;
@@ -65,6 +66,7 @@ fn protected_router() -> Router<AppState> {
         .merge(health::router())
         .merge(canvases::router())
         .merge(anonymity::router())
+        .merge(learning_archive::router())
         .merge(sync::router())
         .merge(pages::router())
         .merge(sign_in::router())

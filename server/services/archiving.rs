@@ -32,14 +32,9 @@ pub struct ArchiveFinding {
     pub key: String,
 }
 
-/// The texts the archive keeps, each with where it is: the canvas, its escalations' questions and
-/// answers, the ledger's purposes and reasons, the timeline's notes, the leeropbrengst, and the
-/// besluiten and actiepunten of overleggen.
-async fn kept_texts(
-    state: &AppState,
-    canvas: &crate::canvas::CanvasId,
-    content: &CanvasContent,
-) -> Result<Vec<(String, String)>, ServiceError> {
+/// The texts of the canvas itself, each with where it is (in Dutch): its steps, agencies,
+/// regulations, rendement lines and actions.
+pub fn canvas_texts(content: &CanvasContent) -> Vec<(String, String)> {
     let s = &content.steps;
     let mut out: Vec<(String, String)> = vec![
         ("Stap 1: situatieschets".into(), s.situation.clone()),
@@ -77,6 +72,18 @@ async fn kept_texts(
     for a in &s.action_plan {
         out.push(("Stap 6: actieplan".into(), format!("{} {}", a.what, a.who)));
     }
+    out
+}
+
+/// The texts the archive keeps, each with where it is: the canvas, its escalations' questions and
+/// answers, the ledger's purposes and reasons, the timeline's notes, the leeropbrengst, and the
+/// besluiten and actiepunten of overleggen.
+async fn kept_texts(
+    state: &AppState,
+    canvas: &crate::canvas::CanvasId,
+    content: &CanvasContent,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let mut out = canvas_texts(content);
     for e in state.workflow.escalations(canvas).await? {
         out.push(("Opschaling: vraag".into(), e.question.clone()));
         if let Some(answer) = &e.answer {

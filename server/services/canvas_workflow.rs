@@ -123,6 +123,23 @@ impl OnCanvas<'_> {
         if let Some(reason) = super::archiving::unresolved(&findings, &overrides) {
             return Err(ServiceError::refused(Refusal::Invalid, reason));
         }
+        // Its entry in the archive's search index, made before the transaction (it reads the
+        // room) and written in it.
+        // Who may learn from it: the province unless the aanjager chose otherwise.
+        let scope = scope.unwrap_or(ArchiveScope::Province);
+        let entry = if archiving {
+            let at = now_millis();
+            let entry = super::archive_search::entry_for_archiving(
+                self.state,
+                &self.canvas.id,
+                from,
+                scope,
+                at,
+            );
+            Some(entry.await?)
+        } else {
+            None
+        };
         let note: String = note.trim().chars().take(500).collect();
         let tx = self.state.database.begin().await?;
         let changed = tx
@@ -156,9 +173,10 @@ impl OnCanvas<'_> {
                 tx.append_audit(&Event::AnonymityOverridden.entry(entry))
                     .await?;
             }
-            // Who may learn from it: the province unless the aanjager chose otherwise.
-            let scope = scope.unwrap_or(ArchiveScope::Province);
             tx.set_archive_scope(&self.canvas.id, scope).await?;
+            if let Some(entry) = &entry {
+                tx.index_archive(entry).await?;
+            }
             // Data minimisation: what the learning purpose does not need goes now.
             tx.delete_comments(&self.canvas.id).await?;
             tx.delete_versions_but_escalations(&self.canvas.id).await?;

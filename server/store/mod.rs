@@ -11,10 +11,12 @@
 //!   actiepunten, the verslag.
 //! - [`Comments`]: comments on canvases, in threads.
 //! - [`Versions`]: named frozen copies of a canvas (after an overleg, by hand, escalations).
+//! - [`ArchiveIndex`]: the learning archive's search index.
 //!
 //! The backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
 
 pub mod accounts;
+pub mod archive_index;
 pub mod audit_log;
 pub mod canvases;
 pub mod comments;
@@ -34,6 +36,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use accounts::{AccountRow, Accounts, SessionRow, TokenRow, TokenUse};
+pub use archive_index::ArchiveIndex;
 pub use audit_log::{AuditEntry, AuditLog, AuditRow};
 pub use canvases::{AppendBatch, CanvasOwner, CanvasSummary, Canvases, DocSummary, StoredCanvas};
 pub use comments::Comments;
@@ -67,7 +70,7 @@ pub enum StoreError {
 /// One database holds the canvases, the directory and the workflow facts.
 #[async_trait]
 pub trait Database:
-    Canvases + Directory + Workflow + Meetings + MeetingRecords + Comments + Versions
+    Canvases + Directory + Workflow + Meetings + MeetingRecords + Comments + Versions + ArchiveIndex
 {
     /// Begins a transaction. Until it commits, its writes are seen by nobody else; dropped
     /// without [`Transaction::commit`], it is rolled back. It holds the database's write lock
@@ -78,7 +81,7 @@ pub trait Database:
 /// A transaction in progress, with every storage interface.
 #[async_trait]
 pub trait Transaction:
-    Canvases + Directory + Workflow + Meetings + MeetingRecords + Comments + Versions
+    Canvases + Directory + Workflow + Meetings + MeetingRecords + Comments + Versions + ArchiveIndex
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
@@ -103,7 +106,7 @@ pub(crate) fn now_millis() -> i64 {
 /// line): `use crate::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        Accounts, AuditLog, Canvases, Comments, Database, Directory, Invitations, MeetingRecords,
-        Meetings, Organisation, Transaction, Versions, Workflow,
+        Accounts, ArchiveIndex, AuditLog, Canvases, Comments, Database, Directory, Invitations,
+        MeetingRecords, Meetings, Organisation, Transaction, Versions, Workflow,
     };
 }

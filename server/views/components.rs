@@ -29,6 +29,9 @@ pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
                     @if workspace::has_meetings(&viewer.policy) {
                         a href="/overleggen" { "Overleggen" }
                     }
+                    @if workspace::may_search_archive(&viewer.policy) {
+                        a href="/leerarchief" { "Leerarchief" }
+                    }
                     @if !workspace::coached_provinces(&viewer.policy).is_empty() { a href="/coach" { "Coachdashboard" } }
                     @if workspace::may_use_pmm_inbox(&viewer.policy) { a href="/pmm" { "PMM-inbox" } }
                     @if workspace::may_read_audit(&viewer.policy) { a href="/audit" { "Auditlog" } }

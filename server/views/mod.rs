@@ -12,6 +12,7 @@ pub mod comments;
 pub mod components;
 pub mod dashboards;
 pub mod dossier;
+pub mod learning_archive;
 pub mod meeting_room;
 pub mod meetings;
 pub mod minutes;

@@ -53,6 +53,12 @@ impl Bottleneck {
     }
 }
 
+/// How a canvas can be closed, with the codes the archive's filters use.
+pub const OUTCOMES: [(&str, CanvasStatus); 2] = [
+    ("gerealiseerd", CanvasStatus::DoorbraakGerealiseerd),
+    ("zonder-doorbraak", CanvasStatus::AfgeslotenZonderDoorbraak),
+];
+
 /// Who should hear the signal.
 pub const AUDIENCES: [(&str, &str); 3] = [
     ("beleid", "Beleid"),

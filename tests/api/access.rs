@@ -278,6 +278,34 @@ async fn every_person_on_the_team_and_national_views() {
     }
 }
 
+/// The learning archive's routes: for whoever does casework (what each finds is the canvas
+/// policy's), not for a beheerder.
+#[tokio::test]
+async fn the_learning_archive_is_for_casework_roles() {
+    let app = TestApp::spawn().await;
+    let p = &app.people;
+    for (who, person, expected) in [
+        ("aanjager", &p.aanjager, 200),
+        ("projectleider", &p.projectleider, 200),
+        ("teamlid", &p.teamlid, 200),
+        ("inbrenger", &p.inbrenger, 200),
+        ("other team", &p.other_member, 200),
+        ("coach", &p.coach, 200),
+        ("coach elsewhere", &p.other_coach, 200),
+        ("pmm", &p.pmm, 200),
+        ("beheerder", &p.beheerder, 403),
+    ] {
+        let http = app.as_person(person);
+        for path in [
+            "/leerarchief",
+            "/api/leerarchief?q=kind",
+            "/leerarchief.csv",
+        ] {
+            assert_eq!(http.head_status(path).await, expected, "{path}: {who}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn every_cell_over_the_websocket() {
     let app = TestApp::spawn().await;
@@ -338,6 +366,8 @@ async fn strangers_get_401_everywhere_but_the_sign_in_page_and_healthz() {
         "/tokens".to_owned(),
         "/audit.csv".to_owned(),
         "/audit.xlsx".to_owned(),
+        "/api/leerarchief".to_owned(),
+        "/leerarchief.csv".to_owned(),
         // Unknown paths too: strangers learn nothing about which paths exist.
         "/bestaat-niet".to_owned(),
         "/api/bestaat-niet".to_owned(),

@@ -70,6 +70,58 @@ pub fn closing<'a>(fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     out
 }
 
+/// A new canvas labelled `label`, brought in and in behandeling (by the aanjager).
+pub async fn in_treatment(app: &TestApp, label: &str) -> String {
+    let id = app.create_canvas(label).await;
+    for (from, to) in [("concept", "ingebracht"), ("ingebracht", "in_behandeling")] {
+        let (status, _, page) = post_as(
+            app,
+            &app.people.aanjager,
+            &format!("/canvases/{id}/status"),
+            &[("van", from), ("naar", to)],
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+    }
+    id
+}
+
+/// A canvas whose situatieschets is `text`, closed as `outcome` with the leeropbrengst
+/// [`LEARNING`] changed by `learning` (same keys replace, new keys add) and archived for `scope`
+/// (the province when `None`). Returns its id.
+pub async fn archived_case(
+    app: &TestApp,
+    label: &str,
+    text: &str,
+    outcome: &str,
+    learning: &[(&str, &str)],
+    scope: Option<&str>,
+) -> String {
+    let id = in_treatment(app, label).await;
+    let mut editor = app.connect(&id).await;
+    editor.type_text(text).await;
+    editor.round_trip().await;
+    editor.close().await;
+    let path = format!("/canvases/{id}/status");
+    let mut close = vec![("van", "in_behandeling"), ("naar", outcome)];
+    close.extend(
+        LEARNING
+            .iter()
+            .filter(|(k, _)| !learning.iter().any(|(l, _)| l == k))
+            .copied(),
+    );
+    close.extend(learning.iter().copied());
+    let (status, _, page) = post_as(app, &app.people.aanjager, &path, &close).await;
+    assert_eq!(status, 303, "closing {label}: {page}");
+    let mut archive = vec![("van", outcome), ("naar", "gearchiveerd")];
+    if let Some(scope) = scope {
+        archive.push(("bereik", scope));
+    }
+    let (status, _, page) = post_as(app, &app.people.aanjager, &path, &archive).await;
+    assert_eq!(status, 303, "archiving {label}: {page}");
+    id
+}
+
 /// The password of every test account.
 pub const PASSWORD: &str = "wachtwoord voor tests";
 

@@ -7,21 +7,6 @@ use yrs::Map;
 
 use crate::helpers::*;
 
-async fn in_treatment(app: &TestApp, label: &str) -> String {
-    let id = app.create_canvas(label).await;
-    for (from, to) in [("concept", "ingebracht"), ("ingebracht", "in_behandeling")] {
-        let (status, _, page) = post_as(
-            app,
-            &app.people.aanjager,
-            &format!("/canvases/{id}/status"),
-            &[("van", from), ("naar", to)],
-        )
-        .await;
-        assert_eq!(status, 303, "{page}");
-    }
-    id
-}
-
 async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
     sqlx::query_scalar(sql)
         .bind(id)

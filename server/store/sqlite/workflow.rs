@@ -506,10 +506,17 @@ impl<S: Source> Workflow for Sqlite<S> {
         canvas: &CanvasId,
         scope: crate::access::policy::ArchiveScope,
     ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
         sqlx::query("UPDATE canvases SET archive_scope = ? WHERE id = ?")
             .bind(scope.code())
             .bind(canvas.as_str())
-            .execute(&mut *self.conn().await?)
+            .execute(&mut *conn)
+            .await?;
+        // The archive's search index holds the scope too.
+        sqlx::query("UPDATE archive_entries SET scope = ? WHERE canvas_id = ?")
+            .bind(scope.code())
+            .bind(canvas.as_str())
+            .execute(&mut *conn)
             .await?;
         Ok(())
     }
