@@ -103,6 +103,29 @@ pub fn compact_time(millis: i64, now: i64) -> String {
     }
 }
 
+/// The Dutch name of a month with its year: "juli 2026".
+pub fn month_dutch(year: i32, month: u32) -> String {
+    const MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let name = MONTHS
+        .get(month.wrapping_sub(1) as usize)
+        .copied()
+        .unwrap_or("?");
+    format!("{name} {year}")
+}
+
 /// The date in the Netherlands of a Unix time in milliseconds, as `YYYY-MM-DD`.
 pub fn dutch_date(millis: i64) -> String {
     let (year, month, day, _) = civil(dutch_local(millis.div_euclid(1000)));

@@ -148,6 +148,32 @@ pub fn may_search_live(account: &Account) -> bool {
     !account.memberships.is_empty()
 }
 
+/// Whose lerend-evalueren dashboard: a team's or a gemeente's (given the teams it covers), a
+/// province's, the country's.
+#[derive(Debug, Clone, Copy)]
+pub enum EvaluationScope<'a> {
+    Teams(&'a [TeamId]),
+    Province(ProvinceId),
+    Country,
+}
+
+/// Whether `account` may open a lerend-evalueren dashboard (figures only, no canvas content): a
+/// team's or gemeente's for who works in one of its teams, a province's for its doorbraakcoach,
+/// the country's for PMM.
+pub fn may_open_evaluation(account: &Account, scope: EvaluationScope<'_>) -> bool {
+    match scope {
+        EvaluationScope::Teams(teams) => teams.iter().any(|t| account.works_in(*t)),
+        EvaluationScope::Province(p) => account.coaches(p),
+        EvaluationScope::Country => account.pmm,
+    }
+}
+
+/// Whether `account` keeps `team`'s leeragenda (adds leerpunten and veranderacties, moves them
+/// on): who works in the team.
+pub fn may_keep_learning_agenda(account: &Account, team: TeamId) -> bool {
+    account.works_in(team)
+}
+
 /// Whether `account` may administer provinces, gemeenten, teams and accounts.
 pub fn may_administer(account: &Account) -> bool {
     account.beheerder

@@ -179,6 +179,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "leefgebied".into(),
                 schema::LIFE_AREAS[n % schema::LIFE_AREAS.len()].0.into(),
             )],
+            rendement: Default::default(),
         };
         tx.save_learning(&id, &learning, aanjager.id, archived_at)
             .await?;

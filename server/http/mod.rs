@@ -11,7 +11,9 @@ pub mod client_address;
 pub mod dashboards;
 pub mod dossier;
 mod download;
+pub mod evaluation;
 pub mod health;
+pub mod learning_agenda;
 pub mod learning_archive;
 pub mod meeting_room;
 pub mod meetings;
@@ -67,6 +69,8 @@ fn protected_router() -> Router<AppState> {
         .merge(canvases::router())
         .merge(anonymity::router())
         .merge(learning_archive::router())
+        .merge(evaluation::router())
+        .merge(learning_agenda::router())
         .merge(sync::router())
         .merge(pages::router())
         .merge(sign_in::router())

@@ -102,7 +102,12 @@ impl OnCanvas<'_> {
             return Err(ServiceError::refused(refusal, error));
         }
         let learning = match learning.filter(|_| learning::needed_for(to)) {
-            Some(Ok(learning)) => Some(learning),
+            Some(Ok(mut learning)) => {
+                // The rendement as the canvas's calculator shows it now, for the dashboard.
+                let content = self.state.sync.content(&self.canvas.id).await?;
+                learning.rendement = crate::canvas::rendement::totals(&content).into();
+                Some(learning)
+            }
             Some(Err(reason)) => return Err(ServiceError::refused(Refusal::Invalid, reason)),
             None if learning::needed_for(to) => {
                 return Err(ServiceError::refused(

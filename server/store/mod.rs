@@ -12,6 +12,8 @@
 //! - [`Comments`]: comments on canvases, in threads.
 //! - [`Versions`]: named frozen copies of a canvas (after an overleg, by hand, escalations).
 //! - [`ArchiveIndex`]: the learning archive's search index.
+//! - [`Evaluation`]: what the lerend-evalueren dashboard counts.
+//! - [`LearningAgenda`]: the leeragenda of a local project.
 //!
 //! The backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
 
@@ -21,7 +23,9 @@ pub mod audit_log;
 pub mod canvases;
 pub mod comments;
 pub mod directory;
+pub mod evaluation;
 pub mod invitations;
+pub mod learning_agenda;
 pub mod meeting_records;
 pub mod meetings;
 pub mod organisation;
@@ -41,7 +45,9 @@ pub use audit_log::{AuditEntry, AuditLog, AuditRow};
 pub use canvases::{AppendBatch, CanvasOwner, CanvasSummary, Canvases, DocSummary, StoredCanvas};
 pub use comments::Comments;
 pub use directory::Directory;
+pub use evaluation::Evaluation;
 pub use invitations::{InvitationKind, InvitationRow, Invitations};
+pub use learning_agenda::LearningAgenda;
 pub use meeting_records::MeetingRecords;
 pub use meetings::Meetings;
 pub use organisation::{GemeenteRow, MemberChange, MemberRow, Organisation, ProvinceRow, TeamRow};
@@ -70,7 +76,16 @@ pub enum StoreError {
 /// One database holds the canvases, the directory and the workflow facts.
 #[async_trait]
 pub trait Database:
-    Canvases + Directory + Workflow + Meetings + MeetingRecords + Comments + Versions + ArchiveIndex
+    Canvases
+    + Directory
+    + Workflow
+    + Meetings
+    + MeetingRecords
+    + Comments
+    + Versions
+    + ArchiveIndex
+    + Evaluation
+    + LearningAgenda
 {
     /// Begins a transaction. Until it commits, its writes are seen by nobody else; dropped
     /// without [`Transaction::commit`], it is rolled back. It holds the database's write lock
@@ -106,7 +121,8 @@ pub(crate) fn now_millis() -> i64 {
 /// line): `use crate::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        Accounts, ArchiveIndex, AuditLog, Canvases, Comments, Database, Directory, Invitations,
-        MeetingRecords, Meetings, Organisation, Transaction, Versions, Workflow,
+        Accounts, ArchiveIndex, AuditLog, Canvases, Comments, Database, Directory, Evaluation,
+        Invitations, LearningAgenda, MeetingRecords, Meetings, Organisation, Transaction, Versions,
+        Workflow,
     };
 }

@@ -31,6 +31,7 @@ pub fn topbar(viewer: Option<&SignedIn>, live: bool) -> Markup {
                     }
                     @if workspace::may_search_archive(&viewer.policy) {
                         a href="/leerarchief" { "Leerarchief" }
+                        a href="/lerend-evalueren" { "Lerend evalueren" }
                     }
                     @if !workspace::coached_provinces(&viewer.policy).is_empty() { a href="/coach" { "Coachdashboard" } }
                     @if workspace::may_use_pmm_inbox(&viewer.policy) { a href="/pmm" { "PMM-inbox" } }

@@ -103,6 +103,31 @@ pub struct Learning {
     pub effect: String,
     /// (kind, code) of [`tag_choices`].
     pub tags: Vec<(String, String)>,
+    /// The canvas's rendement when it was closed (the use case fills it in from the canvas; the
+    /// lerend-evalueren dashboard sums it).
+    pub rendement: Rendement,
+}
+
+/// The rendement a closed canvas showed, in cents over the team's horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rendement {
+    pub current: i64,
+    pub inaction: i64,
+    pub solution: i64,
+    pub net: i64,
+    pub payback: crate::canvas::rendement::Payback,
+}
+
+impl From<crate::canvas::rendement::Totals> for Rendement {
+    fn from(t: crate::canvas::rendement::Totals) -> Self {
+        Rendement {
+            current: t.current,
+            inaction: t.inaction,
+            solution: t.solution,
+            net: t.net,
+            payback: t.payback,
+        }
+    }
 }
 
 /// Whether a move to `to` needs a leeropbrengst: closing, either way.
@@ -226,6 +251,7 @@ pub fn parse(form: &HashMap<String, String>, label: &str) -> Result<Learning, St
         budget_why,
         effect,
         tags,
+        rendement: Rendement::default(),
     })
 }
 

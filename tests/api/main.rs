@@ -14,6 +14,7 @@ mod cli;
 mod demo;
 mod dossier;
 mod durability;
+mod evaluation;
 mod flow_control;
 mod layers;
 mod learning;

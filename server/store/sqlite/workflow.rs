@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use sqlx::{Connection, Row, Sqlite as Db, Transaction, sqlite::SqliteRow};
 
 use super::{Source, Sqlite, query::codes};
+use crate::canvas::rendement::Payback;
 use crate::ids::{AccountId, EntryId, EscalationId, TeamId};
 use crate::store::{
     StoreError, now_millis,
@@ -20,7 +21,7 @@ use crate::{
     canvas::CanvasId,
     canvas::status::CanvasStatus,
     workflow::ladder::Outcome,
-    workflow::learning::{Bottleneck, Learning},
+    workflow::learning::{Bottleneck, Learning, Rendement},
     workflow::ledger::Kind,
 };
 
@@ -467,7 +468,9 @@ impl<S: Source> Workflow for Sqlite<S> {
         sqlx::query(
             "INSERT INTO learning_outcomes (canvas_id, bottleneck_kind, regulation_id, \
              bottleneck_text, learning_order, order_note, budget_used, budget_why, \
-             household_effect, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             household_effect, recorded_by, recorded_at, rendement_current, rendement_inaction, \
+             rendement_solution, rendement_net, payback_kind, payback_months) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(canvas.as_str())
         .bind(learning.bottleneck.code())
@@ -480,6 +483,12 @@ impl<S: Source> Workflow for Sqlite<S> {
         .bind(&learning.effect)
         .bind(by)
         .bind(at)
+        .bind(learning.rendement.current)
+        .bind(learning.rendement.inaction)
+        .bind(learning.rendement.solution)
+        .bind(learning.rendement.net)
+        .bind(payback_code(learning.rendement.payback).0)
+        .bind(payback_code(learning.rendement.payback).1)
         .execute(&mut *tx)
         .await?;
         for audience in &learning.signals {
@@ -525,7 +534,9 @@ impl<S: Source> Workflow for Sqlite<S> {
         let mut conn = self.conn().await?;
         let Some(row) = sqlx::query(
             "SELECT bottleneck_kind, regulation_id, bottleneck_text, learning_order, order_note, \
-             budget_used, budget_why, household_effect FROM learning_outcomes WHERE canvas_id = ?",
+             budget_used, budget_why, household_effect, rendement_current, rendement_inaction, \
+             rendement_solution, rendement_net, payback_kind, payback_months \
+             FROM learning_outcomes WHERE canvas_id = ?",
         )
         .bind(canvas.as_str())
         .fetch_optional(&mut *conn)
@@ -559,6 +570,16 @@ impl<S: Source> Workflow for Sqlite<S> {
             budget_why: row.try_get("budget_why")?,
             effect: row.try_get("household_effect")?,
             tags,
+            rendement: Rendement {
+                current: row.try_get("rendement_current")?,
+                inaction: row.try_get("rendement_inaction")?,
+                solution: row.try_get("rendement_solution")?,
+                net: row.try_get("rendement_net")?,
+                payback: payback_of(
+                    &row.try_get::<String, _>("payback_kind")?,
+                    row.try_get("payback_months")?,
+                ),
+            },
         }))
     }
 
@@ -710,5 +731,22 @@ impl<S: Source> Workflow for Sqlite<S> {
         .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
+    }
+}
+
+/// How a payback is stored: its kind and, in months, its length.
+pub(super) fn payback_code(p: Payback) -> (&'static str, Option<i64>) {
+    match p {
+        Payback::Direct => ("direct", None),
+        Payback::Never => ("nooit", None),
+        Payback::Months(m) => ("maanden", Some(m)),
+    }
+}
+
+pub(super) fn payback_of(kind: &str, months: Option<i64>) -> Payback {
+    match (kind, months) {
+        ("maanden", Some(m)) => Payback::Months(m),
+        ("nooit", _) => Payback::Never,
+        _ => Payback::Direct,
     }
 }
