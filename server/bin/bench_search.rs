@@ -18,9 +18,17 @@ use doorbraak::{
     config::{AuthSettings, Limits, WorkflowSettings},
     ids::{AccountId, TeamId},
     search,
-    services::archive_search::{self, Search},
+    services::{
+        archive_search::{self, Search},
+        evaluation,
+    },
+    store::workflow::{EscalationAnswer, NewEscalation},
     store::{self, CanvasOwner, archive_index::ArchiveDocument},
-    workflow::learning::{Bottleneck, Learning},
+    views,
+    workflow::{
+        ladder::Outcome,
+        learning::{Bottleneck, Learning},
+    },
 };
 
 #[derive(Parser)]
@@ -146,15 +154,46 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             CanvasStatus::DoorbraakGerealiseerd
         };
         let archived_at = at + n as i64 * 60_000;
-        tx.change_status(
-            &id,
-            CanvasStatus::Concept,
-            outcome,
-            aanjager.id,
-            "",
-            archived_at,
-        )
-        .await?;
+        // Every fifth canvas went up to the directie first and came back with an answer a week
+        // later.
+        let mut from = CanvasStatus::Concept;
+        if n % 5 == 0 {
+            let asked = archived_at - 14 * 86_400_000;
+            tx.change_status(
+                &id,
+                from,
+                CanvasStatus::InBehandeling,
+                aanjager.id,
+                "",
+                asked,
+            )
+            .await?;
+            let escalation = tx
+                .escalate(&NewEscalation {
+                    canvas: id.clone(),
+                    from_level: policy::EscalationLevel::Team,
+                    to_level: policy::EscalationLevel::Directie,
+                    question: dice.sentence(12),
+                    by: aanjager.id,
+                    at: asked,
+                    snapshot: schema::initialize(),
+                })
+                .await?
+                .ok_or("the escalation did not start")?;
+            tx.answer(&EscalationAnswer {
+                escalation,
+                canvas: id.clone(),
+                by: aanjager.id,
+                answer: dice.sentence(12),
+                outcome: Outcome::Opgelost,
+                further: None,
+                at: asked + 7 * 86_400_000,
+            })
+            .await?;
+            from = CanvasStatus::InBehandeling;
+        }
+        tx.change_status(&id, from, outcome, aanjager.id, "", archived_at)
+            .await?;
         tx.change_status(
             &id,
             outcome,
@@ -280,8 +319,49 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
         );
     }
+    // The lerend-evalueren dashboard of the country (PMM) over the same archive, for the
+    // half-year the canvases were closed in: the figures and their charts and tables rendered.
+    let pmm = policy::Account {
+        id: Some(AccountId(aanjager.id.0 + 1_001)),
+        pmm: true,
+        ..policy::Account::default()
+    };
+    let half = evaluation::HalfYear::of(at);
+    let mut ms: Vec<f64> = Vec::with_capacity(args.runs);
+    let mut bytes = 0;
+    let mut closed = 0;
+    for _ in 0..args.runs {
+        let started = Instant::now();
+        let d = evaluation::dashboard(&state, &pmm, evaluation::Scope::Country, half).await?;
+        let html = views::evaluation::figures(&d).into_string();
+        ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        bytes = html.len();
+        closed = d.current.outcomes.0 + d.current.outcomes.1;
+    }
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "dashboard",
+            "scope": "land",
+            "half_year": half.code(),
+            "canvases": args.canvases,
+            "closed_in_half_year": closed,
+            "html_bytes": bytes,
+            "runs": args.runs,
+            "median_ms": (at(0.5) * 100.0).round() / 100.0,
+            "p95_ms": (at(0.95) * 100.0).round() / 100.0,
+            "max_ms": (ms[ms.len() - 1] * 100.0).round() / 100.0,
+        })
+    );
     drop(state);
     drop(db);
-    std::fs::remove_dir_all(&folder)?;
+    // BENCH_KEEP=1 keeps the generated database to look into.
+    if std::env::var_os("BENCH_KEEP").is_none() {
+        std::fs::remove_dir_all(&folder)?;
+    } else {
+        eprintln!("kept {url}");
+    }
     Ok(())
 }

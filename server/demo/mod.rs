@@ -5,6 +5,7 @@
 //! The canvases have fixed ids and the accounts fixed addresses, so seeding again on the same
 //! database changes nothing.
 
+mod archive;
 mod meetings;
 pub mod workflow;
 
@@ -166,6 +167,17 @@ pub async fn seed(db: &dyn Database) -> Result<bool, StoreError> {
     if created {
         workflow::seed(db, &cast, DEMO_CANVAS_ID).await?;
         meetings::seed(db, &cast).await?;
+        let utrecht_province = ensure_province(db, "Utrecht").await?;
+        let utrecht = ensure_team(db, "Doorbraakteam Utrecht", "Utrecht", utrecht_province).await?;
+        archive::seed(
+            db,
+            [
+                (arnhem, cast.aanjager),
+                (nijmegen, nijmegen_member),
+                (utrecht, cast.aanjager),
+            ],
+        )
+        .await?;
     }
     Ok(created)
 }

@@ -24,7 +24,7 @@ use crate::{
 const DAY: i64 = 86_400_000;
 
 /// A small case: situation, systeemprobleem and leefgebieden, as one update.
-fn short_case(situation: &str, system_problem: &str, areas: &[&str]) -> Vec<u8> {
+pub(super) fn short_case(situation: &str, system_problem: &str, areas: &[&str]) -> Vec<u8> {
     let doc = Doc::new();
     if let Ok(update) = Update::decode_v1(&schema::initialize()) {
         let _ = doc.transact_mut().apply_update(update);
@@ -53,7 +53,7 @@ pub struct Cast {
 }
 
 /// A demo canvas's id, from its constant.
-fn demo_id(id: &str) -> Result<CanvasId, StoreError> {
+pub(super) fn demo_id(id: &str) -> Result<CanvasId, StoreError> {
     id.parse()
         .map_err(|_| StoreError::Inconsistent("demo canvas id"))
 }

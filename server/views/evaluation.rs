@@ -369,6 +369,19 @@ pub fn link(scope: &Scope, half: HalfYear, csv: Option<&str>) -> String {
     }
 }
 
+/// The dashboard's figures: per table its chart and the table itself.
+pub fn figures(d: &Dashboard) -> Markup {
+    html! {
+        @for t in tables(d) {
+            section.figure aria-labelledby={ "fig-" (t.key) } {
+                h2 id={ "fig-" (t.key) } { (t.title) }
+                @if let Some(svg) = chart(&t, d) { figure { (svg) } }
+                (table(&t, &link(&d.scope, d.half, Some(t.key))))
+            }
+        }
+    }
+}
+
 pub fn page(
     viewer: &SignedIn,
     d: &Dashboard,
@@ -413,13 +426,7 @@ pub fn page(
                     button type="submit" { "Tonen" }
                 }
                 @if let Some(agenda) = agenda { (agenda) }
-                @for t in tables(d) {
-                    section.figure aria-labelledby={ "fig-" (t.key) } {
-                        h2 id={ "fig-" (t.key) } { (t.title) }
-                        @if let Some(svg) = chart(&t, d) { figure { (svg) } }
-                        (table(&t, &link(&d.scope, d.half, Some(t.key))))
-                    }
-                }
+                (figures(d))
             }
         },
     )

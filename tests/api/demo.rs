@@ -28,11 +28,25 @@ async fn the_demo_canvas_is_seeded_once() {
             .iter()
             .filter_map(|c| c["id"].as_str())
             .collect();
+        // The scooter and four cases; the learning archive's twelve (six of Arnhem, three of
+        // Nijmegen shared with the province or the country, three of Utrecht shared with the
+        // country) and the closed canvas with anonymity findings to resolve.
         assert_eq!(
             ids.len(),
-            5,
-            "start {start}: the scooter and four cases: {list}"
+            18,
+            "start {start}: the scooter, four cases and the archive: {list}"
         );
+        // The archive is indexed when the server starts, so the search finds it in plain Dutch.
+        eventually("the demo archive in the search", || {
+            let http = http.clone();
+            async move {
+                let (_, found) = http.get("/api/leerarchief?q=scooters").await;
+                found["hits"]
+                    .as_array()
+                    .is_some_and(|h| h.iter().any(|c| c["label"] == "Archief: Casus A-03"))
+            }
+        })
+        .await;
         assert!(ids.contains(&DEMO_CANVAS_ID));
         assert!(
             !ids.contains(&OTHER_TEAM_CANVAS_ID),

@@ -44,19 +44,22 @@ impl<S: Source> Evaluation for Sqlite<S> {
         }
         let started = q.bind(from).bind(until).fetch_all(&mut *conn).await?;
 
-        // The last closing of each canvas in the period, with its leeropbrengst.
+        // The last closing of each canvas in the period, with its leeropbrengst. CROSS JOIN keeps
+        // SQLite's join order: the period's closings (by index) first, then their canvases;
+        // the other way round it scanned the period once per canvas.
         let sql = format!(
             "SELECT s.to_status, s.changed_at, l.bottleneck_kind, l.regulation_id, \
              l.learning_order, l.rendement_current, l.rendement_inaction, l.rendement_solution, \
              l.rendement_net, l.payback_kind, l.payback_months, \
              (SELECT group_concat(x.kind || ':' || x.code) FROM learning_tags x \
               WHERE x.canvas_id = s.canvas_id) AS tags \
-             FROM status_changes s JOIN canvases c ON c.id = s.canvas_id \
+             FROM status_changes s CROSS JOIN canvases c ON c.id = s.canvas_id \
              LEFT JOIN learning_outcomes l ON l.canvas_id = s.canvas_id \
              WHERE c.team_id IN ({teams_in}) \
              AND s.to_status IN ('doorbraak_gerealiseerd', 'afgesloten_zonder_doorbraak') \
              AND s.changed_at >= ? AND s.changed_at < ? \
-             AND NOT EXISTS (SELECT 1 FROM status_changes later WHERE later.canvas_id = s.canvas_id \
+             AND NOT EXISTS (SELECT 1 FROM status_changes later INDEXED BY status_changes_closings \
+               WHERE later.canvas_id = s.canvas_id \
                AND later.to_status IN ('doorbraak_gerealiseerd', 'afgesloten_zonder_doorbraak') \
                AND later.changed_at < ? AND (later.changed_at > s.changed_at \
                OR (later.changed_at = s.changed_at AND later.id > s.id)))"
