@@ -123,6 +123,33 @@ async fn sweep_meetings(state: AppState) {
     }
 }
 
+/// How often closed canvases past their retention are looked for.
+const RETENTION_SWEEP: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Warns about and purges the closed canvases that were not archived in time, at start and then
+/// every hour. Ends when the server stops.
+async fn sweep_retention(state: AppState) {
+    let stopping = state.tasks.stopping.clone();
+    let mut tick = tokio::time::interval(RETENTION_SWEEP);
+    loop {
+        tokio::select! {
+            _ = stopping.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match services::retention::sweep(&state, crate::store::now_millis()).await {
+            Ok(swept) if swept.purged > 0 || swept.warned > 0 => {
+                tracing::info!(
+                    purged = swept.purged,
+                    warned = swept.warned,
+                    "retention sweep"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the retention sweep failed"),
+        }
+    }
+}
+
 /// Gives every archived canvas without one its entry in the archive's search index (archived
 /// before the index existed, or seeded by the demo).
 async fn index_unindexed_archives(state: AppState) {
@@ -160,6 +187,7 @@ pub async fn serve(
     tasks.tracker.spawn(sweep_expired_sessions(state.clone()));
     tasks.tracker.spawn(sweep_meetings(state.clone()));
     tasks.tracker.spawn(index_unindexed_archives(state.clone()));
+    tasks.tracker.spawn(sweep_retention(state.clone()));
     let header_timeout = sync.context().limits.header_read_timeout();
     let stopping = tasks.clone();
     crate::listener::run(listener, app(state), header_timeout, async move {

@@ -49,10 +49,11 @@ pub enum Event {
     CommentAdded,
     CommentResolved,
     AnonymityOverridden,
+    CanvasPurged,
 }
 
 impl Event {
-    pub const ALL: [Event; 35] = [
+    pub const ALL: [Event; 36] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
@@ -88,6 +89,7 @@ impl Event {
         Event::CommentAdded,
         Event::CommentResolved,
         Event::AnonymityOverridden,
+        Event::CanvasPurged,
     ];
 
     /// The code stored in the log.
@@ -128,6 +130,7 @@ impl Event {
             Event::CommentAdded => "comment_added",
             Event::CommentResolved => "comment_resolved",
             Event::AnonymityOverridden => "anonymity_overridden",
+            Event::CanvasPurged => "canvas_purged",
         }
     }
 
@@ -169,6 +172,7 @@ impl Event {
             Event::CommentAdded => "Opmerking geplaatst",
             Event::CommentResolved => "Opmerking afgehandeld of heropend",
             Event::AnonymityOverridden => "Anonimiteitsmelding bij archiveren overschreven",
+            Event::CanvasPurged => "Canvas verwijderd na de bewaartermijn",
         }
     }
 

@@ -114,6 +114,11 @@ pub struct WorkflowSettings {
     /// Minutes a guest of an overleg keeps reading its agenda's canvases after it ends.
     #[arg(long, env = "DOORBRAAK_GUEST_GRACE_MINUTES", default_value_t = defaults::GUEST_GRACE_MINUTES)]
     pub guest_grace_minutes: u64,
+
+    /// Days a closed canvas that is not archived is kept; after them it is deleted with the
+    /// casework it holds (the aanjager is warned 30 and 7 days before).
+    #[arg(long, env = "DOORBRAAK_RETENTION_DAYS", default_value_t = defaults::RETENTION_DAYS)]
+    pub retention_days: u64,
 }
 
 /// The defaults, in one place: the flags' attributes and the `Default` impls use them. `Default`
@@ -121,6 +126,8 @@ pub struct WorkflowSettings {
 pub mod defaults {
     pub const ESCALATION_SIGNAL_DAYS: u64 = 14;
     pub const GUEST_GRACE_MINUTES: u64 = 15;
+    /// About six months.
+    pub const RETENTION_DAYS: u64 = 183;
     pub const SESSION_IDLE_MINUTES: u64 = 60;
     pub const INVITATION_DAYS: u64 = 7;
     /// Days a personal access token is valid unless its creator chooses otherwise.
@@ -143,6 +150,7 @@ impl Default for WorkflowSettings {
     fn default() -> Self {
         Self {
             escalation_signal_days: defaults::ESCALATION_SIGNAL_DAYS,
+            retention_days: defaults::RETENTION_DAYS,
             guest_grace_minutes: defaults::GUEST_GRACE_MINUTES,
         }
     }

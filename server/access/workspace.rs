@@ -174,6 +174,12 @@ pub fn may_keep_learning_agenda(account: &Account, team: TeamId) -> bool {
     account.works_in(team)
 }
 
+/// Whether a team member in `role` is warned before a closed canvas of the team is purged: the
+/// aanjager, who alone may archive it.
+pub fn hears_of_retention(role: TeamRole) -> bool {
+    role == TeamRole::Aanjager
+}
+
 /// Whether `account` may administer provinces, gemeenten, teams and accounts.
 pub fn may_administer(account: &Account) -> bool {
     account.beheerder

@@ -14,6 +14,7 @@
 //! - [`ArchiveIndex`]: the learning archive's search index.
 //! - [`Evaluation`]: what the lerend-evalueren dashboard counts.
 //! - [`LearningAgenda`]: the leeragenda of a local project.
+//! - [`Retention`]: closed canvases kept for a period, then purged.
 //!
 //! The backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
 
@@ -29,6 +30,7 @@ pub mod learning_agenda;
 pub mod meeting_records;
 pub mod meetings;
 pub mod organisation;
+pub mod retention;
 mod sqlite;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -51,6 +53,7 @@ pub use learning_agenda::LearningAgenda;
 pub use meeting_records::MeetingRecords;
 pub use meetings::Meetings;
 pub use organisation::{GemeenteRow, MemberChange, MemberRow, Organisation, ProvinceRow, TeamRow};
+pub use retention::Retention;
 pub use sqlite::{SqliteStore, SqliteTransaction};
 pub use versions::Versions;
 pub use workflow::Workflow;
@@ -86,6 +89,7 @@ pub trait Database:
     + ArchiveIndex
     + Evaluation
     + LearningAgenda
+    + Retention
 {
     /// Begins a transaction. Until it commits, its writes are seen by nobody else; dropped
     /// without [`Transaction::commit`], it is rolled back. It holds the database's write lock
@@ -96,7 +100,15 @@ pub trait Database:
 /// A transaction in progress, with every storage interface.
 #[async_trait]
 pub trait Transaction:
-    Canvases + Directory + Workflow + Meetings + MeetingRecords + Comments + Versions + ArchiveIndex
+    Canvases
+    + Directory
+    + Workflow
+    + Meetings
+    + MeetingRecords
+    + Comments
+    + Versions
+    + ArchiveIndex
+    + Retention
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
@@ -122,7 +134,7 @@ pub(crate) fn now_millis() -> i64 {
 pub mod prelude {
     pub use super::{
         Accounts, ArchiveIndex, AuditLog, Canvases, Comments, Database, Directory, Evaluation,
-        Invitations, LearningAgenda, MeetingRecords, Meetings, Organisation, Transaction, Versions,
-        Workflow,
+        Invitations, LearningAgenda, MeetingRecords, Meetings, Organisation, Retention,
+        Transaction, Versions, Workflow,
     };
 }

@@ -231,6 +231,8 @@ pub struct TestApp {
     /// Authenticated as the team's aanjager.
     pub http: reqwest_lite::Client,
     pub people: People,
+    /// The server's state, for use cases a test drives with a clock of its own.
+    pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     // Kept last: the folder must outlive the server.
@@ -287,6 +289,7 @@ impl TestApp {
             .expect("bind");
         let address = listener.local_addr().expect("address");
         let state = AppState::new(store, limits, auth, settings);
+        let kept = state.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             doorbraak::serve(listener, state, async {
@@ -300,6 +303,7 @@ impl TestApp {
             database_url: database_url.to_owned(),
             http: reqwest_lite::Client::new(address).with_token(&people.aanjager.token),
             people,
+            state: kept,
             stop: Some(stop),
             server: Some(server),
             _folder: None,

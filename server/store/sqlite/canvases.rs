@@ -218,12 +218,17 @@ impl<S: Source> Canvases for Sqlite<S> {
 /// come back too (the left joins), with NULLs.
 const ACCESS_QUERY: &str = "SELECT c.id, c.label, c.created_at, c.updated_at, c.life_areas, \
      c.status, c.team_id, c.brought_in_by, c.escalation_level, c.highest_level, c.archive_scope, \
+     c.purged_at, \
      t.name AS team, \
      g.province_id FROM canvases c LEFT JOIN teams t ON t.id = c.team_id \
      LEFT JOIN gemeenten g ON g.id = t.gemeente_id";
 
-/// What the policy needs of a canvas row; `None` when it has no team.
+/// What the policy needs of a canvas row; `None` when it has no team, or was purged after the
+/// retention period: then nobody sees it.
 fn access_facts(row: &sqlx::sqlite::SqliteRow) -> Result<Option<policy::Canvas>, sqlx::Error> {
+    if row.try_get::<Option<i64>, _>("purged_at")?.is_some() {
+        return Ok(None);
+    }
     let team: Option<i64> = row.try_get("team_id")?;
     let province: Option<ProvinceId> = row.try_get("province_id")?;
     let level = |column: &str| -> Result<EscalationLevel, sqlx::Error> {

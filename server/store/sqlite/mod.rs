@@ -26,6 +26,7 @@ mod meeting_records;
 mod meetings;
 mod organisation;
 mod query;
+mod retention;
 mod versions;
 mod workflow;
 
