@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/overleggen/{id}/annuleren", post(cancel))
         .route("/overleggen/{id}/afronden", post(finish))
         .route("/overleggen/{id}/agenda", post(add))
+        .route("/overleggen/{id}/leeragenda", post(add_learning_agenda))
         .route("/overleggen/{id}/agenda/{item}/{change}", post(change))
 }
 
@@ -254,6 +255,20 @@ async fn add(
         (None, None) => AgendaAddition::Topic(""),
     };
     let result = meetings::add_to_agenda(&state, &viewer, id, what, &form.minuten)
+        .await
+        .map(|_| ());
+    respond(&state, &viewer, id, result, None, &nonce).await
+}
+
+/// `POST /overleggen/{id}/leeragenda`: the team's open leeragenda as the agenda of a
+/// lerend-evalueren session.
+async fn add_learning_agenda(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    viewer: SignedIn,
+    Path(id): Path<MeetingId>,
+) -> Result<Response, AppError> {
+    let result = meetings::add_learning_agenda(&state, &viewer, id)
         .await
         .map(|_| ());
     respond(&state, &viewer, id, result, None, &nonce).await

@@ -683,6 +683,67 @@ pub async fn add_to_agenda(
     Ok(added)
 }
 
+/// Makes the overleg a lerend-evalueren session: every leerpunt and veranderactie of the team's
+/// leeragenda that is not done goes on its agenda as an onderwerp ("Leerpunt: …", with its
+/// owner and due date), ten minutes each, after what is on it; one already there is not added
+/// twice. Returns how many were added.
+pub async fn add_learning_agenda(
+    state: &AppState,
+    viewer: &Viewer,
+    id: MeetingId,
+) -> Result<usize, ServiceError> {
+    let meeting = changeable(state, viewer, id).await?;
+    let points = state.database.agenda_points(meeting.team).await?;
+    let on_it: Vec<String> = state
+        .meetings
+        .agenda(id)
+        .await?
+        .into_iter()
+        .map(|item| item.topic)
+        .collect();
+    let tx = state.database.begin().await?;
+    let mut added = 0;
+    for point in points.iter().filter(|p| p.status != "klaar") {
+        let kind = if point.kind == "veranderactie" {
+            "Veranderactie"
+        } else {
+            "Leerpunt"
+        };
+        let text: String = point.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut topic = format!("{kind}: {text}");
+        if topic.chars().count() > 200 {
+            topic = topic.chars().take(199).collect::<String>() + "…";
+        }
+        if on_it.contains(&topic) {
+            continue;
+        }
+        let item = NewAgendaItem {
+            canvas: None,
+            topic,
+            brought_by: format!("{} (vóór {})", point.owner, point.due),
+            timebox_minutes: 10,
+        };
+        tx.add_agenda_item(id, &item).await?;
+        added += 1;
+    }
+    if added == 0 {
+        return Err(invalid(
+            "De leeragenda van het team heeft geen open punten die nog niet op de agenda staan.",
+        ));
+    }
+    let detail = format!("overleg {id}: {added} punten van de leeragenda op de agenda");
+    audit(
+        tx.as_ref(),
+        Event::MeetingChanged,
+        viewer,
+        meeting.team,
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
 /// Takes an item off the agenda, or moves it one place up or down.
 pub async fn change_agenda(
     state: &AppState,

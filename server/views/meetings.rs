@@ -239,6 +239,11 @@ pub fn meeting_page(viewer: &SignedIn, page: &MeetingPage, nonce: &str) -> Marku
                             input #topic-minutes name="minuten" type="number" min="1" max="240" value="10" required;
                             button type="submit" { "Toevoegen" }
                         }
+                        form.row #learning-agenda-form method="post" action={ (base) "/leeragenda" } {
+                            (csrf_field(viewer))
+                            span.hint { "Lerend evalueren: zet de open punten van de leeragenda van het team op de agenda." }
+                            button.secondary type="submit" { "Leeragenda op de agenda" }
+                        }
                     }
                 }
                 }

@@ -2,7 +2,10 @@
 //! its CSV; who may open which dashboard; the leeragenda kept by the team, anonymous, tracked
 //! until done.
 
-use crate::helpers::*;
+use crate::{
+    helpers::*,
+    meetings::{meeting_id, schedule},
+};
 
 /// The rows of a dashboard table's CSV, without the BOM and the header, split on `;`.
 async fn table(app: &TestApp, person: &Person, query: &str, key: &str) -> Vec<Vec<String>> {
@@ -300,6 +303,32 @@ async fn the_team_keeps_its_leeragenda_until_done() {
     let (_, _, page) = app.as_person(&p.projectleider).page(&dashboard).await;
     assert!(page.contains("Leerlingenvervoer ook met een scooter mogelijk maken."));
     assert!(page.contains("Casus LA-1") && page.contains("2027-03-01"));
+    // A lerend-evalueren overleg takes the open leeragenda as its agenda, once.
+    let chair = p.aanjager.id.to_string();
+    let (status, head, _) = post_as(
+        &app,
+        &p.aanjager,
+        &format!("/teams/{}/overleggen", p.team),
+        &schedule("2027-03-03", "14:00", &chair),
+    )
+    .await;
+    assert_eq!(status, 303, "{head}");
+    let meeting = meeting_id(&head);
+    let take = format!("/overleggen/{meeting}/leeragenda");
+    assert_eq!(post_as(&app, &p.other_member, &take, &[]).await.0, 404);
+    assert_eq!(post_as(&app, &p.aanjager, &take, &[]).await.0, 303);
+    let (_, _, page) = app
+        .as_person(&p.teamlid)
+        .page(&format!("/overleggen/{meeting}"))
+        .await;
+    assert!(
+        page.contains("Veranderactie: Leerlingenvervoer ook met een scooter mogelijk maken."),
+        "{page}"
+    );
+    let (status, _, page) = post_as(&app, &p.aanjager, &take, &[]).await;
+    assert_eq!(status, 422, "not twice");
+    assert!(page.contains("geen open punten"));
+
     let id: i64 = sqlx::query_scalar("SELECT id FROM learning_agenda")
         .fetch_one(&app.sqlite().await)
         .await
