@@ -50,10 +50,11 @@ pub enum Event {
     CommentResolved,
     AnonymityOverridden,
     CanvasPurged,
+    Redacted,
 }
 
 impl Event {
-    pub const ALL: [Event; 36] = [
+    pub const ALL: [Event; 37] = [
         Event::SignIn,
         Event::SignInFailed,
         Event::SignOut,
@@ -90,6 +91,7 @@ impl Event {
         Event::CommentResolved,
         Event::AnonymityOverridden,
         Event::CanvasPurged,
+        Event::Redacted,
     ];
 
     /// The code stored in the log.
@@ -131,6 +133,7 @@ impl Event {
             Event::CommentResolved => "comment_resolved",
             Event::AnonymityOverridden => "anonymity_overridden",
             Event::CanvasPurged => "canvas_purged",
+            Event::Redacted => "redacted",
         }
     }
 
@@ -173,6 +176,7 @@ impl Event {
             Event::CommentResolved => "Opmerking afgehandeld of heropend",
             Event::AnonymityOverridden => "Anonimiteitsmelding bij archiveren overschreven",
             Event::CanvasPurged => "Canvas verwijderd na de bewaartermijn",
+            Event::Redacted => "Persoonsgegeven verwijderd uit een bevroren kopie",
         }
     }
 

@@ -180,6 +180,12 @@ pub fn hears_of_retention(role: TeamRole) -> bool {
     role == TeamRole::Aanjager
 }
 
+/// Whether `account` may redact personal data in `team`'s frozen copies (versions and
+/// escalations' copies), which nobody can edit: the aanjager, who archives.
+pub fn may_redact(account: &Account, team: TeamId) -> bool {
+    account.is_aanjager(team)
+}
+
 /// Whether `account` may administer provinces, gemeenten, teams and accounts.
 pub fn may_administer(account: &Account) -> bool {
     account.beheerder

@@ -14,10 +14,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::{
+    access::workspace,
     error::AppError,
     http::{middleware::csp::CspNonce, permitted},
     ids::VersionId,
-    services::versions::{self, Side},
+    services::{
+        redaction,
+        versions::{self, Side},
+    },
     state::AppState,
     sync::RoomError,
     views::{self, SignedIn, canvas::CanvasView},
@@ -31,6 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/canvases/{id}/geschiedenis", get(history))
         .route("/canvases/{id}/versies", axum::routing::post(save))
         .route("/canvases/{id}/versies/{versie}", get(version_page))
+        .route(
+            "/canvases/{id}/versies/{versie}/schrappen",
+            axum::routing::post(redact),
+        )
         .route("/canvases/{id}/verschil", get(difference_page))
 }
 
@@ -154,15 +162,34 @@ async fn save(
     Ok(Redirect::to(&format!("/canvases/{}/geschiedenis", canvas.id)).into_response())
 }
 
+/// After a redaction: where it was, and whether the live canvas still holds it (`live=1`).
+#[derive(Debug, Default, Deserialize)]
+struct AfterRedaction {
+    geschrapt: Option<String>,
+    live: Option<String>,
+}
+
 async fn version_page(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
     viewer: SignedIn,
     Path((id, version)): Path<(String, VersionId)>,
+    Query(after): Query<AfterRedaction>,
 ) -> Result<maud::Markup, AppError> {
     let canvas = permitted::history(state.canvases.as_ref(), &viewer, &id).await?;
     let (row, content) = versions::content(&state, &canvas, version).await?;
     export(&state, &viewer, &canvas, format!("versie {version}")).await?;
+    // The aanjager sees what the anonymity rule finds in the copy, to take it out.
+    let redaction = workspace::may_redact(&viewer.policy, canvas.facts.team).then(|| {
+        views::versions::redaction(
+            &viewer,
+            &canvas.id,
+            version,
+            &redaction::findings(&content),
+            after.geschrapt.as_deref(),
+            after.live.as_deref() == Some("1"),
+        )
+    });
     let view = CanvasView {
         meeting: None,
         history: true,
@@ -170,12 +197,47 @@ async fn version_page(
         content: &content,
         read_only: true,
         live: false,
-        banner: Some(views::versions::banner(&canvas.id, &row)),
+        banner: Some(maud::html! {
+            (views::versions::banner(&canvas.id, &row))
+            @if let Some(panel) = redaction { (panel) }
+        }),
         workflow: None,
         may_rename: false,
         status: None,
     };
     Ok(views::canvas::page(&viewer, &view, &nonce.0))
+}
+
+#[derive(Debug, Deserialize)]
+struct RedactForm {
+    sleutel: String,
+}
+
+/// `POST /canvases/{id}/versies/{versie}/schrappen` (`sleutel`: the finding): the aanjager
+/// replaces it by "[verwijderd]" in this stored copy.
+async fn redact(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path((id, version)): Path<(String, VersionId)>,
+    Form(form): Form<RedactForm>,
+) -> Result<Response, AppError> {
+    let canvas = permitted::history(state.canvases.as_ref(), &viewer, &id).await?;
+    let done = redaction::redact(
+        &state,
+        &viewer.policy,
+        viewer.account.id,
+        &canvas,
+        version,
+        &form.sleutel,
+    )
+    .await?;
+    let live = if done.still_live { "1" } else { "0" };
+    Ok(Redirect::to(&format!(
+        "/canvases/{}/versies/{version}?geschrapt={}&live={live}",
+        canvas.id.as_str(),
+        done.field
+    ))
+    .into_response())
 }
 
 async fn difference_page(

@@ -23,6 +23,7 @@ pub mod members;
 pub mod minutes;
 pub mod organisation;
 pub mod outcomes;
+pub mod redaction;
 pub mod retention;
 pub mod tokens;
 pub mod versions;

@@ -85,4 +85,15 @@ pub trait Versions: Send + Sync + 'static {
         canvas: &CanvasId,
         id: VersionId,
     ) -> Result<Option<(VersionRow, Vec<u8>)>, StoreError>;
+
+    /// Replaces the frozen copy of version `id` of `canvas` (an escalation's version: the
+    /// escalation's copy) when it is still `was`; `false` otherwise (changed meanwhile, or no
+    /// such version).
+    async fn replace_version_snapshot(
+        &self,
+        canvas: &CanvasId,
+        id: VersionId,
+        was: &[u8],
+        snapshot: &[u8],
+    ) -> Result<bool, StoreError>;
 }

@@ -109,6 +109,54 @@ impl CanvasDoc {
         Ok(canvas)
     }
 
+    /// A frozen copy (a whole document as one update) with the characters `start..end` of its
+    /// text field `field` replaced by `with`, as one update again; `None` if the copy does not
+    /// load or those characters are not `expected` (the copy changed since it was read). The
+    /// removed characters are deleted in yrs, whose garbage collection drops their content, so
+    /// the new copy no longer holds them.
+    pub fn replace_in_snapshot(
+        snapshot: &[u8],
+        field: &str,
+        (start, end): (usize, usize),
+        expected: &str,
+        with: &str,
+    ) -> Option<Vec<u8>> {
+        use yrs::{GetString, Text};
+        let stored = StoredCanvas {
+            snapshot: Some((snapshot.to_vec(), 0)),
+            updates: Vec::new(),
+        };
+        let canvas = Self::load(&stored).ok()?;
+        canvas
+            .guarded(Op::Apply, || {
+                let text = canvas.doc.get_or_insert_text(field);
+                let mut txn = canvas.doc.transact_mut();
+                let current = text.get_string(&txn);
+                // yrs counts in bytes (the document's default offset kind).
+                let byte = |chars: usize| {
+                    current
+                        .char_indices()
+                        .nth(chars)
+                        .map_or(current.len(), |(b, _)| b)
+                };
+                let (from, to) = (byte(start), byte(end));
+                if current.get(from..to) != Some(expected) || from == to {
+                    return None;
+                }
+                text.remove_range(&mut txn, from as u32, (to - from) as u32);
+                text.insert(&mut txn, from as u32, with);
+                drop(txn);
+                Some(
+                    canvas
+                        .doc
+                        .transact()
+                        .encode_state_as_update_v1(&StateVector::default()),
+                )
+            })
+            .ok()
+            .flatten()
+    }
+
     /// The content of a frozen copy (a whole document as one update), `None` if it cannot be
     /// read.
     pub fn content_of_snapshot(snapshot: &[u8]) -> Option<CanvasContent> {

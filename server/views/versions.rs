@@ -84,6 +84,51 @@ pub fn banner(id: &CanvasId, v: &VersionRow) -> Markup {
     }
 }
 
+/// The aanjager's panel on a version: the anonymity rule's findings in this frozen copy, each
+/// with a button that replaces it by "[verwijderd]" in the stored copy; after one, where it was
+/// and whether the live canvas still holds it.
+pub fn redaction(
+    viewer: &SignedIn,
+    id: &CanvasId,
+    version: crate::ids::VersionId,
+    findings: &[crate::services::redaction::CopyFinding],
+    redacted: Option<&str>,
+    still_live: bool,
+) -> Markup {
+    let base = format!("/canvases/{}", id.as_str());
+    html! {
+        section.redaction #redaction aria-labelledby="redaction-title" {
+            h2 #redaction-title { "Persoonsgegevens in deze kopie" }
+            @if let Some(field) = redacted {
+                p.notice role="status" {
+                    "Verwijderd uit deze kopie en vastgelegd in het auditlog."
+                    @if still_live {
+                        " Het staat ook nog in het lopende canvas: "
+                        a href={ (base) "#veld-" (field) } { "haal het daar ook weg" } "."
+                    }
+                }
+            }
+            @if findings.is_empty() {
+                p.empty { "De anonimiteitscontrole vindt niets in deze kopie." }
+            } @else {
+                p { "Een bevroren kopie kan niemand bewerken. Als aanjager kun je een persoonsgegeven erin vervangen door “[verwijderd]”; dat wordt vastgelegd (wie, wanneer, welke kopie, welk soort gegeven; nooit de tekst zelf)." }
+                ul {
+                    @for f in findings {
+                        li {
+                            (f.place) ": " (f.kind.dutch()) " “" (f.text) "” "
+                            form.inline method="post" action={ (base) "/versies/" (version) "/schrappen" } {
+                                (super::components::csrf_field(viewer))
+                                input type="hidden" name="sleutel" value=(f.key);
+                                button.secondary type="submit" { "Verwijderen uit deze kopie" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub fn difference(
     viewer: &SignedIn,
     id: &CanvasId,

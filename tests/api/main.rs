@@ -22,6 +22,7 @@ mod logs;
 mod meeting_room;
 mod meetings;
 mod pages;
+mod redaction;
 mod retention;
 mod sessions;
 mod sync;

@@ -89,4 +89,42 @@ impl<S: Source> Versions for Sqlite<S> {
             .map(|row| Ok::<_, sqlx::Error>((version(&row)?, row.try_get("frozen")?)))
             .transpose()?)
     }
+
+    async fn replace_version_snapshot(
+        &self,
+        canvas: &CanvasId,
+        id: VersionId,
+        was: &[u8],
+        snapshot: &[u8],
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let own = sqlx::query(
+            "UPDATE canvas_versions SET snapshot = ? WHERE id = ? AND canvas_id = ? \
+             AND snapshot = ?",
+        )
+        .bind(snapshot)
+        .bind(id)
+        .bind(canvas.as_str())
+        .bind(was)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if own == 1 {
+            return Ok(true);
+        }
+        let escalation = sqlx::query(
+            "UPDATE escalations SET snapshot = ? WHERE snapshot = ? AND canvas_id = ? AND id = \
+             (SELECT escalation_id FROM canvas_versions WHERE id = ? AND canvas_id = ? \
+              AND snapshot IS NULL)",
+        )
+        .bind(snapshot)
+        .bind(was)
+        .bind(canvas.as_str())
+        .bind(id)
+        .bind(canvas.as_str())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        Ok(escalation == 1)
+    }
 }

@@ -1,0 +1,131 @@
+//! Redaction (issue 13): the aanjager replaces a finding in a frozen copy (a version by hand,
+//! an escalation's copy) by "[verwijderd]" in the stored copy itself; audited without the words;
+//! the live canvas's copy of it is pointed out; nobody else may.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+const BSN: &str = "123456782";
+
+async fn versions(app: &TestApp, id: &str) -> Vec<Value> {
+    let (_, list) = app.http.get(&format!("/api/canvases/{id}/versies")).await;
+    list.as_array().cloned().unwrap_or_default()
+}
+
+async fn stored_copies_holding(app: &TestApp, id: &str, needle: &str) -> i64 {
+    let needle = needle.as_bytes().to_vec();
+    sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM canvas_versions WHERE canvas_id = ?1 AND instr(snapshot, ?2) > 0) \
+         + (SELECT COUNT(*) FROM escalations WHERE canvas_id = ?1 AND instr(snapshot, ?2) > 0)",
+    )
+    .bind(id)
+    .bind(needle)
+    .fetch_one(&app.sqlite().await)
+    .await
+    .expect("count")
+}
+
+#[tokio::test]
+async fn the_aanjager_redacts_a_finding_in_a_frozen_copy_on_disk_and_audited() {
+    let app = TestApp::spawn().await;
+    let p = app.people.clone();
+    let id = in_treatment(&app, "Casus RD-1").await;
+    let mut editor = app.connect(&id).await;
+    editor
+        .type_text(&format!("Moeder, BSN {BSN}, kreeg geen toeslag."))
+        .await;
+    editor.round_trip().await;
+    let (s, _, _) = post_as(
+        &app,
+        &p.teamlid,
+        &format!("/canvases/{id}/versies"),
+        &[("naam", "Tussenstand")],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (s, _, page) = post_as(
+        &app,
+        &p.aanjager,
+        &format!("/canvases/{id}/opschalen"),
+        &[("naar", "directie"), ("vraag", "Mag dit?")],
+    )
+    .await;
+    assert_eq!(s, 303, "{page}");
+    assert_eq!(
+        stored_copies_holding(&app, &id, BSN).await,
+        2,
+        "both copies hold it"
+    );
+    let all = versions(&app, &id).await;
+    assert_eq!(all.len(), 2, "{all:?}");
+
+    for version in &all {
+        let n = version["id"].as_i64().expect("id");
+        let page_path = format!("/canvases/{id}/versies/{n}");
+        // The teamlid sees the copy but not the panel, and may not redact.
+        let (_, _, page) = app.as_person(&p.teamlid).page(&page_path).await;
+        assert!(!page.contains("Persoonsgegevens in deze kopie"));
+        let (_, _, page) = app.as_person(&p.aanjager).page(&page_path).await;
+        assert!(page.contains("Persoonsgegevens in deze kopie"), "{page}");
+        let key = page
+            .split("name=\"sleutel\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a finding")
+            .to_owned();
+        let path = format!("{page_path}/schrappen");
+        assert_eq!(
+            post_as(&app, &p.teamlid, &path, &[("sleutel", &key)])
+                .await
+                .0,
+            403
+        );
+        let (s, head, _) = post_as(&app, &p.aanjager, &path, &[("sleutel", &key)]).await;
+        assert_eq!(s, 303, "{head}");
+        assert!(head.contains("geschrapt=situation&live=1"), "{head}");
+        // The copy itself changed; the live canvas is pointed out, not changed.
+        let (_, copy) = app
+            .http
+            .get(&format!("/api/canvases/{id}/versies/{n}"))
+            .await;
+        let situation = copy["steps"]["situation"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(situation, "Moeder, BSN [verwijderd], kreeg geen toeslag.");
+        let (_, _, page) = app
+            .as_person(&p.aanjager)
+            .page(&format!("{page_path}?geschrapt=situation&live=1"))
+            .await;
+        assert!(page.contains("haal het daar ook weg"));
+        // Once only: the finding is gone.
+        assert_eq!(
+            post_as(&app, &p.aanjager, &path, &[("sleutel", &key)])
+                .await
+                .0,
+            409
+        );
+    }
+    // On disk: no stored copy holds it any more; the live canvas still does.
+    assert_eq!(stored_copies_holding(&app, &id, BSN).await, 0);
+    assert!(
+        app.stored(&id).await["steps"]["situation"]
+            .as_str()
+            .is_some_and(|s| s.contains(BSN))
+    );
+    let redactions: Vec<_> = audit_events(&app)
+        .await
+        .into_iter()
+        .filter(|(e, _, _)| e == "redacted")
+        .collect();
+    assert_eq!(redactions.len(), 2);
+    for (_, who, detail) in &redactions {
+        assert_eq!(who, &p.aanjager.email);
+        assert!(
+            detail.starts_with("bsn in versie ") && detail.ends_with(", Stap 1: situatieschets"),
+            "{detail}"
+        );
+        assert!(!detail.contains(BSN));
+    }
+}
