@@ -66,7 +66,7 @@ pub fn grouped_bars(
 
 /// One bar per row (a half-year), split into `parts` (named in `names`).
 pub fn stacked_bars(title: &str, names: &[&str], rows: &[(String, Vec<i64>)]) -> Markup {
-    const COLOURS: [&str; 3] = ["#2e7d32", "#c77700", "#6d6d6d"];
+    const COLOURS: [&str; 3] = ["#2e7d32", "#9a4f00", "#595959"];
     let max = rows
         .iter()
         .map(|(_, parts)| parts.iter().sum::<i64>())

@@ -319,7 +319,7 @@ fn escalation_block(p: &Panel, base: &str) -> Markup {
                         }
                     }
                     label for="escalate-question" { "Vraag over het systeemprobleem (verplicht)" }
-                    textarea #escalate-question name="vraag" required maxlength=(ladder::MAX_TEXT_CHARS) rows="3" {}
+                    textarea #escalate-question name="vraag" required maxlength=(ladder::MAX_TEXT_CHARS) rows="3" data-anonymity {}
                     button type="submit" { "Opschalen" }
                 }
             }
@@ -377,7 +377,7 @@ fn answer_form(p: &Panel, base: &str, open: &EscalationRow) -> Markup {
             form.stacked #answer-form method="post" action={ (action) "/antwoord" } novalidate {
                 (csrf_input(&p.csrf))
                 label for="answer" { "Antwoord" }
-                textarea #answer name="antwoord" required maxlength=(ladder::MAX_TEXT_CHARS) rows="3" {}
+                textarea #answer name="antwoord" required maxlength=(ladder::MAX_TEXT_CHARS) rows="3" data-anonymity {}
                 label for="outcome" { "Uitkomst" }
                 select #outcome name="uitkomst" {
                     @for outcome in Outcome::ALL { option value=(outcome.code()) { (outcome.dutch()) } }

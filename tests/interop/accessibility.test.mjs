@@ -150,9 +150,12 @@ test('accessibility: axe finds no violation of any impact on any page, at 1366 a
       '/audit', '/tokens', '/meldingen', '/bestaat-niet', `/canvases/${id}/opschalingen/${escalation}`,
       `/canvases/${id}/opschalingen/${escalation}/samenvatting`, '/overleggen', `/teams/${team}/overleggen`,
       `/overleggen/${meeting}`, `/overleggen/${meeting}/verslag`, `/overleggen/${past}/verslag`, `/canvases/${id}/geschiedenis`, `/canvases/${id}/versies/${version}`,
-      `/canvases/${id}/verschil?van=${version}&tot=nu`]],
-    [DEMO_ACCOUNTS.coach, ['/coach', `/canvases/${id}`]],
-    [DEMO_ACCOUNTS.pmm, ['/pmm']],
+      `/canvases/${id}/verschil?van=${version}&tot=nu`,
+      // The learning archive: the search with hits, a team's dashboard with its leeragenda, and
+      // the demo's closed canvas with anonymity findings to resolve before archiving.
+      '/leerarchief?q=scooter', `/lerend-evalueren?niveau=team&id=${team}`, '/canvases/5c00de70-0000-4000-8000-0000000a00ff']],
+    [DEMO_ACCOUNTS.coach, ['/coach', `/canvases/${id}`, '/lerend-evalueren']],
+    [DEMO_ACCOUNTS.pmm, ['/pmm', '/lerend-evalueren', '/leerarchief']],
     [DEMO_ACCOUNTS.beheerder, ['/beheer', '/']]
   ]
   const found = []

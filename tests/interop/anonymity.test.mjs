@@ -64,6 +64,15 @@ test('personal data typed into a field is marked and listed, and goes when it is
     })
   })
 
+  await step('an escalation\'s question is checked as it is typed, before it is sent', async () => {
+    const aanjager = await openCanvas(browser, origin, DEMO_CANVAS_ID, 'aanjager', { account: DEMO_ACCOUNTS.aanjager })
+    env.c.add(() => aanjager.context.close())
+    await waitDemoMounted(aanjager)
+    await aanjager.page.locator('#escalate-question').fill('Mag mevrouw Jansen een scooter?')
+    await waitInPage(aanjager, () => document.getElementById('escalate-question-anonimiteit')?.textContent?.startsWith('Let op, dit moet anoniem zijn:'),
+      undefined, { what: 'the question field\'s warning' })
+  })
+
   await step('the anonymous demo canvas shows no finding', async () => {
     const demo = await openCanvas(browser, origin, DEMO_CANVAS_ID, 'teamlid', { account: DEMO_ACCOUNTS.teamlid })
     env.c.add(() => demo.context.close())
