@@ -53,22 +53,24 @@ pub fn dutch_parts(millis: i64) -> (i64, u32, u32, u32, u32) {
     )
 }
 
+/// The months' Dutch names, January first.
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
 /// A day in Dutch words: "3 maart 2027".
 pub fn dutch_long_date(millis: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
     let (year, month, day, _, _) = dutch_parts(millis);
     format!("{day} {} {year}", MONTHS[(month as usize).clamp(1, 12) - 1])
 }
@@ -105,20 +107,6 @@ pub fn compact_time(millis: i64, now: i64) -> String {
 
 /// The Dutch name of a month with its year: "juli 2026".
 pub fn month_dutch(year: i32, month: u32) -> String {
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
     let name = MONTHS
         .get(month.wrapping_sub(1) as usize)
         .copied()

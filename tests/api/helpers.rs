@@ -999,6 +999,15 @@ fn percent(value: &str) -> String {
 }
 
 /// Audit events stored, oldest first, as (event, account e-mail, detail).
+/// The texts of `person`'s notifications, oldest first.
+pub async fn notifications_of(app: &TestApp, person: &Person) -> Vec<String> {
+    sqlx::query_scalar("SELECT text FROM notifications WHERE account_id = ? ORDER BY id")
+        .bind(person.id)
+        .fetch_all(&app.sqlite().await)
+        .await
+        .expect("notifications")
+}
+
 pub async fn audit_events(app: &TestApp) -> Vec<(String, String, String)> {
     sqlx::query_as(
         "SELECT l.event, COALESCE(a.email, ''), l.detail FROM audit_log l \

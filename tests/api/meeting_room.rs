@@ -56,14 +56,6 @@ async fn items(app: &TestApp, meeting: &str) -> Vec<i64> {
         .expect("items")
 }
 
-async fn notifications_of(app: &TestApp, person: &Person) -> Vec<String> {
-    sqlx::query_scalar("SELECT text FROM notifications WHERE account_id = ? ORDER BY id")
-        .bind(person.id)
-        .fetch_all(&app.sqlite().await)
-        .await
-        .expect("notifications")
-}
-
 #[tokio::test]
 async fn the_chair_runs_the_overleg_and_every_open_page_hears_it() {
     let app = TestApp::spawn().await;

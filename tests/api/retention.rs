@@ -47,14 +47,6 @@ async fn closed_at(app: &TestApp, id: &str) -> i64 {
         .expect("closed at")
 }
 
-async fn notifications_of(app: &TestApp, person: &Person) -> Vec<String> {
-    sqlx::query_scalar("SELECT text FROM notifications WHERE account_id = ? ORDER BY id")
-        .bind(person.id)
-        .fetch_all(&app.sqlite().await)
-        .await
-        .expect("notifications")
-}
-
 #[tokio::test]
 async fn a_closed_canvas_not_archived_is_warned_about_then_purged_and_nothing_else_is_touched() {
     let app = TestApp::spawn().await;

@@ -3,14 +3,13 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::{Source, Sqlite, query::codes, workflow::payback_of};
+use super::{Source, Sqlite, query::codes, workflow::rendement_of};
 use crate::{
     ids::TeamId,
     store::{
         StoreError,
         evaluation::{BookingFact, ClosingRow, EscalationFact, Evaluation, EvaluationRows},
     },
-    workflow::learning::Rendement,
 };
 
 /// `?, ?, ?` for `n` placeholders (at least one, so that an empty list matches nothing).
@@ -77,19 +76,7 @@ impl<S: Source> Evaluation for Sqlite<S> {
         let mut closings = Vec::with_capacity(rows.len());
         for row in &rows {
             let order: Option<i64> = row.try_get("learning_order")?;
-            let rendement = match order {
-                Some(_) => Some(Rendement {
-                    current: row.try_get("rendement_current")?,
-                    inaction: row.try_get("rendement_inaction")?,
-                    solution: row.try_get("rendement_solution")?,
-                    net: row.try_get("rendement_net")?,
-                    payback: payback_of(
-                        &row.try_get::<String, _>("payback_kind")?,
-                        row.try_get("payback_months")?,
-                    ),
-                }),
-                None => None,
-            };
+            let rendement = order.map(|_| rendement_of(row)).transpose()?;
             let tags: Option<String> = row.try_get("tags")?;
             closings.push(ClosingRow {
                 outcome: row.try_get("to_status")?,

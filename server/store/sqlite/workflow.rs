@@ -570,16 +570,7 @@ impl<S: Source> Workflow for Sqlite<S> {
             budget_why: row.try_get("budget_why")?,
             effect: row.try_get("household_effect")?,
             tags,
-            rendement: Rendement {
-                current: row.try_get("rendement_current")?,
-                inaction: row.try_get("rendement_inaction")?,
-                solution: row.try_get("rendement_solution")?,
-                net: row.try_get("rendement_net")?,
-                payback: payback_of(
-                    &row.try_get::<String, _>("payback_kind")?,
-                    row.try_get("payback_months")?,
-                ),
-            },
+            rendement: rendement_of(&row)?,
         }))
     }
 
@@ -743,7 +734,21 @@ pub(super) fn payback_code(p: Payback) -> (&'static str, Option<i64>) {
     }
 }
 
-pub(super) fn payback_of(kind: &str, months: Option<i64>) -> Payback {
+/// The rendement stored with a leeropbrengst (its `rendement_*` and `payback_*` columns).
+pub(super) fn rendement_of(row: &SqliteRow) -> Result<Rendement, sqlx::Error> {
+    Ok(Rendement {
+        current: row.try_get("rendement_current")?,
+        inaction: row.try_get("rendement_inaction")?,
+        solution: row.try_get("rendement_solution")?,
+        net: row.try_get("rendement_net")?,
+        payback: payback_of(
+            &row.try_get::<String, _>("payback_kind")?,
+            row.try_get("payback_months")?,
+        ),
+    })
+}
+
+fn payback_of(kind: &str, months: Option<i64>) -> Payback {
     match (kind, months) {
         ("maanden", Some(m)) => Payback::Months(m),
         ("nooit", _) => Payback::Never,
