@@ -164,3 +164,23 @@ fn any_text_is_scanned_without_panicking() {
         let _ = scan(text, text);
     }
 }
+
+#[test]
+fn redacting_replaces_what_is_not_kept_and_leaves_the_rest() {
+    let text = "Mevrouw Jansen, BSN 111222333, belt op 06-12345678 (artikel 8 lid 3).";
+    assert_eq!(
+        redact(text, "", |_, _| false),
+        "Mevrouw [verwijderd], BSN [verwijderd], belt op [verwijderd] (artikel 8 lid 3)."
+    );
+    let kept = redact(text, "", |kind, found| {
+        kind == Kind::Bsn && found == "111222333"
+    });
+    assert_eq!(
+        kept,
+        "Mevrouw [verwijderd], BSN 111222333, belt op [verwijderd] (artikel 8 lid 3)."
+    );
+    assert_eq!(
+        redact("Geen persoonsgegevens.", "", |_, _| false),
+        "Geen persoonsgegevens."
+    );
+}

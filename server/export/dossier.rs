@@ -10,7 +10,7 @@ use crate::{
     },
     format::{dutch_time, euro},
     store::workflow::EscalationRow,
-    workflow::ladder::level_dutch,
+    workflow::{ladder::level_dutch, learning::Learning},
 };
 
 /// The mark on every page.
@@ -63,6 +63,19 @@ impl Dossier {
             });
         count(&self.title) + blocks.sum::<usize>()
     }
+
+    /// Every text the team wrote (fields, table cells, facts' values) passed through `f`: how an
+    /// export of the archive takes out what the anonymity rule finds.
+    pub fn map_texts(&mut self, f: impl Fn(&str) -> String) {
+        for block in self.sections.iter_mut().flat_map(|s| &mut s.blocks) {
+            match block {
+                Block::Field { text, .. } => *text = f(text),
+                Block::Table { rows, .. } => rows.iter_mut().flatten().for_each(|c| *c = f(c)),
+                Block::Facts(pairs) => pairs.iter_mut().for_each(|(_, v)| *v = f(v)),
+                Block::Note(note) => *note = f(note),
+            }
+        }
+    }
 }
 
 /// Where the canvas stands, from outside its document.
@@ -73,6 +86,18 @@ pub struct Context<'a> {
     pub escalations: &'a [EscalationRow],
     /// Unix milliseconds.
     pub printed_at: i64,
+    /// For an archived canvas: the learning material's own facts. Its document names no
+    /// professional either (who escalated is left out).
+    pub archive: Option<Archive<'a>>,
+}
+
+/// What the document of an archived canvas adds.
+pub struct Archive<'a> {
+    pub learning: Option<&'a Learning>,
+    /// Who may read it, in Dutch.
+    pub scope: &'a str,
+    /// Unix milliseconds.
+    pub archived_at: i64,
 }
 
 /// What to write where nothing was written.
@@ -163,7 +188,7 @@ pub fn build(content: &CanvasContent, context: &Context) -> Dossier {
     if totals.incomplete > 0 {
         value_triangle.push(Block::Note(rendement::incomplete_dutch(totals.incomplete)));
     }
-    Dossier {
+    let mut dossier = Dossier {
         title: format!("Maatwerkcanvas: {}", clean(&content.label)),
         facts: vec![
             ("Team", clean(context.team)),
@@ -258,28 +283,120 @@ pub fn build(content: &CanvasContent, context: &Context) -> Dossier {
                     amounts: vec![],
                 }],
             },
-            Section {
-                heading: "Opschalingen".into(),
-                blocks: vec![Block::Table {
-                    caption: "Opschalingen",
-                    header: vec!["Naar", "Wanneer", "Door", "Vraag", "Antwoord"],
-                    rows: context
-                        .escalations
-                        .iter()
-                        .map(|e| {
-                            vec![
-                                level_dutch(e.to_level).to_owned(),
-                                dutch_time(e.escalated_at).0,
-                                clean(&e.escalated_by),
-                                clean(&e.question),
-                                e.answer
-                                    .as_deref()
-                                    .map_or_else(|| "Nog niet beantwoord".to_owned(), clean),
-                            ]
-                        })
-                        .collect(),
-                    amounts: vec![],
-                }],
+            escalations(context),
+        ],
+    };
+    if let Some(archive) = &context.archive {
+        dossier.title = format!("Gearchiveerd maatwerkcanvas: {}", clean(&content.label));
+        dossier
+            .facts
+            .insert(3, ("Gearchiveerd op", dutch_time(archive.archived_at).0));
+        dossier
+            .facts
+            .insert(4, ("Leesbaar voor", archive.scope.to_owned()));
+        dossier.sections.push(learning_section(archive.learning));
+    }
+    dossier
+}
+
+/// The escalations as a table; in an archive's document without who escalated.
+fn escalations(context: &Context) -> Section {
+    let named = context.archive.is_none();
+    let mut header = vec!["Naar", "Wanneer", "Door", "Vraag", "Antwoord"];
+    if !named {
+        header.remove(2);
+    }
+    let rows = context
+        .escalations
+        .iter()
+        .map(|e| {
+            let mut row = vec![
+                level_dutch(e.to_level).to_owned(),
+                dutch_time(e.escalated_at).0,
+                clean(&e.escalated_by),
+                clean(&e.question),
+                e.answer
+                    .as_deref()
+                    .map_or_else(|| "Nog niet beantwoord".to_owned(), clean),
+            ];
+            if !named {
+                row.remove(2);
+            }
+            row
+        })
+        .collect();
+    Section {
+        heading: "Opschalingen".into(),
+        blocks: vec![Block::Table {
+            caption: "Opschalingen",
+            header,
+            rows,
+            amounts: vec![],
+        }],
+    }
+}
+
+/// The leeropbrengst, as the canvas was closed with it.
+fn learning_section(learning: Option<&Learning>) -> Section {
+    let Some(l) = learning else {
+        return Section {
+            heading: "Leeropbrengst".into(),
+            blocks: vec![Block::Note(
+                "Dit canvas is zonder leeropbrengst gesloten.".into(),
+            )],
+        };
+    };
+    let join = |names: Vec<String>| {
+        if names.is_empty() {
+            EMPTY.to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    let mut bottleneck = l.bottleneck.dutch().to_owned();
+    if let Some(r) = l.regulation.as_deref().and_then(|id| {
+        crate::canvas::regulations::catalogue()
+            .iter()
+            .find(|r| r.id == id)
+    }) {
+        bottleneck.push_str(&format!(": {} {}", r.law, r.article));
+    }
+    Section {
+        heading: "Leeropbrengst".into(),
+        blocks: vec![
+            Block::Facts(vec![
+                ("Soort systeemknelpunt".to_owned(), bottleneck),
+                ("Leerorde".to_owned(), format!("{}e orde", l.order)),
+                (
+                    "Signaal voor".to_owned(),
+                    join(l.signal_names().into_iter().map(str::to_owned).collect()),
+                ),
+                (
+                    "Doorbraakbudget".to_owned(),
+                    if l.budget_used {
+                        "gebruikt"
+                    } else {
+                        "niet gebruikt"
+                    }
+                    .to_owned(),
+                ),
+                ("Labels".to_owned(), join(l.tag_names())),
+            ]),
+            Block::Field {
+                label: "Het systeemknelpunt",
+                text: clean(&l.bottleneck_text),
+            },
+            Block::Field {
+                label: "Toelichting bij de leerorde",
+                text: clean(&l.order_note),
+            },
+            Block::Field {
+                label: "Waarom werkte de reguliere weg niet?",
+                text: clean(&l.budget_why),
+            },
+            Block::Field {
+                label: "Het effect voor het huishouden",
+                text: clean(&l.effect),
             },
         ],
     }

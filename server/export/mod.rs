@@ -1,8 +1,9 @@
 //! What people take away. Tables: the ledger and the audit log as CSV (for any spreadsheet,
 //! Dutch Excel first) and as XLSX; a handler builds the [`Table`] once and the format only writes
 //! it. Documents: the whole canvas as a [`dossier::Dossier`], laid out as a PDF or a DOCX (and as
-//! a print view by `views::dossier`).
+//! a print view by `views::dossier`). An archived canvas also as JSON ([`archive_json`]).
 
+pub mod archive_json;
 pub mod csv;
 pub mod docx;
 pub mod dossier;

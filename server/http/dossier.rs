@@ -10,9 +10,11 @@ use axum::{
 };
 
 use crate::{
+    access::policy::Permitted,
     error::AppError,
     export::{self, dossier},
     http::{download, middleware::csp::CspNonce, permitted},
+    services::archive_export,
     state::AppState,
     store::now_millis,
     views::{self, SignedIn},
@@ -54,6 +56,37 @@ async fn dossier(
     format: Format,
 ) -> Result<(dossier::Dossier, String), AppError> {
     let canvas = permitted::readable(state.canvases.as_ref(), viewer, id).await?;
+    let (team, id) = (canvas.facts.team, canvas.id.clone());
+    // An archived canvas leaves as learning material: its own clean document.
+    let built = if canvas.facts.archived {
+        archive_export::archived(state, canvas)
+            .await?
+            .document(now_millis())
+    } else {
+        casework(state, &canvas).await?
+    };
+    if !matches!(format, Format::Print) && built.text_chars() > MAX_FILE_CHARS {
+        return Err(AppError::Invalid(format!(
+            "Dit canvas is te groot voor een {} (meer dan {} tekens). Gebruik de afdrukweergave \
+             en kies daar \"Opslaan als PDF\".",
+            format.name(),
+            crate::format::thousands(MAX_FILE_CHARS as u64)
+        )));
+    }
+    state
+        .audit
+        .record_canvas_export(
+            viewer.account.id,
+            team,
+            &id,
+            format!("dossier als {}", format.name()),
+        )
+        .await?;
+    Ok((built, id.to_string()))
+}
+
+/// The dossier of a canvas in the works: everything the team wrote, with who escalated.
+async fn casework(state: &AppState, canvas: &Permitted) -> Result<dossier::Dossier, AppError> {
     let content = state.sync.content(&canvas.id).await?;
     let team = state
         .directory
@@ -72,26 +105,9 @@ async fn dossier(
         status,
         escalations: &escalations,
         printed_at: now_millis(),
+        archive: None,
     };
-    let built = dossier::build(&content, &context);
-    if !matches!(format, Format::Print) && built.text_chars() > MAX_FILE_CHARS {
-        return Err(AppError::Invalid(format!(
-            "Dit canvas is te groot voor een {} (meer dan {} tekens). Gebruik de afdrukweergave \
-             en kies daar \"Opslaan als PDF\".",
-            format.name(),
-            crate::format::thousands(MAX_FILE_CHARS as u64)
-        )));
-    }
-    state
-        .audit
-        .record_canvas_export(
-            viewer.account.id,
-            canvas.facts.team,
-            &canvas.id,
-            format!("dossier als {}", format.name()),
-        )
-        .await?;
-    Ok((built, canvas.id.to_string()))
+    Ok(dossier::build(&content, &context))
 }
 
 async fn print_view(

@@ -7,7 +7,7 @@
 
 use axum::{
     Extension, Json, Router,
-    extract::{Query, State},
+    extract::{Path, Query, State},
     response::Response,
     routing::get,
 };
@@ -22,9 +22,12 @@ use crate::{
     error::AppError,
     export::{Cell, Table},
     format,
-    http::middleware::csp::CspNonce,
+    http::{middleware::csp::CspNonce, permitted},
     search,
-    services::archive_search::{self, Search},
+    services::{
+        archive_export,
+        archive_search::{self, Search},
+    },
     state::AppState,
     store::archive_index::{ArchiveOrder, ArchiveQuery},
     views::{
@@ -39,6 +42,30 @@ pub fn router() -> Router<AppState> {
         .route("/leerarchief", get(page))
         .route("/leerarchief.csv", get(csv))
         .route("/api/leerarchief", get(api))
+        .route("/api/leerarchief/{id}", get(archived_json))
+}
+
+/// One archived canvas as JSON (`doorbraak.archief/1`, see `docs/archive-export.md`), for whoever
+/// may read it; 404 for any other canvas. Recorded in the audit log.
+async fn archived_json(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let canvas = permitted::readable(state.canvases.as_ref(), &viewer, &id).await?;
+    let archived = archive_export::archived(&state, canvas).await?;
+    let body = archived.json(crate::store::now_millis());
+    let canvas = archived.canvas();
+    state
+        .audit
+        .record_canvas_export(
+            viewer.account.id,
+            canvas.facts.team,
+            &canvas.id,
+            "leerarchief als JSON".into(),
+        )
+        .await?;
+    Ok(Json(body))
 }
 
 /// A field's value, `None` when absent or empty.

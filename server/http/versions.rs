@@ -235,7 +235,7 @@ async fn redact(
     Ok(Redirect::to(&format!(
         "/canvases/{}/versies/{version}?geschrapt={}&live={live}",
         canvas.id.as_str(),
-        done.field
+        done.anchor
     ))
     .into_response())
 }

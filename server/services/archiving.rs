@@ -9,7 +9,7 @@
 //! versions made by hand or after an overleg (an escalation's version stays: it is the
 //! escalation's own frozen copy), and the history of edits in the log.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
@@ -122,6 +122,45 @@ async fn kept_texts(
 fn key(place: &str, kind: Kind, text: &str) -> String {
     let digest = Sha256::digest(format!("{place}\u{0}{kind:?}\u{0}{text}").as_bytes());
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How an overridden finding is remembered: a digest of its kind and words, wherever they are
+/// (the words stay in the canvas only).
+pub fn override_digest(kind: Kind, found: &str) -> String {
+    let digest = Sha256::digest(format!("{}\u{0}{found}", kind.code()).as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What an export of the archived `canvas` may hold of what the anonymity rule finds: exactly
+/// the findings overridden when it was archived. `clean` takes out everything else.
+pub struct Overrides {
+    digests: HashSet<String>,
+    label: String,
+}
+
+impl Overrides {
+    pub async fn of(
+        state: &AppState,
+        canvas: &crate::canvas::CanvasId,
+        label: &str,
+    ) -> Result<Self, ServiceError> {
+        Ok(Overrides {
+            digests: state
+                .workflow
+                .overrides(canvas)
+                .await?
+                .into_iter()
+                .collect(),
+            label: label.to_owned(),
+        })
+    }
+
+    /// `text` with every finding that was not overridden replaced by "[verwijderd]".
+    pub fn clean(&self, text: &str) -> String {
+        anonymity::redact(text, &self.label, |kind, found| {
+            self.digests.contains(&override_digest(kind, found))
+        })
+    }
 }
 
 /// Everything personal the archive of `canvas` would keep, in the order of the canvas.

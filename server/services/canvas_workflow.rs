@@ -178,6 +178,12 @@ impl OnCanvas<'_> {
                 tx.append_audit(&Event::AnonymityOverridden.entry(entry))
                     .await?;
             }
+            // What the exports of the archive may keep of what the rule finds.
+            let digests: Vec<String> = findings
+                .iter()
+                .map(|f| super::archiving::override_digest(f.kind, &f.text))
+                .collect();
+            tx.save_overrides(&self.canvas.id, &digests).await?;
             tx.set_archive_scope(&self.canvas.id, scope).await?;
             if let Some(entry) = &entry {
                 tx.index_archive(entry).await?;

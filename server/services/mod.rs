@@ -7,6 +7,7 @@
 //! the transaction, which holds the database's write lock, and reads through the transaction,
 //! not the pool, so that it never waits for a second connection while holding one.
 
+pub mod archive_export;
 pub mod archive_search;
 pub mod archiving;
 pub mod budget;

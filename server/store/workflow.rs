@@ -221,6 +221,14 @@ pub trait Workflow: Send + Sync + 'static {
 
     async fn learning(&self, canvas: &CanvasId) -> Result<Option<Learning>, StoreError>;
 
+    /// Records the anonymity findings overridden when archiving, each as a digest of its kind
+    /// and words ([`crate::services::archiving::override_digest`]).
+    async fn save_overrides(&self, canvas: &CanvasId, digests: &[String])
+    -> Result<(), StoreError>;
+
+    /// The digests [`Self::save_overrides`] recorded for the canvas.
+    async fn overrides(&self, canvas: &CanvasId) -> Result<Vec<String>, StoreError>;
+
     /// Who may read the archived canvas as learning material.
     async fn set_archive_scope(
         &self,

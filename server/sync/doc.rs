@@ -74,6 +74,18 @@ pub enum Op {
 #[cfg(test)]
 pub type Faults = std::sync::Arc<std::sync::Mutex<Vec<Op>>>;
 
+/// Where a text of the canvas is: a text root, or a string field of a widget's row (the
+/// `index`-th row of the array root `array`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextAt<'a> {
+    Root(&'a str),
+    Item {
+        array: &'a str,
+        index: usize,
+        key: &'a str,
+    },
+}
+
 pub struct CanvasDoc {
     doc: Doc,
     roots: Roots,
@@ -109,43 +121,74 @@ impl CanvasDoc {
         Ok(canvas)
     }
 
-    /// A frozen copy (a whole document as one update) with the characters `start..end` of its
-    /// text field `field` replaced by `with`, as one update again; `None` if the copy does not
-    /// load or those characters are not `expected` (the copy changed since it was read). The
-    /// removed characters are deleted in yrs, whose garbage collection drops their content, so
-    /// the new copy no longer holds them.
+    /// A frozen copy (a whole document as one update) with the characters `start..end` of the
+    /// text `at` replaced by `with`, as one update again; `None` if the copy does not load or
+    /// those characters are not `expected` (the copy changed since it was read). The removed
+    /// characters are deleted in yrs, whose garbage collection drops their content, so the new
+    /// copy no longer holds them.
     pub fn replace_in_snapshot(
         snapshot: &[u8],
-        field: &str,
+        at: TextAt<'_>,
         (start, end): (usize, usize),
         expected: &str,
         with: &str,
     ) -> Option<Vec<u8>> {
-        use yrs::{GetString, Text};
+        use yrs::{Array, GetString, Map, Out, Text, types::text::TextRef};
         let stored = StoredCanvas {
             snapshot: Some((snapshot.to_vec(), 0)),
             updates: Vec::new(),
         };
         let canvas = Self::load(&stored).ok()?;
+        // yrs counts in bytes (the document's default offset kind).
+        let bytes = |current: &str| {
+            let byte = |chars: usize| {
+                current
+                    .char_indices()
+                    .nth(chars)
+                    .map_or(current.len(), |(b, _)| b)
+            };
+            let (from, to) = (byte(start), byte(end));
+            (current.get(from..to) == Some(expected) && from < to).then_some((from, to))
+        };
+        let replace_text = |text: &TextRef, txn: &mut yrs::TransactionMut| {
+            let (from, to) = bytes(&text.get_string(txn))?;
+            text.remove_range(txn, from as u32, (to - from) as u32);
+            text.insert(txn, from as u32, with);
+            Some(())
+        };
         canvas
             .guarded(Op::Apply, || {
-                let text = canvas.doc.get_or_insert_text(field);
-                let mut txn = canvas.doc.transact_mut();
-                let current = text.get_string(&txn);
-                // yrs counts in bytes (the document's default offset kind).
-                let byte = |chars: usize| {
-                    current
-                        .char_indices()
-                        .nth(chars)
-                        .map_or(current.len(), |(b, _)| b)
+                let done = match at {
+                    TextAt::Root(field) => {
+                        let text = canvas.doc.get_or_insert_text(field);
+                        replace_text(&text, &mut canvas.doc.transact_mut())
+                    }
+                    TextAt::Item { array, index, key } => {
+                        let array = canvas.doc.get_or_insert_array(array);
+                        let mut txn = canvas.doc.transact_mut();
+                        // The index counts the rows only, as the canvas's reader does.
+                        let row = array
+                            .iter(&txn)
+                            .filter_map(|value| match value {
+                                Out::YMap(map) => Some(map),
+                                _ => None,
+                            })
+                            .nth(index)?;
+                        match row.get(&txn, key)? {
+                            Out::YText(text) => replace_text(&text, &mut txn),
+                            Out::Any(yrs::Any::String(current)) => {
+                                let (from, to) = bytes(&current)?;
+                                let replaced =
+                                    format!("{}{with}{}", &current[..from], &current[to..]);
+                                // The old value is deleted with the entry it was in.
+                                row.insert(&mut txn, key, replaced);
+                                Some(())
+                            }
+                            _ => None,
+                        }
+                    }
                 };
-                let (from, to) = (byte(start), byte(end));
-                if current.get(from..to) != Some(expected) || from == to {
-                    return None;
-                }
-                text.remove_range(&mut txn, from as u32, (to - from) as u32);
-                text.insert(&mut txn, from as u32, with);
-                drop(txn);
+                done?;
                 Some(
                     canvas
                         .doc

@@ -163,6 +163,9 @@ pub fn page(viewer: &SignedIn, view: &CanvasView, nonce: &str) -> Markup {
                         button.secondary #present-toggle type="button" hidden
                             title="Eén stap tegelijk, groot, voor het scherm in de vergaderruimte" { "Presenteren" }
                         a.dossier-link href={ "/canvases/" (id.as_str()) "/dossier" } { "Afdrukken, PDF of Word" }
+                        @if view.status == Some(CanvasStatus::Gearchiveerd) {
+                            a.dossier-link href={ "/api/leerarchief/" (id.as_str()) } download={ "leerarchief-" (id.as_str()) ".json" } { "JSON" }
+                        }
                         @if view.history {
                             a.dossier-link href={ "/canvases/" (id.as_str()) "/geschiedenis" } { "Geschiedenis" }
                         }

@@ -99,12 +99,12 @@ pub fn redaction(
     html! {
         section.redaction #redaction aria-labelledby="redaction-title" {
             h2 #redaction-title { "Persoonsgegevens in deze kopie" }
-            @if let Some(field) = redacted {
+            @if let Some(anchor) = redacted {
                 p.notice role="status" {
                     "Verwijderd uit deze kopie en vastgelegd in het auditlog."
                     @if still_live {
                         " Het staat ook nog in het lopende canvas: "
-                        a href={ (base) "#veld-" (field) } { "haal het daar ook weg" } "."
+                        a href={ (base) "#" (anchor) } { "haal het daar ook weg" } "."
                     }
                 }
             }

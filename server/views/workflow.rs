@@ -14,7 +14,7 @@ use crate::{
     store::workflow::{EscalationRow, LedgerRow, StatusChangeRow},
     workflow::{
         ladder::{self, Outcome, level_dutch},
-        learning::{AUDIENCES, Bottleneck, Learning, ORDER_HELP, tag_choices},
+        learning::{AUDIENCES, Bottleneck, Learning, ORDER_HELP},
     },
 };
 
@@ -267,22 +267,16 @@ fn archive_fields(findings: &[crate::services::archiving::ArchiveFinding]) -> Ma
 }
 
 fn learning_summary(l: &Learning) -> Markup {
-    let tag_name = |kind: &str, code: &str| {
-        tag_choices()
-            .into_iter()
-            .find(|(k, c, _)| *k == kind && c == code)
-            .map_or(code.to_owned(), |(_, _, n)| n)
-    };
     html! {
         details.learning-summary {
             summary { "Leeropbrengst" }
             dl.summary-facts {
                 dt { "Systeemknelpunt" } dd { (l.bottleneck.dutch()) @if !l.bottleneck_text.is_empty() { ": " (l.bottleneck_text) } }
                 dt { "Leerorde" } dd { (l.order) "e orde: " (l.order_note) }
-                dt { "Signaal voor" } dd { (l.signals.iter().map(|s| AUDIENCES.iter().find(|(c, _)| c == s).map_or(s.as_str(), |(_, n)| *n)).collect::<Vec<_>>().join(", ")) }
+                dt { "Signaal voor" } dd { (l.signal_names().join(", ")) }
                 dt { "Doorbraakbudget" } dd { @if l.budget_used { "gebruikt: " (l.budget_why) } @else { "niet gebruikt" } }
                 dt { "Effect voor het huishouden" } dd { (l.effect) }
-                dt { "Labels" } dd { (l.tags.iter().map(|(k, c)| tag_name(k, c)).collect::<Vec<_>>().join(", ")) }
+                dt { "Labels" } dd { (l.tag_names().join(", ")) }
             }
         }
     }

@@ -130,6 +130,35 @@ impl From<crate::canvas::rendement::Totals> for Rendement {
     }
 }
 
+impl Learning {
+    /// The Dutch names of who should hear the signal.
+    pub fn signal_names(&self) -> Vec<&str> {
+        self.signals
+            .iter()
+            .map(|s| {
+                AUDIENCES
+                    .iter()
+                    .find(|(c, _)| c == s)
+                    .map_or(s.as_str(), |(_, n)| *n)
+            })
+            .collect()
+    }
+
+    /// The Dutch names of the tags (a code the catalogue no longer has stays a code).
+    pub fn tag_names(&self) -> Vec<String> {
+        let choices = tag_choices();
+        self.tags
+            .iter()
+            .map(|(kind, code)| {
+                choices
+                    .iter()
+                    .find(|(k, c, _)| k == kind && c == code)
+                    .map_or_else(|| code.clone(), |(_, _, n)| n.clone())
+            })
+            .collect()
+    }
+}
+
 /// Whether a move to `to` needs a leeropbrengst: closing, either way.
 pub fn needed_for(to: CanvasStatus) -> bool {
     matches!(

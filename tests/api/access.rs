@@ -306,6 +306,45 @@ async fn the_learning_archive_is_for_casework_roles() {
     }
 }
 
+/// An archived canvas's exports go to exactly who may read it: the same answer as the canvas
+/// itself, for every role (here archived for the province: the other team in it reads it, the
+/// coach of another province does not).
+#[tokio::test]
+async fn an_archived_canvas_exports_to_exactly_who_may_read_it() {
+    let app = TestApp::spawn().await;
+    let p = &app.people;
+    let id = archived_case(
+        &app,
+        "K-40",
+        "Het leerlingenvervoer.",
+        "doorbraak_gerealiseerd",
+        &[],
+        None,
+    )
+    .await;
+    let json = format!("/api/leerarchief/{id}");
+    let dossier = format!("/canvases/{id}/dossier");
+    for (who, person) in [
+        ("aanjager", &p.aanjager),
+        ("projectleider", &p.projectleider),
+        ("teamlid", &p.teamlid),
+        ("inbrenger", &p.inbrenger),
+        ("other team", &p.other_member),
+        ("coach", &p.coach),
+        ("coach elsewhere", &p.other_coach),
+        ("pmm", &p.pmm),
+        ("beheerder", &p.beheerder),
+    ] {
+        let http = app.as_person(person);
+        let reads = http.head_status(&format!("/api/canvases/{id}")).await;
+        assert_eq!(http.head_status(&json).await, reads, "JSON: {who}");
+        assert_eq!(http.head_status(&dossier).await, reads, "dossier: {who}");
+    }
+    assert_eq!(app.as_person(&p.other_member).head_status(&json).await, 200);
+    assert_eq!(app.as_person(&p.other_coach).head_status(&json).await, 404);
+    assert_eq!(app.anonymous().get(&json).await.0, 401);
+}
+
 #[tokio::test]
 async fn every_cell_over_the_websocket() {
     let app = TestApp::spawn().await;

@@ -744,6 +744,25 @@ impl Client {
         self.updates_sent += 1;
     }
 
+    /// Appends a row (a Y.Map with these string fields) to the array root `array`, as a widget
+    /// does, and sends it as one update.
+    pub async fn add_row(&mut self, array: &str, fields: &[(&str, &str)]) {
+        use yrs::{Array, Map, MapPrelim};
+        let array = self.doc.get_or_insert_array(array);
+        let update = {
+            let before = self.doc.transact().state_vector();
+            let mut txn = self.doc.transact_mut();
+            let row = array.push_back(&mut txn, MapPrelim::default());
+            for (key, value) in fields {
+                row.insert(&mut txn, *key, *value);
+            }
+            drop(txn);
+            self.doc.transact().encode_state_as_update_v1(&before)
+        };
+        self.send_raw(protocol::encode_update(&update)).await;
+        self.updates_sent += 1;
+    }
+
     /// Appends text to the `situation` step.
     /// An update that appends `text` to the situatieschets, applied locally but not sent.
     pub fn append_update(&mut self, text: &str) -> Vec<u8> {
@@ -956,6 +975,16 @@ impl TestApp {
         client.handshake().await;
         client
     }
+}
+
+/// The first quoted value in `page` after `marker` (for example the key in the first
+/// `name="reden_…"` field), up to the next double quote.
+pub fn quoted_after(page: &str, marker: &str) -> String {
+    page.split(marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{marker} on the page"))
+        .to_owned()
 }
 
 /// The CSRF token in a page's forms.

@@ -260,12 +260,7 @@ async fn archiving_waits_for_an_anonymous_canvas_and_keeps_only_what_the_archive
         page.contains("Stap 1: situatieschets: Dit lijkt een telefoonnummer. “06-12345678”"),
         "{page}"
     );
-    let key = page
-        .split("name=\"reden_")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a reason field")
-        .to_owned();
+    let key = quoted_after(&page, "name=\"reden_");
     let field = format!("reden_{key}");
     let mut with_reason = archive.to_vec();
     with_reason.push((&field, "Zelfbedacht nummer van het team"));

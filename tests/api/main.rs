@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod administration;
 mod anonymity;
+mod archive_export;
 mod archive_search;
 mod awareness;
 mod bad_input;

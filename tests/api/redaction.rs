@@ -68,12 +68,7 @@ async fn the_aanjager_redacts_a_finding_in_a_frozen_copy_on_disk_and_audited() {
         assert!(!page.contains("Persoonsgegevens in deze kopie"));
         let (_, _, page) = app.as_person(&p.aanjager).page(&page_path).await;
         assert!(page.contains("Persoonsgegevens in deze kopie"), "{page}");
-        let key = page
-            .split("name=\"sleutel\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .expect("a finding")
-            .to_owned();
+        let key = quoted_after(&page, "name=\"sleutel\" value=\"");
         let path = format!("{page_path}/schrappen");
         assert_eq!(
             post_as(&app, &p.teamlid, &path, &[("sleutel", &key)])
@@ -83,7 +78,7 @@ async fn the_aanjager_redacts_a_finding_in_a_frozen_copy_on_disk_and_audited() {
         );
         let (s, head, _) = post_as(&app, &p.aanjager, &path, &[("sleutel", &key)]).await;
         assert_eq!(s, 303, "{head}");
-        assert!(head.contains("geschrapt=situation&live=1"), "{head}");
+        assert!(head.contains("geschrapt=veld-situation&live=1"), "{head}");
         // The copy itself changed; the live canvas is pointed out, not changed.
         let (_, copy) = app
             .http
@@ -96,7 +91,7 @@ async fn the_aanjager_redacts_a_finding_in_a_frozen_copy_on_disk_and_audited() {
         assert_eq!(situation, "Moeder, BSN [verwijderd], kreeg geen toeslag.");
         let (_, _, page) = app
             .as_person(&p.aanjager)
-            .page(&format!("{page_path}?geschrapt=situation&live=1"))
+            .page(&format!("{page_path}?geschrapt=veld-situation&live=1"))
             .await;
         assert!(page.contains("haal het daar ook weg"));
         // Once only: the finding is gone.
@@ -128,4 +123,87 @@ async fn the_aanjager_redacts_a_finding_in_a_frozen_copy_on_disk_and_audited() {
         );
         assert!(!detail.contains(BSN));
     }
+}
+
+#[tokio::test]
+async fn a_finding_in_a_widget_row_of_a_copy_is_redacted_on_disk_too() {
+    let app = TestApp::spawn().await;
+    let p = app.people.clone();
+    let id = in_treatment(&app, "Casus RD-2").await;
+    let mut editor = app.connect(&id).await;
+    editor
+        .add_row(
+            "agencies",
+            &[("id", "a1"), ("name", "Wijkteam van mevrouw Jansen")],
+        )
+        .await;
+    editor
+        .add_row(
+            "actions",
+            &[
+                ("id", "b1"),
+                ("what", "Bel 06-12345678 over de scooter"),
+                ("who", "Teamlid"),
+            ],
+        )
+        .await;
+    editor.round_trip().await;
+    let (s, _, _) = post_as(
+        &app,
+        &p.teamlid,
+        &format!("/canvases/{id}/versies"),
+        &[("naam", "Met instanties")],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let n = versions(&app, &id).await[0]["id"].as_i64().expect("id");
+    let page_path = format!("/canvases/{id}/versies/{n}");
+    assert_eq!(stored_copies_holding(&app, &id, "Jansen").await, 1);
+    for (place, anchor) in [
+        (
+            "Stap 3: betrokken instanties, regel 1 (instantie)",
+            "agencies-title",
+        ),
+        ("Stap 6: actieplan, regel 1 (wat)", "actions-title"),
+    ] {
+        let (_, _, page) = app.as_person(&p.aanjager).page(&page_path).await;
+        let item = page
+            .split("<li>")
+            .find(|li| li.starts_with(place))
+            .unwrap_or_else(|| panic!("{place} listed"));
+        let key = quoted_after(item, "name=\"sleutel\" value=\"");
+        let (s, head, _) = post_as(
+            &app,
+            &p.aanjager,
+            &format!("{page_path}/schrappen"),
+            &[("sleutel", &key)],
+        )
+        .await;
+        assert_eq!(s, 303, "{head}");
+        assert!(
+            head.contains(&format!("geschrapt={anchor}&live=1")),
+            "{head}"
+        );
+    }
+    let (_, copy) = app
+        .http
+        .get(&format!("/api/canvases/{id}/versies/{n}"))
+        .await;
+    assert_eq!(
+        copy["steps"]["overview"]["agencies"][0]["name"],
+        "Wijkteam van mevrouw [verwijderd]"
+    );
+    assert_eq!(
+        copy["steps"]["actionPlan"][0]["what"],
+        "Bel [verwijderd] over de scooter"
+    );
+    assert_eq!(copy["steps"]["actionPlan"][0]["who"], "Teamlid");
+    // On disk: the stored copy holds neither any more; the live canvas still does.
+    assert_eq!(stored_copies_holding(&app, &id, "Jansen").await, 0);
+    assert_eq!(stored_copies_holding(&app, &id, "06-12345678").await, 0);
+    let live = app.stored(&id).await;
+    assert_eq!(
+        live["steps"]["overview"]["agencies"][0]["name"],
+        "Wijkteam van mevrouw Jansen"
+    );
 }

@@ -530,6 +530,34 @@ impl<S: Source> Workflow for Sqlite<S> {
         Ok(())
     }
 
+    async fn save_overrides(
+        &self,
+        canvas: &CanvasId,
+        digests: &[String],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        for digest in digests {
+            sqlx::query(
+                "INSERT OR IGNORE INTO anonymity_overrides (canvas_id, digest) VALUES (?, ?)",
+            )
+            .bind(canvas.as_str())
+            .bind(digest)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn overrides(&self, canvas: &CanvasId) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.conn().await?;
+        Ok(
+            sqlx::query_scalar("SELECT digest FROM anonymity_overrides WHERE canvas_id = ?")
+                .bind(canvas.as_str())
+                .fetch_all(&mut *conn)
+                .await?,
+        )
+    }
+
     async fn learning(&self, canvas: &CanvasId) -> Result<Option<Learning>, StoreError> {
         let mut conn = self.conn().await?;
         let Some(row) = sqlx::query(
