@@ -17,6 +17,23 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub serve: ServeArgs,
+    /// How log lines on standard error look: `text` for people (coloured only on a terminal),
+    /// `json` for a log collector (one JSON object per line).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "DOORBRAAK_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}
+
+/// The shape of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Cli {
@@ -36,6 +53,25 @@ pub enum Command {
     /// Manage personal access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write an online backup of the SQLite database into a new file, while the server runs,
+    /// and check it.
+    Backup(BackupArgs),
+}
+
+/// Where the database is and where its backup goes.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// Database URL, as for `serve`.
+    #[arg(
+        long,
+        env = "DOORBRAAK_DATABASE_URL",
+        default_value = "sqlite://data/doorbraak.db"
+    )]
+    pub database_url: String,
+
+    /// The new file to write (refused if it exists).
+    #[arg(long)]
+    pub to: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

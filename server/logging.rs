@@ -1,11 +1,30 @@
-//! The log filter: whatever `RUST_LOG` says, libraries that trace message payloads stay quiet.
+//! The log: lines on standard error, as text (coloured only when standard error is a terminal,
+//! so that a journal or a file gets no escape codes) or as one JSON object per line for a log
+//! collector. And its filter: whatever `RUST_LOG` says, libraries that trace message payloads
+//! stay quiet.
 //!
 //! At `trace`, tungstenite logs every WebSocket frame with its payload and hyper logs request
 //! heads (cookies, tokens); both would put canvas content and credentials in the logs. Their
 //! directives in `RUST_LOG` are dropped and replaced by a cap at `info`, which a bare `trace`
 //! cannot lift because a directive naming a target wins over one that does not.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
+
+use crate::config::LogFormat;
+
+/// Installs the global subscriber. Logs go to standard error; standard output carries only
+/// the line announcing the address, for scripts.
+pub fn init(format: LogFormat) {
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter(std::env::var("RUST_LOG").ok().as_deref()))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().with_ansi(false).init(),
+    }
+}
 
 /// Crates whose debug and trace output can carry payloads or credentials.
 const CAPPED: [&str; 6] = [

@@ -122,6 +122,19 @@ pub async fn open(url: &str) -> Result<Arc<dyn Database>, StoreError> {
     }
 }
 
+/// An online backup of the database at `url` into the new file `to` (SQLite; a PostgreSQL
+/// database is backed up with `pg_dump`).
+pub async fn backup(
+    url: &str,
+    to: &std::path::Path,
+) -> Result<sqlite::backup::BackupReport, StoreError> {
+    if url.starts_with("sqlite:") {
+        sqlite::backup::backup(url, to).await
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}
+
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_millis() -> i64 {
     std::time::SystemTime::now()

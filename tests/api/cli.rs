@@ -119,3 +119,61 @@ async fn the_first_beheerder_and_a_token_from_the_command_line() {
     assert!(!unknown.status.success());
     assert!(text(&unknown.stderr).contains("Er is geen account met dit e-mailadres."));
 }
+
+/// `doorbraak backup` while the server runs and a client writes: the copy is whole and checked,
+/// a server started on it has what was saved, and an existing file is never overwritten.
+#[tokio::test]
+async fn an_online_backup_is_consistent_and_restores() {
+    use crate::helpers::*;
+    let BinaryCanvas {
+        people,
+        mut server,
+        address,
+        id,
+        database_url,
+        folder,
+        ..
+    } = binary_with_canvas("Casus B-1", None).await;
+    let url = ws_url(&address, &people.teamlid.token, &id, "?saved=1");
+    let mut client = Client::connect(&url).await;
+    client.type_text("Voor de reservekopie.").await;
+    client
+        .wait("the saved signal", |c| c.saved >= Some(c.updates_sent))
+        .await;
+    // The server is still running (and the client connected) while the backup is made.
+    let to = folder.path().join("reservekopie.db");
+    let to_arg = to.to_string_lossy().into_owned();
+    let made = doorbraak(
+        &["backup", "--database-url", &database_url, "--to", &to_arg],
+        "",
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let said = text(&made.stdout);
+    assert!(
+        said.starts_with(&format!("Reservekopie gemaakt: {to_arg} ("))
+            && said.contains("1 canvassen"),
+        "{said}"
+    );
+    let again = doorbraak(
+        &["backup", "--database-url", &database_url, "--to", &to_arg],
+        "",
+    );
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("exists already"),
+        "{}",
+        text(&again.stderr)
+    );
+    client.close().await;
+    server.kill().await.expect("kill");
+
+    // Restoring is starting on the copy: it has what the client saw saved.
+    let restored = format!("sqlite://{to_arg}");
+    let (mut copy, address) = start_binary(&restored, &[]).await;
+    let http = reqwest_lite::Client::new(address.parse().expect("address"))
+        .with_token(&people.aanjager.token);
+    let (status, content) = http.get(&format!("/api/canvases/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(content["steps"]["situation"], "Voor de reservekopie.");
+    copy.kill().await.expect("kill");
+}

@@ -43,3 +43,45 @@ async fn no_canvas_content_or_credential_in_the_logs_at_trace() {
         assert!(!logged.contains(secret), "a token in the log");
     }
 }
+
+/// The server's log lines in `format` (`None`: the default), written to a file (not a terminal)
+/// while it starts, serves a request and stops.
+async fn log_lines(format: Option<&str>) -> String {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let log = folder.path().join("stderr.log");
+    let extra: Vec<&str> = format.map(|f| vec!["--log-format", f]).unwrap_or_default();
+    let (mut server, address) =
+        start_binary_logging(&database_url, &extra, Some(("info", log.as_path()))).await;
+    let http = reqwest_lite::Client::new(address.parse().expect("address"));
+    assert_eq!(http.get_text("/healthz").await, "ok");
+    server.kill().await.expect("kill");
+    std::fs::read_to_string(&log).expect("log")
+}
+
+#[tokio::test]
+async fn logs_to_a_file_carry_no_colour_codes_and_json_is_one_object_per_line() {
+    let text = log_lines(None).await;
+    assert!(text.contains("listening"), "{text}");
+    assert!(!text.contains('\u{1b}'), "escape codes in a file: {text:?}");
+
+    let json = log_lines(Some("json")).await;
+    let lines: Vec<&str> = json.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(
+            value["level"].is_string() && value["timestamp"].is_string(),
+            "{line}"
+        );
+        assert!(value["fields"].is_object(), "{line}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("\"message\":\"listening\"")),
+        "{json}"
+    );
+    assert!(!json.contains('\u{1b}'));
+}

@@ -17,6 +17,7 @@
 mod accounts;
 mod archive_index;
 mod audit_log;
+pub mod backup;
 mod canvases;
 mod comments;
 mod evaluation;
