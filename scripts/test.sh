@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what the suites need on a fresh machine, then runs them all.
-#   1. Rust unit and integration tests (real server on port 0, real WebSocket clients, SQLite).
+#   1. Rust unit and integration tests (real server on port 0, real WebSocket clients, SQLite;
+#      the PostgreSQL schema against a real PostgreSQL, found or installed by scripts/postgres.sh).
 #   2. Interoperability tests: the official yjs + y-websocket clients in Node against the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,11 @@ echo "== Front-end: unit tests, and web/dist must be what web/src builds to (it 
   node build.mjs --check
   node --test --test-reporter=spec test/
 )
+
+echo "== PostgreSQL for the tests (DOORBRAAK_TEST_POSTGRES_URL; installed and started if missing)"
+DOORBRAAK_TEST_POSTGRES_URL="$(./scripts/postgres.sh)"
+export DOORBRAAK_TEST_POSTGRES_URL
+echo "   $DOORBRAAK_TEST_POSTGRES_URL"
 
 echo "== Rust: format, lints, build, unit and integration tests"
 cargo fmt --all -- --check

@@ -16,7 +16,8 @@
 //! - [`LearningAgenda`]: the leeragenda of a local project.
 //! - [`Retention`]: closed canvases kept for a period, then purged.
 //!
-//! The backend is chosen from the database URL; SQLite is the default, PostgreSQL follows.
+//! The backend is chosen from the database URL; SQLite is the default. PostgreSQL has its schema
+//! ([`postgres`]) and is being built.
 
 pub mod accounts;
 pub mod archive_index;
@@ -30,6 +31,7 @@ pub mod learning_agenda;
 pub mod meeting_records;
 pub mod meetings;
 pub mod organisation;
+pub mod postgres;
 pub mod retention;
 mod sqlite;
 #[cfg(test)]
@@ -66,6 +68,12 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (expected sqlite://PATH)")]
     UnsupportedUrl,
+    /// The PostgreSQL backend has its schema but not yet its storage (issue 14).
+    #[error(
+        "PostgreSQL is not supported yet: its schema is in migrations/postgres, the storage on it \
+         is still being built; use sqlite://PATH"
+    )]
+    PostgresNotYet,
     #[error("could not create the database folder: {0}")]
     Io(#[from] std::io::Error),
     /// A row with the same unique key exists.
@@ -117,6 +125,8 @@ pub trait Transaction:
 pub async fn open(url: &str) -> Result<Arc<dyn Database>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Err(StoreError::PostgresNotYet)
     } else {
         Err(StoreError::UnsupportedUrl)
     }

@@ -280,7 +280,13 @@ async fn an_archived_canvas_prints_as_one_clean_document_with_its_leeropbrengst(
         .await;
     assert_eq!(status, 200);
     assert!(head.contains("application/pdf"), "{head}");
-    assert!(body.starts_with(b"%PDF"));
+    let text = crate::dossier::pdf_pages(&body).join("\n");
+    assert!(
+        text.contains("Mevrouw [verwijderd] fietst nu zelf."),
+        "{text}"
+    );
+    assert!(text.contains("Leeropbrengst"), "{text}");
+    assert!(!text.contains("Jansen"));
     let exports: Vec<String> = audit_events(&app)
         .await
         .into_iter()

@@ -1306,3 +1306,69 @@ impl EventStream {
         self.seen.matches("event: werkwijze").count()
     }
 }
+
+/// The PostgreSQL server of the tests (`DOORBRAAK_TEST_POSTGRES_URL`, which the test command
+/// sets; the local server by default).
+pub fn postgres_server_url() -> String {
+    std::env::var("DOORBRAAK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A fresh, empty database of its own on the test PostgreSQL server, dropped when this goes out
+/// of scope (also when the test fails).
+pub struct TestPostgres {
+    /// The database's URL.
+    pub url: String,
+    name: String,
+    server: String,
+}
+
+impl TestPostgres {
+    pub async fn new() -> Self {
+        use sqlx::Connection;
+        let server = postgres_server_url();
+        let name = format!("doorbraak_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {server} (scripts/postgres.sh): {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create the test database");
+        let (base, rest) = server.rsplit_once('/').expect("a database in the URL");
+        let query = rest
+            .split_once('?')
+            .map(|(_, q)| format!("?{q}"))
+            .unwrap_or_default();
+        Self {
+            url: format!("{base}/{name}{query}"),
+            name,
+            server,
+        }
+    }
+}
+
+impl Drop for TestPostgres {
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        // Drop runs inside the test's runtime: the database goes on a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                use sqlx::Connection;
+                let mut admin = sqlx::PgConnection::connect(&server).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}", self.name);
+        }
+    }
+}

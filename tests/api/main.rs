@@ -23,6 +23,7 @@ mod logs;
 mod meeting_room;
 mod meetings;
 mod pages;
+mod postgres;
 mod redaction;
 mod retention;
 mod sessions;
