@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what the suites need on a fresh machine, then runs them all.
 #   1. Rust unit and integration tests (real server on port 0, real WebSocket clients, SQLite;
-#      the PostgreSQL schema against a real PostgreSQL, found or installed by scripts/postgres.sh).
+#      PostgreSQL, found or installed by scripts/postgres.sh, for its schema test and a second run
+#      of the integration suite on it).
 #   2. Interoperability tests: the official yjs + y-websocket clients in Node against the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo build --locked --bins
 cargo test --locked
+
+echo "== The integration suite again, on PostgreSQL (a fresh database per test)"
+DOORBRAAK_TEST_BACKEND=postgres cargo test --locked --test api
 
 # The browser interop test (tests/interop/browser.test.mjs) drives Debian's Chromium; install it once.
 # CHROMIUM_PATH overrides where the test looks; without it, /usr/bin/chromium is what must exist.

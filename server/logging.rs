@@ -50,6 +50,13 @@ pub fn filter(user: Option<&str>) -> EnvFilter {
             filter = filter.add_directive(directive);
         }
     }
+    // PostgreSQL's notices ("relation _sqlx_migrations already exists, skipping" at every start)
+    // are noise at info; a warning from the server still shows.
+    if !user.unwrap_or_default().contains("sqlx::postgres::notice")
+        && let Ok(directive) = "sqlx::postgres::notice=warn".parse()
+    {
+        filter = filter.add_directive(directive);
+    }
     filter
 }
 

@@ -100,6 +100,16 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     let store = store::open(&args.database_url)
         .await
         .context("opening the database")?;
+    // One serving process per PostgreSQL database for now: held until the server stops.
+    let _sole = if args.database_url.starts_with("postgres") {
+        Some(
+            store::postgres::sole_process(&args.database_url)
+                .await
+                .context("claiming the database")?,
+        )
+    } else {
+        None
+    };
     if args.demo
         && demo::seed(store.as_ref())
             .await

@@ -16,8 +16,8 @@
 //! - [`LearningAgenda`]: the leeragenda of a local project.
 //! - [`Retention`]: closed canvases kept for a period, then purged.
 //!
-//! The backend is chosen from the database URL; SQLite is the default. PostgreSQL has its schema
-//! ([`postgres`]) and is being built.
+//! The backend is chosen from the database URL: SQLite (the default) or PostgreSQL ([`postgres`],
+//! one server process for now).
 
 pub mod accounts;
 pub mod archive_index;
@@ -66,16 +66,20 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported database URL (expected sqlite://PATH)")]
+    #[error("unsupported database URL (expected sqlite://PATH or postgres://…)")]
     UnsupportedUrl,
-    /// The PostgreSQL backend has its schema but not yet its storage (issue 14).
+    /// A second server process on the same PostgreSQL database, which is not supported yet
+    /// (issue 14: the fan-out between processes is still being built).
     #[error(
-        "PostgreSQL is not supported yet: its schema is in migrations/postgres, the storage on it \
-         is still being built; use sqlite://PATH"
+        "another Doorbraak process is already serving this PostgreSQL database; running several \
+         is not supported yet"
     )]
-    PostgresNotYet,
+    SecondProcess,
     #[error("could not create the database folder: {0}")]
     Io(#[from] std::io::Error),
+    /// `doorbraak backup` never overwrites a file.
+    #[error("the backup file exists already; choose a new name")]
+    BackupExists,
     /// A row with the same unique key exists.
     #[error("already exists")]
     Duplicate,
@@ -126,7 +130,7 @@ pub async fn open(url: &str) -> Result<Arc<dyn Database>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Err(StoreError::PostgresNotYet)
+        Ok(Arc::new(postgres::PostgresStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl)
     }

@@ -107,7 +107,7 @@ fn table(people: &People) -> Vec<(&'static str, Person, [Expect; 7])> {
 
 /// Creates the cases and puts each on its rung directly (escalating is the next issue).
 async fn create_cases(app: &TestApp) -> Vec<String> {
-    let db = app.sqlite().await;
+    let db = app.db().await;
     let mut ids = Vec::new();
     for case in &CASES {
         let creator = if case.by_inbrenger {
@@ -126,9 +126,9 @@ async fn create_cases(app: &TestApp) -> Vec<String> {
         } else {
             "concept"
         };
-        sqlx::query(
+        sqlx::query(&sql(
             "UPDATE canvases SET escalation_level = ?, highest_level = ?, status = ? WHERE id = ?",
-        )
+        ))
         .bind(case.level)
         .bind(case.highest)
         .bind(status)
@@ -138,12 +138,12 @@ async fn create_cases(app: &TestApp) -> Vec<String> {
         .expect("set level");
         // An answered escalation with its frozen copy (the canvas's first state), so that every
         // canvas has a frozen copy and a printable summary to ask for.
-        sqlx::query(
+        sqlx::query(&sql(
             "INSERT INTO escalations (canvas_id, from_level, to_level, question, escalated_by, \
              escalated_at, answer, answered_by, answered_at, outcome, snapshot) \
              SELECT ?1, 'team', 'coach', 'Vraag', ?2, 1, 'Antwoord', ?2, 2, 'teruggelegd', data \
              FROM canvas_updates WHERE canvas_id = ?1 AND seq = 1",
-        )
+        ))
         .bind(&id)
         .bind(app.people.aanjager.id)
         .execute(&db)
@@ -188,11 +188,12 @@ async fn every_cell_over_http() {
             assert_eq!(listed.contains(&id.as_str()), visible, "listed: {cell}");
             // Every other route of one canvas asks the same policy.
             let expected_status = if visible { 200 } else { 404 };
-            let (step,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
-                .bind(id)
-                .fetch_one(&app.sqlite().await)
-                .await
-                .expect("escalation");
+            let (step,): (i64,) =
+                sqlx::query_as(&sql("SELECT id FROM escalations WHERE canvas_id = ?"))
+                    .bind(id)
+                    .fetch_one(&app.db().await)
+                    .await
+                    .expect("escalation");
             let frozen = format!("opschalingen/{step}");
             let summary = format!("opschalingen/{step}/samenvatting");
             for route in ["werkwijze", "gebeurtenissen", &frozen, &summary] {

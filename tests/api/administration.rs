@@ -95,8 +95,8 @@ async fn an_expired_invitation_does_nothing() {
         )
         .await;
     let link = link_on(&page, "invitation-link");
-    sqlx::query("UPDATE invitations SET expires_at = 0")
-        .execute(&app.sqlite().await)
+    sqlx::query(&sql("UPDATE invitations SET expires_at = 0"))
+        .execute(&app.db().await)
         .await
         .expect("expire");
     let (status, _, _) = app.anonymous().page(&link).await;
@@ -109,11 +109,12 @@ async fn an_expired_invitation_does_nothing() {
         )
         .await;
     assert_eq!(status, 404);
-    let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE email = 'laat@gemeente.nl'")
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("count");
+    let (count,): (i64,) = sqlx::query_as(&sql(
+        "SELECT COUNT(*) FROM accounts WHERE email = 'laat@gemeente.nl'",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("count");
     assert_eq!(count, 0);
 }
 
@@ -322,11 +323,12 @@ async fn a_beheerder_sets_up_a_region_and_invites_a_coach() {
     assert!(page.contains("Provincie toegevoegd."));
     let (_, _, page) = post("/beheer/provincies", vec![("name", "Drenthe".into())]).await;
     assert!(page.contains("Provincie bestaat al."));
-    let db = app.sqlite().await;
-    let (drenthe,): (i64,) = sqlx::query_as("SELECT id FROM provinces WHERE name = 'Drenthe'")
-        .fetch_one(&db)
-        .await
-        .expect("province");
+    let db = app.db().await;
+    let (drenthe,): (i64,) =
+        sqlx::query_as(&sql("SELECT id FROM provinces WHERE name = 'Drenthe'"))
+            .fetch_one(&db)
+            .await
+            .expect("province");
     let (_, _, page) = post(
         "/beheer/gemeenten",
         vec![("name", "Assen".into()), ("province", drenthe.to_string())],
@@ -354,11 +356,12 @@ async fn a_beheerder_sets_up_a_region_and_invites_a_coach() {
         )
         .await;
     assert_eq!(status, 303);
-    let (province,): (Option<i64>,) =
-        sqlx::query_as("SELECT coach_province_id FROM accounts WHERE email = 'coach@drenthe.nl'")
-            .fetch_one(&db)
-            .await
-            .expect("coach");
+    let (province,): (Option<i64>,) = sqlx::query_as(&sql(
+        "SELECT coach_province_id FROM accounts WHERE email = 'coach@drenthe.nl'",
+    ))
+    .fetch_one(&db)
+    .await
+    .expect("coach");
     assert_eq!(province, Some(drenthe));
 }
 
@@ -394,10 +397,12 @@ async fn a_reset_link_sets_a_new_password_and_ends_sessions() {
 async fn taking_a_coach_role_away_closes_the_coachs_connection() {
     let app = TestApp::spawn().await;
     let id = app.create_canvas("Casus K").await;
-    sqlx::query("UPDATE canvases SET escalation_level = 'coach', highest_level = 'coach'")
-        .execute(&app.sqlite().await)
-        .await
-        .expect("escalate");
+    sqlx::query(&sql(
+        "UPDATE canvases SET escalation_level = 'coach', highest_level = 'coach'",
+    ))
+    .execute(&app.db().await)
+    .await
+    .expect("escalate");
     let coach = &app.people.coach;
     let mut connection = Client::connect(&app.ws_url_as(coach, &id, "")).await;
     let admin = app.sign_in(&app.people.beheerder.email, PASSWORD).await;
@@ -440,12 +445,12 @@ async fn nobody_grants_themselves_access() {
         .post_form("/beheer/uitnodigingen", &form(&fields))
         .await;
     assert_eq!(status, 403);
-    let (is_pmm,): (bool,) = sqlx::query_as("SELECT is_pmm FROM accounts WHERE id = ?")
+    let (is_pmm,): (i64,) = sqlx::query_as(&sql("SELECT is_pmm FROM accounts WHERE id = ?"))
         .bind(app.people.beheerder.id)
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("account");
-    assert!(!is_pmm);
+    assert_eq!(is_pmm, 0);
     let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
     let fields = [
         ("email", app.people.aanjager.email.as_str()),
@@ -479,12 +484,13 @@ async fn guessing_through_an_invitation_counts_as_failed_sign_ins() {
         .post_form(&link, &form(&[("password", "een gok van de aanjager")]))
         .await;
     assert_eq!(status, 422);
-    let (failures,): (i64,) =
-        sqlx::query_as("SELECT failures FROM sign_in_failures WHERE email = ?")
-            .bind(&app.people.pmm.email)
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("counted like a sign-in");
+    let (failures,): (i64,) = sqlx::query_as(&sql(
+        "SELECT failures FROM sign_in_failures WHERE email = ?",
+    ))
+    .bind(&app.people.pmm.email)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("counted like a sign-in");
     assert_eq!(failures, 1);
 }
 
@@ -517,12 +523,13 @@ async fn two_aanjagers_demoting_each_other_at_once_leave_one() {
         codes == [303, 422] || codes == [303, 403],
         "one demotion wins, the other would leave no aanjager: {codes:?}"
     );
-    let (aanjagers,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE team_id = ? AND role = 'aanjager'")
-            .bind(team)
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("count");
+    let (aanjagers,): (i64,) = sqlx::query_as(&sql(
+        "SELECT COUNT(*) FROM memberships WHERE team_id = ? AND role = 'aanjager'",
+    ))
+    .bind(team)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("count");
     assert_eq!(aanjagers, 1);
 }
 
@@ -552,11 +559,11 @@ async fn nobody_changes_their_own_role() {
         assert_eq!(status, 403, "{}: {page}", person.email);
         assert!(page.contains("eigen rol"), "{page}");
     }
-    let roles: Vec<(i64, String)> = sqlx::query_as(
+    let roles: Vec<(i64, String)> = sqlx::query_as(&sql(
         "SELECT account_id, role FROM memberships WHERE team_id = ? ORDER BY account_id",
-    )
+    ))
     .bind(team)
-    .fetch_all(&app.sqlite().await)
+    .fetch_all(&app.db().await)
     .await
     .expect("roles");
     assert!(roles.contains(&(people.beheerder.id, "teamlid".into())));
@@ -705,18 +712,20 @@ async fn a_second_invitation_for_someone_with_an_open_one_is_refused_until_it_is
         "{page}"
     );
     assert!(!page.contains("id=\"invitation-link\""), "no second link");
-    let open: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE email = 'dubbel@gemeente.nl'")
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("count");
+    let open: i64 = sqlx::query_scalar(&sql(
+        "SELECT COUNT(*) FROM invitations WHERE email = 'dubbel@gemeente.nl'",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("count");
     assert_eq!(open, 1, "one invitation stored");
 
-    let hash: String =
-        sqlx::query_scalar("SELECT token_hash FROM invitations WHERE email = 'dubbel@gemeente.nl'")
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("hash");
+    let hash: String = sqlx::query_scalar(&sql(
+        "SELECT token_hash FROM invitations WHERE email = 'dubbel@gemeente.nl'",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("hash");
     let (status, _, _) = aanjager
         .http
         .post_form(

@@ -97,12 +97,12 @@ fn the_schema_check_catches_what_does_not_conform() {
 /// Personal data the rule did not see when archiving (as if it learned more since), put
 /// straight into the stored leeropbrengst: the exports must take it out all the same.
 async fn slip_in_a_name(app: &TestApp, id: &str) {
-    sqlx::query(
+    sqlx::query(&sql(
         "UPDATE learning_outcomes SET household_effect = 'Mevrouw Jansen fietst nu zelf.' \
          WHERE canvas_id = ?",
-    )
+    ))
     .bind(id)
-    .execute(&app.sqlite().await)
+    .execute(&app.db().await)
     .await
     .expect("update");
 }
@@ -143,11 +143,12 @@ async fn archived_with_override(app: &TestApp) -> String {
         .page(&format!("/canvases/{id}/dossier"))
         .await;
     assert!(dossier.contains(">Door</th>"));
-    let escalation: i64 = sqlx::query_scalar("SELECT id FROM escalations WHERE canvas_id = ?")
-        .bind(&id)
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("escalation");
+    let escalation: i64 =
+        sqlx::query_scalar(&sql("SELECT id FROM escalations WHERE canvas_id = ?"))
+            .bind(&id)
+            .fetch_one(&app.db().await)
+            .await
+            .expect("escalation");
     let (s, _, _) = post_as(
         app,
         &people.projectleider,

@@ -131,13 +131,19 @@ async fn exports_fail_closed_when_the_audit_log_cannot_record_them() {
     let mut client = app.connect(&id).await;
     client.type_text("vertrouwelijk").await;
     client.round_trip().await;
-    sqlx::query(
+    // The same trigger in each backend's dialect (PostgreSQL's through the schema's own
+    // refuse_change(), which raises its argument).
+    let trigger = if on_postgres() {
+        "CREATE TRIGGER refuse_exports BEFORE INSERT ON audit_log FOR EACH ROW \
+         WHEN (NEW.event = 'exported') EXECUTE FUNCTION refuse_change('audit log unavailable')"
+    } else {
         "CREATE TRIGGER refuse_exports BEFORE INSERT ON audit_log WHEN NEW.event = 'exported' \
-         BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END",
-    )
-    .execute(&app.sqlite().await)
-    .await
-    .expect("trigger");
+         BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
+    };
+    sqlx::query(&sql(trigger))
+        .execute(&app.db().await)
+        .await
+        .expect("trigger");
     let team = app.people.team;
     for path in [
         format!("/api/canvases/{id}"),

@@ -217,28 +217,33 @@ async fn the_demo_team_has_two_past_overleggen_with_versions_and_one_coming() {
             .is_some_and(|t| t.iter().any(|t| t["field"] == "involvement")),
         "a newcomer sees what changed since the last overleg: {diff}"
     );
-    let (statuses,): (String,) = sqlx::query_as(
-        "SELECT group_concat(status, ',') FROM (SELECT status FROM meetings ORDER BY starts_at)",
-    )
-    .fetch_one(&app.sqlite().await)
-    .await
-    .expect("meetings");
+    // SQLite's group_concat is PostgreSQL's string_agg.
+    let statuses = if on_postgres() {
+        "SELECT string_agg(status, ',' ORDER BY starts_at) FROM meetings"
+    } else {
+        "SELECT group_concat(status, ',') FROM (SELECT status FROM meetings ORDER BY starts_at)"
+    };
+    let (statuses,): (String,) = sqlx::query_as(&sql(statuses))
+        .fetch_one(&app.db().await)
+        .await
+        .expect("meetings");
     assert_eq!(statuses, "afgerond,afgerond,gepland");
-    let (items,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agenda_items")
-        .fetch_one(&app.sqlite().await)
+    let (items,): (i64,) = sqlx::query_as(&sql("SELECT COUNT(*) FROM agenda_items"))
+        .fetch_one(&app.db().await)
         .await
         .expect("agenda");
     assert_eq!(items, 7);
     // Each past overleg left its besluiten, an actiepunt and a fixed verslag; the second's
     // actiepunt is still open on the next agenda, and the coach was there remotely as a guest.
-    let (fixed,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM minutes WHERE fixed_at IS NOT NULL")
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("minutes");
+    let (fixed,): (i64,) = sqlx::query_as(&sql(
+        "SELECT COUNT(*) FROM minutes WHERE fixed_at IS NOT NULL",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("minutes");
     assert_eq!(fixed, 2);
-    let next: i64 = sqlx::query_scalar("SELECT id FROM meetings WHERE status = 'gepland'")
-        .fetch_one(&app.sqlite().await)
+    let next: i64 = sqlx::query_scalar(&sql("SELECT id FROM meetings WHERE status = 'gepland'"))
+        .fetch_one(&app.db().await)
         .await
         .expect("next");
     let (_, _, page) = http.page(&format!("/overleggen/{next}")).await;
@@ -247,10 +252,10 @@ async fn the_demo_team_has_two_past_overleggen_with_versions_and_one_coming() {
         "{page}"
     );
     assert!(page.contains("Offerte voor de scooter en het kinderzitje opvragen"));
-    let past: i64 = sqlx::query_scalar(
+    let past: i64 = sqlx::query_scalar(&sql(
         "SELECT id FROM meetings WHERE status = 'afgerond' ORDER BY starts_at DESC LIMIT 1",
-    )
-    .fetch_one(&app.sqlite().await)
+    ))
+    .fetch_one(&app.db().await)
     .await
     .expect("past");
     let (status, _, verslag) = http.page(&format!("/overleggen/{past}/verslag")).await;

@@ -138,12 +138,14 @@ async fn kill_9_keeps_everything_counted_as_saved() {
 }
 
 /// The stored update log of a canvas.
-async fn log_rows(db: &sqlx::SqlitePool, id: &str) -> Vec<(i64, Vec<u8>)> {
-    sqlx::query_as("SELECT seq, data FROM canvas_updates WHERE canvas_id = ? ORDER BY seq")
-        .bind(id)
-        .fetch_all(db)
-        .await
-        .expect("rows")
+async fn log_rows(db: &sqlx::AnyPool, id: &str) -> Vec<(i64, Vec<u8>)> {
+    sqlx::query_as(&sql(
+        "SELECT seq, data FROM canvas_updates WHERE canvas_id = ? ORDER BY seq",
+    ))
+    .bind(id)
+    .fetch_all(db)
+    .await
+    .expect("rows")
 }
 
 #[tokio::test]
@@ -157,11 +159,13 @@ async fn a_damaged_canvas_is_reported_and_never_overwritten() {
     let mut app = app;
     app.stop().await;
 
-    let db = app.sqlite().await;
-    sqlx::query(
-        "INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, 1000, X'FFFFFF0102')",
-    )
+    let db = app.db().await;
+    // A log entry that is no Yjs update, bound as bytes (SQLite's X'…' is no BYTEA literal).
+    sqlx::query(&sql(
+        "INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, 1000, ?)",
+    ))
     .bind(&id)
+    .bind(&[0xFF_u8, 0xFF, 0xFF, 0x01, 0x02][..])
     .execute(&db)
     .await
     .expect("insert damage");
@@ -182,7 +186,7 @@ async fn a_damaged_canvas_is_reported_and_never_overwritten() {
 
     let rows_after = log_rows(&db, &id).await;
     assert_eq!(rows_before, rows_after, "stored rows stay untouched");
-    let snapshots: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM canvas_snapshots")
+    let snapshots: i64 = sqlx::query_scalar(&sql("SELECT COUNT(*) FROM canvas_snapshots"))
         .fetch_one(&db)
         .await
         .expect("count");
@@ -202,23 +206,26 @@ async fn a_long_log_is_compacted_into_a_snapshot() {
         a.type_text(&format!("{n} ")).await;
         a.round_trip().await;
     }
-    let db = app.sqlite().await;
+    let db = app.db().await;
     // The snapshot is written off the room's loop; wait for it.
     eventually("a snapshot covering the log", || async {
-        let upto: Option<i64> =
-            sqlx::query_scalar("SELECT upto_seq FROM canvas_snapshots WHERE canvas_id = ?")
-                .bind(&id)
-                .fetch_optional(&db)
-                .await
-                .expect("query");
+        let upto: Option<i64> = sqlx::query_scalar(&sql(
+            "SELECT upto_seq FROM canvas_snapshots WHERE canvas_id = ?",
+        ))
+        .bind(&id)
+        .fetch_optional(&db)
+        .await
+        .expect("query");
         upto.is_some_and(|upto| upto >= 20)
     })
     .await;
-    let tail: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM canvas_updates WHERE canvas_id = ?")
-        .bind(&id)
-        .fetch_one(&db)
-        .await
-        .expect("count");
+    let tail: i64 = sqlx::query_scalar(&sql(
+        "SELECT COUNT(*) FROM canvas_updates WHERE canvas_id = ?",
+    ))
+    .bind(&id)
+    .fetch_one(&db)
+    .await
+    .expect("count");
     assert!(tail < 10, "the log was truncated, {tail} rows left");
 
     let expected = a.text();

@@ -329,8 +329,8 @@ async fn the_team_keeps_its_leeragenda_until_done() {
     assert_eq!(status, 422, "not twice");
     assert!(page.contains("geen open punten"));
 
-    let id: i64 = sqlx::query_scalar("SELECT id FROM learning_agenda")
-        .fetch_one(&app.sqlite().await)
+    let id: i64 = sqlx::query_scalar(&sql("SELECT id FROM learning_agenda"))
+        .fetch_one(&app.db().await)
         .await
         .expect("point");
     let status_path = format!("/leeragenda/{id}/status");
@@ -352,12 +352,13 @@ async fn the_team_keeps_its_leeragenda_until_done() {
             .0,
         303
     );
-    let (status, done): (String, Option<i64>) =
-        sqlx::query_as("SELECT status, done_at FROM learning_agenda WHERE id = ?")
-            .bind(id)
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("point");
+    let (status, done): (String, Option<i64>) = sqlx::query_as(&sql(
+        "SELECT status, done_at FROM learning_agenda WHERE id = ?",
+    ))
+    .bind(id)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("point");
     assert_eq!(status, "klaar");
     assert!(done.is_some());
 }

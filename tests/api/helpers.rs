@@ -235,8 +235,15 @@ pub struct TestApp {
     pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
-    // Kept last: the folder must outlive the server.
+    // Kept last: the folder (SQLite) or database (PostgreSQL) must outlive the server.
     _folder: Option<TempDir>,
+    _postgres: Option<TestPostgres>,
+}
+
+/// Whether the integration suites run on PostgreSQL (`DOORBRAAK_TEST_BACKEND=postgres`, a
+/// fresh database per test on the test PostgreSQL server) instead of SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("DOORBRAAK_TEST_BACKEND").is_ok_and(|b| b == "postgres")
 }
 
 /// Limits for tests: the production defaults with generous rates.
@@ -267,6 +274,13 @@ impl TestApp {
     }
 
     async fn spawn_full(limits: Limits, auth: AuthSettings, settings: WorkflowSettings) -> Self {
+        if on_postgres() {
+            let database = TestPostgres::new().await;
+            let people = seed_people(&database.url).await;
+            let mut app = Self::spawn_on(&database.url, limits, auth, settings, people).await;
+            app._postgres = Some(database);
+            return app;
+        }
         let folder = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/doorbraak.db", folder.path().display());
         let people = seed_people(&url).await;
@@ -307,6 +321,7 @@ impl TestApp {
             stop: Some(stop),
             server: Some(server),
             _folder: None,
+            _postgres: None,
         }
     }
 
@@ -335,6 +350,7 @@ impl TestApp {
         )
         .await;
         next._folder = self._folder.take();
+        next._postgres = self._postgres.take();
         next
     }
 
@@ -428,11 +444,47 @@ impl TestApp {
             .expect("open database")
     }
 
-    pub async fn sqlite(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&self.database_url)
+    /// A pool on this server's database for a test's own SQL, on either backend; write the SQL
+    /// with SQLite's `?` placeholders and pass it through [`sql`].
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database_url)
             .await
             .expect("open database")
     }
+}
+
+/// `query` (written for SQLite, with `?` or `?N` placeholders) for the backend the suites run
+/// on: on PostgreSQL the placeholders become `$1`, `$2`, … (a `?N` becomes `$N`).
+pub fn sql(query: &str) -> String {
+    if !on_postgres() {
+        return query.to_owned();
+    }
+    let mut out = String::with_capacity(query.len() + 8);
+    let mut next = 0;
+    let mut chars = query.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c != '?' || quoted {
+            out.push(c);
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+            digits.push(*d);
+            chars.next();
+        }
+        if digits.is_empty() {
+            next += 1;
+            digits = next.to_string();
+        }
+        out.push('$');
+        out.push_str(&digits);
+    }
+    out
 }
 
 impl Drop for TestApp {
@@ -1030,19 +1082,21 @@ fn percent(value: &str) -> String {
 /// Audit events stored, oldest first, as (event, account e-mail, detail).
 /// The texts of `person`'s notifications, oldest first.
 pub async fn notifications_of(app: &TestApp, person: &Person) -> Vec<String> {
-    sqlx::query_scalar("SELECT text FROM notifications WHERE account_id = ? ORDER BY id")
-        .bind(person.id)
-        .fetch_all(&app.sqlite().await)
-        .await
-        .expect("notifications")
+    sqlx::query_scalar(&sql(
+        "SELECT text FROM notifications WHERE account_id = ? ORDER BY id",
+    ))
+    .bind(person.id)
+    .fetch_all(&app.db().await)
+    .await
+    .expect("notifications")
 }
 
 pub async fn audit_events(app: &TestApp) -> Vec<(String, String, String)> {
-    sqlx::query_as(
+    sqlx::query_as(&sql(
         "SELECT l.event, COALESCE(a.email, ''), l.detail FROM audit_log l \
          LEFT JOIN accounts a ON a.id = l.account_id ORDER BY l.id",
-    )
-    .fetch_all(&app.sqlite().await)
+    ))
+    .fetch_all(&app.db().await)
     .await
     .expect("audit log")
 }

@@ -7,18 +7,18 @@ use yrs::Map;
 
 use crate::helpers::*;
 
-async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
-    sqlx::query_scalar(sql)
+async fn count(app: &TestApp, query: &str, id: &str) -> i64 {
+    sqlx::query_scalar(&sql(query))
         .bind(id)
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("count")
 }
 
 async fn status_of(app: &TestApp, id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM canvases WHERE id = ?")
+    sqlx::query_scalar(&sql("SELECT status FROM canvases WHERE id = ?"))
         .bind(id)
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("status")
 }
@@ -93,11 +93,11 @@ async fn a_canvas_is_closed_only_with_its_leeropbrengst() {
     let (status, _, page) = post_as(&app, &people.aanjager, &path, &closing(&close)).await;
     assert_eq!(status, 303, "{page}");
     assert_eq!(status_of(&app, &id).await, "doorbraak_gerealiseerd");
-    let (order, effect): (i64, String) = sqlx::query_as(
+    let (order, effect): (i64, String) = sqlx::query_as(&sql(
         "SELECT learning_order, household_effect FROM learning_outcomes WHERE canvas_id = ?",
-    )
+    ))
     .bind(&id)
-    .fetch_one(&app.sqlite().await)
+    .fetch_one(&app.db().await)
     .await
     .expect("learning");
     assert_eq!(

@@ -49,11 +49,13 @@ async fn planned_with_canvas(app: &TestApp, label: &str) -> (String, String, Str
 
 /// The agenda item ids of an overleg, in order.
 async fn items(app: &TestApp, meeting: &str) -> Vec<i64> {
-    sqlx::query_scalar("SELECT id FROM agenda_items WHERE meeting_id = ? ORDER BY position")
-        .bind(meeting.parse::<i64>().expect("id"))
-        .fetch_all(&app.sqlite().await)
-        .await
-        .expect("items")
+    sqlx::query_scalar(&sql(
+        "SELECT id FROM agenda_items WHERE meeting_id = ? ORDER BY position",
+    ))
+    .bind(meeting.parse::<i64>().expect("id"))
+    .fetch_all(&app.db().await)
+    .await
+    .expect("items")
 }
 
 #[tokio::test]
@@ -289,16 +291,16 @@ async fn the_chair_runs_the_overleg_and_every_open_page_hears_it() {
     )
     .await;
     assert_eq!(status, 303);
-    let status_now: String = sqlx::query_scalar("SELECT status FROM canvases WHERE id = ?")
+    let status_now: String = sqlx::query_scalar(&sql("SELECT status FROM canvases WHERE id = ?"))
         .bind(&canvas)
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("status");
     assert_eq!(status_now, "in_behandeling");
 
     // The owner marks it done; only once.
-    let action: i64 = sqlx::query_scalar("SELECT id FROM action_items")
-        .fetch_one(&app.sqlite().await)
+    let action: i64 = sqlx::query_scalar(&sql("SELECT id FROM action_items"))
+        .fetch_one(&app.db().await)
         .await
         .expect("action");
     let done = format!("/actiepunten/{action}/klaar");
@@ -456,9 +458,9 @@ async fn the_verslag_is_made_from_the_records_fixed_and_then_unchanged() {
         303
     );
     let stored = || async {
-        sqlx::query_scalar::<_, String>("SELECT content FROM minutes WHERE meeting_id = ?")
+        sqlx::query_scalar::<_, String>(&sql("SELECT content FROM minutes WHERE meeting_id = ?"))
             .bind(meeting.parse::<i64>().expect("id"))
-            .fetch_one(&app.sqlite().await)
+            .fetch_one(&app.db().await)
             .await
             .expect("minutes")
     };
@@ -630,10 +632,10 @@ async fn a_mention_notifies_exactly_the_mentioned_people_who_may_read_the_canvas
     )
     .await;
     assert_eq!(status, 303);
-    let told: Vec<i64> = sqlx::query_scalar(
+    let told: Vec<i64> = sqlx::query_scalar(&sql(
         "SELECT account_id FROM notifications WHERE text LIKE '%noemt je%' ORDER BY account_id",
-    )
-    .fetch_all(&app.sqlite().await)
+    ))
+    .fetch_all(&app.db().await)
     .await
     .expect("notifications");
     // Who may read a team's concept canvas: its members (not the inbrenger of another case).
@@ -698,8 +700,8 @@ async fn a_mention_notifies_exactly_the_mentioned_people_who_may_read_the_canvas
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM comments").await, 1);
     // A thread is answered and resolved, once.
-    let thread: i64 = sqlx::query_scalar("SELECT id FROM comments")
-        .fetch_one(&app.sqlite().await)
+    let thread: i64 = sqlx::query_scalar(&sql("SELECT id FROM comments"))
+        .fetch_one(&app.db().await)
         .await
         .expect("id");
     let (status, _, _) = post_as(
@@ -810,11 +812,12 @@ async fn every_person_on_the_running_overleg_routes() {
         }
     }
     // Refused changed nothing: the besluit is the last one allowed, five present.
-    let decision: String = sqlx::query_scalar("SELECT decision FROM agenda_items WHERE id = ?")
-        .bind(item)
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("decision");
+    let decision: String =
+        sqlx::query_scalar(&sql("SELECT decision FROM agenda_items WHERE id = ?"))
+            .bind(item)
+            .fetch_one(&app.db().await)
+            .await
+            .expect("decision");
     assert_eq!(decision, "teamlid");
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM meeting_attendance").await,
@@ -860,12 +863,12 @@ async fn every_person_on_the_remaining_overleg_and_comment_routes() {
         &[("field", "situation"), ("body", "Een vraag")],
     )
     .await;
-    let action: i64 = sqlx::query_scalar("SELECT id FROM action_items")
-        .fetch_one(&app.sqlite().await)
+    let action: i64 = sqlx::query_scalar(&sql("SELECT id FROM action_items"))
+        .fetch_one(&app.db().await)
         .await
         .expect("action");
-    let thread: i64 = sqlx::query_scalar("SELECT id FROM comments")
-        .fetch_one(&app.sqlite().await)
+    let thread: i64 = sqlx::query_scalar(&sql("SELECT id FROM comments"))
+        .fetch_one(&app.db().await)
         .await
         .expect("thread");
     let stranger_id = people.pmm.id.to_string();
@@ -1029,9 +1032,9 @@ async fn a_guest_loses_an_open_canvas_when_it_leaves_the_agenda_or_the_overleg_m
     };
 
     // Off the agenda: the socket on it closes, the canvas is gone for the guest.
-    let item: i64 = sqlx::query_scalar("SELECT id FROM agenda_items WHERE canvas_id = ?")
+    let item: i64 = sqlx::query_scalar(&sql("SELECT id FROM agenda_items WHERE canvas_id = ?"))
         .bind(&canvases[0])
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("item");
     let mut socket = Client::connect(&app.ws_url_as(guest, &canvases[0], "")).await;
@@ -1054,9 +1057,9 @@ async fn a_guest_loses_an_open_canvas_when_it_leaves_the_agenda_or_the_overleg_m
     let mut socket = Client::connect(&app.ws_url_as(guest, &canvases[1], "")).await;
     socket.handshake().await;
     let later = doorbraak::format::dutch_date(soon + 7 * 86_400_000);
-    let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM meetings WHERE id = ?")
+    let sequence: i64 = sqlx::query_scalar(&sql("SELECT sequence FROM meetings WHERE id = ?"))
         .bind(meeting.parse::<i64>().expect("id"))
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("sequence");
     let mut fields = schedule(&later, &time, &chair);
@@ -1072,9 +1075,9 @@ async fn a_guest_loses_an_open_canvas_when_it_leaves_the_agenda_or_the_overleg_m
     );
 
     // An item with a besluit stays on the agenda.
-    let item: i64 = sqlx::query_scalar("SELECT id FROM agenda_items WHERE canvas_id = ?")
+    let item: i64 = sqlx::query_scalar(&sql("SELECT id FROM agenda_items WHERE canvas_id = ?"))
         .bind(&canvases[1])
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("item");
     post_as(

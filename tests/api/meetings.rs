@@ -52,9 +52,9 @@ fn value(props: &[ical::property::Property], name: &str) -> String {
         .unwrap_or_default()
 }
 
-pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(&app.sqlite().await)
+pub(crate) async fn count(app: &TestApp, query: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(&sql(query))
+        .fetch_one(&app.db().await)
         .await
         .expect("count");
     n
@@ -311,9 +311,9 @@ async fn the_agenda_is_set_in_order_and_changes_reach_the_calendar() {
     assert!(page.contains("1 tot 240 minuten"));
 
     // The canvas up, before the announcements.
-    let (item,): (i64,) = sqlx::query_as("SELECT id FROM agenda_items WHERE canvas_id = ?")
+    let (item,): (i64,) = sqlx::query_as(&sql("SELECT id FROM agenda_items WHERE canvas_id = ?"))
         .bind(&canvas)
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("item");
     assert_eq!(

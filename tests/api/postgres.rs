@@ -120,15 +120,3 @@ async fn the_postgres_schema_has_every_table_column_and_index_of_sqlite() {
     assert_eq!(postgres_schema(&again).await.0, postgres);
     again.close().await;
 }
-
-#[tokio::test]
-async fn a_postgres_url_is_refused_with_the_reason_until_its_storage_exists() {
-    let database = TestPostgres::new().await;
-    let refused = store::open(&database.url).await.err().expect("refused");
-    assert!(
-        refused
-            .to_string()
-            .starts_with("PostgreSQL is not supported yet"),
-        "{refused}"
-    );
-}

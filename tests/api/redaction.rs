@@ -15,15 +15,20 @@ async fn versions(app: &TestApp, id: &str) -> Vec<Value> {
 
 async fn stored_copies_holding(app: &TestApp, id: &str, needle: &str) -> i64 {
     let needle = needle.as_bytes().to_vec();
-    sqlx::query_scalar(
+    // Where the needle is in a BLOB: SQLite's instr(), PostgreSQL's position() on BYTEA.
+    let query = if on_postgres() {
+        "SELECT (SELECT COUNT(*) FROM canvas_versions WHERE canvas_id = ?1 AND position(?2 IN snapshot) > 0) \
+         + (SELECT COUNT(*) FROM escalations WHERE canvas_id = ?1 AND position(?2 IN snapshot) > 0)"
+    } else {
         "SELECT (SELECT COUNT(*) FROM canvas_versions WHERE canvas_id = ?1 AND instr(snapshot, ?2) > 0) \
-         + (SELECT COUNT(*) FROM escalations WHERE canvas_id = ?1 AND instr(snapshot, ?2) > 0)",
-    )
-    .bind(id)
-    .bind(needle)
-    .fetch_one(&app.sqlite().await)
-    .await
-    .expect("count")
+         + (SELECT COUNT(*) FROM escalations WHERE canvas_id = ?1 AND instr(snapshot, ?2) > 0)"
+    };
+    sqlx::query_scalar(&sql(query))
+        .bind(id)
+        .bind(needle)
+        .fetch_one(&app.db().await)
+        .await
+        .expect("count")
 }
 
 #[tokio::test]

@@ -9,10 +9,10 @@ use crate::helpers::*;
 
 const DAY: i64 = 86_400_000;
 
-async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
-    sqlx::query_scalar(sql)
+async fn count(app: &TestApp, query: &str, id: &str) -> i64 {
+    sqlx::query_scalar(&sql(query))
         .bind(id)
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("count")
 }
@@ -40,11 +40,13 @@ async fn casework(app: &TestApp, id: &str) -> Vec<i64> {
 }
 
 async fn closed_at(app: &TestApp, id: &str) -> i64 {
-    sqlx::query_scalar("SELECT MAX(changed_at) FROM status_changes WHERE canvas_id = ?")
-        .bind(id)
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("closed at")
+    sqlx::query_scalar(&sql(
+        "SELECT MAX(changed_at) FROM status_changes WHERE canvas_id = ?",
+    ))
+    .bind(id)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("closed at")
 }
 
 #[tokio::test]
@@ -85,11 +87,12 @@ async fn a_closed_canvas_not_archived_is_warned_about_then_purged_and_nothing_el
     )
     .await;
     assert_eq!(s, 303, "{page}");
-    let escalation: i64 = sqlx::query_scalar("SELECT id FROM escalations WHERE canvas_id = ?")
-        .bind(&id)
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("escalation");
+    let escalation: i64 =
+        sqlx::query_scalar(&sql("SELECT id FROM escalations WHERE canvas_id = ?"))
+            .bind(&id)
+            .fetch_one(&app.db().await)
+            .await
+            .expect("escalation");
     let (s, _, page) = post_as(
         &app,
         &people.projectleider,
@@ -236,21 +239,22 @@ async fn a_closed_canvas_not_archived_is_warned_about_then_purged_and_nothing_el
         vec![0, 0, 0, 0, 1],
         "the casework goes, the ledger stays"
     );
-    let (question, answer, snapshot): (String, Option<String>, Vec<u8>) =
-        sqlx::query_as("SELECT question, answer, snapshot FROM escalations WHERE canvas_id = ?")
-            .bind(&id)
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("the escalation's row stays for the dashboard");
+    let (question, answer, snapshot): (String, Option<String>, Vec<u8>) = sqlx::query_as(&sql(
+        "SELECT question, answer, snapshot FROM escalations WHERE canvas_id = ?",
+    ))
+    .bind(&id)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("the escalation's row stays for the dashboard");
     assert_eq!(
         (question.as_str(), answer.as_deref(), snapshot.len()),
         ("", Some(""), 0)
     );
     let (label, effect): (String, String) = sqlx::query_as(
-        "SELECT c.label, l.household_effect FROM canvases c JOIN learning_outcomes l ON l.canvas_id = c.id WHERE c.id = ?",
+        &sql("SELECT c.label, l.household_effect FROM canvases c JOIN learning_outcomes l ON l.canvas_id = c.id WHERE c.id = ?"),
     )
     .bind(&id)
-    .fetch_one(&app.sqlite().await)
+    .fetch_one(&app.db().await)
     .await
     .expect("what remains");
     assert_eq!(

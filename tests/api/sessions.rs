@@ -114,19 +114,22 @@ async fn repeated_failures_are_slowed_down_then_locked() {
     assert_eq!(status, 401);
     assert!(page.contains("Te veel mislukte pogingen"), "{page}");
     // An address without an account locks the same way, so the lock reveals nothing.
-    let db = app.sqlite().await;
-    let (failures,): (i64,) =
-        sqlx::query_as("SELECT failures FROM sign_in_failures WHERE email = ?")
-            .bind(&email)
-            .fetch_one(&db)
-            .await
-            .expect("counted");
+    let db = app.db().await;
+    let (failures,): (i64,) = sqlx::query_as(&sql(
+        "SELECT failures FROM sign_in_failures WHERE email = ?",
+    ))
+    .bind(&email)
+    .fetch_one(&db)
+    .await
+    .expect("counted");
     assert_eq!(failures, 8);
     // Once the lock has passed, the right password works again and resets the count.
-    sqlx::query("UPDATE sign_in_failures SET last_failure_at = last_failure_at - 16 * 60 * 1000")
-        .execute(&db)
-        .await
-        .expect("age the lock");
+    sqlx::query(&sql(
+        "UPDATE sign_in_failures SET last_failure_at = last_failure_at - 16 * 60 * 1000",
+    ))
+    .execute(&db)
+    .await
+    .expect("age the lock");
     app.sign_in(&email, PASSWORD).await;
 }
 
@@ -137,10 +140,12 @@ async fn sessions_expire_after_inactivity() {
     let (status, _) = session.http.get("/api/canvases").await;
     assert_eq!(status, 200);
     // An hour and a minute without activity (the default limit is an hour).
-    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 61 * 60 * 1000")
-        .execute(&app.sqlite().await)
-        .await
-        .expect("age the session");
+    sqlx::query(&sql(
+        "UPDATE sessions SET last_seen_at = last_seen_at - 61 * 60 * 1000",
+    ))
+    .execute(&app.db().await)
+    .await
+    .expect("age the session");
     let (status, _) = session.http.get("/api/canvases").await;
     assert_eq!(status, 401);
     let (status, head, _) = session
@@ -282,15 +287,15 @@ async fn opening_editing_and_exporting_are_audited_once_per_session_and_canvas()
 async fn the_audit_log_cannot_be_changed() {
     let app = TestApp::spawn().await;
     app.sign_in(&app.people.teamlid.email, PASSWORD).await;
-    let db = app.sqlite().await;
+    let db = app.db().await;
     assert!(
-        sqlx::query("UPDATE audit_log SET detail = 'x'")
+        sqlx::query(&sql("UPDATE audit_log SET detail = 'x'"))
             .execute(&db)
             .await
             .is_err()
     );
     assert!(
-        sqlx::query("DELETE FROM audit_log")
+        sqlx::query(&sql("DELETE FROM audit_log"))
             .execute(&db)
             .await
             .is_err()
@@ -303,28 +308,37 @@ async fn editing_over_the_websocket_keeps_the_session_alive() {
     let app = TestApp::spawn().await;
     let id = app.create_canvas("Casus W").await;
     let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
-    let db = app.sqlite().await;
+    let db = app.db().await;
     // Fifty-nine minutes of typing without loading a page.
-    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 59 * 60 * 1000")
-        .execute(&db)
-        .await
-        .expect("age the session");
+    sqlx::query(&sql(
+        "UPDATE sessions SET last_seen_at = last_seen_at - 59 * 60 * 1000",
+    ))
+    .execute(&db)
+    .await
+    .expect("age the session");
     let mut client = app.connect_as_browser(&session, &id).await;
     client.type_text("nog steeds bezig").await;
     eventually("the session to be marked active", || async {
-        let (idle,): (i64,) = sqlx::query_as(
-            "SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000 - last_seen_at FROM sessions",
-        )
-        .fetch_one(&db)
-        .await
-        .expect("session");
+        // Now in whole seconds (as strftime('%s', 'now') was), from the clock the server uses.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_secs() as i64
+            * 1000;
+        let (idle,): (i64,) = sqlx::query_as(&sql("SELECT ? - last_seen_at FROM sessions"))
+            .bind(now)
+            .fetch_one(&db)
+            .await
+            .expect("session");
         idle < 60_000
     })
     .await;
-    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 2 * 60 * 1000")
-        .execute(&db)
-        .await
-        .expect("two more minutes");
+    sqlx::query(&sql(
+        "UPDATE sessions SET last_seen_at = last_seen_at - 2 * 60 * 1000",
+    ))
+    .execute(&db)
+    .await
+    .expect("two more minutes");
     assert_eq!(
         session.http.get("/api/canvases").await.0,
         200,
@@ -344,12 +358,13 @@ async fn a_burst_of_guesses_gets_no_more_tries_than_one_by_one() {
     });
     let statuses = futures_util::future::join_all(attempts).await;
     assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
-    let (failures,): (i64,) =
-        sqlx::query_as("SELECT failures FROM sign_in_failures WHERE email = ?")
-            .bind(&email)
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("counted");
+    let (failures,): (i64,) = sqlx::query_as(&sql(
+        "SELECT failures FROM sign_in_failures WHERE email = ?",
+    ))
+    .bind(&email)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("counted");
     assert_eq!(
         failures, 8,
         "attempts after the lock are refused unchecked, not counted"
@@ -366,10 +381,12 @@ async fn a_socket_ends_with_its_session() {
     let id = app.create_canvas("Casus X-1").await;
     let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
     let mut client = app.connect_as_browser(&session, &id).await;
-    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 61 * 60 * 1000")
-        .execute(&app.sqlite().await)
-        .await
-        .expect("age the session");
+    sqlx::query(&sql(
+        "UPDATE sessions SET last_seen_at = last_seen_at - 61 * 60 * 1000",
+    ))
+    .execute(&app.db().await)
+    .await
+    .expect("age the session");
     assert_eq!(session.http.get("/api/canvases").await.0, 401);
     assert_eq!(
         client.closed_with().await,
@@ -461,19 +478,21 @@ async fn an_idle_session_closes_its_socket_on_its_own_and_keeps_the_browser_stor
 async fn asking_whether_the_session_stands_does_not_keep_it_alive() {
     let app = TestApp::spawn().await;
     let session = app.sign_in(&app.people.teamlid.email, PASSWORD).await;
-    let db = app.sqlite().await;
+    let db = app.db().await;
     let last_seen = || async {
-        let (at,): (i64,) = sqlx::query_as("SELECT last_seen_at FROM sessions")
-            .fetch_one(&app.sqlite().await)
+        let (at,): (i64,) = sqlx::query_as(&sql("SELECT last_seen_at FROM sessions"))
+            .fetch_one(&app.db().await)
             .await
             .expect("session");
         at
     };
     // Ten minutes idle: due to be marked active by the next request (within the hour).
-    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 10 * 60 * 1000")
-        .execute(&db)
-        .await
-        .expect("age");
+    sqlx::query(&sql(
+        "UPDATE sessions SET last_seen_at = last_seen_at - 10 * 60 * 1000",
+    ))
+    .execute(&db)
+    .await
+    .expect("age");
     let before = last_seen().await;
     let probe = session.http.clone().with_header("X-Doorbraak-Probe", "1");
     assert_eq!(

@@ -64,8 +64,8 @@ async fn a_ticket_opens_one_socket_to_its_canvas_once() {
     // Expired: a minute is all it gets.
     let (_, body) = ticket_for(&app, &people.teamlid, &id).await;
     let late = body["ticket"].as_str().expect("ticket");
-    sqlx::query("UPDATE sync_tickets SET expires_at = 0")
-        .execute(&app.sqlite().await)
+    sqlx::query(&sql("UPDATE sync_tickets SET expires_at = 0"))
+        .execute(&app.db().await)
         .await
         .expect("expire");
     assert_eq!(upgrade_status(&with_ticket(&app, &id, late)).await, 401);
@@ -84,12 +84,13 @@ async fn a_ticket_opens_one_socket_to_its_canvas_once() {
     assert_eq!(status, 403);
 
     // The socket a ticket opened belongs to its token: revoking the token ends it.
-    let (token_id,): (i64,) =
-        sqlx::query_as("SELECT id FROM api_tokens WHERE account_id = ? ORDER BY id LIMIT 1")
-            .bind(people.teamlid.id)
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("token");
+    let (token_id,): (i64,) = sqlx::query_as(&sql(
+        "SELECT id FROM api_tokens WHERE account_id = ? ORDER BY id LIMIT 1",
+    ))
+    .bind(people.teamlid.id)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("token");
     let (status, _, _) = session
         .http
         .post_form(
@@ -119,11 +120,12 @@ async fn tokens_expire_and_show_when_they_were_last_used() {
     assert_eq!(status, 200, "{page}");
     let start = page.find("<code id=\"new-token\">").expect("the new token") + 21;
     let token = page[start..start + page[start..].find('<').expect("end")].to_owned();
-    let (created, expires): (i64, i64) =
-        sqlx::query_as("SELECT created_at, expires_at FROM api_tokens WHERE name = 'koppeling'")
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("token row");
+    let (created, expires): (i64, i64) = sqlx::query_as(&sql(
+        "SELECT created_at, expires_at FROM api_tokens WHERE name = 'koppeling'",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("token row");
     assert_eq!((expires - created) / 86_400_000, 30, "chosen at creation");
     let (_, _, page) = session
         .http
@@ -148,17 +150,20 @@ async fn tokens_expire_and_show_when_they_were_last_used() {
         3,
         "made, expires and last used: {row}"
     );
-    let used: (Option<i64>,) =
-        sqlx::query_as("SELECT last_used_at FROM api_tokens WHERE name = 'koppeling'")
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("row");
+    let used: (Option<i64>,) = sqlx::query_as(&sql(
+        "SELECT last_used_at FROM api_tokens WHERE name = 'koppeling'",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("row");
     assert!(used.0.is_some(), "its use is recorded");
 
-    sqlx::query("UPDATE api_tokens SET expires_at = 1 WHERE name = 'koppeling'")
-        .execute(&app.sqlite().await)
-        .await
-        .expect("expire");
+    sqlx::query(&sql(
+        "UPDATE api_tokens SET expires_at = 1 WHERE name = 'koppeling'",
+    ))
+    .execute(&app.db().await)
+    .await
+    .expect("expire");
     assert_eq!(
         script.get("/api/canvases").await.0,
         401,

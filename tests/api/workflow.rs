@@ -18,9 +18,9 @@ async fn post(
 }
 
 async fn status_of(app: &TestApp, id: &str) -> String {
-    let (status,): (String,) = sqlx::query_as("SELECT status FROM canvases WHERE id = ?")
+    let (status,): (String,) = sqlx::query_as(&sql("SELECT status FROM canvases WHERE id = ?"))
         .bind(id)
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("canvas");
     status
@@ -120,12 +120,12 @@ async fn status_changes_follow_the_table_and_are_recorded() {
     )
     .await;
     assert_eq!(status, 409, "archived is final");
-    let history: Vec<(String, String, String)> = sqlx::query_as(
+    let history: Vec<(String, String, String)> = sqlx::query_as(&sql(
         "SELECT s.from_status, s.to_status, a.email FROM status_changes s \
          JOIN accounts a ON a.id = s.changed_by WHERE s.canvas_id = ? ORDER BY s.id",
-    )
+    ))
     .bind(&id)
-    .fetch_all(&app.sqlite().await)
+    .fetch_all(&app.db().await)
     .await
     .expect("history");
     assert_eq!(history.len(), 6);
@@ -164,12 +164,13 @@ async fn of_two_status_changes_at_once_exactly_one_wins() {
     assert_eq!(codes, [303, 409], "one wins, the other is told");
     let loser = if a.0 == 409 { &a.1 } else { &b.1 };
     assert!(loser.contains("Iemand anders heeft dit intussen gewijzigd"));
-    let (changes,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM status_changes WHERE canvas_id = ?")
-            .bind(&id)
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("count");
+    let (changes,): (i64,) = sqlx::query_as(&sql(
+        "SELECT COUNT(*) FROM status_changes WHERE canvas_id = ?",
+    ))
+    .bind(&id)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("count");
     assert_eq!(
         changes, 3,
         "two steps into treatment and one closing, not two"
@@ -245,11 +246,12 @@ async fn escalation_goes_up_and_back_down_and_access_follows() {
     // The canvas changes after the escalation; the frozen copy keeps what was asked about.
     editor.type_text(" Later toegevoegd.").await;
     editor.round_trip().await;
-    let (escalation,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
-        .bind(&id)
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("escalation");
+    let (escalation,): (i64,) =
+        sqlx::query_as(&sql("SELECT id FROM escalations WHERE canvas_id = ?"))
+            .bind(&id)
+            .fetch_one(&app.db().await)
+            .await
+            .expect("escalation");
     let (status, _, frozen) = app
         .as_person(&people.coach)
         .page(&format!("/canvases/{id}/opschalingen/{escalation}"))
@@ -320,12 +322,13 @@ async fn escalation_goes_up_and_back_down_and_access_follows() {
         "still above the coach"
     );
 
-    let (second,): (i64,) =
-        sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ? AND answered_at IS NULL")
-            .bind(&id)
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("open step");
+    let (second,): (i64,) = sqlx::query_as(&sql(
+        "SELECT id FROM escalations WHERE canvas_id = ? AND answered_at IS NULL",
+    ))
+    .bind(&id)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("open step");
     let (status, _, inbox) = app.as_person(&people.pmm).page("/pmm").await;
     assert_eq!(status, 200);
     assert!(inbox.contains("Mag het landelijk?"));
@@ -396,11 +399,12 @@ async fn only_a_canvas_in_treatment_is_escalated_and_only_by_its_team() {
         post(&app, &app.people.teamlid, &escalate, &fields).await.0,
         303
     );
-    let (answer_id,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
-        .bind(&id)
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("escalation");
+    let (answer_id,): (i64,) =
+        sqlx::query_as(&sql("SELECT id FROM escalations WHERE canvas_id = ?"))
+            .bind(&id)
+            .fetch_one(&app.db().await)
+            .await
+            .expect("escalation");
     let answer = format!("/canvases/{id}/opschalingen/{answer_id}/antwoord");
     let fields = [("antwoord", "Akkoord."), ("uitkomst", "teruggelegd")];
     assert_eq!(
@@ -426,9 +430,9 @@ async fn only_a_canvas_in_treatment_is_escalated_and_only_by_its_team() {
 #[tokio::test]
 async fn the_dashboard_shows_the_oldest_waiting_first_and_marks_long_waits() {
     let app = TestApp::spawn().await;
-    let db = app.sqlite().await;
+    let db = app.db().await;
     let mut ids = Vec::new();
-    for (label, days) in [("Casus A-5", 5), ("Casus B-30", 30), ("Casus C-1", 1)] {
+    for (label, days) in [("Casus A-5", 5_i64), ("Casus B-30", 30), ("Casus C-1", 1)] {
         let id = in_treatment(&app, label).await;
         let path = format!("/canvases/{id}/opschalen");
         let (status, _) = post(
@@ -439,9 +443,9 @@ async fn the_dashboard_shows_the_oldest_waiting_first_and_marks_long_waits() {
         )
         .await;
         assert_eq!(status, 303);
-        sqlx::query(
+        sqlx::query(&sql(
             "UPDATE escalations SET escalated_at = escalated_at - ? * 86400000 WHERE canvas_id = ?",
-        )
+        ))
         .bind(days)
         .bind(&id)
         .execute(&db)
@@ -612,14 +616,14 @@ async fn the_ledger_adds_up_with_corrections_and_a_confirmed_overrun() {
         "confirmed"
     );
 
-    let entries: Vec<(i64, i64, bool)> = sqlx::query_as(
+    let entries: Vec<(i64, i64, i64)> = sqlx::query_as(&sql(
         "SELECT id, amount_cents, over_budget_confirmed FROM budget_entries ORDER BY id",
-    )
-    .fetch_all(&app.sqlite().await)
+    ))
+    .fetch_all(&app.db().await)
     .await
     .expect("entries");
     assert_eq!(entries.len(), 3);
-    assert!(entries[2].2, "the overrun's confirmation is recorded");
+    assert_eq!(entries[2].2, 1, "the overrun's confirmation is recorded");
     let first = entries[0].0;
     let correct = format!("/canvases/{id}/budget/{first}/correctie");
     let (status, page) = post(
@@ -724,15 +728,15 @@ async fn the_ledger_adds_up_with_corrections_and_a_confirmed_overrun() {
         .collect();
     assert!(amounts.contains(&-50.0), "{amounts:?}");
     // Entries are never changed or deleted.
-    let db = app.sqlite().await;
+    let db = app.db().await;
     assert!(
-        sqlx::query("UPDATE budget_entries SET amount_cents = 0")
+        sqlx::query(&sql("UPDATE budget_entries SET amount_cents = 0"))
             .execute(&db)
             .await
             .is_err()
     );
     assert!(
-        sqlx::query("DELETE FROM budget_entries")
+        sqlx::query(&sql("DELETE FROM budget_entries"))
             .execute(&db)
             .await
             .is_err()
@@ -769,10 +773,12 @@ async fn two_bookings_at_once_never_spend_the_budget_twice() {
         codes.sort_unstable();
         assert!(codes == [303, 409] || codes == [409, 409], "{codes:?}");
     }
-    let (spent,): (i64,) = sqlx::query_as("SELECT SUM(amount_cents) FROM budget_entries")
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("sum");
+    let (spent,): (i64,) = sqlx::query_as(&sql(
+        "SELECT CAST(SUM(amount_cents) AS BIGINT) FROM budget_entries",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("sum");
     assert_eq!(
         spent, 60_000,
         "exactly one of all those bookings went through"
@@ -843,9 +849,9 @@ async fn open_connections_follow_the_level_at_once() {
     );
     let mut member = app.connect(&id).await;
 
-    let (step,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
+    let (step,): (i64,) = sqlx::query_as(&sql("SELECT id FROM escalations WHERE canvas_id = ?"))
         .bind(&id)
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("escalation");
     let answer = format!("/canvases/{id}/opschalingen/{step}/antwoord");
@@ -1007,11 +1013,12 @@ async fn an_archived_canvas_is_read_only_at_once() {
     let (status, page) = post(&app, &people.aanjager, &book, &booking).await;
     assert_eq!(status, 409, "{page}");
     assert!(page.contains("gearchiveerd"), "{page}");
-    let (entry,): (i64,) = sqlx::query_as("SELECT id FROM budget_entries WHERE canvas_id = ?")
-        .bind(&id)
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("the one entry");
+    let (entry,): (i64,) =
+        sqlx::query_as(&sql("SELECT id FROM budget_entries WHERE canvas_id = ?"))
+            .bind(&id)
+            .fetch_one(&app.db().await)
+            .await
+            .expect("the one entry");
     let correct = format!("/canvases/{id}/budget/{entry}/correctie");
     let correction = [("bedrag", "1,00"), ("reden", "Te veel")];
     assert_eq!(
@@ -1032,11 +1039,13 @@ async fn an_archived_canvas_is_read_only_at_once() {
         !panel.contains(&format!("action=\"/canvases/{id}/budget")),
         "{panel}"
     );
-    let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM budget_entries WHERE canvas_id = ?")
-        .bind(&id)
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("count");
+    let count: (i64,) = sqlx::query_as(&sql(
+        "SELECT COUNT(*) FROM budget_entries WHERE canvas_id = ?",
+    ))
+    .bind(&id)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("count");
     assert_eq!(count.0, 1, "nothing was booked after archiving");
 }
 
@@ -1077,11 +1086,12 @@ async fn setting_the_budget_is_compare_and_set() {
         ],
     )
     .await;
-    let (cents,): (i64,) =
-        sqlx::query_as("SELECT amount_cents FROM team_budgets WHERE year = 2026")
-            .fetch_one(&app.sqlite().await)
-            .await
-            .expect("budget");
+    let (cents,): (i64,) = sqlx::query_as(&sql(
+        "SELECT amount_cents FROM team_budgets WHERE year = 2026",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("budget");
     let seen = cents.to_string();
     let change = |amount: &'static str| {
         vec![
@@ -1129,15 +1139,16 @@ async fn escalating_picking_up_and_answering_race_like_status_changes() {
         ],
     )
     .await;
-    let (steps,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM escalations WHERE canvas_id = ?")
-        .bind(&id)
-        .fetch_one(&app.sqlite().await)
-        .await
-        .expect("count");
+    let (steps,): (i64,) =
+        sqlx::query_as(&sql("SELECT COUNT(*) FROM escalations WHERE canvas_id = ?"))
+            .bind(&id)
+            .fetch_one(&app.db().await)
+            .await
+            .expect("count");
     assert_eq!(steps, 1, "one escalation, not two");
-    let (step,): (i64,) = sqlx::query_as("SELECT id FROM escalations WHERE canvas_id = ?")
+    let (step,): (i64,) = sqlx::query_as(&sql("SELECT id FROM escalations WHERE canvas_id = ?"))
         .bind(&id)
-        .fetch_one(&app.sqlite().await)
+        .fetch_one(&app.db().await)
         .await
         .expect("escalation");
     let pick_up = format!("/canvases/{id}/opschalingen/{step}/oppakken");
@@ -1175,11 +1186,11 @@ async fn escalating_picking_up_and_answering_race_like_status_changes() {
         ],
     )
     .await;
-    let (answered,): (i64,) = sqlx::query_as(
+    let (answered,): (i64,) = sqlx::query_as(&sql(
         "SELECT COUNT(*) FROM escalations WHERE canvas_id = ? AND answer IS NOT NULL",
-    )
+    ))
     .bind(&id)
-    .fetch_one(&app.sqlite().await)
+    .fetch_one(&app.db().await)
     .await
     .expect("count");
     assert_eq!(answered, 1);
@@ -1280,11 +1291,11 @@ async fn booking_from_the_team_budget_page_uses_the_canvas_rules_and_keeps_what_
     let (status, head, _) = send(&people.aanjager, fields(&id, "100,00")).await;
     assert_eq!(status, 303);
     assert!(head.contains("/budget?jaar=2026#boekingen"), "{head}");
-    let (entries,): (i64,) = sqlx::query_as(
+    let (entries,): (i64,) = sqlx::query_as(&sql(
         "SELECT COUNT(*) FROM budget_entries WHERE canvas_id = ? AND amount_cents = 10000",
-    )
+    ))
     .bind(&id)
-    .fetch_one(&app.sqlite().await)
+    .fetch_one(&app.db().await)
     .await
     .expect("ledger");
     assert_eq!(entries, 1, "booked once, on the chosen canvas");

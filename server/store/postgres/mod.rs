@@ -1,14 +1,150 @@
-//! The PostgreSQL backend (issue 14), under construction. What stands: its schema, the
-//! migrations in `migrations/postgres/` (embedded in the binary and run when it connects, like
-//! SQLite's), held to the SQLite schema table by table and column by column by a test against a
-//! real PostgreSQL (`tests/api/postgres.rs`). What does not yet: the storage interfaces on it,
-//! so [`crate::store::open`] still refuses a `postgres://` URL with that reason.
+//! The PostgreSQL backend (issue 14): its schema, the migrations in `migrations/postgres/`
+//! (embedded in the binary and run when it connects, like SQLite's), held to the SQLite schema
+//! table by table and column by column by a test against a real PostgreSQL
+//! (`tests/api/postgres.rs`), and every storage interface, one module per aggregate as for
+//! SQLite. One server process per database for now: the fan-out of live edits, presence and
+//! events between processes is not built yet, so [`sole_process`] keeps a second one out.
+//!
+//! Every query is written once, against a [`Source`] of connections: [`Pooled`] takes one from
+//! the pool per call, [`Held`] is the one transaction a use case holds (`Database::begin`).
+//!
+//! **Writers, one at a time.** SQLite runs one writing transaction at a time, and some of the
+//! guarantees lean on that (the budget check and its insert, keeping a team's last aanjager, the
+//! compare-and-set workflow writes). On PostgreSQL a use case's transaction therefore starts by
+//! taking one transaction-scoped advisory lock, [`WRITE_LOCK`], held until it commits or rolls
+//! back, on whichever process it runs: the same serial order of use cases as on SQLite. A
+//! statement outside a use case's transaction that checks and writes in one go takes it too
+//! ([`serialized`]). The canvases' update log does not: its rows are keyed by canvas and
+//! position, so two writers cannot both take a position.
 
-use std::time::Duration;
+mod accounts;
+mod archive_index;
+mod audit_log;
+mod canvases;
+mod comments;
+mod evaluation;
+mod invitations;
+mod learning_agenda;
+mod meeting_records;
+mod meetings;
+mod organisation;
+mod query;
+mod retention;
+mod versions;
+mod workflow;
 
-use sqlx::{PgPool, postgres::PgPoolOptions};
+use std::{
+    future::Future,
+    ops::{Deref, DerefMut},
+    time::Duration,
+};
 
-use super::StoreError;
+use async_trait::async_trait;
+use sqlx::{PgConnection, PgPool, pool::PoolConnection, postgres::PgPoolOptions};
+
+use super::{Database, StoreError, Transaction};
+
+/// The advisory lock of the writing use cases (an arbitrary constant: "doorbraak" in ASCII).
+pub const WRITE_LOCK: i64 = 0x646f_6f72_6272_6161;
+
+/// The PostgreSQL implementation of the storage interfaces, over a source of connections.
+pub struct Postgres<S> {
+    source: S,
+}
+
+/// The store as the server opens it: each query takes a connection of the pool.
+pub type PostgresStore = Postgres<Pooled>;
+
+/// A transaction in progress.
+pub type PostgresTransaction = Postgres<Held>;
+
+/// Where the queries of a [`Postgres`] run.
+pub trait Source: Send + Sync + 'static {
+    fn conn(&self) -> impl Future<Output = Result<Conn<'_>, StoreError>> + Send;
+}
+
+/// A connection borrowed from a [`Source`] for one query or one nested transaction.
+pub enum Conn<'a> {
+    Pooled(PoolConnection<sqlx::Postgres>),
+    Held(tokio::sync::MutexGuard<'a, sqlx::Transaction<'static, sqlx::Postgres>>),
+}
+
+impl Deref for Conn<'_> {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Held(tx) => tx,
+        }
+    }
+}
+
+impl DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Held(tx) => tx,
+        }
+    }
+}
+
+/// The pool.
+pub struct Pooled {
+    pool: PgPool,
+}
+
+impl Source for Pooled {
+    async fn conn(&self) -> Result<Conn<'_>, StoreError> {
+        Ok(Conn::Pooled(self.pool.acquire().await?))
+    }
+}
+
+/// One transaction, holding [`WRITE_LOCK`].
+pub struct Held {
+    tx: tokio::sync::Mutex<sqlx::Transaction<'static, sqlx::Postgres>>,
+}
+
+impl Source for Held {
+    async fn conn(&self) -> Result<Conn<'_>, StoreError> {
+        Ok(Conn::Held(self.tx.lock().await))
+    }
+}
+
+impl<S: Source> Postgres<S> {
+    async fn conn(&self) -> Result<Conn<'_>, StoreError> {
+        self.source.conn().await
+    }
+}
+
+/// Takes [`WRITE_LOCK`] for the transaction running on `conn` (until it commits or rolls back).
+pub(super) async fn serialized(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WRITE_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The advisory lock a serving process holds for its lifetime ("doorbraak-serve").
+const SERVE_LOCK: i64 = 0x646f_6f72_2d73_7276;
+
+/// Claims the database at `url` for this server process: a connection holding a session
+/// advisory lock, kept open (and the lock with it) for as long as the caller keeps it; refused
+/// while another process holds it. Until processes share live edits (issue 14), two of them on
+/// one database would each hold a canvas in memory and number its updates on their own.
+pub async fn sole_process(url: &str) -> Result<PgConnection, StoreError> {
+    use sqlx::Connection;
+    let mut conn = PgConnection::connect(url).await?;
+    let claimed: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(SERVE_LOCK)
+        .fetch_one(&mut conn)
+        .await?;
+    if !claimed {
+        return Err(StoreError::SecondProcess);
+    }
+    Ok(conn)
+}
 
 /// Connects to the database `url` names and brings its schema up to date.
 pub async fn connect(url: &str) -> Result<PgPool, StoreError> {
@@ -19,4 +155,41 @@ pub async fn connect(url: &str) -> Result<PgPool, StoreError> {
         .await?;
     sqlx::migrate!("./migrations/postgres").run(&pool).await?;
     Ok(pool)
+}
+
+impl PostgresStore {
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            source: Pooled {
+                pool: connect(url).await?,
+            },
+        })
+    }
+
+    /// The pool (tests read through it).
+    pub fn pool(&self) -> &PgPool {
+        &self.source.pool
+    }
+}
+
+#[async_trait]
+impl Database for PostgresStore {
+    async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError> {
+        // Like SQLite's BEGIN IMMEDIATE: the use case holds the writers' lock from its first
+        // read, so what it read is still so when it writes.
+        let mut tx = self.source.pool.begin().await?;
+        serialized(&mut tx).await?;
+        Ok(Box::new(Postgres {
+            source: Held {
+                tx: tokio::sync::Mutex::new(tx),
+            },
+        }))
+    }
+}
+
+#[async_trait]
+impl Transaction for PostgresTransaction {
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        Ok(self.source.tx.into_inner().commit().await?)
+    }
 }

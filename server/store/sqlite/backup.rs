@@ -25,9 +25,7 @@ pub struct BackupReport {
 /// Copies the database at `url` into the new file `to` (refused if it exists) and checks the copy.
 pub async fn backup(url: &str, to: &Path) -> Result<BackupReport, StoreError> {
     if to.exists() {
-        return Err(StoreError::Inconsistent(
-            "the backup file exists already; choose a new name",
-        ));
+        return Err(StoreError::BackupExists);
     }
     let source = SqliteConnectOptions::from_str(url)?
         .create_if_missing(false)

@@ -1,0 +1,140 @@
+//! Comments on PostgreSQL.
+
+use async_trait::async_trait;
+use sqlx::{Connection, Row};
+
+use super::{Postgres, Source, query::execute};
+use crate::{
+    canvas::CanvasId,
+    ids::{AccountId, CommentId},
+    store::{
+        StoreError,
+        comments::{ARCHIVED_CANVAS, CommentRow, Comments, NewComment},
+    },
+};
+
+#[async_trait]
+impl<S: Source> Comments for Postgres<S> {
+    async fn add_comment(&self, c: &NewComment) -> Result<CommentId, StoreError> {
+        let mut conn = self.conn().await?;
+        // The write lock: on SQLite the insert below runs wholly before or wholly after an
+        // archiving transaction (one writer at a time). Under READ COMMITTED it could see the
+        // canvas as not yet archived while the archiving, not yet committed, has already deleted
+        // the comments it found: the new comment would stay on the archived canvas. Archiving is
+        // a use case holding the lock, so with it the two run one after the other again.
+        let mut tx = conn.begin().await?;
+        super::serialized(&mut tx).await?;
+        if let Some(thread) = c.thread {
+            let found: Option<i64> = sqlx::query_scalar(
+                "SELECT 1::BIGINT FROM comments WHERE id = $1 AND canvas_id = $2 \
+                 AND thread_id IS NULL",
+            )
+            .bind(thread)
+            .bind(c.canvas.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if found.is_none() {
+                return Err(StoreError::Inconsistent("no such thread on this canvas"));
+            }
+        }
+        // Not on a canvas archived meanwhile (archiving removes the comments it finds; one
+        // written after it would otherwise stay).
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO comments (canvas_id, thread_id, field, anchor, body, author_id, \
+             created_at) SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM canvases \
+             WHERE id = $1 AND status <> 'gearchiveerd') RETURNING id",
+        )
+        .bind(c.canvas.as_str())
+        .bind(c.thread)
+        .bind(&c.field)
+        .bind(&c.anchor)
+        .bind(&c.body)
+        .bind(c.author)
+        .bind(c.at)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        id.map(CommentId)
+            .ok_or(StoreError::Inconsistent(ARCHIVED_CANVAS))
+    }
+
+    async fn comments(&self, canvas: &CanvasId) -> Result<Vec<CommentRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.id, COALESCE(c.thread_id, c.id) AS thread, c.field, c.anchor, c.body, \
+             c.author_id, c.created_at, COALESCE(NULLIF(a.name, ''), a.email) AS author_name, \
+             t.resolved_at, COALESCE(NULLIF(r.name, ''), r.email) AS resolved_by_name \
+             FROM comments c JOIN accounts a ON a.id = c.author_id \
+             JOIN comments t ON t.id = COALESCE(c.thread_id, c.id) \
+             LEFT JOIN accounts r ON r.id = t.resolved_by \
+             WHERE c.canvas_id = $1 ORDER BY thread, c.id",
+        )
+        .bind(canvas.as_str())
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CommentRow {
+                    id: row.try_get("id")?,
+                    thread: row.try_get("thread")?,
+                    field: row.try_get("field")?,
+                    anchor: row.try_get("anchor")?,
+                    body: row.try_get("body")?,
+                    author: row.try_get("author_id")?,
+                    author_name: row.try_get("author_name")?,
+                    created_at: row.try_get("created_at")?,
+                    resolved_at: row.try_get("resolved_at")?,
+                    resolved_by_name: row.try_get("resolved_by_name")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    async fn delete_comments(&self, canvas: &CanvasId) -> Result<u64, StoreError> {
+        let mut conn = self.conn().await?;
+        // Answers first: they point at their thread's first comment.
+        let answers = execute(
+            &mut conn,
+            "DELETE FROM comments WHERE canvas_id = $1 AND thread_id IS NOT NULL",
+            &[&canvas.as_str()],
+        )
+        .await?;
+        let threads = execute(
+            &mut conn,
+            "DELETE FROM comments WHERE canvas_id = $1",
+            &[&canvas.as_str()],
+        )
+        .await?;
+        Ok(answers + threads)
+    }
+
+    async fn resolve_thread(
+        &self,
+        canvas: &CanvasId,
+        thread: CommentId,
+        resolved: bool,
+        by: AccountId,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        // No write lock: each UPDATE is one atomic compare-and-set on the thread's row.
+        let mut conn = self.conn().await?;
+        let changed = if resolved {
+            execute(
+                &mut conn,
+                "UPDATE comments SET resolved_at = $1, resolved_by = $2 WHERE id = $3 \
+                 AND canvas_id = $4 AND thread_id IS NULL AND resolved_at IS NULL",
+                &[&at, &by, &thread, &canvas.as_str()],
+            )
+            .await?
+        } else {
+            execute(
+                &mut conn,
+                "UPDATE comments SET resolved_at = NULL, resolved_by = NULL WHERE id = $1 \
+                 AND canvas_id = $2 AND thread_id IS NULL AND resolved_at IS NOT NULL",
+                &[&thread, &canvas.as_str()],
+            )
+            .await?
+        };
+        Ok(changed == 1)
+    }
+}
