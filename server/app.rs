@@ -152,11 +152,18 @@ async fn sweep_retention(state: AppState) {
 
 /// Gives every archived canvas without one its entry in the archive's search index (archived
 /// before the index existed, or seeded by the demo).
+/// One that fails (the database busy at start, say) is tried again a few times.
 async fn index_unindexed_archives(state: AppState) {
-    match services::archive_search::index_missing(&state).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(canvases = n, "archived canvases indexed for search"),
-        Err(error) => tracing::warn!(%error, "could not index the archived canvases"),
+    for attempt in 1..=5 {
+        match services::archive_search::index_missing(&state).await {
+            Ok(n) if n > 0 => tracing::info!(canvases = n, "archived canvases indexed for search"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, attempt, "could not index the archived canvases"),
+        }
+        match state.database.unindexed_archives().await {
+            Ok(left) if left.is_empty() => return,
+            _ => tokio::time::sleep(std::time::Duration::from_secs(2)).await,
+        }
     }
 }
 

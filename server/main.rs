@@ -101,15 +101,18 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("opening the database")?;
     // One serving process per PostgreSQL database for now: held until the server stops.
-    let _sole = if args.database_url.starts_with("postgres") {
-        Some(
-            store::postgres::sole_process(&args.database_url)
-                .await
-                .context("claiming the database")?,
-        )
-    } else {
-        None
-    };
+    if args.database_url.starts_with("postgres") {
+        let claimed = store::postgres::sole_process(&args.database_url)
+            .await
+            .context("claiming the database")?;
+        let url = args.database_url.clone();
+        tokio::spawn(async move {
+            let lost = store::postgres::keep_sole_process(url, claimed).await;
+            // Two processes numbering one canvas's updates on their own would lose some: stop.
+            tracing::error!(error = %lost, "the database was claimed by another process; stopping");
+            std::process::exit(1);
+        });
+    }
     if args.demo
         && demo::seed(store.as_ref())
             .await

@@ -74,9 +74,10 @@ async fn document(
             }
         }
     }
+    // NUL characters (which a Yjs text can hold) go: PostgreSQL's text cannot carry them.
     let body = parts
         .into_iter()
-        .map(|p| p.trim().to_owned())
+        .map(|p| p.replace('\0', " ").trim().to_owned())
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("\n");

@@ -785,6 +785,50 @@ async fn two_bookings_at_once_never_spend_the_budget_twice() {
     );
 }
 
+/// Twenty bookings at the same moment that each fit the budget alone but not together: exactly as
+/// many land as fit, on either backend (on PostgreSQL over parallel connections of the pool).
+#[tokio::test]
+async fn twenty_bookings_at_once_spend_no_more_than_the_budget() {
+    let app = TestApp::spawn().await;
+    let (team, people) = (app.people.team, &app.people);
+    let id = app.create_canvas("Casus B-20").await;
+    post(
+        &app,
+        &people.aanjager,
+        &format!("/teams/{team}/budget"),
+        &[("jaar", "2026"), ("bedrag", "1.000,00")],
+    )
+    .await;
+    let book = format!("/canvases/{id}/budget");
+    let fields = [
+        ("soort", "spent"),
+        ("bedrag", "300,00"),
+        ("waarvoor", "Huur"),
+        ("waarom", "Geen regeling"),
+        ("goedgekeurd_door", "Anne"),
+        ("datum", "2026-11-20"),
+    ];
+    let bookers = [&people.aanjager, &people.projectleider];
+    let codes = futures_util::future::join_all(
+        (0..20).map(|i| post(&app, bookers[i % bookers.len()], &book, &fields)),
+    )
+    .await;
+    let landed = codes.iter().filter(|(code, ..)| *code == 303).count();
+    assert_eq!(
+        landed,
+        3,
+        "{:?}",
+        codes.iter().map(|c| c.0).collect::<Vec<_>>()
+    );
+    let (spent, entries): (i64, i64) = sqlx::query_as(&sql(
+        "SELECT CAST(SUM(amount_cents) AS BIGINT), COUNT(*) FROM budget_entries",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("sum");
+    assert_eq!((spent, entries), (90_000, 3));
+}
+
 #[tokio::test]
 async fn open_pages_hear_of_workflow_changes() {
     let app = TestApp::spawn().await;

@@ -89,9 +89,14 @@ impl DerefMut for Conn<'_> {
     }
 }
 
-/// The pool.
+/// Two pools on the one database: `pool` for every query outside a use case's transaction (the
+/// requests' reads, the group commit of live edits, compaction), `transactions` for the use
+/// cases' transactions, which wait for [`WRITE_LOCK`] holding their connection. Apart, the
+/// waiters can never take every connection: a lock holder that reads through the store while it
+/// holds the lock, and the live edits, always find one.
 pub struct Pooled {
     pool: PgPool,
+    transactions: PgPool,
 }
 
 impl Source for Pooled {
@@ -146,6 +151,25 @@ pub async fn sole_process(url: &str) -> Result<PgConnection, StoreError> {
     Ok(conn)
 }
 
+/// Keeps the claim of [`sole_process`] for as long as the server runs: every few seconds the held
+/// connection is asked whether it still stands; when it dropped (PostgreSQL restarted, the
+/// network broke, an administrator ended it), the lock is claimed again on a new connection.
+/// Returns only when another process took it meanwhile: then this one must stop serving.
+pub async fn keep_sole_process(url: String, mut conn: PgConnection) -> StoreError {
+    loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        if sqlx::query("SELECT 1").execute(&mut conn).await.is_ok() {
+            continue;
+        }
+        match sole_process(&url).await {
+            Ok(claimed) => conn = claimed,
+            Err(StoreError::SecondProcess) => return StoreError::SecondProcess,
+            // Unreachable: nobody else can claim it either; try again next time.
+            Err(_) => {}
+        }
+    }
+}
+
 /// Connects to the database `url` names and brings its schema up to date.
 pub async fn connect(url: &str) -> Result<PgPool, StoreError> {
     let pool = PgPoolOptions::new()
@@ -159,10 +183,14 @@ pub async fn connect(url: &str) -> Result<PgPool, StoreError> {
 
 impl PostgresStore {
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = connect(url).await?;
+        let transactions = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
         Ok(Self {
-            source: Pooled {
-                pool: connect(url).await?,
-            },
+            source: Pooled { pool, transactions },
         })
     }
 
@@ -177,7 +205,7 @@ impl Database for PostgresStore {
     async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError> {
         // Like SQLite's BEGIN IMMEDIATE: the use case holds the writers' lock from its first
         // read, so what it read is still so when it writes.
-        let mut tx = self.source.pool.begin().await?;
+        let mut tx = self.source.transactions.begin().await?;
         serialized(&mut tx).await?;
         Ok(Box::new(Postgres {
             source: Held {
