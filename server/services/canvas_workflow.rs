@@ -145,7 +145,9 @@ impl OnCanvas<'_> {
         } else {
             None
         };
-        let note: String = note.trim().chars().take(500).collect();
+        let note = crate::text::paragraphs(note)
+            .map_err(|error| ServiceError::refused(Refusal::Invalid, error))?;
+        let note: String = note.chars().take(500).collect();
         let tx = self.state.database.begin().await?;
         let changed = tx
             .change_status(

@@ -77,6 +77,11 @@ pub enum StoreError {
     SecondProcess,
     #[error("could not create the database folder: {0}")]
     Io(#[from] std::io::Error),
+    /// `doorbraak backup` copies SQLite files; PostgreSQL has its own tools.
+    #[error(
+        "doorbraak backup is for SQLite; back up PostgreSQL with pg_dump (see docs/deployment.md)"
+    )]
+    BackupOfPostgres,
     /// `doorbraak backup` never overwrites a file.
     #[error("the backup file exists already; choose a new name")]
     BackupExists,
@@ -144,6 +149,8 @@ pub async fn backup(
 ) -> Result<sqlite::backup::BackupReport, StoreError> {
     if url.starts_with("sqlite:") {
         sqlite::backup::backup(url, to).await
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Err(StoreError::BackupOfPostgres)
     } else {
         Err(StoreError::UnsupportedUrl)
     }

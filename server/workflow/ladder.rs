@@ -91,6 +91,8 @@ pub enum LadderError {
     AnswerRequired,
     #[error("Een vraag of antwoord mag hoogstens 4000 tekens lang zijn.")]
     TooLong,
+    #[error("{0}")]
+    NotParagraphs(#[from] crate::text::NotParagraphs),
     #[error("Alleen de leden van het team kunnen dit canvas opschalen.")]
     NotTheTeam,
     #[error("Dit is aan {0}.")]
@@ -101,14 +103,16 @@ pub enum LadderError {
 
 /// A required question or answer, trimmed.
 pub fn text(raw: &str, missing: LadderError) -> Result<String, LadderError> {
-    let text = raw.trim();
+    // Paragraphs only: no control characters (a NUL, which PostgreSQL's text cannot hold, among
+    // them) and no reversed reading direction.
+    let text = crate::text::paragraphs(raw)?;
     if text.is_empty() {
         return Err(missing);
     }
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(LadderError::TooLong);
     }
-    Ok(text.to_owned())
+    Ok(text)
 }
 
 /// Whether the team may escalate the canvas from its own level to `to`: members who may edit,

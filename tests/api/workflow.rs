@@ -785,6 +785,43 @@ async fn two_bookings_at_once_never_spend_the_budget_twice() {
     );
 }
 
+/// A control character in a timeline note or an escalation question (a NUL, which PostgreSQL's
+/// text cannot hold, or an escape) is refused in Dutch and changes nothing, on either backend.
+#[tokio::test]
+async fn control_characters_in_workflow_texts_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let people = &app.people;
+    let id = app.create_canvas("Casus C-0").await;
+    let path = format!("/canvases/{id}/status");
+    for note in ["met een \u{0} erin", "met een \u{1b}[31m kleur"] {
+        let (status, page) = post(
+            &app,
+            &people.aanjager,
+            &path,
+            &[
+                ("van", "concept"),
+                ("naar", "ingebracht"),
+                ("toelichting", note),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422, "{note:?}");
+        assert!(page.contains("stuurtekens"), "{note:?}");
+        assert_eq!(status_of(&app, &id).await, "concept");
+    }
+    let treated = in_treatment(&app, "Casus C-1").await;
+    let (status, page) = post(
+        &app,
+        &people.aanjager,
+        &format!("/canvases/{treated}/opschalen"),
+        &[("naar", "directie"), ("vraag", "Mag dit?\u{0}")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("stuurtekens"));
+    assert_eq!(status_of(&app, &treated).await, "in_behandeling");
+}
+
 /// Twenty bookings at the same moment that each fit the budget alone but not together: exactly as
 /// many land as fit, on either backend (on PostgreSQL over parallel connections of the pool).
 #[tokio::test]
