@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs the load generator against Doorbraak (release build, SQLite, persistence on) and against the
 # JavaScript y-websocket reference server (in memory), scenario by scenario, each on a fresh server.
+# Targets (BENCH_TARGETS, default "doorbraak reference"): doorbraak (SQLite), reference, baseline
+# (see below), doorbraak-pg (one process on PostgreSQL) and doorbraak-pg2 (two processes on one
+# PostgreSQL, the clients of each canvas spread over both); PostgreSQL targets use a fresh
+# database on BENCH_POSTGRES_URL (default the local server's database test).
 # Results: one JSON line per run in bench/results.jsonl; docs/performance.md quotes them.
 #   ./scripts/bench.sh            all scenarios
 #   ./scripts/bench.sh fanout50   one scenario (fanout50, fanout200, idle, history)
@@ -22,7 +26,7 @@ work=$(mktemp -d)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 fs=$(df --output=fstype "$work" 2>/dev/null | tail -1 | tr -d ' ')
 server_pid=""
-trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'stop_server; rm -rf "$work"' EXIT
 
 wait_for_port() {
   for _ in $(seq 1 100); do
@@ -33,19 +37,34 @@ wait_for_port() {
   return 1
 }
 
-start_doorbraak() { # binary folder, extra server flags...
-  local bin=$1
-  shift
-  rm -f "$work"/db*
+postgres_base=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+postgres_db=""
+second_pid=""
+
+# A fresh PostgreSQL database for one run; its URL.
+fresh_postgres() {
+  postgres_db="doorbraak_bench_$$_$RANDOM"
+  psql "$postgres_base" -qc "CREATE DATABASE $postgres_db" >/dev/null
+  echo "${postgres_base%/*}/$postgres_db"
+}
+
+drop_postgres() {
+  [ -n "$postgres_db" ] && psql "$postgres_base" -qc "DROP DATABASE IF EXISTS $postgres_db WITH (FORCE)" >/dev/null
+  postgres_db=""
+}
+
+start_doorbraak() { # binary folder, database URL, port, extra server flags...
+  local bin=$1 url=$2 port=$3
+  shift 3
   # All load comes from one address, so the per-address limits are raised for the benchmark.
-  "$bin/doorbraak" serve --bind 127.0.0.1:18080 --database-url "sqlite://$work/db.sqlite" \
+  "$bin/doorbraak" serve --bind "127.0.0.1:$port" --database-url "$url" \
     --demo --max-connections-per-ip 10000 --client-messages-per-sec 100000 --client-bytes-per-sec 1000000000 "$@" \
-    >/dev/null 2>"$work/doorbraak.log" &
+    >/dev/null 2>>"$work/doorbraak.log" &
   server_pid=$!
-  wait_for_port 18080
+  wait_for_port "$port"
   # The demo's aanjager may start canvases; the load generator uses a token of theirs.
   DOORBRAAK_TOKEN=$("$bin/doorbraak" token create --email aanjager@demo.doorbraak.nl \
-    --name bench --database-url "sqlite://$work/db.sqlite")
+    --name bench --database-url "$url")
   export DOORBRAAK_TOKEN
 }
 
@@ -56,24 +75,38 @@ start_reference() {
 }
 
 stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  for pid in $server_pid $second_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   server_pid=""
+  second_pid=""
+  rm -f "$work"/db*
+  drop_postgres
 }
 
 run() { # name, doorbraak server flags (one word, may be empty), load arguments...
   local name=$1 server_flags=$2
   shift 2
   for target in ${BENCH_TARGETS:-doorbraak reference}; do
-    local protocol=doorbraak at=$commit
+    local protocol=doorbraak at=$commit also=()
     # shellcheck disable=SC2086 # the flags are meant to split into words
     case $target in
-      doorbraak) start_doorbraak ./target/release $server_flags; port=18080 ;;
-      baseline) start_doorbraak "$BENCH_BASELINE" $server_flags; port=18080; at=${BENCH_BASELINE_COMMIT:-unknown} ;;
+      doorbraak) start_doorbraak ./target/release "sqlite://$work/db.sqlite" 18080 $server_flags; port=18080 ;;
+      baseline) start_doorbraak "$BENCH_BASELINE" "sqlite://$work/db.sqlite" 18080 $server_flags; port=18080; at=${BENCH_BASELINE_COMMIT:-unknown} ;;
+      doorbraak-pg) start_doorbraak ./target/release "$(fresh_postgres)" 18080 $server_flags; port=18080 ;;
+      doorbraak-pg2)
+        url=$(fresh_postgres)
+        start_doorbraak ./target/release "$url" 18082 $server_flags
+        second_pid=$server_pid
+        start_doorbraak ./target/release "$url" 18080 $server_flags
+        port=18080
+        also=(--also-addr 127.0.0.1:18082)
+        ;;
       reference) start_reference; port=18081; protocol=reference ;;
     esac
     echo "== $name on $target" >&2
-    result=$(./target/release/doorbraak-load --addr "127.0.0.1:$port" --target "$protocol" --server-pid "$server_pid" "$@")
+    result=$(./target/release/doorbraak-load --addr "127.0.0.1:$port" "${also[@]}" --target "$protocol" --server-pid "$server_pid" "$@")
     echo "{\"name\":\"$name\",\"target\":\"$target\",\"commit\":\"$at\",\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"database_fs\":\"$fs\",\"result\":$result}" | tee -a "$out"
     stop_server
   done

@@ -3,7 +3,9 @@
 #   1. Rust unit and integration tests (real server on port 0, real WebSocket clients, SQLite;
 #      PostgreSQL, found or installed by scripts/postgres.sh, for its schema test and a second run
 #      of the integration suite on it).
-#   2. Interoperability tests: the official yjs + y-websocket clients in Node against the binary.
+#   2. Interoperability tests: the official yjs + y-websocket clients in Node (and Chromium) against
+#      the binary, once on SQLite and once on PostgreSQL; several processes on one PostgreSQL in
+#      cluster.test.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,9 +51,18 @@ if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
   /usr/bin/chromium --version 2>/dev/null || { echo "error: chromium did not install" >&2; exit 1; }
 fi
 
-echo "== JavaScript interoperability (yjs, y-websocket, y-websocket in headless Chromium)"
+echo "== JavaScript interoperability (yjs, y-websocket, y-websocket in headless Chromium), on SQLite"
 (
   cd tests/interop
   npm ci --no-audit --no-fund --loglevel=error
   DOORBRAAK_BIN="$PWD/../../target/debug/doorbraak" node --test --test-reporter=spec --test-concurrency=1
+)
+
+# The same suites with every server on a fresh PostgreSQL database of its own (cluster.test.mjs
+# runs several processes on one PostgreSQL in both runs).
+echo "== JavaScript interoperability again, on PostgreSQL"
+(
+  cd tests/interop
+  DOORBRAAK_TEST_BACKEND=postgres DOORBRAAK_BIN="$PWD/../../target/debug/doorbraak" \
+    node --test --test-reporter=spec --test-concurrency=1
 )

@@ -75,9 +75,24 @@ id!(
     CommentId
 );
 
+/// Identifies one running server process among those sharing a database, for the events it
+/// shares with the others; new at every start.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct NodeId(pub u64);
+
+impl NodeId {
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4().as_u64_pair().0)
+    }
+}
+
 /// What a request or a connection proved its identity with. Closing "everything opened with
 /// this credential" (sign-out, a revoked token, an expired session) is keyed on it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Credential {
     /// A browser session, by the hash of its cookie (the cookie itself is never kept).
     Session(String),

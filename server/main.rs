@@ -100,19 +100,6 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     let store = store::open(&args.database_url)
         .await
         .context("opening the database")?;
-    // One serving process per PostgreSQL database for now: held until the server stops.
-    if args.database_url.starts_with("postgres") {
-        let claimed = store::postgres::sole_process(&args.database_url)
-            .await
-            .context("claiming the database")?;
-        let url = args.database_url.clone();
-        tokio::spawn(async move {
-            let lost = store::postgres::keep_sole_process(url, claimed).await;
-            // Two processes numbering one canvas's updates on their own would lose some: stop.
-            tracing::error!(error = %lost, "the database was claimed by another process; stopping");
-            std::process::exit(1);
-        });
-    }
     if args.demo
         && demo::seed(store.as_ref())
             .await
@@ -124,7 +111,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     let address = listener.local_addr().context("reading the bound address")?;
-    let state = AppState::new(store, args.limits, args.auth, args.workflow);
+    let state = AppState::new(store, args.limits, args.auth, args.workflow).await;
     // Written without println!, which panics when whoever started us closed stdout.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "doorbraak listening on http://{address}");

@@ -10,7 +10,8 @@ use crate::{
     audit::Audit,
     auth::sign_in::Attempts,
     config::{AuthSettings, Limits, WorkflowSettings},
-    events::{EventBus, LocalBus},
+    events::{EventBus, LocalBus, postgres::PostgresBus},
+    ids::NodeId,
     metrics::Metrics,
     store::{Canvases, Database, Directory, Meetings, Versions, Workflow},
     sync::SyncService,
@@ -46,8 +47,9 @@ pub struct AppState {
 const DOCUMENT_SLOTS: usize = 2;
 
 impl AppState {
-    /// Builds the state and starts the background tasks (the persister); needs a Tokio runtime.
-    pub fn new(
+    /// Builds the state and starts the background tasks (the persister, and on PostgreSQL the
+    /// event bus's listener, listening when this returns); needs a Tokio runtime.
+    pub async fn new(
         database: Arc<dyn Database>,
         limits: Limits,
         auth: AuthSettings,
@@ -59,14 +61,20 @@ impl AppState {
         let versions: Arc<dyn Versions> = database.clone();
         let directory: Arc<dyn Directory> = database.clone();
         let metrics = Arc::new(Metrics::default());
-        let events: Arc<dyn EventBus> = Arc::new(LocalBus::default());
         let tasks = Tasks::default();
+        let node = NodeId::random();
+        // Several processes may share a PostgreSQL database: their events travel through it.
+        let events: Arc<dyn EventBus> = match database.postgres() {
+            Some(pool) => Arc::new(PostgresBus::start(pool, node, tasks.stopping.clone()).await),
+            None => Arc::new(LocalBus::default()),
+        };
         let sync = Arc::new(SyncService::new(
             canvases.clone(),
             metrics.clone(),
             limits,
             events.clone(),
             tasks.clone(),
+            node,
         ));
         Self {
             database,

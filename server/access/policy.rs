@@ -150,7 +150,9 @@ impl Account {
 }
 
 /// The rungs of the escalation ladder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum EscalationLevel {
     /// Lokaal doorbraakteam: not escalated.
     Team,
@@ -183,7 +185,7 @@ impl EscalationLevel {
 }
 
 /// What the policy needs to know of a canvas.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Canvas {
     pub id: CanvasId,
     pub team: TeamId,
@@ -202,7 +204,7 @@ pub struct Canvas {
 }
 
 /// Who may read an archived canvas as learning material, beyond those who read it already.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ArchiveScope {
     /// Its own team (and whoever read it before).
     Team,

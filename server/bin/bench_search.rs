@@ -265,7 +265,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Limits::default(),
         AuthSettings::default(),
         WorkflowSettings::default(),
-    );
+    )
+    .await;
     let viewer = policy::Account {
         id: Some(AccountId(aanjager.id.0 + 1_000)),
         memberships: vec![(teams[0], TeamRole::Teamlid)],

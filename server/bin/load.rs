@@ -54,6 +54,10 @@ struct Args {
     /// host:port of the server.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: String,
+    /// host:port of further processes of the same server (Doorbraak on one PostgreSQL): the
+    /// clients of each canvas are spread over `--addr` and these in turn (fanout).
+    #[arg(long)]
+    also_addr: Vec<String>,
     #[arg(long, value_enum, default_value = "doorbraak")]
     target: Target,
     #[arg(long, value_enum)]
@@ -137,6 +141,16 @@ async fn make_rooms(args: &Args) -> anyhow::Result<Vec<String>> {
         rooms.push(url);
     }
     Ok(rooms)
+}
+
+/// The room's URL on the process that client `n` of it connects to: `--addr` and then each
+/// `--also-addr` in turn.
+fn spread(args: &Args, url: &str, n: usize) -> String {
+    let processes = 1 + args.also_addr.len();
+    match n % processes {
+        0 => url.to_owned(),
+        k => url.replacen(&args.addr, &args.also_addr[k - 1], 1),
+    }
 }
 
 async fn http_post(addr: &str, path: &str, body: &str, token: &str) -> anyhow::Result<String> {
@@ -274,7 +288,7 @@ async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Val
     for (r, url) in rooms.iter().enumerate() {
         for e in 0..editors {
             let editor = Editor::new();
-            let (ws, _) = connect(url, &editor.doc).await?;
+            let (ws, _) = connect(&spread(args, url, e), &editor.doc).await?;
             sockets.push((r * editors + e, editor, ws));
         }
     }
@@ -363,6 +377,7 @@ async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Val
         "scenario": "fanout",
         "canvases": rooms.len(),
         "editors_per_canvas": editors,
+        "server_processes": 1 + args.also_addr.len(),
         "edits_per_second_per_editor": args.rate,
         "updates_sent": editors * rooms.len() * per_editor,
         "updates_per_second": (editors * rooms.len() * per_editor) as f64 / send_time.as_secs_f64(),
@@ -442,6 +457,8 @@ async fn history(args: &Args, url: &str) -> anyhow::Result<serde_json::Value> {
         "history_updates": args.history,
         "document_bytes": expected,
         "seed_seconds": seeded.as_secs_f64(),
+        // Every update was committed (and, on SQLite, fsynced) before the probe could see it.
+        "ingest_updates_per_second": args.history as f64 / seeded.as_secs_f64(),
         "clients": times.len(),
         "full_sync_ms": { "p50": percentile(&times, 0.5), "p99": percentile(&times, 0.99), "max": percentile(&times, 1.0) },
     }))

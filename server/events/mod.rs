@@ -3,43 +3,64 @@
 //! Use cases publish what happened (access changed, a canvas's workflow changed) and the sync
 //! rooms publish what their documents and presence did; whoever cares listens. Every socket
 //! closing and every push to an open page goes through here, from one place per use case, so
-//! that a bus backed by PostgreSQL (`LISTEN`/`NOTIFY`) can later carry the same events between
-//! server processes. What is sent must therefore be plain data: ids and facts, never a closure
-//! or canvas content.
+//! that the bus backed by PostgreSQL (`LISTEN`/`NOTIFY`) carries the same events between server
+//! processes. What is sent is therefore plain data (serialisable): ids and facts, never a
+//! closure or canvas content.
 //!
-//! - [`EventBus`]: the trait; [`local::LocalBus`]: the in-process implementation.
+//! - [`EventBus`]: the trait; [`local::LocalBus`]: the in-process implementation;
+//!   [`postgres::PostgresBus`]: the bus of several server processes on one PostgreSQL
+//!   (`LISTEN`/`NOTIFY`), which hands every event to the local bus of each of them.
 //! - Listeners that must act before the publishing request answers (closing the connections of
 //!   someone whose access was just taken away) are [`Handler`]s, called on publish. Listeners
 //!   that follow along (an open page refreshing its panel) [`subscribe`](EventBus::subscribe)
 //!   and may miss events when they fall behind; they then simply refresh on the next one.
 
 pub mod local;
+pub mod postgres;
 
 use tokio::sync::broadcast;
+
+use serde::{Deserialize, Serialize};
 
 use crate::{
     access::policy,
     canvas::CanvasId,
-    ids::{AccountId, Credential, MeetingId},
+    ids::{AccountId, Credential, MeetingId, NodeId},
 };
 
 pub use local::LocalBus;
 
 /// Something that happened, as the rest of the server needs to hear it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Event {
     /// Connections and event streams that the change concerns must end; their clients
     /// reconnect by themselves and get whatever access they have now.
     AccessChanged(AccessChange),
     /// A canvas's workflow facts changed (status, escalation, budget).
     WorkflowChanged(WorkflowChange),
-    /// Who is present on a loaded canvas changed: the names their accounts carry, sorted.
+    /// Who is present on a loaded canvas through process `node` changed: the names their
+    /// accounts carry, sorted (empty: nobody, or the room unloaded). Renewed while anyone is
+    /// there, so that the names of a process that died fade from the others.
     PresenceChanged {
         canvas: CanvasId,
+        node: NodeId,
         names: Vec<String>,
     },
+    /// Presence states of the connections to process `node` changed on a canvas: the rooms of
+    /// the canvas on other processes show them to their own connections too.
+    PresenceStates {
+        canvas: CanvasId,
+        node: NodeId,
+        states: Vec<PresenceState>,
+    },
+    /// A room of the canvas loaded on process `node`: the rooms of the canvas elsewhere send
+    /// their connections' presence states.
+    PresenceAsked { canvas: CanvasId, node: NodeId },
     /// A canvas's document changed and is durably stored up to log sequence `upto_seq`.
     CanvasUpdated { canvas: CanvasId, upto_seq: i64 },
+    /// The bus lost its link to the other server processes for a moment: whatever they
+    /// published meanwhile was not heard. Loaded canvases read their log again.
+    EventsMissed,
     /// Something in an overleg changed that its open pages show.
     MeetingChanged {
         meeting: MeetingId,
@@ -47,8 +68,21 @@ pub enum Event {
     },
 }
 
+/// One presence (Yjs awareness) state, as the room of the connection that set it holds it:
+/// stamped already with who it is by that room's process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceState {
+    pub client_id: u64,
+    pub clock: u64,
+    /// The JSON state; `None` when it was removed.
+    pub state: Option<String>,
+    /// The account behind it: only this account may take the client id over elsewhere (a tab
+    /// that reconnects to another process).
+    pub account: AccountId,
+}
+
 /// What an overleg's open pages hear.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MeetingSignal {
     /// Its state changed (item, timer, attendance, besluit, actiepunten): fetch it again.
     Changed,
@@ -84,15 +118,17 @@ impl Event {
         match self {
             Event::AccessChanged(_) => Topic::Access,
             Event::WorkflowChanged(_) => Topic::Workflow,
-            Event::PresenceChanged { .. } => Topic::Presence,
-            Event::CanvasUpdated { .. } => Topic::Canvas,
+            Event::PresenceChanged { .. }
+            | Event::PresenceStates { .. }
+            | Event::PresenceAsked { .. } => Topic::Presence,
+            Event::CanvasUpdated { .. } | Event::EventsMissed => Topic::Canvas,
             Event::MeetingChanged { .. } => Topic::Meeting,
         }
     }
 }
 
 /// Whose access changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AccessChange {
     /// A session ended or a token was revoked: everything opened with it.
     Credential(Credential),
@@ -110,7 +146,7 @@ pub enum AccessChange {
 }
 
 /// A change to one canvas's workflow facts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorkflowChange {
     pub canvas: CanvasId,
     /// The canvas's team, province and place on the ladder after the change: a stream announces

@@ -37,11 +37,12 @@ impl StoredCanvas {
     }
 }
 
-/// Updates of one canvas to append, numbered from `first_seq` on.
+/// Updates of one canvas to append. Their log positions are given out by the committing
+/// transaction, not by whoever sends them: several server processes may append to one canvas at
+/// the same moment, and its log must still have one order.
 #[derive(Debug, Clone)]
 pub struct AppendBatch {
     pub canvas: CanvasId,
-    pub first_seq: i64,
     pub updates: Vec<Bytes>,
     /// The overview's summary of the document once these updates are applied, when it changed:
     /// written in the same transaction, so the overview never disagrees with the log.
@@ -114,11 +115,25 @@ pub trait Canvases: Send + Sync + 'static {
     async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError>;
 
     /// The snapshot and log of a canvas, `None` if it does not exist.
-    async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError>;
+    async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
+        self.load_canvas_after(id, 0).await
+    }
+
+    /// What a document that holds every log entry up to and including `after` lacks: the log
+    /// entries after it, or, when a compaction has folded some of those into the snapshot, the
+    /// snapshot and the entries after the snapshot. Read in one go, so that a compaction running
+    /// meanwhile cannot make it miss entries. `None` if the canvas does not exist.
+    async fn load_canvas_after(
+        &self,
+        id: &CanvasId,
+        after: i64,
+    ) -> Result<Option<StoredCanvas>, StoreError>;
 
     /// Appends all batches, with their summaries, in one transaction: the group commit of the
-    /// persister.
-    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError>;
+    /// persister. Each batch takes the next positions of its canvas's log, with the canvas row
+    /// locked until the commit; returned is the position of each batch's last update, in the
+    /// order of the batches.
+    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<Vec<i64>, StoreError>;
 
     /// Replaces the log up to and including `upto_seq` by `snapshot`, in one transaction.
     ///

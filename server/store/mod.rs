@@ -16,8 +16,8 @@
 //! - [`LearningAgenda`]: the leeragenda of a local project.
 //! - [`Retention`]: closed canvases kept for a period, then purged.
 //!
-//! The backend is chosen from the database URL: SQLite (the default) or PostgreSQL ([`postgres`],
-//! one server process for now).
+//! The backend is chosen from the database URL: SQLite (the default, one server process) or
+//! PostgreSQL ([`postgres`], one or several server processes).
 
 pub mod accounts;
 pub mod archive_index;
@@ -68,13 +68,6 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (expected sqlite://PATH or postgres://…)")]
     UnsupportedUrl,
-    /// A second server process on the same PostgreSQL database, which is not supported yet
-    /// (issue 14: the fan-out between processes is still being built).
-    #[error(
-        "another Doorbraak process is already serving this PostgreSQL database; running several \
-         is not supported yet"
-    )]
-    SecondProcess,
     #[error("could not create the database folder: {0}")]
     Io(#[from] std::io::Error),
     /// `doorbraak backup` copies SQLite files; PostgreSQL has its own tools.
@@ -112,6 +105,12 @@ pub trait Database:
     /// without [`Transaction::commit`], it is rolled back. It holds the database's write lock
     /// (on SQLite), so a use case does its slow work (hashing, encoding) before it begins.
     async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError>;
+
+    /// The pool of a PostgreSQL database, which several server processes may share (their
+    /// event bus runs over it); `None` for SQLite, which serves one process.
+    fn postgres(&self) -> Option<sqlx::PgPool> {
+        None
+    }
 }
 
 /// A transaction in progress, with every storage interface.

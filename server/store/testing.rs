@@ -133,10 +133,14 @@ impl Canvases for TestStore {
     async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError> {
         self.inner.rename_canvas(id, label).await
     }
-    async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
-        self.inner.load_canvas(id).await
+    async fn load_canvas_after(
+        &self,
+        id: &CanvasId,
+        after: i64,
+    ) -> Result<Option<StoredCanvas>, StoreError> {
+        self.inner.load_canvas_after(id, after).await
     }
-    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
+    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<Vec<i64>, StoreError> {
         self.arrived.fetch_add(1, Ordering::SeqCst);
         let _pass = self
             .gate

@@ -12,6 +12,12 @@
 //!
 //! When a connection closes, everything it owned is removed at once; entries that are not
 //! renewed within the timeout are removed by [`AwarenessTable::sweep`].
+//!
+//! **Other processes.** The states of connections to another server process on the same canvas
+//! arrive already stamped by that process ([`AwarenessTable::apply_remote`]); they follow the
+//! same clock rules, never displace a state of a connection here, and are removed by the sweep
+//! when their process stops renewing them (it died). Only the states of this process's own
+//! connections are shared onwards ([`AwarenessTable::shared`]).
 
 use std::{
     collections::HashMap,
@@ -20,7 +26,7 @@ use std::{
 };
 
 use super::protocol::AwarenessEntry;
-use crate::ids::AccountId;
+use crate::{events::PresenceState, ids::AccountId};
 
 /// Identifies one WebSocket connection within the server.
 pub type ConnId = u64;
@@ -78,6 +84,8 @@ struct Presence {
     /// The account that set the id; it alone may take it back after a disconnect.
     account: AccountId,
     renewed: Instant,
+    /// Set through another server process: not this process's to share.
+    remote: bool,
 }
 
 impl Presence {
@@ -133,12 +141,76 @@ impl AwarenessTable {
                     owner: Some(conn),
                     account: identity.account,
                     renewed: now,
+                    remote: false,
                 };
                 self.entries.insert(entry.client_id, presence);
                 changed.push(entry);
             }
         }
         changed
+    }
+
+    /// Applies states that connections to another server process set, as that process stamped
+    /// them; returns the entries that changed, to relay to this process's connections. A state
+    /// of a connection here is never displaced, nor one of another account.
+    pub fn apply_remote(
+        &mut self,
+        incoming: &[PresenceState],
+        now: Instant,
+    ) -> Vec<AwarenessEntry> {
+        let mut changed = Vec::new();
+        for state in incoming {
+            let accepted = match self.entries.get(&state.client_id) {
+                Some(current) if current.owner.is_some() => false,
+                Some(current) if current.account != state.account => false,
+                Some(current) => {
+                    state.clock > current.clock
+                        || (state.clock == current.clock
+                            && state.state.is_none()
+                            && current.state.is_some())
+                }
+                None => true,
+            };
+            if accepted {
+                let presence = Presence {
+                    clock: state.clock,
+                    state: state.state.as_deref().map(Into::into),
+                    owner: None,
+                    account: state.account,
+                    renewed: now,
+                    remote: true,
+                };
+                changed.push(presence.entry(state.client_id));
+                self.entries.insert(state.client_id, presence);
+            }
+        }
+        changed
+    }
+
+    /// Of `entries` (as returned by this table), those of this process's own connections, with
+    /// their accounts: what the rooms of the canvas on other processes are to hear.
+    pub fn shared(&self, entries: &[AwarenessEntry]) -> Vec<PresenceState> {
+        entries
+            .iter()
+            .filter_map(|entry| {
+                let presence = self.entries.get(&entry.client_id)?;
+                (!presence.remote).then(|| PresenceState {
+                    client_id: entry.client_id,
+                    clock: entry.clock,
+                    state: entry.state.as_deref().map(str::to_owned),
+                    account: presence.account,
+                })
+            })
+            .collect()
+    }
+
+    /// The current states of this process's own connections.
+    pub fn current_local(&self) -> Vec<AwarenessEntry> {
+        self.entries
+            .iter()
+            .filter(|(_, p)| p.state.is_some() && !p.remote)
+            .map(|(client_id, p)| p.entry(*client_id))
+            .collect()
     }
 
     /// Removes the presence of everything `conn` owned and releases the ids.

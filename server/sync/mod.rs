@@ -22,11 +22,14 @@ use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering},
     },
 };
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::{
+    sync::{Notify, mpsc, oneshot},
+    time::Instant,
+};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::tasks::Tasks;
@@ -36,6 +39,7 @@ use crate::{
     canvas::{CanvasId, schema::CanvasContent},
     config::Limits,
     events::{Event, EventBus, Handler},
+    ids::NodeId,
     metrics::Metrics,
     store::Canvases,
 };
@@ -79,6 +83,8 @@ pub struct SyncContext {
     pub presence: Arc<PresenceBoard>,
     /// Where rooms publish presence and committed updates.
     pub events: Arc<dyn EventBus>,
+    /// This server process, among those sharing the database.
+    pub node: NodeId,
     /// Canvases whose compaction is being written. Shared by every incarnation of a room, so a
     /// room that loads while its predecessor's compaction is still running waits its turn.
     pub compacting: Compacting,
@@ -116,27 +122,52 @@ impl Drop for CompactionSlot {
     }
 }
 
-/// The names of the people present per loaded canvas, as their clients announce them in their
-/// awareness state (`user.name`). Rooms write it; the overview reads it.
-#[derive(Default)]
-pub struct PresenceBoard(Mutex<HashMap<CanvasId, Vec<String>>>);
+/// The names of the people present per canvas, as the server stamped them in their awareness
+/// state (`user.name`), per server process they are connected to. Rooms publish them (on every
+/// process); the overview reads them. Another process's names fade when it stops renewing
+/// them (it died); this process's own stay until its room says otherwise.
+pub struct PresenceBoard {
+    node: NodeId,
+    fade_after: std::time::Duration,
+    board: Mutex<HashMap<CanvasId, HashMap<NodeId, Names>>>,
+}
 
-/// Rooms publish presence on the bus; the board keeps the latest per canvas.
+/// The names a process announced for a canvas, and when.
+type Names = (Vec<String>, Instant);
+
+/// Rooms publish presence on the bus; the board keeps the latest per canvas and process.
 impl Handler for PresenceBoard {
     fn handle(&self, event: &Event) {
-        if let Event::PresenceChanged { canvas, names } = event {
-            self.set(canvas, names.clone());
+        if let Event::PresenceChanged {
+            canvas,
+            node,
+            names,
+        } = event
+        {
+            self.set(canvas, *node, names.clone());
         }
     }
 }
 
 impl PresenceBoard {
-    fn set(&self, id: &CanvasId, names: Vec<String>) {
-        if let Ok(mut board) = self.0.lock() {
+    pub fn new(node: NodeId, fade_after: std::time::Duration) -> Self {
+        Self {
+            node,
+            fade_after,
+            board: Mutex::default(),
+        }
+    }
+
+    fn set(&self, id: &CanvasId, node: NodeId, names: Vec<String>) {
+        if let Ok(mut board) = self.board.lock() {
+            let nodes = board.entry(id.clone()).or_default();
             if names.is_empty() {
-                board.remove(id);
+                nodes.remove(&node);
             } else {
-                board.insert(id.clone(), names);
+                nodes.insert(node, (names, Instant::now()));
+            }
+            if nodes.is_empty() {
+                board.remove(id);
             }
         }
     }
@@ -146,15 +177,106 @@ impl PresenceBoard {
         let Ok(id) = id.parse::<CanvasId>() else {
             return Vec::new();
         };
-        self.0
-            .lock()
-            .ok()
-            .and_then(|board| board.get(&id).cloned())
-            .unwrap_or_default()
+        let Ok(board) = self.board.lock() else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = board
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter(|(node, (_, at))| **node == self.node || at.elapsed() < self.fade_after)
+            .flat_map(|(_, (names, _))| names.iter().cloned())
+            .collect();
+        names.sort();
+        names
     }
 }
 
-type RoomMap = Arc<Mutex<HashMap<CanvasId, (u64, mpsc::Sender<RoomCommand>)>>>;
+/// What a loaded room hears of commits to its canvas made elsewhere: by another server process
+/// (through the event bus), or by itself. Lossless however often it is told: the highest
+/// position heard and a flag, and one wake-up for the room's loop.
+#[derive(Default)]
+pub struct Head {
+    /// The highest log position heard of.
+    upto: AtomicI64,
+    /// Commits may have been missed (the bus lost its connection, a read failed): read the log
+    /// after what the document holds, whatever was heard.
+    resync: AtomicBool,
+    wake: Notify,
+}
+
+impl Head {
+    /// The canvas's log has entries up to `upto`.
+    pub fn committed(&self, upto: i64) {
+        self.upto.fetch_max(upto, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// Commits may have been missed: the room reads the log at once.
+    pub fn resync(&self) {
+        self.resync.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// The read failed: the room reads again on its next sweep.
+    fn retry_later(&self) {
+        self.resync.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the log may hold entries after `applied`; clears the resync flag.
+    fn behind(&self, applied: i64) -> bool {
+        self.resync.swap(false, Ordering::SeqCst) || self.upto.load(Ordering::SeqCst) > applied
+    }
+}
+
+/// A loaded room: its incarnation, its queue and what it hears of commits.
+struct Loaded {
+    generation: u64,
+    queue: mpsc::Sender<RoomCommand>,
+    head: Arc<Head>,
+}
+
+type RoomMap = Arc<Mutex<HashMap<CanvasId, Loaded>>>;
+
+/// Tells loaded rooms what happened to their canvas on other processes (the bus carries it):
+/// commits, whose new entries they read and relay, and presence.
+struct Elsewhere {
+    rooms: RoomMap,
+    node: NodeId,
+}
+
+impl Handler for Elsewhere {
+    fn handle(&self, event: &Event) {
+        let Ok(rooms) = self.rooms.lock() else { return };
+        match event {
+            Event::CanvasUpdated { canvas, upto_seq } => {
+                if let Some(room) = rooms.get(canvas) {
+                    room.head.committed(*upto_seq);
+                }
+            }
+            Event::EventsMissed => rooms.values().for_each(|room| room.head.resync()),
+            // Presence renews itself: a message that finds the queue full is dropped, the
+            // next renewal brings it.
+            Event::PresenceStates {
+                canvas,
+                node,
+                states,
+            } if *node != self.node => {
+                if let Some(room) = rooms.get(canvas) {
+                    let _ = room
+                        .queue
+                        .try_send(RoomCommand::RemotePresence(states.clone()));
+                }
+            }
+            Event::PresenceAsked { canvas, node } if *node != self.node => {
+                if let Some(room) = rooms.get(canvas) {
+                    let _ = room.queue.try_send(RoomCommand::PresenceAsked);
+                }
+            }
+            _ => {}
+        }
+    }
+}
 
 /// Finds or starts the room of a canvas and tracks every task of the sync service.
 pub struct SyncService {
@@ -178,11 +300,18 @@ impl SyncService {
         limits: Limits,
         events: Arc<dyn EventBus>,
         tasks: Tasks,
+        node: NodeId,
     ) -> Self {
         let participants = Arc::new(Participants::default());
-        let presence = Arc::new(PresenceBoard::default());
+        // Rooms renew their names three times per awareness timeout.
+        let presence = Arc::new(PresenceBoard::new(node, limits.awareness_timeout()));
+        let rooms = RoomMap::default();
         events.handle_with(participants.clone());
         events.handle_with(presence.clone());
+        events.handle_with(Arc::new(Elsewhere {
+            rooms: rooms.clone(),
+            node,
+        }));
         let persister_stop = CancellationToken::new();
         let (persister, persister_task) =
             Persister::spawn(store.clone(), metrics.clone(), persister_stop.clone());
@@ -196,13 +325,14 @@ impl SyncService {
             tasks: tasks.tracker,
             presence,
             events,
+            node,
             compacting: Compacting::default(),
             #[cfg(test)]
             faults: doc::Faults::default(),
         };
         Self {
             ctx: Arc::new(ctx),
-            rooms: RoomMap::default(),
+            rooms,
             next_room: AtomicU64::new(1),
             next_conn: AtomicU64::new(1),
             limiter,
@@ -230,22 +360,32 @@ impl SyncService {
             return Err(RoomError::ShuttingDown);
         }
         let mut rooms = self.rooms.lock().map_err(|_| RoomError::ShuttingDown)?;
-        if let Some((_, tx)) = rooms.get(id)
-            && !tx.is_closed()
+        if let Some(room) = rooms.get(id)
+            && !room.queue.is_closed()
         {
-            return Ok(tx.clone());
+            return Ok(room.queue.clone());
         }
         let generation = self.next_room.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(ROOM_QUEUE);
-        rooms.insert(id.clone(), (generation, tx.clone()));
+        // Registered before the room loads: a commit heard from now on is either in what it
+        // loads or reaches its head.
+        let head = Arc::new(Head::default());
+        let loaded = Loaded {
+            generation,
+            queue: tx.clone(),
+            head: head.clone(),
+        };
+        rooms.insert(id.clone(), loaded);
         let (id, ctx, registry) = (id.clone(), self.ctx.clone(), self.rooms.clone());
         let span = tracing::info_span!("canvas", canvas_id = %id);
         self.ctx.tasks.spawn(
             async move {
-                let _ = room::run(id.clone(), ctx, rx).await;
+                let _ = room::run(id.clone(), ctx, rx, head).await;
                 // Forget the room unless a newer one already took its place.
                 if let Ok(mut rooms) = registry.lock()
-                    && rooms.get(&id).is_some_and(|(g, _)| *g == generation)
+                    && rooms
+                        .get(&id)
+                        .is_some_and(|room| room.generation == generation)
                 {
                     rooms.remove(&id);
                 }

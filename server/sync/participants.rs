@@ -27,6 +27,8 @@ use super::{
 const REVOKED: &str = "Je toegang is gewijzigd of ingetrokken.";
 /// The close reason when the session expired.
 const EXPIRED: &str = "Je sessie is verlopen.";
+/// Why everything closes after the event bus lost its link to the other processes.
+const RECONNECT: &str = "De verbinding wordt hersteld.";
 
 /// Who is on the other end of a connection and what they may do.
 #[derive(Debug, Clone)]
@@ -153,8 +155,18 @@ impl Participants {
 /// Access changes published on the bus close what they concern, before the use case answers.
 impl Handler for Participants {
     fn handle(&self, event: &Event) {
-        let Event::AccessChanged(change) = event else {
-            return;
+        let change = match event {
+            Event::AccessChanged(change) => change,
+            // The bus could not hear the other processes for a while: an access change made
+            // there may be among what it missed, and nothing says whose. Everything closes and
+            // is reopened by its client with whatever access it has now (an open page also
+            // catches up on workflow changes it missed). Rare: only after the database link
+            // dropped.
+            Event::EventsMissed => {
+                self.close_with(close_code::SERVICE_RESTART, RECONNECT, |_| true);
+                return;
+            }
+            _ => return,
         };
         match change {
             AccessChange::Credential(credential) => self.close_credential(credential),
@@ -237,6 +249,26 @@ mod tests {
         participants.close_account(AccountId(7));
         assert!(registration.closer.is_closed());
         assert_eq!(registration.closer.frame().0, close_code::POLICY_VIOLATION);
+    }
+
+    #[test]
+    fn everything_closes_when_the_bus_may_have_missed_an_access_change() {
+        let participants = Participants::default();
+        let socket = participants.register(1, holder(AccountId(7), session_of("a"), "a"));
+        let stream = participants.register(
+            2,
+            Holder {
+                account_id: AccountId(8),
+                credential: session_of("b"),
+                canvas: None,
+            },
+        );
+        participants.handle(&Event::EventsMissed);
+        assert_eq!(
+            socket.closer.frame(),
+            (close_code::SERVICE_RESTART, RECONNECT)
+        );
+        assert!(stream.closer.is_closed());
     }
 
     #[test]

@@ -20,7 +20,8 @@ const QUEUE: usize = 1024;
 /// Batches written in one transaction at most.
 const MAX_GROUP: usize = 512;
 
-type Reply = oneshot::Sender<Result<(), Arc<StoreError>>>;
+/// The position of the batch's last update in its canvas's log, once committed.
+type Reply = oneshot::Sender<Result<i64, Arc<StoreError>>>;
 
 #[derive(Clone)]
 pub struct Persister {
@@ -48,8 +49,9 @@ impl Persister {
         (Self { tx }, task)
     }
 
-    /// Appends one batch and returns once it is committed.
-    pub async fn append(&self, batch: AppendBatch) -> Result<(), PersistError> {
+    /// Appends one batch and returns once it is committed, with the log position the commit
+    /// gave its last update.
+    pub async fn append(&self, batch: AppendBatch) -> Result<i64, PersistError> {
         let (done, committed) = oneshot::channel();
         self.tx
             .send((batch, done))
@@ -89,8 +91,17 @@ async fn run(
         if let Err(error) = &result {
             tracing::error!(%error, batches = batches.len(), "group commit failed");
         }
-        for reply in replies {
-            let _ = reply.send(result.clone());
+        match result {
+            Ok(last) => {
+                for (reply, upto) in replies.into_iter().zip(last) {
+                    let _ = reply.send(Ok(upto));
+                }
+            }
+            Err(error) => {
+                for reply in replies {
+                    let _ = reply.send(Err(error.clone()));
+                }
+            }
         }
     }
 }
@@ -134,7 +145,6 @@ mod tests {
             Persister::spawn(store.clone(), Arc::new(Metrics::default()), stop.clone());
         let batch = |id: &CanvasId| AppendBatch {
             canvas: id.clone(),
-            first_seq: 2,
             updates: vec![Bytes::from_static(b"u")],
             summary: None,
         };
@@ -154,9 +164,9 @@ mod tests {
             .collect();
         wait_until(|| persister.tx.capacity() == QUEUE - 3).await;
         store.gate.add_permits(2);
-        first.await.expect("task").expect("first commit");
+        assert_eq!(first.await.expect("task").expect("first commit"), 2);
         for waiting in rest {
-            waiting.await.expect("task").expect("group commit");
+            assert_eq!(waiting.await.expect("task").expect("group commit"), 2);
         }
         assert_eq!(*store.transactions.lock().expect("lock"), vec![1, 3]);
         for id in &canvases {

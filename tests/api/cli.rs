@@ -28,8 +28,8 @@ fn text(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn the_first_beheerder_and_a_token_from_the_command_line() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let database = crate::helpers::TestDatabase::new().await;
+    let url = database.url.clone();
     let db = ["--database-url", url.as_str()];
 
     let created = doorbraak(
@@ -96,7 +96,8 @@ async fn the_first_beheerder_and_a_token_from_the_command_line() {
     );
 
     // The database keeps the token's hash, never the token, and the account's password hashed.
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("open");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.expect("open");
     let (hash,): (String,) = sqlx::query_as("SELECT token_hash FROM api_tokens")
         .fetch_one(&pool)
         .await
@@ -125,6 +126,11 @@ async fn the_first_beheerder_and_a_token_from_the_command_line() {
 #[tokio::test]
 async fn an_online_backup_is_consistent_and_restores() {
     use crate::helpers::*;
+    if on_postgres() {
+        // SQLite's own backup; PostgreSQL is backed up with pg_dump (docs/deployment.md), and
+        // `doorbraak backup` refuses it (the next test).
+        return;
+    }
     let BinaryCanvas {
         people,
         mut server,
@@ -176,4 +182,28 @@ async fn an_online_backup_is_consistent_and_restores() {
     assert_eq!(status, 200);
     assert_eq!(content["steps"]["situation"], "Voor de reservekopie.");
     copy.kill().await.expect("kill");
+}
+
+#[tokio::test]
+async fn a_backup_of_postgresql_is_refused_and_points_to_pg_dump() {
+    let database = crate::helpers::TestPostgres::new().await;
+    let to = tempfile::tempdir().expect("temp dir");
+    let target = to.path().join("kopie.db");
+    let refused = doorbraak(
+        &[
+            "backup",
+            "--database-url",
+            &database.url,
+            "--to",
+            &target.display().to_string(),
+        ],
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("pg_dump"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(!target.exists(), "nothing written");
 }

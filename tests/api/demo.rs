@@ -10,8 +10,8 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn the_demo_canvas_is_seeded_once() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let database = TestDatabase::new().await;
+    let database_url = database.url.clone();
     for start in 0..2 {
         let (mut server, address) = start_binary(&database_url, &["--demo"]).await;
         let token = {
@@ -74,8 +74,8 @@ async fn the_demo_canvas_is_seeded_once() {
 
 #[tokio::test]
 async fn the_demo_accounts_are_printed_and_sign_in() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let database = TestDatabase::new().await;
+    let database_url = database.url.clone();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorbraak"))
         .args([
             "serve",

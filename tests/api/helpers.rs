@@ -302,7 +302,7 @@ impl TestApp {
             .await
             .expect("bind");
         let address = listener.local_addr().expect("address");
-        let state = AppState::new(store, limits, auth, settings);
+        let state = AppState::new(store, limits, auth, settings).await;
         let kept = state.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -1193,9 +1193,45 @@ pub async fn start_binary(database_url: &str, extra: &[&str]) -> (tokio::process
     start_binary_logging(database_url, extra, None).await
 }
 
+/// A fresh database of the backend the suites run on ([`on_postgres`]): a SQLite file in a
+/// temporary folder, or a fresh PostgreSQL database (dropped afterwards); the folder is there
+/// either way, for what else a test writes (logs).
+pub struct TestDatabase {
+    pub folder: TempDir,
+    pub url: String,
+    _postgres: Option<TestPostgres>,
+}
+
+impl TestDatabase {
+    /// The folder.
+    pub fn path(&self) -> &std::path::Path {
+        self.folder.path()
+    }
+
+    pub async fn new() -> Self {
+        let folder = tempfile::tempdir().expect("temp dir");
+        if on_postgres() {
+            let database = TestPostgres::new().await;
+            return Self {
+                folder,
+                url: database.url.clone(),
+                _postgres: Some(database),
+            };
+        }
+        let url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+        Self {
+            folder,
+            url,
+            _postgres: None,
+        }
+    }
+}
+
 /// The real binary on a fresh database with [`People`], and a canvas the aanjager started.
 pub struct BinaryCanvas {
-    pub folder: TempDir,
+    /// The database and its folder: bind it for as long as the server runs (dropped, it
+    /// removes the folder and a PostgreSQL database).
+    pub folder: TestDatabase,
     pub database_url: String,
     pub people: People,
     pub server: tokio::process::Child,
@@ -1207,8 +1243,8 @@ pub struct BinaryCanvas {
 
 /// Starts [`BinaryCanvas`]; with `rust_log`, the server logs at that filter to `log`.
 pub async fn binary_with_canvas(label: &str, rust_log: Option<&str>) -> BinaryCanvas {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let folder = TestDatabase::new().await;
+    let database_url = folder.url.clone();
     let people = seed_people(&database_url).await;
     let log = folder.path().join("stderr.log");
     let logging = rust_log.map(|filter| (filter, log.as_path()));

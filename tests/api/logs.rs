@@ -47,8 +47,8 @@ async fn no_canvas_content_or_credential_in_the_logs_at_trace() {
 /// The server's log lines in `format` (`None`: the default), written to a file (not a terminal)
 /// while it starts, serves a request and stops.
 async fn log_lines(format: Option<&str>) -> String {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}/doorbraak.db", folder.path().display());
+    let database = TestDatabase::new().await;
+    let (folder, database_url) = (&database.folder, database.url.clone());
     let log = folder.path().join("stderr.log");
     let extra: Vec<&str> = format.map(|f| vec!["--log-format", f]).unwrap_or_default();
     let (mut server, address) =

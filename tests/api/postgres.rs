@@ -120,3 +120,219 @@ async fn the_postgres_schema_has_every_table_column_and_index_of_sqlite() {
     assert_eq!(postgres_schema(&again).await.0, postgres);
     again.close().await;
 }
+
+/// A team with an aanjager in a fresh province and gemeente: who owns the canvases below.
+async fn owner(store: &store::postgres::PostgresStore) -> store::CanvasOwner {
+    use store::prelude::*;
+    let province = store.create_province("Provincie").await.expect("province");
+    let gemeente = store
+        .create_gemeente("Gemeente", province)
+        .await
+        .expect("gemeente");
+    let team = store
+        .create_team("Doorbraakteam", gemeente)
+        .await
+        .expect("team");
+    let account = store
+        .create_account("aanjager@gemeente.nl", "", None, false)
+        .await
+        .expect("account");
+    store
+        .set_membership(
+            team,
+            account.id,
+            doorbraak::access::policy::TeamRole::Aanjager,
+        )
+        .await
+        .expect("membership");
+    store::CanvasOwner {
+        team,
+        brought_in_by: account.id,
+    }
+}
+
+/// Two stores on one database, as two server processes have, and a canvas of theirs.
+async fn two_processes(
+    database: &TestPostgres,
+) -> (
+    store::postgres::PostgresStore,
+    store::postgres::PostgresStore,
+    doorbraak::canvas::CanvasId,
+) {
+    let a = store::postgres::PostgresStore::open(&database.url)
+        .await
+        .expect("open");
+    let b = store::postgres::PostgresStore::open(&database.url)
+        .await
+        .expect("open");
+    let id = doorbraak::canvas::CanvasId::random();
+    let owner = owner(&a).await;
+    store::Canvases::create_canvas(
+        &a,
+        &id,
+        "Casus P-1",
+        owner,
+        &doorbraak::canvas::schema::initialize(),
+        &[],
+    )
+    .await
+    .expect("create");
+    (a, b, id)
+}
+
+fn batch(id: &doorbraak::canvas::CanvasId, updates: usize) -> store::AppendBatch {
+    store::AppendBatch {
+        canvas: id.clone(),
+        updates: (0..updates)
+            .map(|n| bytes::Bytes::from(vec![n as u8; 8]))
+            .collect(),
+        summary: None,
+    }
+}
+
+#[tokio::test]
+async fn processes_appending_to_one_canvas_at_once_give_its_log_one_order() {
+    let database = TestPostgres::new().await;
+    let (a, b, id) = two_processes(&database).await;
+    let (a, b) = (std::sync::Arc::new(a), std::sync::Arc::new(b));
+    // Twenty commits of three updates at once, half through each process.
+    let commits: Vec<_> = (0..20)
+        .map(|n| {
+            let store = if n % 2 == 0 { a.clone() } else { b.clone() };
+            let batch = batch(&id, 3);
+            tokio::spawn(async move { store::Canvases::append_updates(&*store, &[batch]).await })
+        })
+        .collect();
+    let mut ranges = Vec::new();
+    for commit in commits {
+        let last = commit.await.expect("task").expect("commit")[0];
+        ranges.push((last - 2)..=last);
+    }
+    ranges.sort_by_key(|r| *r.start());
+    let positions: Vec<i64> = ranges.into_iter().flatten().collect();
+    assert_eq!(
+        positions,
+        (2..=61).collect::<Vec<_>>(),
+        "every commit took its own positions, none twice, no gap"
+    );
+    let stored = store::Canvases::load_canvas(&*b, &id)
+        .await
+        .expect("load")
+        .expect("canvas");
+    let seqs: Vec<i64> = stored.updates.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs, (1..=61).collect::<Vec<_>>());
+    let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM canvases WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_one(a.pool())
+        .await
+        .expect("last_seq");
+    assert_eq!(last_seq, 61);
+}
+
+#[tokio::test]
+async fn a_commit_is_announced_with_its_positions_only_once_it_is_committed() {
+    let database = TestPostgres::new().await;
+    let (a, _b, id) = two_processes(&database).await;
+    let mut listener = sqlx::postgres::PgListener::connect(&database.url)
+        .await
+        .expect("listen");
+    listener
+        .listen(store::postgres::COMMIT_CHANNEL)
+        .await
+        .expect("listen");
+    store::Canvases::append_updates(&a, &[batch(&id, 2)])
+        .await
+        .expect("commit");
+    let notice = within("the commit's notice", listener.recv())
+        .await
+        .expect("notice");
+    assert_eq!(
+        notice.payload(),
+        format!("{id} 3"),
+        "canvas and last position, no content"
+    );
+    assert_eq!(
+        store::postgres::parse_commit_notice(notice.payload()),
+        Some((id.clone(), 3))
+    );
+    // An append that fails (the canvas does not exist) rolls back, and announces nothing.
+    let missing = doorbraak::canvas::CanvasId::random();
+    assert!(
+        store::Canvases::append_updates(&a, &[batch(&id, 1), batch(&missing, 1)])
+            .await
+            .is_err()
+    );
+    store::Canvases::append_updates(&a, &[batch(&id, 1)])
+        .await
+        .expect("commit");
+    let next = within("the next notice", listener.recv())
+        .await
+        .expect("notice");
+    assert_eq!(
+        next.payload(),
+        format!("{id} 4"),
+        "the rolled-back commit took no position and sent no notice"
+    );
+}
+
+#[tokio::test]
+async fn one_compaction_of_a_canvas_at_a_time_across_processes_and_only_forward() {
+    let database = TestPostgres::new().await;
+    let (a, b, id) = two_processes(&database).await;
+    store::Canvases::append_updates(&a, &[batch(&id, 4)])
+        .await
+        .expect("commit");
+    // A compaction of the canvas is running on the other process: it holds the canvas's lock.
+    let mut other = a.pool().begin().await.expect("begin");
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .bind(store::postgres::COMPACTION_LOCKS)
+        .bind(id.as_str())
+        .execute(&mut *other)
+        .await
+        .expect("lock");
+    let snapshot = b"snapshot".to_vec();
+    assert!(
+        !store::Canvases::compact(&b, &id, &snapshot, 5)
+            .await
+            .expect("compact"),
+        "skipped while the other runs"
+    );
+    let stored = store::Canvases::load_canvas(&b, &id)
+        .await
+        .expect("load")
+        .expect("canvas");
+    assert!(stored.snapshot.is_none(), "nothing written");
+    assert_eq!(stored.updates.len(), 5, "nothing deleted");
+    other.rollback().await.expect("release");
+    assert!(
+        store::Canvases::compact(&b, &id, &snapshot, 3)
+            .await
+            .expect("compact")
+    );
+    assert!(
+        !store::Canvases::compact(&a, &id, b"older", 2)
+            .await
+            .expect("compact"),
+        "a snapshot only moves forward"
+    );
+    // A process that holds entries up to 1 reads the snapshot and what follows it; one that
+    // holds up to 4 only the entry after that.
+    let behind = store::Canvases::load_canvas_after(&a, &id, 1)
+        .await
+        .expect("load")
+        .expect("canvas");
+    assert_eq!(behind.snapshot, Some((snapshot, 3)));
+    assert_eq!(
+        behind.updates.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        [4, 5]
+    );
+    let ahead = store::Canvases::load_canvas_after(&a, &id, 4)
+        .await
+        .expect("load")
+        .expect("canvas");
+    assert!(ahead.snapshot.is_none());
+    assert_eq!(
+        ahead.updates.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        [5]
+    );
+}

@@ -1,7 +1,8 @@
 //! The canvases and their log on PostgreSQL.
 //!
-//! The log takes no write lock (see the module `postgres`): its rows are keyed by canvas and
-//! position, and the snapshot's upsert is one atomic statement.
+//! The log takes no write lock (see the module `postgres`): a commit takes its positions from the
+//! canvas row, which it locks, and announces them on [`COMMIT_CHANNEL`]; a compaction takes the
+//! canvas's own advisory lock, and its snapshot's upsert is one atomic statement.
 
 use async_trait::async_trait;
 use sqlx::{Connection, Row, postgres::PgRow};
@@ -30,8 +31,8 @@ impl<S: Source> Canvases for Postgres<S> {
         let mut tx = conn.begin().await?;
         sqlx::query(
             "INSERT INTO canvases \
-             (id, label, created_at, updated_at, team_id, brought_in_by, life_areas) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             (id, label, created_at, updated_at, team_id, brought_in_by, life_areas, last_seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
         )
         .bind(id.as_str())
         .bind(label)
@@ -107,7 +108,11 @@ impl<S: Source> Canvases for Postgres<S> {
         Ok(())
     }
 
-    async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
+    async fn load_canvas_after(
+        &self,
+        id: &CanvasId,
+        after: i64,
+    ) -> Result<Option<StoredCanvas>, StoreError> {
         // One statement, so the snapshot and the tail belong together even while the canvas is
         // compacted by another connection. (SQLite reads them in one read transaction; under
         // PostgreSQL's READ COMMITTED every statement of a transaction sees its own snapshot,
@@ -115,17 +120,21 @@ impl<S: Source> Canvases for Postgres<S> {
         // missing the rows in between. One statement sees one snapshot of the database, also
         // inside a use case's transaction, where REPEATABLE READ can no longer be chosen.)
         //
-        // The first row is the canvas's, with its snapshot when it has one (NULLs otherwise);
-        // the log entries after the snapshot follow in order. No row: no such canvas.
+        // The first row is the canvas's, with its snapshot when that holds entries after
+        // `after` (NULLs otherwise); the log entries after both follow in order. No row: no
+        // such canvas.
         let rows = sqlx::query(
             "SELECT 0 AS part, s.upto_seq AS seq, s.state AS data FROM canvases c \
-             LEFT JOIN canvas_snapshots s ON s.canvas_id = c.id WHERE c.id = $1 \
+             LEFT JOIN canvas_snapshots s ON s.canvas_id = c.id AND s.upto_seq > $2 \
+             WHERE c.id = $1 \
              UNION ALL \
              SELECT 1, u.seq, u.data FROM canvas_updates u WHERE u.canvas_id = $1 \
-             AND u.seq > COALESCE((SELECT upto_seq FROM canvas_snapshots WHERE canvas_id = $1), 0) \
+             AND u.seq > GREATEST($2, \
+                 COALESCE((SELECT upto_seq FROM canvas_snapshots WHERE canvas_id = $1), 0)) \
              ORDER BY part, seq",
         )
         .bind(id.as_str())
+        .bind(after)
         .fetch_all(&mut *self.conn().await?)
         .await?;
         let mut rows = rows.into_iter();
@@ -142,46 +151,55 @@ impl<S: Source> Canvases for Postgres<S> {
         Ok(Some(StoredCanvas { snapshot, updates }))
     }
 
-    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
+    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<Vec<i64>, StoreError> {
         let now = now_millis();
         // A connection of the pool: PostgreSQL has no single writer and no separate writer's
-        // connection (SQLite's `writer()`); the log takes no write lock, its rows are keyed by
-        // canvas and position.
+        // connection (SQLite's `writer()`).
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
+        let mut last = Vec::with_capacity(batches.len());
         for batch in batches {
-            for (seq, update) in (batch.first_seq..).zip(&batch.updates) {
-                sqlx::query(
-                    "INSERT INTO canvas_updates (canvas_id, seq, data) VALUES ($1, $2, $3)",
-                )
-                .bind(batch.canvas.as_str())
-                .bind(seq)
-                .bind(update.as_ref())
+            let count = batch.updates.len() as i64;
+            // The positions come from the canvas row: the UPDATE locks it until this
+            // transaction ends, so a process committing to the same canvas at the same moment
+            // waits and then takes the positions after these. The log has one order, and a
+            // reader that sees a position sees every position before it (the holder of a lower
+            // one committed before the next could take the lock).
+            let upto: i64 = sqlx::query_scalar(
+                "UPDATE canvases SET updated_at = $1, last_seq = last_seq + $2, \
+                 life_areas = COALESCE($3, life_areas) WHERE id = $4 RETURNING last_seq",
+            )
+            .bind(now)
+            .bind(count)
+            .bind(batch.summary.as_ref().map(|s| s.life_areas.join(",")))
+            .bind(batch.canvas.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::Inconsistent(
+                "updates for a canvas that does not exist",
+            ))?;
+            let seqs: Vec<i64> = (upto - count + 1..=upto).collect();
+            let data: Vec<&[u8]> = batch.updates.iter().map(|u| u.as_ref()).collect();
+            sqlx::query(
+                "INSERT INTO canvas_updates (canvas_id, seq, data) \
+                 SELECT $1, seq, data FROM UNNEST($2::BIGINT[], $3::BYTEA[]) AS t (seq, data)",
+            )
+            .bind(batch.canvas.as_str())
+            .bind(&seqs)
+            .bind(&data)
+            .execute(&mut *tx)
+            .await?;
+            // Delivered to the listening processes only once this transaction commits, and
+            // never if it rolls back: they read only committed rows. Positions, no content.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(COMMIT_CHANNEL)
+                .bind(commit_notice(&batch.canvas, upto))
                 .execute(&mut *tx)
                 .await?;
-            }
-            match &batch.summary {
-                Some(summary) => {
-                    sqlx::query(
-                        "UPDATE canvases SET updated_at = $1, life_areas = $2 WHERE id = $3",
-                    )
-                    .bind(now)
-                    .bind(summary.life_areas.join(","))
-                    .bind(batch.canvas.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                None => {
-                    sqlx::query("UPDATE canvases SET updated_at = $1 WHERE id = $2")
-                        .bind(now)
-                        .bind(batch.canvas.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
+            last.push(upto);
         }
         tx.commit().await?;
-        Ok(())
+        Ok(last)
     }
 
     async fn compact(
@@ -193,11 +211,23 @@ impl<S: Source> Canvases for Postgres<S> {
         // A connection of the pool (SQLite uses its writer's own connection here).
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
-        // The WHERE of the upsert refuses an older snapshot. No write lock needed: the upsert is
-        // one atomic statement. It inserts, or locks the existing snapshot row and evaluates the
-        // WHERE against its latest committed version (a concurrent compaction of the canvas
-        // waits for the other's commit, then compares with what that one wrote), so the
-        // comparison and the write cannot interleave with another compaction, as on SQLite.
+        // One compaction of a canvas at a time, on whichever process: another one holding the
+        // canvas's lock is writing a snapshot as new as this one or newer (it read the log no
+        // earlier), so this one is skipped; the next compaction covers whatever it would have.
+        let claimed: bool =
+            sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1, hashtext($2))")
+                .bind(COMPACTION_LOCKS)
+                .bind(id.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+        if !claimed {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        // The WHERE of the upsert refuses an older snapshot: a snapshot only moves forward. It
+        // inserts, or locks the existing snapshot row and evaluates the WHERE against its latest
+        // committed version, so the comparison and the write cannot interleave with a
+        // compaction that committed a moment ago.
         let written = sqlx::query(
             "INSERT INTO canvas_snapshots (canvas_id, state, upto_seq) VALUES ($1, $2, $3) \
              ON CONFLICT (canvas_id) DO UPDATE SET state = EXCLUDED.state, upto_seq = EXCLUDED.upto_seq \
@@ -214,6 +244,8 @@ impl<S: Source> Canvases for Postgres<S> {
             tx.rollback().await?;
             return Ok(false);
         }
+        // Only what the snapshot holds: every entry up to `upto_seq` was in the document it was
+        // encoded from.
         sqlx::query("DELETE FROM canvas_updates WHERE canvas_id = $1 AND seq <= $2")
             .bind(id.as_str())
             .bind(upto_seq)
@@ -222,6 +254,25 @@ impl<S: Source> Canvases for Postgres<S> {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// The first key of the canvases' compaction locks (the second is the canvas id's hash); an
+/// arbitrary constant apart from the single `WRITE_LOCK` ("cmpc" in ASCII).
+pub const COMPACTION_LOCKS: i32 = 0x636d_7063;
+
+/// The channel on which a commit to a canvas's log is announced to the other server processes.
+pub const COMMIT_CHANNEL: &str = "doorbraak_commits";
+
+/// What the commit announces: the canvas and the last position it wrote, never content (and far
+/// below PostgreSQL's 8,000-byte limit on a notification).
+fn commit_notice(canvas: &CanvasId, upto: i64) -> String {
+    format!("{canvas} {upto}")
+}
+
+/// The canvas and position of a notice on [`COMMIT_CHANNEL`]; `None` for anything else.
+pub fn parse_commit_notice(notice: &str) -> Option<(CanvasId, i64)> {
+    let (canvas, upto) = notice.split_once(' ')?;
+    Some((canvas.parse().ok()?, upto.parse().ok()?))
 }
 
 /// A canvas with its team, province and place on the escalation ladder. Canvases without a team

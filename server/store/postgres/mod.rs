@@ -2,8 +2,9 @@
 //! (embedded in the binary and run when it connects, like SQLite's), held to the SQLite schema
 //! table by table and column by column by a test against a real PostgreSQL
 //! (`tests/api/postgres.rs`), and every storage interface, one module per aggregate as for
-//! SQLite. One server process per database for now: the fan-out of live edits, presence and
-//! events between processes is not built yet, so [`sole_process`] keeps a second one out.
+//! SQLite. Several server processes may share one database: each commit to a canvas's log
+//! takes its positions from the canvas row and announces them (`NOTIFY`), and the event bus of
+//! the processes runs over it ([`crate::events::postgres`]).
 //!
 //! Every query is written once, against a [`Source`] of connections: [`Pooled`] takes one from
 //! the pool per call, [`Held`] is the one transaction a use case holds (`Database::begin`).
@@ -14,8 +15,9 @@
 //! taking one transaction-scoped advisory lock, [`WRITE_LOCK`], held until it commits or rolls
 //! back, on whichever process it runs: the same serial order of use cases as on SQLite. A
 //! statement outside a use case's transaction that checks and writes in one go takes it too
-//! ([`serialized`]). The canvases' update log does not: its rows are keyed by canvas and
-//! position, so two writers cannot both take a position.
+//! ([`serialized`]). The canvases' update log does not: a commit takes its positions from the
+//! canvas row, locked until it commits, so two processes appending to one canvas at the same
+//! moment are put in one order without holding up anything else.
 
 mod accounts;
 mod archive_index;
@@ -32,6 +34,8 @@ mod query;
 mod retention;
 mod versions;
 mod workflow;
+
+pub use canvases::{COMMIT_CHANNEL, COMPACTION_LOCKS, parse_commit_notice};
 
 use std::{
     future::Future,
@@ -131,49 +135,11 @@ pub(super) async fn serialized(conn: &mut PgConnection) -> Result<(), StoreError
     Ok(())
 }
 
-/// The advisory lock a serving process holds for its lifetime ("doorbraak-serve").
-const SERVE_LOCK: i64 = 0x646f_6f72_2d73_7276;
-
-/// Claims the database at `url` for this server process: a connection holding a session
-/// advisory lock, kept open (and the lock with it) for as long as the caller keeps it; refused
-/// while another process holds it. Until processes share live edits (issue 14), two of them on
-/// one database would each hold a canvas in memory and number its updates on their own.
-pub async fn sole_process(url: &str) -> Result<PgConnection, StoreError> {
-    use sqlx::Connection;
-    let mut conn = PgConnection::connect(url).await?;
-    let claimed: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(SERVE_LOCK)
-        .fetch_one(&mut conn)
-        .await?;
-    if !claimed {
-        return Err(StoreError::SecondProcess);
-    }
-    Ok(conn)
-}
-
-/// Keeps the claim of [`sole_process`] for as long as the server runs: every few seconds the held
-/// connection is asked whether it still stands; when it dropped (PostgreSQL restarted, the
-/// network broke, an administrator ended it), the lock is claimed again on a new connection.
-/// Returns only when another process took it meanwhile: then this one must stop serving.
-pub async fn keep_sole_process(url: String, mut conn: PgConnection) -> StoreError {
-    loop {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        if sqlx::query("SELECT 1").execute(&mut conn).await.is_ok() {
-            continue;
-        }
-        match sole_process(&url).await {
-            Ok(claimed) => conn = claimed,
-            Err(StoreError::SecondProcess) => return StoreError::SecondProcess,
-            // Unreachable: nobody else can claim it either; try again next time.
-            Err(_) => {}
-        }
-    }
-}
-
 /// Connects to the database `url` names and brings its schema up to date.
 pub async fn connect(url: &str) -> Result<PgPool, StoreError> {
+    // One connection of it listens to the other processes for as long as the server runs.
     let pool = PgPoolOptions::new()
-        .max_connections(8)
+        .max_connections(10)
         .acquire_timeout(Duration::from_secs(10))
         .connect(url)
         .await?;
@@ -212,6 +178,10 @@ impl Database for PostgresStore {
                 tx: tokio::sync::Mutex::new(tx),
             },
         }))
+    }
+
+    fn postgres(&self) -> Option<PgPool> {
+        Some(self.source.pool.clone())
     }
 }
 

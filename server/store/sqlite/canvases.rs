@@ -27,8 +27,8 @@ impl<S: Source> Canvases for Sqlite<S> {
         let mut tx = conn.begin().await?;
         sqlx::query(
             "INSERT INTO canvases \
-             (id, label, created_at, updated_at, team_id, brought_in_by, life_areas) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             (id, label, created_at, updated_at, team_id, brought_in_by, life_areas, last_seq) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
         )
         .bind(id.as_str())
         .bind(label)
@@ -104,7 +104,11 @@ impl<S: Source> Canvases for Sqlite<S> {
         Ok(())
     }
 
-    async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {
+    async fn load_canvas_after(
+        &self,
+        id: &CanvasId,
+        after: i64,
+    ) -> Result<Option<StoredCanvas>, StoreError> {
         // One read transaction, so the snapshot and the tail belong together even while the
         // canvas is compacted by another connection.
         let mut conn = self.conn().await?;
@@ -116,14 +120,17 @@ impl<S: Source> Canvases for Sqlite<S> {
         if exists.is_none() {
             return Ok(None);
         }
-        let snapshot =
-            sqlx::query("SELECT state, upto_seq FROM canvas_snapshots WHERE canvas_id = ?")
-                .bind(id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|row| Ok::<_, sqlx::Error>((row.try_get("state")?, row.try_get("upto_seq")?)))
-                .transpose()?;
-        let after = snapshot.as_ref().map_or(0, |(_, seq)| *seq);
+        // The snapshot only when it holds entries the reader lacks.
+        let snapshot = sqlx::query(
+            "SELECT state, upto_seq FROM canvas_snapshots WHERE canvas_id = ? AND upto_seq > ?",
+        )
+        .bind(id.as_str())
+        .bind(after)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|row| Ok::<_, sqlx::Error>((row.try_get("state")?, row.try_get("upto_seq")?)))
+        .transpose()?;
+        let after = snapshot.as_ref().map_or(after, |(_, seq)| *seq);
         let updates = sqlx::query(
             "SELECT seq, data FROM canvas_updates WHERE canvas_id = ? AND seq > ? ORDER BY seq",
         )
@@ -138,15 +145,32 @@ impl<S: Source> Canvases for Sqlite<S> {
         Ok(Some(StoredCanvas { snapshot, updates }))
     }
 
-    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<(), StoreError> {
+    async fn append_updates(&self, batches: &[AppendBatch]) -> Result<Vec<i64>, StoreError> {
         let now = now_millis();
         // The writer's own connection: live edits never queue behind request traffic for a slot
         // of the shared pool (SQLite still has one writer at a time; the busy timeout covers a
         // request that holds the write lock for a moment).
         let mut conn = self.source.writer().await?;
         let mut tx = conn.begin().await?;
+        let mut last = Vec::with_capacity(batches.len());
         for batch in batches {
-            for (seq, update) in (batch.first_seq..).zip(&batch.updates) {
+            // The positions come from the canvas row, in the writing transaction (SQLite has
+            // one writer at a time, so nobody else takes them meanwhile).
+            let upto: i64 = sqlx::query_scalar(
+                "UPDATE canvases SET updated_at = ?, last_seq = last_seq + ?, \
+                 life_areas = COALESCE(?, life_areas) WHERE id = ? RETURNING last_seq",
+            )
+            .bind(now)
+            .bind(batch.updates.len() as i64)
+            .bind(batch.summary.as_ref().map(|s| s.life_areas.join(",")))
+            .bind(batch.canvas.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::Inconsistent(
+                "updates for a canvas that does not exist",
+            ))?;
+            let first = upto - batch.updates.len() as i64 + 1;
+            for (seq, update) in (first..).zip(&batch.updates) {
                 sqlx::query("INSERT INTO canvas_updates (canvas_id, seq, data) VALUES (?, ?, ?)")
                     .bind(batch.canvas.as_str())
                     .bind(seq)
@@ -154,27 +178,11 @@ impl<S: Source> Canvases for Sqlite<S> {
                     .execute(&mut *tx)
                     .await?;
             }
-            match &batch.summary {
-                Some(summary) => {
-                    sqlx::query("UPDATE canvases SET updated_at = ?, life_areas = ? WHERE id = ?")
-                        .bind(now)
-                        .bind(summary.life_areas.join(","))
-                        .bind(batch.canvas.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                None => {
-                    sqlx::query("UPDATE canvases SET updated_at = ? WHERE id = ?")
-                        .bind(now)
-                        .bind(batch.canvas.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
+            last.push(upto);
         }
         tx.commit().await?;
         self.source.wrote();
-        Ok(())
+        Ok(last)
     }
 
     async fn compact(

@@ -372,10 +372,9 @@ mod tests {
         assert_eq!(store.inner.comments(&id).await.expect("list").len(), 1);
     }
 
-    fn batch(id: &CanvasId, first_seq: i64, updates: Vec<Bytes>) -> AppendBatch {
+    fn batch(id: &CanvasId, updates: Vec<Bytes>) -> AppendBatch {
         AppendBatch {
             canvas: id.clone(),
-            first_seq,
             updates,
             summary: None,
         }
@@ -410,7 +409,7 @@ mod tests {
         }
         tokio::time::timeout(
             Duration::from_secs(5),
-            store.append_updates(&[batch(&id, 2, vec![update("live")])]),
+            store.append_updates(&[batch(&id, vec![update("live")])]),
         )
         .await
         .expect("the commit does not wait for a pool slot")
@@ -425,10 +424,11 @@ mod tests {
         let id = canvas(&store).await;
         let texts = ["een", "twee", "drie", "vier"];
         for (seq, text) in (2..).zip(texts) {
-            store
-                .append_updates(&[batch(&id, seq, vec![update(text)])])
+            let last = store
+                .append_updates(&[batch(&id, vec![update(text)])])
                 .await
                 .expect("append");
+            assert_eq!(last, vec![seq], "the next position of the canvas's log");
         }
         // Two compactions of one canvas: the newer (up to 5) commits first, the older (up to 3,
         // encoded by a room that has since unloaded) last.
@@ -467,6 +467,35 @@ mod tests {
         }
         let stored = store.load_canvas(&id).await.expect("load").expect("canvas");
         assert_eq!(stored.snapshot.map(|(_, seq)| seq), Some(5));
+
+        // The log was folded away entirely; positions go on after it, not from 1 again.
+        let last = store
+            .append_updates(&[
+                batch(&id, vec![update("vijf")]),
+                batch(&id, vec![update("zes")]),
+            ])
+            .await
+            .expect("append");
+        assert_eq!(last, vec![6, 7]);
+        // A reader that has everything up to 5 gets the log after it, without the snapshot;
+        // one that has less also gets the snapshot that folded in what it lacks.
+        let tail = store
+            .load_canvas_after(&id, 5)
+            .await
+            .expect("load")
+            .expect("canvas");
+        assert!(tail.snapshot.is_none());
+        assert_eq!(
+            tail.updates.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+            [6, 7]
+        );
+        let behind = store
+            .load_canvas_after(&id, 2)
+            .await
+            .expect("load")
+            .expect("canvas");
+        assert_eq!(behind.snapshot.map(|(_, seq)| seq), Some(5));
+        assert_eq!(behind.updates.len(), 2);
     }
 
     #[tokio::test]
@@ -477,10 +506,10 @@ mod tests {
         let wal_size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
         let payload = Bytes::from(vec![7u8; 16 * 1024]);
         // A burst of about 16 MiB in a hundred commits, as a busy meeting would write.
-        for round in 0..100 {
+        for _ in 0..100 {
             let updates = vec![payload.clone(); 10];
             store
-                .append_updates(&[batch(&id, 2 + round * 10, updates)])
+                .append_updates(&[batch(&id, updates)])
                 .await
                 .expect("append");
         }

@@ -24,9 +24,9 @@ use super::{
 };
 use crate::{
     canvas::CanvasId,
-    events::Event,
+    events::{Event, PresenceState},
     sync::{
-        RoomError, SyncContext,
+        Head, RoomError, SyncContext,
         awareness::ConnId,
         doc::CanvasDoc,
         peer::{PeerHandle, close_code},
@@ -36,10 +36,16 @@ use crate::{
 /// Commands taken in one round at most.
 const MAX_ROUND: usize = 256;
 
+/// Bytes of presence states shared in one event at most: a notification between processes must
+/// stay below 8,000 bytes with the event around them, and JSON escaping can double a state.
+const SHARED_PRESENCE_BYTES: usize = 3_000;
+
 /// A loaded canvas: its core and what the room shares with every other.
 pub struct Room {
     core: RoomCore,
     ctx: Arc<SyncContext>,
+    /// What the room hears of commits to its canvas by other server processes.
+    head: Arc<Head>,
 }
 
 /// Loads the canvas and runs its room until it is unloaded, broken or shut down.
@@ -50,8 +56,9 @@ pub async fn run(
     id: CanvasId,
     ctx: Arc<SyncContext>,
     mut rx: mpsc::Receiver<RoomCommand>,
+    head: Arc<Head>,
 ) -> Result<(), RoomError> {
-    let room = match load(&id, &ctx).await {
+    let room = match load(&id, &ctx, head).await {
         Ok(room) => room,
         Err(error) => {
             refuse_queued(&mut rx, error.clone()).await;
@@ -59,10 +66,16 @@ pub async fn run(
         }
     };
     ctx.metrics.loaded_canvases.fetch_add(1, Ordering::Relaxed);
+    // The rooms of the canvas on other processes tell this one who is there.
+    ctx.events.publish(Event::PresenceAsked {
+        canvas: id.clone(),
+        node: ctx.node,
+    });
     room.run(&mut rx).await;
     ctx.metrics.loaded_canvases.fetch_sub(1, Ordering::Relaxed);
     ctx.events.publish(Event::PresenceChanged {
         canvas: id.clone(),
+        node: ctx.node,
         names: Vec::new(),
     });
     // Whatever is still queued was sent to a room that no longer exists: refuse it so that
@@ -79,12 +92,15 @@ async fn refuse_queued(rx: &mut mpsc::Receiver<RoomCommand>, error: RoomError) {
             RoomCommand::Join { done, .. } => drop(done.send(Err(error.clone()))),
             RoomCommand::ReadContent { reply } => drop(reply.send(Err(error.clone()))),
             RoomCommand::ReadSnapshot { reply } => drop(reply.send(Err(error.clone()))),
-            RoomCommand::Leave { .. } | RoomCommand::Message { .. } => {}
+            RoomCommand::Leave { .. }
+            | RoomCommand::Message { .. }
+            | RoomCommand::RemotePresence(_)
+            | RoomCommand::PresenceAsked => {}
         }
     }
 }
 
-async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> {
+async fn load(id: &CanvasId, ctx: &Arc<SyncContext>, head: Arc<Head>) -> Result<Room, RoomError> {
     let stored = match ctx.store.load_canvas(id).await {
         Ok(Some(stored)) => stored,
         Ok(None) => return Err(RoomError::NotFound),
@@ -105,6 +121,7 @@ async fn load(id: &CanvasId, ctx: &Arc<SyncContext>) -> Result<Room, RoomError> 
     Ok(Room {
         core: RoomCore::new(id.clone(), doc, &stored, &ctx.limits),
         ctx: ctx.clone(),
+        head,
     })
 }
 
@@ -122,6 +139,7 @@ impl Room {
                 _ = self.ctx.shutdown.cancelled() => {
                     let plan = self.core.step(Input::Shutdown);
                     self.act_now(plan.now);
+                    self.share_presence(plan.share);
                     return;
                 }
                 command = rx.recv() => {
@@ -140,9 +158,19 @@ impl Room {
                         idle_since = tokio::time::Instant::now();
                     }
                 }
+                _ = self.head.wake.notified() => {
+                    if self.catch_up_if_behind().await.is_break() {
+                        return;
+                    }
+                }
                 _ = sweep.tick() => {
                     let plan = self.core.step(Input::Sweep { now: Instant::now(), timeout });
                     if self.carry_out(plan).is_break() {
+                        return;
+                    }
+                    self.renew_presence();
+                    // A catch-up that failed is tried again here.
+                    if self.catch_up_if_behind().await.is_break() {
                         return;
                     }
                 }
@@ -168,16 +196,15 @@ impl Room {
         }
         self.act_now(plan.now);
         let outcome = match plan.persist {
-            None => Input::Committed,
+            None => Input::Committed(None),
             Some(batch) => {
-                let upto_seq = batch.first_seq + batch.updates.len() as i64 - 1;
                 match self.ctx.persister.append(batch).await {
-                    Ok(()) => {
+                    Ok(upto_seq) => {
                         self.ctx.events.publish(Event::CanvasUpdated {
                             canvas: self.core.id().clone(),
                             upto_seq,
                         });
-                        Input::Committed
+                        Input::Committed(Some(upto_seq))
                     }
                     Err(error) => {
                         // The document in memory is now ahead of the database. Drop it: clients
@@ -190,13 +217,57 @@ impl Room {
             }
         };
         let plan = self.core.step(outcome);
-        self.carry_out(plan)
+        let catch_up = plan.catch_up;
+        self.carry_out(plan)?;
+        if catch_up {
+            return self.catch_up().await;
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Reads and relays what other processes committed to the canvas, if the room heard of
+    /// entries it lacks.
+    async fn catch_up_if_behind(&mut self) -> ControlFlow<()> {
+        if self.head.behind(self.core.applied()) {
+            return self.catch_up().await;
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Reads the log after what the document holds and feeds it to the core, which relays it.
+    /// A read that fails is tried again on the next sweep; nothing is lost meanwhile, the
+    /// entries stay in the log.
+    async fn catch_up(&mut self) -> ControlFlow<()> {
+        match self
+            .ctx
+            .store
+            .load_canvas_after(self.core.id(), self.core.applied())
+            .await
+        {
+            Ok(Some(tail)) => {
+                let plan = self.core.step(Input::Foreign(tail));
+                self.carry_out(plan)
+            }
+            Ok(None) => {
+                warn!("the canvas no longer exists; unloading it");
+                let plan = self.core.step(Input::Shutdown);
+                self.act_now(plan.now);
+                self.share_presence(plan.share);
+                ControlFlow::Break(())
+            }
+            Err(error) => {
+                warn!(%error, "reading what other processes committed failed; trying again");
+                self.head.retry_later();
+                ControlFlow::Continue(())
+            }
+        }
     }
 
     /// Carries out a plan that needs no waiting: closes, edit counts, delivery, presence for the
     /// overview, then compaction if it is due.
     fn carry_out(&mut self, plan: Plan) -> ControlFlow<()> {
         self.act_now(plan.now);
+        self.share_presence(plan.share);
         if plan.stop {
             return ControlFlow::Break(());
         }
@@ -286,6 +357,7 @@ impl Room {
         };
         let plan = self.core.step(Input::Compact);
         self.act_now(plan.now);
+        self.share_presence(plan.share);
         if plan.stop {
             return ControlFlow::Break(());
         }
@@ -314,9 +386,58 @@ impl Room {
         if let Some(names) = self.core.take_presence() {
             self.ctx.events.publish(Event::PresenceChanged {
                 canvas: self.core.id().clone(),
+                node: self.ctx.node,
                 names,
             });
         }
+    }
+
+    /// Tells the overviews again who is here, so that the names stay on other processes'
+    /// overviews for as long as this process keeps them there (and fade when it dies).
+    fn renew_presence(&mut self) {
+        let names = self.core.presence_names();
+        if !names.is_empty() {
+            self.ctx.events.publish(Event::PresenceChanged {
+                canvas: self.core.id().clone(),
+                node: self.ctx.node,
+                names,
+            });
+        }
+    }
+
+    /// Hands presence states of this process's connections to the rooms of the canvas on other
+    /// processes, a few per event so that each stays far below the limit of a notification; a
+    /// single state too large for one is not shared (its connection still shows it here).
+    fn share_presence(&self, states: Vec<PresenceState>) {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        for state in states {
+            let size = state.state.as_ref().map_or(0, String::len) + 64;
+            if size > SHARED_PRESENCE_BYTES {
+                debug!(
+                    client_id = state.client_id,
+                    size, "a presence state too large to share"
+                );
+                continue;
+            }
+            if bytes + size > SHARED_PRESENCE_BYTES {
+                self.publish_states(std::mem::take(&mut batch));
+                bytes = 0;
+            }
+            bytes += size;
+            batch.push(state);
+        }
+        if !batch.is_empty() {
+            self.publish_states(batch);
+        }
+    }
+
+    fn publish_states(&self, states: Vec<PresenceState>) {
+        self.ctx.events.publish(Event::PresenceStates {
+            canvas: self.core.id().clone(),
+            node: self.ctx.node,
+            states,
+        });
     }
 }
 
@@ -415,6 +536,7 @@ mod tests {
             limits,
             Arc::new(crate::events::LocalBus::default()),
             crate::tasks::Tasks::default(),
+            crate::ids::NodeId(1),
         );
         let mut peers = [peer(1), peer(2)];
         peers[0].0.read_only = first_read_only;

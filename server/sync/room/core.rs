@@ -1,11 +1,18 @@
 //! The sans-IO core of a room: the canvas's document, its peers and their presence, and what is
-//! known of the stored rows (next sequence number, log length, stored bytes, summary).
+//! known of the stored rows (the log position up to which the document holds every entry, log
+//! length, stored bytes, summary).
 //!
 //! The core is fed [`Input`]s and answers each with a [`Plan`]; it never sends, stores, spawns or
 //! waits, so it runs (and is tested) without a runtime or a database. A round takes two steps:
 //! [`Input::Round`] applies the commands and returns the batch to store, and the outcome of
 //! storing it ([`Input::Committed`] or [`Input::CommitFailed`]) returns what to send. What a round
 //! sends stays inside the core until its commit is reported, so nothing unstored can leave.
+//!
+//! Other server processes may append to the same canvas's log. Their entries reach the document
+//! as [`Input::Foreign`], read from the database once committed; a commit of this room's own
+//! that lands after positions the document has not seen yet asks for that read
+//! ([`Plan::catch_up`]). The document thus holds every entry up to [`RoomCore::applied`], and a
+//! compaction never folds away an entry its snapshot lacks.
 //!
 //! The peers' handles are kept here so that the actor can reach them while it delivers, but the
 //! core never uses their channels: a connection to close is a [`Now::Close`] in the plan.
@@ -25,6 +32,7 @@ use super::{
 use crate::{
     canvas::CanvasId,
     config::Limits,
+    events::PresenceState,
     store::{AppendBatch, DocSummary, StoredCanvas},
     sync::{
         awareness::{AwarenessTable, ConnId},
@@ -39,8 +47,12 @@ pub enum Input {
     /// One round of commands, in the order they were queued. Answered with the batch to store;
     /// the actor must report how that went before the next round.
     Round(Vec<RoomCommand>),
-    /// The round's batch is committed, or it had none. Answered with what to send.
-    Committed,
+    /// The round's batch is committed, its last update at this log position, or it had none
+    /// (`None`). Answered with what to send.
+    Committed(Option<i64>),
+    /// Log entries committed by other server processes, as read after [`RoomCore::applied`]:
+    /// applied and relayed to every peer (they are stored already).
+    Foreign(StoredCanvas),
     /// The round's batch could not be stored: the document in memory is now ahead of the
     /// database, so every connection is closed and the room stops.
     CommitFailed,
@@ -95,7 +107,9 @@ pub struct RoomCore {
     doc: CanvasDoc,
     peers: HashMap<ConnId, Peer>,
     awareness: AwarenessTable,
-    next_seq: i64,
+    /// The document holds every log entry up to and including this position (and maybe some
+    /// after it: this room's own, committed after entries of another process it has not read).
+    applied: i64,
     /// Log entries since the last snapshot.
     log_len: u64,
     /// Bytes stored for the canvas (snapshot and log), for `--max-canvas-bytes`.
@@ -106,6 +120,9 @@ pub struct RoomCore {
     summary: Option<DocSummary>,
     /// Whether presence changed since it was last published for the overview.
     presence_changed: bool,
+    /// States of this process's connections that changed and are not yet shared with the
+    /// other processes; they go out with the next plan that sends.
+    sharing: Vec<PresenceState>,
     max_canvas_bytes: u64,
     /// Log length at which the log is folded into a snapshot.
     compact_after: u64,
@@ -120,11 +137,12 @@ impl RoomCore {
             doc,
             peers: HashMap::new(),
             awareness: AwarenessTable::default(),
-            next_seq: stored.last_seq() + 1,
+            applied: stored.last_seq(),
             log_len: stored.updates.len() as u64,
             stored_bytes: stored.byte_len(),
             summary: None,
             presence_changed: false,
+            sharing: Vec::new(),
             max_canvas_bytes: limits.max_canvas_bytes,
             compact_after: limits.compact_after.max(1),
             pending: None,
@@ -149,11 +167,17 @@ impl RoomCore {
         !self.peers.is_empty()
     }
 
+    /// The log position up to which the document holds every entry.
+    pub fn applied(&self) -> i64 {
+        self.applied
+    }
+
     /// Takes one input and says what to do about it.
     pub fn step(&mut self, input: Input) -> Plan {
         match input {
             Input::Round(commands) => self.round(commands),
-            Input::Committed => self.committed(),
+            Input::Committed(upto) => self.committed(upto),
+            Input::Foreign(tail) => self.foreign(tail),
             Input::CommitFailed => {
                 // Replies not yet sent are dropped, so their askers retry on a fresh room.
                 let _unsent = self.pending.take();
@@ -166,13 +190,14 @@ impl RoomCore {
             Input::Sweep { now, timeout } => {
                 let mut plan = Plan::default();
                 let removed = self.awareness.sweep(now, timeout);
-                self.presence_changed |= !removed.is_empty();
-                announce_presence(&mut plan.send, &removed);
+                self.presence_moved(&removed, &mut plan.send);
+                plan.share = std::mem::take(&mut self.sharing);
                 plan
             }
             Input::Disconnect(conn) => {
                 let mut plan = Plan::default();
                 self.remove_peer(conn, &mut plan.send);
+                plan.share = std::mem::take(&mut self.sharing);
                 plan
             }
             Input::Shutdown => self.close_all(close_code::GOING_AWAY, "De server wordt herstart."),
@@ -182,12 +207,15 @@ impl RoomCore {
     /// Who is here, for the overview, if that changed since it was last asked: the `user.name`
     /// in each presence state, which the server stamped from the account.
     pub fn take_presence(&mut self) -> Option<Vec<String>> {
-        if !std::mem::take(&mut self.presence_changed) {
-            return None;
-        }
+        std::mem::take(&mut self.presence_changed).then(|| self.presence_names())
+    }
+
+    /// Who is here through this process's connections, by the `user.name` the server stamped
+    /// in each presence state, sorted.
+    pub fn presence_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .awareness
-            .current()
+            .current_local()
             .iter()
             .filter_map(|entry| {
                 let state: serde_json::Value =
@@ -197,7 +225,7 @@ impl RoomCore {
             })
             .collect();
         names.sort();
-        Some(names)
+        names
     }
 
     /// Applies a round's commands and plans the batch to store. A command that breaks the
@@ -230,7 +258,6 @@ impl RoomCore {
             let bytes: u64 = updates.iter().map(|u: &Bytes| u.len() as u64).sum();
             plan.persist = Some(AppendBatch {
                 canvas: self.id.clone(),
-                first_seq: self.next_seq,
                 updates,
                 summary: summary.clone(),
             });
@@ -249,13 +276,19 @@ impl RoomCore {
     }
 
     /// The round is on disk: account for the stored rows and release what it sends, with each
-    /// editor's saved signal.
-    fn committed(&mut self) -> Plan {
+    /// editor's saved signal. When the commit's positions do not follow on from
+    /// [`applied`](Self::applied), another process committed in between: the plan asks for
+    /// its entries.
+    fn committed(&mut self, upto: Option<i64>) -> Plan {
         let Some(pending) = self.pending.take() else {
             return Plan::default();
         };
+        let mut catch_up = false;
         if let Some(stored) = pending.stored {
-            self.next_seq += stored.count;
+            match upto {
+                Some(upto) if upto - stored.count == self.applied => self.applied = upto,
+                _ => catch_up = true,
+            }
             self.log_len += stored.count as u64;
             self.stored_bytes += stored.bytes;
             if stored.summary.is_some() {
@@ -267,6 +300,8 @@ impl RoomCore {
         }
         let mut plan = Plan {
             send: pending.out,
+            share: std::mem::take(&mut self.sharing),
+            catch_up,
             ..Plan::default()
         };
         for peer in self.peers.values_mut().filter(|p| p.unsaved > 0) {
@@ -285,6 +320,65 @@ impl RoomCore {
         plan
     }
 
+    /// Applies entries that other processes committed and relays what they change to every
+    /// peer. They are on disk already, so they go out at once: each log entry as it was stored
+    /// (as its own process relayed it), or, when a snapshot folded some of them away, the
+    /// difference from what the document held before.
+    fn foreign(&mut self, tail: StoredCanvas) -> Plan {
+        let upto = tail.last_seq();
+        if upto <= self.applied {
+            return Plan::default();
+        }
+        let mut plan = Plan::default();
+        let before = match &tail.snapshot {
+            Some(_) => match self.doc.state_vector() {
+                Ok(before) => Some(before),
+                Err(Broken) => return self.reload(),
+            },
+            None => None,
+        };
+        if let Some((state, _)) = &tail.snapshot
+            && self.doc.apply(state).is_err()
+        {
+            // What is stored cannot be applied: the document cannot be trusted any more, and a
+            // reload shows whether the stored canvas is damaged.
+            return self.reload();
+        }
+        for (seq, update) in &tail.updates {
+            match self.doc.apply(update) {
+                Ok(true) if before.is_none() => plan.send.push(Outgoing::Broadcast {
+                    except: None,
+                    message: protocol::encode_update(update),
+                    update: true,
+                }),
+                Ok(_) => {}
+                Err(_) => {
+                    warn!(seq, "a stored update of another process cannot be applied");
+                    return self.reload();
+                }
+            }
+        }
+        if let Some(before) = before {
+            match self.doc.diff(&before) {
+                Ok(diff) => plan.send.push(Outgoing::Broadcast {
+                    except: None,
+                    message: protocol::encode_update(&diff),
+                    update: true,
+                }),
+                Err(Broken) => return self.reload(),
+            }
+            // Another process compacted past what this room had: its log starts again there.
+            self.log_len = tail.updates.len() as u64;
+            self.stored_bytes = tail.byte_len();
+        } else {
+            self.log_len += tail.updates.len() as u64;
+            self.stored_bytes += tail.byte_len();
+        }
+        self.applied = upto;
+        plan.compaction_due = self.compaction_due();
+        plan
+    }
+
     fn compaction_due(&self) -> bool {
         self.log_len >= self.compact_after
     }
@@ -298,7 +392,9 @@ impl RoomCore {
         }
         match self.doc.snapshot() {
             Ok(snapshot) => {
-                let upto_seq = self.next_seq - 1;
+                // Every entry up to `applied` is in the snapshot: the compaction may delete
+                // them, and none after.
+                let upto_seq = self.applied;
                 self.log_len = 0;
                 self.stored_bytes = snapshot.len() as u64;
                 Plan {
@@ -363,6 +459,16 @@ impl RoomCore {
                 }
                 RoomCommand::ReadSnapshot { reply } => {
                     out.push(Outgoing::Snapshot(reply, self.doc.snapshot()?));
+                }
+                RoomCommand::RemotePresence(states) => {
+                    // Shown to the connections here; the other process shares them itself.
+                    let changed = self.awareness.apply_remote(&states, Instant::now());
+                    announce_presence(out, &changed);
+                }
+                RoomCommand::PresenceAsked => {
+                    let local = self.awareness.current_local();
+                    let shared = self.awareness.shared(&local);
+                    self.sharing.extend(shared);
                 }
                 RoomCommand::Message { conn, message } => {
                     if !self.peers.contains_key(&conn) {
@@ -451,8 +557,7 @@ impl RoomCore {
                 let changed = self
                     .awareness
                     .apply(conn, &identity, entries, Instant::now());
-                self.presence_changed |= !changed.is_empty();
-                announce_presence(out, &changed);
+                self.presence_moved(&changed, out);
             }
             ClientMessage::QueryAwareness => {
                 let present = self.awareness.current();
@@ -476,20 +581,31 @@ impl RoomCore {
     fn remove_peer(&mut self, conn: ConnId, out: &mut Vec<Outgoing>) {
         if self.peers.remove(&conn).is_some() {
             let removed = self.awareness.disconnect(conn);
-            self.presence_changed |= !removed.is_empty();
-            announce_presence(out, &removed);
+            self.presence_moved(&removed, out);
         }
     }
 
-    /// Plans closing every connection and stopping the room.
+    /// Presence entries changed: everyone here hears of it, the overview's names may have
+    /// changed, and the rooms of the canvas elsewhere hear of this process's own.
+    fn presence_moved(&mut self, entries: &[AwarenessEntry], out: &mut Vec<Outgoing>) {
+        let shared = self.awareness.shared(entries);
+        self.presence_changed |= !shared.is_empty();
+        self.sharing.extend(shared);
+        announce_presence(out, entries);
+    }
+
+    /// Plans closing every connection and stopping the room; the rooms of the canvas on other
+    /// processes hear that their presence is gone (their clients reconnect, maybe there).
     fn close_all(&mut self, code: u16, reason: &'static str) -> Plan {
-        let now = self
-            .peers
-            .drain()
-            .map(|(_, peer)| Now::Close(peer.handle.closer, code, reason))
-            .collect();
+        let mut now = Vec::new();
+        for (conn, peer) in self.peers.drain() {
+            let removed = self.awareness.disconnect(conn);
+            self.sharing.extend(self.awareness.shared(&removed));
+            now.push(Now::Close(peer.handle.closer, code, reason));
+        }
         Plan {
             now,
+            share: std::mem::take(&mut self.sharing),
             stop: true,
             ..Plan::default()
         }
@@ -646,8 +762,19 @@ mod tests {
     /// One round that commits: the round's plan and its commit's plan.
     fn commit(core: &mut RoomCore, commands: Vec<RoomCommand>) -> (Plan, Plan) {
         let round = core.step(Input::Round(commands));
-        let committed = core.step(Input::Committed);
+        let committed = core.step(in_order(core, &round));
         (round, committed)
+    }
+
+    /// The commit of a round's batch when nobody else wrote to the canvas meanwhile: right
+    /// after what the document holds.
+    fn in_order(core: &RoomCore, round: &Plan) -> Input {
+        Input::Committed(
+            round
+                .persist
+                .as_ref()
+                .map(|batch| core.applied() + batch.updates.len() as i64),
+        )
     }
 
     fn update_from(conn: ConnId, update: &Bytes) -> RoomCommand {
@@ -678,7 +805,7 @@ mod tests {
         assert!(round.send.is_empty(), "nothing is sent before the commit");
         act_now(&mut round);
         assert!(matches!(joined.try_recv(), Ok(Ok(()))), "join answered");
-        let committed = core.step(Input::Committed);
+        let committed = core.step(in_order(&core, &round));
         let greeting = sent(&committed);
         assert_eq!(
             greeting.len(),
@@ -698,7 +825,7 @@ mod tests {
 
         let round = core.step(Input::Round(vec![update_from(1, &update)]));
         let batch = round.persist.as_ref().expect("a batch to store");
-        assert_eq!(batch.first_seq, 2, "after the stored schema update");
+        assert_eq!(core.applied(), 1, "the stored schema update");
         assert_eq!(batch.updates, vec![update.clone()]);
         assert!(
             batch.summary.is_some(),
@@ -709,7 +836,7 @@ mod tests {
         assert!(closed(&round).is_empty());
         assert!(!a.was_sent_anything() && !b.was_sent_anything());
 
-        let committed = core.step(Input::Committed);
+        let committed = core.step(in_order(&core, &round));
         assert_eq!(
             sent(&committed),
             vec![
@@ -740,8 +867,8 @@ mod tests {
                 update_from(1, &update),
             ],
         );
+        assert_eq!(core.applied(), 3, "the commit followed on");
         let batch = round.persist.expect("a batch to store");
-        assert_eq!(batch.first_seq, 3);
         assert_eq!(batch.updates.len(), 1, "the repeat is not stored");
         assert_eq!(batch.summary, None, "the summary did not change");
         let mut edited = committed.edited.clone();
@@ -792,7 +919,7 @@ mod tests {
         assert_eq!(b.handle.closer.frame().0, close_code::INTERNAL_ERROR);
         assert!(!core.has_peers());
         assert!(
-            sent(&core.step(Input::Committed)).is_empty(),
+            sent(&core.step(Input::Committed(None))).is_empty(),
             "the failed round is gone"
         );
     }
@@ -812,7 +939,7 @@ mod tests {
             RoomCommand::ReadSnapshot { reply: snapshot },
         ]));
         assert!(round.send.is_empty());
-        let committed = core.step(Input::Committed);
+        let committed = core.step(in_order(&core, &round));
         assert_eq!(
             sent(&committed),
             vec![
@@ -854,7 +981,8 @@ mod tests {
         }
         let (round, committed) =
             commit(&mut core, vec![update_from(1, &situation_update("drie "))]);
-        assert_eq!(round.persist.expect("batch").first_seq, 4);
+        assert_eq!(core.applied(), 4);
+        assert!(round.persist.is_some());
         assert!(!committed.compaction_due, "the log starts again");
     }
 
@@ -941,6 +1069,176 @@ mod tests {
     }
 
     #[test]
+    fn a_commit_after_another_process_commits_reads_its_entries_and_relays_them() {
+        let (mut a, mut b) = (TestPeer::new(1, false), TestPeer::new(2, false));
+        let mut core = room_with(Limits::default(), &[&a, &b]);
+        let own = situation_update("hier ");
+        let round = core.step(Input::Round(vec![update_from(1, &own)]));
+        // Another process took position 2 first: this round's update is at 3.
+        let committed = core.step(Input::Committed(Some(3)));
+        assert!(committed.catch_up, "the commit did not follow on from 1");
+        assert_eq!(core.applied(), 1, "position 2 is not in the document yet");
+        assert!(round.persist.is_some());
+        assert!(sent(&committed).contains(&Sent::Broadcast {
+            except: Some(1),
+            message: protocol::encode_update(&own),
+            update: true,
+        }));
+
+        // The read after 1 holds the other process's entry and this room's own.
+        let elsewhere = situation_update("elders ");
+        let foreign = core.step(Input::Foreign(StoredCanvas {
+            snapshot: None,
+            updates: vec![(2, elsewhere.to_vec()), (3, own.to_vec())],
+        }));
+        assert_eq!(core.applied(), 3);
+        let relayed = sent(&foreign);
+        assert_eq!(
+            relayed.len(),
+            1,
+            "the entry this room lacked, to everyone: {relayed:?}"
+        );
+        let Sent::Broadcast {
+            except: None,
+            message,
+            update: true,
+        } = &relayed[0]
+        else {
+            panic!("a broadcast of the difference: {relayed:?}");
+        };
+        let doc = yrs::Doc::new();
+        let mut reader = protocol::Reader::new(&message[2..]);
+        let diff = <yrs::Update as yrs::updates::decoder::Decode>::decode_v1(
+            reader.buffer().expect("payload"),
+        )
+        .expect("update");
+        yrs::Transact::transact_mut(&doc)
+            .apply_update(diff)
+            .expect("apply");
+        let text = doc.get_or_insert_text(schema::root::SITUATION);
+        assert_eq!(
+            yrs::GetString::get_string(&text, &yrs::Transact::transact(&doc)),
+            "elders ",
+            "only what the document lacked, as it was stored"
+        );
+        let content = core.doc.content().expect("content").steps.situation;
+        assert!(
+            content.contains("elders") && content.contains("hier"),
+            "{content:?}"
+        );
+        // Read again: nothing new, nothing sent.
+        let again = core.step(Input::Foreign(StoredCanvas {
+            snapshot: None,
+            updates: vec![(3, own.to_vec())],
+        }));
+        assert!(sent(&again).is_empty());
+        assert!(!a.was_sent_anything() && !b.was_sent_anything());
+
+        // A compaction of another process folded what follows into a snapshot.
+        let later = situation_update("later ");
+        let folded = {
+            let doc = CanvasDoc::load(&StoredCanvas {
+                snapshot: None,
+                updates: vec![(1, schema::initialize()), (4, later.to_vec())],
+            })
+            .expect("loads");
+            doc.snapshot().expect("snapshot")
+        };
+        let foreign = core.step(Input::Foreign(StoredCanvas {
+            snapshot: Some((folded, 4)),
+            updates: Vec::new(),
+        }));
+        assert_eq!(core.applied(), 4);
+        assert_eq!(sent(&foreign).len(), 1);
+        assert_eq!(
+            core.step(Input::Compact).compact.map(|c| c.upto_seq),
+            None,
+            "the log starts again after the other process's snapshot"
+        );
+    }
+
+    #[test]
+    fn presence_of_other_processes_is_shown_here_and_only_this_processs_own_is_shared() {
+        let a = TestPeer::new(1, false);
+        let mut core = room_with(Limits::default(), &[&a]);
+        let (_, committed) = commit(
+            &mut core,
+            vec![RoomCommand::Message {
+                conn: 1,
+                message: ClientMessage::Awareness(vec![presence(10, Some("{}"))]),
+            }],
+        );
+        let stamped = a.handle.identity.stamp("{}").to_string();
+        assert_eq!(
+            committed.share,
+            vec![PresenceState {
+                client_id: 10,
+                clock: 1,
+                state: Some(stamped.clone()),
+                account: a.handle.identity.account,
+            }],
+            "the rooms elsewhere hear of this connection's state"
+        );
+
+        let remote = PresenceState {
+            client_id: 20,
+            clock: 1,
+            state: Some(r#"{"user":{"name":"Elders"}}"#.into()),
+            account: crate::ids::AccountId(99),
+        };
+        // One that claims this connection's id is not taken.
+        let usurper = PresenceState {
+            client_id: 10,
+            clock: 5,
+            state: Some("{}".into()),
+            account: crate::ids::AccountId(99),
+        };
+        let (_, committed) = commit(
+            &mut core,
+            vec![RoomCommand::RemotePresence(vec![remote.clone(), usurper])],
+        );
+        assert_eq!(
+            sent(&committed),
+            vec![Sent::Broadcast {
+                except: None,
+                message: protocol::encode_awareness(
+                    [AwarenessEntry {
+                        client_id: 20,
+                        clock: 1,
+                        state: remote.state.as_deref().map(Into::into),
+                    }]
+                    .iter()
+                ),
+                update: false,
+            }]
+        );
+        assert!(committed.share.is_empty(), "not shared onwards");
+        assert_eq!(
+            core.presence_names(),
+            vec!["Teamlid 1".to_string()],
+            "the overview counts this process's own"
+        );
+
+        let (_, committed) = commit(&mut core, vec![RoomCommand::PresenceAsked]);
+        assert_eq!(committed.share.len(), 1, "asked: this connection's state");
+        assert_eq!(committed.share[0].client_id, 10);
+
+        // The other process stops renewing (it died): its entry goes, this one's stays.
+        let later = Instant::now() + Duration::from_secs(60);
+        let mut swept = core.step(Input::Sweep {
+            now: later,
+            timeout: Duration::from_secs(40),
+        });
+        let removed: Vec<u64> = swept.share.drain(..).map(|s| s.client_id).collect();
+        assert_eq!(
+            removed,
+            vec![10],
+            "only this process's own removal is shared"
+        );
+        assert_eq!(sent(&swept).len(), 1);
+    }
+
+    #[test]
     fn a_broken_document_reloads_after_committing_what_came_before() {
         let (a, b) = (TestPeer::new(1, false), TestPeer::new(2, false));
         let mut core = room_with(Limits::default(), &[&a, &b]);
@@ -966,7 +1264,7 @@ mod tests {
             dropped,
             "the rest of the round is dropped, its askers retry"
         );
-        let committed = core.step(Input::Committed);
+        let committed = core.step(in_order(&core, &round));
         assert!(committed.stop);
         assert!(committed.send.is_empty(), "a broken document sends nothing");
         assert_eq!(

@@ -25,7 +25,7 @@ use tokio::sync::oneshot;
 pub use actor::{Room, run};
 
 use super::{RoomError, awareness::ConnId, peer::PeerHandle, protocol::ClientMessage};
-use crate::canvas::schema::CanvasContent;
+use crate::{canvas::schema::CanvasContent, events::PresenceState};
 
 /// What the room's queue carries: the requests of connections and of the HTTP side.
 pub enum RoomCommand {
@@ -49,4 +49,8 @@ pub enum RoomCommand {
     ReadSnapshot {
         reply: oneshot::Sender<Result<Vec<u8>, RoomError>>,
     },
+    /// Presence states of connections to another server process on this canvas.
+    RemotePresence(Vec<PresenceState>),
+    /// A room of this canvas loaded on another process: share this one's presence states.
+    PresenceAsked,
 }

@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 
 use crate::{
     canvas::schema::CanvasContent,
+    events::PresenceState,
     store::AppendBatch,
     sync::{RoomError, awareness::ConnId, peer::Closer},
 };
@@ -64,6 +65,12 @@ pub struct Plan {
     pub edited: Vec<ConnId>,
     /// Messages and replies to deliver, in order.
     pub send: Vec<Outgoing>,
+    /// Presence states of this process's connections that changed, for the rooms of the canvas
+    /// on other processes.
+    pub share: Vec<PresenceState>,
+    /// The commit landed after log positions of other processes that the document lacks: the
+    /// actor reads them and feeds them back ([`Input::Foreign`](super::core::Input)).
+    pub catch_up: bool,
     /// The log is long enough to fold into a snapshot: the actor claims the canvas's compaction
     /// slot and then asks the core for the snapshot ([`Input::Compact`](super::core::Input)).
     pub compaction_due: bool,

@@ -66,17 +66,85 @@ process.on('exit', () => {
 let logCounter = 0
 
 /**
- * A fresh temporary directory for a database. Removed by the returned `cleanup`.
+ * Which database the servers of this run use: `sqlite` (the default, a file per test) or
+ * `postgres` (DOORBRAAK_TEST_BACKEND=postgres: a fresh PostgreSQL database per test, dropped
+ * afterwards, on the server DOORBRAAK_TEST_POSTGRES_URL names).
+ */
+export const BACKEND = process.env.DOORBRAAK_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite'
+
+/** The PostgreSQL server the tests create their databases on. */
+export const POSTGRES_URL = process.env.DOORBRAAK_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test'
+
+/** PostgreSQL databases by the temporary directory they belong to. */
+const postgresDatabases = new Map()
+
+/**
+ * A fresh PostgreSQL database on POSTGRES_URL's server; `drop` removes it (closing whatever is
+ * still connected to it).
+ */
+export async function makePostgresDatabase () {
+  const { default: pg } = await import('pg')
+  const name = `doorbraak_js_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
+  const admin = new pg.Client({ connectionString: POSTGRES_URL })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(POSTGRES_URL)
+  url.pathname = `/${name}`
+  return {
+    name,
+    url: url.toString(),
+    async drop () {
+      const client = new pg.Client({ connectionString: POSTGRES_URL })
+      await client.connect()
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      } finally {
+        await client.end()
+      }
+    }
+  }
+}
+
+/** Runs one SQL statement on the database at `url` (PostgreSQL); resolves with its rows. */
+export async function postgresQuery (url, sql, params = []) {
+  const { default: pg } = await import('pg')
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query(sql, params)).rows
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * A fresh temporary directory for a database, and on PostgreSQL a fresh database that belongs
+ * to it. Both are removed by the returned `cleanup`.
  * @param {string} [prefix]
  */
 export async function makeTempDir (prefix = 'doorbraak-interop-') {
   const dir = await mkdtemp(path.join(tmpdir(), prefix))
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
+  const database = BACKEND === 'postgres' ? await makePostgresDatabase() : null
+  if (database) postgresDatabases.set(dir, database.url)
+  return {
+    dir,
+    async cleanup () {
+      await rm(dir, { recursive: true, force: true })
+      if (database) {
+        postgresDatabases.delete(dir)
+        await database.drop()
+      }
+    }
+  }
 }
 
-/** The `--database-url` for a database file inside `dbDir`. */
+/** The `--database-url` of the database that belongs to `dbDir`: a file inside it on SQLite. */
 export function databaseUrlFor (dbDir) {
-  return `sqlite://${path.join(dbDir, 'doorbraak.db')}`
+  return postgresDatabases.get(dbDir) ?? `sqlite://${path.join(dbDir, 'doorbraak.db')}`
 }
 
 /**
@@ -130,16 +198,19 @@ function cachedToken (databaseUrl, email) {
  *
  * @param {object} opts
  * @param {string} opts.dbDir directory holding doorbraak.db (reuse it to restart on the same db)
+ * @param {string} [opts.databaseUrl] the database, if not the one that belongs to `dbDir` (several
+ *   processes on one PostgreSQL database)
  * @param {string[]} [opts.extraArgs] further flags, e.g. ['--awareness-timeout-secs', '5']
  * @param {number} [opts.startTimeout] ms to wait for the listening line
  * @param {string} [opts.name] label for the log file in .out/
+ * @param {Record<string, string>} [opts.env] environment variables of this process only, over the
+ *   test's own (e.g. { RUST_LOG: 'info,doorbraak::sync=debug' } for log lines a test counts)
  */
-export async function startServer ({ dbDir, extraArgs = [], startTimeout = 20_000, name = 'server' }) {
+export async function startServer ({ dbDir, databaseUrl = databaseUrlFor(dbDir), extraArgs = [], startTimeout = 20_000, name = 'server', env = {} }) {
   const bin = binaryPath()
   if (!existsSync(bin)) {
     throw new Error(`Doorbraak binary not found at ${bin}: build it first (cargo build) or set DOORBRAAK_BIN`)
   }
-  const databaseUrl = databaseUrlFor(dbDir)
   // Without --demo there would be no account to authenticate as. (clap refuses the flag twice.)
   const demo = extraArgs.includes('--demo') ? [] : ['--demo']
   const args = ['serve', ...demo, '--bind', '127.0.0.1:0', '--database-url', databaseUrl, ...extraArgs]
@@ -152,7 +223,7 @@ export async function startServer ({ dbDir, extraArgs = [], startTimeout = 20_00
 
   const proc = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { RUST_LOG: process.env.RUST_LOG || 'info', NO_COLOR: '1', ...process.env }
+    env: { RUST_LOG: process.env.RUST_LOG || 'info', NO_COLOR: '1', ...process.env, ...env }
   })
   liveProcesses.add(proc)
 
