@@ -203,16 +203,42 @@ impl PostgresStore {
 #[async_trait]
 impl Database for PostgresStore {
     async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError> {
-        // Like SQLite's BEGIN IMMEDIATE: the use case holds the writers' lock from its first
-        // read, so what it read is still so when it writes.
-        let mut tx = self.source.transactions.begin().await?;
+        Ok(Box::new(
+            PostgresTransaction::begin_on(&self.source.transactions).await?,
+        ))
+    }
+}
+
+impl PostgresTransaction {
+    /// Begins a transaction on a connection of `pool`, holding [`WRITE_LOCK`]. Like SQLite's
+    /// BEGIN IMMEDIATE: the use case holds the writers' lock from its first read, so what it read
+    /// is still so when it writes.
+    pub(crate) async fn begin_on(pool: &PgPool) -> Result<Self, StoreError> {
+        let mut tx = pool.begin().await?;
         serialized(&mut tx).await?;
-        Ok(Box::new(Postgres {
+        Ok(Postgres {
             source: Held {
                 tx: tokio::sync::Mutex::new(tx),
             },
-        }))
+        })
     }
+
+    /// The transaction's connection, for statements of the caller's own (`store::copy` writes
+    /// rows with its own statements and reads them back through the storage interfaces before
+    /// it commits).
+    pub(crate) async fn connection(&self) -> Result<Conn<'_>, StoreError> {
+        self.source.conn().await
+    }
+}
+
+/// Claims the database for the transaction running on `conn`, as a serving process claims it
+/// for its lifetime ([`sole_process`]): `false` while a server process holds it. Held until the
+/// transaction ends, so that no server starts on the database meanwhile.
+pub(crate) async fn claim_for_transaction(conn: &mut PgConnection) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(SERVE_LOCK)
+        .fetch_one(conn)
+        .await?)
 }
 
 #[async_trait]
