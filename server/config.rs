@@ -56,6 +56,23 @@ pub enum Command {
     /// Write an online backup of the SQLite database into a new file, while the server runs,
     /// and check it.
     Backup(BackupArgs),
+    /// Copy a whole SQLite database into an empty PostgreSQL database, in one transaction, and
+    /// check the copy before it is committed (moving an installation to PostgreSQL).
+    Copy(CopyArgs),
+}
+
+/// Where `doorbraak copy` reads and where it writes. No defaults and no environment variables:
+/// both are named every time.
+#[derive(Debug, Clone, Args)]
+pub struct CopyArgs {
+    /// The SQLite database to copy (`sqlite://PATH`); a server may be running on it.
+    #[arg(long)]
+    pub from: String,
+
+    /// The empty PostgreSQL database to copy into (`postgres://USER@HOST:PORT/DB`; a password
+    /// may also come from `PGPASSWORD` or `~/.pgpass`).
+    #[arg(long)]
+    pub to: String,
 }
 
 /// Where the database is and where its backup goes.

@@ -16,7 +16,8 @@
 //! - [`sync`]: the y-websocket protocol (sans-IO codec and awareness), the per-canvas room actor,
 //!   the group-committing persister and the WebSocket transport.
 //! - [`store`]: durable storage, one interface per aggregate (canvases, accounts, organisation,
-//!   invitations, audit log, workflow) and transactions over all of them; SQLite for now.
+//!   invitations, audit log, workflow) and transactions over all of them; on SQLite or
+//!   PostgreSQL, with `store::copy` to move an installation from the one to the other.
 //! - [`services`]: the use cases, each one transaction with its audit line and its events.
 //! - [`tasks`]: the one shutdown signal and tracker of every background task.
 //! - [`export`]: tables as CSV (for Dutch Excel) and XLSX.

@@ -6,8 +6,10 @@ use anyhow::Context;
 use clap::Parser;
 use doorbraak::{
     AppState, accounts,
-    config::{AccountArgs, AdminCommand, BackupArgs, Cli, Command, ServeArgs, TokenCommand},
-    demo, logging, serve, store,
+    config::{
+        AccountArgs, AdminCommand, BackupArgs, Cli, Command, CopyArgs, ServeArgs, TokenCommand,
+    },
+    demo, format, logging, serve, store, sync,
 };
 use tokio::net::TcpListener;
 
@@ -31,7 +33,25 @@ async fn run() -> anyhow::Result<()> {
         Command::Admin(AdminCommand::Create(args)) => create_beheerder(args).await,
         Command::Token(TokenCommand::Create(args)) => create_token(args).await,
         Command::Backup(args) => backup(args).await,
+        Command::Copy(args) => copy(args).await,
     }
+}
+
+/// `doorbraak copy`: the whole SQLite database into an empty PostgreSQL database, checked.
+async fn copy(args: CopyArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let report = store::copy::copy(&args.from, &args.to, sync::doc::same_document)
+        .await
+        .context("kopiëren mislukt")?;
+    println!(
+        "Gekopieerd en gecontroleerd in {} s: {} tabellen met samen {} rijen, in elke tabel \
+         evenveel als in SQLite; {} canvassen in PostgreSQL gelijk aan SQLite.",
+        format!("{:.1}", started.elapsed().as_secs_f64()).replace('.', ","),
+        report.tables,
+        format::thousands(report.rows),
+        report.canvases
+    );
+    Ok(())
 }
 
 /// `doorbraak backup`: one consistent copy of the database in a new file, checked.
@@ -100,6 +120,16 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     let store = store::open(&args.database_url)
         .await
         .context("opening the database")?;
+    // Marks a PostgreSQL database as served (any number of processes may), until the server
+    // stops: `doorbraak copy` refuses to write into it meanwhile.
+    let _serving = match store.postgres() {
+        Some(_) => Some(
+            store::postgres::serving(&args.database_url)
+                .await
+                .context("marking the database as served")?,
+        ),
+        None => None,
+    };
     if args.demo
         && demo::seed(store.as_ref())
             .await

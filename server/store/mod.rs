@@ -17,13 +17,15 @@
 //! - [`Retention`]: closed canvases kept for a period, then purged.
 //!
 //! The backend is chosen from the database URL: SQLite (the default, one server process) or
-//! PostgreSQL ([`postgres`], one or several server processes).
+//! PostgreSQL ([`postgres`], one or several server processes). [`copy`] moves an installation
+//! from the one to the other.
 
 pub mod accounts;
 pub mod archive_index;
 pub mod audit_log;
 pub mod canvases;
 pub mod comments;
+pub mod copy;
 pub mod directory;
 pub mod evaluation;
 pub mod invitations;
@@ -84,6 +86,53 @@ pub enum StoreError {
     /// Stored data or a seed does not fit together.
     #[error("inconsistent data: {0}")]
     Inconsistent(&'static str),
+    /// `doorbraak copy` reads a SQLite database.
+    #[error("--from moet een SQLite-database zijn (sqlite://PAD)")]
+    CopyFromNotSqlite,
+    /// `doorbraak copy` writes into a PostgreSQL database.
+    #[error("--to moet een PostgreSQL-database zijn (postgres://GEBRUIKER@HOST:POORT/DATABASE)")]
+    CopyToNotPostgres,
+    /// The SQLite file to copy is not there (opening it would make an empty one).
+    #[error("de SQLite-database {0} bestaat niet")]
+    CopySourceMissing(String),
+    /// The target of `doorbraak copy` holds rows; which, in a few words.
+    #[error(
+        "de PostgreSQL-database is niet leeg ({0}); doorbraak copy kopieert alleen naar een lege \
+         database. Er is niets veranderd."
+    )]
+    CopyTargetNotEmpty(String),
+    /// A server process serves the target of `doorbraak copy`.
+    #[error(
+        "er draait een Doorbraak-server op de PostgreSQL-database; stop die eerst. Er is niets \
+         gekopieerd."
+    )]
+    CopyTargetInUse,
+    /// The two databases of `doorbraak copy` differ in tables or columns; which.
+    #[error(
+        "de tabellen van SQLite en PostgreSQL verschillen ({0}); gebruik voor beide dezelfde \
+         versie van doorbraak. Er is niets gekopieerd."
+    )]
+    CopySchemaMismatch(String),
+    /// A schema `doorbraak copy` cannot copy (a type it does not know, a circle of required
+    /// foreign keys).
+    #[error("doorbraak copy kan dit schema niet kopiëren: {0}. Er is niets gekopieerd.")]
+    CopyUnsupported(String),
+    /// A stored value that PostgreSQL cannot take as it is.
+    #[error(
+        "tabel {table}, kolom {column}: {problem}. Er is niets gekopieerd, de PostgreSQL-database \
+         is leeg gebleven."
+    )]
+    CopyValue {
+        table: String,
+        column: String,
+        problem: String,
+    },
+    /// The copy differs from its source; what differs. Nothing was committed.
+    #[error(
+        "de controle van de kopie vond verschillen ({0}). Er is niets vastgelegd, de \
+         PostgreSQL-database is leeg gebleven."
+    )]
+    CopyVerification(String),
 }
 
 /// One database holds the canvases, the directory and the workflow facts.

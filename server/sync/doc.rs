@@ -300,6 +300,28 @@ impl CanvasDoc {
     }
 }
 
+/// Whether two stored canvases are the same document: the same state vector, the same whole
+/// state as one update, and the same content as the API shows it. `doorbraak copy` asks it of
+/// every canvas in both databases; `Err` says, in Dutch, why one of them does not load.
+pub fn same_document(a: &StoredCanvas, b: &StoredCanvas) -> Result<bool, String> {
+    let load = |stored: &StoredCanvas, side: &str| {
+        CanvasDoc::load(stored)
+            .map_err(|e| format!("laadt niet in {side} (logregel {}: {})", e.seq, e.cause))
+    };
+    let (a, b) = (load(a, "SQLite")?, load(b, "PostgreSQL")?);
+    let unreadable = |_: Broken| "de CRDT-bibliotheek kan het document niet lezen".to_owned();
+    let content = |doc: &CanvasDoc| {
+        doc.content()
+            .map_err(unreadable)
+            .map(|c| serde_json::to_value(c).ok())
+    };
+    Ok(
+        a.state_vector().map_err(unreadable)? == b.state_vector().map_err(unreadable)?
+            && a.snapshot().map_err(unreadable)? == b.snapshot().map_err(unreadable)?
+            && content(&a)? == content(&b)?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use yrs::{Text, updates::encoder::Encode};
@@ -358,5 +380,31 @@ mod tests {
             Err(ApplyError::Panicked)
         ));
         assert_eq!(commits.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn the_same_document_is_told_from_another_and_from_damage() {
+        let stored = |updates: &[&Vec<u8>]| StoredCanvas {
+            snapshot: None,
+            updates: (1..).zip(updates.iter().map(|u| u.to_vec())).collect(),
+        };
+        let first = doc_with("Een scooter voor school.");
+        let other = doc_with("Een fiets voor school.");
+        assert_eq!(
+            same_document(&stored(&[&first]), &stored(&[&first])),
+            Ok(true)
+        );
+        assert_eq!(
+            same_document(&stored(&[&first]), &stored(&[&first, &other])),
+            Ok(false),
+            "one more update"
+        );
+        let damaged = same_document(&stored(&[&first]), &stored(&[&vec![0xff, 0x00]]));
+        assert!(
+            damaged
+                .as_ref()
+                .is_err_and(|why| why.starts_with("laadt niet in PostgreSQL (logregel 1")),
+            "{damaged:?}"
+        );
     }
 }

@@ -169,20 +169,65 @@ impl PostgresStore {
 #[async_trait]
 impl Database for PostgresStore {
     async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError> {
-        // Like SQLite's BEGIN IMMEDIATE: the use case holds the writers' lock from its first
-        // read, so what it read is still so when it writes.
-        let mut tx = self.source.transactions.begin().await?;
-        serialized(&mut tx).await?;
-        Ok(Box::new(Postgres {
-            source: Held {
-                tx: tokio::sync::Mutex::new(tx),
-            },
-        }))
+        Ok(Box::new(
+            PostgresTransaction::begin_on(&self.source.transactions).await?,
+        ))
     }
 
     fn postgres(&self) -> Option<PgPool> {
         Some(self.source.pool.clone())
     }
+}
+
+impl PostgresTransaction {
+    /// Begins a transaction on a connection of `pool`, holding [`WRITE_LOCK`]. Like SQLite's
+    /// BEGIN IMMEDIATE: the use case holds the writers' lock from its first read, so what it read
+    /// is still so when it writes.
+    pub(crate) async fn begin_on(pool: &PgPool) -> Result<Self, StoreError> {
+        let mut tx = pool.begin().await?;
+        serialized(&mut tx).await?;
+        Ok(Postgres {
+            source: Held {
+                tx: tokio::sync::Mutex::new(tx),
+            },
+        })
+    }
+
+    /// The transaction's connection, for statements of the caller's own (`store::copy` writes
+    /// rows with its own statements and reads them back through the storage interfaces before
+    /// it commits).
+    pub(crate) async fn connection(&self) -> Result<Conn<'_>, StoreError> {
+        self.source.conn().await
+    }
+}
+
+/// The advisory lock of serving ("doorbraak-serve"): every server process holds it shared for
+/// its lifetime ([`serving`]), so any number of them may run, while `doorbraak copy` needs it
+/// alone ([`claim_for_transaction`]).
+const SERVE_LOCK: i64 = 0x646f_6f72_2d73_7276;
+
+/// Marks the database at `url` as served by this process for as long as the returned
+/// connection stays open (it holds [`SERVE_LOCK`] shared). Should the connection drop, the mark
+/// is gone until the process restarts; it only keeps `doorbraak copy` from writing into a
+/// database that is being served.
+pub async fn serving(url: &str) -> Result<PgConnection, StoreError> {
+    use sqlx::Connection;
+    let mut conn = PgConnection::connect(url).await?;
+    sqlx::query("SELECT pg_advisory_lock_shared($1)")
+        .bind(SERVE_LOCK)
+        .execute(&mut conn)
+        .await?;
+    Ok(conn)
+}
+
+/// Claims the database for the transaction running on `conn`: `false` while a server process
+/// serves it ([`serving`]). Held until the transaction ends, so that no server starts on the
+/// database meanwhile.
+pub(crate) async fn claim_for_transaction(conn: &mut PgConnection) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(SERVE_LOCK)
+        .fetch_one(conn)
+        .await?)
 }
 
 #[async_trait]
