@@ -152,9 +152,14 @@ async fn sweep_retention(state: AppState) {
 
 /// Gives every archived canvas without one its entry in the archive's search index (archived
 /// before the index existed, or seeded by the demo).
-/// One that fails (the database busy at start, say) is tried again a few times.
+/// One that fails (the database busy at start, say) is tried again a few times, unless the
+/// server is stopping (then the next start indexes what is left).
 async fn index_unindexed_archives(state: AppState) {
+    let stopping = state.tasks.stopping.clone();
     for attempt in 1..=5 {
+        if stopping.is_cancelled() {
+            return;
+        }
         match services::archive_search::index_missing(&state).await {
             Ok(n) if n > 0 => tracing::info!(canvases = n, "archived canvases indexed for search"),
             Ok(_) => {}
@@ -162,7 +167,10 @@ async fn index_unindexed_archives(state: AppState) {
         }
         match state.database.unindexed_archives().await {
             Ok(left) if left.is_empty() => return,
-            _ => tokio::time::sleep(std::time::Duration::from_secs(2)).await,
+            _ => tokio::select! {
+                _ = stopping.cancelled() => return,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+            },
         }
     }
 }

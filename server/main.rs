@@ -142,6 +142,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", args.bind))?;
     let address = listener.local_addr().context("reading the bound address")?;
     let state = AppState::new(store, args.limits, args.auth, args.workflow).await;
+    let shutdown = shutdown_signal();
     // Written without println!, which panics when whoever started us closed stdout.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "doorbraak listening on http://{address}");
@@ -157,31 +158,32 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     }
     let _ = out.flush();
     tracing::info!(%address, "listening");
-    serve(listener, state, shutdown_signal())
-        .await
-        .context("serving")?;
+    serve(listener, state, shutdown).await.context("serving")?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is called, not when it
+/// is first awaited: a SIGTERM that arrives right after the listening line was printed (a
+/// supervisor that stops what it just started) ends the server gracefully instead of killing it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let terminate = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        async move {
+            let (Ok(mut terminate), Ok(mut interrupt)) = (terminate, interrupt) else {
+                return std::future::pending().await;
+            };
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
             }
-            Err(_) => std::future::pending().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
