@@ -254,12 +254,25 @@ impl Editor {
 }
 
 /// Finds `~E<editor>S<seq>~` in an update without decoding it.
-fn find_marker(bytes: &[u8]) -> Option<(usize, usize)> {
-    let start = bytes.windows(2).position(|w| w == b"~E")?;
-    let rest = &bytes[start + 2..];
-    let end = rest.iter().position(|&b| b == b'~')?;
-    let (editor, seq) = std::str::from_utf8(&rest[..end]).ok()?.split_once('S')?;
-    Some((editor.parse().ok()?, seq.parse().ok()?))
+/// The markers of the edits an update carries: one for a relayed edit; several when a process
+/// relays what another process committed as one difference (after that process folded the edits
+/// into a snapshot before this one read them).
+fn find_markers(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut rest = bytes;
+    while let Some(start) = rest.windows(2).position(|w| w == b"~E") {
+        rest = &rest[start + 2..];
+        let Some(end) = rest.iter().position(|&b| b == b'~') else {
+            break;
+        };
+        let marker = std::str::from_utf8(&rest[..end])
+            .ok()
+            .and_then(|m| m.split_once('S'))
+            .and_then(|(editor, seq)| Some((editor.parse().ok()?, seq.parse().ok()?)));
+        found.extend(marker);
+        rest = &rest[end + 1..];
+    }
+    found
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -319,15 +332,19 @@ async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Val
                         break;
                     }
                 };
-                if data.len() > 2 && data[0] == 0 && data[1] == 2
-                    && let Some((editor, seq)) = find_marker(&data)
-                    // The reference server echoes an update to its sender too; that is no fan-out.
-                    && editor != global
-                    && let Some(at) = sent_at.get(editor).and_then(|v| v.get(seq))
-                {
+                if data.len() > 2 && data[0] == 0 && data[1] == 2 {
                     let now = origin.elapsed().as_micros() as u64;
-                    mine.push(now.saturating_sub(at.load(Ordering::Relaxed)));
-                    delivered.fetch_add(1, Ordering::Relaxed);
+                    for (editor, seq) in find_markers(&data) {
+                        // The reference server echoes an update to its sender too; that is no
+                        // fan-out.
+                        if editor == global {
+                            continue;
+                        }
+                        if let Some(at) = sent_at.get(editor).and_then(|v| v.get(seq)) {
+                            mine.push(now.saturating_sub(at.load(Ordering::Relaxed)));
+                            delivered.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
                 }
             }
             latencies.lock().map(|mut all| all.extend(mine)).ok();
