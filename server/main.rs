@@ -117,19 +117,21 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
-    let store = store::open(&args.database_url)
-        .await
-        .context("opening the database")?;
-    // Marks a PostgreSQL database as served (any number of processes may), until the server
-    // stops: `doorbraak copy` refuses to write into it meanwhile.
-    let _serving = match store.postgres() {
-        Some(_) => Some(
+    // Marks a PostgreSQL database as served (any number of processes may) until the server
+    // stops, before its migrations run: `doorbraak copy` refuses to write into it meanwhile, and
+    // while a copy (or an older Doorbraak that served alone) holds it, this one waits.
+    let _serving = if store::postgres::is_url(&args.database_url) {
+        Some(
             store::postgres::serving(&args.database_url)
                 .await
                 .context("marking the database as served")?,
-        ),
-        None => None,
+        )
+    } else {
+        None
     };
+    let store = store::open(&args.database_url)
+        .await
+        .context("opening the database")?;
     if args.demo
         && demo::seed(store.as_ref())
             .await

@@ -11,7 +11,14 @@
 //!   them itself ([`COMMIT_CHANNEL`]), so that no process hears of a commit that did not happen,
 //!   and none misses one because the committer died before it could tell.
 //! - A notification carries ids and facts, never content, and stays far below PostgreSQL's
-//!   8,000-byte limit; one that would not is dropped with a warning.
+//!   8,000-byte limit; one that would not is dropped with a warning (an access change on a
+//!   canvas is sent without its list of accounts to keep instead, which closes more).
+//! - Access, workflow and meeting events are tried again until the database takes them;
+//!   presence events, which renew themselves, are sent once and dropped when the database
+//!   cannot keep up.
+//! - An event is sent after its use case committed, from this process's memory: a process
+//!   killed in between (normally well under a millisecond) takes it along, and the other
+//!   processes learn of the change only when the connections it concerns are opened again.
 //! - Notifications are not kept while the listening connection is down. When it comes back,
 //!   [`Event::EventsMissed`] is published here: loaded canvases read their log again, so a
 //!   missed notification never means a missed update.
@@ -23,7 +30,7 @@ use sqlx::{PgPool, postgres::PgListener};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use super::{Event, EventBus, Handler, LocalBus, Topic};
+use super::{AccessChange, Event, EventBus, Handler, LocalBus, Topic};
 use crate::{
     ids::NodeId,
     store::postgres::{COMMIT_CHANNEL, parse_commit_notice},
@@ -45,11 +52,21 @@ struct Wire {
     event: Event,
 }
 
+/// Presence events waiting to be sent at most; presence renews itself, so more are dropped.
+const PRESENCE_QUEUE: usize = 1024;
+
+/// The longest wait between two attempts to send an event that must arrive.
+const MAX_RETRY: Duration = Duration::from_secs(30);
+
 /// The bus of one process among several on one PostgreSQL database.
 pub struct PostgresBus {
     local: Arc<LocalBus>,
     node: NodeId,
-    outbox: mpsc::UnboundedSender<String>,
+    /// Access, workflow and meeting events: few (one per use case), and each must arrive, so
+    /// they are kept and retried until sent, ahead of presence.
+    must_arrive: mpsc::UnboundedSender<String>,
+    /// Presence: many (every cursor move), bounded, dropped when the database cannot keep up.
+    presence: mpsc::Sender<String>,
 }
 
 impl PostgresBus {
@@ -59,8 +76,9 @@ impl PostgresBus {
     /// cancelled, the sender once the bus is dropped and what it holds is sent.
     pub async fn start(pool: PgPool, node: NodeId, stopping: CancellationToken) -> Self {
         let local = Arc::new(LocalBus::default());
-        let (outbox, queue) = mpsc::unbounded_channel();
-        tokio::spawn(send(pool.clone(), queue));
+        let (must_arrive, important) = mpsc::unbounded_channel();
+        let (presence, presence_queue) = mpsc::channel(PRESENCE_QUEUE);
+        tokio::spawn(send(pool.clone(), important, presence_queue));
         let listener = match subscribe(&pool).await {
             Ok(listener) => Some(listener),
             Err(error) => {
@@ -72,7 +90,8 @@ impl PostgresBus {
         Self {
             local,
             node,
-            outbox,
+            must_arrive,
+            presence,
         }
     }
 }
@@ -81,21 +100,7 @@ impl EventBus for PostgresBus {
     fn publish(&self, event: Event) {
         let shared = !matches!(event, Event::CanvasUpdated { .. } | Event::EventsMissed);
         if shared {
-            let wire = Wire {
-                from: self.node,
-                event: event.clone(),
-            };
-            match serde_json::to_string(&wire) {
-                Ok(payload) if payload.len() <= MAX_PAYLOAD => {
-                    let _ = self.outbox.send(payload);
-                }
-                Ok(payload) => tracing::warn!(
-                    bytes = payload.len(),
-                    topic = ?event.topic(),
-                    "an event is too large to share with the other processes"
-                ),
-                Err(error) => tracing::warn!(%error, "an event could not be encoded"),
-            }
+            self.share(&event);
         }
         self.local.publish(event);
     }
@@ -109,10 +114,69 @@ impl EventBus for PostgresBus {
     }
 }
 
-/// Sends the queued events in the order they were published.
-async fn send(pool: PgPool, mut queue: mpsc::UnboundedReceiver<String>) {
-    while let Some(payload) = queue.recv().await {
-        let mut attempt = 0;
+impl PostgresBus {
+    /// Queues `event` for the other processes.
+    fn share(&self, event: &Event) {
+        let presence = event.topic() == Topic::Presence;
+        let Some(payload) = self.encode(event) else {
+            return;
+        };
+        if presence {
+            // Full: the database is behind; the next renewal says it again.
+            let _ = self.presence.try_send(payload);
+        } else {
+            let _ = self.must_arrive.send(payload);
+        }
+    }
+
+    /// The notification for `event`, within PostgreSQL's limit. An access change on a canvas
+    /// whose list of accounts to keep is too long goes without the list: the other processes
+    /// then close every connection to the canvas, and those who keep access reconnect.
+    fn encode(&self, event: &Event) -> Option<String> {
+        let encode = |event: &Event| {
+            let wire = Wire {
+                from: self.node,
+                event: event.clone(),
+            };
+            serde_json::to_string(&wire)
+                .map_err(|error| tracing::warn!(%error, "an event could not be encoded"))
+                .ok()
+        };
+        let payload = encode(event)?;
+        if payload.len() <= MAX_PAYLOAD {
+            return Some(payload);
+        }
+        if let Event::AccessChanged(AccessChange::Canvas { canvas, .. }) = event {
+            return encode(&Event::AccessChanged(AccessChange::Canvas {
+                canvas: canvas.clone(),
+                keep: Vec::new(),
+            }));
+        }
+        tracing::warn!(
+            bytes = payload.len(),
+            topic = ?event.topic(),
+            "an event is too large to share with the other processes"
+        );
+        None
+    }
+}
+
+/// Sends the queued events, those that must arrive first and in the order they were
+/// published; one that must arrive is tried again (waiting longer each time, up to
+/// [`MAX_RETRY`]) until it is sent, a presence event only once.
+async fn send(
+    pool: PgPool,
+    mut must_arrive: mpsc::UnboundedReceiver<String>,
+    mut presence: mpsc::Receiver<String>,
+) {
+    loop {
+        let (payload, must) = tokio::select! {
+            biased;
+            Some(payload) = must_arrive.recv() => (payload, true),
+            Some(payload) = presence.recv() => (payload, false),
+            else => return,
+        };
+        let mut wait = RETRY;
         loop {
             let sent = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(EVENTS_CHANNEL)
@@ -121,13 +185,13 @@ async fn send(pool: PgPool, mut queue: mpsc::UnboundedReceiver<String>) {
                 .await;
             match sent {
                 Ok(_) => break,
-                Err(error) if attempt < 3 => {
-                    attempt += 1;
-                    tracing::warn!(%error, attempt, "sharing an event failed; trying again");
-                    tokio::time::sleep(RETRY).await;
+                Err(error) if must => {
+                    tracing::warn!(%error, "sharing an event failed; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(MAX_RETRY);
                 }
                 Err(error) => {
-                    tracing::error!(%error, "an event could not be shared with the other processes");
+                    tracing::debug!(%error, "a presence event was not shared");
                     break;
                 }
             }

@@ -182,7 +182,7 @@ pub trait Transaction:
 pub async fn open(url: &str) -> Result<Arc<dyn Database>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+    } else if postgres::is_url(url) {
         Ok(Arc::new(postgres::PostgresStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl)
@@ -197,7 +197,7 @@ pub async fn backup(
 ) -> Result<sqlite::backup::BackupReport, StoreError> {
     if url.starts_with("sqlite:") {
         sqlite::backup::backup(url, to).await
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+    } else if postgres::is_url(url) {
         Err(StoreError::BackupOfPostgres)
     } else {
         Err(StoreError::UnsupportedUrl)

@@ -166,6 +166,9 @@ impl PresenceBoard {
             } else {
                 nodes.insert(node, (names, Instant::now()));
             }
+            // What processes that died (or stopped without saying so) left behind goes here,
+            // so the board does not grow with every restart elsewhere.
+            nodes.retain(|n, (_, at)| *n == self.node || at.elapsed() < self.fade_after);
             if nodes.is_empty() {
                 board.remove(id);
             }

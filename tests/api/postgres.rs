@@ -336,3 +336,61 @@ async fn one_compaction_of_a_canvas_at_a_time_across_processes_and_only_forward(
         [5]
     );
 }
+
+#[tokio::test]
+async fn group_commits_of_the_same_canvases_in_opposite_orders_do_not_deadlock() {
+    let database = TestPostgres::new().await;
+    let (a, b, first) = two_processes(&database).await;
+    let second = doorbraak::canvas::CanvasId::random();
+    let owner = owner_of(&a, &first).await;
+    store::Canvases::create_canvas(
+        &a,
+        &second,
+        "Casus P-2",
+        owner,
+        &doorbraak::canvas::schema::initialize(),
+        &[],
+    )
+    .await
+    .expect("create");
+    let (a, b) = (std::sync::Arc::new(a), std::sync::Arc::new(b));
+    // Each process commits both canvases in one group, in the opposite order of the other: row
+    // locks taken in the order of the batches would deadlock, and PostgreSQL would abort one.
+    let rounds: Vec<_> = (0..20)
+        .map(|n| {
+            let (store, batches) = if n % 2 == 0 {
+                (a.clone(), vec![batch(&first, 1), batch(&second, 1)])
+            } else {
+                (b.clone(), vec![batch(&second, 1), batch(&first, 1)])
+            };
+            tokio::spawn(async move { store::Canvases::append_updates(&*store, &batches).await })
+        })
+        .collect();
+    for round in rounds {
+        let last = round.await.expect("task").expect("no deadlock, no abort");
+        assert_eq!(last.len(), 2, "a position for each batch, in their order");
+    }
+    for id in [&first, &second] {
+        let stored = store::Canvases::load_canvas(&*a, id)
+            .await
+            .expect("load")
+            .expect("canvas");
+        let seqs: Vec<i64> = stored.updates.iter().map(|(seq, _)| *seq).collect();
+        assert_eq!(seqs, (1..=21).collect::<Vec<_>>());
+    }
+}
+
+/// The team of canvas `id` as its owner, for a second canvas of the same team.
+async fn owner_of(
+    store: &store::postgres::PostgresStore,
+    id: &doorbraak::canvas::CanvasId,
+) -> store::CanvasOwner {
+    let facts = store::Canvases::canvas_facts(store, id)
+        .await
+        .expect("facts")
+        .expect("canvas");
+    store::CanvasOwner {
+        team: facts.team,
+        brought_in_by: facts.brought_in_by.expect("brought in"),
+    }
+}

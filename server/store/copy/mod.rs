@@ -61,7 +61,7 @@ pub async fn copy(
     if !from.starts_with("sqlite:") {
         return Err(StoreError::CopyFromNotSqlite);
     }
-    if !(to.starts_with("postgres:") || to.starts_with("postgresql:")) {
+    if !super::postgres::is_url(to) {
         return Err(StoreError::CopyToNotPostgres);
     }
     // Opening a SQLite URL creates a missing file: a mistyped path would copy an empty database.

@@ -157,8 +157,14 @@ impl<S: Source> Canvases for Postgres<S> {
         // connection (SQLite's `writer()`).
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
-        let mut last = Vec::with_capacity(batches.len());
-        for batch in batches {
+        // The canvas rows are locked in the order of their ids, whatever order the batches came
+        // in: two processes committing groups of the same canvases then wait for each other
+        // instead of deadlocking.
+        let mut order: Vec<usize> = (0..batches.len()).collect();
+        order.sort_by(|a, b| batches[*a].canvas.cmp(&batches[*b].canvas));
+        let mut last = vec![0; batches.len()];
+        for index in order {
+            let batch = &batches[index];
             let count = batch.updates.len() as i64;
             // The positions come from the canvas row: the UPDATE locks it until this
             // transaction ends, so a process committing to the same canvas at the same moment
@@ -196,7 +202,7 @@ impl<S: Source> Canvases for Postgres<S> {
                 .bind(commit_notice(&batch.canvas, upto))
                 .execute(&mut *tx)
                 .await?;
-            last.push(upto);
+            last[index] = upto;
         }
         tx.commit().await?;
         Ok(last)
@@ -211,9 +217,9 @@ impl<S: Source> Canvases for Postgres<S> {
         // A connection of the pool (SQLite uses its writer's own connection here).
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
-        // One compaction of a canvas at a time, on whichever process: another one holding the
-        // canvas's lock is writing a snapshot as new as this one or newer (it read the log no
-        // earlier), so this one is skipped; the next compaction covers whatever it would have.
+        // One compaction of a canvas at a time, on whichever process: while another one holds
+        // the canvas's lock this one is skipped (the log stays as it is), and the next
+        // compaction covers whatever it would have.
         let claimed: bool =
             sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1, hashtext($2))")
                 .bind(COMPACTION_LOCKS)

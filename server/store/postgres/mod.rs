@@ -213,11 +213,26 @@ const SERVE_LOCK: i64 = 0x646f_6f72_2d73_7276;
 pub async fn serving(url: &str) -> Result<PgConnection, StoreError> {
     use sqlx::Connection;
     let mut conn = PgConnection::connect(url).await?;
-    sqlx::query("SELECT pg_advisory_lock_shared($1)")
+    let marked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock_shared($1)")
         .bind(SERVE_LOCK)
-        .execute(&mut conn)
+        .fetch_one(&mut conn)
         .await?;
+    if !marked {
+        tracing::warn!(
+            "the database is held alone (doorbraak copy, or an older Doorbraak that serves it \
+             alone); waiting for it before serving"
+        );
+        sqlx::query("SELECT pg_advisory_lock_shared($1)")
+            .bind(SERVE_LOCK)
+            .execute(&mut conn)
+            .await?;
+    }
     Ok(conn)
+}
+
+/// Whether `url` names a PostgreSQL database.
+pub fn is_url(url: &str) -> bool {
+    url.starts_with("postgres:") || url.starts_with("postgresql:")
 }
 
 /// Claims the database for the transaction running on `conn`: `false` while a server process

@@ -287,10 +287,13 @@ impl RoomCore {
         if let Some(stored) = pending.stored {
             match upto {
                 Some(upto) if upto - stored.count == self.applied => self.applied = upto,
+                // The read after `applied` that follows counts these rows with the others.
                 _ => catch_up = true,
             }
-            self.log_len += stored.count as u64;
-            self.stored_bytes += stored.bytes;
+            if !catch_up {
+                self.log_len += stored.count as u64;
+                self.stored_bytes += stored.bytes;
+            }
             if stored.summary.is_some() {
                 self.summary = stored.summary;
             }
