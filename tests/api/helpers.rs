@@ -289,6 +289,26 @@ impl TestApp {
         app
     }
 
+    /// Two servers on one fresh PostgreSQL database, as two processes of a region share it
+    /// (whatever backend the suite runs on); the database goes with the second.
+    pub async fn pair_on_postgres() -> (Self, Self) {
+        let database = TestPostgres::new().await;
+        let people = seed_people(&database.url).await;
+        let spawn = |people: People| {
+            Self::spawn_on(
+                &database.url,
+                test_limits(),
+                AuthSettings::default(),
+                WorkflowSettings::default(),
+                people,
+            )
+        };
+        let first = spawn(people.clone()).await;
+        let mut second = spawn(people).await;
+        second._postgres = Some(database);
+        (first, second)
+    }
+
     /// A server on an existing database (for restarts).
     async fn spawn_on(
         database_url: &str,

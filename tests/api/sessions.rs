@@ -504,3 +504,40 @@ async fn asking_whether_the_session_stands_does_not_keep_it_alive() {
     assert_eq!(session.http.get("/api/canvases").await.0, 200);
     assert!(last_seen().await > before, "a real request is");
 }
+
+#[tokio::test]
+async fn wrong_passwords_on_two_processes_at_once_all_count_toward_one_lockout() {
+    use doorbraak::access::lockout::LOCK_AFTER;
+    let (a, b) = TestApp::pair_on_postgres().await;
+    let email = a.people.projectleider.email.clone();
+    let wrong = form(&[("email", &email), ("password", "niet het wachtwoord")]);
+    // Twenty wrong passwords at once, half through each process.
+    let attempts = (0..20).map(|n| {
+        let app = if n % 2 == 0 { &a } else { &b };
+        let wrong = wrong.clone();
+        async move { app.anonymous().post_form("/inloggen", &wrong).await.0 }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    // Counted in the database, across both: the address locked after LOCK_AFTER failures. Each
+    // process checks its attempts for one address in turn, so of those racing at the moment it
+    // locks, at most one per further process got its password checked too.
+    let db = sqlx::PgPool::connect(&a.database_url).await.expect("open");
+    let (failures,): (i64,) =
+        sqlx::query_as("SELECT failures FROM sign_in_failures WHERE email = $1")
+            .bind(&email)
+            .fetch_one(&db)
+            .await
+            .expect("counted");
+    assert!(
+        (i64::from(LOCK_AFTER)..=i64::from(LOCK_AFTER) + 1).contains(&failures),
+        "{failures} failures counted"
+    );
+    // Locked on both processes: even the right password is refused.
+    let right = form(&[("email", &email), ("password", PASSWORD)]);
+    for app in [&a, &b] {
+        let (status, _, page) = app.anonymous().post_form("/inloggen", &right).await;
+        assert_eq!(status, 401);
+        assert!(page.contains("Te veel mislukte pogingen"), "{page}");
+    }
+}
