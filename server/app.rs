@@ -14,12 +14,10 @@ use tower_http::{
 
 use crate::{
     auth,
-    events::{AccessChange, Event},
     http::{
         self,
         middleware::{authenticate, csp, error_pages, guard},
     },
-    ids::Credential,
     services,
     state::AppState,
 };
@@ -62,35 +60,25 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Closes connections whose session has ended or expired, so that a socket left open on an
-/// unattended laptop does not outlive the session that opened it. Ends when the server stops.
-async fn sweep_expired_sessions(state: AppState) {
-    let idle = state.auth.session_idle();
+/// Re-checks the open connections and streams (`services::recheck`): a socket left open on an
+/// unattended laptop does not outlive its session, and one whose access changed without this
+/// process hearing of it does not outlive the next round. Ends when the server stops.
+async fn recheck_open_connections(state: AppState) {
     let stopping = state.tasks.stopping.clone();
-    // As often as sessions are marked active, so a connection outlives its session by at most a
-    // quarter of the idle time (and a minute).
-    let every = Duration::from_millis(auth::session::touch_every_ms(idle).unsigned_abs());
+    // At the interval asked for, and at least as often as sessions are marked active, so that a
+    // connection outlives its session by at most a quarter of the idle time (and a minute).
+    let touch = auth::session::touch_every_ms(state.auth.session_idle()).unsigned_abs();
+    let every =
+        Duration::from_secs(state.auth.recheck_secs.max(1)).min(Duration::from_millis(touch));
     let mut tick = tokio::time::interval(every);
     loop {
         tokio::select! {
             _ = stopping.cancelled() => return,
             _ = tick.tick() => {}
         }
-        for credential in state.sync.participants.credentials() {
-            let Credential::Session(id_hash) = &credential else {
-                continue;
-            };
-            match auth::viewer::session_over(state.directory.as_ref(), id_hash, idle).await {
-                Ok(true) => {
-                    state
-                        .events
-                        .publish(Event::AccessChanged(AccessChange::SessionExpired(
-                            credential,
-                        )));
-                }
-                Ok(false) => {}
-                Err(error) => tracing::warn!(%error, "could not check a session"),
-            }
+        let closed = services::recheck::recheck_open(&state).await;
+        if closed > 0 {
+            tracing::info!(closed, "closed connections whose access changed");
         }
     }
 }
@@ -197,9 +185,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let (sync, tasks) = (state.sync.clone(), state.tasks.clone());
+    let (sync, tasks, events) = (
+        state.sync.clone(),
+        state.tasks.clone(),
+        state.events.clone(),
+    );
     // Tracked with the rooms, so shutdown waits for it too.
-    tasks.tracker.spawn(sweep_expired_sessions(state.clone()));
+    tasks.tracker.spawn(recheck_open_connections(state.clone()));
     tasks.tracker.spawn(sweep_meetings(state.clone()));
     tasks.tracker.spawn(index_unindexed_archives(state.clone()));
     tasks.tracker.spawn(sweep_retention(state.clone()));
@@ -213,8 +205,14 @@ pub async fn serve(
     .await?;
     tasks.stop();
     sync.wait_stopped().await;
+    // The rooms' last presence removals were published as they stopped.
+    events.flush(FLUSH_AT_STOP).await;
     Ok(())
 }
+
+/// How long a stopping server waits at most for the database to take the events it still holds
+/// for the other processes.
+const FLUSH_AT_STOP: Duration = Duration::from_secs(5);
 
 #[cfg(test)]
 mod tests {

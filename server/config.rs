@@ -185,6 +185,7 @@ pub mod defaults {
     pub const INVITATION_DAYS: u64 = 7;
     /// Days a personal access token is valid unless its creator chooses otherwise.
     pub const TOKEN_DAYS: u64 = 90;
+    pub const RECHECK_SECS: u64 = 30;
     pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
     pub const MAX_UPDATE_BYTES: usize = 16 * 1024 * 1024;
     pub const MAX_CANVAS_BYTES: u64 = 64 * 1024 * 1024;
@@ -243,6 +244,11 @@ pub struct AuthSettings {
     /// Days a new personal access token works unless its maker chooses otherwise (1 to 366).
     #[arg(long, env = "DOORBRAAK_TOKEN_DAYS", default_value_t = defaults::TOKEN_DAYS)]
     pub token_days: u64,
+
+    /// Seconds between re-checks of every open connection's credential and access; one whose
+    /// access changed without the server hearing of it is closed by the next re-check.
+    #[arg(long, env = "DOORBRAAK_RECHECK_SECS", default_value_t = defaults::RECHECK_SECS)]
+    pub recheck_secs: u64,
 }
 
 impl AuthSettings {
@@ -270,6 +276,7 @@ impl Default for AuthSettings {
             public_url: None,
             trusted_proxies: Vec::new(),
             token_days: defaults::TOKEN_DAYS,
+            recheck_secs: defaults::RECHECK_SECS,
         }
     }
 }

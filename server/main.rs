@@ -120,7 +120,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     // Marks a PostgreSQL database as served (any number of processes may) until the server
     // stops, before its migrations run: `doorbraak copy` refuses to write into it meanwhile, and
     // while a copy (or an older Doorbraak that served alone) holds it, this one waits.
-    let _serving = if store::postgres::is_url(&args.database_url) {
+    let mut serving = if store::postgres::is_url(&args.database_url) {
         Some(
             store::postgres::serving(&args.database_url)
                 .await
@@ -132,12 +132,24 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     let store = store::open(&args.database_url)
         .await
         .context("opening the database")?;
-    if args.demo
-        && demo::seed(store.as_ref())
+    if args.demo {
+        // Processes started at the same moment on one PostgreSQL database seed one at a time.
+        if let Some(conn) = serving.as_mut() {
+            store::postgres::seeding_demo(conn)
+                .await
+                .context("waiting to seed the demo")?;
+        }
+        let created = demo::seed(store.as_ref())
             .await
-            .context("seeding the demo")?
-    {
-        tracing::info!(canvas_id = demo::DEMO_CANVAS_ID, "demo canvas created");
+            .context("seeding the demo")?;
+        if let Some(conn) = serving.as_mut() {
+            store::postgres::demo_seeded(conn)
+                .await
+                .context("seeding the demo")?;
+        }
+        if created {
+            tracing::info!(canvas_id = demo::DEMO_CANVAS_ID, "demo canvas created");
+        }
     }
     let listener = TcpListener::bind(args.bind)
         .await

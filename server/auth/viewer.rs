@@ -113,20 +113,6 @@ async fn token_viewer(
     })
 }
 
-/// Whether the session behind a connection's credential has ended or expired.
-pub async fn session_over(
-    directory: &dyn Directory,
-    id_hash: &str,
-    idle: Duration,
-) -> Result<bool, StoreError> {
-    Ok(match directory.session(id_hash).await? {
-        None => true,
-        Some(session) => {
-            session::expired(session.created_at, session.last_seen_at, now_millis(), idle)
-        }
-    })
-}
-
 /// Marks a request that only asks whether its session still stands (a canvas page whose
 /// connection keeps failing): it must not itself keep an idle session alive. A client can only
 /// shorten its own session with it.

@@ -169,4 +169,14 @@ pub trait EventBus: Send + Sync + 'static {
 
     /// Adds a handler, called for every event published from now on.
     fn handle_with(&self, handler: std::sync::Arc<dyn Handler>);
+
+    /// Sends on what is still queued for other processes, waiting at most `within`. Called once
+    /// at shutdown, after everything that publishes has stopped; the bus sends nothing after.
+    fn flush(
+        &self,
+        within: std::time::Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        let _ = within;
+        Box::pin(std::future::ready(()))
+    }
 }

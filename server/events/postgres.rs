@@ -18,7 +18,9 @@
 //!   cannot keep up.
 //! - An event is sent after its use case committed, from this process's memory: a process
 //!   killed in between (normally well under a millisecond) takes it along, and the other
-//!   processes learn of the change only when the connections it concerns are opened again.
+//!   processes close the connections it concerns at their next re-check
+//!   (`services::recheck`). A process that stops gracefully sends what it holds first
+//!   ([`EventBus::flush`]).
 //! - Notifications are not kept while the listening connection is down. When it comes back,
 //!   [`Event::EventsMissed`] is published here: loaded canvases read their log again, so a
 //!   missed notification never means a missed update.
@@ -67,18 +69,27 @@ pub struct PostgresBus {
     must_arrive: mpsc::UnboundedSender<String>,
     /// Presence: many (every cursor move), bounded, dropped when the database cannot keep up.
     presence: mpsc::Sender<String>,
+    /// Tells the sender to end once both queues are empty; and the sender, to wait for it.
+    closing: CancellationToken,
+    sender: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl PostgresBus {
     /// Starts the sender and the listener of process `node` on `pool`, and returns once the
     /// listener listens (or its first attempt failed: it then keeps trying, and tells this
     /// process what it may have missed once it listens). The listener ends when `stopping` is
-    /// cancelled, the sender once the bus is dropped and what it holds is sent.
+    /// cancelled, the sender once [`EventBus::flush`] asked it to and what it holds is sent.
     pub async fn start(pool: PgPool, node: NodeId, stopping: CancellationToken) -> Self {
         let local = Arc::new(LocalBus::default());
         let (must_arrive, important) = mpsc::unbounded_channel();
         let (presence, presence_queue) = mpsc::channel(PRESENCE_QUEUE);
-        tokio::spawn(send(pool.clone(), important, presence_queue));
+        let closing = CancellationToken::new();
+        let sender = tokio::spawn(send(
+            pool.clone(),
+            important,
+            presence_queue,
+            closing.clone(),
+        ));
         let listener = match subscribe(&pool).await {
             Ok(listener) => Some(listener),
             Err(error) => {
@@ -92,6 +103,8 @@ impl PostgresBus {
             node,
             must_arrive,
             presence,
+            closing,
+            sender: std::sync::Mutex::new(Some(sender)),
         }
     }
 }
@@ -111,6 +124,23 @@ impl EventBus for PostgresBus {
 
     fn handle_with(&self, handler: Arc<dyn Handler>) {
         self.local.handle_with(handler);
+    }
+
+    /// The last presence removals of the rooms, and an access change published just before the
+    /// stop, reach the other processes now instead of fading or waiting for their re-check. A
+    /// database that does not answer within `within` gets nothing more.
+    fn flush(
+        &self,
+        within: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        self.closing.cancel();
+        let sender = self.sender.lock().ok().and_then(|mut sender| sender.take());
+        Box::pin(async move {
+            let Some(sender) = sender else { return };
+            if tokio::time::timeout(within, sender).await.is_err() {
+                tracing::warn!("events for the other processes were not all sent before stopping");
+            }
+        })
     }
 }
 
@@ -168,12 +198,15 @@ async fn send(
     pool: PgPool,
     mut must_arrive: mpsc::UnboundedReceiver<String>,
     mut presence: mpsc::Receiver<String>,
+    closing: CancellationToken,
 ) {
     loop {
         let (payload, must) = tokio::select! {
             biased;
             Some(payload) = must_arrive.recv() => (payload, true),
             Some(payload) = presence.recv() => (payload, false),
+            // Only once both queues are empty (the select is biased).
+            _ = closing.cancelled() => return,
             else => return,
         };
         let mut wait = RETRY;

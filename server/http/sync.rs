@@ -26,12 +26,12 @@ use tracing::Instrument;
 
 use super::{client_address::ClientAddress, permitted};
 use crate::{
-    access::policy,
     audit::{Audit, Event},
     auth::{Via, Viewer, origin::same_origin, secret},
     canvas::CanvasId,
     error::AppError,
     ids::Credential,
+    services::recheck,
     state::AppState,
     store::{AuditEntry, Canvases, Directory, now_millis},
     sync::{
@@ -190,10 +190,16 @@ async fn upgrade(
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return Err(AppError::TooManyConnections);
     };
-    let role = policy::role_on_canvas(&viewer.policy, &canvas.facts).unwrap_or("Lezer");
+    // What the connection is let in with; the periodic re-check closes it once that changes.
+    let standing = recheck::standing(&viewer.policy, &canvas.facts).ok_or(AppError::NotFound)?;
+    registration.admit(standing);
     let participant = Participant {
-        identity: Identity::new(viewer.account.id, display_name(&viewer.account), role),
-        read_only: !canvas.access.may_edit(),
+        identity: Identity::new(
+            viewer.account.id,
+            display_name(&viewer.account),
+            standing.role,
+        ),
+        read_only: standing.read_only,
         wants_saved: matches!(params.saved.as_deref(), Some("1" | "true")),
     };
     let entry = AuditEntry {

@@ -24,6 +24,7 @@ pub mod members;
 pub mod minutes;
 pub mod organisation;
 pub mod outcomes;
+pub mod recheck;
 pub mod redaction;
 pub mod retention;
 pub mod tokens;

@@ -51,9 +51,28 @@ pub struct Holder {
     pub canvas: Option<CanvasId>,
 }
 
+/// What a canvas connection was let in with. The periodic re-check closes a connection whose
+/// standing the server would no longer give it (see `services::recheck`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub read_only: bool,
+    /// The role others see in presence.
+    pub role: &'static str,
+}
+
 struct Open {
     holder: Holder,
     closer: Closer,
+    /// `None` until the access check let it in, and for event streams, which carry no role.
+    standing: Option<Standing>,
+}
+
+/// An open connection or stream as the re-check sees it.
+#[derive(Debug, Clone)]
+pub struct OpenEntry {
+    pub conn: ConnId,
+    pub holder: Holder,
+    pub standing: Option<Standing>,
 }
 
 type Registry = Arc<Mutex<HashMap<ConnId, Open>>>;
@@ -66,6 +85,17 @@ pub struct Registration {
     pub conn: ConnId,
     pub closer: Closer,
     registry: Registry,
+}
+
+impl Registration {
+    /// Records what the access check let the connection in with.
+    pub fn admit(&self, standing: Standing) {
+        if let Ok(mut open) = self.registry.lock()
+            && let Some(entry) = open.get_mut(&self.conn)
+        {
+            entry.standing = Some(standing);
+        }
+    }
 }
 
 impl Drop for Registration {
@@ -84,6 +114,7 @@ impl Participants {
             let entry = Open {
                 holder,
                 closer: closer.clone(),
+                standing: None,
             };
             open.insert(conn, entry);
         }
@@ -94,18 +125,28 @@ impl Participants {
         }
     }
 
-    /// The distinct credentials with open connections.
-    pub fn credentials(&self) -> Vec<Credential> {
+    /// Every open connection and stream.
+    pub fn open(&self) -> Vec<OpenEntry> {
         let Ok(open) = self.0.lock() else {
             return Vec::new();
         };
-        let mut credentials: Vec<Credential> = open
-            .values()
-            .map(|entry| entry.holder.credential.clone())
-            .collect();
-        credentials.sort_unstable();
-        credentials.dedup();
-        credentials
+        open.iter()
+            .map(|(conn, entry)| OpenEntry {
+                conn: *conn,
+                holder: entry.holder.clone(),
+                standing: entry.standing,
+            })
+            .collect()
+    }
+
+    /// Closes one connection or stream as revoked; whether it was open.
+    pub fn close_conn(&self, conn: ConnId) -> bool {
+        let Ok(open) = self.0.lock() else {
+            return false;
+        };
+        open.get(&conn)
+            .map(|entry| entry.closer.close(close_code::POLICY_VIOLATION, REVOKED))
+            .is_some()
     }
 
     /// Closes every connection of an account; returns how many.
@@ -238,6 +279,34 @@ mod tests {
         );
         assert_eq!(participants.close_account(AccountId(7)), 2);
         assert!(session.closer.is_closed() && !elsewhere.closer.is_closed());
+    }
+
+    #[test]
+    fn the_recheck_sees_each_connection_with_its_standing_and_closes_one_alone() {
+        let participants = Participants::default();
+        let admitted = participants.register(1, holder(AccountId(7), session_of("a"), "a"));
+        let checking = participants.register(2, holder(AccountId(7), session_of("a"), "a"));
+        let standing = Standing {
+            read_only: true,
+            role: "Doorbraakcoach",
+        };
+        admitted.admit(standing);
+        let mut open = participants.open();
+        open.sort_by_key(|entry| entry.conn);
+        let seen: Vec<_> = open
+            .iter()
+            .map(|entry| (entry.conn, entry.standing))
+            .collect();
+        assert_eq!(seen, [(1, Some(standing)), (2, None)]);
+
+        assert!(participants.close_conn(1));
+        assert_eq!(
+            admitted.closer.frame(),
+            (close_code::POLICY_VIOLATION, REVOKED)
+        );
+        assert!(!checking.closer.is_closed(), "only the one named");
+        drop(admitted);
+        assert!(!participants.close_conn(1), "gone once dropped");
     }
 
     #[test]

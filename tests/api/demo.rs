@@ -280,12 +280,7 @@ async fn a_server_asked_to_stop_while_it_indexes_the_archive_stops_at_once() {
     let database = TestDatabase::new().await;
     let (mut server, _address) = start_binary(&database.url, &["--demo"]).await;
     // At once: the demo archive's indexing at start is still running (or retrying).
-    let pid = server.id().expect("pid").to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(sent.success(), "SIGTERM");
+    terminate(&server);
     let status = tokio::time::timeout(std::time::Duration::from_secs(5), server.wait())
         .await
         .expect("stopped within 5 s, not after the indexing's retries")

@@ -1208,6 +1208,16 @@ pub fn sync_step1(sv: &StateVector) -> Vec<u8> {
     out
 }
 
+/// Sends SIGTERM to a server started with [`start_binary`], as systemd stops it.
+pub fn terminate(server: &tokio::process::Child) {
+    let pid = server.id().expect("pid").to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success(), "SIGTERM");
+}
+
 /// The real binary, started on a database with `extra` flags; returns the child and its address.
 pub async fn start_binary(database_url: &str, extra: &[&str]) -> (tokio::process::Child, String) {
     start_binary_logging(database_url, extra, None).await

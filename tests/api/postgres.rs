@@ -394,3 +394,47 @@ async fn owner_of(
         brought_in_by: facts.brought_in_by.expect("brought in"),
     }
 }
+
+/// A process stopped gracefully (SIGTERM, as systemd stops it) sends what it still holds for
+/// the other processes before it exits: the presence of its clients goes on the other process
+/// at once, not after the awareness timeout (here ten minutes).
+#[tokio::test]
+async fn a_process_that_stops_takes_its_clients_presence_along_on_the_other_process() {
+    let database = TestPostgres::new().await;
+    let people = seed_people(&database.url).await;
+    let slow_fade = ["--awareness-timeout-secs", "600"];
+    let (mut a, a_address) = start_binary(&database.url, &slow_fade).await;
+    let (_b, b_address) = start_binary(&database.url, &slow_fade).await;
+    let http = reqwest_lite::Client::new(a_address.parse().expect("address"))
+        .with_token(&people.aanjager.token);
+    let (status, created) = http
+        .post_json(
+            "/api/canvases",
+            &serde_json::json!({ "label": "Casus stop" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().expect("id");
+    let token = &people.teamlid.token;
+    let mut on_a = Client::connect(&ws_url(&a_address, token, id, "")).await;
+    on_a.set_presence(4242, 1, Some(r#"{"cursor":1}"#)).await;
+    let mut on_b = Client::connect(&ws_url(&b_address, token, id, "")).await;
+    on_b.wait("A's client present on B", |client| {
+        client
+            .presence
+            .get(&4242)
+            .is_some_and(|(_, state)| state.is_some())
+    })
+    .await;
+
+    terminate(&a);
+    let status = within("A to stop", a.wait()).await.expect("exit status");
+    assert!(status.success(), "{status:?}");
+    on_b.wait("A's client gone on B", |client| {
+        client
+            .presence
+            .get(&4242)
+            .is_some_and(|(_, state)| state.is_none())
+    })
+    .await;
+}

@@ -1,11 +1,14 @@
 // Several `doorbraak serve` processes on one PostgreSQL database (a fresh database per test):
 // the official y-websocket clients on different processes converge, presence crosses processes
 // and fades when one dies, revoking a token on one closes its socket on another, a status change
-// reaches a canvas page open on another process, nothing an observer saw is lost when a process
-// is killed, concurrent compactions on both processes lose no committed update, and a process
-// whose listening connection (LISTEN) is cut, or that loses the database for a while, catches up
-// from the log, and closes its connections so that an access change it missed meanwhile cannot
-// leave one open.
+// reaches a canvas page open on another process and an escalation the coach dashboard open
+// there, a follower of the overleg's chair on one process goes along with the chair's page on
+// another (its steps, and to the next agenda item), nothing an observer saw is lost when a
+// process is killed, concurrent compactions on both processes lose no committed update, and a
+// process whose listening connection (LISTEN) is cut, or that loses the database for a while,
+// catches up from the log, and closes its connections so that an access change it missed
+// meanwhile cannot leave one open. Two processes started at the same moment with --demo on one
+// empty database both serve the demo, seeded once.
 //
 // PostgreSQL is the server of POSTGRES_URL (DOORBRAAK_TEST_POSTGRES_URL). The backends of one
 // process are told apart from another's by their client ports (pg_stat_activity.client_port),
@@ -16,11 +19,12 @@ import assert from 'node:assert/strict'
 import { readFile, readdir, readlink } from 'node:fs/promises'
 
 import {
-  DEFAULT_ACCOUNT, DEMO_ACCOUNTS, POSTGRES_URL, apiFetch, cleanups, connectClient, createCanvas, createToken,
-  getCanvas, makePostgresDatabase, makeTempDir, moveCanvas, postForm, postgresQuery, snapshot, startServer,
-  syncUpgradeStatus, track, uniqueLabel, waitConverged, waitFor, waitSynced
+  DEFAULT_ACCOUNT, DEMO_ACCOUNTS, DEMO_CANVAS_ID, POSTGRES_URL, TO_IN_BEHANDELING, apiFetch, cleanups, connectClient,
+  createCanvas, createToken, escalateCanvas, getCanvas, getJson, makePostgresDatabase, makeTempDir, moveCanvas,
+  planMeeting, postForm, postgresQuery, snapshot, startServer, syncUpgradeStatus, track, uniqueLabel, waitConverged,
+  waitFor, waitSynced
 } from './lib/server.mjs'
-import { startBrowser, waitConnected, waitInPage, waitLive, watchNavigations } from './lib/pages.mjs'
+import { openPage, startBrowser, waitConnected, waitInPage, waitLive, watchNavigations } from './lib/pages.mjs'
 
 /** The short presence timeout of the presence test, in seconds (the default is 30). */
 const AWARENESS_TIMEOUT_SECS = 3
@@ -206,6 +210,73 @@ async function logLines (server, pattern) {
   return log.split('\n').filter((line) => pattern.test(line)).length
 }
 
+/** The lines of `server`'s log that say something went wrong: an ERROR, a panic, a "Fout:". */
+async function errorLines (server) {
+  const log = await readFile(server.logPath, 'utf8')
+  return log.split('\n').filter((line) => /\sERROR\s|panicked|^Fout:/.test(line))
+}
+
+/** The number of rows of every table of the database at `url`, by table name. */
+async function rowCounts (url) {
+  const tables = (await postgresQuery(url,
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"))
+    .map((row) => row.table_name)
+  const rows = await postgresQuery(url,
+    tables.map((name) => `SELECT '${name}' AS name, count(*)::int AS n FROM "${name}"`).join(' UNION ALL '))
+  return Object.fromEntries(rows.map((row) => [row.name, row.n]))
+}
+
+/**
+ * Waits until the database at `url` has every archived canvas in the archive's search index: a
+ * process indexes them in the background once it listens (app.rs), after the seed.
+ */
+function waitArchivesIndexed (url) {
+  const read = async () => (await postgresQuery(url,
+    'SELECT count(*)::int AS archived, count(e.canvas_id)::int AS indexed FROM canvases c ' +
+    "LEFT JOIN archive_entries e ON e.canvas_id = c.id WHERE c.status = 'gearchiveerd'"))[0]
+  return waitFor(async () => { const { archived, indexed } = await read(); return archived > 0 && indexed === archived }, {
+    timeout: RELAY_MS, what: 'the archived canvases to be indexed for search', detail: read
+  })
+}
+
+/** The tables whose row counts differ between `counts` and `expected` (see rowCounts). */
+function countsDiffer (counts, expected) {
+  const names = [...new Set([...Object.keys(counts), ...Object.keys(expected)])].sort()
+  return Object.fromEntries(names.filter((name) => counts[name] !== expected[name])
+    .map((name) => [name, { rows: counts[name], alone: expected[name] }]))
+}
+
+/** What the coach dashboard shows, for failure messages. */
+function dashboardState () {
+  return {
+    live: document.querySelector('main#coach-dashboard')?.dataset.liveState,
+    rows: [...document.querySelectorAll('#dashboard-table tr[data-canvas]')].map((tr) => tr.innerText.replace(/\s+/g, ' '))
+  }
+}
+
+/** What a canvas page shows of a running overleg, for failure messages. */
+function meetingState () {
+  const main = document.querySelector('main#canvas')
+  return {
+    meeting: main?.dataset.meeting,
+    chair: main?.dataset.chair,
+    following: main?.dataset.following,
+    followStep: main?.dataset.followStep,
+    chairStep: main?.dataset.chairStep,
+    banner: document.getElementById('follow-banner')?.textContent,
+    url: location.href
+  }
+}
+
+/** The step of page `p` nearest the top of its screen (as meeting.test.mjs reads it). */
+function topStep (p) {
+  return p.page.evaluate(() => {
+    const steps = [...document.querySelectorAll('li.step[id^="stap-"]')]
+    const top = steps.find((s) => s.getBoundingClientRect().bottom > window.innerHeight / 4)
+    return top ? top.id : null
+  })
+}
+
 test('clients on two processes converge: three writers on each at once, and a joiner on each mid-burst and after', async (t) => {
   const { c, servers: [a, b] } = await setupCluster(t)
   const { id } = await createCanvas(a, uniqueLabel('Casus C-'))
@@ -383,6 +454,117 @@ test('a status change made on A reaches the canvas page open on B, without a rel
   }
   await navigations.assertNone('while the status changed on A')
   assert.deepEqual(p.errors, [], 'uncaught errors or CSP violations in the page')
+})
+
+test('an escalation to the coach made on A reaches the coach dashboard open on B, without a reload', async (t) => {
+  const { c, servers: [a, b] } = await setupCluster(t)
+  const label = uniqueLabel('Casus D-')
+  const { id } = await createCanvas(a, label)
+  await moveCanvas(a, id, TO_IN_BEHANDELING)
+  const row = `#dashboard-table tr[data-canvas="${id}"]`
+  // The coach of Gelderland (the province of team Arnhem) has /coach open on B: its stream of
+  // workflow changes is B's.
+  const { browser, origin } = await startBrowser(t, { server: b, c })
+  const coach = await openPage(browser, origin, '/coach', 'coach on B', { account: DEMO_ACCOUNTS.coach, extra: dashboardState })
+  c.add(() => coach.context.close())
+  await waitLive(coach, 'main#coach-dashboard', '/coach/tabel')
+  const navigations = await watchNavigations(coach)
+  assert.equal(await coach.page.locator(row).count(), 0, `${label} is on the dashboard before it was escalated`)
+
+  // The aanjager escalates through A.
+  const started = Date.now()
+  await escalateCanvas(a, id, 'coach', 'De Wmo en de Jeugdwet wijzen naar elkaar; wie betaalt de scooter?')
+  await waitInPage(coach, (sel) => document.querySelector(sel), row, {
+    what: `the row of ${label}, escalated on A`, timeout: RELAY_MS
+  })
+  t.diagnostic(`the row was on B's dashboard ${Date.now() - started} ms after the escalation on A`)
+  const link = coach.page.locator(`${row} a`)
+  assert.equal(await link.textContent(), label)
+  assert.equal(await link.getAttribute('href'), `/canvases/${id}#workflow`)
+  await navigations.assertNone('while the row appeared')
+  assert.deepEqual(coach.errors, [], 'uncaught errors or CSP violations in the page')
+})
+
+test('following the chair across processes: the chair\'s canvas page is on A, the follower on B goes along its steps without a reload, and to the next agenda item', async (t) => {
+  const { c, servers: [a, b] } = await setupCluster(t)
+  // Two canvases ingebracht: the overleg planned next has both on its agenda.
+  const labels = [uniqueLabel('Casus V-'), uniqueLabel('Casus V-')]
+  const ids = []
+  for (const label of labels) {
+    const { id } = await createCanvas(a, label)
+    await moveCanvas(a, id, ['concept', 'ingebracht'])
+    ids.push(id)
+  }
+  const meeting = await planMeeting(a, 1, '2027-03-03', '14:00')
+  const base = `/overleggen/${meeting}`
+  const items = await postgresQuery(a.databaseUrl,
+    'SELECT id, canvas_id FROM agenda_items WHERE meeting_id = $1 AND canvas_id = ANY($2::text[])', [meeting, ids])
+  assert.equal(items.length, 2, `both canvases on the agenda of overleg ${meeting}: ${JSON.stringify(items)}`)
+  assert.equal((await postForm(a, `${base}/starten`, {})).status, 303, `POST ${base}/starten on A`)
+
+  // The chair (the aanjager) on A; the canvas page of a running overleg's agenda says where the
+  // chair is (POST …/positie) once it loaded.
+  const { browser } = await startBrowser(t, { server: a, c })
+  const chair = await openPage(browser, a.baseUrl, `/canvases/${ids[0]}`, 'chair on A', { account: DEMO_ACCOUNTS.aanjager, extra: meetingState })
+  c.add(() => chair.context.close())
+  await waitConnected(chair)
+  assert.equal(await chair.page.locator('main#canvas').getAttribute('data-chair'), 'true', 'the aanjager chairs the overleg')
+  const reported = (canvasPage) => waitFor(() => canvasPage.requests.some((r) => r.method === 'POST' && r.pathname === `${base}/positie`), {
+    timeout: RELAY_MS, what: `${canvasPage.label}: the POST ${base}/positie of where the chair is`, detail: () => canvasPage.requests
+  })
+  await reported(chair)
+  const chairStep = await chair.page.evaluate(() => document.querySelector('main#canvas').dataset.chairStep)
+
+  // The teamlid follows on B, as "Volg de voorzitter" on the overleg page starts it (it keeps the
+  // overleg in the tab's sessionStorage; meeting.test.mjs clicks it). The first event of B's
+  // stream says where the chair is now: B read that from the database.
+  const follower = await openPage(browser, b.baseUrl, `/canvases/${ids[0]}`, 'follower on B', { account: DEMO_ACCOUNTS.teamlid, extra: meetingState })
+  c.add(() => follower.context.close())
+  await waitConnected(follower)
+  await follower.page.evaluate((m) => sessionStorage.setItem('doorbraak.volg', m), String(meeting))
+  await follower.page.reload({ waitUntil: 'load' })
+  await waitInPage(follower, () => document.querySelector('main#canvas')?.dataset.following === 'true' &&
+    !!document.getElementById('follow-banner'), undefined, { what: 'the follow banner' })
+  await waitInPage(follower, (step) => document.querySelector('main#canvas')?.dataset.followStep === step, chairStep, {
+    what: `the follower at the chair's step (${chairStep}) from the first event of B's stream`, timeout: RELAY_MS
+  })
+  const navigations = await watchNavigations(follower)
+
+  // The chair scrolls on A; each step reaches B's follower through PostgreSQL.
+  for (const target of ['stap-4', 'stap-6', 'stap-1']) {
+    const started = Date.now()
+    await chair.page.evaluate((step) => {
+      if (step === 'stap-1') window.scrollTo(0, 0)
+      else document.getElementById(step).scrollIntoView({ block: 'start' })
+    }, target)
+    await waitInPage(chair, (step) => document.querySelector('main#canvas')?.dataset.chairStep === step, target, {
+      what: `the chair's page to say it is at ${target}`
+    })
+    await waitInPage(follower, (step) => document.querySelector('main#canvas')?.dataset.followStep === step, target, {
+      what: `the follower on B at ${target}, where the chair on A is`, timeout: RELAY_MS
+    })
+    t.diagnostic(`the follower on B was at ${target} ${Date.now() - started} ms after the chair on A scrolled there`)
+    assert.equal(await topStep(follower), target, `${target} is at the top of the follower's screen`)
+  }
+  await navigations.assertNone('while it followed the chair on A')
+
+  // The chair puts the next agenda item on the table on A and opens its canvas there. Another
+  // canvas is another page: the follower on B goes to it, and still follows.
+  const next = items.find((item) => item.canvas_id === ids[1])
+  assert.equal((await postForm(a, `${base}/punt/${next.id}`, {})).status, 303, `POST ${base}/punt/${next.id} on A`)
+  chair.requests.length = 0
+  const moved = Date.now()
+  await chair.page.goto(`${a.baseUrl}/canvases/${ids[1]}`, { waitUntil: 'load' })
+  await reported(chair)
+  const nextStep = await chair.page.evaluate(() => document.querySelector('main#canvas').dataset.chairStep)
+  await follower.page.waitForURL((url) => url.pathname === `/canvases/${ids[1]}`, { timeout: RELAY_MS })
+  assert.equal(new URL(follower.page.url()).origin, b.baseUrl, 'the follower is still on B')
+  await waitInPage(follower, (step) => document.querySelector('main#canvas')?.dataset.following === 'true' &&
+    document.querySelector('main#canvas')?.dataset.followStep === step, nextStep, {
+    what: `the follower on B following on the next canvas, at ${nextStep}`, timeout: RELAY_MS
+  })
+  t.diagnostic(`the follower on B was on the next canvas ${Date.now() - moved} ms after the chair on A opened it`)
+  for (const p of [chair, follower]) assert.deepEqual(p.errors, [], `${p.label}: uncaught errors or CSP violations`)
 })
 
 test('kill -9 of A while a client on A writes: nothing an observer on B saw is lost, the writer goes on through B, and a restarted A catches up', async (t) => {
@@ -629,4 +811,61 @@ test('a token revoked on A while B cannot listen still closes its connection on 
   })
   onB.provider.disconnect()
   assert.equal(closes[0].code, SERVICE_RESTART, `closed with ${JSON.stringify(closes[0])}`)
+})
+
+// The demo's seed looks before it inserts (a province, gemeente, team, account or canvas by
+// name or id) in several transactions; before it was held to one process at a time (an advisory
+// lock around it), the process that inserted second met a unique key and exited before it
+// listened ("Fout: seeding the demo: already exists", in 10 of 11 runs).
+test('two processes started at the same moment with --demo on one empty database: both serve, and the demo is seeded once', async (t) => {
+  const c = cleanups()
+  t.after(() => c.run())
+  const tmp = await makeTempDir('doorbraak-cluster-')
+  c.add(tmp.cleanup)
+  const start = (database, name) => startServer({ dbDir: tmp.dir, databaseUrl: database.url, name: `${name}-${t.name}` })
+
+  // What one process alone seeds, on a database of its own.
+  const alone = await makePostgresDatabase()
+  c.add(() => alone.drop())
+  const single = await start(alone, 'single')
+  c.add(() => single.stop())
+  await waitArchivesIndexed(alone.url)
+  const expected = await rowCounts(alone.url)
+  const reader = track(c, connectClient(single, DEMO_CANVAS_ID))
+  await waitSynced(reader)
+  const demoCanvas = snapshot(reader.doc)
+  reader.destroy()
+  await single.stop()
+  t.diagnostic(`one process alone seeds: accounts=${expected.accounts} canvases=${expected.canvases} teams=${expected.teams} meetings=${expected.meetings}`)
+
+  // Two processes on one empty database, spawned in the same tick: both migrate and seed at once.
+  const shared = await makePostgresDatabase()
+  c.add(() => shared.drop())
+  const outcomes = await Promise.allSettled([start(shared, 'A'), start(shared, 'B')])
+  const servers = outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value)
+  for (const server of servers) c.add(() => server.stop())
+  const failures = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason.message)
+  assert.deepEqual(failures, [], 'both processes print their listening line')
+  const [a, b] = servers
+
+  // Either may still be seeding or indexing when both listen: wait until the rows are what one
+  // process alone seeds (and check again at the end that nothing was added later).
+  await waitFor(async () => Object.keys(countsDiffer(await rowCounts(shared.url), expected)).length === 0, {
+    timeout: 10_000, what: 'the rows of every table to be what one process alone seeds',
+    detail: async () => countsDiffer(await rowCounts(shared.url), expected)
+  })
+  for (const server of servers) {
+    const res = await getCanvas(server, DEMO_CANVAS_ID)
+    assert.equal(res.status, 200, `GET /api/canvases/${DEMO_CANVAS_ID} on ${server.baseUrl}`)
+    const client = track(c, connectClient(server, DEMO_CANVAS_ID))
+    await waitSynced(client)
+    assert.deepEqual(snapshot(client.doc), demoCanvas, `the demo canvas on ${server.baseUrl}, as one process alone seeds it`)
+  }
+  assert.deepEqual((await getJson(a, '/api/canvases')).body, (await getJson(b, '/api/canvases')).body,
+    'the canvases the aanjager sees, on A and on B')
+  // The audit log has the reads above in it by now; every other table is as it was.
+  const differ = countsDiffer(await rowCounts(shared.url), expected)
+  delete differ.audit_log
+  assert.deepEqual(differ, {}, 'tables whose rows differ from one process alone, after the reads')
+  for (const server of servers) assert.deepEqual(await errorLines(server), [], `errors in the log of ${server.baseUrl}`)
 })

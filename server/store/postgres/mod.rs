@@ -230,6 +230,31 @@ pub async fn serving(url: &str) -> Result<PgConnection, StoreError> {
     Ok(conn)
 }
 
+/// The advisory lock of seeding the demo ("doorbraak-demo"): the demo's seed finds what is
+/// missing and creates it in several transactions, so two processes started at the same moment
+/// with `--demo` would both find a row missing and both insert it. Held around the seed, they
+/// seed one after the other, and the later finds everything in place.
+const DEMO_LOCK: i64 = 0x646f_6f72_2d64_656d;
+
+/// Waits until this process alone may seed the demo, holding [`DEMO_LOCK`] on `conn` (the
+/// [`serving`] connection) until [`demo_seeded`] or until the connection closes.
+pub async fn seeding_demo(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(DEMO_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Lets the next process seed (it then finds the demo in place).
+pub async fn demo_seeded(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(DEMO_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Whether `url` names a PostgreSQL database.
 pub fn is_url(url: &str) -> bool {
     url.starts_with("postgres:") || url.starts_with("postgresql:")

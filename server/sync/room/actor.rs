@@ -238,12 +238,17 @@ impl Room {
     /// A read that fails is tried again on the next sweep; nothing is lost meanwhile, the
     /// entries stay in the log.
     async fn catch_up(&mut self) -> ControlFlow<()> {
-        match self
+        let read = self
             .ctx
             .store
-            .load_canvas_after(self.core.id(), self.core.applied())
-            .await
-        {
+            .load_canvas_after(self.core.id(), self.core.applied());
+        // Only a read: a stop does not wait for a database that is slow to answer it (the loop
+        // then stops the room).
+        let read = tokio::select! {
+            read = read => read,
+            _ = self.ctx.shutdown.cancelled() => return ControlFlow::Continue(()),
+        };
+        match read {
             Ok(Some(tail)) => {
                 let plan = self.core.step(Input::Foreign(tail));
                 self.carry_out(plan)
