@@ -41,11 +41,12 @@ postgres_base=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 postgres_db=""
 second_pid=""
 
-# A fresh PostgreSQL database for one run; its URL.
+# A fresh PostgreSQL database for one run, its URL in postgres_url. Not called in a command
+# substitution: that would set postgres_db in a subshell, and the database would never be dropped.
 fresh_postgres() {
   postgres_db="doorbraak_bench_$$_$RANDOM"
   psql "$postgres_base" -qc "CREATE DATABASE $postgres_db" >/dev/null
-  echo "${postgres_base%/*}/$postgres_db"
+  postgres_url="${postgres_base%/*}/$postgres_db"
 }
 
 drop_postgres() {
@@ -94,12 +95,12 @@ run() { # name, doorbraak server flags (one word, may be empty), load arguments.
     case $target in
       doorbraak) start_doorbraak ./target/release "sqlite://$work/db.sqlite" 18080 $server_flags; port=18080 ;;
       baseline) start_doorbraak "$BENCH_BASELINE" "sqlite://$work/db.sqlite" 18080 $server_flags; port=18080; at=${BENCH_BASELINE_COMMIT:-unknown} ;;
-      doorbraak-pg) start_doorbraak ./target/release "$(fresh_postgres)" 18080 $server_flags; port=18080 ;;
+      doorbraak-pg) fresh_postgres; start_doorbraak ./target/release "$postgres_url" 18080 $server_flags; port=18080 ;;
       doorbraak-pg2)
-        url=$(fresh_postgres)
-        start_doorbraak ./target/release "$url" 18082 $server_flags
+        fresh_postgres
+        start_doorbraak ./target/release "$postgres_url" 18082 $server_flags
         second_pid=$server_pid
-        start_doorbraak ./target/release "$url" 18080 $server_flags
+        start_doorbraak ./target/release "$postgres_url" 18080 $server_flags
         port=18080
         also=(--also-addr 127.0.0.1:18082)
         ;;
