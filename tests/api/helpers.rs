@@ -1208,6 +1208,36 @@ pub fn sync_step1(sv: &StateVector) -> Vec<u8> {
     out
 }
 
+/// A team with an aanjager in a fresh province and gemeente, as the owner of canvases a store
+/// test makes.
+pub async fn canvas_owner(store: &dyn doorbraak::store::Database) -> doorbraak::store::CanvasOwner {
+    let province = store.create_province("Provincie").await.expect("province");
+    let gemeente = store
+        .create_gemeente("Gemeente", province)
+        .await
+        .expect("gemeente");
+    let team = store
+        .create_team("Doorbraakteam", gemeente)
+        .await
+        .expect("team");
+    let account = store
+        .create_account("aanjager@gemeente.nl", "", None, false)
+        .await
+        .expect("account");
+    store
+        .set_membership(
+            team,
+            account.id,
+            doorbraak::access::policy::TeamRole::Aanjager,
+        )
+        .await
+        .expect("membership");
+    doorbraak::store::CanvasOwner {
+        team,
+        brought_in_by: account.id,
+    }
+}
+
 /// Sends SIGTERM to a server started with [`start_binary`], as systemd stops it.
 pub fn terminate(server: &tokio::process::Child) {
     let pid = server.id().expect("pid").to_string();

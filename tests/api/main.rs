@@ -28,6 +28,7 @@ mod recheck;
 mod redaction;
 mod retention;
 mod sessions;
+mod store;
 mod sync;
 mod tokens;
 mod versions;

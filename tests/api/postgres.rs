@@ -121,36 +121,6 @@ async fn the_postgres_schema_has_every_table_column_and_index_of_sqlite() {
     again.close().await;
 }
 
-/// A team with an aanjager in a fresh province and gemeente: who owns the canvases below.
-async fn owner(store: &store::postgres::PostgresStore) -> store::CanvasOwner {
-    use store::prelude::*;
-    let province = store.create_province("Provincie").await.expect("province");
-    let gemeente = store
-        .create_gemeente("Gemeente", province)
-        .await
-        .expect("gemeente");
-    let team = store
-        .create_team("Doorbraakteam", gemeente)
-        .await
-        .expect("team");
-    let account = store
-        .create_account("aanjager@gemeente.nl", "", None, false)
-        .await
-        .expect("account");
-    store
-        .set_membership(
-            team,
-            account.id,
-            doorbraak::access::policy::TeamRole::Aanjager,
-        )
-        .await
-        .expect("membership");
-    store::CanvasOwner {
-        team,
-        brought_in_by: account.id,
-    }
-}
-
 /// Two stores on one database, as two server processes have, and a canvas of theirs.
 async fn two_processes(
     database: &TestPostgres,
@@ -166,7 +136,7 @@ async fn two_processes(
         .await
         .expect("open");
     let id = doorbraak::canvas::CanvasId::random();
-    let owner = owner(&a).await;
+    let owner = canvas_owner(&a).await;
     store::Canvases::create_canvas(
         &a,
         &id,

@@ -266,7 +266,7 @@ mod tests {
     use crate::{
         canvas::{CanvasId, schema},
         store::{
-            Accounts, AppendBatch, Canvases,
+            AppendBatch, Canvases,
             testing::{TestStore, situation_update as update},
         },
     };
@@ -295,41 +295,6 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_transaction_is_seen_by_others_only_once_it_commits() {
-        let store = TestStore::new(false).await;
-        let tx = store.inner.begin().await.expect("begin");
-        let account = tx
-            .create_account("nieuw@gemeente.nl", "Nieuw", None, false)
-            .await
-            .expect("account");
-        // Read back inside the transaction, not yet outside it.
-        assert!(tx.account_by_id(account.id).await.expect("read").is_some());
-        let outside = store.inner.account_by_id(account.id).await.expect("read");
-        assert!(outside.is_none(), "uncommitted writes stay invisible");
-        tx.commit().await.expect("commit");
-        let outside = store.inner.account_by_id(account.id).await.expect("read");
-        assert!(outside.is_some(), "committed");
-
-        // Dropped without commit: nothing of it remains, and the write lock is free again.
-        let tx = store.inner.begin().await.expect("begin");
-        tx.create_account("weg@gemeente.nl", "", None, false)
-            .await
-            .expect("account");
-        drop(tx);
-        let gone = store.inner.account_by_email("weg@gemeente.nl").await;
-        assert!(gone.expect("read").is_none(), "rolled back");
-        tokio::time::timeout(
-            Duration::from_secs(5),
-            store
-                .inner
-                .create_account("daarna@gemeente.nl", "", None, false),
-        )
-        .await
-        .expect("the lock was released")
-        .expect("account");
-    }
-
     async fn canvas(store: &TestStore) -> CanvasId {
         let id = CanvasId::random();
         store
@@ -337,39 +302,6 @@ mod tests {
             .await
             .expect("create");
         id
-    }
-
-    #[tokio::test]
-    async fn no_comment_lands_on_a_canvas_archived_meanwhile() {
-        use crate::store::comments::{ARCHIVED_CANVAS, Comments, NewComment};
-        let store = TestStore::new(false).await;
-        let id = canvas(&store).await;
-        let author = store
-            .inner
-            .create_account("schrijver@gemeente.nl", "Schrijver", None, false)
-            .await
-            .expect("account");
-        let comment = NewComment {
-            canvas: id.clone(),
-            thread: None,
-            field: "situation".into(),
-            anchor: String::new(),
-            body: "Een vraag".into(),
-            author: author.id,
-            at: 1,
-        };
-        store.inner.add_comment(&comment).await.expect("before");
-        sqlx::query("UPDATE canvases SET status = 'gearchiveerd' WHERE id = ?")
-            .bind(id.as_str())
-            .execute(store.inner.writer())
-            .await
-            .expect("archive");
-        let after = store.inner.add_comment(&comment).await;
-        assert!(
-            matches!(after, Err(StoreError::Inconsistent(ARCHIVED_CANVAS))),
-            "{after:?}"
-        );
-        assert_eq!(store.inner.comments(&id).await.expect("list").len(), 1);
     }
 
     fn batch(id: &CanvasId, updates: Vec<Bytes>) -> AppendBatch {
