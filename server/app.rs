@@ -71,12 +71,18 @@ async fn recheck_open_connections(state: AppState) {
     let every =
         Duration::from_secs(state.auth.recheck_secs.max(1)).min(Duration::from_millis(touch));
     let mut tick = tokio::time::interval(every);
+    // A slow round (a database that struggles) is not followed by a burst of the missed ones.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = stopping.cancelled() => return,
             _ = tick.tick() => {}
         }
-        let closed = services::recheck::recheck_open(&state).await;
+        // Only reads: a stop does not wait for a database that is slow to answer them.
+        let closed = tokio::select! {
+            closed = services::recheck::recheck_open(&state) => closed,
+            _ = stopping.cancelled() => return,
+        };
         if closed > 0 {
             tracing::info!(closed, "closed connections whose access changed");
         }

@@ -246,7 +246,8 @@ pub struct AuthSettings {
     pub token_days: u64,
 
     /// Seconds between re-checks of every open connection's credential and access; one whose
-    /// access changed without the server hearing of it is closed by the next re-check.
+    /// access changed without the server hearing of it is closed by the next re-check. At most
+    /// a quarter of the session idle time (and a minute), so sessions end on time.
     #[arg(long, env = "DOORBRAAK_RECHECK_SECS", default_value_t = defaults::RECHECK_SECS)]
     pub recheck_secs: u64,
 }

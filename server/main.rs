@@ -142,10 +142,11 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         let created = demo::seed(store.as_ref())
             .await
             .context("seeding the demo")?;
-        if let Some(conn) = serving.as_mut() {
-            store::postgres::demo_seeded(conn)
-                .await
-                .context("seeding the demo")?;
+        if let Some(conn) = serving.as_mut()
+            && let Err(error) = store::postgres::demo_seeded(conn).await
+        {
+            // The seed is in place; the lock went with the connection, if that dropped.
+            tracing::warn!(%error, "could not release the demo's seeding lock");
         }
         if created {
             tracing::info!(canvas_id = demo::DEMO_CANVAS_ID, "demo canvas created");

@@ -86,6 +86,36 @@ pub struct Guest {
 /// The facts every rule is built from: which role someone holds where. Rules elsewhere ask these
 /// (or the named predicates built on them) and never compare roles themselves.
 impl Account {
+    /// A digest of everything the policy knows of the account, whatever order the database
+    /// listed it in: equal digests, equal answers from every rule. A stream that filters what
+    /// it sends by the account's access as it opened is re-checked with it.
+    pub fn digest(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut memberships: Vec<_> = self
+            .memberships
+            .iter()
+            .map(|(team, role)| (*team, *role as u8))
+            .collect();
+        memberships.sort_unstable();
+        let mut meetings = self.guest.meetings.clone();
+        meetings.sort_unstable();
+        let mut canvases = self.guest.canvases.clone();
+        canvases.sort_unstable();
+        let mut provinces = self.member_provinces.clone();
+        provinces.sort_unstable();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (
+            self.id,
+            memberships,
+            self.coach_of,
+            self.pmm,
+            self.beheerder,
+        )
+            .hash(&mut hasher);
+        (meetings, canvases, provinces).hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// The account's role in `team`, if it is a member (the most responsible one if it holds
     /// several).
     pub fn role_in(&self, team: TeamId) -> Option<TeamRole> {
@@ -467,6 +497,29 @@ pub fn may_grant(account: &Account, grant: Grant) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Access::*, EscalationLevel::*, *};
+
+    #[test]
+    fn the_digest_follows_the_facts_not_their_order() {
+        let account = Account {
+            id: Some(ME),
+            memberships: vec![
+                (OWN_TEAM, TeamRole::Teamlid),
+                (OTHER_TEAM, TeamRole::Aanjager),
+            ],
+            member_provinces: vec![PROVINCE, OTHER_PROVINCE],
+            ..Account::default()
+        };
+        let mut reordered = account.clone();
+        reordered.memberships.reverse();
+        reordered.member_provinces.reverse();
+        assert_eq!(account.digest(), reordered.digest());
+        let mut demoted = account.clone();
+        demoted.memberships[1].1 = TeamRole::Teamlid;
+        assert_ne!(account.digest(), demoted.digest());
+        let mut coach = account.clone();
+        coach.coach_of = Some(PROVINCE);
+        assert_ne!(account.digest(), coach.digest());
+    }
 
     const OWN_TEAM: TeamId = TeamId(1);
     const OTHER_TEAM: TeamId = TeamId(2);

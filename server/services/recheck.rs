@@ -15,7 +15,7 @@ use crate::{
     access::policy,
     auth::session,
     canvas::CanvasId,
-    ids::Credential,
+    ids::{AccountId, Credential},
     state::AppState,
     store::{AccountRow, StoreError, now_millis},
     sync::participants::{OpenEntry, Standing},
@@ -39,7 +39,8 @@ enum Credentials {
     Work(Box<AccountRow>),
     /// The session expired by inactivity.
     Expired,
-    /// Ended, revoked, past its lifetime, or its account is gone.
+    /// An ended session, a revoked or expired token, or its account is gone. (A session past
+    /// its longest lifetime counts as expired: the client says so.)
     Gone,
 }
 
@@ -55,6 +56,8 @@ pub async fn recheck_open(state: &AppState) -> usize {
             .push(entry);
     }
     let mut canvases: HashMap<CanvasId, Option<policy::Canvas>> = HashMap::new();
+    // An account with several sessions or tokens is looked up once per round.
+    let mut policies: HashMap<AccountId, policy::Account> = HashMap::new();
     let mut closed = 0;
     for (credential, entries) in by_credential {
         let account = match credentials(state, &credential, &entries[0]).await {
@@ -72,16 +75,29 @@ pub async fn recheck_open(state: &AppState) -> usize {
                 continue;
             }
         };
-        let policy = match state.directory.policy_account(&account).await {
-            Ok(policy) => policy,
-            Err(error) => {
-                tracing::warn!(%error, "could not re-check the access of open connections");
-                continue;
-            }
+        let policy = match policies.get(&account.id) {
+            Some(policy) => policy.clone(),
+            None => match state.directory.policy_account(&account).await {
+                Ok(policy) => {
+                    policies.insert(account.id, policy.clone());
+                    policy
+                }
+                Err(error) => {
+                    tracing::warn!(%error, account_id = %account.id, "could not re-check the access of open connections");
+                    continue;
+                }
+            },
         };
         for entry in entries {
             let Some(canvas) = &entry.holder.canvas else {
-                continue; // A stream over many canvases checks each event it sends.
+                // A stream over many canvases (the coach dashboard's, an overleg's) filters its
+                // events by the access it opened with: it ends once that access changed.
+                if entry.grants.is_some_and(|then| then != policy.digest())
+                    && participants.close_conn(entry.conn)
+                {
+                    closed += 1;
+                }
+                continue;
             };
             let facts = match canvases.get(canvas) {
                 Some(facts) => facts.clone(),
@@ -91,7 +107,7 @@ pub async fn recheck_open(state: &AppState) -> usize {
                         facts
                     }
                     Err(error) => {
-                        tracing::warn!(%error, "could not re-check a canvas of open connections");
+                        tracing::warn!(%error, canvas_id = %canvas, "could not re-check a canvas of open connections");
                         continue;
                     }
                 },

@@ -65,6 +65,9 @@ struct Open {
     closer: Closer,
     /// `None` until the access check let it in, and for event streams, which carry no role.
     standing: Option<Standing>,
+    /// For a stream over many canvases: the digest of the account's access it filters by
+    /// (`policy::Account::digest`).
+    grants: Option<u64>,
 }
 
 /// An open connection or stream as the re-check sees it.
@@ -73,6 +76,7 @@ pub struct OpenEntry {
     pub conn: ConnId,
     pub holder: Holder,
     pub standing: Option<Standing>,
+    pub grants: Option<u64>,
 }
 
 type Registry = Arc<Mutex<HashMap<ConnId, Open>>>;
@@ -96,6 +100,15 @@ impl Registration {
             entry.standing = Some(standing);
         }
     }
+
+    /// Records the digest of the access a stream over many canvases filters its events by.
+    pub fn admit_stream(&self, grants: u64) {
+        if let Ok(mut open) = self.registry.lock()
+            && let Some(entry) = open.get_mut(&self.conn)
+        {
+            entry.grants = Some(grants);
+        }
+    }
 }
 
 impl Drop for Registration {
@@ -115,6 +128,7 @@ impl Participants {
                 holder,
                 closer: closer.clone(),
                 standing: None,
+                grants: None,
             };
             open.insert(conn, entry);
         }
@@ -135,18 +149,23 @@ impl Participants {
                 conn: *conn,
                 holder: entry.holder.clone(),
                 standing: entry.standing,
+                grants: entry.grants,
             })
             .collect()
     }
 
-    /// Closes one connection or stream as revoked; whether it was open.
+    /// Closes one connection or stream as revoked; whether it was open (and not closed yet).
     pub fn close_conn(&self, conn: ConnId) -> bool {
         let Ok(open) = self.0.lock() else {
             return false;
         };
-        open.get(&conn)
-            .map(|entry| entry.closer.close(close_code::POLICY_VIOLATION, REVOKED))
-            .is_some()
+        match open.get(&conn) {
+            Some(entry) if !entry.closer.is_closed() => {
+                entry.closer.close(close_code::POLICY_VIOLATION, REVOKED);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Closes every connection of an account; returns how many.

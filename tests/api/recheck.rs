@@ -120,3 +120,19 @@ async fn a_session_ended_behind_the_servers_back_closes_its_socket() {
     .await;
     assert_eq!(socket.closed_with().await.0, 1008);
 }
+
+#[tokio::test]
+async fn a_coach_dashboard_stream_ends_when_the_coach_role_is_taken_away_behind_the_servers_back() {
+    let app = rechecking().await;
+    let coach = &app.people.coach;
+    let mut stream = EventStream::open(&app, coach, "/coach/gebeurtenissen").await;
+    execute(
+        &app,
+        "UPDATE accounts SET coach_province_id = NULL WHERE id = ?",
+        coach.id,
+    )
+    .await;
+    // It filtered its events by the province it coached: it ends, and the page reopens it with
+    // the access the account has now (here: none, 403).
+    stream.ended().await;
+}

@@ -191,14 +191,21 @@ pub fn register_stream(
     viewer: &Viewer,
     canvas: Option<CanvasId>,
 ) -> Registration {
-    state.sync.participants.register(
+    let over_many = canvas.is_none();
+    let registration = state.sync.participants.register(
         state.sync.next_conn_id(),
         Holder {
             account_id: viewer.account.id,
             credential: viewer.credential(),
             canvas,
         },
-    )
+    );
+    if over_many {
+        // It filters its events by the access it opened with: the periodic re-check closes it
+        // once that access is not the account's any more.
+        registration.admit_stream(viewer.policy.digest());
+    }
+    registration
 }
 
 /// A stream of `werkwijze` events for the changes `wanted` picks; ends when the registration is

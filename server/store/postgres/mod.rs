@@ -239,10 +239,17 @@ const DEMO_LOCK: i64 = 0x646f_6f72_2d64_656d;
 /// Waits until this process alone may seed the demo, holding [`DEMO_LOCK`] on `conn` (the
 /// [`serving`] connection) until [`demo_seeded`] or until the connection closes.
 pub async fn seeding_demo(conn: &mut PgConnection) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_lock($1)")
+    let alone: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
         .bind(DEMO_LOCK)
-        .execute(conn)
+        .fetch_one(&mut *conn)
         .await?;
+    if !alone {
+        tracing::info!("another process is seeding the demo; waiting for it");
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(DEMO_LOCK)
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 
