@@ -88,11 +88,12 @@ pub async fn recheck_open(state: &AppState) -> usize {
                 }
             },
         };
+        let digest = policy.digest();
         for entry in entries {
             let Some(canvas) = &entry.holder.canvas else {
                 // A stream over many canvases (the coach dashboard's, an overleg's) filters its
                 // events by the access it opened with: it ends once that access changed.
-                if entry.grants.is_some_and(|then| then != policy.digest())
+                if entry.grants.is_some_and(|then| then != digest)
                     && participants.close_conn(entry.conn)
                 {
                     closed += 1;

@@ -94,19 +94,19 @@ pub struct Registration {
 impl Registration {
     /// Records what the access check let the connection in with.
     pub fn admit(&self, standing: Standing) {
-        if let Ok(mut open) = self.registry.lock()
-            && let Some(entry) = open.get_mut(&self.conn)
-        {
-            entry.standing = Some(standing);
-        }
+        self.update(|entry| entry.standing = Some(standing));
     }
 
     /// Records the digest of the access a stream over many canvases filters its events by.
     pub fn admit_stream(&self, grants: u64) {
+        self.update(|entry| entry.grants = Some(grants));
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Open)) {
         if let Ok(mut open) = self.registry.lock()
             && let Some(entry) = open.get_mut(&self.conn)
         {
-            entry.grants = Some(grants);
+            change(entry);
         }
     }
 }
