@@ -296,8 +296,16 @@ async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Val
             .map(|_| (0..per_editor).map(|_| AtomicU64::new(0)).collect())
             .collect(),
     );
+    // How many edits each editor handed to its socket without an error: a missing delivery of
+    // an edit that was never sent is the generator's, not the server's.
+    let sent: Arc<Vec<AtomicU64>> = Arc::new(
+        (0..editors * rooms.len())
+            .map(|_| AtomicU64::new(0))
+            .collect(),
+    );
     let latencies = Arc::new(Mutex::new(Vec::<u64>::new()));
     let delivered = Arc::new(AtomicU64::new(0));
+    let receipts = Arc::new(Mutex::new(Vec::<Receipts>::new()));
 
     // Connect everyone first, so that every client is present for every edit.
     let mut sockets = Vec::new();
@@ -314,15 +322,23 @@ async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Val
     let (mut readers, mut writers) = (Vec::new(), Vec::new());
     for (global, editor, ws) in sockets {
         let (mut sink, mut stream) = ws.split();
-        let (arrivals, latencies, delivered, stop) = (
+        let (arrivals, latencies, delivered, stop, receipts) = (
             sent_at.clone(),
             latencies.clone(),
             delivered.clone(),
             stop_reading.clone(),
+            receipts.clone(),
         );
         readers.push(tokio::spawn(async move {
             let sent_at = arrivals;
             let mut mine = Vec::new();
+            let first = global - global % editors;
+            let mut got = Receipts {
+                reader: global,
+                seen: vec![vec![false; per_editor]; editors],
+                duplicates: 0,
+                closed_early: false,
+            };
             loop {
                 let message = tokio::select! {
                     _ = stop.cancelled() => break,
@@ -332,27 +348,36 @@ async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Val
                     if matches!(message, Some(Ok(_))) {
                         continue;
                     } else {
+                        got.closed_early = true;
                         break;
                     }
                 };
-                if data.len() > 2 && data[0] == 0 && data[1] == 2 {
+                // Relayed edits come as updates; count a sync step 2 too, should the server
+                // ever answer with one, so that no delivery goes uncounted.
+                if data.len() > 2 && data[0] == 0 && (data[1] == 2 || data[1] == 1) {
                     let now = origin.elapsed().as_micros() as u64;
                     for (editor, seq) in find_markers(&data) {
                         // The reference server echoes an update to its sender too; that is no
                         // fan-out.
-                        if editor == global {
+                        if editor == global || !(first..first + editors).contains(&editor) {
                             continue;
                         }
-                        if let Some(at) = sent_at.get(editor).and_then(|v| v.get(seq)) {
-                            mine.push(now.saturating_sub(at.load(Ordering::Relaxed)));
-                            delivered.fetch_add(1, Ordering::Relaxed);
+                        let Some(seen) = got.seen[editor - first].get_mut(seq) else {
+                            continue;
+                        };
+                        if std::mem::replace(seen, true) {
+                            got.duplicates += 1;
+                            continue;
                         }
+                        mine.push(now.saturating_sub(sent_at[editor][seq].load(Ordering::Relaxed)));
+                        delivered.fetch_add(1, Ordering::Relaxed);
                     }
                 }
             }
             latencies.lock().map(|mut all| all.extend(mine)).ok();
+            receipts.lock().map(|mut all| all.push(got)).ok();
         }));
-        let sent_at = sent_at.clone();
+        let (sent_at, sent) = (sent_at.clone(), sent.clone());
         writers.push(tokio::spawn(async move {
             // Spread the editors over the period so that edits do not arrive in lockstep.
             let offset = period.mul_f64((global % 97) as f64 / 97.0);
@@ -369,6 +394,7 @@ async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Val
                 {
                     break;
                 }
+                sent[global].fetch_add(1, Ordering::Relaxed);
             }
             // Keep the connection open until the readers are done.
             let _keep = sink;
@@ -393,6 +419,15 @@ async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Val
     let mut all = latencies.lock().map(|l| l.clone()).unwrap_or_default();
     all.sort_unstable();
     let received = delivered.load(Ordering::Relaxed);
+    let sent: Vec<usize> = sent
+        .iter()
+        .map(|n| n.load(Ordering::Relaxed) as usize)
+        .collect();
+    let receipts = receipts
+        .lock()
+        .map(|mut r| std::mem::take(&mut *r))
+        .unwrap_or_default();
+    let missing = missing_deliveries(&receipts, &sent, &sent_at, editors);
     Ok(serde_json::json!({
         "scenario": "fanout",
         "canvases": rooms.len(),
@@ -404,9 +439,55 @@ async fn fanout(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Val
         "deliveries_expected": expected,
         "deliveries_received": received,
         "all_delivered": received == expected,
+        "edits_not_sent": editors * rooms.len() * per_editor - sent.iter().sum::<usize>(),
+        "readers_closed_early": receipts.iter().filter(|r| r.closed_early).count(),
+        "duplicate_deliveries": receipts.iter().map(|r| r.duplicates).sum::<u64>(),
+        "missing": missing,
         "latency_ms": { "p50": percentile(&all, 0.50), "p95": percentile(&all, 0.95), "p99": percentile(&all, 0.99), "max": percentile(&all, 1.0) },
         "wall_seconds": elapsed.as_secs_f64(),
     }))
+}
+
+/// What one client of a canvas received of the other editors' edits.
+struct Receipts {
+    reader: usize,
+    /// Per editor of the canvas (by position in it), per sequence number.
+    seen: Vec<Vec<bool>>,
+    duplicates: u64,
+    /// The server closed the connection (or it broke) before the run ended.
+    closed_early: bool,
+}
+
+/// The edits that were sent but did not reach every other client of their canvas: at most 20,
+/// each with how many readers missed it and when it was sent (ms after the start), to hold
+/// against the server's log and its stored rows.
+fn missing_deliveries(
+    receipts: &[Receipts],
+    sent: &[usize],
+    sent_at: &[Vec<AtomicU64>],
+    editors: usize,
+) -> Vec<serde_json::Value> {
+    let mut missed = std::collections::BTreeMap::<(usize, usize), usize>::new();
+    for got in receipts {
+        let first = got.reader - got.reader % editors;
+        for (position, seen) in got.seen.iter().enumerate() {
+            let editor = first + position;
+            if editor == got.reader {
+                continue;
+            }
+            for seq in (0..sent[editor]).filter(|&seq| !seen[seq]) {
+                *missed.entry((editor, seq)).or_default() += 1;
+            }
+        }
+    }
+    missed
+        .into_iter()
+        .take(20)
+        .map(|((editor, seq), readers)| {
+            let at = sent_at[editor][seq].load(Ordering::Relaxed) as f64 / 1000.0;
+            serde_json::json!({ "editor": editor, "seq": seq, "readers_missing": readers, "sent_ms": at })
+        })
+        .collect()
 }
 
 async fn idle(args: &Args, rooms: &[String]) -> anyhow::Result<serde_json::Value> {

@@ -152,7 +152,8 @@ pub trait Database:
 {
     /// Begins a transaction. Until it commits, its writes are seen by nobody else; dropped
     /// without [`Transaction::commit`], it is rolled back. It holds the database's write lock
-    /// (on SQLite), so a use case does its slow work (hashing, encoding) before it begins.
+    /// (on SQLite; on PostgreSQL the row locks its statements take), so a use case does its slow
+    /// work (hashing, encoding) before it begins.
     async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError>;
 
     /// The pool of a PostgreSQL database, which several server processes may share (their

@@ -533,6 +533,40 @@ async fn two_aanjagers_demoting_each_other_at_once_leave_one() {
     assert_eq!(aanjagers, 1);
 }
 
+/// Twenty invitations of one person to one team at the same moment (on PostgreSQL over parallel
+/// connections of the pool): one link is made, the others are told one is open already.
+#[tokio::test]
+async fn twenty_invitations_of_one_person_at_once_make_one_link() {
+    let app = TestApp::spawn().await;
+    let aanjager = app.sign_in(&app.people.aanjager.email, PASSWORD).await;
+    let path = format!("/teams/{}/uitnodigingen", app.people.team);
+    let body = form(&[
+        ("email", "nieuw@gemeente.nl"),
+        ("role", "teamlid"),
+        ("csrf", &aanjager.csrf),
+    ]);
+    let pages = futures_util::future::join_all((0..20).map(|_| {
+        let (http, path, body) = (aanjager.http.clone(), path.clone(), body.clone());
+        async move { http.post_form(&path, &body).await }
+    }))
+    .await;
+    // The refusal is the team's page again, with the reason instead of a link.
+    let links = pages
+        .iter()
+        .filter(|(_, _, page)| page.contains("invitation-link"));
+    let told = pages.iter().filter(|(status, _, page)| {
+        *status == 200 && page.contains("staat al een uitnodiging open")
+    });
+    assert_eq!((links.count(), told.count()), (1, 19));
+    let (open,): (i64,) = sqlx::query_as(&sql(
+        "SELECT COUNT(*) FROM invitations WHERE email = 'nieuw@gemeente.nl' AND used_at IS NULL",
+    ))
+    .fetch_one(&app.db().await)
+    .await
+    .expect("count");
+    assert_eq!(open, 1);
+}
+
 /// Nobody changes their own role: not a beheerder who is also in the team (who could otherwise
 /// make themselves aanjager through the team's role route), not an aanjager.
 #[tokio::test]

@@ -24,6 +24,7 @@ mod meeting_room;
 mod meetings;
 mod pages;
 mod postgres;
+mod races;
 mod recheck;
 mod redaction;
 mod retention;

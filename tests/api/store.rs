@@ -32,8 +32,8 @@ async fn a_transaction_is_seen_by_others_only_once_it_commits() {
     let outside = store.account_by_id(account.id).await.expect("read");
     assert!(outside.is_some(), "committed");
 
-    // Dropped without commit: nothing of it remains, and the write lock (SQLite's writer, or
-    // PostgreSQL's advisory lock of the use cases) is free again.
+    // Dropped without commit: nothing of it remains, and what it held (SQLite's write lock,
+    // PostgreSQL's row locks) is free again.
     let tx = store.begin().await.expect("begin");
     tx.create_account("weg@gemeente.nl", "", None, false)
         .await

@@ -115,9 +115,10 @@ impl<S: Source> ArchiveIndex for Postgres<S> {
         let mut tx = conn.begin().await?;
         // Delete, then insert: SQLite's one writer makes two of these for one canvas replace
         // each other; here the second would find no row to delete yet (the first's insert
-        // uncommitted) and then fail on the unique canvas_id. Hence the write lock (the start-up
-        // indexing runs outside a use case, next to archiving).
-        super::serialized(&mut tx).await?;
+        // uncommitted) and then fail on the unique canvas_id. Hence the canvas row's lock (held
+        // already by the archiving that indexes it; the start-up indexing runs outside a use
+        // case, on every process).
+        super::locks::canvas(&mut tx, &doc.canvas).await?;
         sqlx::query("DELETE FROM archive_entries WHERE canvas_id = $1")
             .bind(doc.canvas.as_str())
             .execute(&mut *tx)

@@ -1,7 +1,7 @@
 //! The canvases and their log on PostgreSQL.
 //!
-//! The log takes no write lock (see the module `postgres`): a commit takes its positions from the
-//! canvas row, which it locks, and announces them on [`COMMIT_CHANNEL`]; a compaction takes the
+//! A commit to the log (see the module `postgres`) takes its positions from the canvas row,
+//! which it locks, and announces them on [`COMMIT_CHANNEL`]; a compaction takes the
 //! canvas's own advisory lock, and its snapshot's upsert is one atomic statement.
 
 use async_trait::async_trait;
@@ -263,7 +263,7 @@ impl<S: Source> Canvases for Postgres<S> {
 }
 
 /// The first key of the canvases' compaction locks (the second is the canvas id's hash); an
-/// arbitrary constant apart from the single `WRITE_LOCK` ("cmpc" in ASCII).
+/// arbitrary constant ("cmpc" in ASCII).
 pub const COMPACTION_LOCKS: i32 = 0x636d_7063;
 
 /// The channel on which a commit to a canvas's log is announced to the other server processes.

@@ -17,13 +17,13 @@ use crate::{
 impl<S: Source> Comments for Postgres<S> {
     async fn add_comment(&self, c: &NewComment) -> Result<CommentId, StoreError> {
         let mut conn = self.conn().await?;
-        // The write lock: on SQLite the insert below runs wholly before or wholly after an
-        // archiving transaction (one writer at a time). Under READ COMMITTED it could see the
-        // canvas as not yet archived while the archiving, not yet committed, has already deleted
-        // the comments it found: the new comment would stay on the archived canvas. Archiving is
-        // a use case holding the lock, so with it the two run one after the other again.
+        // On SQLite the insert below runs wholly before or wholly after an archiving or a purge
+        // (one writer at a time). Under READ COMMITTED it could see the canvas as still open
+        // while the archiving, not yet committed, has already deleted the comments it found: the
+        // new comment would stay on the closed canvas. The canvas's addition lock puts the two
+        // one after the other again, and the statements after it see the other's commit.
         let mut tx = conn.begin().await?;
-        super::serialized(&mut tx).await?;
+        super::locks::adding_to_canvas(&mut tx, &c.canvas).await?;
         if let Some(thread) = c.thread {
             let found: Option<i64> = sqlx::query_scalar(
                 "SELECT 1::BIGINT FROM comments WHERE id = $1 AND canvas_id = $2 \
@@ -37,12 +37,12 @@ impl<S: Source> Comments for Postgres<S> {
                 return Err(StoreError::Inconsistent("no such thread on this canvas"));
             }
         }
-        // Not on a canvas archived meanwhile (archiving removes the comments it finds; one
-        // written after it would otherwise stay).
+        // Not on a canvas archived or purged meanwhile (both remove the comments they find;
+        // one written after them would otherwise stay).
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO comments (canvas_id, thread_id, field, anchor, body, author_id, \
              created_at) SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM canvases \
-             WHERE id = $1 AND status <> 'gearchiveerd') RETURNING id",
+             WHERE id = $1 AND status <> 'gearchiveerd' AND purged_at IS NULL) RETURNING id",
         )
         .bind(c.canvas.as_str())
         .bind(c.thread)
@@ -116,7 +116,7 @@ impl<S: Source> Comments for Postgres<S> {
         by: AccountId,
         at: i64,
     ) -> Result<bool, StoreError> {
-        // No write lock: each UPDATE is one atomic compare-and-set on the thread's row.
+        // Each UPDATE is one atomic compare-and-set on the thread's row.
         let mut conn = self.conn().await?;
         let changed = if resolved {
             execute(

@@ -78,11 +78,15 @@ impl<S: Source> Invitations for Postgres<S> {
     }
 
     async fn use_invitation(&self, token_hash: &str, now: i64) -> Result<bool, StoreError> {
-        // No write lock: one UPDATE that checks and marks. Of two concurrent uses the second
-        // waits for the first's row lock, then re-checks `used_at IS NULL` on the row as the
-        // first left it and changes nothing: exactly one succeeds, as on SQLite.
+        // One UPDATE that checks and marks. Of two concurrent uses the second waits for the
+        // first's row lock, then re-checks `used_at IS NULL` on the row as the first left it
+        // and changes nothing: exactly one succeeds, as on SQLite. Before it, the team's lock:
+        // the use case asks next whether the link's maker is still an aanjager, and a demotion
+        // of the maker (which takes the same lock) is then either committed and seen, or waits.
+        let mut conn = self.conn().await?;
+        super::locks::team_of_invitation(&mut conn, token_hash).await?;
         let used = execute(
-            &mut *self.conn().await?,
+            &mut conn,
             "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
                  AND expires_at > $1",
             &[&now, &token_hash],
@@ -96,13 +100,22 @@ impl<S: Source> Invitations for Postgres<S> {
         team_id: Option<TeamId>,
         now: i64,
     ) -> Result<Vec<InvitationRow>, StoreError> {
+        // "One open invitation per person and grant" is asked of this list and then kept by the
+        // insert after it: the team's lock (the national invitations' for `None`) holds the
+        // next inviter until this transaction commits, and their list then has this one's
+        // invitation. Outside a transaction the lock ends with its statement.
+        let mut conn = self.conn().await?;
+        match team_id {
+            Some(team) => super::locks::team(&mut conn, team).await?,
+            None => super::locks::national_invitations(&mut conn).await?,
+        }
         let rows = sqlx::query(
             "SELECT * FROM invitations WHERE ($1 IS NULL OR (team_id = $1 AND kind = 'team')) \
              AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC",
         )
         .bind(team_id)
         .bind(now)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *conn)
         .await?;
         Ok(rows.iter().map(invitation).collect::<Result<_, _>>()?)
     }

@@ -1,7 +1,7 @@
 //! The running overleg and its records on PostgreSQL (as `sqlite/meeting_records.rs`).
 
 use async_trait::async_trait;
-use sqlx::{Connection, Row, postgres::PgRow};
+use sqlx::{Row, postgres::PgRow};
 
 use super::{
     Postgres, Source,
@@ -65,8 +65,7 @@ impl<S: Source> MeetingRecords for Postgres<S> {
         at: i64,
     ) -> Result<bool, StoreError> {
         // As on SQLite: one conditional UPDATE (whose item check the foreign key of
-        // current_item backs), then marking the item discussed, which only ever sets a NULL:
-        // no write lock needed.
+        // current_item backs), then marking the item discussed, which only ever sets a NULL.
         let mut conn = self.conn().await?;
         let changed = execute(
             &mut conn,
@@ -350,30 +349,20 @@ impl<S: Source> MeetingRecords for Postgres<S> {
     }
 
     async fn take_due_actions(&self, date: &str) -> Result<Vec<ActionRow>, StoreError> {
-        // Read, then marked told: "each is returned once" leans on SQLite's one writer, so the
-        // write lock, and one transaction for the read and the marks.
-        let mut conn = self.conn().await?;
-        let mut tx = conn.begin().await?;
-        super::serialized(&mut tx).await?;
-        // The dates are YYYY-MM-DD text: compared byte by byte as on SQLite (COLLATE "C").
+        // Marked told and returned in one statement: of two processes telling at the same
+        // moment, the second waits for the first's row locks, then finds `due_told` set on the
+        // rows as the first left them (READ COMMITTED re-checks the WHERE) and takes none of
+        // them. Each is returned once, as on SQLite. The dates are YYYY-MM-DD text: compared
+        // byte by byte as on SQLite (COLLATE "C").
         let rows = sqlx::query(&format!(
-            "{ACTION_QUERY} WHERE x.done_at IS NULL AND x.due_told = 0 \
-             AND x.due_on COLLATE \"C\" <= $1 ORDER BY x.id"
+            "WITH told AS (UPDATE action_items SET due_told = 1 WHERE done_at IS NULL \
+             AND due_told = 0 AND due_on COLLATE \"C\" <= $1 RETURNING id) \
+             {ACTION_QUERY} WHERE x.id IN (SELECT id FROM told) ORDER BY x.id"
         ))
         .bind(date)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
-        let due: Vec<ActionRow> = rows.iter().map(action).collect::<Result<_, _>>()?;
-        if !due.is_empty() {
-            // All at once (one array bind) rather than SQLite's statement per actiepunt.
-            let ids: Vec<i64> = due.iter().map(|a| a.id.0).collect();
-            sqlx::query("UPDATE action_items SET due_told = 1 WHERE id = ANY($1)")
-                .bind(ids)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(due)
+        Ok(rows.iter().map(action).collect::<Result<_, _>>()?)
     }
 
     async fn minutes(&self, meeting: MeetingId) -> Result<Option<MinutesRow>, StoreError> {

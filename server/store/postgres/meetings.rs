@@ -142,7 +142,7 @@ impl<S: Source> Meetings for Postgres<S> {
     ) -> Result<bool, StoreError> {
         // Compare-and-set on the sequence: of two changes made from the same page, one wins.
         // One UPDATE with its condition: atomic on PostgreSQL too (the second waits for the
-        // first's row lock and then no longer matches), no write lock needed.
+        // first's row lock and then no longer matches).
         let changed = execute(
             &mut *self.conn().await?,
             "UPDATE meetings SET starts_at = $1, duration_minutes = $2, place = $3, \
@@ -217,12 +217,12 @@ impl<S: Source> Meetings for Postgres<S> {
     ) -> Result<AgendaItemId, StoreError> {
         // The next position is read and taken in one statement, which on SQLite no other writer
         // can interleave with; on PostgreSQL two at once would read the same MAX and share a
-        // position (and a later swap of the two would change nothing), hence the write lock.
-        // The transaction (a savepoint inside a use case's) also keeps a Duplicate from
+        // position (and a later swap of the two would change nothing), hence the meeting's lock
+        // first. The transaction (a savepoint inside a use case's) also keeps a Duplicate from
         // aborting the caller's transaction.
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
-        super::serialized(&mut tx).await?;
+        super::locks::meeting(&mut tx, meeting).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO agenda_items (meeting_id, position, canvas_id, topic, brought_by, \
              timebox_minutes) VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 \
@@ -260,11 +260,11 @@ impl<S: Source> Meetings for Postgres<S> {
         item: AgendaItemId,
         up: bool,
     ) -> Result<bool, StoreError> {
-        // The swap is computed from the agenda as read: the write lock keeps another change of
-        // the agenda from landing between the read and the swap (SQLite's one writer).
+        // The swap is computed from the agenda as read: the meeting's lock keeps another change
+        // of its agenda from landing between the read and the swap (SQLite's one writer).
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
-        super::serialized(&mut tx).await?;
+        super::locks::meeting(&mut tx, meeting).await?;
         let agenda: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT id, position FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id",
         )

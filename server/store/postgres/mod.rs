@@ -9,15 +9,25 @@
 //! Every query is written once, against a [`Source`] of connections: [`Pooled`] takes one from
 //! the pool per call, [`Held`] is the one transaction a use case holds (`Database::begin`).
 //!
-//! **Writers, one at a time.** SQLite runs one writing transaction at a time, and some of the
-//! guarantees lean on that (the budget check and its insert, keeping a team's last aanjager, the
-//! compare-and-set workflow writes). On PostgreSQL a use case's transaction therefore starts by
-//! taking one transaction-scoped advisory lock, [`WRITE_LOCK`], held until it commits or rolls
-//! back, on whichever process it runs: the same serial order of use cases as on SQLite. A
-//! statement outside a use case's transaction that checks and writes in one go takes it too
-//! ([`serialized`]). The canvases' update log does not: a commit takes its positions from the
-//! canvas row, locked until it commits, so two processes appending to one canvas at the same
-//! moment are put in one order without holding up anything else.
+//! **No single writer.** SQLite runs one writing transaction at a time, and some guarantees
+//! lean on that. On PostgreSQL use cases run side by side, on any process, at READ COMMITTED,
+//! and each guarantee is kept where it is decided, per statement:
+//! - *One statement that checks and writes* (a compare-and-set `UPDATE … WHERE` on the state
+//!   the user saw, `INSERT … ON CONFLICT`, a unique index): a second writer of the row waits
+//!   for the first's row lock and then evaluates its `WHERE` again on the row as the first left
+//!   it. Status changes, escalations and their answers, setting a budget, redeeming a link,
+//!   fixing minutes, counting failed sign-ins, telling due actiepunten.
+//! - *A row lock first, then the check and the write* ([`locks`]), where the check reads rows
+//!   another writer adds or changes: the team's row for keeping its last aanjager, for one open
+//!   invitation per person and for a link whose maker must still be an aanjager; the budget's
+//!   (or the corrected entry's) row for a booking; the meeting's row for its agenda positions;
+//!   the canvas's row for replacing its leeropbrengst or archive entry; the canvas's addition
+//!   lock between comments and bookings on one side and archiving and purging on the other.
+//! - *The canvases' log*: a commit takes its positions from the canvas row, locked until it
+//!   commits, so two processes appending to one canvas at the same moment are put in one order.
+//!
+//! Row locks rather than SERIALIZABLE: each guarantee names the one row its writers meet on,
+//! so a conflict waits instead of failing, and no use case needs to be written to be re-run.
 
 mod accounts;
 mod archive_index;
@@ -27,6 +37,7 @@ mod comments;
 mod evaluation;
 mod invitations;
 mod learning_agenda;
+mod locks;
 mod meeting_records;
 mod meetings;
 mod organisation;
@@ -47,9 +58,6 @@ use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool, pool::PoolConnection, postgres::PgPoolOptions};
 
 use super::{Database, StoreError, Transaction};
-
-/// The advisory lock of the writing use cases (an arbitrary constant: "doorbraak" in ASCII).
-pub const WRITE_LOCK: i64 = 0x646f_6f72_6272_6161;
 
 /// The PostgreSQL implementation of the storage interfaces, over a source of connections.
 pub struct Postgres<S> {
@@ -95,7 +103,7 @@ impl DerefMut for Conn<'_> {
 
 /// Two pools on the one database: `pool` for every query outside a use case's transaction (the
 /// requests' reads, the group commit of live edits, compaction), `transactions` for the use
-/// cases' transactions, which wait for [`WRITE_LOCK`] holding their connection. Apart, the
+/// cases' transactions, which may wait for a row lock holding their connection. Apart, the
 /// waiters can never take every connection: a lock holder that reads through the store while it
 /// holds the lock, and the live edits, always find one.
 pub struct Pooled {
@@ -109,7 +117,7 @@ impl Source for Pooled {
     }
 }
 
-/// One transaction, holding [`WRITE_LOCK`].
+/// One use case's transaction.
 pub struct Held {
     tx: tokio::sync::Mutex<sqlx::Transaction<'static, sqlx::Postgres>>,
 }
@@ -124,15 +132,6 @@ impl<S: Source> Postgres<S> {
     async fn conn(&self) -> Result<Conn<'_>, StoreError> {
         self.source.conn().await
     }
-}
-
-/// Takes [`WRITE_LOCK`] for the transaction running on `conn` (until it commits or rolls back).
-pub(super) async fn serialized(conn: &mut PgConnection) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(WRITE_LOCK)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// Connects to the database `url` names and brings its schema up to date.
@@ -180,12 +179,10 @@ impl Database for PostgresStore {
 }
 
 impl PostgresTransaction {
-    /// Begins a transaction on a connection of `pool`, holding [`WRITE_LOCK`]. Like SQLite's
-    /// BEGIN IMMEDIATE: the use case holds the writers' lock from its first read, so what it read
-    /// is still so when it writes.
+    /// Begins a transaction on a connection of `pool` (READ COMMITTED: what a use case's checks
+    /// need held until it commits, the statements that check lock; see the module's docs).
     pub(crate) async fn begin_on(pool: &PgPool) -> Result<Self, StoreError> {
-        let mut tx = pool.begin().await?;
-        serialized(&mut tx).await?;
+        let tx = pool.begin().await?;
         Ok(Postgres {
             source: Held {
                 tx: tokio::sync::Mutex::new(tx),

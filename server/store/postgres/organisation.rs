@@ -251,13 +251,13 @@ impl<S: Source> Organisation for Postgres<S> {
         let code = role.map_or("", TeamRole::code);
         // One statement is not enough on PostgreSQL: two aanjagers demoting each other at once
         // would each count the other in their own snapshot and change different rows, so both
-        // would succeed. Under the writers' lock (taken before the statement, so its snapshot
+        // would succeed. Under the team row's lock (taken before the statement, so its snapshot
         // sees the previous holder's commit) they run one after the other, as on SQLite. The
         // connection is given back before `memberships` below takes one.
         let changed = {
             let mut conn = self.conn().await?;
             let mut tx = conn.begin().await?;
-            super::serialized(&mut tx).await?;
+            super::locks::team(&mut tx, team_id).await?;
             let changed = execute(&mut tx, &sql, &[&team_id, &account_id, &code]).await?;
             tx.commit().await?;
             changed

@@ -56,7 +56,7 @@ impl<S: Source> Retention for Postgres<S> {
         at: i64,
     ) -> Result<bool, StoreError> {
         // SQLite's INSERT OR IGNORE; one atomic statement (of two at the same moment exactly one
-        // inserts), so no write lock.
+        // inserts).
         let done = sqlx::query(
             "INSERT INTO retention_warnings (canvas_id, days_before, sent_at) \
              VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -73,11 +73,11 @@ impl<S: Source> Retention for Postgres<S> {
         let id = canvas.as_str();
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
-        // The write lock: on SQLite nothing is written between the purge's deletes and its
-        // commit (one writer at a time); here a comment or version written meanwhile by another
-        // connection could survive the purge. (Called in the caller's transaction, which holds
-        // the lock already: then this costs nothing.)
-        super::serialized(&mut tx).await?;
+        // On SQLite nothing is written between the purge's deletes and its commit (one writer
+        // at a time); here a comment added meanwhile by another connection could survive the
+        // purge. The canvas's closing lock waits for the additions in progress and keeps new
+        // ones out until the purge commits (they then find it purged).
+        super::locks::closing_canvas(&mut tx, canvas).await?;
         let marked = sqlx::query(&format!(
             "UPDATE canvases SET purged_at = $1, label = $2 WHERE id = $3 AND status IN {CLOSED} \
              AND purged_at IS NULL"

@@ -101,7 +101,7 @@ impl<S: Source> Versions for Postgres<S> {
         was: &[u8],
         snapshot: &[u8],
     ) -> Result<bool, StoreError> {
-        // No write lock: each UPDATE is a compare-and-set in one statement (a concurrent writer
+        // Each UPDATE is a compare-and-set in one statement (a concurrent writer
         // of the row is waited for and its result compared with `was`), as on SQLite, where the
         // two statements do not run in one transaction either.
         let mut conn = self.conn().await?;

@@ -4,15 +4,15 @@
 //! so they take SQLite's write lock first and never read a state another writer is changing. On
 //! PostgreSQL that first `UPDATE` takes the row lock of what it guards instead: a second writer of
 //! the same row waits for the first to commit and then evaluates its `WHERE` again on the row as
-//! the first left it (READ COMMITTED), so the compare-and-set holds without the writers' lock. The
-//! methods that check one table and write another (`add_entry`) or replace a row by deleting and
-//! inserting it (`save_learning`) take [`super::serialized`].
+//! the first left it (READ COMMITTED), so the compare-and-set holds. The methods that check one
+//! table and write another (`add_entry`) or replace a row by deleting and inserting it
+//! (`save_learning`) take a row lock first ([`super::locks`]).
 
 use async_trait::async_trait;
 use sqlx::{Connection, Postgres as Db, Row, Transaction, postgres::PgRow};
 
 use super::{
-    Postgres, Source,
+    Postgres, Source, locks,
     query::{codes, flag},
 };
 use crate::canvas::rendement::Payback;
@@ -244,9 +244,13 @@ impl<S: Source> Workflow for Postgres<S> {
     ) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
+        // Archiving removes the comments it finds and refuses what comes after: it waits for
+        // the additions in progress first (see `locks::adding_to_canvas`).
+        if to == CanvasStatus::Gearchiveerd {
+            locks::closing_canvas(&mut tx, canvas).await?;
+        }
         // A compare-and-set in one UPDATE: atomic on PostgreSQL too (a concurrent change of the
-        // same canvas waits for its row lock and then finds the status no longer `from`), so no
-        // writers' lock.
+        // same canvas waits for its row lock and then finds the status no longer `from`).
         let changed = sqlx::query("UPDATE canvases SET status = $1 WHERE id = $2 AND status = $3")
             .bind(to.code())
             .bind(canvas.as_str())
@@ -291,7 +295,7 @@ impl<S: Source> Workflow for Postgres<S> {
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
         // The guarding UPDATE locks the canvas row until the commit; everything after it writes
-        // that row or rows of it, so no writers' lock (see the module's comment).
+        // that row or rows of it (see the module's comment).
         let guarded = sqlx::query(
             "UPDATE canvases SET status = 'opgeschaald' WHERE id = $1 AND escalation_level = $2 \
              AND status = 'in_behandeling'",
@@ -323,7 +327,7 @@ impl<S: Source> Workflow for Postgres<S> {
     }
 
     async fn pick_up(&self, escalation: EscalationId, by: AccountId) -> Result<bool, StoreError> {
-        // One compare-and-set UPDATE: atomic on PostgreSQL, no writers' lock.
+        // One compare-and-set UPDATE: atomic on PostgreSQL too.
         let changed = sqlx::query(
             "UPDATE escalations SET picked_up_by = $1, picked_up_at = $2 WHERE id = $3 \
              AND picked_up_by IS NULL AND answered_at IS NULL",
@@ -343,7 +347,7 @@ impl<S: Source> Workflow for Postgres<S> {
         let mut tx = conn.begin().await?;
         // The guarding UPDATE locks the escalation row until the commit: a second answer waits
         // and then finds it answered. The canvas's UPDATE after it takes the canvas row's lock
-        // and works on its latest state, as SQLite's next writer would. No writers' lock.
+        // and works on its latest state, as SQLite's next writer would.
         let answered = sqlx::query(
             "UPDATE escalations SET answer = $1, answered_by = $2, answered_at = $3, outcome = $4, \
              picked_up_by = COALESCE(picked_up_by, $2), picked_up_at = COALESCE(picked_up_at, $3) \
@@ -457,7 +461,7 @@ impl<S: Source> Workflow for Postgres<S> {
         // One statement each, so SQLite's single writer makes the comparison and the write one
         // step: a first budget only while there is none, a change only while it is what was seen.
         // On PostgreSQL each is atomic by itself (the INSERT's conflict on the primary key, the
-        // UPDATE's row lock and re-check of its WHERE), so no writers' lock.
+        // UPDATE's row lock and re-check of its WHERE).
         let done = match seen {
             None => {
                 sqlx::query(
@@ -546,9 +550,9 @@ impl<S: Source> Workflow for Postgres<S> {
         let mut tx = conn.begin().await?;
         // Replacing is a DELETE and then an INSERT: on SQLite one writer at a time, so the last
         // save wins. On PostgreSQL two saves of a canvas without a leeropbrengst would both
-        // delete nothing and the second INSERT would fail on the primary key: the writers' lock
-        // keeps SQLite's order (within a use case's transaction it is held already).
-        super::serialized(&mut tx).await?;
+        // delete nothing and the second INSERT would fail on the primary key: the canvas row's
+        // lock keeps SQLite's order (the status change that saves it holds that lock already).
+        locks::canvas(&mut tx, canvas).await?;
         // The signals and tags go with the row (ON DELETE CASCADE).
         sqlx::query("DELETE FROM learning_outcomes WHERE canvas_id = $1")
             .bind(canvas.as_str())
@@ -703,11 +707,18 @@ impl<S: Source> Workflow for Postgres<S> {
     async fn add_entry(&self, entry: &NewLedgerEntry) -> Result<EntryOutcome, StoreError> {
         // One statement: SQLite runs it under the write lock, so the check and the insert cannot
         // be separated by another entry. PostgreSQL runs two such statements side by side, each
-        // on a snapshot without the other's entry (READ COMMITTED): the writers' lock serializes
-        // them, and the statement after it sees every entry committed before it was granted.
+        // on a snapshot without the other's entry (READ COMMITTED), so first the locks: the
+        // canvas's addition lock (an archiving waits for this booking, or this booking for the
+        // archiving and then finds the canvas archived), then the row whose remainder is
+        // checked: the year's budget, or the corrected entry. The statement after them sees
+        // every booking committed before they were granted.
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await?;
-        super::serialized(&mut tx).await?;
+        locks::adding_to_canvas(&mut tx, &entry.canvas).await?;
+        match entry.corrects {
+            Some(original) => locks::ledger_entry(&mut tx, original).await?,
+            None => locks::budget(&mut tx, entry.team, i64::from(entry.year)).await?,
+        }
         let guard = if entry.corrects.is_some() {
             // A correction: of an uncorrected original on this canvas, of the same kind and year,
             // and never more than what is left of it.
@@ -723,7 +734,7 @@ impl<S: Source> Workflow for Postgres<S> {
                AND year = $2) - COALESCE((SELECT SUM(amount_cents) FROM budget_entries \
                WHERE team_id = $1 AND year = $2), 0)::BIGINT >= $5)"
         };
-        // In the same statement, and so under the same lock: the canvas is not archived.
+        // In the same statement, and so under the same locks: the canvas is not archived.
         // RETURNING id: PostgreSQL has no last_insert_rowid().
         let inserted: Option<i64> = sqlx::query_scalar(&format!(
             "INSERT INTO budget_entries (team_id, year, canvas_id, kind, amount_cents, purpose, \

@@ -29,12 +29,12 @@ impl<S: Source> Comments for Sqlite<S> {
                 return Err(StoreError::Inconsistent("no such thread on this canvas"));
             }
         }
-        // Not on a canvas archived meanwhile (archiving removes the comments it finds; one
-        // written after it would otherwise stay).
+        // Not on a canvas archived or purged meanwhile (both remove the comments they find;
+        // one written after them would otherwise stay).
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO comments (canvas_id, thread_id, field, anchor, body, author_id, \
              created_at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM canvases \
-             WHERE id = ? AND status <> 'gearchiveerd') RETURNING id",
+             WHERE id = ? AND status <> 'gearchiveerd' AND purged_at IS NULL) RETURNING id",
         )
         .bind(c.canvas.as_str())
         .bind(c.thread)
