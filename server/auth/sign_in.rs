@@ -4,8 +4,9 @@
 //! down and locked exactly like a wrong password, and its "password check" runs argon2 against a
 //! dummy hash so that it takes as long as a real one.
 //!
-//! Attempts for one address run one at a time: otherwise a burst of parallel guesses would all
-//! read the same failure count before any of them recorded its failure, and get past the lock.
+//! Attempts for one address run one at a time, on one process and across the processes of one
+//! database: otherwise a burst of parallel guesses would all read the same failure count before
+//! any of them recorded its failure, and get past the lock.
 
 use std::{
     collections::HashMap,
@@ -97,6 +98,8 @@ pub async fn sign_in(
     let email = crate::text::email(email).unwrap_or_else(|_| email.trim().to_lowercase());
     let turn = Turn::of(attempts, &email);
     let _turn = turn.lock.lock().await;
+    // And across the processes on one database (PostgreSQL), held until this attempt answers.
+    let _across = directory.sign_in_turn(&email).await?;
     let now = now_millis();
     let (failures, last) = directory.sign_in_failures(&email).await?;
     if lockout::locked_until(failures, last, now).is_some() {

@@ -259,23 +259,44 @@ impl Editor {
 /// Finds `~E<editor>S<seq>~` in an update without decoding it.
 /// The markers of the edits an update carries: one for a relayed edit; several when a process
 /// relays what another process committed as one difference (after that process folded the edits
-/// into a snapshot before this one read them).
+/// into a snapshot before this one read them). The bytes before a marker may hold `~E` too (a
+/// client id whose last byte is `~`, then an origin clock of 69, `E`): a candidate that does not
+/// parse is skipped by one byte, never up to the next `~`, which may be the real marker's start.
 fn find_markers(bytes: &[u8]) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
-    let mut rest = bytes;
-    while let Some(start) = rest.windows(2).position(|w| w == b"~E") {
-        rest = &rest[start + 2..];
-        let Some(end) = rest.iter().position(|&b| b == b'~') else {
-            break;
-        };
-        let marker = std::str::from_utf8(&rest[..end])
-            .ok()
-            .and_then(|m| m.split_once('S'))
-            .and_then(|(editor, seq)| Some((editor.parse().ok()?, seq.parse().ok()?)));
-        found.extend(marker);
-        rest = &rest[end + 1..];
+    let mut at = 0;
+    while let Some(start) = bytes[at..].windows(2).position(|w| w == b"~E") {
+        let candidate = at + start + 2;
+        match marker(&bytes[candidate..]) {
+            Some((editor, seq, len)) => {
+                found.push((editor, seq));
+                at = candidate + len;
+            }
+            None => at += start + 1,
+        }
     }
     found
+}
+
+/// `<editor>S<seq>~` at the start of `bytes`: the two numbers and the bytes they take.
+fn marker(bytes: &[u8]) -> Option<(usize, usize, usize)> {
+    let digits = |from: usize| {
+        let len = bytes[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let value = std::str::from_utf8(&bytes[from..from + len])
+            .ok()?
+            .parse()
+            .ok()?;
+        Some((value, from + len))
+    };
+    let (editor, after) = digits(0)?;
+    if bytes.get(after) != Some(&b'S') {
+        return None;
+    }
+    let (seq, after) = digits(after + 1)?;
+    (bytes.get(after) == Some(&b'~')).then_some((editor, seq, after + 1))
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -573,5 +594,34 @@ trait TextLen {
 impl TextLen for TextRef {
     fn get_string_len(&self, doc: &Doc) -> usize {
         yrs::GetString::get_string(self, &doc.transact()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An editor whose document has this client id.
+    fn editor(client_id: u64) -> Editor {
+        let doc = Doc::with_client_id(client_id);
+        let text = doc.get_or_insert_text("situation");
+        Editor { doc, text }
+    }
+
+    #[test]
+    fn every_edit_is_found_whatever_bytes_surround_its_marker() {
+        // Client id 126 is the byte `~`; the eleventh edit's origin is clock 69, the byte `E`:
+        // its update holds `~E` before the marker itself.
+        for client_id in [126, 1, 0x7e7e, (1 << 53) - 1] {
+            let editor = editor(client_id);
+            for seq in 0..200 {
+                let update = editor.edit(&format!("~E43S{seq}~"));
+                let message = protocol::encode_update(&update);
+                assert_eq!(find_markers(&message), [(43, seq)], "client {client_id}");
+            }
+        }
+        // Several in one difference, between bytes that look like a marker's start.
+        let bytes = b"\x00~E~E7x~E1S2~~E3S4~~ES~E5S~";
+        assert_eq!(find_markers(bytes), [(1, 2), (3, 4)]);
     }
 }

@@ -255,7 +255,7 @@ pub async fn plan(
     };
     tell_team(tx.as_ref(), team, viewer.account.id, &text, ids[0]).await?;
     for (canvas, _) in &proposed {
-        tell_inbrenger(state, tx.as_ref(), viewer, canvas, ids[0], first.starts_at).await?;
+        tell_inbrenger(tx.as_ref(), viewer, canvas, ids[0], first.starts_at).await?;
     }
     tx.commit().await?;
     Ok(ids)
@@ -323,24 +323,21 @@ pub async fn proposals(
 
 /// The inbrenger hears that their canvas is on the agenda, and when.
 async fn tell_inbrenger(
-    state: &AppState,
     tx: &dyn Transaction,
     viewer: &Viewer,
     canvas: &CanvasId,
     meeting: MeetingId,
     starts_at: i64,
 ) -> Result<(), ServiceError> {
-    let Some(facts) = state.canvases.canvas_facts(canvas).await? else {
+    // Read through the transaction, which holds the meeting's lock: not through the pool that
+    // the writers waiting for that lock may hold.
+    let Some(facts) = tx.canvas_facts(canvas).await? else {
         return Ok(());
     };
     let Some(inbrenger) = facts.brought_in_by.filter(|a| *a != viewer.account.id) else {
         return Ok(());
     };
-    let label = state
-        .canvases
-        .canvas_label(canvas)
-        .await?
-        .unwrap_or_default();
+    let label = tx.canvas_label(canvas).await?.unwrap_or_default();
     let text = format!(
         "Je canvas {label} staat op de agenda van het overleg van {}.",
         when(starts_at)
@@ -669,15 +666,7 @@ pub async fn add_to_agenda(
     )
     .await?;
     if let Some(canvas) = &canvas {
-        tell_inbrenger(
-            state,
-            tx.as_ref(),
-            viewer,
-            canvas,
-            id,
-            meeting.schedule.starts_at,
-        )
-        .await?;
+        tell_inbrenger(tx.as_ref(), viewer, canvas, id, meeting.schedule.starts_at).await?;
     }
     tx.commit().await?;
     Ok(added)

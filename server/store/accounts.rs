@@ -29,6 +29,26 @@ impl AccountRow {
     }
 }
 
+/// A sign-in turn held in the database ([`Accounts::sign_in_turn`]), if the backend has one;
+/// given up when dropped.
+pub struct SignInTurn {
+    _held: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl SignInTurn {
+    /// Nothing held: the backend serves one process.
+    pub fn none() -> Self {
+        Self { _held: None }
+    }
+
+    /// Holds `held` (a connection with the turn's lock) until dropped.
+    pub(crate) fn holding(held: impl std::any::Any + Send) -> Self {
+        Self {
+            _held: Some(Box::new(held)),
+        }
+    }
+}
+
 /// A signed-in session as stored.
 #[derive(Debug, Clone)]
 pub struct SessionRow {
@@ -146,4 +166,11 @@ pub trait Accounts: Send + Sync + 'static {
     /// Counts one more failure; returns the new count.
     async fn record_sign_in_failure(&self, email: &str, now: i64) -> Result<u32, StoreError>;
     async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError>;
+    /// Waits until no other server process on this database runs a sign-in attempt for `key`,
+    /// and holds that turn until the returned one is dropped: checking the count, the
+    /// password and recording the failure are then one step across processes, as a process's
+    /// own turn makes them within it. SQLite serves one process: nothing to hold.
+    async fn sign_in_turn(&self, _key: &str) -> Result<SignInTurn, StoreError> {
+        Ok(SignInTurn::none())
+    }
 }

@@ -45,7 +45,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use accounts::{AccountRow, Accounts, SessionRow, TokenRow, TokenUse};
+pub use accounts::{AccountRow, Accounts, SessionRow, SignInTurn, TokenRow, TokenUse};
 pub use archive_index::ArchiveIndex;
 pub use audit_log::{AuditEntry, AuditLog, AuditRow};
 pub use canvases::{AppendBatch, CanvasOwner, CanvasSummary, Canvases, DocSummary, StoredCanvas};

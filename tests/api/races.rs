@@ -414,3 +414,75 @@ async fn a_link_used_while_its_maker_is_demoted_waits_and_then_grants_nothing() 
         "a demoted aanjager's link grants nothing"
     );
 }
+
+/// A purge that meets a compaction in progress waits for it, and then deletes its snapshot too:
+/// nothing of the canvas's content stays behind.
+#[tokio::test]
+async fn a_purge_waits_for_a_compaction_in_progress_and_takes_its_snapshot_along() {
+    let database = TestPostgres::new().await;
+    let (store, pool, _, id) = on_postgres(&database).await;
+    sqlx::query("UPDATE canvases SET status = 'afgesloten_zonder_doorbraak' WHERE id = $1")
+        .bind(id.as_str())
+        .execute(&pool)
+        .await
+        .expect("close");
+    // A compaction as another process runs it: its lock, then its snapshot, not yet committed.
+    let mut compaction = pool.begin().await.expect("begin");
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .bind(store::postgres::COMPACTION_LOCKS)
+        .bind(id.as_str())
+        .execute(&mut *compaction)
+        .await
+        .expect("compaction lock");
+    sqlx::query("INSERT INTO canvas_snapshots (canvas_id, state, upto_seq) VALUES ($1, $2, 1)")
+        .bind(id.as_str())
+        .bind(schema::initialize())
+        .execute(&mut *compaction)
+        .await
+        .expect("snapshot");
+    let purge = {
+        let (store, id) = (store.clone(), id.clone());
+        tokio::spawn(async move { store.purge_canvas(&id, 2).await })
+    };
+    someone_waits_for_a_lock(&pool).await;
+    compaction.commit().await.expect("commit");
+    let purged = within("the purge", purge).await.expect("task");
+    assert!(purged.expect("purge"), "purged");
+    let sql = "SELECT COUNT(*) FROM canvas_snapshots WHERE canvas_id = $1";
+    assert_eq!(
+        count(&pool, sql, &id).await,
+        0,
+        "the snapshot went with the purge"
+    );
+}
+
+/// A sign-in attempt for an address waits while another process runs one for it (the turn the
+/// test holds here, as that process would), and is counted only after it: the lockout's count
+/// is read and written by one attempt at a time across the processes.
+#[tokio::test]
+async fn a_sign_in_waits_for_another_processs_attempt_at_the_same_address() {
+    let (a, _b) = TestApp::pair_on_postgres().await;
+    let email = a.people.projectleider.email.clone();
+    let elsewhere = store::open(&a.database_url).await.expect("open");
+    let turn = elsewhere.sign_in_turn(&email).await.expect("turn");
+    let attempt = {
+        let (client, wrong) = (
+            a.anonymous(),
+            form(&[("email", &email), ("password", "niet het wachtwoord")]),
+        );
+        tokio::spawn(async move { client.post_form("/inloggen", &wrong).await.0 })
+    };
+    let pool = sqlx::PgPool::connect(&a.database_url).await.expect("pool");
+    someone_waits_for_a_lock(&pool).await;
+    let failures = || async {
+        sqlx::query_scalar::<_, i64>("SELECT failures FROM sign_in_failures WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&pool)
+            .await
+            .expect("count")
+    };
+    assert_eq!(failures().await, None, "nothing counted while it waits");
+    drop(turn);
+    assert_eq!(within("the attempt", attempt).await.expect("task"), 401);
+    assert_eq!(failures().await, Some(1));
+}

@@ -14,7 +14,7 @@ use super::{
 use crate::ids::{AccountId, ProvinceId, TokenId};
 use crate::store::{
     StoreError,
-    accounts::{AccountRow, Accounts, SessionRow, TokenRow, TokenUse},
+    accounts::{AccountRow, Accounts, SessionRow, SignInTurn, TokenRow, TokenUse},
     now_millis,
 };
 
@@ -429,6 +429,15 @@ impl<S: Source> Accounts for Postgres<S> {
         .fetch_one(&mut *self.conn().await?)
         .await?;
         Ok(row.try_get::<i64, _>("failures")?.clamp(0, u32::MAX as i64) as u32)
+    }
+
+    async fn sign_in_turn(&self, key: &str) -> Result<SignInTurn, StoreError> {
+        let pool = self
+            .source
+            .turns()
+            .ok_or(StoreError::Inconsistent("a sign-in inside a transaction"))?;
+        let held = super::locks::sign_in_turn(pool, key).await?;
+        Ok(SignInTurn::holding(held))
     }
 
     async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError> {

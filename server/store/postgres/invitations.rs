@@ -100,14 +100,16 @@ impl<S: Source> Invitations for Postgres<S> {
         team_id: Option<TeamId>,
         now: i64,
     ) -> Result<Vec<InvitationRow>, StoreError> {
-        // "One open invitation per person and grant" is asked of this list and then kept by the
-        // insert after it: the team's lock (the national invitations' for `None`) holds the
-        // next inviter until this transaction commits, and their list then has this one's
-        // invitation. Outside a transaction the lock ends with its statement.
+        // "One open invitation per person and grant" is asked of this list in a transaction and
+        // then kept by the insert after it: the team's lock (the national invitations' for
+        // `None`) holds the next inviter until this transaction commits, and their list then
+        // has this one's invitation.
         let mut conn = self.conn().await?;
-        match team_id {
-            Some(team) => super::locks::team(&mut conn, team).await?,
-            None => super::locks::national_invitations(&mut conn).await?,
+        if self.source.in_transaction() {
+            match team_id {
+                Some(team) => super::locks::team(&mut conn, team).await?,
+                None => super::locks::national_invitations(&mut conn).await?,
+            }
         }
         let rows = sqlx::query(
             "SELECT * FROM invitations WHERE ($1 IS NULL OR (team_id = $1 AND kind = 'team')) \

@@ -4,7 +4,8 @@
 //! Each is taken in a statement of its own, before the reads it protects: under READ COMMITTED
 //! every later statement of the transaction takes a fresh snapshot, so once the lock is granted
 //! those reads see whatever the previous holder committed. Each is transaction-scoped and held
-//! until the transaction (or the use case's transaction around it) commits or rolls back.
+//! until the transaction (or the use case's transaction around it) commits or rolls back; taken
+//! in a store method's savepoint that then rolls back (a refusal), it is released with it.
 //! Where a transaction takes two (archiving: [`closing_canvas`], then the canvas row by its
 //! status change; a booking: [`adding_to_canvas`], then [`budget`] or [`ledger_entry`]), every
 //! transaction that takes both takes them in that order, so none waits for another in a circle.
@@ -25,6 +26,9 @@ use crate::{
 /// The first key of the canvases' content locks (the second is the canvas id's hash), apart
 /// from the compaction locks ("cntn" in ASCII).
 const CONTENT_LOCKS: i32 = 0x636e_746e;
+
+/// The first key of the sign-in turns (the second is the address's hash): "sgni" in ASCII.
+const SIGN_IN_TURNS: i32 = 0x7367_6e69;
 
 /// The advisory lock of the invitations that name no team (coach, PMM): they have no row of
 /// their own to lock ("door-inv" in ASCII).
@@ -114,9 +118,10 @@ pub(super) async fn ledger_entry(
 }
 
 /// Adding to a canvas (a comment, a booking): shared with every other addition, exclusive of
-/// [`closing_canvas`]. An addition that checked "not archived" commits before an archiving or
-/// a purge that removes what it finds may begin, and one that starts after it waits and then
-/// finds the canvas closed. An advisory lock rather than the canvas row's: the log's group
+/// [`closing_canvas`]. An addition that checked "not archived" commits before an archiving (or,
+/// for a comment, a purge) that removes what it finds may begin, and one that starts after it
+/// waits and then finds the canvas closed. (A purge keeps the ledger: a booking is refused on
+/// an archived canvas only.) An advisory lock rather than the canvas row's: the log's group
 /// commit locks that row, and a comment should not hold up everyone's live edits.
 pub(super) async fn adding_to_canvas(
     conn: &mut PgConnection,
@@ -142,4 +147,37 @@ pub(super) async fn closing_canvas(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The canvas's compaction lock, waited for (a compaction only tries it, and skips the canvas
+/// when it is held): a purge must not run beside a compaction, whose snapshot it would miss and
+/// whose deletes it would meet in the other order.
+pub(super) async fn compaction(
+    conn: &mut PgConnection,
+    canvas: &CanvasId,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .bind(super::COMPACTION_LOCKS)
+        .bind(canvas.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Holds the sign-in turn of `key` (an e-mail address, or a client's) across the processes on
+/// the database, on a connection of its own that is closed when the turn is dropped: a session
+/// lock must never go back to the pool, and closing the connection ends it whatever happened
+/// (the attempt answered, or its request dropped while it waited).
+pub(super) async fn sign_in_turn(
+    pool: &sqlx::PgPool,
+    key: &str,
+) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    conn.close_on_drop();
+    sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
+        .bind(SIGN_IN_TURNS)
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(conn)
 }

@@ -21,8 +21,9 @@
 //!   another writer adds or changes: the team's row for keeping its last aanjager, for one open
 //!   invitation per person and for a link whose maker must still be an aanjager; the budget's
 //!   (or the corrected entry's) row for a booking; the meeting's row for its agenda positions;
-//!   the canvas's row for replacing its leeropbrengst or archive entry; the canvas's addition
-//!   lock between comments and bookings on one side and archiving and purging on the other.
+//!   the canvas's row for replacing its leeropbrengst or archive entry; and two advisory
+//!   locks: the canvas's addition lock between comments and bookings on one side and archiving
+//!   (and, for comments, purging) on the other, and one for the invitations that name no team.
 //! - *The canvases' log*: a commit takes its positions from the canvas row, locked until it
 //!   commits, so two processes appending to one canvas at the same moment are put in one order.
 //!
@@ -73,6 +74,14 @@ pub type PostgresTransaction = Postgres<Held>;
 /// Where the queries of a [`Postgres`] run.
 pub trait Source: Send + Sync + 'static {
     fn conn(&self) -> impl Future<Output = Result<Conn<'_>, StoreError>> + Send;
+
+    /// Whether the queries run in a use case's transaction: a read that such a transaction
+    /// decides a write on takes its lock first ([`locks`]); a page's read does not wait for it.
+    fn in_transaction(&self) -> bool;
+
+    /// The connections that hold sign-in turns ([`locks::sign_in_turn`]); none in a
+    /// transaction, where nobody signs in.
+    fn turns(&self) -> Option<&PgPool>;
 }
 
 /// A connection borrowed from a [`Source`] for one query or one nested transaction.
@@ -103,17 +112,30 @@ impl DerefMut for Conn<'_> {
 
 /// Two pools on the one database: `pool` for every query outside a use case's transaction (the
 /// requests' reads, the group commit of live edits, compaction), `transactions` for the use
-/// cases' transactions, which may wait for a row lock holding their connection. Apart, the
-/// waiters can never take every connection: a lock holder that reads through the store while it
-/// holds the lock, and the live edits, always find one.
+/// cases' transactions, which may wait for a lock holding their connection. Apart, the waiting
+/// transactions can never take every connection from a lock holder that reads through the
+/// store while it holds the lock, or from the live edits. (Some statements on `pool` wait for a
+/// row lock too, briefly: a group commit for a canvas whose status is changing, a meeting
+/// room's timer for a meeting whose agenda is changing.)
 pub struct Pooled {
     pool: PgPool,
     transactions: PgPool,
+    /// A few connections for sign-in turns, each closed when its turn ends: attempts for
+    /// different addresses run side by side up to their number, and wait beyond it.
+    turns: PgPool,
 }
 
 impl Source for Pooled {
     async fn conn(&self) -> Result<Conn<'_>, StoreError> {
         Ok(Conn::Pooled(self.pool.acquire().await?))
+    }
+
+    fn in_transaction(&self) -> bool {
+        false
+    }
+
+    fn turns(&self) -> Option<&PgPool> {
+        Some(&self.turns)
     }
 }
 
@@ -125,6 +147,14 @@ pub struct Held {
 impl Source for Held {
     async fn conn(&self) -> Result<Conn<'_>, StoreError> {
         Ok(Conn::Held(self.tx.lock().await))
+    }
+
+    fn in_transaction(&self) -> bool {
+        true
+    }
+
+    fn turns(&self) -> Option<&PgPool> {
+        None
     }
 }
 
@@ -154,8 +184,19 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
+        // Lazily: most processes see few sign-ins. A turn may wait for another process's
+        // attempt at the same address, which takes up to the longest failure delay and more.
+        let turns = PgPoolOptions::new()
+            .max_connections(4)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_lazy(url)?;
         Ok(Self {
-            source: Pooled { pool, transactions },
+            source: Pooled {
+                pool,
+                transactions,
+                turns,
+            },
         })
     }
 

@@ -192,13 +192,19 @@ impl<S: Source> Organisation for Postgres<S> {
     }
 
     async fn members(&self, team_id: TeamId) -> Result<Vec<MemberRow>, StoreError> {
+        let mut conn = self.conn().await?;
+        // In a transaction, what it read stays so until it commits (a change of roles reads the
+        // old one for its audit line first): the team's lock, as `change_member` takes it.
+        if self.source.in_transaction() {
+            super::locks::team(&mut conn, team_id).await?;
+        }
         let rows = sqlx::query(
             "SELECT a.id, a.email, a.name, m.role FROM memberships m \
              JOIN accounts a ON a.id = m.account_id WHERE m.team_id = $1 \
              ORDER BY a.name COLLATE \"C\", a.email COLLATE \"C\"",
         )
         .bind(team_id)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *conn)
         .await?;
         Ok(rows
             .iter()

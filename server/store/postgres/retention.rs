@@ -75,9 +75,11 @@ impl<S: Source> Retention for Postgres<S> {
         let mut tx = conn.begin().await?;
         // On SQLite nothing is written between the purge's deletes and its commit (one writer
         // at a time); here a comment added meanwhile by another connection could survive the
-        // purge. The canvas's closing lock waits for the additions in progress and keeps new
-        // ones out until the purge commits (they then find it purged).
+        // purge. The canvas's closing lock waits for the comments in progress and keeps new
+        // ones out until the purge commits (they then find it purged); its compaction lock waits
+        // for a compaction in progress, whose snapshot the purge then deletes too.
         super::locks::closing_canvas(&mut tx, canvas).await?;
+        super::locks::compaction(&mut tx, canvas).await?;
         let marked = sqlx::query(&format!(
             "UPDATE canvases SET purged_at = $1, label = $2 WHERE id = $3 AND status IN {CLOSED} \
              AND purged_at IS NULL"
