@@ -26,6 +26,11 @@ pub enum LinkError {
     Locked,
     #[error("Je naam staat op één regel, zonder onzichtbare tekens die de leesrichting omdraaien.")]
     Name,
+    #[error(
+        "Met deze uitnodiging zou het team geen aanjager meer hebben. Vraag eerst iemand anders \
+         aanjager te maken; de link blijft tot die tijd geldig."
+    )]
+    LastAanjager,
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]

@@ -15,7 +15,9 @@ use crate::{
         sign_in::{Attempts, SignInError, sign_in},
     },
     events::{AccessChange, Event as BusEvent, EventBus},
-    store::{AccountRow, AuditEntry, Database, InvitationKind, InvitationRow, now_millis},
+    store::{
+        AccountRow, AuditEntry, Database, InvitationKind, InvitationRow, MemberChange, now_millis,
+    },
 };
 
 /// Nobody hands themselves a role: a second person grants it.
@@ -177,7 +179,13 @@ pub async fn accept(
     };
     let (event, team, detail) = match invitation.kind {
         InvitationKind::Team(team, role) => {
-            tx.set_membership(team, account.id, role).await?;
+            // Someone in the team already gets the role as a role change gives it: never one
+            // that leaves the team without an aanjager (the rule of `change_member`).
+            match tx.change_member(team, account.id, Some(role)).await? {
+                MemberChange::Done => {}
+                MemberChange::NotMember => tx.set_membership(team, account.id, role).await?,
+                MemberChange::LastAanjager => return Err(LinkError::LastAanjager),
+            }
             (Event::InvitationAccepted, Some(team), String::new())
         }
         InvitationKind::Coach(province) => {

@@ -533,6 +533,39 @@ async fn two_aanjagers_demoting_each_other_at_once_leave_one() {
     assert_eq!(aanjagers, 1);
 }
 
+/// A team's only aanjager who accepts an invitation to the team as teamlid keeps being its
+/// aanjager: the link is refused with the reason, and stays unused.
+#[tokio::test]
+async fn an_invitation_never_leaves_a_team_without_an_aanjager() {
+    let app = TestApp::spawn().await;
+    let beheerder = app.sign_in(&app.people.beheerder.email, PASSWORD).await;
+    let fields = [
+        ("email", app.people.aanjager.email.as_str()),
+        ("role", "teamlid"),
+        ("csrf", beheerder.csrf.as_str()),
+    ];
+    let path = format!("/teams/{}/uitnodigingen", app.people.team);
+    let (status, _, page) = beheerder.http.post_form(&path, &form(&fields)).await;
+    assert_eq!(status, 200, "{page}");
+    let link = link_on(&page, "invitation-link");
+    let (_, _, refused) = app
+        .anonymous()
+        .post_form(&link, &form(&[("password", PASSWORD)]))
+        .await;
+    assert!(refused.contains("geen aanjager meer"), "{refused}");
+    let (role, used): (String, Option<i64>) = sqlx::query_as(&sql(
+        "SELECT m.role, i.used_at FROM memberships m, invitations i WHERE m.team_id = ? \
+         AND m.account_id = ? AND i.email = ?",
+    ))
+    .bind(app.people.team)
+    .bind(app.people.aanjager.id)
+    .bind(&app.people.aanjager.email)
+    .fetch_one(&app.db().await)
+    .await
+    .expect("rows");
+    assert_eq!((role.as_str(), used), ("aanjager", None));
+}
+
 /// Twenty invitations of one person to one team at the same moment (on PostgreSQL over parallel
 /// connections of the pool): one link is made, the others are told one is open already.
 #[tokio::test]

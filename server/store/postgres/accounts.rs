@@ -258,8 +258,8 @@ impl<S: Source> Accounts for Postgres<S> {
         now: i64,
     ) -> Result<Option<TokenUse>, StoreError> {
         // The DELETE is the use: one statement, so of two uses at once exactly one gets the row.
-        // On PostgreSQL too: the second DELETE waits for the first's row
-        // lock, then finds the row gone and returns nothing.
+        // On PostgreSQL too: the second DELETE waits for the first's row lock, then finds the row
+        // gone and returns nothing.
         let token: Option<i64> = sqlx::query_scalar(
             "DELETE FROM sync_tickets WHERE ticket_hash = $1 AND canvas_id = $2 \
              AND expires_at > $3 RETURNING token_id",
@@ -415,10 +415,10 @@ impl<S: Source> Accounts for Postgres<S> {
     }
 
     async fn record_sign_in_failure(&self, email: &str, now: i64) -> Result<u32, StoreError> {
-        // One upsert that increments: atomic on PostgreSQL too. Of parallel
-        // failures for one address, one inserts and the others, blocked on the unique index
-        // until it commits, take the conflict branch on the row as it then is (and lock it), so
-        // twenty at once count twenty.
+        // One upsert that increments: atomic on PostgreSQL too. Of parallel failures for one
+        // address, one inserts and the others, blocked on the unique index until it commits, take
+        // the conflict branch on the row as it then is (and lock it), so twenty at once count
+        // twenty.
         let row = sqlx::query(
             "INSERT INTO sign_in_failures (email, failures, last_failure_at) VALUES ($1, 1, $2) \
              ON CONFLICT (email) DO UPDATE SET failures = sign_in_failures.failures + 1, \
