@@ -68,6 +68,9 @@ pub fn creatable_teams(viewer: &Viewer) -> Vec<TeamId> {
     teams
 }
 
+const ARCHIVED: &str =
+    "Dit canvas is gearchiveerd: het is lesmateriaal en kan niet meer worden gewijzigd.";
+
 /// Gives a canvas the viewer may rename a new, anonymous label.
 pub async fn rename(
     database: &dyn Database,
@@ -76,9 +79,7 @@ pub async fn rename(
     raw: &str,
 ) -> Result<AnonymousLabel, ServiceError> {
     if canvas.facts.archived {
-        let message =
-            "Dit canvas is gearchiveerd: het is lesmateriaal en kan niet meer worden gewijzigd.";
-        return Err(ServiceError::refused(Refusal::Conflict, message));
+        return Err(ServiceError::refused(Refusal::Conflict, ARCHIVED));
     }
     if !policy::may_rename(&viewer.policy, &canvas.facts) {
         let message = "Alleen het team van dit canvas kan het een andere naam geven.";
@@ -87,7 +88,10 @@ pub async fn rename(
     let label = AnonymousLabel::parse(raw)
         .map_err(|error| ServiceError::refused(Refusal::Invalid, error))?;
     let tx = database.begin().await?;
-    tx.rename_canvas(&canvas.id, label.as_str()).await?;
+    // Archived since the check above: the statement refuses it.
+    if !tx.rename_canvas(&canvas.id, label.as_str()).await? {
+        return Err(ServiceError::refused(Refusal::Conflict, ARCHIVED));
+    }
     let entry = AuditEntry {
         account_id: Some(viewer.account.id),
         team_id: Some(canvas.facts.team),

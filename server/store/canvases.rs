@@ -111,8 +111,9 @@ pub trait Canvases: Send + Sync + 'static {
     /// The canvas's anonymous label, `None` if it does not exist.
     async fn canvas_label(&self, id: &CanvasId) -> Result<Option<String>, StoreError>;
 
-    /// Gives the canvas a new label (already validated as anonymous).
-    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError>;
+    /// Gives the canvas a new label (already validated as anonymous); `false` when it is
+    /// archived or purged (or does not exist), and nothing changed.
+    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<bool, StoreError>;
 
     /// The snapshot and log of a canvas, `None` if it does not exist.
     async fn load_canvas(&self, id: &CanvasId) -> Result<Option<StoredCanvas>, StoreError> {

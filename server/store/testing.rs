@@ -130,7 +130,7 @@ impl Canvases for TestStore {
     async fn canvas_label(&self, id: &CanvasId) -> Result<Option<String>, StoreError> {
         self.inner.canvas_label(id).await
     }
-    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError> {
+    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<bool, StoreError> {
         self.inner.rename_canvas(id, label).await
     }
     async fn load_canvas_after(

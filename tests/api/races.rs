@@ -486,3 +486,20 @@ async fn a_sign_in_waits_for_another_processs_attempt_at_the_same_address() {
     assert_eq!(within("the attempt", attempt).await.expect("task"), 401);
     assert_eq!(failures().await, Some(1));
 }
+
+/// A rename that meets an archiving in progress waits for it, and is then refused: the label of
+/// an archived canvas stays what the archive has.
+#[tokio::test]
+async fn a_rename_waits_for_an_archiving_in_progress_and_is_then_refused() {
+    let database = TestPostgres::new().await;
+    let (store, pool, owner, id) = on_postgres(&database).await;
+    let archiving = archiving(store.as_ref(), &id, owner.brought_in_by).await;
+    let rename = {
+        let (store, id) = (store.clone(), id.clone());
+        tokio::spawn(async move { store.rename_canvas(&id, "Casus R-2").await })
+    };
+    let renamed = after_waiting_for(&pool, archiving, rename).await;
+    assert!(!renamed.expect("rename"), "refused");
+    let label = store.canvas_label(&id).await.expect("label");
+    assert_eq!(label.as_deref(), Some("Casus R-1"));
+}

@@ -93,3 +93,32 @@ async fn no_comment_lands_on_a_canvas_archived_meanwhile() {
     );
     assert_eq!(store.comments(&id).await.expect("list").len(), 1);
 }
+
+#[tokio::test]
+async fn no_canvas_archived_meanwhile_is_renamed() {
+    let database = TestDatabase::new().await;
+    let store = store::open(&database.url).await.expect("open");
+    let id = CanvasId::random();
+    let owner = canvas_owner(store.as_ref()).await;
+    store
+        .create_canvas(&id, "Casus", owner, &schema::initialize(), &[])
+        .await
+        .expect("create");
+    assert!(store.rename_canvas(&id, "Casus A").await.expect("rename"));
+    // Archived by someone else between the renamer's check and the write: the statement
+    // refuses it.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&database.url)
+        .await
+        .expect("open database");
+    sqlx::query(&sql(
+        "UPDATE canvases SET status = 'gearchiveerd' WHERE id = ?",
+    ))
+    .bind(id.as_str())
+    .execute(&pool)
+    .await
+    .expect("archive");
+    assert!(!store.rename_canvas(&id, "Casus B").await.expect("rename"));
+    let label = store.canvas_label(&id).await.expect("label");
+    assert_eq!(label.as_deref(), Some("Casus A"));
+}

@@ -99,13 +99,18 @@ impl<S: Source> Canvases for Postgres<S> {
         )
     }
 
-    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE canvases SET label = $1 WHERE id = $2")
-            .bind(label)
-            .bind(id.as_str())
-            .execute(&mut *self.conn().await?)
-            .await?;
-        Ok(())
+    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<bool, StoreError> {
+        // Not a canvas archived or purged meanwhile: the check is in the statement, which
+        // waits for an archiving's row lock and then sees its status.
+        let renamed = sqlx::query(
+            "UPDATE canvases SET label = $1 WHERE id = $2 AND status <> 'gearchiveerd' \
+             AND purged_at IS NULL",
+        )
+        .bind(label)
+        .bind(id.as_str())
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(renamed.rows_affected() == 1)
     }
 
     async fn load_canvas_after(

@@ -95,13 +95,17 @@ impl<S: Source> Canvases for Sqlite<S> {
         )
     }
 
-    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE canvases SET label = ? WHERE id = ?")
-            .bind(label)
-            .bind(id.as_str())
-            .execute(&mut *self.conn().await?)
-            .await?;
-        Ok(())
+    async fn rename_canvas(&self, id: &CanvasId, label: &str) -> Result<bool, StoreError> {
+        // Not a canvas archived or purged meanwhile: the check is in the statement.
+        let renamed = sqlx::query(
+            "UPDATE canvases SET label = ? WHERE id = ? AND status <> 'gearchiveerd' \
+             AND purged_at IS NULL",
+        )
+        .bind(label)
+        .bind(id.as_str())
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(renamed.rows_affected() == 1)
     }
 
     async fn load_canvas_after(
