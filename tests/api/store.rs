@@ -56,13 +56,7 @@ async fn a_transaction_is_seen_by_others_only_once_it_commits() {
 #[tokio::test]
 async fn no_comment_lands_on_a_canvas_archived_meanwhile() {
     let database = TestDatabase::new().await;
-    let store = store::open(&database.url).await.expect("open");
-    let id = CanvasId::random();
-    let owner = canvas_owner(store.as_ref()).await;
-    store
-        .create_canvas(&id, "Casus", owner, &schema::initialize(), &[])
-        .await
-        .expect("create");
+    let (store, owner, id) = with_canvas(&database).await;
     let comment = NewComment {
         canvas: id.clone(),
         thread: None,
@@ -75,17 +69,7 @@ async fn no_comment_lands_on_a_canvas_archived_meanwhile() {
     store.add_comment(&comment).await.expect("before");
     // Archived by someone else between the commenter's check and the write: the insert itself
     // refuses it.
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&database.url)
-        .await
-        .expect("open database");
-    sqlx::query(&sql(
-        "UPDATE canvases SET status = 'gearchiveerd' WHERE id = ?",
-    ))
-    .bind(id.as_str())
-    .execute(&pool)
-    .await
-    .expect("archive");
+    archive_behind_its_back(&database, &id).await;
     let after = store.add_comment(&comment).await;
     assert!(
         matches!(after, Err(StoreError::Inconsistent(ARCHIVED_CANVAS))),
@@ -97,6 +81,24 @@ async fn no_comment_lands_on_a_canvas_archived_meanwhile() {
 #[tokio::test]
 async fn no_canvas_archived_meanwhile_is_renamed() {
     let database = TestDatabase::new().await;
+    let (store, _, id) = with_canvas(&database).await;
+    assert!(store.rename_canvas(&id, "Casus A").await.expect("rename"));
+    // Archived by someone else between the renamer's check and the write: the statement
+    // refuses it.
+    archive_behind_its_back(&database, &id).await;
+    assert!(!store.rename_canvas(&id, "Casus B").await.expect("rename"));
+    let label = store.canvas_label(&id).await.expect("label");
+    assert_eq!(label.as_deref(), Some("Casus A"));
+}
+
+/// A store on `database`, the owner of a canvas in it, and the canvas.
+async fn with_canvas(
+    database: &TestDatabase,
+) -> (
+    std::sync::Arc<dyn store::Database>,
+    store::CanvasOwner,
+    CanvasId,
+) {
     let store = store::open(&database.url).await.expect("open");
     let id = CanvasId::random();
     let owner = canvas_owner(store.as_ref()).await;
@@ -104,9 +106,11 @@ async fn no_canvas_archived_meanwhile_is_renamed() {
         .create_canvas(&id, "Casus", owner, &schema::initialize(), &[])
         .await
         .expect("create");
-    assert!(store.rename_canvas(&id, "Casus A").await.expect("rename"));
-    // Archived by someone else between the renamer's check and the write: the statement
-    // refuses it.
+    (store, owner, id)
+}
+
+/// Archives the canvas with a statement of the test's own, as another writer would.
+async fn archive_behind_its_back(database: &TestDatabase, id: &CanvasId) {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&database.url)
         .await
@@ -118,7 +122,4 @@ async fn no_canvas_archived_meanwhile_is_renamed() {
     .execute(&pool)
     .await
     .expect("archive");
-    assert!(!store.rename_canvas(&id, "Casus B").await.expect("rename"));
-    let label = store.canvas_label(&id).await.expect("label");
-    assert_eq!(label.as_deref(), Some("Casus A"));
 }
