@@ -82,6 +82,15 @@ async fn with_budget(store: &dyn Database, owner: CanvasOwner) {
     assert!(set.await.expect("budget"));
 }
 
+/// Closes the canvas (without a doorbraak), so that the retention purge may take it.
+async fn close_without_breakthrough(pool: &sqlx::PgPool, canvas: &CanvasId) {
+    sqlx::query("UPDATE canvases SET status = 'afgesloten_zonder_doorbraak' WHERE id = $1")
+        .bind(canvas.as_str())
+        .execute(pool)
+        .await
+        .expect("close");
+}
+
 async fn count(pool: &sqlx::PgPool, sql: &str, canvas: &CanvasId) -> i64 {
     sqlx::query_scalar(sql)
         .bind(canvas.as_str())
@@ -172,11 +181,7 @@ async fn a_booking_waits_for_an_archiving_in_progress_and_is_then_refused() {
 async fn a_purge_waits_for_a_comment_in_progress_and_then_removes_it() {
     let database = TestPostgres::new().await;
     let (store, pool, owner, id) = on_postgres(&database).await;
-    sqlx::query("UPDATE canvases SET status = 'afgesloten_zonder_doorbraak' WHERE id = $1")
-        .bind(id.as_str())
-        .execute(&pool)
-        .await
-        .expect("close");
+    close_without_breakthrough(&pool, &id).await;
     let commenting = store.begin().await.expect("begin");
     commenting
         .add_comment(&comment(&id, owner.brought_in_by))
@@ -421,11 +426,7 @@ async fn a_link_used_while_its_maker_is_demoted_waits_and_then_grants_nothing() 
 async fn a_purge_waits_for_a_compaction_in_progress_and_takes_its_snapshot_along() {
     let database = TestPostgres::new().await;
     let (store, pool, _, id) = on_postgres(&database).await;
-    sqlx::query("UPDATE canvases SET status = 'afgesloten_zonder_doorbraak' WHERE id = $1")
-        .bind(id.as_str())
-        .execute(&pool)
-        .await
-        .expect("close");
+    close_without_breakthrough(&pool, &id).await;
     // A compaction as another process runs it: its lock, then its snapshot, not yet committed.
     let mut compaction = pool.begin().await.expect("begin");
     sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")

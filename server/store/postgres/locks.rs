@@ -17,6 +17,8 @@
 
 use sqlx::PgConnection;
 
+use super::query::{ToBind, execute};
+
 use crate::{
     canvas::CanvasId,
     ids::{EntryId, MeetingId, TeamId},
@@ -38,11 +40,12 @@ const NATIONAL_INVITATIONS: i64 = 0x646f_6f72_2d69_6e76;
 /// last aanjager, one open invitation per person, a link whose maker is still an aanjager) is
 /// decided by one transaction at a time.
 pub(super) async fn team(conn: &mut PgConnection, team: TeamId) -> Result<(), StoreError> {
-    sqlx::query("SELECT 1 FROM teams WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(team)
-        .execute(conn)
-        .await?;
-    Ok(())
+    lock(
+        conn,
+        "SELECT 1 FROM teams WHERE id = $1 FOR NO KEY UPDATE",
+        &[&team],
+    )
+    .await
 }
 
 /// The team row of an invitation, by the hash of its token (none for a link without a team).
@@ -50,43 +53,46 @@ pub(super) async fn team_of_invitation(
     conn: &mut PgConnection,
     token_hash: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    lock(
+        conn,
         "SELECT 1 FROM teams WHERE id = (SELECT team_id FROM invitations WHERE token_hash = $1) \
          FOR NO KEY UPDATE",
+        &[&token_hash],
     )
-    .bind(token_hash)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The invitations without a team, as [`team`] is for a team's.
 pub(super) async fn national_invitations(conn: &mut PgConnection) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(NATIONAL_INVITATIONS)
-        .execute(conn)
-        .await?;
-    Ok(())
+    lock(
+        conn,
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&NATIONAL_INVITATIONS],
+    )
+    .await
 }
 
 /// The meeting's row: its agenda's positions are read and written by one transaction at a time.
 pub(super) async fn meeting(conn: &mut PgConnection, meeting: MeetingId) -> Result<(), StoreError> {
-    sqlx::query("SELECT 1 FROM meetings WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(meeting)
-        .execute(conn)
-        .await?;
-    Ok(())
+    lock(
+        conn,
+        "SELECT 1 FROM meetings WHERE id = $1 FOR NO KEY UPDATE",
+        &[&meeting],
+    )
+    .await
 }
 
 /// The canvas's row, for a transaction that replaces what belongs to the canvas by deleting and
 /// inserting it (its leeropbrengst, its archive entry). The archiving transaction holds it from
 /// its status change on; the log's group commit waits for it on this canvas.
 pub(super) async fn canvas(conn: &mut PgConnection, canvas: &CanvasId) -> Result<(), StoreError> {
-    sqlx::query("SELECT 1 FROM canvases WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(canvas.as_str())
-        .execute(conn)
-        .await?;
-    Ok(())
+    let canvas = canvas.as_str();
+    lock(
+        conn,
+        "SELECT 1 FROM canvases WHERE id = $1 FOR NO KEY UPDATE",
+        &[&canvas],
+    )
+    .await
 }
 
 /// The team's budget of a year: what is left of it is read and booked by one booking at a
@@ -96,12 +102,12 @@ pub(super) async fn budget(
     team: TeamId,
     year: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("SELECT 1 FROM team_budgets WHERE team_id = $1 AND year = $2 FOR NO KEY UPDATE")
-        .bind(team)
-        .bind(year)
-        .execute(conn)
-        .await?;
-    Ok(())
+    lock(
+        conn,
+        "SELECT 1 FROM team_budgets WHERE team_id = $1 AND year = $2 FOR NO KEY UPDATE",
+        &[&team, &year],
+    )
+    .await
 }
 
 /// A ledger entry that a correction corrects: what is left of it is read and corrected by one
@@ -110,11 +116,12 @@ pub(super) async fn ledger_entry(
     conn: &mut PgConnection,
     entry: EntryId,
 ) -> Result<(), StoreError> {
-    sqlx::query("SELECT 1 FROM budget_entries WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(entry)
-        .execute(conn)
-        .await?;
-    Ok(())
+    lock(
+        conn,
+        "SELECT 1 FROM budget_entries WHERE id = $1 FOR NO KEY UPDATE",
+        &[&entry],
+    )
+    .await
 }
 
 /// Adding to a canvas (a comment, a booking): shared with every other addition, exclusive of
@@ -127,12 +134,8 @@ pub(super) async fn adding_to_canvas(
     conn: &mut PgConnection,
     canvas: &CanvasId,
 ) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock_shared($1, hashtext($2))")
-        .bind(CONTENT_LOCKS)
-        .bind(canvas.as_str())
-        .execute(conn)
-        .await?;
-    Ok(())
+    let sql = "SELECT pg_advisory_xact_lock_shared($1, hashtext($2))";
+    lock(conn, sql, &[&CONTENT_LOCKS, &canvas.as_str()]).await
 }
 
 /// Archiving or purging a canvas: waits for the additions in progress, and keeps new ones out
@@ -141,12 +144,8 @@ pub(super) async fn closing_canvas(
     conn: &mut PgConnection,
     canvas: &CanvasId,
 ) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-        .bind(CONTENT_LOCKS)
-        .bind(canvas.as_str())
-        .execute(conn)
-        .await?;
-    Ok(())
+    let sql = "SELECT pg_advisory_xact_lock($1, hashtext($2))";
+    lock(conn, sql, &[&CONTENT_LOCKS, &canvas.as_str()]).await
 }
 
 /// The canvas's compaction lock, waited for (a compaction only tries it, and skips the canvas
@@ -156,12 +155,8 @@ pub(super) async fn compaction(
     conn: &mut PgConnection,
     canvas: &CanvasId,
 ) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-        .bind(super::COMPACTION_LOCKS)
-        .bind(canvas.as_str())
-        .execute(conn)
-        .await?;
-    Ok(())
+    let sql = "SELECT pg_advisory_xact_lock($1, hashtext($2))";
+    lock(conn, sql, &[&super::COMPACTION_LOCKS, &canvas.as_str()]).await
 }
 
 /// Holds the sign-in turn of `key` (an e-mail address, or a client's) across the processes on
@@ -174,10 +169,12 @@ pub(super) async fn sign_in_turn(
 ) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, StoreError> {
     let mut conn = pool.acquire().await?;
     conn.close_on_drop();
-    sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
-        .bind(SIGN_IN_TURNS)
-        .bind(key)
-        .execute(&mut *conn)
-        .await?;
+    let sql = "SELECT pg_advisory_lock($1, hashtext($2))";
+    lock(&mut conn, sql, &[&SIGN_IN_TURNS, &key]).await?;
     Ok(conn)
+}
+
+/// Runs one locking statement; what it returns does not matter, that it was granted does.
+async fn lock(conn: &mut PgConnection, sql: &str, binds: &[&dyn ToBind]) -> Result<(), StoreError> {
+    execute(conn, sql, binds).await.map(drop)
 }

@@ -75,13 +75,15 @@ pub type PostgresTransaction = Postgres<Held>;
 pub trait Source: Send + Sync + 'static {
     fn conn(&self) -> impl Future<Output = Result<Conn<'_>, StoreError>> + Send;
 
-    /// Whether the queries run in a use case's transaction: a read that such a transaction
-    /// decides a write on takes its lock first ([`locks`]); a page's read does not wait for it.
-    fn in_transaction(&self) -> bool;
-
-    /// The connections that hold sign-in turns ([`locks::sign_in_turn`]); none in a
+    /// The connections that hold sign-in turns ([`locks::sign_in_turn`]); none in a use case's
     /// transaction, where nobody signs in.
     fn turns(&self) -> Option<&PgPool>;
+
+    /// Whether the queries run in a use case's transaction: a read that such a transaction
+    /// decides a write on takes its lock first ([`locks`]); a page's read does not wait for it.
+    fn in_transaction(&self) -> bool {
+        self.turns().is_none()
+    }
 }
 
 /// A connection borrowed from a [`Source`] for one query or one nested transaction.
@@ -130,10 +132,6 @@ impl Source for Pooled {
         Ok(Conn::Pooled(self.pool.acquire().await?))
     }
 
-    fn in_transaction(&self) -> bool {
-        false
-    }
-
     fn turns(&self) -> Option<&PgPool> {
         Some(&self.turns)
     }
@@ -147,10 +145,6 @@ pub struct Held {
 impl Source for Held {
     async fn conn(&self) -> Result<Conn<'_>, StoreError> {
         Ok(Conn::Held(self.tx.lock().await))
-    }
-
-    fn in_transaction(&self) -> bool {
-        true
     }
 
     fn turns(&self) -> Option<&PgPool> {

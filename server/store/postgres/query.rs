@@ -6,8 +6,8 @@ use sqlx::PgConnection;
 use crate::{
     access::policy::TeamRole,
     ids::{
-        AccountId, ActionItemId, AgendaItemId, CommentId, EscalationId, MeetingId, ProvinceId,
-        TeamId, TokenId, VersionId,
+        AccountId, ActionItemId, AgendaItemId, CommentId, EntryId, EscalationId, MeetingId,
+        ProvinceId, TeamId, TokenId, VersionId,
     },
     store::StoreError,
 };
@@ -79,6 +79,7 @@ macro_rules! bind_by_copy {
 }
 
 bind_by_copy!(
+    i32,
     i64,
     VersionId,
     AccountId,
@@ -89,7 +90,8 @@ bind_by_copy!(
     MeetingId,
     AgendaItemId,
     ActionItemId,
-    CommentId
+    CommentId,
+    EntryId
 );
 
 impl ToBind for &str {
